@@ -1,0 +1,86 @@
+"""careobs: QUIS observations, homecare monitoring visits and feedback for adult social care."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Where ``templates``, ``static`` or ``migrations`` live.
+
+    In a built wheel they ship inside the package; in a checkout they sit at the repository root.
+    """
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the careobs application; ``config`` overrides what the environment says."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+        instance_path=os.environ.get("CAREOBS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    configure(app, config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict) -> None:
+    """Environment first, explicit overrides last, then refuse unsafe production settings."""
+    from careobs import config
+
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    app.config.from_mapping(overrides)
+    config.check(app.config)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, CSRF, login sessions, security headers and error pages."""
+    from careobs import db, errors, security
+    from careobs.accounts import session as login_sessions
+    from careobs.extensions import csrf
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_sessions.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per capability."""
+    from careobs.accounts.admin_views import bp as users_bp
+    from careobs.accounts.views import bp as accounts_bp
+    from careobs.audit.views import bp as audit_bp
+    from careobs.home.views import bp as home_bp
+    from careobs.org.people_views import bp as people_bp
+    from careobs.org.staff_views import bp as staff_bp
+    from careobs.org.views import bp as services_bp
+
+    for blueprint in (home_bp, accounts_bp, users_bp, services_bp, people_bp, staff_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Values every template may use: the navigation and the app version."""
+    from careobs.home.navigation import navigation_for
+
+    @app.context_processor
+    def inject_navigation():
+        return {"navigation_for": navigation_for, "careobs_version": __version__}

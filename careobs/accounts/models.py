@@ -1,0 +1,100 @@
+"""Accounts: users, their memberships of services, and failed login attempts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from careobs.org.models import Service
+
+ROLES = {"manager": "Manager", "supervisor": "Supervisor", "staff": "Care worker"}
+
+
+def new_session_token() -> str:
+    """A random token that identifies a user's sessions; replacing it ends them all."""
+    return secrets.token_urlsafe(24)
+
+
+class User(PublicIdMixin, Base):
+    """Someone who logs in. The password hash stays empty until an invitation is accepted."""
+
+    __tablename__ = "users"
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    is_org_admin: Mapped[bool] = mapped_column(default=False)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol. The id in the session is the session token, so rotating the token
+    # (password change, deactivation) ends every existing session of this user.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """End every session this user has open."""
+        self.session_token = new_session_token()
+
+
+class Membership(Base):
+    """A user's role in one service: manager, supervisor or staff."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "service_id"),
+        sa.CheckConstraint("role IN ('manager', 'supervisor', 'staff')", name="role_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    service: Mapped[Service] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+
+class LoginFailure(Base):
+    """One failed login, kept briefly so repeated guessing can be slowed per address and account."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip: Mapped[str] = mapped_column(sa.String(64), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

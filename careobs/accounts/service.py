@@ -1,0 +1,201 @@
+"""Account rules: authentication with rate limits, invitations, passwords and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from careobs.accounts.models import LoginFailure, Membership, User
+from careobs.audit.service import record
+from careobs.db import utcnow
+from careobs.security import hash_password, verify_password
+
+INVITE_SALT = "careobs-invitation"
+
+
+class TooManyAttempts(Exception):
+    """Login refused before checking the password, because of repeated failures."""
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; the message says why, for the person holding it."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively, so they are stored lower-cased and trimmed."""
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email, whatever its case."""
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def email_taken(session: Session, email: str, except_user: User | None = None) -> bool:
+    """Whether another user already has this email."""
+    user = find_user_by_email(session, email)
+    return user is not None and user is not except_user
+
+
+def check_rate_limit(session: Session, email: str, ip: str) -> None:
+    """Raise TooManyAttempts when this account or address has failed too often recently."""
+    config = current_app.config
+    since = utcnow() - config["LOGIN_WINDOW"]
+    recent = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    by_account = session.scalar(recent.where(LoginFailure.email == normalise_email(email)))
+    by_ip = session.scalar(recent.where(LoginFailure.ip == ip))
+    if (
+        by_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    ):
+        raise TooManyAttempts
+
+
+def authenticate(session: Session, email: str, password: str, ip: str) -> User | None:
+    """The user if the email and password match an active account, else None (failure logged)."""
+    check_rate_limit(session, email, ip)
+    user = find_user_by_email(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if ok and user is not None and user.active:
+        user.last_login_at = utcnow()
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.email == normalise_email(email)))
+        record(session, "login", organisation_id=user.organisation_id, actor=user, entity=user)
+        return user
+    session.add(LoginFailure(ip=ip, email=normalise_email(email)[:254]))
+    record(
+        session,
+        "login_failed",
+        organisation_id=user.organisation_id if user else None,
+        entity=user,
+        summary="Wrong password" if user else "Unknown email",
+    )
+    prune_login_failures(session)
+    return None
+
+
+def prune_login_failures(session: Session) -> None:
+    """Failures older than the window no longer matter; drop them so the table stays small."""
+    cutoff = utcnow() - current_app.config["LOGIN_WINDOW"]
+    session.execute(sa.delete(LoginFailure).where(LoginFailure.at < cutoff))
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a new password and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+    record(session, "password_set", organisation_id=user.organisation_id, actor=user, entity=user)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITE_SALT)
+
+
+def invitation_token(user: User) -> str:
+    """A signed token naming the user and this invitation; a newer invitation voids it."""
+    assert user.invited_at is not None
+    return _serializer().dumps({"u": str(user.uuid), "i": int(user.invited_at.timestamp())})
+
+
+def invite(session: Session, user: User, actor: User | None) -> str:
+    """(Re-)invite a user who has not yet set a password; returns the token for the link."""
+    if user.password_hash:
+        raise InvitationError(f"{user.email} has already set a password.")
+    user.invited_at = utcnow().replace(microsecond=0)
+    record(session, "user_invited", organisation_id=user.organisation_id, actor=actor, entity=user)
+    return invitation_token(user)
+
+
+def user_for_invitation(session: Session, token: str) -> User:
+    """The user an invitation token belongs to, or InvitationError saying why it is unusable."""
+    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvitationError(
+            "This invitation has expired. Ask your administrator for a new link."
+        ) from exc
+    except BadSignature as exc:
+        raise InvitationError(
+            "This invitation link is not valid. Check it was copied whole."
+        ) from exc
+    user = session.scalar(sa.select(User).where(User.uuid == _uuid(data.get("u"))))
+    if user is None or not user.active:
+        raise InvitationError("This invitation is no longer valid.")
+    if user.password_hash:
+        raise InvitationError("This invitation has already been used. Log in with your password.")
+    if user.invited_at is None or int(user.invited_at.timestamp()) != data.get("i"):
+        raise InvitationError("A newer invitation has been sent; use the latest link.")
+    return user
+
+
+def _uuid(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise InvitationError("This invitation link is not valid.") from exc
+
+
+def create_user(
+    session: Session,
+    *,
+    organisation_id: int,
+    email: str,
+    display_name: str,
+    is_org_admin: bool = False,
+    actor: User | None = None,
+) -> User:
+    """Add a user with no password yet (they set one through their invitation)."""
+    user = User(
+        organisation_id=organisation_id,
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        is_org_admin=is_org_admin,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        "user_created",
+        organisation_id=organisation_id,
+        actor=actor,
+        entity=user,
+        summary=user.email,
+    )
+    return user
+
+
+def set_memberships(session: Session, user: User, roles: dict[int, str | None]) -> None:
+    """Make the user's roles exactly ``roles`` (service id → role, None for no access)."""
+    current = {m.service_id: m for m in user.memberships}
+    for service_id, role in roles.items():
+        existing = current.get(service_id)
+        if role is None and existing is not None:
+            user.memberships.remove(existing)
+        elif role is not None and existing is None:
+            user.memberships.append(
+                Membership(organisation_id=user.organisation_id, service_id=service_id, role=role)
+            )
+        elif role is not None and existing is not None:
+            existing.role = role
+
+
+def set_active(session: Session, user: User, active: bool, actor: User) -> None:
+    """Deactivate (ending every session) or reactivate a user; users are never deleted."""
+    user.active = active
+    if not active:
+        user.rotate_session_token()
+    action = "user_reactivated" if active else "user_deactivated"
+    record(session, action, organisation_id=user.organisation_id, actor=actor, entity=user)
+
+
+def invitation_expires_at(user: User) -> datetime | None:
+    """When the current invitation link stops working."""
+    if user.invited_at is None:
+        return None
+    return user.invited_at + current_app.config["INVITATION_MAX_AGE"]

@@ -1,0 +1,246 @@
+"""The ``careobs`` command: the one entry point for serving, migrating and administering careobs."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import FlaskGroup, with_appcontext
+
+from careobs import create_app, migrate
+from careobs.db import get_engine, get_session
+
+HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
+
+\b
+Quick start on a new machine:
+  careobs init            create the database, the organisation and the first admin
+  careobs demo            or load the demo organisation "Demo Care Group" instead
+  careobs run             serve on http://127.0.0.1:5000 (--host/--port to change)
+
+\b
+Configuration comes from the environment:
+  DATABASE_URL            default: SQLite in the instance folder;
+                          e.g. postgresql+psycopg://user@host/careobs
+  SECRET_KEY              default: generated once into the instance folder
+  CAREOBS_ENV=production  secure cookies; refuses to start with a weak SECRET_KEY
+  CAREOBS_BASE_URL        the address people use, for invitation links
+  CAREOBS_PROXY_FIX=1     trust X-Forwarded-* from one reverse proxy
+"""
+
+
+def _app_factory():
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup, create_app=_app_factory, add_version_option=True, help=HELP, load_dotenv=False
+)
+def main() -> None:
+    """The careobs command group."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to bring the schema up to date."""
+    migrate.upgrade(get_engine(), revision)
+    click.echo(f"Database is at {migrate.current_revision(get_engine())}.")
+
+
+@db.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    diffs = migrate.pending_differences(get_engine())
+    if diffs:
+        for diff in diffs:
+            click.echo(f"  {diff}", err=True)
+        raise click.ClickException("The models differ from the migrations: write a migration.")
+    click.echo("Models and migrations agree.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the models (for developers)."""
+    migrate.revision(get_engine(), message)
+
+
+def _organisation(name: str | None):
+    from careobs.org.models import Organisation
+
+    session = get_session()
+    orgs = list(session.scalars(sa.select(Organisation).order_by(Organisation.id)))
+    if name:
+        match = [o for o in orgs if o.name == name]
+        if not match:
+            raise click.ClickException(f"No organisation called {name!r}.")
+        return match[0]
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise click.ClickException("There is no organisation yet: run 'careobs init' first.")
+    raise click.ClickException("There are several organisations: name one with --organisation.")
+
+
+def _password_ok(password: str, email: str) -> str:
+    from careobs.security import password_problems
+
+    problems = password_problems(password, email)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    return password
+
+
+@main.command()
+@click.option("--organisation", "org_name", help="Your organisation's name.")
+@click.option("--admin-email", help="Email of the first organisation admin.")
+@click.option("--admin-name", help="Name of the first organisation admin.")
+@click.option("--admin-password", help="Password (prompted for when not given).")
+@with_appcontext
+def init(org_name, admin_email, admin_name, admin_password) -> None:
+    """Apply migrations, then create the organisation and its first admin (once)."""
+    from careobs.accounts import service as accounts
+    from careobs.org.models import Organisation
+
+    migrate.upgrade(get_engine())
+    session = get_session()
+    if session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
+        click.echo("Database migrated. An organisation already exists; nothing else to do.")
+        return
+    org_name = org_name or click.prompt("Organisation name")
+    admin_email = admin_email or click.prompt("Admin email")
+    if accounts.email_taken(session, admin_email):
+        raise click.ClickException(f"{admin_email} is already a user.")
+    admin_name = admin_name or click.prompt("Admin name")
+    if admin_password is None:
+        admin_password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+    _password_ok(admin_password, admin_email)
+    org = Organisation(name=org_name.strip())
+    session.add(org)
+    session.flush()
+    user = accounts.create_user(
+        session,
+        organisation_id=org.id,
+        email=admin_email,
+        display_name=admin_name,
+        is_org_admin=True,
+    )
+    accounts.set_password(session, user, admin_password)
+    session.commit()
+    click.echo(f"Created {org.name} with admin {user.email}. Start with: careobs run")
+
+
+@main.command()
+@with_appcontext
+def demo() -> None:
+    """Load the demo organisation "Demo Care Group" (safe to run again)."""
+    from careobs.demo import DEMO_PASSWORD, load_demo
+
+    migrate.upgrade(get_engine())
+    logins = load_demo(get_session())
+    click.echo("Demo Care Group is ready. Log in at http://127.0.0.1:5000 with:")
+    for email, role in logins:
+        click.echo(f"  {email:<24} {role}")
+    click.echo(f"Password for all of them: {DEMO_PASSWORD}")
+
+
+@main.group()
+def user() -> None:
+    """Create users, make invitation links and set passwords."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--admin", is_flag=True, help="Make them an organisation admin.")
+@click.option("--service", "service_name", help="Give them a role in this service.")
+@click.option("--role", type=click.Choice(["manager", "supervisor", "staff"]))
+@click.option("--password", help="Set a password now instead of sending an invitation.")
+@click.option("--organisation", "org_name")
+@with_appcontext
+def user_create(email, name, admin, service_name, role, password, org_name) -> None:
+    """Create a user; without --password, print an invitation link."""
+    from careobs.accounts import service as accounts
+    from careobs.org.models import Service
+
+    session = get_session()
+    org = _organisation(org_name)
+    if accounts.email_taken(session, email):
+        raise click.ClickException(f"{email} is already a user.")
+    if bool(service_name) != bool(role):
+        raise click.ClickException("Give --service and --role together.")
+    new_user = accounts.create_user(
+        session, organisation_id=org.id, email=email, display_name=name, is_org_admin=admin
+    )
+    if service_name:
+        svc = session.scalar(
+            sa.select(Service).where(
+                Service.organisation_id == org.id, Service.name == service_name
+            )
+        )
+        if svc is None:
+            raise click.ClickException(f"No service called {service_name!r}.")
+        accounts.set_memberships(session, new_user, {svc.id: role})
+    if password:
+        accounts.set_password(session, new_user, _password_ok(password, email))
+        session.commit()
+        click.echo(f"Created {new_user.email}.")
+        return
+    token = accounts.invite(session, new_user, None)
+    session.commit()
+    click.echo(f"Created {new_user.email}. Invitation link (valid 72 hours):")
+    click.echo(_invitation_url(token))
+
+
+def _invitation_url(token: str) -> str:
+    import os
+
+    base = os.environ.get("CAREOBS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/invitation/{token}"
+
+
+@user.command("invite")
+@click.argument("email")
+@with_appcontext
+def user_invite(email) -> None:
+    """Print a new invitation link for a user who has not set a password yet."""
+    from careobs.accounts import service as accounts
+
+    session = get_session()
+    target = accounts.find_user_by_email(session, email)
+    if target is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        token = accounts.invite(session, target, None)
+    except accounts.InvitationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    click.echo(f"Invitation link for {target.email} (valid 72 hours):")
+    click.echo(_invitation_url(token))
+
+
+@user.command("set-password")
+@click.argument("email")
+@click.option("--password", help="The new password (prompted for when not given).")
+@with_appcontext
+def user_set_password(email, password) -> None:
+    """Set a user's password, ending their sessions on every device."""
+    from careobs.accounts import service as accounts
+
+    session = get_session()
+    target = accounts.find_user_by_email(session, email)
+    if target is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    accounts.set_password(session, target, _password_ok(password, target.email))
+    session.commit()
+    click.echo(f"Password set for {target.email}.")

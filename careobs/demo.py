@@ -1,0 +1,142 @@
+"""The demo organisation "Demo Care Group", loaded by ``careobs demo``; running it again is safe."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.accounts import service as accounts
+from careobs.accounts.models import User
+from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+
+DEMO_ORG = "Demo Care Group"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
+
+ROSEWOOD = "Rosewood House"
+RIVERSIDE = "Riverside Homecare"
+
+STAFF = {
+    ROSEWOOD: [
+        ("Sam Okafor", "Care worker", 400),
+        ("Aisha Khan", "Senior carer", 1500),
+        ("Tom Bradley", "Care worker", 20),
+        ("Grace Mensah", "Care worker", 700),
+        ("Liam Walsh", "Care worker", 95),
+        ("Hannah Price", "Nurse", 2100),
+        ("Oliver Grant", "Care worker", 300),
+        ("Megan Lloyd", "Activities coordinator", 900),
+        ("Daniel Novak", "Care worker", 12),
+        ("Fatima Ali", "Care worker", 560),
+        ("Ruth Edwards", "Senior carer", 3000),
+        ("Chloe Jenkins", "Care worker", 180),
+    ],
+    RIVERSIDE: [
+        ("Ben Carter", "Care worker", 250),
+        ("Zara Hussain", "Care worker", 45),
+        ("Peter Hughes", "Senior care worker", 1800),
+        ("Ewa Kowalska", "Care worker", 620),
+        ("Mark Riley", "Care worker", 15),
+        ("Nadia Rahman", "Care worker", 380),
+        ("Joy Adeyemi", "Care worker", 1100),
+        ("Kieran Doyle", "Care worker", 70),
+    ],
+}
+
+LOGINS = [
+    ("admin@demo.test", "Alex Morgan", "Organisation admin"),
+    ("manager@demo.test", "Priya Shah", "Manager of both services"),
+    ("supervisor@demo.test", "Jo Evans", "Supervisor in both services"),
+    ("staff@demo.test", "Sam Okafor", "Care worker at Rosewood House"),
+]
+
+
+def _get_or_add(session: Session, model, lookup: dict, **values):
+    obj = session.scalar(sa.select(model).filter_by(**lookup))
+    if obj is None:
+        obj = model(**lookup, **values)
+        session.add(obj)
+        session.flush()
+    return obj
+
+
+def load_demo(session: Session, today: date | None = None) -> list[tuple[str, str]]:
+    """Create (or complete) the demo organisation and return its logins with their roles."""
+    today = today or date.today()
+    org = _get_or_add(session, Organisation, {"name": DEMO_ORG})
+    rosewood = _get_or_add(
+        session, Service, {"organisation_id": org.id, "name": ROSEWOOD}, kind="care_home"
+    )
+    riverside = _get_or_add(
+        session, Service, {"organisation_id": org.id, "name": RIVERSIDE}, kind="homecare"
+    )
+    for name in ("Lounge", "Dining room", "Garden room"):
+        _get_or_add(
+            session, Area, {"service_id": rosewood.id, "name": name}, organisation_id=org.id
+        )
+
+    for number in range(1, 19):
+        _get_or_add(
+            session,
+            Person,
+            {"service_id": rosewood.id, "code": f"R{number:02d}"},
+            organisation_id=org.id,
+            consent="not_recorded",
+        )
+    for number in range(1, 13):
+        consent = "not_recorded" if number % 5 == 0 else ("no" if number == 7 else "yes")
+        _get_or_add(
+            session,
+            Person,
+            {"service_id": riverside.id, "code": f"H{number:02d}"},
+            organisation_id=org.id,
+            consent=consent,
+            consent_on=today - timedelta(days=30 * number) if consent != "not_recorded" else None,
+            consent_given_by=("representative" if number % 3 == 0 else "person")
+            if consent != "not_recorded"
+            else None,
+        )
+
+    users = {}
+    for email, name, _role in LOGINS:
+        user = session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = accounts.create_user(
+                session,
+                organisation_id=org.id,
+                email=email,
+                display_name=name,
+                is_org_admin=email.startswith("admin"),
+            )
+        if not user.password_hash:
+            accounts.set_password(session, user, DEMO_PASSWORD)
+        users[email] = user
+    accounts.set_memberships(
+        session, users["manager@demo.test"], {rosewood.id: "manager", riverside.id: "manager"}
+    )
+    accounts.set_memberships(
+        session,
+        users["supervisor@demo.test"],
+        {rosewood.id: "supervisor", riverside.id: "supervisor"},
+    )
+    accounts.set_memberships(session, users["staff@demo.test"], {rosewood.id: "staff"})
+
+    for service in (rosewood, riverside):
+        for name, job_role, days_in_post in STAFF[service.name]:
+            _get_or_add(
+                session,
+                StaffMember,
+                {"service_id": service.id, "name": name},
+                organisation_id=org.id,
+                job_role=job_role,
+                start_date=today - timedelta(days=days_in_post),
+            )
+    sam = session.scalar(
+        sa.select(StaffMember).where(
+            StaffMember.service_id == rosewood.id, StaffMember.name == "Sam Okafor"
+        )
+    )
+    sam.user_id = users["staff@demo.test"].id
+    session.commit()
+    return [(email, role) for email, _name, role in LOGINS]

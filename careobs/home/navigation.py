@@ -1,0 +1,25 @@
+"""What each person sees in the navigation: only the places their role lets them go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from careobs.permissions import can_administer
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    icon: str
+
+
+def navigation_for(user) -> list[NavItem]:
+    """The navigation entries for a user, in the order they appear."""
+    if not user.is_authenticated:
+        return []
+    items = [NavItem("home.index", "Home", "home")]
+    if can_administer(user):
+        items.append(NavItem("services.admin_home", "Admin", "admin"))
+    items.append(NavItem("accounts.account", "Account", "account"))
+    return items

@@ -1,0 +1,56 @@
+"""The home page for each role, and the health check used by monitoring."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user, login_required
+
+from careobs.db import get_engine, get_session
+from careobs.org.models import Person, Service, StaffMember
+from careobs.org.service import staff_for_user
+from careobs.permissions import can_administer, roles_by_service, services_select
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    db = get_session()
+    services = list(db.scalars(services_select(current_user).where(Service.active.is_(True))))
+    roles = roles_by_service(current_user)
+    ids = [s.id for s in services]
+    counts = {}
+    if ids:
+        people = db.execute(
+            sa.select(Person.service_id, sa.func.count())
+            .where(Person.service_id.in_(ids), Person.active.is_(True))
+            .group_by(Person.service_id)
+        )
+        staff = db.execute(
+            sa.select(StaffMember.service_id, sa.func.count())
+            .where(StaffMember.service_id.in_(ids), StaffMember.active.is_(True))
+            .group_by(StaffMember.service_id)
+        )
+        counts = {"people": dict(people.all()), "staff": dict(staff.all())}
+    return render_template(
+        "home/index.html",
+        services=services,
+        roles=roles,
+        counts=counts,
+        can_administer=can_administer(current_user),
+        staff_record=staff_for_user(db, current_user.id),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 when the app and its database work, 503 with the reason when not."""
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:
+        reason = type(exc).__name__
+        return jsonify({"status": "error", "database": "unreachable", "reason": reason}), 503
+    return jsonify({"status": "ok", "database": "ok"})

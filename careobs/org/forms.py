@@ -1,0 +1,92 @@
+"""Forms for services, areas, people supported and staff."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from careobs.org.models import CONSENT_CHOICES, CONSENT_GIVEN_BY, SERVICE_KINDS
+from careobs.privacy import code_problems
+
+
+def not_blank(_form, field):
+    if not (field.data or "").strip():
+        raise ValidationError("This cannot be blank.")
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), not_blank, Length(max=120)])
+    kind = RadioField(
+        "Kind of service",
+        choices=list(SERVICE_KINDS.items()),
+        validators=[InputRequired(message="Choose the kind of service.")],
+    )
+
+
+class AreaForm(FlaskForm):
+    name = StringField(
+        "New area",
+        validators=[InputRequired(), not_blank, Length(max=80)],
+        description="A communal space, for example Lounge or Dining room.",
+    )
+
+
+class PersonForm(FlaskForm):
+    service = SelectField("Service", validators=[InputRequired()])
+    code = StringField(
+        "Code",
+        validators=[InputRequired(), Length(max=16)],
+        description="A short code such as R07. Never a name, date of birth or NHS number.",
+    )
+    initials = StringField(
+        "Initials (optional)",
+        validators=[
+            Optional(),
+            Length(max=4),
+            Regexp(r"^[A-Za-z]{1,4}$", message="Use up to 4 letters."),
+        ],
+    )
+    consent = RadioField(
+        "Consent to monitoring visits",
+        choices=list(CONSENT_CHOICES.items()),
+        default="not_recorded",
+    )
+    consent_on = DateField("Date consent was recorded", validators=[Optional()])
+    consent_given_by = SelectField(
+        "Consent given by",
+        choices=[("", "Not recorded"), *CONSENT_GIVEN_BY.items()],
+        validators=[Optional()],
+    )
+    confirm_not_identifier = BooleanField(
+        "I confirm this code is not a date of birth, NHS number or other identifier"
+    )
+
+    def validate_code(self, field):
+        problems = code_problems(field.data or "")
+        if problems:
+            raise ValidationError(problems[0])
+
+    def validate_consent_on(self, field):
+        if self.consent.data == "yes" and not field.data:
+            raise ValidationError("Enter the date consent was given.")
+
+
+class StaffForm(FlaskForm):
+    service = SelectField("Service", validators=[InputRequired()])
+    name = StringField("Name", validators=[InputRequired(), not_blank, Length(max=120)])
+    job_role = StringField(
+        "Job role",
+        validators=[InputRequired(), not_blank, Length(max=80)],
+        description="For example Care worker, Senior carer, Nurse.",
+    )
+    start_date = DateField(
+        "Start date",
+        validators=[Optional()],
+        description="Used to make sure new starters are checked early.",
+    )
+    user = SelectField(
+        "Login (optional)",
+        validators=[Optional()],
+        description="Link the login this person uses to read their feedback.",
+    )

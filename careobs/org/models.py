@@ -1,0 +1,119 @@
+"""The organisation's structure: services, their areas, the people supported and the staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from careobs.accounts.models import User
+
+SERVICE_KINDS = {"care_home": "Care home", "homecare": "Homecare"}
+CONSENT_CHOICES = {"yes": "Yes", "no": "No", "not_recorded": "Not recorded"}
+CONSENT_GIVEN_BY = {"person": "The person", "representative": "Their representative"}
+
+
+def _in(column: str, values) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_allowed")
+
+
+class Organisation(PublicIdMixin, Base):
+    """A care provider: the boundary no data ever crosses."""
+
+    __tablename__ = "organisations"
+
+    name: Mapped[str] = mapped_column(sa.String(200))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    services: Mapped[list[Service]] = relationship(back_populates="organisation")
+
+
+class Service(PublicIdMixin, Base):
+    """A registered service: a care home or a homecare branch."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name"),
+        _in("kind", SERVICE_KINDS),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="services")
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="service", order_by="Area.name", cascade="all, delete-orphan"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return SERVICE_KINDS[self.kind]
+
+
+class Area(PublicIdMixin, Base):
+    """A communal space in a care home where QUIS observations take place."""
+
+    __tablename__ = "areas"
+    __table_args__ = (sa.UniqueConstraint("service_id", "name"),)
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    service: Mapped[Service] = relationship(back_populates="areas")
+
+
+class Person(PublicIdMixin, Base):
+    """A person supported, known to careobs only by a code and optional initials."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        sa.UniqueConstraint("service_id", "code"),
+        _in("consent", CONSENT_CHOICES),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(16))
+    initials: Mapped[str | None] = mapped_column(sa.String(4))
+    active: Mapped[bool] = mapped_column(default=True)
+    consent: Mapped[str] = mapped_column(sa.String(16), default="not_recorded")
+    consent_on: Mapped[date | None] = mapped_column(sa.Date)
+    consent_given_by: Mapped[str | None] = mapped_column(sa.String(16))
+
+    service: Mapped[Service] = relationship()
+
+    @property
+    def consent_label(self) -> str:
+        return CONSENT_CHOICES[self.consent]
+
+
+class StaffMember(PublicIdMixin, Base):
+    """A care worker or other member of staff whose practice may be observed.
+
+    Staff are named (feedback is about their practice) and may or may not have a login.
+    """
+
+    __tablename__ = "staff_members"
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    job_role: Mapped[str] = mapped_column(sa.String(80))
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    active: Mapped[bool] = mapped_column(default=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+
+    service: Mapped[Service] = relationship()
+    user: Mapped[User | None] = relationship()

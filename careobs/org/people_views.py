@@ -1,0 +1,122 @@
+"""Admin screens for the people supported, who appear only as codes."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from careobs.audit.service import record
+from careobs.db import get_session
+from careobs.org import service as org_service
+from careobs.org.forms import PersonForm
+from careobs.org.models import Person
+from careobs.org.scoping import (
+    chosen_service,
+    get_scoped_or_404,
+    manageable_services,
+    service_choices,
+)
+from careobs.pagination import paginate
+from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+from careobs.privacy import code_warnings
+
+bp = Blueprint("people", __name__, url_prefix="/admin/people")
+
+
+@bp.get("/")
+@admin_area_required
+def index():
+    services = manageable_services()
+    selected = chosen_service(services, request.args.get("service"))
+    show_inactive = request.args.get("show") == "all"
+    stmt = (
+        sa.select(Person)
+        .where(Person.service_id.in_(service_ids_select(current_user, MANAGE)))
+        .order_by(Person.code)
+    )
+    if selected is not None:
+        stmt = stmt.where(Person.service_id == selected.id)
+    if not show_inactive:
+        stmt = stmt.where(Person.active.is_(True))
+    page = paginate(get_session(), stmt)
+    return render_template(
+        "admin/people.html",
+        page=page,
+        services=services,
+        selected=selected,
+        show_inactive=show_inactive,
+    )
+
+
+def save(form: PersonForm, person: Person | None):
+    """Validate what cannot be checked by the form alone, then create or update the person."""
+    db = get_session()
+    services = manageable_services()
+    svc = chosen_service(services, form.service.data)
+    if svc is None:
+        form.service.errors.append("Choose one of your services.")
+        return None
+    code = form.code.data.strip()
+    if org_service.person_code_taken(db, svc.id, code, except_id=person.id if person else None):
+        form.code.errors.append(f"{svc.name} already has a person with the code {code.upper()}.")
+        return None
+    warnings = code_warnings(code)
+    if warnings and not form.confirm_not_identifier.data:
+        form.code.errors.extend(warnings)
+        form.needs_confirmation = True
+        return None
+    creating = person is None
+    if creating:
+        person = Person(organisation_id=current_user.organisation_id)
+        db.add(person)
+    person.service_id = svc.id
+    org_service.apply_person(person, form.data)
+    db.flush()
+    record(
+        db,
+        "person_created" if creating else "person_updated",
+        organisation_id=person.organisation_id,
+        actor=current_user,
+        entity=person,
+        summary=f"{svc.name}: {person.code}",
+    )
+    db.commit()
+    return person
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_area_required
+def new():
+    services = manageable_services()
+    form = PersonForm(service=request.args.get("service"))
+    form.service.choices = service_choices(services)
+    if form.validate_on_submit() and (person := save(form, None)):
+        flash(f"Added {person.code}.", "success")
+        return redirect(url_for("people.index", service=person.service.uuid.hex))
+    return render_template("admin/person_form.html", form=form, person=None)
+
+
+@bp.route("/<uuid:person_id>", methods=["GET", "POST"])
+@admin_area_required
+def edit(person_id: uuid.UUID):
+    person = get_scoped_or_404(Person, person_id)
+    form = PersonForm(obj=person, service=person.service.uuid.hex)
+    form.service.choices = service_choices(manageable_services())
+    if form.validate_on_submit() and save(form, person):
+        flash(f"Saved {person.code}.", "success")
+        return redirect(url_for("people.index", service=person.service.uuid.hex))
+    return render_template("admin/person_form.html", form=form, person=person)
+
+
+@bp.post("/<uuid:person_id>/active")
+@admin_area_required
+def toggle_active(person_id: uuid.UUID):
+    db = get_session()
+    person = get_scoped_or_404(Person, person_id)
+    org_service.set_active(db, person, not person.active, current_user, "person")
+    db.commit()
+    flash(f"{person.code} is now {'active' if person.active else 'inactive'}.", "success")
+    return redirect(url_for("people.edit", person_id=person.uuid))

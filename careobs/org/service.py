@@ -1,0 +1,85 @@
+"""Rules for changing the organisation's structure; functions flush, views commit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.audit.service import record
+from careobs.org.models import Area, Person, Service, StaffMember
+
+
+def service_name_taken(db: Session, organisation_id: int, name: str, except_id=None) -> bool:
+    """Service names are unique within an organisation (case-insensitively)."""
+    stmt = sa.select(Service.id).where(
+        Service.organisation_id == organisation_id,
+        sa.func.lower(Service.name) == name.strip().lower(),
+    )
+    if except_id is not None:
+        stmt = stmt.where(Service.id != except_id)
+    return db.scalar(stmt) is not None
+
+
+def area_name_taken(db: Session, service: Service, name: str) -> bool:
+    """Area names are unique within a service."""
+    return (
+        db.scalar(
+            sa.select(Area.id).where(
+                Area.service_id == service.id, sa.func.lower(Area.name) == name.strip().lower()
+            )
+        )
+        is not None
+    )
+
+
+def add_area(db: Session, service: Service, name: str, actor) -> Area:
+    """Add a communal area to a service."""
+    area = Area(organisation_id=service.organisation_id, service_id=service.id, name=name.strip())
+    db.add(area)
+    db.flush()
+    record(
+        db,
+        "area_created",
+        organisation_id=service.organisation_id,
+        actor=actor,
+        entity=area,
+        summary=f"{service.name}: {area.name}",
+    )
+    return area
+
+
+def person_code_taken(db: Session, service_id: int, code: str, except_id=None) -> bool:
+    """Codes are unique within a service (case-insensitively: R07 and r07 are the same person)."""
+    stmt = sa.select(Person.id).where(
+        Person.service_id == service_id, sa.func.upper(Person.code) == code.strip().upper()
+    )
+    if except_id is not None:
+        stmt = stmt.where(Person.id != except_id)
+    return db.scalar(stmt) is not None
+
+
+def apply_person(person: Person, data: dict) -> None:
+    """Copy validated form data onto a person; codes are stored upper-case."""
+    person.code = data["code"].strip().upper()
+    person.initials = (data.get("initials") or "").strip().upper() or None
+    person.consent = data["consent"]
+    person.consent_on = data.get("consent_on") if data["consent"] != "not_recorded" else None
+    given_by = data.get("consent_given_by") or None
+    person.consent_given_by = given_by if data["consent"] != "not_recorded" else None
+
+
+def set_active(db: Session, record_obj, active: bool, actor, what: str) -> None:
+    """Deactivate or reactivate: records are kept for history, never deleted."""
+    record_obj.active = active
+    record(
+        db,
+        f"{what}_{'reactivated' if active else 'deactivated'}",
+        organisation_id=record_obj.organisation_id,
+        actor=actor,
+        entity=record_obj,
+    )
+
+
+def staff_for_user(db: Session, user_id: int) -> StaffMember | None:
+    """The staff record linked to a login, if any."""
+    return db.scalar(sa.select(StaffMember).where(StaffMember.user_id == user_id))

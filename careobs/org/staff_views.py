@@ -1,0 +1,146 @@
+"""Admin screens for staff: the care workers whose practice is observed."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from careobs.accounts.models import User
+from careobs.audit.service import record
+from careobs.db import get_session
+from careobs.org import service as org_service
+from careobs.org.forms import StaffForm
+from careobs.org.models import StaffMember
+from careobs.org.scoping import (
+    chosen_service,
+    get_scoped_or_404,
+    manageable_services,
+    service_choices,
+)
+from careobs.pagination import paginate
+from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+
+bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
+
+
+@bp.get("/")
+@admin_area_required
+def index():
+    services = manageable_services()
+    selected = chosen_service(services, request.args.get("service"))
+    show_inactive = request.args.get("show") == "all"
+    stmt = (
+        sa.select(StaffMember)
+        .where(StaffMember.service_id.in_(service_ids_select(current_user, MANAGE)))
+        .order_by(StaffMember.name)
+    )
+    if selected is not None:
+        stmt = stmt.where(StaffMember.service_id == selected.id)
+    if not show_inactive:
+        stmt = stmt.where(StaffMember.active.is_(True))
+    page = paginate(get_session(), stmt)
+    return render_template(
+        "admin/staff.html",
+        page=page,
+        services=services,
+        selected=selected,
+        show_inactive=show_inactive,
+    )
+
+
+def user_choices() -> list[tuple[str, str]]:
+    users = get_session().scalars(
+        sa.select(User)
+        .where(User.organisation_id == current_user.organisation_id, User.active.is_(True))
+        .order_by(User.display_name)
+    )
+    return [("", "No login"), *((u.uuid.hex, f"{u.display_name} ({u.email})") for u in users)]
+
+
+def prepared_form(member: StaffMember | None) -> StaffForm:
+    if member is None:
+        form = StaffForm(service=request.args.get("service"))
+    else:
+        form = StaffForm(
+            obj=member,
+            service=member.service.uuid.hex,
+            user=member.user.uuid.hex if member.user else "",
+        )
+    form.service.choices = service_choices(manageable_services())
+    form.user.choices = user_choices()
+    return form
+
+
+def save(form: StaffForm, member: StaffMember | None) -> StaffMember | None:
+    db = get_session()
+    svc = chosen_service(manageable_services(), form.service.data)
+    if svc is None:
+        form.service.errors.append("Choose one of your services.")
+        return None
+    user = None
+    if form.user.data:
+        user = db.scalar(
+            sa.select(User).where(
+                User.organisation_id == current_user.organisation_id,
+                User.uuid == uuid.UUID(form.user.data),
+            )
+        )
+        linked = user and org_service.staff_for_user(db, user.id)
+        if linked is not None and linked is not member:
+            form.user.errors.append(f"This login already belongs to {linked.name}.")
+            return None
+    creating = member is None
+    if creating:
+        member = StaffMember(organisation_id=current_user.organisation_id)
+        db.add(member)
+    member.service_id = svc.id
+    member.name = form.name.data.strip()
+    member.job_role = form.job_role.data.strip()
+    member.start_date = form.start_date.data
+    member.user_id = user.id if user else None
+    db.flush()
+    record(
+        db,
+        "staff_created" if creating else "staff_updated",
+        organisation_id=member.organisation_id,
+        actor=current_user,
+        entity=member,
+        summary=f"{svc.name}: {member.name}",
+    )
+    db.commit()
+    return member
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_area_required
+def new():
+    form = prepared_form(None)
+    if form.validate_on_submit() and (member := save(form, None)):
+        flash(f"Added {member.name}.", "success")
+        return redirect(url_for("staff.index", service=member.service.uuid.hex))
+    return render_template("admin/staff_form.html", form=form, member=None)
+
+
+@bp.route("/<uuid:member_id>", methods=["GET", "POST"])
+@admin_area_required
+def edit(member_id: uuid.UUID):
+    member = get_scoped_or_404(StaffMember, member_id)
+    form = prepared_form(member)
+    if form.validate_on_submit() and save(form, member):
+        flash(f"Saved {member.name}.", "success")
+        return redirect(url_for("staff.index", service=member.service.uuid.hex))
+    return render_template("admin/staff_form.html", form=form, member=member)
+
+
+@bp.post("/<uuid:member_id>/active")
+@admin_area_required
+def toggle_active(member_id: uuid.UUID):
+    db = get_session()
+    member = get_scoped_or_404(StaffMember, member_id)
+    org_service.set_active(db, member, not member.active, current_user, "staff")
+    db.commit()
+    flash(f"{member.name} is now {'active' if member.active else 'inactive'}.", "success")
+    return redirect(url_for("staff.edit", member_id=member.uuid))

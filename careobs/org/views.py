@@ -1,0 +1,131 @@
+"""Admin screens for services and their areas."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from careobs.audit.service import record
+from careobs.db import get_session
+from careobs.org import service as org_service
+from careobs.org.forms import AreaForm, ServiceForm
+from careobs.org.models import Area, Service
+from careobs.org.scoping import get_scoped_or_404, manageable_services
+from careobs.permissions import admin_area_required, admin_required
+
+bp = Blueprint("services", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@admin_area_required
+def admin_home():
+    return render_template("admin/index.html", services=manageable_services())
+
+
+@bp.get("/services")
+@admin_area_required
+def index():
+    return render_template("admin/services.html", services=manageable_services())
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    db = get_session()
+    form = ServiceForm()
+    if form.validate_on_submit():
+        if org_service.service_name_taken(db, current_user.organisation_id, form.name.data):
+            form.name.errors.append("There is already a service with this name.")
+        else:
+            svc = Service(
+                organisation_id=current_user.organisation_id,
+                name=form.name.data.strip(),
+                kind=form.kind.data,
+            )
+            db.add(svc)
+            db.flush()
+            record(
+                db,
+                "service_created",
+                organisation_id=svc.organisation_id,
+                actor=current_user,
+                entity=svc,
+                summary=svc.name,
+            )
+            db.commit()
+            flash(f"{svc.name} has been added. Add its areas next.", "success")
+            return redirect(url_for("services.edit", service_id=svc.uuid))
+    return render_template("admin/service_form.html", form=form, service=None)
+
+
+@bp.route("/services/<uuid:service_id>", methods=["GET", "POST"])
+@admin_area_required
+def edit(service_id: uuid.UUID):
+    db = get_session()
+    svc = get_scoped_or_404(Service, service_id)
+    form = ServiceForm(obj=svc)
+    if form.validate_on_submit():
+        if not current_user.is_org_admin:
+            abort(403)
+        if org_service.service_name_taken(db, svc.organisation_id, form.name.data, svc.id):
+            form.name.errors.append("There is already a service with this name.")
+        else:
+            svc.name = form.name.data.strip()
+            svc.kind = form.kind.data
+            record(
+                db,
+                "service_updated",
+                organisation_id=svc.organisation_id,
+                actor=current_user,
+                entity=svc,
+                summary=svc.name,
+            )
+            db.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("services.edit", service_id=svc.uuid))
+    return render_template(
+        "admin/service_form.html", form=form, service=svc, area_form=AreaForm(formdata=None)
+    )
+
+
+@bp.post("/services/<uuid:service_id>/active")
+@admin_required
+def toggle_service(service_id: uuid.UUID):
+    db = get_session()
+    svc = get_scoped_or_404(Service, service_id)
+    org_service.set_active(db, svc, not svc.active, current_user, "service")
+    db.commit()
+    flash(f"{svc.name} is now {'active' if svc.active else 'inactive'}.", "success")
+    return redirect(url_for("services.edit", service_id=svc.uuid))
+
+
+@bp.post("/services/<uuid:service_id>/areas")
+@admin_area_required
+def add_area(service_id: uuid.UUID):
+    db = get_session()
+    svc = get_scoped_or_404(Service, service_id)
+    area_form = AreaForm()
+    if area_form.validate_on_submit():
+        if org_service.area_name_taken(db, svc, area_form.name.data):
+            area_form.name.errors.append("This service already has an area with this name.")
+        else:
+            area = org_service.add_area(db, svc, area_form.name.data, current_user)
+            db.commit()
+            flash(f"Added the area {area.name}.", "success")
+            return redirect(url_for("services.edit", service_id=svc.uuid))
+    return render_template(
+        "admin/service_form.html", form=ServiceForm(obj=svc), service=svc, area_form=area_form
+    ), 400
+
+
+@bp.post("/areas/<uuid:area_id>/active")
+@admin_area_required
+def toggle_area(area_id: uuid.UUID):
+    db = get_session()
+    area = get_scoped_or_404(Area, area_id)
+    org_service.set_active(db, area, not area.active, current_user, "area")
+    db.commit()
+    flash(f"{area.name} is now {'in use' if area.active else 'no longer in use'}.", "success")
+    return redirect(url_for("services.edit", service_id=area.service.uuid))

@@ -1,0 +1,98 @@
+"""Who may see and do what: the whole authorization vocabulary of careobs in one place.
+
+Organisation admins manage everything in their organisation; managers see and manage their
+services; supervisors work in their services; staff see only their own things. Nobody ever sees
+another organisation's data. Views, the API and queries all ask this module, and lists are built
+from the scoped queries here rather than filtered after loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from careobs.accounts.models import Membership, User
+from careobs.org.models import Service
+
+MANAGE = ("manager",)
+WORK = ("manager", "supervisor")
+ANY_ROLE = ("manager", "supervisor", "staff")
+
+
+def roles_by_service(user: User) -> dict[int, str]:
+    """The user's role in each service they belong to (admins may have none)."""
+    return {m.service_id: m.role for m in user.memberships}
+
+
+def has_role(user: User, roles: tuple[str, ...]) -> bool:
+    """Whether the user holds any of these roles in at least one service."""
+    return any(m.role in roles for m in user.memberships)
+
+
+def can_administer(user: User) -> bool:
+    """The admin area is for organisation admins and for managers (for their own services)."""
+    return user.is_org_admin or has_role(user, MANAGE)
+
+
+def services_select(user: User, roles: tuple[str, ...] = ANY_ROLE) -> sa.Select:
+    """Services of the user's organisation where they hold one of ``roles`` (admins: all)."""
+    stmt = sa.select(Service).where(Service.organisation_id == user.organisation_id)
+    if not user.is_org_admin:
+        member_of = sa.select(Membership.service_id).where(
+            Membership.user_id == user.id, Membership.role.in_(roles)
+        )
+        stmt = stmt.where(Service.id.in_(member_of))
+    return stmt.order_by(Service.name)
+
+
+def service_ids_select(user: User, roles: tuple[str, ...] = ANY_ROLE) -> sa.Select:
+    """The ids of :func:`services_select`, for use inside other queries' WHERE clauses."""
+    return services_select(user, roles).with_only_columns(Service.id).order_by(None)
+
+
+def can_manage_service(user: User, service: Service) -> bool:
+    """Organisation admins and the service's managers may change its people, staff and areas."""
+    if service.organisation_id != user.organisation_id:
+        return False
+    return user.is_org_admin or roles_by_service(user).get(service.id) in MANAGE
+
+
+def can_work_in_service(user: User, service: Service) -> bool:
+    """Admins, managers and supervisors may observe and record in a service."""
+    if service.organisation_id != user.organisation_id:
+        return False
+    return user.is_org_admin or roles_by_service(user).get(service.id) in WORK
+
+
+def same_organisation(user: User, record) -> bool:
+    """Whether a record belongs to the user's organisation (every scoped row has the column)."""
+    return getattr(record, "organisation_id", None) == user.organisation_id
+
+
+def require(check: Callable[[User], bool]) -> Callable:
+    """Decorate a view so only logged-in users passing ``check`` reach it; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_org_admin(user: User) -> bool:
+    """Organisation admins manage services, users and the audit log."""
+    return user.is_org_admin
+
+
+admin_required = require(is_org_admin)
+admin_area_required = require(can_administer)

@@ -1,0 +1,68 @@
+"""Spotting personal identifiers in what people type, so careobs can warn before they are saved.
+
+Pure functions, no Flask or database: the same checks run on codes, notes and feedback.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
+_DATE = re.compile(
+    r"(?<!\d)(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}-\d{2}-\d{2}|\d{2}(0[1-9]|1[0-2])\d{2})(?!\d)"
+)
+_DATE_WORDS = re.compile(
+    r"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}\b",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(r"(?<!\d)(\+44\s?7\d{3}|07\d{3}|0\d{2,4})[\s-]?\d{3}[\s-]?\d{3,4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
+_TITLE_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+", re.IGNORECASE)
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
+
+
+def identifier_warnings(text: str) -> list[str]:
+    """Plain-English warnings for likely personal identifiers in free text (empty when none)."""
+    found = []
+    if _EMAIL.search(text):
+        found.append("an email address")
+    if _NHS_NUMBER.search(text):
+        found.append("a number that looks like an NHS number or phone number")
+    elif _PHONE.search(text):
+        found.append("a phone number")
+    if _DATE.search(text) or _DATE_WORDS.search(text):
+        found.append("a date that could be a date of birth")
+    if _POSTCODE.search(text):
+        found.append("a postcode")
+    if _TITLE_NAME.search(text):
+        found.append("a name with a title (Mr, Mrs, ...)")
+    return [f"This looks like it contains {what}." for what in found]
+
+
+def code_problems(code: str) -> list[str]:
+    """Why a person's code cannot be used as it is: careobs stores codes, never names."""
+    code = code.strip()
+    if not code:
+        return ["Enter a code, for example R07."]
+    if _FULL_NAME.search(code) or " " in code:
+        return [
+            "This looks like a name. Use a short code such as R07 instead: "
+            "careobs never stores the names of people supported."
+        ]
+    if not CODE_PATTERN.match(code):
+        return ["Use up to 16 letters, digits or hyphens, for example R07 or HC-112."]
+    return []
+
+
+def code_warnings(code: str) -> list[str]:
+    """Codes that are well formed but may still be an identifier (a date, an NHS number)."""
+    digits = re.sub(r"\D", "", code)
+    warnings = []
+    if len(digits) == 10:
+        warnings.append("This code has 10 digits, like an NHS number.")
+    if _DATE.search(code) or (len(digits) in (6, 8) and digits == re.sub(r"\D", "", code)):
+        warnings.append("This code looks like a date, possibly a date of birth.")
+    return warnings
