@@ -67,13 +67,23 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per capability."""
     from careobs.accounts.admin_views import bp as users_bp
     from careobs.accounts.views import bp as accounts_bp
+    from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
     from careobs.home.views import bp as home_bp
     from careobs.org.people_views import bp as people_bp
     from careobs.org.staff_views import bp as staff_bp
     from careobs.org.views import bp as services_bp
 
-    for blueprint in (home_bp, accounts_bp, users_bp, services_bp, people_bp, staff_bp, audit_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        users_bp,
+        services_bp,
+        people_bp,
+        staff_bp,
+        audit_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
