@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
 
 
@@ -85,6 +86,13 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    """The ``careobs`` CLI commands (init, demo, db, user)."""
+    from careobs.cli import register_commands as register
+
+    register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import FlaskGroup, with_appcontext
 
-from careobs import create_app, migrate
+from careobs import __version__, create_app, migrate
 from careobs.db import get_engine, get_session
 
 HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
@@ -33,13 +33,14 @@ def _app_factory():
 
 
 @click.group(
-    cls=FlaskGroup, create_app=_app_factory, add_version_option=True, help=HELP, load_dotenv=False
+    cls=FlaskGroup, create_app=_app_factory, add_version_option=False, help=HELP, load_dotenv=False
 )
+@click.version_option(__version__, prog_name="careobs")
 def main() -> None:
     """The careobs command group."""
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """Database schema migrations."""
 
@@ -73,6 +74,12 @@ def db_revision(message: str) -> None:
     migrate.revision(get_engine(), message)
 
 
+def register_commands(app) -> None:
+    """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
+    for command in (db, init, demo, user):
+        app.cli.add_command(command)
+
+
 def _organisation(name: str | None):
     from careobs.org.models import Organisation
 
@@ -99,7 +106,7 @@ def _password_ok(password: str, email: str) -> str:
     return password
 
 
-@main.command()
+@click.command()
 @click.option("--organisation", "org_name", help="Your organisation's name.")
 @click.option("--admin-email", help="Email of the first organisation admin.")
 @click.option("--admin-name", help="Name of the first organisation admin.")
@@ -138,7 +145,7 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
     click.echo(f"Created {org.name} with admin {user.email}. Start with: careobs run")
 
 
-@main.command()
+@click.command()
 @with_appcontext
 def demo() -> None:
     """Load the demo organisation "Demo Care Group" (safe to run again)."""
@@ -152,7 +159,7 @@ def demo() -> None:
     click.echo(f"Password for all of them: {DEMO_PASSWORD}")
 
 
-@main.group()
+@click.group()
 def user() -> None:
     """Create users, make invitation links and set passwords."""
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -90,11 +90,12 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def init_app(app: Flask) -> None:
-    """Create the engine for this app and close the request's session when the context ends."""
+    """Create the engine for this app; sessions close when their request or context ends."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["careobs.engine"] = engine
     app.extensions["careobs.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+    app.teardown_request(_close_request_session)
+    app.teardown_appcontext(_close_context_session)
 
 
 def get_engine() -> sa.Engine:
@@ -102,14 +103,33 @@ def get_engine() -> sa.Engine:
     return current_app.extensions["careobs.engine"]
 
 
+_REQUEST_KEY = "careobs.db_session"
+
+
 def get_session() -> Session:
-    """The session for this app context, created on first use and closed at teardown."""
+    """The session for this request (or, outside requests, this app context).
+
+    Each request gets its own session even when an app context is shared (as in tests and CLI
+    runs), so a request never sees another unit of work's uncommitted state.
+    """
+    make = current_app.extensions["careobs.sessionmaker"]
+    if has_request_context():
+        environ = request.environ
+        if _REQUEST_KEY not in environ:
+            environ[_REQUEST_KEY] = make()
+        return environ[_REQUEST_KEY]
     if "db_session" not in g:
-        g.db_session = current_app.extensions["careobs.sessionmaker"]()
+        g.db_session = make()
     return g.db_session
 
 
-def _close_session(_exc) -> None:
+def _close_request_session(_exc) -> None:
+    session = request.environ.pop(_REQUEST_KEY, None)
+    if session is not None:
+        session.close()
+
+
+def _close_context_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()

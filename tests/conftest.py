@@ -106,19 +106,21 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A database session inside an app context, for arranging data and checking outcomes."""
-    from careobs.db import get_session
+    """A database session for arranging data and checking outcomes.
 
-    with app.app_context():
-        session = get_session()
-        yield session
-        session.rollback()
+    No app context stays pushed during the test, so every request the client makes gets a
+    fresh context (Flask-WTF keeps the CSRF token on ``g``). Call ``db.expire_all()`` before
+    checking rows a request changed; wrap direct calls to app code in ``app.app_context()``.
+    """
+    session = app.extensions["careobs.sessionmaker"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture
-def data(db) -> DataBuilder:
+def data(app, db) -> DataBuilder:
     """Builds realistic organisations in one line: ``org = data.organisation("Acme")``."""
-    return DataBuilder(db, PASSWORD)
+    return DataBuilder(app, db, PASSWORD)
 
 
 class Auth:

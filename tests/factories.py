@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from careobs.accounts import service as accounts
@@ -30,13 +31,23 @@ class OrgData:
 
 
 class DataBuilder:
-    def __init__(self, session: Session, password: str):
+    """Creates records through the app's own service functions, inside an app context."""
+
+    def __init__(self, app: Flask, session: Session, password: str):
+        self.app = app
         self.session = session
         self.password = password
 
     def user(self, org: Organisation, email: str, name: str, *, admin=False, roles=None) -> User:
+        with self.app.app_context():
+            return self._user(org, email, name, admin=admin, roles=roles)
+
+    def _user(self, org, email, name, *, admin=False, roles=None) -> User:
         user = accounts.create_user(
-            self.session, organisation_id=org.id, email=email, display_name=name,
+            self.session,
+            organisation_id=org.id,
+            email=email,
+            display_name=name,
             is_org_admin=admin,
         )
         accounts.set_password(self.session, user, self.password)
@@ -46,6 +57,10 @@ class DataBuilder:
         return user
 
     def organisation(self, name: str = "Acme Care", prefix: str = "acme") -> OrgData:
+        with self.app.app_context():
+            return self._organisation(name, prefix)
+
+    def _organisation(self, name: str, prefix: str) -> OrgData:
         s = self.session
         org = Organisation(name=name)
         s.add(org)
@@ -58,13 +73,18 @@ class DataBuilder:
             org=org,
             care_home=home,
             homecare=homecare,
-            admin=self.user(org, f"admin@{prefix}.test", "Ada Admin", admin=True),
-            manager=self.user(org, f"manager@{prefix}.test", "Mo Manager",
-                              roles={home: "manager"}),
-            supervisor=self.user(org, f"supervisor@{prefix}.test", "Sue Supervisor",
-                                 roles={home: "supervisor", homecare: "supervisor"}),
-            staff=self.user(org, f"staff@{prefix}.test", "Stan Staff", roles={home: "staff"}),
-            outsider=self.user(org, f"outsider@{prefix}.test", "Olu Outsider"),
+            admin=self._user(org, f"admin@{prefix}.test", "Ada Admin", admin=True),
+            manager=self._user(
+                org, f"manager@{prefix}.test", "Mo Manager", roles={home: "manager"}
+            ),
+            supervisor=self._user(
+                org,
+                f"supervisor@{prefix}.test",
+                "Sue Supervisor",
+                roles={home: "supervisor", homecare: "supervisor"},
+            ),
+            staff=self._user(org, f"staff@{prefix}.test", "Stan Staff", roles={home: "staff"}),
+            outsider=self._user(org, f"outsider@{prefix}.test", "Olu Outsider"),
         )
         for area_name in ("Lounge", "Dining room"):
             area = Area(organisation_id=org.id, service_id=home.id, name=area_name)
@@ -75,8 +95,13 @@ class DataBuilder:
             s.add(person)
             data.people[code] = person
         for staff_name, svc in (("Carla Carer", home), ("Hal Homecare", homecare)):
-            member = StaffMember(organisation_id=org.id, service_id=svc.id, name=staff_name,
-                                 job_role="Care worker", start_date=date(2025, 1, 6))
+            member = StaffMember(
+                organisation_id=org.id,
+                service_id=svc.id,
+                name=staff_name,
+                job_role="Care worker",
+                start_date=date(2025, 1, 6),
+            )
             s.add(member)
             data.staff_members[staff_name] = member
         s.commit()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from careobs.accounts import service
 from careobs.accounts.forms import UserForm
@@ -36,7 +37,10 @@ def user_form(services: list[Service], user: User | None = None):
     for svc in services:
         field = SelectField(
             svc.name,
-            choices=[(NO_ACCESS, "No access"), *ROLES.items()],
+            choices=[
+                SelectChoice(NO_ACCESS, "No access"),
+                *(SelectChoice(role, label) for role, label in ROLES.items()),
+            ],
             default=current.get(svc.id, NO_ACCESS),
         )
         setattr(Form, role_field_name(svc), field)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from careobs.org.models import CONSENT_CHOICES, CONSENT_GIVEN_BY, SERVICE_KINDS
 from careobs.privacy import code_problems
+
+
+def choices_of(labels: dict[str, str]) -> list[SelectChoice]:
+    """Select/radio options from ``{value: label}`` (WTForms 3.3 deprecates tuple choices)."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def not_blank(_form, field):
@@ -19,7 +25,7 @@ class ServiceForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), not_blank, Length(max=120)])
     kind = RadioField(
         "Kind of service",
-        choices=list(SERVICE_KINDS.items()),
+        choices=choices_of(SERVICE_KINDS),
         validators=[InputRequired(message="Choose the kind of service.")],
     )
 
@@ -49,13 +55,13 @@ class PersonForm(FlaskForm):
     )
     consent = RadioField(
         "Consent to monitoring visits",
-        choices=list(CONSENT_CHOICES.items()),
+        choices=choices_of(CONSENT_CHOICES),
         default="not_recorded",
     )
     consent_on = DateField("Date consent was recorded", validators=[Optional()])
     consent_given_by = SelectField(
         "Consent given by",
-        choices=[("", "Not recorded"), *CONSENT_GIVEN_BY.items()],
+        choices=choices_of({"": "Not recorded", **CONSENT_GIVEN_BY}),
         validators=[Optional()],
     )
     confirm_not_identifier = BooleanField(

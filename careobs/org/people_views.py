@@ -103,7 +103,10 @@ def new():
 @admin_area_required
 def edit(person_id: uuid.UUID):
     person = get_scoped_or_404(Person, person_id)
-    form = PersonForm(obj=person, service=person.service.uuid.hex)
+    form = PersonForm(obj=person)
+    if not form.is_submitted():
+        # obj= would fill the select with the Service object itself (same attribute name).
+        form.service.data = person.service.uuid.hex
     form.service.choices = service_choices(manageable_services())
     if form.validate_on_submit() and save(form, person):
         flash(f"Saved {person.code}.", "success")

@@ -64,11 +64,11 @@ def prepared_form(member: StaffMember | None) -> StaffForm:
     if member is None:
         form = StaffForm(service=request.args.get("service"))
     else:
-        form = StaffForm(
-            obj=member,
-            service=member.service.uuid.hex,
-            user=member.user.uuid.hex if member.user else "",
-        )
+        form = StaffForm(obj=member)
+        if not form.is_submitted():
+            # obj= would fill the selects with the Service and User objects (same names).
+            form.service.data = member.service.uuid.hex
+            form.user.data = member.user.uuid.hex if member.user else ""
     form.service.choices = service_choices(manageable_services())
     form.user.choices = user_choices()
     return form

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from careobs.audit.service import record
@@ -65,10 +65,10 @@ def new():
 def edit(service_id: uuid.UUID):
     db = get_session()
     svc = get_scoped_or_404(Service, service_id)
+    if request.method == "POST" and not current_user.is_org_admin:
+        abort(403)  # managers add areas but never rename a service, valid form or not
     form = ServiceForm(obj=svc)
     if form.validate_on_submit():
-        if not current_user.is_org_admin:
-            abort(403)
         if org_service.service_name_taken(db, svc.organisation_id, form.name.data, svc.id):
             form.name.errors.append("There is already a service with this name.")
         else:
