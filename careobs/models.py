@@ -4,6 +4,8 @@ from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.db import Base
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
+from careobs.sync.models import QuarantinedDocument
 
 __all__ = [
     "Area",
@@ -13,6 +15,10 @@ __all__ = [
     "Membership",
     "Organisation",
     "Person",
+    "QuarantinedDocument",
+    "QuisAddendum",
+    "QuisInteraction",
+    "QuisSession",
     "Service",
     "StaffMember",
     "User",

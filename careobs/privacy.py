@@ -15,11 +15,16 @@ _DATE_WORDS = re.compile(
     r"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}\b",
     re.IGNORECASE,
 )
-_PHONE = re.compile(r"(?<!\d)(\+44\s?7\d{3}|07\d{3}|0\d{2,4})[\s-]?\d{3}[\s-]?\d{3,4}(?!\d)")
+# 0 (or +44) then an area or mobile prefix and the rest: 020 7946 0958, 0161 496 0000,
+# 07700 900123, +44 (0)20 7946 0958.
+_PHONE = re.compile(
+    r"(?<![\d+])(\+44\s?(\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
-_TITLE_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+", re.IGNORECASE)
+# The title in any case, the surname capitalised: "Mrs Smith", "MR JONES", but not "miss lunch".
+_TITLE_NAME = re.compile(r"\b(?i:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][A-Za-z'-]+")
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 
@@ -63,6 +68,6 @@ def code_warnings(code: str) -> list[str]:
     warnings = []
     if len(digits) == 10:
         warnings.append("This code has 10 digits, like an NHS number.")
-    if _DATE.search(code) or (len(digits) in (6, 8) and digits == re.sub(r"\D", "", code)):
+    if _DATE.search(code) or (len(digits) in (6, 8) and digits == code.strip()):
         warnings.append("This code looks like a date, possibly a date of birth.")
     return warnings

@@ -1,0 +1,80 @@
+"""What a device needs to capture offline for the user's services (design §3.1 bootstrap)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.permissions import WORK, roles_by_service, services_select
+from careobs.quis.models import CONTEXTS
+from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
+
+
+def _grouped(db: Session, stmt, service_ids: list[int]) -> dict[int, list]:
+    rows: dict[int, list] = {sid: [] for sid in service_ids}
+    for row in db.execute(stmt):
+        rows[row[0]].append(row[1:])
+    return rows
+
+
+def bootstrap(db: Session, user) -> dict:
+    """The user, the services they may record in with their rosters, and the settings."""
+    services = list(db.scalars(services_select(user, WORK).where(Service.active.is_(True))))
+    ids = [s.id for s in services]
+    areas = _grouped(
+        db,
+        sa.select(Area.service_id, Area.uuid, Area.name)
+        .where(Area.service_id.in_(ids), Area.active.is_(True))
+        .order_by(Area.name),
+        ids,
+    )
+    staff = _grouped(
+        db,
+        sa.select(StaffMember.service_id, StaffMember.uuid, StaffMember.name, StaffMember.job_role)
+        .where(StaffMember.service_id.in_(ids), StaffMember.active.is_(True))
+        .order_by(StaffMember.name),
+        ids,
+    )
+    people = _grouped(
+        db,
+        sa.select(Person.service_id, Person.code, Person.consent)
+        .where(Person.service_id.in_(ids), Person.active.is_(True))
+        .order_by(Person.code),
+        ids,
+    )
+    roles = roles_by_service(user)
+    org = db.get(Organisation, user.organisation_id)
+    return {
+        "user": {
+            "id": str(user.uuid),
+            "name": user.display_name,
+            "roles": {
+                "organisation_admin": user.is_org_admin,
+                "services": {str(s.uuid): roles.get(s.id, "admin") for s in services},
+            },
+        },
+        "services": [
+            {
+                "id": str(s.uuid),
+                "name": s.name,
+                "kind": s.kind,
+                "areas": [{"id": str(a), "name": n} for a, n in areas[s.id]],
+                "staff": [{"id": str(u), "name": n, "job_role": j} for u, n, j in staff[s.id]],
+                "people": [{"code": c, "consent": k} for c, k in people[s.id]],
+            }
+            for s in services
+        ],
+        "checklists": [],
+        "settings": {
+            "timezone": org.timezone,
+            "quis": {
+                "categories": CATEGORY_LABELS,
+                "contexts": CONTEXTS,
+                "negative_reasons": NEGATIVE_REASONS,
+                "max_people": 8,
+                "default_planned_minutes": 60,
+                "default_frame_minutes": 5,
+            },
+        },
+    }

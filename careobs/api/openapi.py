@@ -1,0 +1,226 @@
+"""The OpenAPI description of the device API, served at /api/v1/openapi.json."""
+
+from careobs.quis.models import CONTEXTS
+from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"}
+NULLABLE_TIME = {**TIME, "type": ["string", "null"]}
+UUID = {"type": "string", "format": "uuid"}
+
+INTERACTION = {
+    "type": "object",
+    "required": ["id", "at", "people", "category"],
+    "properties": {
+        "id": UUID,
+        "at": TIME,
+        "people": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "staff_id": {"type": ["string", "null"], "format": "uuid"},
+        "category": {"enum": list(CATEGORIES)},
+        "initiated_by": {"enum": ["staff", "person", None]},
+        "communication": {"enum": ["two_way", "one_way", None]},
+        "negative_reason": {"enum": [*NEGATIVE_REASONS, None]},
+        "note": {"type": "string"},
+    },
+}
+
+QUIS_SESSION = {
+    "type": "object",
+    "required": [
+        "service_id",
+        "context",
+        "started_at",
+        "planned_minutes",
+        "frame_minutes",
+        "people",
+        "status",
+    ],
+    "properties": {
+        "service_id": UUID,
+        "area_id": {"type": ["string", "null"], "format": "uuid"},
+        "context": {"enum": list(CONTEXTS)},
+        "started_at": TIME,
+        "ended_at": NULLABLE_TIME,
+        "planned_minutes": {"type": "integer", "minimum": 1, "maximum": 480},
+        "frame_minutes": {"type": "integer", "minimum": 1, "maximum": 60},
+        "people": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 8},
+        "staff_on_duty": {"type": ["integer", "null"], "minimum": 0},
+        "status": {"enum": ["draft", "submitted"]},
+        "notes": {"type": "string"},
+        "went_well": {"type": "string"},
+        "to_develop": {"type": "string"},
+        "interactions": {"type": "array", "items": INTERACTION},
+    },
+}
+
+DOCUMENT = {
+    "type": "object",
+    "required": ["kind", "id", "revision", "data"],
+    "properties": {
+        "kind": {"enum": ["quis_session"]},
+        "id": UUID,
+        "revision": {"type": "integer", "minimum": 1},
+        "data": QUIS_SESSION,
+    },
+}
+
+RESULT = {
+    "type": "object",
+    "required": ["id", "status"],
+    "properties": {
+        "id": {"type": ["string", "null"]},
+        "status": {
+            "enum": ["created", "updated", "unchanged", "stale", "conflict", "invalid", "forbidden"]
+        },
+        "revision": {"type": "integer"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "careobs device API",
+        "version": "1",
+        "description": "Offline capture and sync for careobs. Authenticate with the session "
+        "cookie; send the X-CSRFToken header (from GET /api/v1/csrf) on every POST.",
+    },
+    "paths": {
+        "/api/v1/csrf": {
+            "get": {
+                "summary": "A fresh CSRF token for the next POST",
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "properties": {"csrf_token": {"type": "string"}}},
+                        "Token",
+                    ),
+                    "401": _error("Not logged in"),
+                },
+            }
+        },
+        "/api/v1/bootstrap": {
+            "get": {
+                "summary": "What the device needs to capture offline",
+                "parameters": [
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Bootstrap"},
+                        "Services, rosters and settings, with an ETag",
+                    ),
+                    "304": {"description": "Unchanged since the ETag given"},
+                    "401": _error("Not logged in"),
+                },
+            }
+        },
+        "/api/v1/sync": {
+            "post": {
+                "summary": "Apply a batch of documents; each is answered on its own",
+                "parameters": [
+                    {
+                        "name": "X-CSRFToken",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["documents"],
+                                "properties": {
+                                    "documents": {
+                                        "type": "array",
+                                        "maxItems": 100,
+                                        "items": {"$ref": "#/components/schemas/Document"},
+                                    }
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "results": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Result"},
+                                }
+                            },
+                        },
+                        "One result per document, in order",
+                    ),
+                    "400": _error("Malformed JSON or CSRF token missing"),
+                    "401": _error("Not logged in"),
+                    "409": _error("A concurrent request was saving the same document; resend"),
+                    "413": _error("Too many documents or body too large"),
+                    "415": _error("Not JSON"),
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": ERROR,
+            "Document": DOCUMENT,
+            "QuisSession": QUIS_SESSION,
+            "Interaction": INTERACTION,
+            "Result": RESULT,
+            "Bootstrap": {
+                "type": "object",
+                "required": ["user", "services", "checklists", "settings"],
+                "properties": {
+                    "user": {"type": "object"},
+                    "services": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": UUID,
+                                "name": {"type": "string"},
+                                "kind": {"enum": ["care_home", "homecare"]},
+                                "areas": {"type": "array"},
+                                "staff": {"type": "array"},
+                                "people": {"type": "array"},
+                            },
+                        },
+                    },
+                    "checklists": {"type": "array"},
+                    "settings": {"type": "object"},
+                },
+            },
+        }
+    },
+}

@@ -1,0 +1,212 @@
+"""Validating a ``quis_session`` document from a device against the contract in design §3.1."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from careobs.quis.models import CONTEXTS
+from careobs.quis.scoring import CATEGORIES, NEGATIVE, NEGATIVE_REASONS
+from careobs.sync.fields import (
+    Errors,
+    read_choice,
+    read_int,
+    read_text,
+    read_time,
+    read_uuid,
+)
+from careobs.sync.roster import Rosters, ServiceRoster
+
+MAX_PEOPLE = 8
+MAX_INTERACTIONS = 3000
+MAX_TEXT = 20_000
+MAX_NOTE = 2_000
+
+
+@dataclass
+class CleanInteraction:
+    uuid: uuid.UUID
+    at: datetime
+    people: list[str]
+    staff_id: int | None
+    category: str
+    initiated_by: str | None
+    communication: str | None
+    negative_reason: str | None
+    note: str
+
+
+@dataclass
+class CleanSession:
+    roster: ServiceRoster
+    area_id: int | None
+    context: str
+    started_at: datetime
+    ended_at: datetime | None
+    planned_minutes: int
+    frame_minutes: int
+    people: list[str]
+    staff_on_duty: int | None
+    status: str
+    notes: str
+    went_well: str
+    to_develop: str
+    interactions: list[CleanInteraction]
+
+
+class Forbidden(Exception):
+    """The user may not capture for the service the document names."""
+
+
+def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
+    """Check a session document; returns the clean session or the errors found.
+
+    Raises Forbidden when the document is for a service the user cannot record in.
+    """
+    errors = Errors()
+    if not isinstance(data, dict):
+        errors.add("data", "Must be an object.")
+        return None, errors
+    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
+    roster = rosters.get(service_uuid) if service_uuid else None
+    if service_uuid and roster is None:
+        errors.add("service_id", "Unknown service.")
+    if roster is not None and not roster.may_capture:
+        raise Forbidden
+    area_id = None
+    if data.get("area_id") is not None:
+        area_uuid = read_uuid(data.get("area_id"), "area_id", errors)
+        if roster and area_uuid:
+            area_id = roster.areas.get(area_uuid)
+            if area_id is None:
+                errors.add("area_id", "Not an area of this service.")
+    context = read_choice(data.get("context"), "context", errors, tuple(CONTEXTS))
+    started_at = read_time(data.get("started_at"), "started_at", errors)
+    ended_at = read_time(data.get("ended_at"), "ended_at", errors, required=False)
+    if started_at and ended_at and ended_at < started_at:
+        errors.add("ended_at", "Cannot be before started_at.")
+    planned = read_int(data.get("planned_minutes"), "planned_minutes", errors, 1, 480)
+    frame = read_int(data.get("frame_minutes"), "frame_minutes", errors, 1, 60)
+    people = _people(data.get("people"), roster, errors)
+    on_duty = read_int(data.get("staff_on_duty"), "staff_on_duty", errors, 0, 500, required=False)
+    status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
+    if status == "submitted" and ended_at is None and "ended_at" not in errors:
+        errors.add("ended_at", "A submitted session must have ended.")
+    texts = {
+        name: read_text(data.get(name), name, errors, MAX_TEXT)
+        for name in ("notes", "went_well", "to_develop")
+    }
+    interactions = _interactions(data.get("interactions"), people, roster, errors)
+    if errors:
+        return None, errors
+    return CleanSession(
+        roster,
+        area_id,
+        context,
+        started_at,
+        ended_at,
+        planned,
+        frame,
+        people,
+        on_duty,
+        status,
+        texts["notes"],
+        texts["went_well"],
+        texts["to_develop"],
+        interactions,
+    ), errors
+
+
+def _people(value, roster: ServiceRoster | None, errors: Errors) -> list[str]:
+    if not isinstance(value, list) or not value:
+        errors.add("people", "Choose at least one person to observe.")
+        return []
+    if len(value) > MAX_PEOPLE:
+        errors.add("people", f"Observe at most {MAX_PEOPLE} people in one session.")
+    if len(set(map(str, value))) != len(value):
+        errors.add("people", "A person is listed twice.")
+    for index, code in enumerate(value):
+        if not isinstance(code, str):
+            errors.add(f"people[{index}]", "Must be a person's code.")
+        elif roster is not None and code not in roster.people:
+            errors.add(f"people[{index}]", f"{code} is not a person supported by this service.")
+    return [c for c in value if isinstance(c, str)]
+
+
+def _interactions(value, people, roster, errors: Errors) -> list[CleanInteraction]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.add("interactions", "Must be a list.")
+        return []
+    if len(value) > MAX_INTERACTIONS:
+        errors.add("interactions", f"At most {MAX_INTERACTIONS} interactions per session.")
+        return []
+    allowed_people = set(people)
+    seen: set[uuid.UUID] = set()
+    clean = []
+    for index, item in enumerate(value):
+        path = f"interactions[{index}]"
+        if not isinstance(item, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        before = len(errors)
+        item_id = read_uuid(item.get("id"), f"{path}.id", errors)
+        if item_id in seen:
+            errors.add(f"{path}.id", "Repeated interaction id.")
+        seen.add(item_id)
+        at = read_time(item.get("at"), f"{path}.at", errors)
+        who = item.get("people")
+        if not isinstance(who, list) or not who or not all(isinstance(c, str) for c in who):
+            errors.add(f"{path}.people", "Name at least one person observed.")
+            who = []
+        elif not set(who) <= allowed_people:
+            errors.add(f"{path}.people", "Only people observed in this session can be named.")
+        staff_id = None
+        if item.get("staff_id") is not None:
+            staff_uuid = read_uuid(item.get("staff_id"), f"{path}.staff_id", errors)
+            if roster and staff_uuid:
+                staff_id = roster.staff.get(staff_uuid)
+                if staff_id is None:
+                    errors.add(f"{path}.staff_id", "Not a member of staff of this service.")
+        category = read_choice(item.get("category"), f"{path}.category", errors, CATEGORIES)
+        initiated = read_choice(
+            item.get("initiated_by"),
+            f"{path}.initiated_by",
+            errors,
+            ("staff", "person"),
+            required=False,
+        )
+        communication = read_choice(
+            item.get("communication"),
+            f"{path}.communication",
+            errors,
+            ("two_way", "one_way"),
+            required=False,
+        )
+        reason = read_choice(
+            item.get("negative_reason"),
+            f"{path}.negative_reason",
+            errors,
+            tuple(NEGATIVE_REASONS),
+            required=False,
+        )
+        if reason and category and category not in NEGATIVE:
+            errors.add(f"{path}.negative_reason", "Only negative interactions have a reason.")
+        note = read_text(item.get("note"), f"{path}.note", errors, MAX_NOTE)
+        if len(errors) == before:
+            clean.append(
+                CleanInteraction(
+                    item_id,
+                    at,
+                    list(who),
+                    staff_id,
+                    category,
+                    initiated,
+                    communication,
+                    reason,
+                    note,
+                )
+            )
+    return clean

@@ -1,0 +1,137 @@
+"""Writing QUIS sessions received from devices: rows, stored aggregates and audit events."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.audit.service import record
+from careobs.db import utcnow
+from careobs.privacy import identifier_warnings
+from careobs.quis import scoring
+from careobs.quis.documents import CleanSession
+from careobs.quis.models import QuisInteraction, QuisSession
+
+
+def find(db: Session, document_id: uuid.UUID) -> QuisSession | None:
+    """The stored session with this document id, whoever wrote it."""
+    return db.scalar(sa.select(QuisSession).where(QuisSession.uuid == document_id))
+
+
+def _apply(session: QuisSession, clean: CleanSession) -> None:
+    """Copy the document's fields and recompute the stored aggregates."""
+    session.service_id = clean.roster.service.id
+    session.area_id = clean.area_id
+    session.context = clean.context
+    session.started_at = clean.started_at
+    session.ended_at = clean.ended_at
+    session.planned_minutes = clean.planned_minutes
+    session.frame_minutes = clean.frame_minutes
+    session.people = clean.people
+    session.staff_on_duty = clean.staff_on_duty
+    session.status = clean.status
+    session.notes = clean.notes
+    session.went_well = clean.went_well
+    session.to_develop = clean.to_develop
+    session.privacy_flags = sorted(
+        {
+            w
+            for text in (
+                clean.notes,
+                clean.went_well,
+                clean.to_develop,
+                *(i.note for i in clean.interactions),
+            )
+            for w in identifier_warnings(text)
+        }
+    )
+    counts = scoring.CategoryCounts.from_categories(i.category for i in clean.interactions)
+    session.n_ps, session.n_pc, session.n_n = counts.PS, counts.PC, counts.N
+    session.n_np, session.n_nr = counts.NP, counts.NR
+    minutes = scoring.observed_minutes(clean.started_at, clean.ended_at) if clean.ended_at else 0
+    session.observed_minutes = minutes
+    session.people_count = len(clean.people)
+    session.person_minutes = scoring.person_minutes(len(clean.people), minutes)
+    negatives = scoring.people_with_negative(
+        ({"category": i.category, "people": i.people} for i in clean.interactions), clean.people
+    )
+    session.people_with_negative = len(negatives)
+    session.updated_at = utcnow()
+    if clean.status == "submitted" and session.submitted_at is None:
+        session.submitted_at = session.updated_at
+
+
+def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> None:
+    """One multi-row INSERT for all interactions: sessions carry hundreds of them."""
+    if not clean.interactions:
+        return
+    db.execute(
+        sa.insert(QuisInteraction),
+        [
+            {
+                "session_id": session_id,
+                "uuid": i.uuid,
+                "position": position,
+                "at": i.at,
+                "people": i.people,
+                "staff_id": i.staff_id,
+                "category": i.category,
+                "initiated_by": i.initiated_by,
+                "communication": i.communication,
+                "negative_reason": i.negative_reason,
+                "note": i.note,
+            }
+            for position, i in enumerate(clean.interactions)
+        ],
+    )
+
+
+def create(
+    db: Session, user, document_id, revision: int, clean: CleanSession, content_hash: str
+) -> QuisSession:
+    """Store a new session document."""
+    session = QuisSession(
+        uuid=document_id,
+        organisation_id=user.organisation_id,
+        observer_id=user.id,
+        revision=revision,
+        content_hash=content_hash,
+    )
+    _apply(session, clean)
+    db.add(session)
+    db.flush()
+    _insert_interactions(db, session.id, clean)
+    record(
+        db,
+        "quis_session_" + ("submitted" if clean.status == "submitted" else "saved"),
+        organisation_id=user.organisation_id,
+        actor=user,
+        entity=session,
+        summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
+    )
+    return session
+
+
+def update(
+    db: Session, user, session: QuisSession, revision: int, clean: CleanSession, content_hash: str
+) -> QuisSession:
+    """Replace a draft with a newer revision from its author."""
+    was_draft = session.status == "draft"
+    db.execute(sa.delete(QuisInteraction).where(QuisInteraction.session_id == session.id))
+    session.revision = revision
+    session.content_hash = content_hash
+    _apply(session, clean)
+    db.flush()
+    _insert_interactions(db, session.id, clean)
+    submitted_now = was_draft and clean.status == "submitted"
+    record(
+        db,
+        "quis_session_" + ("submitted" if submitted_now else "updated"),
+        organisation_id=user.organisation_id,
+        actor=user,
+        entity=session,
+        summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
+    )
+    return session

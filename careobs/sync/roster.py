@@ -1,0 +1,67 @@
+"""What a user may capture for, loaded once per sync batch and shared by every document in it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.org.models import Area, Person, Service, StaffMember
+from careobs.permissions import can_work_in_service
+
+
+@dataclass
+class ServiceRoster:
+    """A service's areas, people codes and staff, keyed the way documents refer to them."""
+
+    service: Service
+    may_capture: bool
+    areas: dict[uuid.UUID, int] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)  # code → consent
+    staff: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
+class Rosters:
+    """Loads each service's roster on first use within one request."""
+
+    def __init__(self, db: Session, user):
+        self.db = db
+        self.user = user
+        self._cache: dict[uuid.UUID, ServiceRoster | None] = {}
+
+    def get(self, service_id: uuid.UUID) -> ServiceRoster | None:
+        """The roster of a service in the user's organisation, or None if there is no such one."""
+        if service_id not in self._cache:
+            self._cache[service_id] = self._load(service_id)
+        return self._cache[service_id]
+
+    def _load(self, service_id: uuid.UUID) -> ServiceRoster | None:
+        db = self.db
+        service = db.scalar(
+            sa.select(Service).where(
+                Service.uuid == service_id, Service.organisation_id == self.user.organisation_id
+            )
+        )
+        if service is None:
+            return None
+        roster = ServiceRoster(service, can_work_in_service(self.user, service) and service.active)
+        if not roster.may_capture:
+            return roster
+        roster.areas = dict(
+            db.execute(sa.select(Area.uuid, Area.id).where(Area.service_id == service.id)).all()
+        )
+        roster.people = dict(
+            db.execute(
+                sa.select(Person.code, Person.consent).where(Person.service_id == service.id)
+            ).all()
+        )
+        roster.staff = dict(
+            db.execute(
+                sa.select(StaffMember.uuid, StaffMember.id).where(
+                    StaffMember.service_id == service.id
+                )
+            ).all()
+        )
+        return roster
