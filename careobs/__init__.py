@@ -74,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from careobs.org.people_views import bp as people_bp
     from careobs.org.staff_views import bp as staff_bp
     from careobs.org.views import bp as services_bp
+    from careobs.pwa.views import bp as pwa_bp
+    from careobs.quis.views import bp as quis_bp
+    from careobs.sync.views import bp as quarantine_bp
 
     for blueprint in (
         home_bp,
@@ -84,6 +87,9 @@ def register_blueprints(app: Flask) -> None:
         staff_bp,
         audit_bp,
         api_bp,
+        pwa_bp,
+        quis_bp,
+        quarantine_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careobs.permissions import can_administer
+from careobs.permissions import WORK, can_administer, has_role
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ def navigation_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     items = [NavItem("home.index", "Home", "home")]
+    if user.is_org_admin or has_role(user, WORK):
+        items.append(NavItem("quis.index", "QUIS", "quis"))
     if can_administer(user):
         items.append(NavItem("services.admin_home", "Admin", "admin"))
     items.append(NavItem("accounts.account", "Account", "account"))

@@ -73,9 +73,14 @@ class PersonForm(FlaskForm):
         if problems:
             raise ValidationError(problems[0])
 
-    def validate_consent_on(self, field):
-        if self.consent.data == "yes" and not field.data:
-            raise ValidationError("Enter the date consent was given.")
+    def validate(self, extra_validators=None):
+        # Not a validate_consent_on method: Optional() stops the chain before it when empty.
+        valid = super().validate(extra_validators)
+        date_missing = self.consent_on.data is None and not self.consent_on.errors
+        if self.consent.data == "yes" and date_missing:
+            self.consent_on.errors.append("Enter the date consent was given.")
+            valid = False
+        return valid
 
 
 class StaffForm(FlaskForm):

@@ -1,0 +1,92 @@
+"""The installable app: web app manifest, the service worker at the root scope, offline page."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+
+bp = Blueprint("pwa", __name__)
+
+# The app shell, cached when the service worker installs. Capture pages are cached at run time
+# (they need a login), see static/js/sw.js.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/outbox-core.js",
+    "js/privacy.js",
+    "js/quis-metrics.js",
+    "js/quis-recorder.js",
+    "vendor/idb/umd.js",
+    "img/icon.svg",
+    "img/icon-192.png",
+)
+CAPTURE_PAGES = ("/quis/record",)
+
+
+@cache
+def _cache_version(static_folder: str) -> str:
+    """A hash of the worker and the shell files: any change to them installs a new worker."""
+    digest = hashlib.sha256()
+    folder = Path(static_folder)
+    for name in ("js/sw.js", *SHELL_FILES):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Served from the root so its scope is the whole app, never cached by the browser."""
+    folder = current_app.static_folder
+    source = (Path(folder) / "js/sw.js").read_text("utf-8")
+    shell = [url_for("static", filename=name) for name in SHELL_FILES]
+    shell += [url_for("pwa.offline"), url_for("pwa.manifest")]
+    source = (
+        source.replace("__CACHE_VERSION__", _cache_version(folder))
+        .replace('"__SHELL__"', repr(shell).replace("'", '"'))
+        .replace('"__CAPTURE_PAGES__"', repr(list(CAPTURE_PAGES)).replace("'", '"'))
+    )
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installable, standalone, with regular and maskable icons."""
+    icon = lambda name, size, purpose="any": {  # noqa: E731 - a table of icons reads better
+        "src": url_for("static", filename=f"img/{name}"),
+        "sizes": size,
+        "type": "image/png",
+        "purpose": purpose,
+    }
+    response = jsonify(
+        {
+            "name": "careobs — quality observations",
+            "short_name": "careobs",
+            "description": "QUIS observations, monitoring visits and feedback, offline first.",
+            "start_url": "/?source=pwa",
+            "scope": "/",
+            "display": "standalone",
+            "orientation": "any",
+            "background_color": "#f3f6f8",
+            "theme_color": "#1f5f8b",
+            "lang": "en-GB",
+            "icons": [
+                icon("icon-192.png", "192x192"),
+                icon("icon-512.png", "512x512"),
+                icon("icon-maskable-512.png", "512x512", "maskable"),
+            ],
+        }
+    )
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker when a page is not available offline."""
+    return render_template("pwa/offline.html", bare=True)

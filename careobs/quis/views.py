@@ -1,0 +1,152 @@
+"""QUIS pages: the offline recorder, the list of sessions and a session's summary."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from careobs.accounts.models import User
+from careobs.audit.service import record
+from careobs.db import get_session
+from careobs.pagination import paginate
+from careobs.permissions import WORK, can_manage_service, has_role, require, services_select
+from careobs.quis import scoring
+from careobs.quis.models import CONTEXTS, QuisAddendum, QuisSession
+from careobs.quis.queries import get_visible, summary, visible_sessions
+
+bp = Blueprint("quis", __name__, url_prefix="/quis")
+
+
+def may_observe(user) -> bool:
+    """Admins, managers and supervisors run observations; care workers do not."""
+    return user.is_org_admin or has_role(user, WORK)
+
+
+observer_required = require(may_observe)
+
+
+class SessionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    service = SelectField("Service", validators=[Optional()])
+    observer = SelectField("Observer", validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=[("", "Any"), ("submitted", "Submitted"), ("draft", "Draft")],
+        validators=[Optional()],
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+
+class AddendumForm(FlaskForm):
+    reason = StringField(
+        "Reason for the addendum",
+        validators=[InputRequired(), Length(max=200)],
+        description="For example: corrected the area, or a later observation.",
+    )
+    text = TextAreaField("Addendum", validators=[InputRequired(), Length(max=5000)])
+
+
+@bp.get("/record")
+@observer_required
+def record_page():
+    """The recorder: a page that works offline once opened, driven by quis-recorder.js."""
+    return render_template(
+        "quis/record.html",
+        categories=scoring.CATEGORY_LABELS,
+        contexts=CONTEXTS,
+        reasons=scoring.NEGATIVE_REASONS,
+    )
+
+
+@bp.get("/")
+@observer_required
+def index():
+    db = get_session()
+    services = list(db.scalars(services_select(current_user, WORK)))
+    form = SessionFilterForm(request.args)
+    form.service.choices = [("", "All"), *((s.uuid.hex, s.name) for s in services)]
+    observers = db.scalars(
+        sa.select(User)
+        .where(
+            User.id.in_(visible_sessions(current_user).with_only_columns(QuisSession.observer_id))
+        )
+        .order_by(User.display_name)
+    ).all()
+    form.observer.choices = [("", "Anyone"), *((u.uuid.hex, u.display_name) for u in observers)]
+    stmt = visible_sessions(current_user).order_by(QuisSession.started_at.desc())
+    if form.validate():
+        by_hex = {s.uuid.hex: s.id for s in services}
+        if form.service.data:
+            stmt = stmt.where(QuisSession.service_id == by_hex.get(form.service.data))
+        if form.observer.data:
+            ids = {u.uuid.hex: u.id for u in observers}
+            stmt = stmt.where(QuisSession.observer_id == ids.get(form.observer.data))
+        if form.status.data:
+            stmt = stmt.where(QuisSession.status == form.status.data)
+        if form.date_from.data:
+            stmt = stmt.where(QuisSession.started_at >= _day(form.date_from.data))
+        if form.date_to.data:
+            stmt = stmt.where(QuisSession.started_at < _day(form.date_to.data + timedelta(days=1)))
+    page = paginate(db, stmt)
+    return render_template("quis/index.html", form=form, page=page, percent=scoring.percent)
+
+
+def _day(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])
+@observer_required
+def detail(session_id: uuid.UUID):
+    db = get_session()
+    session = get_visible(db, current_user, session_id)
+    if session is None:
+        abort(404)
+    may_add = session.status == "submitted" and (
+        session.observer_id == current_user.id or can_manage_service(current_user, session.service)
+    )
+    form = AddendumForm()
+    if request.method == "POST":
+        if not may_add:
+            abort(403)
+        if form.validate_on_submit():
+            addendum = QuisAddendum(
+                session_id=session.id,
+                author_id=current_user.id,
+                reason=form.reason.data.strip(),
+                text=form.text.data.strip(),
+            )
+            db.add(addendum)
+            record(
+                db,
+                "quis_addendum_added",
+                organisation_id=session.organisation_id,
+                actor=current_user,
+                entity=session,
+                summary=addendum.reason,
+            )
+            db.commit()
+            flash("Addendum added. The original record is unchanged.", "success")
+            return redirect(url_for("quis.detail", session_id=session.uuid))
+    return render_template(
+        "quis/detail.html",
+        session=session,
+        summary=summary(session),
+        form=form,
+        may_add=may_add,
+        labels=scoring.CATEGORY_LABELS,
+        reasons=scoring.NEGATIVE_REASONS,
+        categories=scoring.CATEGORIES,
+        percent=scoring.percent,
+        manages=can_manage_service(current_user, session.service),
+    ), (400 if request.method == "POST" else 200)

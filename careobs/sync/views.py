@@ -1,0 +1,66 @@
+"""Managers review submitted copies that conflicted with what the server held (the quarantine)."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from careobs.audit.service import record
+from careobs.db import get_session, utcnow
+from careobs.pagination import paginate
+from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+from careobs.sync.models import QuarantinedDocument
+
+bp = Blueprint("quarantine", __name__, url_prefix="/sync/quarantine")
+
+
+def visible() -> sa.Select:
+    """Quarantined copies in the services the user manages (admins: the whole organisation)."""
+    return sa.select(QuarantinedDocument).where(
+        QuarantinedDocument.organisation_id == current_user.organisation_id,
+        QuarantinedDocument.service_id.in_(service_ids_select(current_user, MANAGE)),
+    )
+
+
+@bp.get("/")
+@admin_area_required
+def index():
+    stmt = visible().order_by(
+        QuarantinedDocument.resolved_at.is_not(None), QuarantinedDocument.received_at.desc()
+    )
+    return render_template("sync/quarantine.html", page=paginate(get_session(), stmt))
+
+
+@bp.get("/<int:item_id>")
+@admin_area_required
+def detail(item_id: int):
+    item = get_session().scalar(visible().where(QuarantinedDocument.id == item_id))
+    if item is None:
+        abort(404)
+    pretty = json.dumps(item.data, indent=2, sort_keys=True, ensure_ascii=False)
+    return render_template("sync/quarantine_detail.html", item=item, pretty=pretty)
+
+
+@bp.post("/<int:item_id>/resolve")
+@admin_area_required
+def resolve(item_id: int):
+    db = get_session()
+    item = db.scalar(visible().where(QuarantinedDocument.id == item_id))
+    if item is None:
+        abort(404)
+    if item.resolved_at is None:
+        item.resolved_at = utcnow()
+        record(
+            db,
+            "sync_conflict_resolved",
+            organisation_id=item.organisation_id,
+            actor=current_user,
+            entity=item,
+            summary=f"{item.kind} {item.document_id}",
+        )
+        db.commit()
+    flash("Marked as reviewed. The copy is kept for the record.", "success")
+    return redirect(url_for("quarantine.index"))

@@ -1,0 +1,455 @@
+// The QUIS recorder: set-up, two-tap recording of interactions, and the session summary.
+// Works offline once opened: every tap is saved to the device outbox before anything else.
+
+import { syncNow } from "./app.js";
+import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
+import { watchField } from "./privacy.js";
+
+const outbox = self.careobsOutbox;
+const userId = document.querySelector('meta[name="careobs-user"]')?.content;
+const config = JSON.parse(document.getElementById("quis-config").textContent);
+const $ = (selector, root = document) => root.querySelector(selector);
+const sections = ["setup", "recording", "summary"];
+const MAX_PEOPLE = 8;
+
+let bootstrap = null;
+let doc = null;
+let timer = null;
+let wakeLock = null;
+
+function show(name) {
+  $("#recorder-loading").hidden = true;
+  for (const id of sections) document.getElementById(id).hidden = id !== name;
+  $("#recorder").dataset.state = name;
+  if (name === "recording") keepAwake(); else releaseWakeLock();
+  window.scrollTo(0, 0);
+}
+
+function problem(message) {
+  const box = $("#recorder-problem");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+async function loadBootstrap() {
+  bootstrap = await outbox.getMeta(userId, "bootstrap");
+  const etag = await outbox.getMeta(userId, "bootstrapEtag");
+  try {
+    const response = await fetch("/api/v1/bootstrap", {
+      credentials: "same-origin", cache: "no-store", headers: etag ? { "If-None-Match": etag } : {},
+    });
+    if (response.status === 200) {
+      bootstrap = await response.json();
+      await outbox.setMeta(userId, "bootstrap", bootstrap);
+      await outbox.setMeta(userId, "bootstrapEtag", response.headers.get("ETag"));
+    }
+  } catch (error) {
+    // Offline: the copy saved last time is used.
+  }
+}
+
+function service(id) {
+  return bootstrap?.services.find((s) => s.id === id);
+}
+
+async function save() {
+  doc = await outbox.saveDocument(userId, doc);
+}
+
+// ---- Set-up ---------------------------------------------------------------------------
+
+function fillSetup() {
+  const select = $("#setup-service");
+  select.replaceChildren(...bootstrap.services.map((s) => el("option", { value: s.id, text: s.name })));
+  const careHome = bootstrap.services.find((s) => s.kind === "care_home");
+  if (careHome) select.value = careHome.id;
+  select.addEventListener("change", fillServiceFields);
+  fillServiceFields();
+}
+
+function fillServiceFields() {
+  const svc = service($("#setup-service").value);
+  $("#setup-area").replaceChildren(
+    el("option", { value: "", text: svc?.areas.length ? "Choose an area" : "No areas set up" }),
+    ...(svc?.areas || []).map((a) => el("option", { value: a.id, text: a.name })),
+  );
+  const box = $("[data-people]");
+  box.replaceChildren(...(svc?.people || []).map((p) => {
+    const id = `person-${p.code}`;
+    return el("div", { class: "chip" },
+      el("input", { type: "checkbox", id, name: "people", value: p.code }),
+      el("label", { for: id, text: p.code }));
+  }));
+}
+
+async function listDrafts() {
+  const drafts = (await outbox.listDocuments(userId))
+    .filter((d) => d.kind === "quis_session" && d.state === "draft");
+  const panel = $("#device-drafts");
+  panel.hidden = drafts.length === 0;
+  $("[data-list]", panel).replaceChildren(...drafts.map((d) => {
+    const discard = el("button", { type: "button", class: "button small", text: "Discard" });
+    discard.addEventListener("click", async () => {
+      if (!window.confirm("Discard this unfinished observation? It has not been sent.")) return;
+      await outbox.deleteDocument(userId, d.id);
+      listDrafts();
+    });
+    const started = new Date(d.data.started_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+    return el("li", {},
+      el("a", { href: `#${d.id}`, text: `${d.label} · started ${started} · ${d.data.interactions.length} interactions` }),
+      discard);
+  }));
+}
+
+async function startSession(event) {
+  event.preventDefault();
+  const form = event.target;
+  const people = [...form.querySelectorAll('input[name="people"]:checked')].map((i) => i.value);
+  const planned = Number(form.planned.value);
+  const frame = Number(form.frame.value);
+  const onDuty = form.on_duty.value === "" ? null : Number(form.on_duty.value);
+  const errors = [];
+  if (!service(form.service.value)) errors.push("Choose a service.");
+  if (!people.length) errors.push("Choose at least one person to observe.");
+  if (people.length > MAX_PEOPLE) errors.push(`Choose at most ${MAX_PEOPLE} people.`);
+  if (!(planned >= 5 && planned <= 480)) errors.push("Planned length must be 5 to 480 minutes.");
+  if (!(frame >= 1 && frame <= 60)) errors.push("Frame length must be 1 to 60 minutes.");
+  if (onDuty !== null && !(onDuty >= 0 && onDuty <= 500)) errors.push("Staff on duty must be a number from 0.");
+  $("#setup-errors").replaceChildren(...errors.map((e) => el("li", { text: e })));
+  if (errors.length) return;
+  const svc = service(form.service.value);
+  const area = svc.areas.find((a) => a.id === form.area.value);
+  const context = form.context.value;
+  doc = {
+    id: crypto.randomUUID(),
+    kind: "quis_session",
+    revision: 1,
+    state: "draft",
+    label: ["QUIS", svc.name, area?.name, config.contexts[context]].filter(Boolean).join(" · "),
+    ui: { selected: people.length === 1 ? [...people] : [] },
+    data: {
+      service_id: svc.id, area_id: area?.id || null, context,
+      started_at: new Date().toISOString(), ended_at: null,
+      planned_minutes: planned, frame_minutes: frame, people, staff_on_duty: onDuty,
+      status: "draft", notes: "", went_well: "", to_develop: "", interactions: [],
+    },
+  };
+  await save();
+  location.hash = doc.id;
+}
+
+// ---- Recording ------------------------------------------------------------------------
+
+function renderPicker() {
+  const selected = new Set(doc.ui?.selected || []);
+  $("[data-picker]").replaceChildren(...doc.data.people.map((code) => {
+    const button = el("button", { type: "button", class: "chip-button", "aria-pressed": String(selected.has(code)), text: code });
+    button.addEventListener("click", async () => {
+      const now = new Set(doc.ui.selected);
+      if (now.has(code)) now.delete(code); else now.add(code);
+      doc.ui.selected = doc.data.people.filter((c) => now.has(c));
+      button.setAttribute("aria-pressed", String(now.has(code)));
+      $("[data-pick-person]").hidden = true;
+      await save();
+    });
+    return button;
+  }));
+}
+
+function renderStaffOptions() {
+  const svc = service(doc.data.service_id);
+  $("#detail-staff").replaceChildren(
+    el("option", { value: "", text: "Agency / not known" }),
+    ...(svc?.staff || []).map((s) => el("option", { value: s.id, text: `${s.name} (${s.job_role})` })),
+  );
+}
+
+function renderTally() {
+  const n = doc.data.interactions.length;
+  const c = Object.fromEntries(CATEGORIES.map((k) => [k, 0]));
+  for (const i of doc.data.interactions) c[i.category] += 1;
+  $("[data-tally]").textContent = `${n} interaction${n === 1 ? "" : "s"} · ${CATEGORIES.map((k) => `${k} ${c[k]}`).join(" · ")}`;
+}
+
+function renderLast() {
+  const last = doc.data.interactions.at(-1);
+  const panel = $("[data-last]");
+  panel.hidden = !last;
+  if (!last) return;
+  const time = new Date(last.at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  $("[data-last-text]").textContent = `Last: ${config.categories[last.category]} with ${last.people.join(", ")} at ${time}.`;
+  for (const field of panel.querySelectorAll("[data-field]")) {
+    const value = last[field.dataset.field] ?? "";
+    if (field.type === "radio") field.checked = field.value === value;
+    else field.value = value;
+  }
+  $("[data-reason-field]").hidden = !NEGATIVE.includes(last.category);
+}
+
+async function recordInteraction(category) {
+  const people = doc.ui?.selected || [];
+  if (!people.length) {
+    $("[data-pick-person]").hidden = false;
+    $("[data-picker] button")?.focus();
+    return;
+  }
+  doc.data.interactions.push({
+    id: crypto.randomUUID(), at: new Date().toISOString(), people: [...people], staff_id: null,
+    category, initiated_by: null, communication: null, negative_reason: null, note: "",
+  });
+  await save();
+  renderTally();
+  renderLast();
+  $("[data-details]").open = NEGATIVE.includes(category);
+  $("[data-frame-announce]").textContent = `Recorded ${config.categories[category]} with ${people.join(", ")}.`;
+}
+
+async function updateLast(event) {
+  const field = event.target.closest("[data-field]");
+  const last = doc.data.interactions.at(-1);
+  if (!field || !last) return;
+  if (field.type === "radio" && !field.checked) return;
+  last[field.dataset.field] = field.value === "" && field.dataset.field !== "note" ? null : field.value;
+  await save();
+}
+
+async function undo() {
+  const removed = doc.data.interactions.pop();
+  if (!removed) return;
+  await save();
+  renderTally();
+  renderLast();
+  $("[data-frame-announce]").textContent = `Removed the last interaction (${config.categories[removed.category]}).`;
+}
+
+function tick() {
+  const started = new Date(doc.data.started_at).getTime();
+  const frameMs = doc.data.frame_minutes * 60000;
+  const elapsed = Math.max(0, Date.now() - started);
+  const frame = Math.floor(elapsed / frameMs) + 1;
+  const frames = Math.ceil(doc.data.planned_minutes / doc.data.frame_minutes);
+  const left = Math.ceil((frame * frameMs - elapsed) / 1000);
+  const label = frame > frames ? `Frame ${frame} (past the planned ${frames})` : `Frame ${frame} of ${frames}`;
+  const frameNode = $("[data-frame]");
+  if (frameNode.textContent !== label) {
+    if (frameNode.dataset.started) $("[data-frame-announce]").textContent = `${label} started.`;
+    frameNode.dataset.started = "1";
+    frameNode.textContent = label;
+  }
+  $("[data-left]").textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left`;
+}
+
+async function keepAwake() {
+  try {
+    if ("wakeLock" in navigator && document.visibilityState === "visible" && !wakeLock) {
+      wakeLock = await navigator.wakeLock.request("screen");
+      wakeLock.addEventListener("release", () => { wakeLock = null; });
+    }
+  } catch (error) {
+    // Not allowed (battery saver, old browser): the screen may sleep; nothing is lost.
+  }
+}
+
+function releaseWakeLock() {
+  wakeLock?.release();
+  wakeLock = null;
+}
+
+function showRecording() {
+  renderPicker();
+  renderStaffOptions();
+  renderTally();
+  renderLast();
+  $("[data-notes]").value = doc.data.notes;
+  clearInterval(timer);
+  tick();
+  timer = setInterval(tick, 1000);
+  show("recording");
+}
+
+// ---- Summary --------------------------------------------------------------------------
+
+function metricRow(label, value) {
+  return el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: value }));
+}
+
+function interval(i) {
+  return i ? `${percent(i.low)} to ${percent(i.high)}` : "—";
+}
+
+function renderSummary() {
+  const s = summarise(doc.data);
+  const c = s.counts;
+  $("[data-summary-context]").textContent = `${doc.label.replace(/^QUIS · /, "")} · ${Math.round(s.minutes)} minutes · ${s.peopleObserved} people observed`;
+  const metrics = el("table", { class: "metrics" },
+    el("caption", { text: `All ${c.total} interactions (n = ${c.total})` }),
+    el("tbody", {},
+      ...CATEGORIES.map((k) => metricRow(config.categories[k], `${c[k]} (${percent(c.total ? c[k] / c.total : null)})`)),
+      metricRow("Positive", `${c.positive} (${percent(s.positive)}; 95% CI ${interval(s.positiveInterval)})`),
+      metricRow("Neutral", `${c.N} (${percent(s.neutral)})`),
+      metricRow("Negative", `${c.negative} (${percent(s.negative)}; 95% CI ${interval(s.negativeInterval)})`),
+      metricRow("Positive : negative", s.ratio),
+      metricRow("Social share of positives", percent(s.social)),
+      metricRow("Interactions per person-hour", s.perPersonHour === null ? "—" : s.perPersonHour.toFixed(1)),
+      metricRow("People with at least one negative", `${s.peopleWithNegative.length} of ${s.peopleObserved}${s.peopleWithNegative.length ? ` (${s.peopleWithNegative.join(", ")})` : ""}`),
+    ));
+  const timeline = el("table", { class: "timeline" },
+    el("caption", { text: "Interactions per frame" }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Frame" }), el("th", { scope: "col", text: "Starts" }),
+      ...CATEGORIES.map((k) => el("th", { scope: "col", text: k, title: config.categories[k] })), el("th", { scope: "col", text: "Bar" }))),
+    el("tbody", {}, ...s.frames.map((f) => {
+      const bar = el("div", { class: "bar", "aria-hidden": "true" });
+      for (const k of CATEGORIES) {
+        if (!f.counts[k]) continue;
+        const part = el("span", { class: `bar-${k.toLowerCase()}` });
+        part.style.width = `${(f.counts[k] / Math.max(1, ...s.frames.map((x) => x.counts.total))) * 100}%`;
+        bar.append(part);
+      }
+      return el("tr", {}, el("th", { scope: "row", text: String(f.number) }),
+        el("td", { text: f.startsAt.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) }),
+        ...CATEGORIES.map((k) => el("td", { text: String(f.counts[k]) })), el("td", {}, bar));
+    })));
+  const people = el("table", { class: "per-person" },
+    el("caption", { text: "Interactions per person" }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Person" }),
+      ...CATEGORIES.map((k) => el("th", { scope: "col", text: k, title: config.categories[k] })), el("th", { scope: "col", text: "Total" }))),
+    el("tbody", {}, ...s.perPerson.map((p) => el("tr", {}, el("th", { scope: "row", text: p.code }),
+      ...CATEGORIES.map((k) => el("td", { text: String(p.counts[k]) })), el("td", { text: String(p.counts.total) })))));
+  const wrap = (table, label) => el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": label }, table);
+  $("[data-summary-body]").replaceChildren(wrap(metrics, "Metrics"), wrap(timeline, "Timeline"), wrap(people, "Per person"));
+  for (const field of document.querySelectorAll("#summary-form [data-text]")) field.value = doc.data[field.dataset.text] || "";
+}
+
+function renderSubmittedState() {
+  const locked = doc.data.status === "submitted";
+  $("#summary-form").hidden = locked;
+  const note = $("[data-submitted]");
+  note.hidden = !locked;
+  if (!locked) return;
+  const states = {
+    waiting: "Submitted. It is saved on this device and will be sent when there is a connection.",
+    sending: "Submitted. Sending now…",
+    attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
+  };
+  note.textContent = states[doc.state] || "Submitted and sent.";
+}
+
+function showSummary() {
+  clearInterval(timer);
+  renderSummary();
+  renderSubmittedState();
+  show("summary");
+}
+
+async function submit(event) {
+  event.preventDefault();
+  doc.data.status = "submitted";
+  doc.revision += 1;
+  doc.state = "waiting";
+  doc.nextAttemptAt = 0;
+  await save();
+  renderSubmittedState();
+  await syncNow({ force: true });
+  const stored = await outbox.getDocument(userId, doc.id);
+  if (stored) doc = stored;
+  else doc.state = "synced";
+  renderSubmittedState();
+}
+
+// ---- Routing --------------------------------------------------------------------------
+
+async function route() {
+  problem("");
+  const id = location.hash.slice(1);
+  if (!id) {
+    doc = null;
+    if (!bootstrap?.services.length) {
+      problem(bootstrap ? "You are not a supervisor or manager of any service, so there is nothing to observe."
+        : "Open this page once while online so the recorder can load your services.");
+      $("#recorder-loading").hidden = true;
+      return;
+    }
+    await listDrafts();
+    show("setup");
+    return;
+  }
+  doc = await outbox.getDocument(userId, id);
+  if (!doc) {
+    problem("This observation is not on this device. If it was submitted, it has been sent to the server.");
+    const link = el("a", { href: `/quis/sessions/${id}`, text: "Open the sent session" });
+    $("#recorder-problem").append(" ", link);
+    $("#recorder-loading").hidden = true;
+    for (const name of sections) document.getElementById(name).hidden = true;
+    return;
+  }
+  doc.ui = doc.ui || { selected: [] };
+  if (doc.data.status === "draft" && !doc.data.ended_at) showRecording();
+  else showSummary();
+}
+
+function wire() {
+  $("#setup-form").addEventListener("submit", startSession);
+  for (const button of document.querySelectorAll("[data-category]")) {
+    button.addEventListener("click", () => recordInteraction(button.dataset.category));
+  }
+  $("[data-last]").addEventListener("change", updateLast);
+  $("#detail-note").addEventListener("input", updateLast);
+  $("[data-undo]").addEventListener("click", undo);
+  let notesTimer;
+  $("[data-notes]").addEventListener("input", (event) => {
+    doc.data.notes = event.target.value;
+    clearTimeout(notesTimer);
+    notesTimer = setTimeout(save, 300);
+  });
+  $("[data-notes]").addEventListener("blur", () => save());
+  watchField($("[data-notes]"), $("[data-notes-warning]"));
+  for (const field of document.querySelectorAll("#summary-form [data-text]")) {
+    field.addEventListener("input", () => { doc.data[field.dataset.text] = field.value; save(); });
+    watchField(field, document.getElementById(field.getAttribute("aria-describedby")));
+  }
+  $("[data-end]").addEventListener("click", async () => {
+    doc.data.ended_at = new Date().toISOString();
+    await save();
+    showSummary();
+  });
+  $("[data-resume]").addEventListener("click", async () => {
+    doc.data.ended_at = null;
+    await save();
+    showRecording();
+  });
+  $("#summary-form").addEventListener("submit", submit);
+  window.addEventListener("hashchange", route);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && $("#recorder").dataset.state === "recording") keepAwake();
+  });
+  outbox.onChange(async () => {
+    if (!doc || $("#recorder").dataset.state !== "summary") return;
+    const stored = await outbox.getDocument(userId, doc.id);
+    if (stored) doc = stored; else doc.state = "synced";
+    renderSubmittedState();
+  });
+}
+
+async function main() {
+  if (!userId || !outbox) {
+    problem("Please log in to record observations.");
+    return;
+  }
+  wire();
+  await loadBootstrap();
+  if (bootstrap) fillSetup();
+  await route();
+}
+
+main();
