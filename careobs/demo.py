@@ -138,5 +138,17 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         )
     )
     sam.user_id = users["staff@demo.test"].id
+    session.flush()
+
+    from careobs.quis import demo as quis_demo
+
+    areas = dict(
+        session.execute(sa.select(Area.name, Area.id).where(Area.service_id == rosewood.id)).all()
+    )
+    staff_ids = list(
+        session.scalars(sa.select(StaffMember.id).where(StaffMember.service_id == rosewood.id))
+    )
+    codes = [f"R{n:02d}" for n in range(1, 19)]
+    quis_demo.load(session, rosewood, users["supervisor@demo.test"], areas, staff_ids, codes, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]

@@ -9,7 +9,16 @@ from flask_login import current_user, login_required
 from careobs.db import get_engine, get_session
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
-from careobs.permissions import can_administer, roles_by_service, services_select
+from careobs.permissions import (
+    MANAGE,
+    WORK,
+    can_administer,
+    has_role,
+    roles_by_service,
+    service_ids_select,
+    services_select,
+)
+from careobs.sync.models import QuarantinedDocument
 
 bp = Blueprint("home", __name__)
 
@@ -34,8 +43,19 @@ def index():
             .group_by(StaffMember.service_id)
         )
         counts = {"people": dict(people.all()), "staff": dict(staff.all())}
+    conflicts = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(QuarantinedDocument)
+        .where(
+            QuarantinedDocument.organisation_id == current_user.organisation_id,
+            QuarantinedDocument.resolved_at.is_(None),
+            QuarantinedDocument.service_id.in_(service_ids_select(current_user, MANAGE)),
+        )
+    )
     return render_template(
         "home/index.html",
+        may_observe=current_user.is_org_admin or has_role(current_user, WORK),
+        conflicts=conflicts,
         services=services,
         roles=roles,
         counts=counts,
