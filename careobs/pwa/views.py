@@ -15,6 +15,7 @@ bp = Blueprint("pwa", __name__)
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/device-records.js",
     "js/outbox-core.js",
     "js/privacy.js",
     "js/quis-metrics.js",
@@ -23,7 +24,7 @@ SHELL_FILES = (
     "img/icon.svg",
     "img/icon-192.png",
 )
-CAPTURE_PAGES = ("/quis/record",)
+CAPTURE_PAGES = ("/quis/record", "/quis/")
 
 
 @cache

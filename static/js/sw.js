@@ -37,7 +37,7 @@ async function networkFirstPage(request) {
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected && isCapturePage(url)) {
+    if (response.ok && !response.redirected && isCapturePage(url) && !url.search) {
       const cache = await caches.open(PAGES_CACHE);
       await cache.put(url.pathname, response.clone());
     }
