@@ -115,6 +115,7 @@ def _password_ok(password: str, email: str) -> str:
 def init(org_name, admin_email, admin_name, admin_password) -> None:
     """Apply migrations, then create the organisation and its first admin (once)."""
     from careobs.accounts import service as accounts
+    from careobs.checklists import service as checklists
     from careobs.org.models import Organisation
 
     migrate.upgrade(get_engine())
@@ -141,6 +142,7 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
         is_org_admin=True,
     )
     accounts.set_password(session, user, admin_password)
+    checklists.create_default(session, org.id, actor=user)
     session.commit()
     click.echo(f"Created {org.name} with admin {user.email}. Start with: careobs run")
 

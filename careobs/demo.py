@@ -150,5 +150,27 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     )
     codes = [f"R{n:02d}" for n in range(1, 19)]
     quis_demo.load(session, rosewood, users["supervisor@demo.test"], areas, staff_ids, codes, today)
+
+    from careobs.checklists import service as checklists
+    from careobs.spotchecks import demo as visits_demo
+
+    checklist = checklists.create_default(session, org.id)
+    version = checklists.current_version(session, checklist)
+    workers = list(
+        session.scalars(
+            sa.select(StaffMember)
+            .where(StaffMember.service_id == riverside.id)
+            .order_by(StaffMember.name)
+        )
+    )
+    homecare_people = [
+        {"code": p.code, "consent": p.consent}
+        for p in session.scalars(
+            sa.select(Person).where(Person.service_id == riverside.id, Person.consent != "no")
+        )
+    ]
+    visits_demo.load(
+        session, riverside, users["supervisor@demo.test"], version, workers, homecare_people, today
+    )
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]

@@ -2,18 +2,33 @@
 
 from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.audit.models import AuditEvent
+from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
-from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.org.models import (
+    Area,
+    Organisation,
+    OrganisationSettings,
+    Person,
+    Service,
+    StaffMember,
+)
 from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
+from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAddendum, VisitAnswer
 from careobs.sync.models import QuarantinedDocument
 
 __all__ = [
     "Area",
     "AuditEvent",
     "Base",
+    "Checklist",
+    "ChecklistDomain",
+    "ChecklistItem",
+    "ChecklistVersion",
     "LoginFailure",
     "Membership",
+    "MonitoringVisit",
     "Organisation",
+    "OrganisationSettings",
     "Person",
     "QuarantinedDocument",
     "QuisAddendum",
@@ -22,4 +37,7 @@ __all__ = [
     "Service",
     "StaffMember",
     "User",
+    "VisitAction",
+    "VisitAddendum",
+    "VisitAnswer",
 ]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
+from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.permissions import WORK, roles_by_service, services_select
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
+from careobs.spotchecks.models import VISIT_TYPES
+from careobs.spotchecks.scoring import RATINGS
 
 
 def _grouped(db: Session, stmt, service_ids: list[int]) -> dict[int, list]:
@@ -16,6 +20,45 @@ def _grouped(db: Session, stmt, service_ids: list[int]) -> dict[int, list]:
     for row in db.execute(stmt):
         rows[row[0]].append(row[1:])
     return rows
+
+
+def checklists(db: Session, organisation_id: int) -> list[dict]:
+    """The current published version of each of the organisation's checklists."""
+    versions = db.scalars(
+        sa.select(ChecklistVersion)
+        .join(Checklist)
+        .where(
+            Checklist.organisation_id == organisation_id,
+            ChecklistVersion.published_at.is_not(None),
+            ChecklistVersion.retired_at.is_(None),
+        )
+        .order_by(Checklist.name)
+        .options(selectinload(ChecklistVersion.domains).selectinload(ChecklistDomain.items))
+    )
+    return [
+        {
+            "id": str(v.checklist.uuid),
+            "name": v.checklist.name,
+            "version": v.number,
+            "domains": [
+                {
+                    "id": str(d.uuid),
+                    "name": d.name,
+                    "items": [
+                        {
+                            "id": str(i.uuid),
+                            "text": i.text,
+                            "guidance": i.guidance,
+                            "critical": i.critical,
+                        }
+                        for i in d.items
+                    ],
+                }
+                for d in v.domains
+            ],
+        }
+        for v in versions
+    ]
 
 
 def bootstrap(db: Session, user) -> dict:
@@ -65,9 +108,14 @@ def bootstrap(db: Session, user) -> dict:
             }
             for s in services
         ],
-        "checklists": [],
+        "checklists": checklists(db, user.organisation_id),
         "settings": {
             "timezone": org.timezone,
+            "visits": {
+                **org_settings.as_dict(org_settings.settings_for(db, org.id)),
+                "visit_types": VISIT_TYPES,
+                "ratings": RATINGS,
+            },
             "quis": {
                 "categories": CATEGORY_LABELS,
                 "contexts": CONTEXTS,

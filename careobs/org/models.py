@@ -117,3 +117,19 @@ class StaffMember(PublicIdMixin, Base):
 
     service: Mapped[Service] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class OrganisationSettings(Base):
+    """The organisation's rules for monitoring visits (design §2.2 defaults)."""
+
+    __tablename__ = "organisation_settings"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id"), primary_key=True
+    )
+    green_from: Mapped[int] = mapped_column(default=90)
+    amber_from: Mapped[int] = mapped_column(default=75)
+    lateness_tolerance_minutes: Mapped[int] = mapped_column(default=10)
+    recheck_days_after_red: Mapped[int] = mapped_column(default=28)
+    check_frequency_days: Mapped[int] = mapped_column(default=90)
+    new_starter_days: Mapped[int] = mapped_column(default=28)

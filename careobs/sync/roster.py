@@ -30,6 +30,7 @@ class Rosters:
         self.db = db
         self.user = user
         self._cache: dict[uuid.UUID, ServiceRoster | None] = {}
+        self.lookups: dict = {}  # other per-batch lookups, keyed by the document kinds
 
     def get(self, service_id: uuid.UUID) -> ServiceRoster | None:
         """The roster of a service in the user's organisation, or None if there is no such one."""

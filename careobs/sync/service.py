@@ -28,7 +28,7 @@ MAX_REVISION = 2**31 - 1
 class DocumentKind:
     """How one kind of document is found, validated and written."""
 
-    find: Callable  # (db, document_id) -> stored record | None
+    find_many: Callable  # (db, [document_id]) -> {document_id: stored record}
     validate: Callable  # (data, rosters) -> (clean | None, errors); raises Forbidden
     create: Callable  # (db, user, document_id, revision, clean, content_hash) -> record
     update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
@@ -38,14 +38,23 @@ class DocumentKind:
 def _kinds() -> dict[str, DocumentKind]:
     from careobs.quis import documents as quis_documents
     from careobs.quis import service as quis_service
+    from careobs.spotchecks import documents as visit_documents
+    from careobs.spotchecks import service as visit_service
 
     return {
         "quis_session": DocumentKind(
-            quis_service.find,
+            quis_service.find_many,
             quis_documents.validate,
             quis_service.create,
             quis_service.update,
             quis_documents.Forbidden,
+        ),
+        "spot_check": DocumentKind(
+            visit_service.find_many,
+            visit_documents.validate,
+            visit_service.create,
+            visit_service.update,
+            visit_documents.Forbidden,
         ),
     }
 
@@ -70,10 +79,29 @@ def process_batch(db: Session, user, documents: list) -> list[dict]:
     """Apply each document in order and return one result per document."""
     kinds = _kinds()
     rosters = Rosters(db, user)
-    return [process_document(db, user, raw, kinds, rosters) for raw in documents]
+    stored = _stored_documents(db, kinds, documents)
+    return [process_document(db, user, raw, kinds, rosters, stored) for raw in documents]
 
 
-def process_document(db: Session, user, raw, kinds, rosters: Rosters) -> dict:
+def _stored_documents(db: Session, kinds, documents: list) -> dict:
+    """What the server already holds for the batch, loaded with one query per kind."""
+    wanted: dict[str, list[uuid.UUID]] = {}
+    for raw in documents:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            continue
+        if isinstance(raw.get("kind"), str) and raw["kind"] in kinds:
+            try:
+                wanted.setdefault(raw["kind"], []).append(uuid.UUID(raw["id"]))
+            except ValueError:
+                continue
+    stored = {}
+    for kind_name, ids in wanted.items():
+        for doc_id, row in kinds[kind_name].find_many(db, ids).items():
+            stored[(kind_name, doc_id)] = row
+    return stored
+
+
+def process_document(db: Session, user, raw, kinds, rosters: Rosters, stored_docs) -> dict:
     """Apply one document: the revision rules of design §3.1 in one place."""
     errors = Errors()
     if not isinstance(raw, dict):
@@ -81,7 +109,8 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters) -> dict:
         return result(None, "invalid", errors=errors)
     raw_id = raw.get("id")
     document_id = read_uuid(raw_id, "id", errors)
-    kind = kinds.get(raw.get("kind"))
+    kind_name = raw.get("kind")
+    kind = kinds.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         errors.add("kind", f"Must be one of: {', '.join(kinds)}.")
     revision = read_int(raw.get("revision"), "revision", errors, 1, MAX_REVISION)
@@ -92,7 +121,7 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters) -> dict:
         return result(document_id or echoed_id, "invalid", errors=errors)
 
     data = raw["data"]
-    stored = kind.find(db, document_id)
+    stored = stored_docs.get((kind_name, document_id))
     if stored is not None and stored.organisation_id != user.organisation_id:
         return result(
             document_id, "forbidden", errors={"id": ["This document belongs to someone else."]}
@@ -108,7 +137,9 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters) -> dict:
 
     fingerprint = content_hash(data)
     if stored is None:
-        kind.create(db, user, document_id, revision, clean, fingerprint)
+        stored_docs[(kind_name, document_id)] = kind.create(
+            db, user, document_id, revision, clean, fingerprint
+        )
         return result(document_id, "created", revision)
     if stored.content_hash == fingerprint:
         return result(document_id, "unchanged", stored.revision)

@@ -1,0 +1,45 @@
+"""The organisation's settings for monitoring visits, with design §2.2 defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from careobs.org.models import OrganisationSettings
+from careobs.spotchecks.scoring import Rules
+
+DEFAULTS = {
+    "green_from": 90,
+    "amber_from": 75,
+    "lateness_tolerance_minutes": 10,
+    "recheck_days_after_red": 28,
+    "check_frequency_days": 90,
+    "new_starter_days": 28,
+}
+
+
+def settings_for(db: Session, organisation_id: int) -> OrganisationSettings:
+    """The saved settings, or the defaults (not saved) when the admin has not changed any."""
+    saved = db.get(OrganisationSettings, organisation_id)
+    return saved or OrganisationSettings(organisation_id=organisation_id, **DEFAULTS)
+
+
+def rules(settings: OrganisationSettings) -> Rules:
+    """The scoring rules the settings describe."""
+    return Rules(
+        green_from=settings.green_from,
+        amber_from=settings.amber_from,
+        recheck_days_after_red=settings.recheck_days_after_red,
+        frequency_days=settings.check_frequency_days,
+    )
+
+
+def as_dict(settings: OrganisationSettings) -> dict:
+    """The settings as the device bootstrap sends them."""
+    return {
+        "green_from": settings.green_from,
+        "amber_from": settings.amber_from,
+        "lateness_tolerance_minutes": settings.lateness_tolerance_minutes,
+        "recheck_days_after_red": settings.recheck_days_after_red,
+        "check_frequency_days": settings.check_frequency_days,
+        "new_starter_days": settings.new_starter_days,
+    }

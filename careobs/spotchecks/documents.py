@@ -1,0 +1,270 @@
+"""Validating a ``spot_check`` document against the checklist version it names (design §3.1)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from careobs.accounts.models import User
+from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.spotchecks.models import VISIT_TYPES
+from careobs.spotchecks.scoring import RATINGS
+from careobs.sync.fields import (
+    Errors,
+    read_choice,
+    read_int,
+    read_text,
+    read_time,
+    read_uuid,
+)
+from careobs.sync.roster import Rosters, ServiceRoster
+
+MAX_TEXT = 20_000
+MAX_COMMENT = 2_000
+MAX_ACTIONS = 30
+
+
+class Forbidden(Exception):
+    """The user may not record visits for the service the document names."""
+
+
+@dataclass
+class CleanAnswer:
+    item_id: int
+    rating: str
+    comment: str
+    critical: bool
+
+
+@dataclass
+class CleanAction:
+    uuid: uuid.UUID
+    description: str
+    owner_staff_id: int | None
+    owner_user_id: int | None
+    due_on: date | None
+
+
+@dataclass
+class CleanVisit:
+    roster: ServiceRoster
+    staff_id: int
+    person_code: str
+    visit_type: str
+    consent: str
+    version: ChecklistVersion
+    planned_at: datetime
+    planned_minutes: int
+    arrived_at: datetime | None
+    left_at: datetime | None
+    answers: list[CleanAnswer]
+    satisfaction: int | None
+    person_comment: str
+    went_well: str
+    to_develop: str
+    actions: list[CleanAction]
+    status: str
+
+
+def _version(rosters: Rosters, checklist_id: uuid.UUID, number) -> ChecklistVersion | None:
+    """A published version of one of the organisation's checklists (cached per batch)."""
+    cache = rosters.lookups.setdefault("checklist_versions", {})
+    key = (checklist_id, number)
+    if key not in cache:
+        cache[key] = rosters.db.scalar(
+            sa.select(ChecklistVersion)
+            .join(Checklist)
+            .where(
+                Checklist.uuid == checklist_id,
+                Checklist.organisation_id == rosters.user.organisation_id,
+                ChecklistVersion.number == number,
+                ChecklistVersion.published_at.is_not(None),
+            )
+        )
+    return cache[key]
+
+
+def _owner_users(rosters: Rosters) -> dict[uuid.UUID, int]:
+    """Active users of the organisation who may own an action."""
+    if "owner_users" not in rosters.lookups:
+        rows = rosters.db.execute(
+            sa.select(User.uuid, User.id).where(
+                User.organisation_id == rosters.user.organisation_id, User.active.is_(True)
+            )
+        )
+        rosters.lookups["owner_users"] = dict(rows.all())
+    return rosters.lookups["owner_users"]
+
+
+def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
+    """Check a visit document; raises Forbidden for a service the user cannot record in."""
+    errors = Errors()
+    if not isinstance(data, dict):
+        errors.add("data", "Must be an object.")
+        return None, errors
+    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
+    roster = rosters.get(service_uuid) if service_uuid else None
+    if service_uuid and roster is None:
+        errors.add("service_id", "Unknown service.")
+    if roster is not None and not roster.may_capture:
+        raise Forbidden
+
+    staff_uuid = read_uuid(data.get("staff_id"), "staff_id", errors)
+    staff_id = roster.staff.get(staff_uuid) if roster and staff_uuid else None
+    if roster and staff_uuid and staff_id is None:
+        errors.add("staff_id", "Not a care worker of this service.")
+    person = data.get("person_code")
+    if not isinstance(person, str) or not person:
+        errors.add("person_code", "Required.")
+    elif roster is not None and person not in roster.people:
+        errors.add("person_code", f"{person} is not a person supported by this service.")
+    visit_type = read_choice(data.get("visit_type"), "visit_type", errors, tuple(VISIT_TYPES))
+    consent = read_choice(data.get("consent"), "consent", errors, ("on_record", "obtained_today"))
+    if (
+        consent == "on_record"
+        and roster is not None
+        and isinstance(person, str)
+        and roster.people.get(person) not in (None, "yes")
+    ):
+        errors.add(
+            "consent",
+            "No consent is on record for this person: confirm that consent was obtained today.",
+        )
+
+    planned_at = read_time(data.get("planned_at"), "planned_at", errors)
+    planned_minutes = read_int(data.get("planned_minutes"), "planned_minutes", errors, 5, 600)
+    arrived_at = read_time(data.get("arrived_at"), "arrived_at", errors, required=False)
+    left_at = read_time(data.get("left_at"), "left_at", errors, required=False)
+    if left_at and not arrived_at:
+        errors.add("arrived_at", "Record the arrival before the departure.")
+    if left_at and arrived_at and left_at < arrived_at:
+        errors.add("left_at", "Cannot be before arrived_at.")
+
+    version = None
+    checklist_uuid = read_uuid(data.get("checklist_id"), "checklist_id", errors)
+    number = read_int(data.get("checklist_version"), "checklist_version", errors, 1, 10_000)
+    if checklist_uuid and number:
+        version = _version(rosters, checklist_uuid, number)
+        if version is None:
+            errors.add("checklist_version", "Unknown checklist version.")
+        elif version.retired_at is not None and planned_at is not None:
+            started = arrived_at or planned_at
+            if started >= version.retired_at:
+                errors.add(
+                    "checklist_version",
+                    "This version was replaced before the visit "
+                    "started; use the current checklist.",
+                )
+
+    status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
+    answers = _answers(data.get("answers"), version, status, errors)
+    view = data.get("person_view") or {}
+    if not isinstance(view, dict):
+        errors.add("person_view", "Must be an object.")
+        view = {}
+    satisfaction = read_int(
+        view.get("satisfaction"), "person_view.satisfaction", errors, 1, 5, required=False
+    )
+    person_comment = read_text(view.get("comment"), "person_view.comment", errors, MAX_TEXT)
+    went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
+    to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
+    actions = _actions(data.get("actions"), roster, rosters, errors)
+    if status == "submitted" and arrived_at is None and "arrived_at" not in errors:
+        errors.add("arrived_at", "Record the arrival time before submitting.")
+    if errors:
+        return None, errors
+    return CleanVisit(
+        roster,
+        staff_id,
+        person,
+        visit_type,
+        consent,
+        version,
+        planned_at,
+        planned_minutes,
+        arrived_at,
+        left_at,
+        answers,
+        satisfaction,
+        person_comment,
+        went_well,
+        to_develop,
+        actions,
+        status,
+    ), errors
+
+
+def _answers(value, version, status, errors: Errors) -> list[CleanAnswer]:
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        errors.add("answers", "Must be a list.")
+        return []
+    items = {item.uuid: item for item in version.items} if version else {}
+    seen: set[int] = set()
+    clean = []
+    for index, answer in enumerate(value):
+        path = f"answers[{index}]"
+        if not isinstance(answer, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        item_uuid = read_uuid(answer.get("item_id"), f"{path}.item_id", errors)
+        item = items.get(item_uuid) if item_uuid else None
+        if item_uuid and version is not None and item is None:
+            errors.add(f"{path}.item_id", "Not an item of this checklist version.")
+        if item is not None and item.id in seen:
+            errors.add(f"{path}.item_id", "Answered twice.")
+        rating = read_choice(answer.get("rating"), f"{path}.rating", errors, tuple(RATINGS))
+        comment = read_text(answer.get("comment"), f"{path}.comment", errors, MAX_COMMENT)
+        if item is not None and rating:
+            seen.add(item.id)
+            clean.append(CleanAnswer(item.id, rating, comment, item.critical))
+    if status == "submitted" and version is not None:
+        missing = [item.text for item in version.items if item.id not in seen]
+        if missing:
+            errors.add(
+                "answers",
+                f"Answer every item before submitting ({len(missing)} "
+                f"missing, e.g. {missing[0]!r}); use N/A where it does not apply.",
+            )
+    return clean
+
+
+def _actions(value, roster, rosters: Rosters, errors: Errors) -> list[CleanAction]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_ACTIONS:
+        errors.add("actions", f"Must be a list of at most {MAX_ACTIONS} actions.")
+        return []
+    clean = []
+    for index, action in enumerate(value):
+        path = f"actions[{index}]"
+        if not isinstance(action, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        action_id = read_uuid(action.get("id"), f"{path}.id", errors)
+        description = read_text(
+            action.get("description"), f"{path}.description", errors, MAX_COMMENT
+        ).strip()
+        if not description:
+            errors.add(f"{path}.description", "Describe the action.")
+        owner_staff = owner_user = None
+        if action.get("owner_id") is not None:
+            owner = read_uuid(action.get("owner_id"), f"{path}.owner_id", errors)
+            if owner is not None:
+                owner_staff = roster.staff.get(owner) if roster else None
+                owner_user = None if owner_staff else _owner_users(rosters).get(owner)
+                if owner_staff is None and owner_user is None:
+                    errors.add(f"{path}.owner_id", "Not a member of staff or a user here.")
+        due_on = None
+        if action.get("due_on") is not None:
+            try:
+                due_on = date.fromisoformat(action["due_on"])
+            except (TypeError, ValueError):
+                errors.add(f"{path}.due_on", "Must be a date like 2026-12-31.")
+        if action_id and description:
+            clean.append(CleanAction(action_id, description, owner_staff, owner_user, due_on))
+    return clean

@@ -1,0 +1,172 @@
+"""Homecare monitoring visits (spot checks), their answers and agreed actions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careobs.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from careobs.accounts.models import User
+    from careobs.checklists.models import ChecklistItem, ChecklistVersion
+    from careobs.org.models import Service, StaffMember
+
+VISIT_TYPES = {"announced": "Announced", "unannounced": "Unannounced", "responsive": "Responsive"}
+
+
+class MonitoringVisit(Base):
+    """One spot check of a care worker's practice in a person's home (document ``spot_check``).
+
+    The score, band and counts are stored with the visit when it is written, so reports
+    aggregate visits rather than answer rows.
+    """
+
+    __tablename__ = "monitoring_visits"
+    __table_args__ = (
+        sa.Index("ix_monitoring_visits_service_planned", "service_id", "planned_at"),
+        sa.Index("ix_monitoring_visits_staff_planned", "staff_id", "planned_at"),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
+        sa.CheckConstraint(
+            "visit_type IN ('announced', 'unannounced', 'responsive')", name="visit_type_allowed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    person_code: Mapped[str] = mapped_column(sa.String(16))
+    visit_type: Mapped[str] = mapped_column(sa.String(12))
+    consent: Mapped[str] = mapped_column(sa.String(16))
+    checklist_version_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_versions.id"))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    planned_minutes: Mapped[int]
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[int | None]
+    person_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    went_well: Mapped[str] = mapped_column(sa.Text, default="")
+    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(12))
+    revision: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    privacy_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Stored outcome (see the class docstring).
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    band: Mapped[str | None] = mapped_column(sa.String(8))
+    outcome: Mapped[str | None] = mapped_column(sa.String(60))
+    points: Mapped[int] = mapped_column(default=0)
+    possible: Mapped[int] = mapped_column(default=0)
+    n_met: Mapped[int] = mapped_column(default=0)
+    n_partly: Mapped[int] = mapped_column(default=0)
+    n_not_met: Mapped[int] = mapped_column(default=0)
+    n_na: Mapped[int] = mapped_column(default=0)
+    critical_failures: Mapped[int] = mapped_column(default=0)
+    minutes_late: Mapped[float | None] = mapped_column(sa.Float)
+    late: Mapped[bool] = mapped_column(default=False)
+    shortfall_minutes: Mapped[float | None] = mapped_column(sa.Float)
+    next_check_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    service: Mapped[Service] = relationship()
+    supervisor: Mapped[User] = relationship()
+    staff: Mapped[StaffMember] = relationship()
+    checklist_version: Mapped[ChecklistVersion] = relationship()
+    answers: Mapped[list[VisitAnswer]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", passive_deletes=True
+    )
+    actions: Mapped[list[VisitAction]] = relationship(
+        back_populates="visit",
+        order_by="VisitAction.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    addenda: Mapped[list[VisitAddendum]] = relationship(
+        back_populates="visit", order_by="VisitAddendum.created_at"
+    )
+
+    @property
+    def author_id(self) -> int:
+        """The sync contract's name for whoever wrote the document."""
+        return self.supervisor_id
+
+    @property
+    def visit_type_label(self) -> str:
+        return VISIT_TYPES.get(self.visit_type, self.visit_type)
+
+
+class VisitAnswer(Base):
+    """The rating of one checklist item at one visit."""
+
+    __tablename__ = "visit_answers"
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "item_id"),
+        sa.CheckConstraint("rating IN ('met', 'partly', 'not_met', 'na')", name="rating_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    rating: Mapped[str] = mapped_column(sa.String(8))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    visit: Mapped[MonitoringVisit] = relationship(back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class VisitAction(Base):
+    """An action agreed at the visit: what, who owns it, by when."""
+
+    __tablename__ = "visit_actions"
+    __table_args__ = (sa.UniqueConstraint("visit_id", "uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"), index=True
+    )
+    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    visit: Mapped[MonitoringVisit] = relationship(back_populates="actions")
+    owner_staff: Mapped[StaffMember | None] = relationship()
+    owner_user: Mapped[User | None] = relationship()
+
+    @property
+    def owner_name(self) -> str:
+        if self.owner_staff is not None:
+            return self.owner_staff.name
+        if self.owner_user is not None:
+            return self.owner_user.display_name
+        return "No owner"
+
+
+class VisitAddendum(Base):
+    """A correction or addition to a submitted visit: the original is never changed."""
+
+    __tablename__ = "visit_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    visit: Mapped[MonitoringVisit] = relationship(back_populates="addenda")
+    author: Mapped[User] = relationship()

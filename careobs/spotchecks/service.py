@@ -1,0 +1,160 @@
+"""Writing monitoring visits received from devices: rows, the stored outcome and audit events."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.audit.service import record
+from careobs.db import utcnow
+from careobs.org import settings as org_settings
+from careobs.privacy import identifier_warnings
+from careobs.spotchecks import scoring
+from careobs.spotchecks.documents import CleanVisit
+from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
+
+
+def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, MonitoringVisit]:
+    """The stored visits with these document ids, whoever wrote them: one query per batch."""
+    if not document_ids:
+        return {}
+    rows = db.scalars(sa.select(MonitoringVisit).where(MonitoringVisit.uuid.in_(document_ids)))
+    return {row.uuid: row for row in rows}
+
+
+def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
+    """Copy the document's fields and work out the outcome with the organisation's rules."""
+    settings = org_settings.settings_for(db, visit.organisation_id)
+    rules = org_settings.rules(settings)
+    visit.service_id = clean.roster.service.id
+    visit.staff_id = clean.staff_id
+    visit.person_code = clean.person_code
+    visit.visit_type = clean.visit_type
+    visit.consent = clean.consent
+    visit.checklist_version_id = clean.version.id
+    visit.planned_at = clean.planned_at
+    visit.planned_minutes = clean.planned_minutes
+    visit.arrived_at = clean.arrived_at
+    visit.left_at = clean.left_at
+    visit.satisfaction = clean.satisfaction
+    visit.person_comment = clean.person_comment
+    visit.went_well = clean.went_well
+    visit.to_develop = clean.to_develop
+    visit.status = clean.status
+    texts = (
+        clean.person_comment,
+        clean.went_well,
+        clean.to_develop,
+        *(a.comment for a in clean.answers),
+        *(a.description for a in clean.actions),
+    )
+    visit.privacy_flags = sorted({w for t in texts if t for w in identifier_warnings(t)})
+    result = scoring.outcome((scoring.Answer(a.rating, a.critical) for a in clean.answers), rules)
+    visit.score, visit.band, visit.outcome = result.score, result.band, result.wording
+    visit.points, visit.possible = result.points, result.possible
+    visit.critical_failures = result.critical_failures
+    ratings = [a.rating for a in clean.answers]
+    visit.n_met, visit.n_partly = ratings.count("met"), ratings.count("partly")
+    visit.n_not_met, visit.n_na = ratings.count("not_met"), ratings.count("na")
+    visit.minutes_late = scoring.minutes_late(clean.planned_at, clean.arrived_at)
+    visit.late = scoring.is_late(
+        clean.planned_at, clean.arrived_at, settings.lateness_tolerance_minutes
+    )
+    visit.shortfall_minutes = scoring.shortfall_minutes(
+        clean.planned_minutes, clean.arrived_at, clean.left_at
+    )
+    visit_day = (clean.arrived_at or clean.planned_at).date()
+    visit.next_check_on = scoring.next_check_due(visit_day, result.band, rules)
+    visit.updated_at = utcnow()
+    if clean.status == "submitted" and visit.submitted_at is None:
+        visit.submitted_at = visit.updated_at
+
+
+def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
+    if clean.answers:
+        db.connection().execute(
+            VisitAnswer.__table__.insert(),
+            [
+                {
+                    "visit_id": visit_id,
+                    "item_id": a.item_id,
+                    "rating": a.rating,
+                    "comment": a.comment,
+                }
+                for a in clean.answers
+            ],
+        )
+    if clean.actions:
+        db.connection().execute(
+            VisitAction.__table__.insert(),
+            [
+                {
+                    "visit_id": visit_id,
+                    "uuid": a.uuid,
+                    "position": position,
+                    "description": a.description,
+                    "owner_staff_id": a.owner_staff_id,
+                    "owner_user_id": a.owner_user_id,
+                    "due_on": a.due_on,
+                }
+                for position, a in enumerate(clean.actions)
+            ],
+        )
+
+
+def _summary(visit: MonitoringVisit) -> str:
+    score = "no score" if visit.score is None else f"{visit.score:.1f}% {visit.band}"
+    return f"{visit.person_code}: {score}"
+
+
+def create(
+    db: Session, user, document_id, revision: int, clean: CleanVisit, content_hash: str
+) -> MonitoringVisit:
+    """Store a new visit document."""
+    visit = MonitoringVisit(
+        uuid=document_id,
+        organisation_id=user.organisation_id,
+        supervisor_id=user.id,
+        revision=revision,
+        content_hash=content_hash,
+    )
+    _apply(db, visit, clean)
+    db.add(visit)
+    db.flush()
+    _insert_children(db, visit.id, clean)
+    action = "visit_submitted" if clean.status == "submitted" else "visit_saved"
+    record(
+        db,
+        action,
+        organisation_id=user.organisation_id,
+        actor=user,
+        entity=visit,
+        summary=_summary(visit),
+    )
+    return visit
+
+
+def update(
+    db: Session, user, visit: MonitoringVisit, revision: int, clean: CleanVisit, content_hash: str
+) -> MonitoringVisit:
+    """Replace a draft with a newer revision from its author."""
+    was_draft = visit.status == "draft"
+    db.execute(sa.delete(VisitAnswer).where(VisitAnswer.visit_id == visit.id))
+    db.execute(sa.delete(VisitAction).where(VisitAction.visit_id == visit.id))
+    visit.revision = revision
+    visit.content_hash = content_hash
+    _apply(db, visit, clean)
+    db.flush()
+    _insert_children(db, visit.id, clean)
+    action = "visit_submitted" if was_draft and clean.status == "submitted" else "visit_updated"
+    record(
+        db,
+        action,
+        organisation_id=user.organisation_id,
+        actor=user,
+        entity=visit,
+        summary=_summary(visit),
+    )
+    return visit
