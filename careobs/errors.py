@@ -48,7 +48,10 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 
 def _handle_http(exc: HTTPException):
     custom = exc.description if exc.description != type(exc).description else None
-    return error_response(exc.code or 500, custom)
+    body, status = error_response(exc.code or 500, custom)
+    # A 405 must say which methods are allowed (RFC 9110 §15.5.6).
+    allowed = getattr(exc, "valid_methods", None)
+    return (body, status, {"Allow": ", ".join(allowed)}) if allowed else (body, status)
 
 
 def _handle_csrf(exc: CSRFError):

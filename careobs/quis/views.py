@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from careobs.accounts.models import User
@@ -40,7 +41,11 @@ class SessionFilterForm(FlaskForm):
     observer = SelectField("Observer", validators=[Optional()])
     status = SelectField(
         "Status",
-        choices=[("", "Any"), ("submitted", "Submitted"), ("draft", "Draft")],
+        choices=[
+            SelectChoice("", "Any"),
+            SelectChoice("submitted", "Submitted"),
+            SelectChoice("draft", "Draft"),
+        ],
         validators=[Optional()],
     )
     date_from = DateField("From", validators=[Optional()])
@@ -74,7 +79,10 @@ def index():
     db = get_session()
     services = list(db.scalars(services_select(current_user, WORK)))
     form = SessionFilterForm(request.args)
-    form.service.choices = [("", "All"), *((s.uuid.hex, s.name) for s in services)]
+    form.service.choices = [
+        SelectChoice("", "All"),
+        *(SelectChoice(s.uuid.hex, s.name) for s in services),
+    ]
     observers = db.scalars(
         sa.select(User)
         .where(
@@ -82,7 +90,10 @@ def index():
         )
         .order_by(User.display_name)
     ).all()
-    form.observer.choices = [("", "Anyone"), *((u.uuid.hex, u.display_name) for u in observers)]
+    form.observer.choices = [
+        SelectChoice("", "Anyone"),
+        *(SelectChoice(u.uuid.hex, u.display_name) for u in observers),
+    ]
     stmt = visible_sessions(current_user).order_by(QuisSession.started_at.desc())
     if form.validate():
         by_hex = {s.uuid.hex: s.id for s in services}

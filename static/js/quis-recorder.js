@@ -7,7 +7,10 @@ import { watchField } from "./privacy.js";
 
 const outbox = self.careobsOutbox;
 const userId = document.querySelector('meta[name="careobs-user"]')?.content;
-const config = JSON.parse(document.getElementById("quis-config").textContent);
+// The settings ride in a data attribute (no inline <script>, even a JSON one); textContent is
+// the older form, still found in record pages cached on devices before the change.
+const configElement = document.getElementById("quis-config");
+const config = JSON.parse(configElement.dataset.config ?? configElement.textContent);
 const $ = (selector, root = document) => root.querySelector(selector);
 const sections = ["setup", "recording", "summary"];
 const MAX_PEOPLE = 8;

@@ -1,0 +1,137 @@
+"""Every page careobs has, and how to reach it in the browser as the right user.
+
+Each visit shows one page, or one state of a page (a form after a validation error), in a page
+that the test opened already logged in as ``visit.who`` (or anonymous when that is None). The
+accessibility and layout tests run over all of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from playwright.sync_api import Page, expect
+
+
+@dataclass(frozen=True)
+class Visit:
+    """``visit.open(page, live_server, open_page)`` shows the page in ``page``."""
+
+    name: str
+    who: str | None
+    open: Callable
+
+
+def goto(page: Page, path: str, status: int = 200) -> None:
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == status, f"{path} answered {response.status}, not {status}"
+
+
+def heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def path_visit(name: str, who: str | None, path: str, title: str, status: int = 200) -> Visit:
+    """Open ``path``, or the demo record ``live_server.urls[path]``, and check its heading."""
+
+    def _open(page, live, _open_page):
+        goto(page, live.urls.get(path, path), status)
+        heading(page, title)
+
+    return Visit(name, who, _open)
+
+
+def login_failed(page, live, _open_page):
+    live.login(page, "manager@demo.test", "not-the-password")
+    expect(page.get_by_text("The email or password is incorrect.")).to_be_visible()
+
+
+def service_edit(page, live, _open_page):
+    goto(page, live.urls["service_edit"])
+    heading(page, "Rosewood House")
+    expect(page.get_by_role("heading", name="Areas")).to_be_visible()
+    expect(page.get_by_role("button", name="Stop using Lounge")).to_be_visible()
+
+
+def person_form_error(page, _live, _open_page):
+    goto(page, "/admin/people/new")
+    page.get_by_label("Service").select_option(label="Rosewood House")
+    page.get_by_label("Code").fill("Mary Smith")
+    page.get_by_role("button", name="Add person").click()
+    expect(page.get_by_role("alert")).to_contain_text("This looks like a name")
+    expect(page.get_by_label("Code")).to_have_attribute("aria-invalid", "true")
+
+
+def create_invitation(page: Page, live) -> str:
+    """Invite a new user from the admin's ``page``; returns the invitation link it shows."""
+    goto(page, "/admin/users/new")
+    page.get_by_label("Email").fill(f"new-{uuid.uuid4().hex[:10]}@example.org")
+    page.get_by_label("Name", exact=True).fill("Robin Newman")
+    page.get_by_label("Rosewood House").select_option(label="Supervisor")
+    page.get_by_role("button", name="Create and get invitation link").click()
+    heading(page, "Invitation for Robin Newman")
+    link = page.get_by_label("Invitation link").input_value()
+    assert link.startswith(f"{live.base_url}/invitation/"), link
+    return link
+
+
+def invitation_link(page, live, _open_page):
+    create_invitation(page, live)
+
+
+def invitation_acceptance(page, live, open_page):
+    link = create_invitation(open_page(as_user="admin"), live)
+    goto(page, link)  # ``page`` is a fresh, anonymous context
+    heading(page, "Welcome to careobs")
+
+
+def quis_recorder(page, _live, _open_page):
+    goto(page, "/quis/record")
+    # The recorder fills its setup form from the bootstrap API; scan it once it is ready.
+    expect(page.locator("#setup")).to_be_visible()
+    heading(page, "New QUIS observation")
+    expect(page.locator("#setup-service option").first).to_be_attached()
+
+
+def quis_session(page, live, _open_page):
+    goto(page, live.urls["quis_session"])
+    expect(page.get_by_role("heading", level=1)).to_contain_text("QUIS: Rosewood House")
+
+
+PAGES = [
+    path_visit("login", None, "/login", "Log in"),
+    Visit("login-failed", None, login_failed),
+    path_visit("home-admin", "admin", "/", "Hello, Alex Morgan"),
+    path_visit("home-manager", "manager", "/", "Hello, Priya Shah"),
+    path_visit("home-supervisor", "supervisor", "/", "Hello, Jo Evans"),
+    path_visit("home-staff", "staff", "/", "Hello, Sam Okafor"),
+    path_visit("account", "staff", "/account", "Your account"),
+    path_visit("change-password", "staff", "/account/password", "Change your password"),
+    path_visit("admin-hub", "admin", "/admin/", "Admin"),
+    path_visit("admin-hub-manager", "manager", "/admin/", "Admin"),
+    path_visit("services", "admin", "/admin/services", "Services"),
+    Visit("service-edit", "admin", service_edit),
+    path_visit("service-new", "admin", "/admin/services/new", "Add a service"),
+    path_visit("people", "manager", "/admin/people/", "People supported"),
+    path_visit("person-new", "admin", "/admin/people/new", "Add a person"),
+    path_visit("person-edit", "admin", "person_edit", "R01"),
+    Visit("person-form-error", "admin", person_form_error),
+    path_visit("staff", "admin", "/admin/staff/", "Staff"),
+    path_visit("staff-new", "admin", "/admin/staff/new", "Add a member of staff"),
+    path_visit("staff-edit", "admin", "staff_edit", "Aisha Khan"),
+    path_visit("users", "admin", "/admin/users/", "Users"),
+    path_visit("user-invite", "admin", "/admin/users/new", "Invite a user"),
+    path_visit("user-edit", "admin", "user_edit", "Jo Evans"),
+    Visit("invitation-link", "admin", invitation_link),
+    Visit("invitation-acceptance", None, invitation_acceptance),
+    path_visit("audit-log", "admin", "/admin/audit/", "Audit log"),
+    path_visit("quis-sessions", "supervisor", "/quis/", "QUIS observations"),
+    Visit("quis-session", "manager", quis_session),
+    Visit("quis-recorder", "supervisor", quis_recorder),
+    path_visit("sync-conflicts", "manager", "/sync/quarantine/", "Conflicting copies"),
+    path_visit("sync-conflict", "manager", "sync_conflict", "Conflicting copy of a quis session"),
+    path_visit("offline", None, "/offline", "You are offline"),
+    path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
+]

@@ -1,0 +1,236 @@
+"""Configuration from the environment: production refuses weak keys and uses secure cookies, a
+generated key survives restarts, the health check reports a dead database, and SQLite
+connections enforce foreign keys and use WAL.
+
+Each test builds its own app from a clean environment with the instance folder in a temporary
+directory, so nothing here depends on the test database or touches the checkout.
+"""
+
+from __future__ import annotations
+
+import secrets
+import stat
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from careobs import create_app
+from careobs.config import ConfigError
+
+ENVIRONMENT = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CAREOBS_ENV",
+    "CAREOBS_PROXY_FIX",
+    "CAREOBS_SESSION_DAYS",
+    "CAREOBS_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "CAREOBS_LOGIN_MAX_FAILURES_PER_IP",
+)
+
+
+@pytest.fixture
+def instance(monkeypatch, tmp_path):
+    """A clean environment whose instance folder is a temporary directory."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(folder))
+    return folder
+
+
+@pytest.fixture
+def make_app(instance):
+    """Builds apps from the current environment and closes their database pools afterwards."""
+    apps = []
+
+    def make(config: dict | None = None):
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["careobs.engine"].dispose()
+
+
+def strong_key() -> str:
+    return secrets.token_hex(32)
+
+
+# Production settings
+
+
+@pytest.mark.parametrize(
+    "weak_key", ["changeme", "dev", "SECRET", "test", "0123456789abcdef", "k" * 31]
+)
+def test_production_refuses_a_weak_secret_key(monkeypatch, make_app, weak_key):
+    monkeypatch.setenv("CAREOBS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", weak_key)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        make_app()
+
+
+def test_production_refuses_a_weak_key_passed_to_create_app(monkeypatch, make_app):
+    monkeypatch.setenv("CAREOBS_ENV", "Production")
+    monkeypatch.setenv("SECRET_KEY", strong_key())
+    with pytest.raises(ConfigError):
+        make_app({"SECRET_KEY": "changeme"})
+
+
+def test_production_with_a_strong_key_uses_secure_cookies_and_hsts(monkeypatch, make_app):
+    monkeypatch.setenv("CAREOBS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", strong_key())
+    app = make_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    response = app.test_client().get("/login", base_url="https://careobs.example")
+    assert response.status_code == 200
+    [cookie] = response.headers.getlist("Set-Cookie")
+    assert "; Secure" in cookie
+    assert "; HttpOnly" in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_production_generates_a_strong_key_when_none_is_given(monkeypatch, make_app, instance):
+    monkeypatch.setenv("CAREOBS_ENV", "production")
+    app = make_app()
+    assert len(app.secret_key) == 64
+    assert (instance / "secret_key").read_text() == app.secret_key
+
+
+def test_development_cookies_are_not_marked_secure_and_there_is_no_hsts(monkeypatch, make_app):
+    monkeypatch.setenv("SECRET_KEY", "dev")
+    app = make_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    response = app.test_client().get("/login")
+    [cookie] = response.headers.getlist("Set-Cookie")
+    assert "Secure" not in cookie
+    assert "Strict-Transport-Security" not in response.headers
+
+
+# The secret key
+
+
+def test_generated_key_is_kept_in_the_instance_folder_and_reused(make_app, instance):
+    first = make_app()
+    key_file = instance / "secret_key"
+    assert key_file.read_text() == first.secret_key
+    assert len(first.secret_key) == 64
+    int(first.secret_key, 16)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    second = make_app()
+    assert second.secret_key == first.secret_key
+
+
+def test_session_signed_before_a_restart_is_still_valid_after(make_app):
+    before = make_app().test_client()
+    before.get("/login")
+    cookie = before.get_cookie("session")
+    after = make_app().test_client()
+    after.set_cookie("session", cookie.value)
+    with after.session_transaction() as session:
+        assert session.get("csrf_token")
+
+
+def test_each_instance_folder_gets_its_own_key(monkeypatch, make_app, tmp_path):
+    first = make_app()
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "another-instance"))
+    assert make_app().secret_key != first.secret_key
+
+
+def test_secret_key_from_the_environment_wins_and_nothing_is_written(
+    monkeypatch, make_app, instance
+):
+    key = strong_key()
+    monkeypatch.setenv("SECRET_KEY", key)
+    assert make_app().secret_key == key
+    assert not (instance / "secret_key").exists()
+
+
+# Other settings from the environment
+
+
+def test_session_lifetime_comes_from_the_environment(monkeypatch, make_app):
+    monkeypatch.setenv("CAREOBS_SESSION_DAYS", "3")
+    assert make_app().config["PERMANENT_SESSION_LIFETIME"].days == 3
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CAREOBS_SESSION_DAYS",
+        "CAREOBS_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        "CAREOBS_LOGIN_MAX_FAILURES_PER_IP",
+    ],
+)
+def test_number_settings_that_are_not_numbers_are_refused(monkeypatch, make_app, name):
+    monkeypatch.setenv(name, "fourteen")
+    with pytest.raises(ConfigError, match=name):
+        make_app()
+
+
+def test_proxy_headers_are_trusted_only_when_asked(monkeypatch, make_app):
+    assert not isinstance(make_app().wsgi_app, ProxyFix)
+    monkeypatch.setenv("CAREOBS_PROXY_FIX", "0")
+    assert not isinstance(make_app().wsgi_app, ProxyFix)
+    monkeypatch.setenv("CAREOBS_PROXY_FIX", "1")
+    wrapped = make_app().wsgi_app
+    assert isinstance(wrapped, ProxyFix)
+    assert wrapped.x_for == 1
+
+
+# The health check
+
+
+def test_health_check_answers_503_json_when_the_database_is_unreachable(make_app):
+    app = make_app({"DATABASE_URL": "sqlite:////nonexistent-dir/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == "error"
+    assert body["database"] == "unreachable"
+    assert body["reason"] == "OperationalError"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_health_check_answers_ok_when_the_database_answers(make_app, tmp_path):
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'health.db'}"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+# SQLite connections
+
+
+@pytest.fixture
+def sqlite_engine(make_app, tmp_path) -> sa.Engine:
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'pragmas.db'}"})
+    return app.extensions["careobs.engine"]
+
+
+def pragma(conn, name: str):
+    return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_sqlite_file_connections_enforce_foreign_keys_and_use_wal(sqlite_engine):
+    with sqlite_engine.connect() as first, sqlite_engine.connect() as second:
+        for conn in (first, second):
+            assert pragma(conn, "foreign_keys") == 1
+            assert pragma(conn, "journal_mode") == "wal"
+            assert pragma(conn, "busy_timeout") == 5000
+
+
+def test_sqlite_refuses_a_row_pointing_at_nothing(sqlite_engine):
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))"
+        )
+    with pytest.raises(sa.exc.IntegrityError), sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO child (parent_id) VALUES (42)")
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM child").scalar() == 0
