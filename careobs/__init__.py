@@ -70,8 +70,10 @@ def register_blueprints(app: Flask) -> None:
     from careobs.accounts.views import bp as accounts_bp
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
+    from careobs.checklists.views import bp as checklists_bp
     from careobs.home.views import bp as home_bp
     from careobs.org.people_views import bp as people_bp
+    from careobs.org.settings_views import bp as settings_bp
     from careobs.org.staff_views import bp as staff_bp
     from careobs.org.views import bp as services_bp
     from careobs.pwa.views import bp as pwa_bp
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
         pwa_bp,
         quis_bp,
         quarantine_bp,
+        checklists_bp,
+        settings_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -161,7 +161,7 @@ def reinvite(user_id: uuid.UUID):
 def toggle_active(user_id: uuid.UUID):
     db = get_session()
     user = get_user_or_404(user_id)
-    if False:
+    if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("users.edit", user_id=user.uuid))
     service.set_active(db, user, not user.active, current_user)

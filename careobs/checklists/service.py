@@ -68,9 +68,10 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
     source = current_version(db, checklist)
     draft = ChecklistVersion(
         organisation_id=checklist.organisation_id,
-        checklist=checklist,
+        checklist_id=checklist.id,
         number=_next_number(db, checklist),
     )
+    db.add(draft)
     if source is not None:
         for domain in source.domains:
             copy = ChecklistDomain(key=domain.key, position=domain.position, name=domain.name)
@@ -286,7 +287,9 @@ def import_draft(
     draft = draft_of(db, checklist)
     if draft is None:
         draft = ChecklistVersion(
-            organisation_id=organisation_id, checklist=checklist, number=_next_number(db, checklist)
+            organisation_id=organisation_id,
+            checklist_id=checklist.id,
+            number=_next_number(db, checklist),
         )
         db.add(draft)
     draft.domains.clear()
