@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.org.views import bp as services_bp
     from careobs.pwa.views import bp as pwa_bp
     from careobs.quis.views import bp as quis_bp
+    from careobs.spotchecks.views import bp as visits_bp
     from careobs.sync.views import bp as quarantine_bp
 
     for blueprint in (
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         quarantine_bp,
         checklists_bp,
         settings_bp,
+        visits_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -21,6 +21,7 @@ def navigation_for(user) -> list[NavItem]:
     items = [NavItem("home.index", "Home", "home")]
     if user.is_org_admin or has_role(user, WORK):
         items.append(NavItem("quis.index", "QUIS", "quis"))
+    items.append(NavItem("visits.index", "Visits", "visits"))
     if can_administer(user):
         items.append(NavItem("services.admin_home", "Admin", "admin"))
     items.append(NavItem("accounts.account", "Account", "account"))

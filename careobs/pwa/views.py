@@ -20,11 +20,13 @@ SHELL_FILES = (
     "js/privacy.js",
     "js/quis-metrics.js",
     "js/quis-recorder.js",
+    "js/visit-form.js",
+    "js/visit-scoring.js",
     "vendor/idb/umd.js",
     "img/icon.svg",
     "img/icon-192.png",
 )
-CAPTURE_PAGES = ("/quis/record", "/quis/")
+CAPTURE_PAGES = ("/quis/record", "/quis/", "/visits/record", "/visits/")
 
 
 @cache

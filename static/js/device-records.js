@@ -18,7 +18,7 @@ function item(doc) {
   const li = document.createElement("li");
   const text = document.createElement("div");
   const link = document.createElement("a");
-  link.href = doc.kind === "quis_session" ? `/quis/record#${doc.id}` : "#";
+  link.href = doc.kind === "quis_session" ? `/quis/record#${doc.id}` : `/visits/record#${doc.id}`;
   link.textContent = doc.label || doc.kind;
   const state = document.createElement("p");
   state.className = "hint";

@@ -1,0 +1,31 @@
+"""Reading monitoring visits: who may see which."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.org.models import StaffMember
+from careobs.permissions import MANAGE, service_ids_select
+from careobs.spotchecks.models import MonitoringVisit
+
+
+def visible_visits(user) -> sa.Select:
+    """Visits the user may read: their own as supervisor, visits of their own practice as a
+    care worker, and every visit in services they manage (admins: the whole organisation)."""
+    own_staff = sa.select(StaffMember.id).where(StaffMember.user_id == user.id)
+    return sa.select(MonitoringVisit).where(
+        MonitoringVisit.organisation_id == user.organisation_id,
+        sa.or_(
+            MonitoringVisit.supervisor_id == user.id,
+            MonitoringVisit.staff_id.in_(own_staff),
+            MonitoringVisit.service_id.in_(service_ids_select(user, MANAGE)),
+        ),
+    )
+
+
+def get_visible(db: Session, user, visit_id: uuid.UUID) -> MonitoringVisit | None:
+    """One visit by its document id, if the user may read it."""
+    return db.scalar(visible_visits(user).where(MonitoringVisit.uuid == visit_id))

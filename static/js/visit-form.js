@@ -1,0 +1,422 @@
+// The monitoring visit form (document kind spot_check): one hand, offline, every answer saved
+// to the device outbox at once, with the outcome worked out live.
+
+import { syncNow } from "./app.js";
+import { watchField } from "./privacy.js";
+import { minutesLate, nextCheck, outcome, shortfall } from "./visit-scoring.js";
+
+const outbox = self.careobsOutbox;
+const userId = document.querySelector('meta[name="careobs-user"]')?.content;
+const $ = (selector, root = document) => root.querySelector(selector);
+const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
+const CONSENT_TEXT = {
+  yes: "Consent to monitoring visits is on record.",
+  no: "This person has said no to monitoring visits. Only continue if they agree today.",
+  not_recorded: "No consent is on record: ask the person (or their representative) first.",
+};
+
+let bootstrap = null;
+let doc = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function show(name) {
+  $("#visit-loading").hidden = true;
+  $("#visit-setup").hidden = name !== "setup";
+  $("#visit-form").hidden = name !== "form";
+  $("#visit").dataset.state = name;
+}
+
+function problem(message) {
+  const box = $("#visit-problem");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+const service = (id) => bootstrap?.services.find((s) => s.id === id);
+const rules = () => bootstrap.settings.visits;
+const timeText = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+
+function checklistFor(data) {
+  return bootstrap.checklists.find((c) => c.id === data.checklist_id && c.version === data.checklist_version)
+    || doc?.checklist;
+}
+
+async function save() {
+  doc = await outbox.saveDocument(userId, doc);
+}
+
+async function loadBootstrap() {
+  bootstrap = await outbox.getMeta(userId, "bootstrap");
+  const etag = await outbox.getMeta(userId, "bootstrapEtag");
+  try {
+    const response = await fetch("/api/v1/bootstrap", {
+      credentials: "same-origin", cache: "no-store", headers: etag ? { "If-None-Match": etag } : {},
+    });
+    if (response.status === 200) {
+      bootstrap = await response.json();
+      await outbox.setMeta(userId, "bootstrap", bootstrap);
+      await outbox.setMeta(userId, "bootstrapEtag", response.headers.get("ETag"));
+    }
+  } catch (error) {
+    // Offline: use the copy saved last time.
+  }
+}
+
+// ---- Set-up ---------------------------------------------------------------------------
+
+function localInputValue(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function fillSetup() {
+  const services = [...bootstrap.services].sort((a, b) => (a.kind === "homecare" ? -1 : 1) - (b.kind === "homecare" ? -1 : 1));
+  $("#v-service").replaceChildren(...services.map((s) => el("option", { value: s.id, text: s.name })));
+  $("#v-service").addEventListener("change", fillServiceFields);
+  $("#v-person").addEventListener("change", showConsent);
+  const now = new Date();
+  now.setMinutes(Math.floor(now.getMinutes() / 5) * 5, 0, 0);
+  $("#v-planned").value = localInputValue(now);
+  fillServiceFields();
+}
+
+function fillServiceFields() {
+  const svc = service($("#v-service").value);
+  $("#v-worker").replaceChildren(el("option", { value: "", text: "Choose a care worker" }),
+    ...(svc?.staff || []).map((s) => el("option", { value: s.id, text: `${s.name} (${s.job_role})` })));
+  $("#v-person").replaceChildren(el("option", { value: "", text: "Choose a person" }),
+    ...(svc?.people || []).map((p) => el("option", { value: p.code, text: p.code })));
+  showConsent();
+}
+
+function consentOf(code) {
+  return service($("#v-service").value)?.people.find((p) => p.code === code)?.consent;
+}
+
+function showConsent() {
+  const consent = consentOf($("#v-person").value);
+  $("#v-consent-status").textContent = consent ? CONSENT_TEXT[consent] : "";
+  $("#v-consent-confirm-row").hidden = !consent || consent === "yes";
+}
+
+async function listDrafts() {
+  const drafts = (await outbox.listDocuments(userId)).filter((d) => d.kind === "spot_check" && d.state === "draft");
+  $("#visit-drafts").hidden = drafts.length === 0;
+  $("#visit-drafts [data-list]").replaceChildren(...drafts.map((d) => {
+    const discard = el("button", { type: "button", class: "button small", text: "Discard" });
+    discard.addEventListener("click", async () => {
+      if (!window.confirm("Discard this unfinished visit? It has not been sent.")) return;
+      await outbox.deleteDocument(userId, d.id);
+      listDrafts();
+    });
+    return el("li", {}, el("a", { href: `#${d.id}`, text: d.label }), discard);
+  }));
+}
+
+async function start(event) {
+  event.preventDefault();
+  const form = event.target;
+  const svc = service(form.service.value);
+  const consent = consentOf(form.person.value);
+  const planned = new Date(form.planned.value);
+  const minutes = Number(form.minutes.value);
+  const checklist = bootstrap.checklists[0];
+  const errors = [];
+  if (!svc) errors.push("Choose a service.");
+  if (!form.worker.value) errors.push("Choose the care worker.");
+  if (!form.person.value) errors.push("Choose the person visited.");
+  if (consent && consent !== "yes" && !form.consent_today.checked) errors.push("Confirm that consent was obtained today, or do not go ahead.");
+  if (Number.isNaN(planned.getTime())) errors.push("Enter the planned time.");
+  if (!(minutes >= 5 && minutes <= 600)) errors.push("Planned length must be 5 to 600 minutes.");
+  if (!checklist) errors.push("No checklist is published yet: ask an administrator.");
+  $("#visit-setup-errors").replaceChildren(...errors.map((e) => el("li", { text: e })));
+  if (errors.length) return;
+  const worker = svc.staff.find((s) => s.id === form.worker.value);
+  doc = {
+    id: crypto.randomUUID(),
+    kind: "spot_check",
+    revision: 1,
+    state: "draft",
+    label: `Visit · ${svc.name} · ${worker.name} · ${planned.toLocaleDateString("en-GB")}`,
+    checklist,
+    data: {
+      service_id: svc.id, staff_id: worker.id, person_code: form.person.value,
+      visit_type: form.visit_type.value, consent: consent === "yes" ? "on_record" : "obtained_today",
+      checklist_id: checklist.id, checklist_version: checklist.version,
+      planned_at: planned.toISOString(), planned_minutes: minutes, arrived_at: null, left_at: null,
+      answers: [], person_view: { satisfaction: null, comment: "" }, went_well: "", to_develop: "",
+      actions: [], status: "draft",
+    },
+  };
+  await save();
+  location.hash = doc.id;
+}
+
+// ---- The visit ------------------------------------------------------------------------
+
+function answerOf(itemId) {
+  return doc.data.answers.find((a) => a.item_id === itemId);
+}
+
+async function setAnswer(itemId, changes) {
+  let answer = answerOf(itemId);
+  if (!answer) {
+    answer = { item_id: itemId, rating: null, comment: "" };
+    doc.data.answers.push(answer);
+  }
+  Object.assign(answer, changes);
+  if (!answer.rating && !answer.comment) doc.data.answers = doc.data.answers.filter((a) => a !== answer);
+  await save();
+  renderOutcome();
+}
+
+function itemCard(item, locked) {
+  const answer = answerOf(item.id) || {};
+  const name = `rating-${item.id}`;
+  const ratings = el("div", { class: "ratings" }, ...RATINGS.flatMap(([value, label]) => {
+    const id = `${name}-${value}`;
+    const input = el("input", { type: "radio", id, name, value, disabled: locked });
+    input.checked = answer.rating === value;
+    input.addEventListener("change", () => setAnswer(item.id, { rating: value }));
+    return [input, el("label", { for: id, text: label })];
+  }));
+  const legend = el("legend", {}, item.text, item.critical ? el("span", { class: "badge critical", text: "Critical" }) : "");
+  const comment = el("input", { type: "text", id: `comment-${item.id}`, maxlength: "2000", autocomplete: "off", disabled: locked });
+  comment.value = answer.comment || "";
+  comment.addEventListener("input", () => setAnswer(item.id, { comment: comment.value }));
+  const parts = [el("fieldset", {}, legend, ratings)];
+  if (item.guidance) parts.push(el("p", { class: "hint", text: item.guidance }));
+  parts.push(el("details", {}, el("summary", { text: answer.comment ? "Comment" : "Add a comment" }),
+    el("div", { class: "field" }, el("label", { for: `comment-${item.id}`, text: "Comment (optional)" }), comment)));
+  return el("div", { class: "item-card" }, ...parts);
+}
+
+function renderChecklist(locked) {
+  const checklist = checklistFor(doc.data);
+  $("[data-checklist]").replaceChildren(...checklist.domains.map((domain, index) => el("section",
+    { class: "panel", "aria-labelledby": `d-${domain.id}` },
+    el("h2", { id: `d-${domain.id}`, text: `${index + 1}. ${domain.name}` }),
+    ...domain.items.map((item) => itemCard(item, locked)))));
+}
+
+function renderTimes() {
+  const d = doc.data;
+  const planned = new Date(d.planned_at);
+  $("[data-planned-text]").textContent = `Planned: ${planned.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} for ${d.planned_minutes} minutes.`;
+  const parts = [];
+  if (d.arrived_at) {
+    const late = minutesLate(d.planned_at, d.arrived_at);
+    const tolerance = rules().lateness_tolerance_minutes;
+    const lateText = late > tolerance ? `${Math.round(late)} minutes late (tolerance ${tolerance})` : late > 0 ? `${Math.round(late)} minutes after the planned time, within tolerance` : "on time";
+    parts.push(`Arrived ${timeText(d.arrived_at)}: ${lateText}.`);
+  }
+  if (d.left_at) {
+    const short = shortfall(d.planned_minutes, d.arrived_at, d.left_at);
+    parts.push(`Left ${timeText(d.left_at)}${short ? `: ${Math.round(short)} minutes short of the planned time` : ": stayed the planned time"}.`);
+  }
+  $("[data-times]").textContent = parts.join(" ") || "Press Arrived when the care worker arrives.";
+  $("[data-arrived]").textContent = d.arrived_at ? `Arrived ${timeText(d.arrived_at)} (press to correct)` : "Arrived";
+  $("[data-left]").textContent = d.left_at ? `Left ${timeText(d.left_at)} (press to correct)` : "Left";
+  $("[data-left]").disabled = !d.arrived_at;
+}
+
+function renderActions(locked) {
+  const svc = service(doc.data.service_id);
+  const owners = [{ id: doc.data.staff_id, name: svc?.staff.find((s) => s.id === doc.data.staff_id)?.name || "The care worker" },
+    { id: bootstrap.user.id, name: `${bootstrap.user.name} (you)` }];
+  $("#action-owner").replaceChildren(...owners.map((o) => el("option", { value: o.id, text: o.name })));
+  $("[data-actions]").replaceChildren(...doc.data.actions.map((a) => {
+    const owner = owners.find((o) => o.id === a.owner_id)?.name || "No owner";
+    const li = el("li", {}, el("span", { text: `${a.description} · ${owner}${a.due_on ? ` · by ${new Date(a.due_on).toLocaleDateString("en-GB")}` : ""}` }));
+    if (!locked) {
+      const remove = el("button", { type: "button", class: "button small", text: "Remove" });
+      remove.addEventListener("click", async () => {
+        doc.data.actions = doc.data.actions.filter((x) => x.id !== a.id);
+        await save();
+        renderActions(false);
+      });
+      li.append(remove);
+    }
+    return li;
+  }));
+  $("#action-form").hidden = locked;
+}
+
+function missing() {
+  const checklist = checklistFor(doc.data);
+  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
+  return checklist.domains.flatMap((d) => d.items).filter((i) => !answered.has(i.id));
+}
+
+function renderOutcome() {
+  const checklist = checklistFor(doc.data);
+  const items = checklist.domains.flatMap((d) => d.items);
+  const result = outcome(doc.data.answers, items, rules());
+  const bandText = result.band ? result.band[0].toUpperCase() + result.band.slice(1) : "not scored yet";
+  $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
+  $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
+  $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
+  $("[data-answered]").textContent = `${items.length - missing().length} of ${items.length} items answered`;
+  const day = doc.data.arrived_at || doc.data.planned_at;
+  const rows = [
+    ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
+    ["Band", result.band ? `${bandText}${result.criticalFailures ? `: ${result.criticalFailures} critical item${result.criticalFailures > 1 ? "s" : ""} not met` : ""}` : "—"],
+    ["Outcome", result.wording || "—"],
+    ["Suggested next check", result.band ? nextCheck(day, result.band, rules()).toLocaleDateString("en-GB", { dateStyle: "medium" }) : "—"],
+  ];
+  $("[data-outcome]").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+}
+
+function renderSubmitted() {
+  const locked = doc.data.status === "submitted";
+  $("[data-submit]").hidden = locked;
+  const note = $("[data-submitted]");
+  note.hidden = !locked;
+  if (!locked) return;
+  const states = {
+    waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
+    sending: "Submitted. Sending now…",
+    attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
+  };
+  note.textContent = states[doc.state] || "Submitted and sent.";
+}
+
+function showForm() {
+  const locked = doc.data.status === "submitted";
+  const svc = service(doc.data.service_id);
+  const worker = svc?.staff.find((s) => s.id === doc.data.staff_id);
+  $("[data-visit-title]").textContent = `Visit: ${worker?.name || "care worker"} with ${doc.data.person_code}`;
+  renderTimes();
+  renderChecklist(locked);
+  renderActions(locked);
+  for (const field of document.querySelectorAll("#visit-form [data-text]")) {
+    const key = field.dataset.text;
+    field.value = key === "person_comment" ? doc.data.person_view.comment : doc.data[key];
+    field.disabled = locked;
+  }
+  for (const radio of document.querySelectorAll("[data-satisfaction]")) {
+    radio.checked = String(doc.data.person_view.satisfaction ?? "") === radio.value;
+    radio.disabled = locked;
+  }
+  $("[data-arrived]").hidden = locked;
+  $("[data-left]").hidden = locked;
+  renderOutcome();
+  renderSubmitted();
+  show("form");
+}
+
+async function submit() {
+  const errors = [];
+  if (!doc.data.arrived_at) errors.push("Press Arrived to record when the care worker arrived.");
+  const left = missing();
+  if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
+  $("[data-submit-errors]").replaceChildren(...errors.map((e) => el("li", { text: e })));
+  if (errors.length) return;
+  doc.data.status = "submitted";
+  doc.revision += 1;
+  doc.state = "waiting";
+  doc.nextAttemptAt = 0;
+  await save();
+  showForm();
+  await syncNow({ force: true });
+  doc = (await outbox.getDocument(userId, doc.id)) || { ...doc, state: "synced" };
+  renderSubmitted();
+}
+
+function wire() {
+  $("#visit-setup-form").addEventListener("submit", start);
+  $("[data-arrived]").addEventListener("click", async () => {
+    doc.data.arrived_at = new Date().toISOString();
+    await save();
+    renderTimes();
+    renderOutcome();
+  });
+  $("[data-left]").addEventListener("click", async () => {
+    doc.data.left_at = new Date().toISOString();
+    await save();
+    renderTimes();
+  });
+  for (const field of document.querySelectorAll("#visit-form [data-text]")) {
+    field.addEventListener("input", () => {
+      if (field.dataset.text === "person_comment") doc.data.person_view.comment = field.value;
+      else doc.data[field.dataset.text] = field.value;
+      save();
+    });
+    watchField(field, document.getElementById(field.getAttribute("aria-describedby")));
+  }
+  for (const radio of document.querySelectorAll("[data-satisfaction]")) {
+    radio.addEventListener("change", () => {
+      doc.data.person_view.satisfaction = radio.value ? Number(radio.value) : null;
+      save();
+    });
+  }
+  $("#action-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const description = $("#action-description").value.trim();
+    $("[data-action-error]").hidden = Boolean(description);
+    if (!description) return;
+    doc.data.actions.push({ id: crypto.randomUUID(), description, owner_id: $("#action-owner").value || null,
+      due_on: $("#action-due").value || null });
+    await save();
+    $("#action-description").value = "";
+    $("#action-due").value = "";
+    renderActions(false);
+  });
+  $("[data-submit]").addEventListener("click", submit);
+  window.addEventListener("hashchange", route);
+  outbox.onChange(async () => {
+    if (!doc || doc.data.status !== "submitted") return;
+    doc = (await outbox.getDocument(userId, doc.id)) || { ...doc, state: "synced" };
+    renderSubmitted();
+  });
+}
+
+async function route() {
+  problem("");
+  const id = location.hash.slice(1);
+  if (!id) {
+    doc = null;
+    if (!bootstrap?.services.length) {
+      problem(bootstrap ? "You are not a supervisor or manager of any service, so there is nothing to check."
+        : "Open this page once while online so the form can load your services and checklist.");
+      $("#visit-loading").hidden = true;
+      return;
+    }
+    await listDrafts();
+    show("setup");
+    return;
+  }
+  doc = await outbox.getDocument(userId, id);
+  if (!doc) {
+    problem("This visit is not on this device. If it was submitted, it has been sent to the server.");
+    $("#visit-problem").append(" ", el("a", { href: `/visits/${id}`, text: "Open the sent visit" }));
+    $("#visit-loading").hidden = true;
+    $("#visit-setup").hidden = true;
+    $("#visit-form").hidden = true;
+    return;
+  }
+  showForm();
+}
+
+async function main() {
+  if (!userId || !outbox) {
+    problem("Please log in to record visits.");
+    return;
+  }
+  wire();
+  await loadBootstrap();
+  if (bootstrap) fillSetup();
+  await route();
+}
+
+main();
