@@ -2,6 +2,8 @@
 
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
+from careobs.spotchecks.models import VISIT_TYPES
+from careobs.spotchecks.scoring import RATINGS
 
 ERROR = {
     "type": "object",
@@ -64,14 +66,95 @@ QUIS_SESSION = {
     },
 }
 
-DOCUMENT = {
+SPOT_CHECK = {
     "type": "object",
-    "required": ["kind", "id", "revision", "data"],
+    "required": [
+        "service_id",
+        "staff_id",
+        "person_code",
+        "visit_type",
+        "consent",
+        "checklist_id",
+        "checklist_version",
+        "planned_at",
+        "planned_minutes",
+        "status",
+    ],
     "properties": {
-        "kind": {"enum": ["quis_session"]},
-        "id": UUID,
-        "revision": {"type": "integer", "minimum": 1},
-        "data": QUIS_SESSION,
+        "service_id": UUID,
+        "staff_id": UUID,
+        "person_code": {"type": "string"},
+        "visit_type": {"enum": list(VISIT_TYPES)},
+        "consent": {"enum": ["on_record", "obtained_today"]},
+        "checklist_id": UUID,
+        "checklist_version": {"type": "integer", "minimum": 1},
+        "planned_at": TIME,
+        "planned_minutes": {"type": "integer", "minimum": 5, "maximum": 600},
+        "arrived_at": NULLABLE_TIME,
+        "left_at": NULLABLE_TIME,
+        "answers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["item_id", "rating"],
+                "properties": {
+                    "item_id": UUID,
+                    "rating": {"enum": list(RATINGS)},
+                    "comment": {"type": "string"},
+                },
+            },
+        },
+        "person_view": {
+            "type": "object",
+            "properties": {
+                "satisfaction": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+                "comment": {"type": "string"},
+            },
+        },
+        "went_well": {"type": "string"},
+        "to_develop": {"type": "string"},
+        "actions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "description"],
+                "properties": {
+                    "id": UUID,
+                    "description": {"type": "string"},
+                    "owner_id": {"type": ["string", "null"], "format": "uuid"},
+                    "due_on": {"type": ["string", "null"], "format": "date"},
+                },
+            },
+        },
+        "status": {"enum": ["draft", "submitted"]},
+    },
+}
+
+
+def _document(kind: str, data_schema: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["kind", "id", "revision", "data"],
+        "properties": {
+            "kind": {"enum": [kind]},
+            "id": UUID,
+            "revision": {"type": "integer", "minimum": 1},
+            "data": {"$ref": f"#/components/schemas/{data_schema}"},
+        },
+    }
+
+
+DOCUMENT = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/QuisSessionDocument"},
+        {"$ref": "#/components/schemas/SpotCheckDocument"},
+    ],
+    "discriminator": {
+        "propertyName": "kind",
+        "mapping": {
+            "quis_session": "#/components/schemas/QuisSessionDocument",
+            "spot_check": "#/components/schemas/SpotCheckDocument",
+        },
     },
 }
 
@@ -196,6 +279,9 @@ OPENAPI = {
             "Error": ERROR,
             "Document": DOCUMENT,
             "QuisSession": QUIS_SESSION,
+            "SpotCheck": SPOT_CHECK,
+            "QuisSessionDocument": _document("quis_session", "QuisSession"),
+            "SpotCheckDocument": _document("spot_check", "SpotCheck"),
             "Interaction": INTERACTION,
             "Result": RESULT,
             "Bootstrap": {

@@ -107,7 +107,10 @@ def test_sync_request_describes_the_document(spec):
     assert documents["type"] == "array"
     assert documents["maxItems"] == 100
 
-    document = resolve(spec, documents["items"])
+    variants = resolve(spec, documents["items"])["oneOf"]
+    kinds = {resolve(spec, v)["properties"]["kind"]["enum"][0] for v in variants}
+    assert kinds == {"quis_session", "spot_check"}
+    document = resolve(spec, {"$ref": "#/components/schemas/QuisSessionDocument"})
     assert set(document["required"]) == {"kind", "id", "revision", "data"}
     assert "quis_session" in document["properties"]["kind"]["enum"]
     assert document["properties"]["revision"]["minimum"] == 1
@@ -126,7 +129,7 @@ def test_sync_request_describes_the_document(spec):
 
 def test_the_test_documents_meet_the_described_shape(spec):
     """The documents these tests send carry every required field and no undescribed one."""
-    document_schema = resolve(spec, {"$ref": "#/components/schemas/Document"})
+    document_schema = resolve(spec, {"$ref": "#/components/schemas/QuisSessionDocument"})
     session_schema = resolve(spec, document_schema["properties"]["data"])
     item_schema = resolve(spec, session_schema["properties"]["interactions"]["items"])
     document = quis_doc("00000000-0000-4000-8000-000000000000", interactions=[interaction()])
