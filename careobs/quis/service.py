@@ -98,7 +98,12 @@ def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> N
 def create(
     db: Session, user, document_id, revision: int, clean: CleanSession, content_hash: str
 ) -> QuisSession:
-    """Store a new session document."""
+    """Store a new session document.
+
+    The row goes in with one Core INSERT … RETURNING rather than an ORM flush per document,
+    which bench/sync_ingest.py showed to be a third of the sync time. The returned object is
+    not attached to the session; re-read it before changing it.
+    """
     session = QuisSession(
         uuid=document_id,
         organisation_id=user.organisation_id,
@@ -107,8 +112,15 @@ def create(
         content_hash=content_hash,
     )
     _apply(session, clean)
-    db.add(session)
-    db.flush()
+    table = QuisSession.__table__
+    values = {
+        column.key: getattr(session, column.key)
+        for column in table.columns
+        if column.key != "id" and getattr(session, column.key) is not None
+    }
+    session.id = (
+        db.connection().execute(table.insert().values(values).returning(table.c.id)).scalar_one()
+    )
     _insert_interactions(db, session.id, clean)
     record(
         db,

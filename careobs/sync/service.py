@@ -22,6 +22,7 @@ from careobs.sync.roster import Rosters
 
 MAX_DOCUMENTS = 100
 MAX_REVISION = 2**31 - 1
+CREATED_IN_BATCH = object()  # marks a document this batch has just stored
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,11 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters, stored_doc
         return result(document_id or echoed_id, "invalid", errors=errors)
 
     data = raw["data"]
-    stored = stored_docs.get((kind_name, document_id))
+    key = (kind_name, document_id)
+    stored = stored_docs.get(key)
+    if stored is CREATED_IN_BATCH:
+        # The same document twice in one batch: read back what the first copy stored.
+        stored = stored_docs[key] = kind.find_many(db, [document_id]).get(document_id)
     if stored is not None and stored.organisation_id != user.organisation_id:
         return result(
             document_id, "forbidden", errors={"id": ["This document belongs to someone else."]}
@@ -137,9 +142,8 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters, stored_doc
 
     fingerprint = content_hash(data)
     if stored is None:
-        stored_docs[(kind_name, document_id)] = kind.create(
-            db, user, document_id, revision, clean, fingerprint
-        )
+        kind.create(db, user, document_id, revision, clean, fingerprint)
+        stored_docs[key] = CREATED_IN_BATCH
         return result(document_id, "created", revision)
     if stored.content_hash == fingerprint:
         return result(document_id, "unchanged", stored.revision)
