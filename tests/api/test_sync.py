@@ -208,6 +208,20 @@ def test_the_same_document_twice_in_one_batch(sync, auth, db, org):
     assert count(db, QuisInteraction) == 1
 
 
+def test_a_draft_and_its_next_revision_in_one_batch(sync, auth, db, org):
+    draft = quis_doc(org.care_home, interactions=[interaction("PC")])
+    newer = revise(draft, 2, interactions=[interaction("PS"), interaction("NP", minute=2)])
+    auth.login(org.supervisor)
+
+    results = sync(draft, newer)
+
+    assert [r["status"] for r in results] == ["created", "updated"]
+    session = stored(db, QuisSession, draft)
+    assert session.revision == 2
+    assert [i.category for i in interactions_of(db, session)] == ["PS", "NP"]
+    assert (session.n_ps, session.n_pc, session.n_np) == (1, 0, 1)
+
+
 def test_a_submitted_document_sent_again_is_unchanged(sync, auth, db, org):
     document = quis_doc(org.care_home, status="submitted", interactions=[interaction("PS")])
     auth.login(org.supervisor)
