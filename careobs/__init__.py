@@ -42,7 +42,7 @@ def configure(app: Flask, overrides: dict) -> None:
     """Environment first, explicit overrides last, then refuse unsafe production settings."""
     from careobs import config
 
-    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    app.config.from_mapping(config.from_environment(Path(app.instance_path), overrides))
     app.config.from_mapping(overrides)
     config.check(app.config)
     if app.config["PROXY_FIX"]:

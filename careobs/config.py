@@ -43,14 +43,18 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
-def from_environment(instance_path: Path) -> dict:
-    """The settings for this process, before any explicit overrides passed to create_app."""
+def from_environment(instance_path: Path, overrides: dict | None = None) -> dict:
+    """The settings for this process, before any explicit overrides passed to create_app.
+
+    A SECRET_KEY given in ``overrides`` means no key file is read or written.
+    """
+    overrides = overrides or {}
     production = os.environ.get("CAREOBS_ENV", "development").lower() == "production"
     default_db = f"sqlite:///{instance_path / 'careobs.db'}"
     return {
         "CAREOBS_PRODUCTION": production,
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=_env_int("CAREOBS_SESSION_DAYS", 14)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
