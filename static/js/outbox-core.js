@@ -125,9 +125,10 @@
       return counts;
     },
 
+    /* Remove the user's database. No announce(): listeners would read it and so create it
+       again, empty, straight away. */
     async forgetUser(userId) {
       await root.idb.deleteDB(userDbName(userId));
-      announce(userId);
     },
 
     /* Send what is waiting. Only one flush runs at a time per user, across tabs and the

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    sync_playwright,
+)
 
 from careobs import create_app
 from careobs.demo import DEMO_PASSWORD, LOGINS, load_demo
@@ -178,6 +185,44 @@ def open_page(request, browser, live_server, signed_in) -> Iterator[Callable[...
         page.watch = watch
         watches.append(watch)
         return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_app(request, browser, live_server, signed_in) -> Iterator[Callable[..., BrowserContext]]:
+    """``open_app(as_user="supervisor")``: a browser context with the service worker *allowed*.
+
+    ``open_page`` blocks service workers; the offline tests need the real one. Every page the
+    context opens (``context.new_page()``) is watched like those of ``open_page``.
+    """
+    contexts = []
+    watches = request.node.stash.setdefault(WATCHES, [])
+
+    def _watch(page: Page) -> None:
+        watch = PageWatch(live_server.base_url)
+        page.on("console", watch.on_console)
+        page.on("pageerror", watch.on_page_error)
+        page.on("response", watch.on_response)
+        page.watch = watch
+        watches.append(watch)
+
+    def _open(
+        width: int = PHONE["width"], height: int = PHONE["height"], as_user: str | None = None
+    ) -> BrowserContext:
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            base_url=live_server.base_url,
+            locale="en-GB",
+            service_workers="allow",
+            storage_state=signed_in(as_user) if as_user else None,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("page", _watch)
+        contexts.append(context)
+        return context
 
     yield _open
     for context in contexts:
