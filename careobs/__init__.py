@@ -71,11 +71,14 @@ def register_blueprints(app: Flask) -> None:
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
     from careobs.checklists.views import bp as checklists_bp
+    from careobs.feedback.views import bp as feedback_bp
     from careobs.home.views import bp as home_bp
+    from careobs.notifications.views import bp as notifications_bp
     from careobs.org.people_views import bp as people_bp
     from careobs.org.settings_views import bp as settings_bp
     from careobs.org.staff_views import bp as staff_bp
     from careobs.org.views import bp as services_bp
+    from careobs.push.views import bp as push_bp
     from careobs.pwa.views import bp as pwa_bp
     from careobs.quis.views import bp as quis_bp
     from careobs.spotchecks.views import bp as visits_bp
@@ -96,6 +99,9 @@ def register_blueprints(app: Flask) -> None:
         checklists_bp,
         settings_bp,
         visits_bp,
+        feedback_bp,
+        notifications_bp,
+        push_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -109,8 +115,21 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Values every template may use: the navigation and the app version."""
+    from flask_login import current_user
+
+    from careobs.db import get_session
     from careobs.home.navigation import navigation_for
+    from careobs.notifications.service import deliver_after_response, unread_count
 
     @app.context_processor
     def inject_navigation():
-        return {"navigation_for": navigation_for, "careobs_version": __version__}
+        def bell_count() -> int:
+            return unread_count(get_session(), current_user) if current_user.is_authenticated else 0
+
+        return {
+            "navigation_for": navigation_for,
+            "careobs_version": __version__,
+            "bell_count": bell_count,
+        }
+
+    app.after_request(deliver_after_response)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from careobs import __version__, create_app, migrate
@@ -76,7 +77,7 @@ def db_revision(message: str) -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user):
+    for command in (db, init, demo, user, push, notify):
         app.cli.add_command(command)
 
 
@@ -144,6 +145,7 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
     accounts.set_password(session, user, admin_password)
     checklists.create_default(session, org.id, actor=user)
     session.commit()
+    _ensure_push_keys(f"mailto:{user.email}")
     click.echo(f"Created {org.name} with admin {user.email}. Start with: careobs run")
 
 
@@ -253,3 +255,90 @@ def user_set_password(email, password) -> None:
     accounts.set_password(session, target, _password_ok(password, target.email))
     session.commit()
     click.echo(f"Password set for {target.email}.")
+
+
+def _ensure_push_keys(subject: str) -> None:
+    from careobs.push import keys as vapid
+
+    if vapid.load(current_app.instance_path) is None:
+        path = vapid.save(current_app.instance_path, vapid.generate(subject))
+        click.echo(f"Created the Web Push key in {path}. Back it up with the database.")
+
+
+@click.group()
+def push() -> None:
+    """Web Push: the server's key and sending queued notifications."""
+
+
+@push.command("keys")
+@click.option(
+    "--subject",
+    default="mailto:admin@example.invalid",
+    show_default=True,
+    help="A mailto: or https: contact that push services may use.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing key (every device must then turn notifications on again).",
+)
+@with_appcontext
+def push_keys(subject: str, force: bool) -> None:
+    """Create the VAPID key pair once and print the public key."""
+    from careobs.notifications.models import PushSubscription
+    from careobs.push import keys as vapid
+
+    if not subject.startswith(("mailto:", "https:")):
+        raise click.ClickException("The subject must start with mailto: or https:.")
+    existing = vapid.load(current_app.instance_path)
+    if existing is not None and not force:
+        click.echo(f"A key already exists; public key: {existing.public_key}")
+        return
+    subscribed = get_session().scalar(sa.select(sa.func.count()).select_from(PushSubscription))
+    if existing is None and subscribed and not force:
+        raise click.ClickException(
+            f"No key was found but {subscribed} devices subscribed with one: restore "
+            f"{vapid.key_path(current_app.instance_path)} (or VAPID_* variables) from your backup, "
+            "or use --force to start again (every device must then turn notifications on again)."
+        )
+    keys = vapid.generate(subject)
+    path = vapid.save(current_app.instance_path, keys)
+    if force and subscribed:
+        get_session().execute(sa.delete(PushSubscription))
+        get_session().commit()
+        click.echo(f"Removed {subscribed} subscriptions made with the old key.")
+    click.echo(f"Saved {path}. Public key: {keys.public_key}")
+
+
+@push.command("send")
+@with_appcontext
+def push_send() -> None:
+    """Send queued push notifications (run every minute or so from cron)."""
+    from careobs.push import keys as vapid
+    from careobs.push.delivery import send_due
+
+    keys = vapid.load(current_app.instance_path)
+    if keys is None:
+        raise click.ClickException("No Web Push key: run 'careobs push keys' first.")
+    report = send_due(get_session(), keys)
+    click.echo(
+        f"sent {report.sent}, retry later {report.retry}, failed {report.failed}, "
+        f"expired {report.expired}, subscriptions removed {report.removed_subscriptions}"
+    )
+
+
+@click.group()
+def notify() -> None:
+    """Reminders sent to supervisors and action owners."""
+
+
+@notify.command("due")
+@with_appcontext
+def notify_due() -> None:
+    """Remind supervisors of monitoring visits due or overdue, and owners of actions due
+    (run once a day from cron; running it twice sends nothing twice)."""
+    from careobs.notifications.due import remind
+
+    sent = remind(get_session())
+    get_session().commit()
+    click.echo(f"visits due reminders {sent['visits_due']}, action reminders {sent['action_due']}")

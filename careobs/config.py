@@ -71,6 +71,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "LOGIN_MAX_FAILURES_PER_IP": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_IP", 20),
         "PROXY_FIX": os.environ.get("CAREOBS_PROXY_FIX", "") not in ("", "0", "false"),
+        # Send queued pushes from a thread after the response; cron runs `careobs push send` too.
+        "PUSH_DELIVERY_THREAD": True,
     }
 
 

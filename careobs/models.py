@@ -4,6 +4,8 @@ from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
+from careobs.feedback.models import Feedback
+from careobs.notifications.models import Notification, PushMessage, PushSubscription
 from careobs.org.models import (
     Area,
     Organisation,
@@ -24,12 +26,16 @@ __all__ = [
     "ChecklistDomain",
     "ChecklistItem",
     "ChecklistVersion",
+    "Feedback",
     "LoginFailure",
     "Membership",
     "MonitoringVisit",
+    "Notification",
     "Organisation",
     "OrganisationSettings",
     "Person",
+    "PushMessage",
+    "PushSubscription",
     "QuarantinedDocument",
     "QuisAddendum",
     "QuisInteraction",

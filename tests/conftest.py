@@ -76,8 +76,12 @@ class CsrfClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    """A careobs app on the test database, with CSRF on and a cheap password hash."""
+def app(database_url, tmp_path, monkeypatch):
+    """A careobs app on the test database, with CSRF on and a cheap password hash.
+
+    Its instance folder (generated keys) is a fresh temporary one, never the developer's.
+    """
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(
         {
             "TESTING": True,
@@ -85,6 +89,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": "careobs.test",
+            "PUSH_DELIVERY_THREAD": False,  # tests deliver pushes explicitly
         }
     )
     app.test_client_class = CsrfClient

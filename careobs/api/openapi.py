@@ -127,6 +127,8 @@ SPOT_CHECK = {
             },
         },
         "status": {"enum": ["draft", "submitted"]},
+        "release_feedback": {"type": "boolean",
+                             "description": "Release the feedback to the worker on submission"},
     },
 }
 

@@ -22,7 +22,10 @@ def navigation_for(user) -> list[NavItem]:
     if user.is_org_admin or has_role(user, WORK):
         items.append(NavItem("quis.index", "QUIS", "quis"))
     items.append(NavItem("visits.index", "Visits", "visits"))
+    if user.is_org_admin or has_role(user, WORK):
+        items.append(NavItem("feedback.index", "Feedback", "feedback"))
+    else:
+        items.append(NavItem("feedback.my_feedback", "Feedback", "feedback"))
     if can_administer(user):
         items.append(NavItem("services.admin_home", "Admin", "admin"))
-    items.append(NavItem("accounts.account", "Account", "account"))
     return items

@@ -18,6 +18,7 @@ SHELL_FILES = (
     "js/device-records.js",
     "js/outbox-core.js",
     "js/privacy.js",
+    "js/push.js",
     "js/quis-metrics.js",
     "js/quis-recorder.js",
     "js/visit-form.js",

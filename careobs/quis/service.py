@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.service import record
 from careobs.db import utcnow
+from careobs.notifications.service import alert_safeguarding
 from careobs.privacy import identifier_warnings
 from careobs.quis import scoring
 from careobs.quis.documents import CleanSession
@@ -130,6 +131,13 @@ def create(
         entity=session,
         summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
     )
+    if clean.status == "submitted" and session.n_nr:
+        alert_safeguarding(
+            db,
+            session.service_id,
+            f"/quis/sessions/{session.uuid}",
+            dedupe_key=f"safeguarding-quis-{session.uuid}",
+        )
     return session
 
 
@@ -153,4 +161,11 @@ def update(
         entity=session,
         summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
     )
+    if clean.status == "submitted" and session.n_nr:
+        alert_safeguarding(
+            db,
+            session.service_id,
+            f"/quis/sessions/{session.uuid}",
+            dedupe_key=f"safeguarding-quis-{session.uuid}",
+        )
     return session

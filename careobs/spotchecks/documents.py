@@ -67,6 +67,7 @@ class CleanVisit:
     to_develop: str
     actions: list[CleanAction]
     status: str
+    release_feedback: bool = False
 
 
 def _version(rosters: Rosters, checklist_id: uuid.UUID, number) -> ChecklistVersion | None:
@@ -194,6 +195,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
         to_develop,
         actions,
         status,
+        release_feedback=data.get("release_feedback") is True,
     ), errors
 
 

@@ -104,6 +104,24 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
         )
 
 
+def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVisit) -> None:
+    """Feedback to the worker, and an alert to managers when a critical item was not met."""
+    from careobs.feedback import service as feedback
+    from careobs.notifications.service import alert_safeguarding
+
+    db.expire(visit, ["answers", "actions"])  # their rows were written with Core
+    draft = feedback.draft_from_visit(db, visit, user)
+    if clean.release_feedback:
+        feedback.release(db, draft, user)
+    if visit.critical_failures:
+        alert_safeguarding(
+            db,
+            visit.service_id,
+            f"/visits/{visit.uuid}",
+            dedupe_key=f"safeguarding-visit-{visit.uuid}",
+        )
+
+
 def _summary(visit: MonitoringVisit) -> str:
     score = "no score" if visit.score is None else f"{visit.score:.1f}% {visit.band}"
     return f"{visit.person_code}: {score}"
@@ -133,6 +151,8 @@ def create(
         entity=visit,
         summary=_summary(visit),
     )
+    if clean.status == "submitted":
+        _after_submission(db, user, visit, clean)
     return visit
 
 
@@ -157,4 +177,6 @@ def update(
         entity=visit,
         summary=_summary(visit),
     )
+    if clean.status == "submitted":
+        _after_submission(db, user, visit, clean)
     return visit

@@ -1,3 +1,5 @@
+import { reregisterOnStart } from "./push.js";
+
 // Shared by every page: the outbox status in the header, when to sync, the service worker,
 // the logout guard and the install hint. Pages work without it; capture screens need it.
 
@@ -36,9 +38,9 @@ export async function syncNow({ force = false } = {}) {
   if (!userId || !outbox) return { sent: 0 };
   const result = await outbox.flush(userId, { force });
   await renderStatus();
-  if (result && !result.busy && !result.loginNeeded && (await outbox.counts(userId)).waiting) {
-    await requestBackgroundSync();
-  }
+  // Only a failed send asks for a Background Sync: Chromium fires it as soon as it is online,
+  // and asking again after every flush that had nothing due made it fire in a busy loop.
+  if (result?.failed) await requestBackgroundSync();
   document.dispatchEvent(new CustomEvent("careobs:synced", { detail: result }));
   return result;
 }
@@ -154,6 +156,7 @@ function start() {
   });
   setInterval(() => syncNow(), TIMER_MS);
   renderStatus().then(() => syncNow({ force: true }));
+  reregisterOnStart().catch(() => {});
 }
 
 start();

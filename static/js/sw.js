@@ -94,7 +94,64 @@ self.addEventListener("sync", (event) => {
       for (const client of windows) client.postMessage({ type: "flush" });
       return;
     }
+    // The event means "online again": send now, as the page does on `online`, even what is
+    // still in back-off from the failure that asked for this sync (it would wait otherwise
+    // until a careobs page is opened again).
     const userId = await self.careobsOutbox.currentUser();
-    if (userId) await self.careobsOutbox.flush(userId);
+    if (userId) await self.careobsOutbox.flush(userId, { force: true });
+  })());
+});
+
+// ---- Web Push: the payload is {title, url, tag}, never personal data ----
+self.addEventListener("push", (event) => {
+  let payload = {};
+  try {
+    payload = event.data ? event.data.json() : {};
+  } catch (error) {
+    payload = {};
+  }
+  const title = payload.title || "careobs";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: "Open careobs to read it.",
+    icon: "/static/img/icon-192.png",
+    badge: "/static/img/icon-192.png",
+    tag: payload.tag || "careobs",
+    data: { url: payload.url || "/notifications/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if ("navigate" in client) {
+        await client.focus();
+        return client.navigate(target.href);
+      }
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});
+
+// The browser replaced the subscription: subscribe again with the same key and tell the server.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const keyResponse = await fetch("/api/v1/push/key", { credentials: "same-origin" });
+    if (!keyResponse.ok) return;
+    const { public_key: key } = await keyResponse.json();
+    const padded = (key + "=".repeat((4 - (key.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    const subscription = await self.registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)),
+    });
+    const token = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
+    if (!token.ok) return;
+    await fetch("/api/v1/push/subscriptions", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": (await token.json()).csrf_token },
+      body: JSON.stringify(subscription.toJSON()),
+    });
   })());
 });

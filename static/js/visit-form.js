@@ -309,6 +309,7 @@ function showForm() {
     radio.disabled = locked;
   }
   $("[data-arrived]").hidden = locked;
+  $("[data-release-feedback]").closest(".checkbox").hidden = locked;
   $("[data-left]").hidden = locked;
   renderOutcome();
   renderSubmitted();
@@ -323,6 +324,7 @@ async function submit() {
   $("[data-submit-errors]").replaceChildren(...errors.map((e) => el("li", { text: e })));
   if (errors.length) return;
   doc.data.status = "submitted";
+  doc.data.release_feedback = $("[data-release-feedback]").checked;
   doc.revision += 1;
   doc.state = "waiting";
   doc.nextAttemptAt = 0;

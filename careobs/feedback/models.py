@@ -1,0 +1,72 @@
+"""Written feedback to a care worker about their practice, and what they did with it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from careobs.accounts.models import User
+    from careobs.org.models import Service, StaffMember
+    from careobs.quis.models import QuisSession
+    from careobs.spotchecks.models import MonitoringVisit
+
+
+class Feedback(PublicIdMixin, Base):
+    """Feedback addressed to one care worker, drafted from a QUIS session or a monitoring visit.
+
+    The worker's read receipt, acknowledgement and reflection are stored here, so the author and
+    managers can see whether it landed.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.Index("ix_feedback_staff_released", "staff_id", "released_at"),
+        sa.CheckConstraint("status IN ('draft', 'released')", name="status_allowed"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    quis_session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quis_sessions.id"))
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_visits.id"))
+    went_well: Mapped[str] = mapped_column(sa.Text, default="")
+    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
+    actions: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply: Mapped[str] = mapped_column(sa.Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    service: Mapped[Service] = relationship()
+    staff: Mapped[StaffMember] = relationship()
+    author: Mapped[User] = relationship()
+    quis_session: Mapped[QuisSession | None] = relationship()
+    visit: Mapped[MonitoringVisit | None] = relationship()
+
+    @property
+    def progress(self) -> str:
+        """Where the feedback has got to, in the words the author sees."""
+        if self.status == "draft":
+            return "Draft"
+        if self.replied_at:
+            return "Replied"
+        if self.acknowledged_at:
+            return "Acknowledged"
+        if self.read_at:
+            return "Read"
+        return "Not yet read"
+
+    @property
+    def source_label(self) -> str:
+        return "Monitoring visit" if self.visit_id else "QUIS observation"

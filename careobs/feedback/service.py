@@ -1,0 +1,186 @@
+"""The feedback loop: draft from a record, release to the worker, read, acknowledge, reply."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.audit.service import record
+from careobs.db import utcnow
+from careobs.feedback.models import Feedback
+from careobs.notifications.service import notify
+from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
+
+
+def _link(feedback: Feedback) -> str:
+    return f"/feedback/{feedback.uuid}"
+
+
+def draft_from_visit(db: Session, visit, author) -> Feedback:
+    """The worker's feedback from a monitoring visit (once per visit), pre-filled from it."""
+    existing = db.scalar(sa.select(Feedback).where(Feedback.visit_id == visit.id))
+    if existing is not None:
+        return existing
+    answers = {a.item_id: a for a in visit.answers}
+    items = visit.checklist_version.items
+    met_comments = [
+        f"{i.text}: {answers[i.id].comment}"
+        for i in items
+        if i.id in answers and answers[i.id].rating == "met" and answers[i.id].comment
+    ]
+    not_met = [
+        f"{i.text}{' (critical)' if i.critical else ''}"
+        + (f": {answers[i.id].comment}" if answers[i.id].comment else "")
+        for i in items
+        if i.id in answers and answers[i.id].rating in ("not_met", "partly")
+    ]
+    went_well = "\n".join(filter(None, [visit.went_well, *met_comments]))
+    to_develop = "\n".join(filter(None, [visit.to_develop, *(f"- {t}" for t in not_met)]))
+    actions = "\n".join(
+        f"- {a.description}" + (f" (by {a.due_on:%-d %b %Y})" if a.due_on else "")
+        for a in visit.actions
+    )
+    feedback = Feedback(
+        organisation_id=visit.organisation_id,
+        service_id=visit.service_id,
+        staff_id=visit.staff_id,
+        author_id=author.id,
+        visit_id=visit.id,
+        went_well=went_well,
+        to_develop=to_develop,
+        actions=actions,
+    )
+    db.add(feedback)
+    db.flush()
+    return feedback
+
+
+def draft_from_quis(db: Session, session, staff, author) -> Feedback:
+    """A draft for one member of staff observed in a QUIS session (once per person and session).
+
+    Positive social moments go first; negative interactions come with their reasons and the
+    coaching prompts that help most.
+    """
+    existing = db.scalar(
+        sa.select(Feedback).where(
+            Feedback.quis_session_id == session.id, Feedback.staff_id == staff.id
+        )
+    )
+    if existing is not None:
+        return existing
+    theirs = [i for i in session.interactions if i.staff_id == staff.id]
+    social = [i for i in theirs if i.category == "PS"]
+    negative = [i for i in theirs if i.category in NEGATIVE]
+    went_well = [
+        f"{len(social)} positive social interaction(s) seen, where you treated people "
+        "as individuals beyond the task."
+        if social
+        else "",
+        *(f"- {i.at:%H:%M}: {i.note}" for i in social if i.note),
+    ]
+    if any(i.category == "PC" for i in theirs):
+        went_well.append(
+            f"{sum(i.category == 'PC' for i in theirs)} kind, respectful care interaction(s)."
+        )
+    to_develop = [
+        f"- {i.at:%H:%M} {CATEGORY_LABELS[i.category]}"
+        + (f": {NEGATIVE_REASONS[i.negative_reason]}" if i.negative_reason else "")
+        + (f" ({i.note})" if i.note else "")
+        for i in negative
+    ]
+    if negative:
+        to_develop.append("Things that help: " + "; ".join(COACHING_PROMPTS) + ".")
+    feedback = Feedback(
+        organisation_id=session.organisation_id,
+        service_id=session.service_id,
+        staff_id=staff.id,
+        author_id=author.id,
+        quis_session_id=session.id,
+        went_well="\n".join(filter(None, went_well)),
+        to_develop="\n".join(to_develop),
+    )
+    db.add(feedback)
+    db.flush()
+    return feedback
+
+
+def release(db: Session, feedback: Feedback, actor) -> None:
+    """Send the feedback to the worker: it can no longer be edited; they are notified."""
+    if feedback.status == "released":
+        return
+    feedback.status = "released"
+    feedback.released_at = utcnow()
+    record(
+        db,
+        "feedback_released",
+        organisation_id=feedback.organisation_id,
+        actor=actor,
+        entity=feedback,
+        summary=feedback.staff.name,
+    )
+    worker = feedback.staff.user
+    if worker is not None:
+        notify(
+            db,
+            worker,
+            "feedback_released",
+            _link(feedback),
+            body="You have new feedback about your practice.",
+            dedupe_key=f"feedback-released-{feedback.uuid}",
+        )
+
+
+def mark_read(db: Session, feedback: Feedback, worker) -> None:
+    """The read receipt, recorded the first time the worker opens it."""
+    if feedback.read_at is None:
+        feedback.read_at = utcnow()
+        record(
+            db,
+            "feedback_read",
+            organisation_id=feedback.organisation_id,
+            actor=worker,
+            entity=feedback,
+        )
+
+
+def acknowledge(db: Session, feedback: Feedback, worker) -> None:
+    """ "I have read and understood this"; the author hears about it."""
+    if feedback.acknowledged_at is not None:
+        return
+    mark_read(db, feedback, worker)
+    feedback.acknowledged_at = utcnow()
+    record(
+        db,
+        "feedback_acknowledged",
+        organisation_id=feedback.organisation_id,
+        actor=worker,
+        entity=feedback,
+    )
+    notify(
+        db,
+        feedback.author,
+        "feedback_acknowledged",
+        _link(feedback),
+        dedupe_key=f"feedback-ack-{feedback.uuid}",
+    )
+
+
+def reply(db: Session, feedback: Feedback, worker, text: str) -> None:
+    """The worker's reflection; the author hears about it."""
+    mark_read(db, feedback, worker)
+    feedback.reply = text.strip()
+    feedback.replied_at = utcnow()
+    record(
+        db,
+        "feedback_replied",
+        organisation_id=feedback.organisation_id,
+        actor=worker,
+        entity=feedback,
+    )
+    notify(
+        db,
+        feedback.author,
+        "feedback_replied",
+        _link(feedback),
+        dedupe_key=f"feedback-reply-{feedback.uuid}-{feedback.replied_at:%Y%m%d%H%M%S}",
+    )

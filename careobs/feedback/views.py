@@ -1,0 +1,187 @@
+"""Feedback pages: the worker's "My feedback", and the author's and managers' view of status."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from careobs.db import get_session, utcnow
+from careobs.feedback import service
+from careobs.feedback.models import Feedback
+from careobs.org.models import StaffMember
+from careobs.pagination import paginate
+from careobs.permissions import MANAGE, service_ids_select
+from careobs.quis.queries import get_visible as get_visible_session
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+
+class FeedbackForm(FlaskForm):
+    went_well = TextAreaField("What went well", validators=[Length(max=20000)])
+    to_develop = TextAreaField("Areas for development", validators=[Length(max=20000)])
+    actions = TextAreaField("Agreed actions", validators=[Length(max=20000)])
+
+
+class ReplyForm(FlaskForm):
+    reply = TextAreaField(
+        "Your reflection",
+        validators=[InputRequired(), Length(max=5000)],
+        description="What you think about this feedback and what you will do.",
+    )
+
+
+def own_staff_ids() -> sa.Select:
+    return sa.select(StaffMember.id).where(StaffMember.user_id == current_user.id)
+
+
+def managed() -> sa.Select:
+    """Feedback the user wrote, or in services they manage."""
+    return sa.select(Feedback).where(
+        Feedback.organisation_id == current_user.organisation_id,
+        sa.or_(
+            Feedback.author_id == current_user.id,
+            Feedback.service_id.in_(service_ids_select(current_user, MANAGE)),
+        ),
+    )
+
+
+def mine() -> sa.Select:
+    """Released feedback about the user's own practice."""
+    return sa.select(Feedback).where(
+        Feedback.organisation_id == current_user.organisation_id,
+        Feedback.staff_id.in_(own_staff_ids()),
+        Feedback.status == "released",
+    )
+
+
+@bp.get("/mine")
+@login_required
+def my_feedback():
+    stmt = mine().order_by(Feedback.released_at.desc())
+    return render_template("feedback/mine.html", page=paginate(get_session(), stmt))
+
+
+@bp.get("/")
+@login_required
+def index():
+    stmt = managed().order_by(Feedback.updated_at.desc())
+    status = request.args.get("status")
+    if status == "draft":
+        stmt = stmt.where(Feedback.status == "draft")
+    elif status == "unread":
+        stmt = stmt.where(Feedback.status == "released", Feedback.read_at.is_(None))
+    return render_template("feedback/index.html", page=paginate(get_session(), stmt), status=status)
+
+
+def _load(feedback_id: uuid.UUID) -> tuple[Feedback, bool, bool]:
+    """The feedback, whether the user is the worker it is for, and whether they manage it."""
+    db = get_session()
+    as_manager = db.scalar(managed().where(Feedback.uuid == feedback_id))
+    as_worker = db.scalar(mine().where(Feedback.uuid == feedback_id))
+    feedback = as_manager or as_worker
+    if feedback is None:
+        abort(404)
+    return feedback, as_worker is not None, as_manager is not None
+
+
+@bp.get("/<uuid:feedback_id>")
+@login_required
+def detail(feedback_id: uuid.UUID):
+    feedback, is_worker, is_manager = _load(feedback_id)
+    if is_worker:
+        db = get_session()
+        service.mark_read(db, feedback, current_user)
+        db.commit()
+    return render_template(
+        "feedback/detail.html",
+        feedback=feedback,
+        is_worker=is_worker,
+        is_manager=is_manager,
+        reply_form=ReplyForm(formdata=None),
+    )
+
+
+@bp.route("/<uuid:feedback_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(feedback_id: uuid.UUID):
+    feedback, _is_worker, is_manager = _load(feedback_id)
+    if not is_manager or feedback.status != "draft":
+        abort(403)
+    form = FeedbackForm(obj=feedback)
+    if form.validate_on_submit():
+        db = get_session()
+        form.populate_obj(feedback)
+        feedback.updated_at = utcnow()
+        if request.form.get("release"):
+            service.release(db, feedback, current_user)
+            flash("Feedback released. The care worker has been notified.", "success")
+        else:
+            flash("Draft saved.", "success")
+        db.commit()
+        return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
+    return render_template("feedback/edit.html", form=form, feedback=feedback)
+
+
+@bp.post("/<uuid:feedback_id>/acknowledge")
+@login_required
+def acknowledge(feedback_id: uuid.UUID):
+    feedback, is_worker, _ = _load(feedback_id)
+    if not is_worker:
+        abort(403)
+    db = get_session()
+    service.acknowledge(db, feedback, current_user)
+    db.commit()
+    flash("Thank you. Your acknowledgement has been recorded.", "success")
+    return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
+
+
+@bp.post("/<uuid:feedback_id>/reply")
+@login_required
+def reply(feedback_id: uuid.UUID):
+    feedback, is_worker, is_manager = _load(feedback_id)
+    if not is_worker:
+        abort(403)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "feedback/detail.html",
+            feedback=feedback,
+            is_worker=True,
+            is_manager=is_manager,
+            reply_form=form,
+        ), 400
+    db = get_session()
+    service.reply(db, feedback, current_user, form.reply.data)
+    db.commit()
+    flash("Your reflection has been sent.", "success")
+    return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
+
+
+@bp.post("/from-quis/<uuid:session_id>")
+@login_required
+def from_quis(session_id: uuid.UUID):
+    """Draft feedback for each member of staff observed in a submitted session."""
+    db = get_session()
+    session = get_visible_session(db, current_user, session_id)
+    if session is None:
+        abort(404)
+    if session.status != "submitted":
+        abort(409, "Submit the session before writing feedback.")
+    staff_ids = {i.staff_id for i in session.interactions if i.staff_id}
+    if not staff_ids:
+        flash("No member of staff was named in this session's interactions.", "error")
+        return redirect(url_for("quis.detail", session_id=session.uuid))
+    for member in db.scalars(sa.select(StaffMember).where(StaffMember.id.in_(staff_ids))):
+        service.draft_from_quis(db, session, member, current_user)
+    db.commit()
+    flash(
+        f"Feedback drafted for {len(staff_ids)} member(s) of staff. Check and release each.",
+        "success",
+    )
+    return redirect(url_for("feedback.index", status="draft"))

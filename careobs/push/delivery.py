@@ -1,0 +1,175 @@
+"""Sending queued Web Push messages with pywebpush, outside any request.
+
+Each message is claimed before it is sent, so a background thread and ``careobs push send`` run
+by cron never send the same message twice. Push services answer with status codes that decide
+what happens next: 404/410 mean the subscription is gone (removed), 429 and 5xx mean try later
+(with the service's Retry-After or an exponential backoff), other 4xx mean this message can never
+be delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import requests
+import sqlalchemy as sa
+from pywebpush import WebPushException, webpush
+from sqlalchemy.orm import Session
+
+from careobs.db import utcnow
+from careobs.notifications.models import PushMessage, PushSubscription
+from careobs.push.keys import VapidKeys
+
+TTL_SECONDS = 24 * 60 * 60
+TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 8
+GIVE_UP_AFTER_FAILURES = 3
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    expired: int = 0
+    removed_subscriptions: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 240))
+
+
+def _retry_after(response, attempts: int) -> timedelta:
+    value = response.headers.get("Retry-After", "") if response is not None else ""
+    return timedelta(seconds=int(value)) if value.isdigit() else _backoff(attempts)
+
+
+def _claim(db: Session, message_id: int) -> bool:
+    claimed = db.execute(
+        sa.update(PushMessage)
+        .where(PushMessage.id == message_id, PushMessage.status == "pending")
+        .values(status="sending")
+    )
+    db.commit()
+    return claimed.rowcount == 1
+
+
+def send_one(keys: VapidKeys, subscription: PushSubscription, payload: dict):
+    """One push through pywebpush; raises WebPushException or a requests error on failure."""
+    return webpush(
+        subscription_info={
+            "endpoint": subscription.endpoint,
+            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+        },
+        data=json.dumps(payload),
+        vapid_private_key=keys.private_key,
+        vapid_claims={"sub": keys.subject},  # a fresh dict each time: webpush() changes it
+        ttl=TTL_SECONDS,
+        timeout=TIMEOUT_SECONDS,
+        headers={"Urgency": "normal"},
+    )
+
+
+def send_due(
+    db: Session, keys: VapidKeys, *, now: datetime | None = None, limit: int = 500
+) -> Report:
+    """Send every message that is due; returns what happened."""
+    now = now or utcnow()
+    report = Report()
+    due = db.scalars(
+        sa.select(PushMessage.id)
+        .where(PushMessage.status == "pending", PushMessage.next_attempt_at <= now)
+        .order_by(PushMessage.id)
+        .limit(limit)
+    ).all()
+    for message_id in due:
+        if not _claim(db, message_id):
+            continue
+        message = db.get(PushMessage, message_id)
+        subscription = message.subscription
+        if now - message.created_at > timedelta(seconds=TTL_SECONDS):
+            message.status = "expired"
+            report.expired += 1
+            db.commit()
+            continue
+        message.attempts += 1
+        try:
+            send_one(keys, subscription, message.payload)
+        except WebPushException as exc:
+            _failed(db, message, subscription, exc.response, str(exc), report)
+        except requests.RequestException as exc:
+            _failed(db, message, subscription, None, f"{type(exc).__name__}: {exc}", report)
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            subscription.last_success_at = message.sent_at
+            subscription.failure_count = 0
+            report.sent += 1
+        db.commit()
+    return report
+
+
+def _failed(
+    db: Session,
+    message: PushMessage,
+    subscription: PushSubscription,
+    response,
+    error: str,
+    report: Report,
+) -> None:
+    status = response.status_code if response is not None else None
+    message.last_error = f"{status or 'network'}: {error}"[:300]
+    if status in (404, 410):
+        db.delete(subscription)  # the browser unsubscribed; its queued messages go with it
+        report.removed_subscriptions += 1
+        return
+    if status == 429 or status is None or status >= 500:
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            report.failed += 1
+        else:
+            message.status = "pending"
+            message.next_attempt_at = utcnow() + (
+                _retry_after(response, message.attempts)
+                if status == 429
+                else _backoff(message.attempts)
+            )
+            report.retry += 1
+        return
+    # 400, 401, 403, 413...: this message will never be accepted.
+    message.status = "failed"
+    report.failed += 1
+    report.errors.append(message.last_error)
+    subscription.failure_count += 1
+    if subscription.failure_count >= GIVE_UP_AFTER_FAILURES:
+        db.delete(subscription)
+        report.removed_subscriptions += 1
+
+
+_lock = threading.Lock()
+
+
+def deliver_in_background(app) -> None:
+    """Drain the queue in a daemon thread (one at a time per process)."""
+
+    def run():
+        if not _lock.acquire(blocking=False):
+            return
+        try:
+            from careobs.db import get_session
+            from careobs.push.keys import load
+
+            with app.app_context():
+                keys = load(app.instance_path)
+                if keys is not None:
+                    send_due(get_session(), keys)
+        except Exception:  # the thread must never take the app down; cron retries
+            app.logger.exception("Background push delivery failed")
+        finally:
+            _lock.release()
+
+    threading.Thread(target=run, name="careobs-push", daemon=True).start()
