@@ -182,12 +182,16 @@ def _renumber(rows) -> None:
 
 
 def move(rows: list, row, step: int) -> None:
-    """Move a domain or item up (-1) or down (+1) among its siblings."""
-    index = rows.index(row)
+    """Move a domain or item up (-1) or down (+1) among its siblings.
+
+    Works on a plain copy: swapping inside the ORM collection would orphan (and so delete) a row.
+    """
+    ordered = list(rows)
+    index = ordered.index(row)
     target = index + step
-    if 0 <= target < len(rows):
-        rows[index], rows[target] = rows[target], rows[index]
-    _renumber(rows)
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    _renumber(ordered)
 
 
 def remove_item(draft: ChecklistVersion, item: ChecklistItem) -> None:

@@ -137,7 +137,7 @@ def add_item(domain_id: uuid.UUID):
         ChecklistItem(
             position=len(domain.items),
             text=form.text.data.strip(),
-            guidance=form.guidance.data.strip(),
+            guidance=(form.guidance.data or "").strip(),
             critical=form.critical.data,
         )
     )
@@ -162,7 +162,7 @@ def edit_item(item_id: uuid.UUID):
     form = ItemForm(obj=item)
     if form.validate_on_submit():
         item.text = form.text.data.strip()
-        item.guidance = form.guidance.data.strip()
+        item.guidance = (form.guidance.data or "").strip()
         item.critical = form.critical.data
         record(
             db,
