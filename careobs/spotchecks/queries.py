@@ -20,7 +20,8 @@ def visible_visits(user) -> sa.Select:
         MonitoringVisit.organisation_id == user.organisation_id,
         sa.or_(
             MonitoringVisit.supervisor_id == user.id,
-            MonitoringVisit.staff_id.in_(own_staff),
+            # A care worker sees visits about their own practice once they are submitted.
+            sa.and_(MonitoringVisit.staff_id.in_(own_staff), MonitoringVisit.status == "submitted"),
             MonitoringVisit.service_id.in_(service_ids_select(user, MANAGE)),
         ),
     )
