@@ -157,6 +157,7 @@ def demo() -> None:
 
     migrate.upgrade(get_engine())
     logins = load_demo(get_session())
+    _ensure_push_keys("mailto:admin@demo.test")
     click.echo("Demo Care Group is ready. Log in at http://127.0.0.1:5000 with:")
     for email, role in logins:
         click.echo(f"  {email:<24} {role}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -172,5 +173,70 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     visits_demo.load(
         session, riverside, users["supervisor@demo.test"], version, workers, homecare_people, today
     )
+    _demo_feedback(session, users["supervisor@demo.test"], sam, users["staff@demo.test"])
+    _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]
+
+
+def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: User) -> None:
+    """Feedback for the demo care worker: one acknowledged with a reply, one not yet read."""
+    from careobs.feedback import service as feedback
+    from careobs.quis.models import QuisInteraction, QuisSession
+
+    observed = list(
+        session.scalars(
+            sa.select(QuisSession)
+            .where(
+                QuisSession.id.in_(
+                    sa.select(QuisInteraction.session_id).where(QuisInteraction.staff_id == sam.id)
+                )
+            )
+            .order_by(QuisSession.started_at.desc())
+            .limit(2)
+        )
+    )
+    for index, quis_session in enumerate(reversed(observed)):
+        draft = feedback.draft_from_quis(session, quis_session, sam, supervisor)
+        if draft.status == "released":
+            continue
+        feedback.release(session, draft, supervisor)
+        if index == 0 and len(observed) == 2:
+            feedback.acknowledge(session, draft, sam_login)
+            feedback.reply(
+                session,
+                draft,
+                sam_login,
+                "Thank you. I will make sure I explain "
+                "before helping at lunch, and sit at eye level.",
+            )
+
+
+def _quieten_history(session: Session, today: date) -> None:
+    """Alerts raised while loading months of history are marked read, except the last fortnight's:
+    a manager opening the demo sees what is new, not a backlog."""
+    from careobs.notifications.models import Notification
+
+    recent = {"safeguarding"}
+    stale = session.scalars(
+        sa.select(Notification).where(Notification.read_at.is_(None), Notification.kind.in_(recent))
+    )
+    for notice in stale:
+        link_id = notice.link.rsplit("/", 1)[-1]
+        if not _recent_record(session, link_id, today):
+            notice.read_at = notice.created_at
+
+
+def _recent_record(session: Session, record_id: str, today: date) -> bool:
+    from careobs.quis.models import QuisSession
+    from careobs.spotchecks.models import MonitoringVisit
+
+    cutoff = today - timedelta(days=14)
+    for model, column in (
+        (QuisSession, QuisSession.started_at),
+        (MonitoringVisit, MonitoringVisit.planned_at),
+    ):
+        when = session.scalar(sa.select(column).where(model.uuid == uuid.UUID(record_id)))
+        if when is not None:
+            return when.date() >= cutoff
+    return False

@@ -127,8 +127,10 @@ SPOT_CHECK = {
             },
         },
         "status": {"enum": ["draft", "submitted"]},
-        "release_feedback": {"type": "boolean",
-                             "description": "Release the feedback to the worker on submission"},
+        "release_feedback": {
+            "type": "boolean",
+            "description": "Release the feedback to the worker on submission",
+        },
     },
 }
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
-from careobs.notifications.service import notify
+from careobs.notifications.service import mark_read_for_link, notify
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
 
 
@@ -132,6 +132,7 @@ def release(db: Session, feedback: Feedback, actor) -> None:
 
 def mark_read(db: Session, feedback: Feedback, worker) -> None:
     """The read receipt, recorded the first time the worker opens it."""
+    mark_read_for_link(db, worker, _link(feedback))
     if feedback.read_at is None:
         feedback.read_at = utcnow()
         record(

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length
 from careobs.db import get_session, utcnow
 from careobs.feedback import service
 from careobs.feedback.models import Feedback
+from careobs.notifications.service import mark_read_for_link
 from careobs.org.models import StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import MANAGE, service_ids_select
@@ -94,10 +95,12 @@ def _load(feedback_id: uuid.UUID) -> tuple[Feedback, bool, bool]:
 @login_required
 def detail(feedback_id: uuid.UUID):
     feedback, is_worker, is_manager = _load(feedback_id)
+    db = get_session()
     if is_worker:
-        db = get_session()
         service.mark_read(db, feedback, current_user)
-        db.commit()
+    else:
+        mark_read_for_link(db, current_user, url_for("feedback.detail", feedback_id=feedback.uuid))
+    db.commit()
     return render_template(
         "feedback/detail.html",
         feedback=feedback,

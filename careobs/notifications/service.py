@@ -59,6 +59,19 @@ def notify(
     return notice
 
 
+def mark_read_for_link(db: Session, user: User, link: str) -> None:
+    """Opening the thing a notification is about counts as reading the notification."""
+    db.execute(
+        sa.update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
 def managers_of(db: Session, service_id: int) -> list[User]:
     """The active managers of a service: who hears about possible safeguarding concerns."""
     return list(

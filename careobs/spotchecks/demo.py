@@ -131,6 +131,7 @@ def load(
                     to_develop="" if quality == "green" else rng.choice(TO_DEVELOP),
                     actions=actions,
                     status="submitted",
+                    release_feedback=day < today - timedelta(days=10),
                 )
                 visit_service.create(db, supervisor, doc_id, 2, clean, doc_id.hex * 2)
                 added += 1
