@@ -99,7 +99,7 @@ def test_care_worker_gets_a_page_without_admin_links_or_counts(client, auth, dat
     assert 'href="/admin' not in page
     assert "Set up" not in page
     assert "people supported ·" not in page
-    assert "Feedback about your practice will appear here" in page
+    assert "My feedback" in page
 
 
 def test_care_worker_linked_to_a_staff_record_sees_their_name(client, auth, data, db):
@@ -109,7 +109,7 @@ def test_care_worker_linked_to_a_staff_record_sees_their_name(client, auth, data
 
     page = home(client, auth, acme.staff)
 
-    assert "Feedback about your practice will appear here for Carla Carer." in page
+    assert "Written feedback about your practice (Carla Carer)" in page
 
 
 def test_a_user_in_no_service_is_told_to_ask_for_access(client, auth, data):
