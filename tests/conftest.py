@@ -54,9 +54,21 @@ def empty_all_tables(engine: sa.Engine) -> None:
                 conn.execute(table.delete())
 
 
+INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def assert_no_inline_code(page: str) -> None:
+    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
+    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
+    found = INLINE_STYLE.search(page)
+    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
+
+
 class CsrfClient(FlaskClient):
     """A test client that sends a valid X-CSRFToken with every unsafe request, as the app's
-    JavaScript does; pass ``csrf=False`` to send none."""
+    JavaScript does (pass ``csrf=False`` to send none), and checks every HTML page it gets
+    for inline code, which the Content-Security-Policy would block."""
 
     def open(self, *args, **kwargs):
         send_token = kwargs.pop("csrf", True)
@@ -65,7 +77,10 @@ class CsrfClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html":
+            assert_no_inline_code(response.get_data(as_text=True))
+        return response
 
     def csrf_token(self) -> str:
         response = super().open("/api/v1/csrf", method="GET")

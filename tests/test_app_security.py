@@ -18,36 +18,10 @@ import sqlalchemy as sa
 from careobs.accounts.models import LoginFailure, User
 from careobs.audit.models import AuditEvent
 from careobs.org.models import Service
-from tests.conftest import PASSWORD, CsrfClient
+from tests.conftest import PASSWORD
 
-INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
 HREF = re.compile(r'\shref="([^"]*)"')
 FORM_EXPIRED = "This form had expired. Go back, reload the page and try again."
-
-
-def assert_no_inline_code(page: str) -> None:
-    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
-    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
-    found = INLINE_STYLE.search(page)
-    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
-
-
-class PageClient(CsrfClient):
-    """The suite's CSRF-aware client, also checking every HTML page it receives for inline
-    code."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            assert_no_inline_code(response.get_data(as_text=True))
-        return response
-
-
-@pytest.fixture
-def client(app) -> PageClient:
-    app.test_client_class = PageClient
-    return app.test_client()
 
 
 def csp_directives(response) -> dict[str, list[str]]:

@@ -16,7 +16,6 @@ from itsdangerous import URLSafeTimedSerializer
 from careobs.accounts import service
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
-from tests.conftest import CsrfClient
 
 NEW_EMAIL = "nina.newcomer@acme.test"
 NEW_PASSWORD = "plum kettle lantern"
@@ -28,33 +27,6 @@ RULE_MESSAGES = {
     "common": "This password is too common; choose something less predictable.",
     "mismatch": "The two passwords differ.",
 }
-
-INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
-
-
-def assert_no_inline_code(page: str) -> None:
-    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
-    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
-    found = INLINE_STYLE.search(page)
-    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
-
-
-class PageClient(CsrfClient):
-    """The suite's CSRF-aware client, also checking every HTML page it receives for inline
-    code."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            assert_no_inline_code(response.get_data(as_text=True))
-        return response
-
-
-@pytest.fixture
-def client(app) -> PageClient:
-    app.test_client_class = PageClient
-    return app.test_client()
 
 
 @pytest.fixture

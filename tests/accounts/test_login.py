@@ -16,37 +16,10 @@ from werkzeug.http import parse_date
 from careobs.accounts import service
 from careobs.accounts.models import LoginFailure, User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD, CsrfClient
+from tests.conftest import PASSWORD
 
 LOGIN_FAILED = "The email or password is incorrect."
 TOO_MANY = "Too many failed attempts to log in."
-
-INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
-
-
-def assert_no_inline_code(page: str) -> None:
-    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
-    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
-    found = INLINE_STYLE.search(page)
-    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
-
-
-class PageClient(CsrfClient):
-    """The suite's CSRF-aware client, also checking every HTML page it receives for inline
-    code."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            assert_no_inline_code(response.get_data(as_text=True))
-        return response
-
-
-@pytest.fixture
-def client(app) -> PageClient:
-    app.test_client_class = PageClient
-    return app.test_client()
 
 
 def attempt(client, email: str, password: str, ip: str = "127.0.0.1", next_url=None):

@@ -13,36 +13,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD, CsrfClient
+from tests.conftest import PASSWORD
 
 TAKEN = "A user with this email already exists."
-
-INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
-
-
-def assert_no_inline_code(page: str) -> None:
-    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
-    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
-    found = INLINE_STYLE.search(page)
-    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
-
-
-class PageClient(CsrfClient):
-    """The suite's CSRF-aware client, also checking every HTML page it receives for inline
-    code."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            assert_no_inline_code(response.get_data(as_text=True))
-        return response
-
-
-@pytest.fixture
-def client(app) -> PageClient:
-    app.test_client_class = PageClient
-    return app.test_client()
 
 
 @pytest.fixture
