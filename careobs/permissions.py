@@ -38,6 +38,11 @@ def can_administer(user: User) -> bool:
     return user.is_org_admin or has_role(user, MANAGE)
 
 
+def can_capture(user: User) -> bool:
+    """Admins, managers and supervisors run QUIS observations and monitoring visits."""
+    return user.is_org_admin or has_role(user, WORK)
+
+
 def services_select(user: User, roles: tuple[str, ...] = ANY_ROLE) -> sa.Select:
     """Services of the user's organisation where they hold one of ``roles`` (admins: all)."""
     stmt = sa.select(Service).where(Service.organisation_id == user.organisation_id)
@@ -95,4 +100,5 @@ def is_org_admin(user: User) -> bool:
 
 
 admin_required = require(is_org_admin)
+capture_required = require(can_capture)
 admin_area_required = require(can_administer)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from careobs.db import get_session, utcnow
 from careobs.feedback import service
@@ -32,7 +32,7 @@ class FeedbackForm(FlaskForm):
 class ReplyForm(FlaskForm):
     reply = TextAreaField(
         "Your reflection",
-        validators=[InputRequired(), Length(max=5000)],
+        validators=[DataRequired(), Length(max=5000)],  # a blank reflection is no reflection
         description="What you think about this feedback and what you will do.",
     )
 

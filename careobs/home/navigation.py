@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careobs.permissions import WORK, can_administer, has_role
+from careobs.permissions import can_administer, can_capture
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,10 @@ def navigation_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     items = [NavItem("home.index", "Home", "home")]
-    if user.is_org_admin or has_role(user, WORK):
+    if can_capture(user):
         items.append(NavItem("quis.index", "QUIS", "quis"))
     items.append(NavItem("visits.index", "Visits", "visits"))
-    if user.is_org_admin or has_role(user, WORK):
+    if can_capture(user):
         items.append(NavItem("feedback.index", "Feedback", "feedback"))
     else:
         items.append(NavItem("feedback.my_feedback", "Feedback", "feedback"))

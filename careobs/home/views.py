@@ -11,9 +11,8 @@ from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
     MANAGE,
-    WORK,
     can_administer,
-    has_role,
+    can_capture,
     roles_by_service,
     service_ids_select,
     services_select,
@@ -54,7 +53,7 @@ def index():
     )
     return render_template(
         "home/index.html",
-        may_observe=current_user.is_org_admin or has_role(current_user, WORK),
+        may_observe=can_capture(current_user),
         conflicts=conflicts,
         services=services,
         roles=roles,

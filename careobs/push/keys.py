@@ -67,6 +67,7 @@ def save(instance_path: str, keys: VapidKeys) -> Path:
     path = key_path(instance_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode only applies to a new file, not one replaced
     with os.fdopen(fd, "w") as fh:
         json.dump(
             {

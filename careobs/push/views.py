@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from careobs.db import get_session
 from careobs.errors import error_response
-from careobs.notifications.models import PushSubscription
+from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push.keys import load
 
 bp = Blueprint("push", __name__, url_prefix="/api/v1/push")
@@ -68,7 +68,14 @@ def subscribe():
         )
         db.add(existing)
         status = 201
-    # The same browser may now belong to someone else (a shared phone): it follows the login.
+    # The same browser may now belong to someone else (a shared phone): it follows the login,
+    # and pushes still queued for the previous user must not reach the new one's lock screen.
+    if existing.id is not None and existing.user_id != current_user.id:
+        db.execute(
+            sa.delete(PushMessage).where(
+                PushMessage.subscription_id == existing.id, PushMessage.status == "pending"
+            )
+        )
     existing.user_id = current_user.id
     existing.p256dh, existing.auth = p256dh, auth
     existing.user_agent = (request.user_agent.string or "")[:300]

@@ -15,6 +15,7 @@ bp = Blueprint("pwa", __name__)
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/bootstrap.js",
     "js/device-records.js",
     "js/outbox-core.js",
     "js/privacy.js",

@@ -16,7 +16,7 @@ from careobs.sync.fields import (
     read_time,
     read_uuid,
 )
-from careobs.sync.roster import Rosters, ServiceRoster
+from careobs.sync.roster import Rosters, ServiceRoster, read_service
 
 MAX_PEOPLE = 8
 MAX_INTERACTIONS = 3000
@@ -55,10 +55,6 @@ class CleanSession:
     interactions: list[CleanInteraction]
 
 
-class Forbidden(Exception):
-    """The user may not capture for the service the document names."""
-
-
 def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
     """Check a session document; returns the clean session or the errors found.
 
@@ -68,12 +64,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
     if not isinstance(data, dict):
         errors.add("data", "Must be an object.")
         return None, errors
-    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
-    roster = rosters.get(service_uuid) if service_uuid else None
-    if service_uuid and roster is None:
-        errors.add("service_id", "Unknown service.")
-    if roster is not None and not roster.may_capture:
-        raise Forbidden
+    roster = read_service(data, rosters, errors)
     area_id = None
     if data.get("area_id") is not None:
         area_uuid = read_uuid(data.get("area_id"), "area_id", errors)

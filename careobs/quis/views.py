@@ -17,20 +17,12 @@ from careobs.accounts.models import User
 from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.pagination import paginate
-from careobs.permissions import WORK, can_manage_service, has_role, require, services_select
+from careobs.permissions import WORK, can_manage_service, capture_required, services_select
 from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisAddendum, QuisSession
 from careobs.quis.queries import get_visible, summary, visible_sessions
 
 bp = Blueprint("quis", __name__, url_prefix="/quis")
-
-
-def may_observe(user) -> bool:
-    """Admins, managers and supervisors run observations; care workers do not."""
-    return user.is_org_admin or has_role(user, WORK)
-
-
-observer_required = require(may_observe)
 
 
 class SessionFilterForm(FlaskForm):
@@ -62,7 +54,7 @@ class AddendumForm(FlaskForm):
 
 
 @bp.get("/record")
-@observer_required
+@capture_required
 def record_page():
     """The recorder: a page that works offline once opened, driven by quis-recorder.js."""
     return render_template(
@@ -74,7 +66,7 @@ def record_page():
 
 
 @bp.get("/")
-@observer_required
+@capture_required
 def index():
     db = get_session()
     services = list(db.scalars(services_select(current_user, WORK)))
@@ -117,7 +109,7 @@ def _day(day) -> datetime:
 
 
 @bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])
-@observer_required
+@capture_required
 def detail(session_id: uuid.UUID):
     db = get_session()
     session = get_visible(db, current_user, session_id)

@@ -20,15 +20,11 @@ from careobs.sync.fields import (
     read_time,
     read_uuid,
 )
-from careobs.sync.roster import Rosters, ServiceRoster
+from careobs.sync.roster import Rosters, ServiceRoster, read_service
 
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 MAX_ACTIONS = 30
-
-
-class Forbidden(Exception):
-    """The user may not record visits for the service the document names."""
 
 
 @dataclass
@@ -106,12 +102,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
     if not isinstance(data, dict):
         errors.add("data", "Must be an object.")
         return None, errors
-    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
-    roster = rosters.get(service_uuid) if service_uuid else None
-    if service_uuid and roster is None:
-        errors.add("service_id", "Unknown service.")
-    if roster is not None and not roster.may_capture:
-        raise Forbidden
+    roster = read_service(data, rosters, errors)
 
     staff_uuid = read_uuid(data.get("staff_id"), "staff_id", errors)
     staff_id = roster.staff.get(staff_uuid) if roster and staff_uuid else None

@@ -17,20 +17,12 @@ from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.org.models import Service, StaffMember
 from careobs.pagination import paginate
-from careobs.permissions import WORK, can_manage_service, has_role, require
+from careobs.permissions import can_capture, can_manage_service, capture_required
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit, VisitAddendum
 from careobs.spotchecks.queries import get_visible, visible_visits
 from careobs.spotchecks.scoring import BANDS, RATINGS
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
-
-
-def may_visit(user) -> bool:
-    """Admins, managers and supervisors carry out monitoring visits."""
-    return user.is_org_admin or has_role(user, WORK)
-
-
-visitor_required = require(may_visit)
 
 
 class VisitFilterForm(FlaskForm):
@@ -56,7 +48,7 @@ def _day(day) -> datetime:
 
 
 @bp.get("/record")
-@visitor_required
+@capture_required
 def record_page():
     """The visit form: works offline once opened, driven by visit-form.js."""
     return render_template("visits/record.html")
@@ -128,7 +120,7 @@ def index():
         "visits/index.html",
         form=form,
         page=paginate(db, stmt),
-        may_visit=may_visit(current_user),
+        may_visit=can_capture(current_user),
         bands=BANDS,
     )
 

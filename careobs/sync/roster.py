@@ -66,3 +66,24 @@ class Rosters:
             ).all()
         )
         return roster
+
+
+class Forbidden(Exception):
+    """The user may not record for the service a document names."""
+
+
+def read_service(data: dict, rosters: Rosters, errors) -> ServiceRoster | None:
+    """The roster of the service a document names (an error if unknown).
+
+    Raises Forbidden when the user may not record for it, so the document is answered
+    ``forbidden`` rather than ``invalid``.
+    """
+    from careobs.sync.fields import read_uuid
+
+    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
+    roster = rosters.get(service_uuid) if service_uuid else None
+    if service_uuid and roster is None:
+        errors.add("service_id", "Unknown service.")
+    if roster is not None and not roster.may_capture:
+        raise Forbidden
+    return roster

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from careobs.audit.service import record
 from careobs.sync.fields import Errors, read_int, read_uuid
 from careobs.sync.models import QuarantinedDocument
-from careobs.sync.roster import Rosters
+from careobs.sync.roster import Forbidden, Rosters
 
 MAX_DOCUMENTS = 100
 MAX_REVISION = 2**31 - 1
@@ -33,7 +33,6 @@ class DocumentKind:
     validate: Callable  # (data, rosters) -> (clean | None, errors); raises Forbidden
     create: Callable  # (db, user, document_id, revision, clean, content_hash) -> record
     update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
-    forbidden: type[Exception]
 
 
 def _kinds() -> dict[str, DocumentKind]:
@@ -48,14 +47,12 @@ def _kinds() -> dict[str, DocumentKind]:
             quis_documents.validate,
             quis_service.create,
             quis_service.update,
-            quis_documents.Forbidden,
         ),
         "spot_check": DocumentKind(
             visit_service.find_many,
             visit_documents.validate,
             visit_service.create,
             visit_service.update,
-            visit_documents.Forbidden,
         ),
     }
 
@@ -133,7 +130,7 @@ def process_document(db: Session, user, raw, kinds, rosters: Rosters, stored_doc
         )
     try:
         clean, errors = kind.validate(data, rosters)
-    except kind.forbidden:
+    except Forbidden:
         return result(
             document_id, "forbidden", errors={"service_id": ["You cannot record for this service."]}
         )

@@ -2,6 +2,7 @@
 // Works offline once opened: every tap is saved to the device outbox before anything else.
 
 import { syncNow } from "./app.js";
+import { loadBootstrap } from "./bootstrap.js";
 import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
 import { watchField } from "./privacy.js";
 
@@ -43,23 +44,6 @@ function el(tag, attrs = {}, ...children) {
   }
   node.append(...children);
   return node;
-}
-
-async function loadBootstrap() {
-  bootstrap = await outbox.getMeta(userId, "bootstrap");
-  const etag = await outbox.getMeta(userId, "bootstrapEtag");
-  try {
-    const response = await fetch("/api/v1/bootstrap", {
-      credentials: "same-origin", cache: "no-store", headers: etag ? { "If-None-Match": etag } : {},
-    });
-    if (response.status === 200) {
-      bootstrap = await response.json();
-      await outbox.setMeta(userId, "bootstrap", bootstrap);
-      await outbox.setMeta(userId, "bootstrapEtag", response.headers.get("ETag"));
-    }
-  } catch (error) {
-    // Offline: the copy saved last time is used.
-  }
 }
 
 function service(id) {
@@ -450,7 +434,7 @@ async function main() {
     return;
   }
   wire();
-  await loadBootstrap();
+  bootstrap = await loadBootstrap(userId);
   if (bootstrap) fillSetup();
   await route();
 }

@@ -2,6 +2,7 @@
 // to the device outbox at once, with the outcome worked out live.
 
 import { syncNow } from "./app.js";
+import { loadBootstrap } from "./bootstrap.js";
 import { watchField } from "./privacy.js";
 import { minutesLate, nextCheck, outcome, shortfall } from "./visit-scoring.js";
 
@@ -53,23 +54,6 @@ function checklistFor(data) {
 
 async function save() {
   doc = await outbox.saveDocument(userId, doc);
-}
-
-async function loadBootstrap() {
-  bootstrap = await outbox.getMeta(userId, "bootstrap");
-  const etag = await outbox.getMeta(userId, "bootstrapEtag");
-  try {
-    const response = await fetch("/api/v1/bootstrap", {
-      credentials: "same-origin", cache: "no-store", headers: etag ? { "If-None-Match": etag } : {},
-    });
-    if (response.status === 200) {
-      bootstrap = await response.json();
-      await outbox.setMeta(userId, "bootstrap", bootstrap);
-      await outbox.setMeta(userId, "bootstrapEtag", response.headers.get("ETag"));
-    }
-  } catch (error) {
-    // Offline: use the copy saved last time.
-  }
 }
 
 // ---- Set-up ---------------------------------------------------------------------------
@@ -416,7 +400,7 @@ async function main() {
     return;
   }
   wire();
-  await loadBootstrap();
+  bootstrap = await loadBootstrap(userId);
   if (bootstrap) fillSetup();
   await route();
 }
