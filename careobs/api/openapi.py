@@ -63,6 +63,20 @@ QUIS_SESSION = {
         "went_well": {"type": "string"},
         "to_develop": {"type": "string"},
         "interactions": {"type": "array", "items": INTERACTION},
+        "feedback": {
+            "type": "array",
+            "description": "Optional feedback to staff written with the session",
+            "items": {
+                "type": "object",
+                "required": ["staff_id"],
+                "properties": {
+                    "staff_id": UUID,
+                    "went_well": {"type": "string"},
+                    "to_develop": {"type": "string"},
+                    "release": {"type": "boolean"},
+                },
+            },
+        },
     },
 }
 

@@ -9,6 +9,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link, notify
+from careobs.quis.models import QuisInteraction
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
 
 
@@ -68,7 +69,13 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     )
     if existing is not None:
         return existing
-    theirs = [i for i in session.interactions if i.staff_id == staff.id]
+    theirs = list(
+        db.scalars(
+            sa.select(QuisInteraction)
+            .where(QuisInteraction.session_id == session.id, QuisInteraction.staff_id == staff.id)
+            .order_by(QuisInteraction.position)
+        )
+    )
     social = [i for i in theirs if i.category == "PS"]
     negative = [i for i in theirs if i.category in NEGATIVE]
     went_well = [

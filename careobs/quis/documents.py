@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from careobs.quis.models import CONTEXTS
@@ -38,6 +38,16 @@ class CleanInteraction:
 
 
 @dataclass
+class CleanFeedback:
+    """Feedback to one member of staff written offline with the session (optional)."""
+
+    staff_id: int
+    went_well: str
+    to_develop: str
+    release: bool
+
+
+@dataclass
 class CleanSession:
     roster: ServiceRoster
     area_id: int | None
@@ -53,6 +63,7 @@ class CleanSession:
     went_well: str
     to_develop: str
     interactions: list[CleanInteraction]
+    feedback: list[CleanFeedback] = field(default_factory=list)
 
 
 def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
@@ -89,6 +100,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
         for name in ("notes", "went_well", "to_develop")
     }
     interactions = _interactions(data.get("interactions"), people, roster, errors)
+    feedback = _feedback(data.get("feedback"), roster, errors)
     if errors:
         return None, errors
     return CleanSession(
@@ -106,7 +118,37 @@ def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
         texts["went_well"],
         texts["to_develop"],
         interactions,
+        feedback,
     ), errors
+
+
+def _feedback(value, roster: ServiceRoster | None, errors: Errors) -> list[CleanFeedback]:
+    """``feedback``: [{"staff_id", "went_well", "to_develop", "release"}], one per person."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 100:
+        errors.add("feedback", "Must be a list of at most 100 entries.")
+        return []
+    clean, seen = [], set()
+    for index, entry in enumerate(value):
+        path = f"feedback[{index}]"
+        if not isinstance(entry, dict):
+            errors.add(path, "Must be an object.")
+            continue
+        staff_uuid = read_uuid(entry.get("staff_id"), f"{path}.staff_id", errors)
+        staff_id = roster.staff.get(staff_uuid) if roster and staff_uuid else None
+        if roster and staff_uuid and staff_id is None:
+            errors.add(f"{path}.staff_id", "Not a member of staff of this service.")
+        if staff_id in seen:
+            errors.add(f"{path}.staff_id", "Feedback to this person is given twice.")
+        seen.add(staff_id)
+        went_well = read_text(entry.get("went_well"), f"{path}.went_well", errors, MAX_TEXT)
+        to_develop = read_text(entry.get("to_develop"), f"{path}.to_develop", errors, MAX_TEXT)
+        if staff_id is not None:
+            clean.append(
+                CleanFeedback(staff_id, went_well, to_develop, entry.get("release") is True)
+            )
+    return clean
 
 
 def _people(value, roster: ServiceRoster | None, errors: Errors) -> list[str]:

@@ -16,6 +16,24 @@ from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
 
 
+def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
+    """Feedback the observer wrote with the session: their words replace careobs's draft."""
+    from careobs.feedback import service as feedback
+    from careobs.org.models import StaffMember
+
+    for entry in clean.feedback:
+        staff = db.get(StaffMember, entry.staff_id)
+        draft = feedback.draft_from_quis(db, session, staff, user)
+        if draft.status == "released":
+            continue
+        if entry.went_well.strip():
+            draft.went_well = entry.went_well.strip()
+        if entry.to_develop.strip():
+            draft.to_develop = entry.to_develop.strip()
+        if entry.release:
+            feedback.release(db, draft, user)
+
+
 def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuisSession]:
     """The stored sessions with these document ids, whoever wrote them: one query per batch."""
     if not document_ids:
@@ -131,6 +149,8 @@ def create(
         entity=session,
         summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
     )
+    if clean.status == "submitted":
+        _feedback_from_document(db, user, session, clean)
     if clean.status == "submitted" and session.n_nr:
         alert_safeguarding(
             db,
@@ -161,6 +181,8 @@ def update(
         entity=session,
         summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
     )
+    if clean.status == "submitted":
+        _feedback_from_document(db, user, session, clean)
     if clean.status == "submitted" and session.n_nr:
         alert_safeguarding(
             db,

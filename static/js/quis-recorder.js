@@ -316,6 +316,44 @@ function renderSummary() {
   const wrap = (table, label) => el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": label }, table);
   $("[data-summary-body]").replaceChildren(wrap(metrics, "Metrics"), wrap(timeline, "Timeline"), wrap(people, "Per person"));
   for (const field of document.querySelectorAll("#summary-form [data-text]")) field.value = doc.data[field.dataset.text] || "";
+  renderStaffFeedback();
+}
+
+function feedbackEntry(staffId) {
+  doc.data.feedback = doc.data.feedback || [];
+  let entry = doc.data.feedback.find((f) => f.staff_id === staffId);
+  if (!entry) {
+    entry = { staff_id: staffId, went_well: "", to_develop: "", release: false };
+    doc.data.feedback.push(entry);
+  }
+  return entry;
+}
+
+function renderStaffFeedback() {
+  const staffIds = [...new Set(doc.data.interactions.map((i) => i.staff_id).filter(Boolean))];
+  const roster = service(doc.data.service_id)?.staff || [];
+  const section = $("[data-staff-feedback]");
+  section.hidden = staffIds.length === 0;
+  const locked = doc.data.status === "submitted";
+  $("[data-staff-feedback-list]").replaceChildren(...staffIds.map((staffId) => {
+    const name = roster.find((s) => s.id === staffId)?.name || "Member of staff";
+    const entry = (doc.data.feedback || []).find((f) => f.staff_id === staffId) || {};
+    const field = (key, label) => {
+      const id = `fb-${key}-${staffId}`;
+      const area = el("textarea", { id, rows: "3", disabled: locked });
+      area.value = entry[key] || "";
+      area.addEventListener("input", () => { feedbackEntry(staffId)[key] = area.value; save(); });
+      return el("div", { class: "field" }, el("label", { for: id, text: label }), area);
+    };
+    const sendId = `fb-send-${staffId}`;
+    const send = el("input", { type: "checkbox", id: sendId, disabled: locked });
+    send.checked = Boolean(entry.release);
+    send.addEventListener("change", () => { feedbackEntry(staffId).release = send.checked; save(); });
+    return el("fieldset", {}, el("legend", { text: name }),
+      field("went_well", `What went well for ${name}`),
+      field("to_develop", `Areas for development for ${name}`),
+      el("div", { class: "checkbox" }, send, el("label", { for: sendId, text: `Send to ${name} when the session is submitted` })));
+  }));
 }
 
 function renderSubmittedState() {
