@@ -111,6 +111,38 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     return feedback
 
 
+def team_feedback(
+    db: Session, session, staff: list, went_well: str, to_develop: str, author, *, send: bool
+) -> list[Feedback]:
+    """The same written feedback to each member of the team on duty during a session.
+
+    Feedback is still addressed to one worker at a time (each reads and acknowledges their own);
+    anyone who already has feedback from this session is left out.
+    """
+    already = set(
+        db.scalars(sa.select(Feedback.staff_id).where(Feedback.quis_session_id == session.id))
+    )
+    made = []
+    for member in staff:
+        if member.id in already:
+            continue
+        feedback = Feedback(
+            organisation_id=session.organisation_id,
+            service_id=session.service_id,
+            staff_id=member.id,
+            author_id=author.id,
+            quis_session_id=session.id,
+            went_well=went_well.strip(),
+            to_develop=to_develop.strip(),
+        )
+        db.add(feedback)
+        db.flush()
+        if send:
+            release(db, feedback, author)
+        made.append(feedback)
+    return made
+
+
 def release(db: Session, feedback: Feedback, actor) -> None:
     """Send the feedback to the worker: it can no longer be edited; they are notified."""
     if feedback.status == "released":

@@ -188,3 +188,56 @@ def from_quis(session_id: uuid.UUID):
         "success",
     )
     return redirect(url_for("feedback.index", status="draft"))
+
+
+class TeamFeedbackForm(FlaskForm):
+    went_well = TextAreaField("What went well for the team", validators=[Length(max=20000)])
+    to_develop = TextAreaField("Areas for development for the team", validators=[Length(max=20000)])
+
+
+@bp.post("/team/<uuid:session_id>")
+@login_required
+def team(session_id: uuid.UUID):
+    """The same feedback to each chosen member of the team on duty during a session."""
+    db = get_session()
+    session = get_visible_session(db, current_user, session_id)
+    if session is None:
+        abort(404)
+    if session.status != "submitted":
+        abort(409, "Submit the session before writing feedback.")
+    form = TeamFeedbackForm()
+    chosen = set(request.form.getlist("staff"))
+    staff = [
+        m
+        for m in db.scalars(
+            sa.select(StaffMember).where(
+                StaffMember.service_id == session.service_id, StaffMember.active.is_(True)
+            )
+        )
+        if m.uuid.hex in chosen
+    ]
+    if (
+        not form.validate_on_submit()
+        or not staff
+        or not (form.went_well.data.strip() or form.to_develop.data.strip())
+    ):
+        flash("Choose at least one member of staff and write the feedback.", "error")
+        return redirect(url_for("quis.detail", session_id=session.uuid) + "#team-feedback")
+    made = service.team_feedback(
+        db,
+        session,
+        staff,
+        form.went_well.data,
+        form.to_develop.data,
+        current_user,
+        send=bool(request.form.get("send")),
+    )
+    db.commit()
+    skipped = len(staff) - len(made)
+    note = f" ({skipped} already had feedback from this session)" if skipped else ""
+    flash(
+        f"Team feedback {'sent' if request.form.get('send') else 'drafted'} for "
+        f"{len(made)} member(s) of staff{note}.",
+        "success",
+    )
+    return redirect(url_for("feedback.index"))

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from careobs.accounts.models import User
 from careobs.audit.service import record
 from careobs.db import get_session
+from careobs.org.models import StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import WORK, can_manage_service, capture_required, services_select
 from careobs.quis import scoring
@@ -141,6 +142,12 @@ def detail(session_id: uuid.UUID):
             db.commit()
             flash("Addendum added. The original record is unchanged.", "success")
             return redirect(url_for("quis.detail", session_id=session.uuid))
+    team = db.scalars(
+        sa.select(StaffMember)
+        .where(StaffMember.service_id == session.service_id, StaffMember.active.is_(True))
+        .order_by(StaffMember.name)
+    ).all()
+    named_staff = {i.staff_id for i in session.interactions if i.staff_id}
     return render_template(
         "quis/detail.html",
         session=session,
@@ -152,4 +159,6 @@ def detail(session_id: uuid.UUID):
         categories=scoring.CATEGORIES,
         percent=scoring.percent,
         manages=can_manage_service(current_user, session.service),
+        team=team,
+        named_staff=named_staff,
     ), (400 if request.method == "POST" else 200)
