@@ -79,6 +79,7 @@ def send_due(
 ) -> Report:
     """Send every message that is due; returns what happened."""
     now = now or utcnow()
+    db.expire_all()  # another sender may have changed rows since this session last read them
     report = Report()
     due = db.scalars(
         sa.select(PushMessage.id)
@@ -100,9 +101,9 @@ def send_due(
         try:
             send_one(keys, subscription, message.payload)
         except WebPushException as exc:
-            _failed(db, message, subscription, exc.response, str(exc), report)
+            _failed(db, message, subscription, exc.response, str(exc), report, now)
         except requests.RequestException as exc:
-            _failed(db, message, subscription, None, f"{type(exc).__name__}: {exc}", report)
+            _failed(db, message, subscription, None, f"{type(exc).__name__}: {exc}", report, now)
         else:
             message.status = "sent"
             message.sent_at = utcnow()
@@ -120,6 +121,7 @@ def _failed(
     response,
     error: str,
     report: Report,
+    now: datetime,
 ) -> None:
     status = response.status_code if response is not None else None
     message.last_error = f"{status or 'network'}: {error}"[:300]
@@ -133,7 +135,7 @@ def _failed(
             report.failed += 1
         else:
             message.status = "pending"
-            message.next_attempt_at = utcnow() + (
+            message.next_attempt_at = now + (
                 _retry_after(response, message.attempts)
                 if status == 429
                 else _backoff(message.attempts)

@@ -271,7 +271,8 @@ def test_500_retries_with_exponential_backoff_then_fails(
         [message] = messages(db)
         assert (message.status, message.attempts) == ("pending", attempt)
         assert message.last_error.startswith("500")
-        assert about(message.next_attempt_at, utcnow() + timedelta(minutes=2 ** (attempt - 1)))
+        sent_at = now or utcnow()  # the backoff counts from the sender's clock
+        assert about(message.next_attempt_at, sent_at + timedelta(minutes=2 ** (attempt - 1)))
         assert deliver(now=message.next_attempt_at - timedelta(seconds=10)).retry == 0
         now = message.next_attempt_at + timedelta(seconds=1)
 
