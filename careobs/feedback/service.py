@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link, notify
+from careobs.org.models import Organisation
 from careobs.quis.models import QuisInteraction
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
 
@@ -76,6 +79,8 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
             .order_by(QuisInteraction.position)
         )
     )
+    # Times as the worker's clock showed them, not UTC.
+    zone = ZoneInfo(db.get(Organisation, session.organisation_id).timezone)
     social = [i for i in theirs if i.category == "PS"]
     negative = [i for i in theirs if i.category in NEGATIVE]
     went_well = [
@@ -83,14 +88,14 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
         "as individuals beyond the task."
         if social
         else "",
-        *(f"- {i.at:%H:%M}: {i.note}" for i in social if i.note),
+        *(f"- {i.at.astimezone(zone):%H:%M}: {i.note}" for i in social if i.note),
     ]
     if any(i.category == "PC" for i in theirs):
         went_well.append(
             f"{sum(i.category == 'PC' for i in theirs)} kind, respectful care interaction(s)."
         )
     to_develop = [
-        f"- {i.at:%H:%M} {CATEGORY_LABELS[i.category]}"
+        f"- {i.at.astimezone(zone):%H:%M} {CATEGORY_LABELS[i.category]}"
         + (f": {NEGATIVE_REASONS[i.negative_reason]}" if i.negative_reason else "")
         + (f" ({i.note})" if i.note else "")
         for i in negative
