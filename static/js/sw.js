@@ -12,10 +12,15 @@ const SHELL_CACHE = `careobs-shell-${CACHE_VERSION}`;
 const PAGES_CACHE = "careobs-pages";  // capture pages, kept across versions, cleared on logout
 const SYNC_TAG = "careobs-outbox";
 
+// The shell is the same for everyone, so it is fetched without cookies: a response to a request
+// sent with the login page's session could otherwise overwrite the session cookie of a login
+// that finished meanwhile, logging the user straight out again.
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(SHELL_CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
+      .then((cache) => cache.addAll(
+        SHELL.map((url) => new Request(url, { cache: "reload", credentials: "omit" })),
+      ))
       .then(() => self.skipWaiting()),
   );
 });

@@ -100,6 +100,55 @@ def quis_session(page, live, _open_page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("QUIS: Rosewood House")
 
 
+def feedback_for_worker(page, _live, _open_page):
+    """Feedback Sam has not acknowledged yet: the acknowledge button and the reflection form."""
+    goto(page, "/feedback/mine")
+    heading(page, "My feedback")
+    item = page.locator("ul.notices li").filter(has_text="not yet acknowledged").first
+    item.get_by_role("link").click()
+    heading(page, "Feedback for Sam Okafor")
+    expect(page.get_by_role("button", name="I have read and understood this")).to_be_visible()
+    expect(page.get_by_label("Your reflection")).to_be_visible()
+
+
+def feedback_reply_error(page, live, open_page):
+    """The worker's feedback page after sending an empty reflection."""
+    feedback_for_worker(page, live, open_page)
+    page.get_by_role("button", name="Send your reflection").click()
+    expect(page.get_by_label("Your reflection")).to_have_attribute("aria-invalid", "true")
+
+
+def feedback_for_author(page, _live, _open_page):
+    """Released feedback with the worker's reflection, as its author sees it."""
+    goto(page, "/feedback/")
+    heading(page, "Feedback")
+    page.locator("tr").filter(has_text="Replied").first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Feedback for ")
+    expect(page.get_by_role("heading", name="Reflection from Sam Okafor")).to_be_visible()
+
+
+def feedback_edit(page, _live, _open_page):
+    """A draft from a monitoring visit, opened for editing before release."""
+    goto(page, "/feedback/?status=draft")
+    heading(page, "Feedback")
+    page.locator("tbody tr").first.get_by_role("link").click()
+    page.get_by_role("link", name="Edit and release").click()
+    expect(page.get_by_role("button", name="Save draft")).to_be_visible()
+    expect(page.get_by_label("What went well")).to_be_visible()
+
+
+FEEDBACK_PAGES = [
+    path_visit("notifications-staff", "staff", "/notifications/", "Notifications"),
+    path_visit("notifications-supervisor", "supervisor", "/notifications/", "Notifications"),
+    path_visit("push-settings", "staff", "/notifications/settings", "Phone notifications"),
+    path_visit("my-feedback", "staff", "/feedback/mine", "My feedback"),
+    Visit("feedback-worker", "staff", feedback_for_worker),
+    Visit("feedback-reply-error", "staff", feedback_reply_error),
+    path_visit("feedback-list", "supervisor", "/feedback/", "Feedback"),
+    Visit("feedback-author", "supervisor", feedback_for_author),
+    Visit("feedback-edit", "supervisor", feedback_edit),
+]
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-failed", None, login_failed),
@@ -132,6 +181,7 @@ PAGES = [
     Visit("quis-recorder", "supervisor", quis_recorder),
     path_visit("sync-conflicts", "manager", "/sync/quarantine/", "Conflicting copies"),
     path_visit("sync-conflict", "manager", "sync_conflict", "Conflicting copy of a quis session"),
+    *FEEDBACK_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

@@ -23,6 +23,7 @@ from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.quis.scoring import CATEGORY_LABELS
 from careobs.sync.models import QuarantinedDocument
 from tests.e2e.test_layout import layout_problems
+from tests.e2e.waits import wait_until
 
 SYNC_API = "**/api/v1/sync"
 WAITING_TEXT = "Submitted. It is saved on this device and will be sent when there is a connection."
@@ -139,9 +140,10 @@ def controlled_recorder(context: BrowserContext) -> Page:
     page.reload()
     expect(page.locator("#setup")).to_be_visible()
     assert page.evaluate("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => Boolean(await caches.match('/quis/record'))
-                       && Boolean(await caches.match('/quis/'))"""
+                       && Boolean(await caches.match('/quis/'))""",
     )
     return page
 
@@ -543,8 +545,9 @@ def test_background_sync_sends_the_outbox_with_no_page_open(open_app, live_serve
     # event dispatched below can send the document. That one event must be the only one: asking
     # again after each flush made Chromium fire `sync` in a busy loop.
     page.wait_for_function("() => window.syncEvents >= 1")
-    page.wait_for_function(
-        "async () => (await (await navigator.serviceWorker.ready).sync.getTags()).length === 0"
+    wait_until(
+        page,
+        "async () => (await (await navigator.serviceWorker.ready).sync.getTags()).length === 0",
     )
     assert page.evaluate("() => window.syncEvents") == 1
     attempts = len(sent)

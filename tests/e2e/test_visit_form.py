@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_layout import layout_problems
+from tests.e2e.waits import wait_until
 
 RIVERSIDE = "Riverside Homecare"
 WORKER = "Zara Hussain"
@@ -56,13 +57,13 @@ def wait_for_doc(page: Page, doc_id: str, condition: str) -> None:
     Text fields are saved on every keystroke without the page waiting for IndexedDB, so a test
     waits for the saved copy before it reloads.
     """
-    page.wait_for_function(
+    wait_until(
+        page,
         f"""async (id) => {{
           const doc = await self.careobsOutbox.getDocument({_USER}, id);
           return Boolean(doc) && ({condition})(doc);
         }}""",
-        arg=doc_id,
-        polling=100,
+        doc_id,
     )
 
 
@@ -429,7 +430,7 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
 
     # Back online: the outbox sends it once and lets it go.
     context.set_offline(False)
-    page.wait_for_function(_DOC_GONE, arg=doc_id, polling=100)
+    wait_until(page, _DOC_GONE, doc_id)
     expect(page.locator("[data-submitted]")).to_have_text(SENT)
     expect(page.locator("[data-sync-text]")).to_have_text("All records sent")
     visits = server_visits(live_server, doc_id)
