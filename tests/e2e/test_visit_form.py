@@ -422,6 +422,17 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     expect(page.locator("[data-submitted]")).to_have_text(WAITING)
     expect(page.locator("[data-submit]")).to_be_hidden()
     expect(page.locator("[data-sync-text]")).to_have_text("1 record waiting to send")
+    # The offline send attempt made on submission has to finish before the state settles:
+    # "sending" while it runs, then back to "waiting" with the attempt counted.
+    wait_until(
+        page,
+        """async (id) => {
+          const userId = document.querySelector('meta[name="careobs-user"]').content;
+          const doc = await self.careobsOutbox.getDocument(userId, id);
+          return doc && doc.state === "waiting" && doc.attempts >= 1;
+        }""",
+        doc_id,
+    )
     stored = device_doc(page, doc_id)
     assert stored["state"] == "waiting"
     assert stored["data"]["status"] == "submitted"
