@@ -59,15 +59,19 @@ def service_worker():
     return response
 
 
-@bp.get("/manifest.webmanifest")
-def manifest():
-    """The web app manifest: installable, standalone, with regular and maskable icons."""
-    icon = lambda name, size, purpose="any": {  # noqa: E731 - a table of icons reads better
+def _icon(name: str, size: str, purpose: str = "any") -> dict:
+    """One entry of the manifest's icon list."""
+    return {
         "src": url_for("static", filename=f"img/{name}"),
         "sizes": size,
         "type": "image/png",
         "purpose": purpose,
     }
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installable, standalone, with regular and maskable icons."""
     response = jsonify(
         {
             "name": "careobs — quality observations",
@@ -81,9 +85,9 @@ def manifest():
             "theme_color": "#1f5f8b",
             "lang": "en-GB",
             "icons": [
-                icon("icon-192.png", "192x192"),
-                icon("icon-512.png", "512x512"),
-                icon("icon-maskable-512.png", "512x512", "maskable"),
+                _icon("icon-192.png", "192x192"),
+                _icon("icon-512.png", "512x512"),
+                _icon("icon-maskable-512.png", "512x512", "maskable"),
             ],
         }
     )
