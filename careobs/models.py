@@ -15,7 +15,13 @@ from careobs.org.models import (
     StaffMember,
 )
 from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
-from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAddendum, VisitAnswer
+from careobs.spotchecks.models import (
+    MonitoringVisit,
+    VisitAction,
+    VisitAddendum,
+    VisitAnswer,
+    VisitDomainScore,
+)
 from careobs.sync.models import QuarantinedDocument
 
 __all__ = [
@@ -46,4 +52,5 @@ __all__ = [
     "VisitAction",
     "VisitAddendum",
     "VisitAnswer",
+    "VisitDomainScore",
 ]

@@ -48,13 +48,23 @@ def _ratings(rng: random.Random, items, quality: str) -> list[CleanAnswer]:
         else:
             rating = "met"
         answers.append(
-            CleanAnswer(item.id, rating, rng.choice(COMMENTS.get(rating, [""])), item.critical)
+            CleanAnswer(
+                item.id,
+                rating,
+                rng.choice(COMMENTS.get(rating, [""])),
+                item.critical,
+                item.domain.key,
+            )
         )
     if quality == "red":
         critical = [i for i, item in enumerate(items) if item.critical]
         index = rng.choice(critical)
         answers[index] = CleanAnswer(
-            items[index].id, "not_met", "Did not check the medicines record before giving.", True
+            items[index].id,
+            "not_met",
+            "Did not check the medicines record before giving.",
+            True,
+            items[index].domain.key,
         )
     return answers
 

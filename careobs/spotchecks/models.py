@@ -126,6 +126,31 @@ class VisitAnswer(Base):
     item: Mapped[ChecklistItem] = relationship()
 
 
+class VisitDomainScore(Base):
+    """A visit's ratings counted per checklist domain, stored when the visit is written.
+
+    ``service_id`` and ``planned_at`` are copied from the visit so the domain × period grid of
+    the dashboards reads one narrow index instead of joining every answer to its item and visit.
+    Domains are identified by their ``key``, which stays the same across checklist versions.
+    """
+
+    __tablename__ = "visit_domain_scores"
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "domain_key"),
+        sa.Index("ix_visit_domain_scores_service_planned", "service_id", "planned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"))
+    domain_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    n_met: Mapped[int] = mapped_column(default=0)
+    n_partly: Mapped[int] = mapped_column(default=0)
+    n_not_met: Mapped[int] = mapped_column(default=0)
+    n_na: Mapped[int] = mapped_column(default=0)
+
+
 class VisitAction(Base):
     """An action agreed at the visit: what, who owns it, by when."""
 

@@ -13,7 +13,12 @@ from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
 from careobs.spotchecks import scoring
 from careobs.spotchecks.documents import CleanVisit
-from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
+from careobs.spotchecks.models import (
+    MonitoringVisit,
+    VisitAction,
+    VisitAnswer,
+    VisitDomainScore,
+)
 
 
 def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, MonitoringVisit]:
@@ -72,8 +77,30 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
         visit.submitted_at = visit.updated_at
 
 
+def domain_scores(visit_id: int, clean: CleanVisit) -> list[dict]:
+    """One row per checklist domain answered at the visit, with its ratings counted."""
+    counts: dict = {}
+    for answer in clean.answers:
+        row = counts.setdefault(
+            answer.domain_key,
+            {
+                "visit_id": visit_id,
+                "domain_key": answer.domain_key,
+                "service_id": clean.roster.service.id,
+                "planned_at": clean.planned_at,
+                "n_met": 0,
+                "n_partly": 0,
+                "n_not_met": 0,
+                "n_na": 0,
+            },
+        )
+        row[f"n_{answer.rating}"] += 1
+    return list(counts.values())
+
+
 def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
     if clean.answers:
+        db.connection().execute(VisitDomainScore.__table__.insert(), domain_scores(visit_id, clean))
         db.connection().execute(
             VisitAnswer.__table__.insert(),
             [
@@ -163,6 +190,7 @@ def update(
     was_draft = visit.status == "draft"
     db.execute(sa.delete(VisitAnswer).where(VisitAnswer.visit_id == visit.id))
     db.execute(sa.delete(VisitAction).where(VisitAction.visit_id == visit.id))
+    db.execute(sa.delete(VisitDomainScore).where(VisitDomainScore.visit_id == visit.id))
     visit.revision = revision
     visit.content_hash = content_hash
     _apply(db, visit, clean)
