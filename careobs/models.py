@@ -21,6 +21,7 @@ from careobs.spotchecks.models import (
     VisitAddendum,
     VisitAnswer,
     VisitDomainScore,
+    VisitMissedItem,
 )
 from careobs.sync.models import QuarantinedDocument
 
@@ -53,4 +54,5 @@ __all__ = [
     "VisitAddendum",
     "VisitAnswer",
     "VisitDomainScore",
+    "VisitMissedItem",
 ]

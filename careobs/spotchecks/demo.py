@@ -54,6 +54,7 @@ def _ratings(rng: random.Random, items, quality: str) -> list[CleanAnswer]:
                 rng.choice(COMMENTS.get(rating, [""])),
                 item.critical,
                 item.domain.key,
+                item.key,
             )
         )
     if quality == "red":
@@ -65,6 +66,7 @@ def _ratings(rng: random.Random, items, quality: str) -> list[CleanAnswer]:
             "Did not check the medicines record before giving.",
             True,
             items[index].domain.key,
+            items[index].key,
         )
     return answers
 

@@ -34,6 +34,7 @@ class CleanAnswer:
     comment: str
     critical: bool
     domain_key: uuid.UUID
+    item_key: uuid.UUID
 
 
 @dataclass
@@ -215,7 +216,9 @@ def _answers(value, version, status, errors: Errors) -> list[CleanAnswer]:
         comment = read_text(answer.get("comment"), f"{path}.comment", errors, MAX_COMMENT)
         if item is not None and rating:
             seen.add(item.id)
-            clean.append(CleanAnswer(item.id, rating, comment, item.critical, item.domain.key))
+            clean.append(
+                CleanAnswer(item.id, rating, comment, item.critical, item.domain.key, item.key)
+            )
     if status == "submitted" and version is not None:
         missing = [item.text for item in version.items if item.id not in seen]
         if missing:

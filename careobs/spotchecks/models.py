@@ -127,11 +127,12 @@ class VisitAnswer(Base):
 
 
 class VisitDomainScore(Base):
-    """A visit's ratings counted per checklist domain, stored when the visit is written.
+    """A submitted visit's ratings counted per checklist domain, stored when it is submitted.
 
-    ``service_id`` and ``planned_at`` are copied from the visit so the domain × period grid of
-    the dashboards reads one narrow index instead of joining every answer to its item and visit.
-    Domains are identified by their ``key``, which stays the same across checklist versions.
+    ``service_id``, ``planned_at`` and ``visit_type`` are copied from the visit so the domain ×
+    period grid of the dashboards reads one narrow index instead of joining every answer to its
+    item and visit. Domains are identified by their ``key``, which stays the same across
+    checklist versions.
     """
 
     __tablename__ = "visit_domain_scores"
@@ -145,10 +146,35 @@ class VisitDomainScore(Base):
     domain_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    visit_type: Mapped[str] = mapped_column(sa.String(12))
     n_met: Mapped[int] = mapped_column(default=0)
     n_partly: Mapped[int] = mapped_column(default=0)
     n_not_met: Mapped[int] = mapped_column(default=0)
     n_na: Mapped[int] = mapped_column(default=0)
+
+
+class VisitMissedItem(Base):
+    """A checklist item rated Not met or Partly met at a submitted visit, stored for reports.
+
+    Like :class:`VisitDomainScore` it copies the visit's filter columns, so "the most often
+    missed items" counts a few rows per visit rather than every answer. Items are identified by
+    their ``key``, stable across checklist versions.
+    """
+
+    __tablename__ = "visit_missed_items"
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "item_key"),
+        sa.Index("ix_visit_missed_items_service_planned", "service_id", "planned_at"),
+        sa.CheckConstraint("rating IN ('partly', 'not_met')", name="rating_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"))
+    item_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    visit_type: Mapped[str] = mapped_column(sa.String(12))
+    rating: Mapped[str] = mapped_column(sa.String(8))
 
 
 class VisitAction(Base):

@@ -18,6 +18,7 @@ from careobs.spotchecks.models import (
     VisitAction,
     VisitAnswer,
     VisitDomainScore,
+    VisitMissedItem,
 )
 
 
@@ -77,30 +78,37 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
         visit.submitted_at = visit.updated_at
 
 
-def domain_scores(visit_id: int, clean: CleanVisit) -> list[dict]:
-    """One row per checklist domain answered at the visit, with its ratings counted."""
-    counts: dict = {}
+COUNTS = ("n_met", "n_partly", "n_not_met", "n_na")
+
+
+def report_rows(visit_id: int, clean: CleanVisit) -> tuple[list[dict], list[dict]]:
+    """The rows the dashboards read for a submitted visit: its ratings counted per domain,
+    and the items it missed (Not met or Partly met)."""
+    copied = {
+        "visit_id": visit_id,
+        "service_id": clean.roster.service.id,
+        "planned_at": clean.planned_at,
+        "visit_type": clean.visit_type,
+    }
+    domains: dict = {}
+    missed = []
     for answer in clean.answers:
-        row = counts.setdefault(
+        row = domains.setdefault(
             answer.domain_key,
-            {
-                "visit_id": visit_id,
-                "domain_key": answer.domain_key,
-                "service_id": clean.roster.service.id,
-                "planned_at": clean.planned_at,
-                "n_met": 0,
-                "n_partly": 0,
-                "n_not_met": 0,
-                "n_na": 0,
-            },
+            {**copied, "domain_key": answer.domain_key, **dict.fromkeys(COUNTS, 0)},
         )
         row[f"n_{answer.rating}"] += 1
-    return list(counts.values())
+        if answer.rating in ("partly", "not_met"):
+            missed.append({**copied, "item_key": answer.item_key, "rating": answer.rating})
+    return list(domains.values()), missed
 
 
 def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
-    if clean.answers:
-        db.connection().execute(VisitDomainScore.__table__.insert(), domain_scores(visit_id, clean))
+    if clean.status == "submitted" and clean.answers:
+        domains, missed = report_rows(visit_id, clean)
+        db.connection().execute(VisitDomainScore.__table__.insert(), domains)
+        if missed:
+            db.connection().execute(VisitMissedItem.__table__.insert(), missed)
         db.connection().execute(
             VisitAnswer.__table__.insert(),
             [
@@ -191,6 +199,7 @@ def update(
     db.execute(sa.delete(VisitAnswer).where(VisitAnswer.visit_id == visit.id))
     db.execute(sa.delete(VisitAction).where(VisitAction.visit_id == visit.id))
     db.execute(sa.delete(VisitDomainScore).where(VisitDomainScore.visit_id == visit.id))
+    db.execute(sa.delete(VisitMissedItem).where(VisitMissedItem.visit_id == visit.id))
     visit.revision = revision
     visit.content_hash = content_hash
     _apply(db, visit, clean)
