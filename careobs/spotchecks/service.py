@@ -104,11 +104,7 @@ def report_rows(visit_id: int, clean: CleanVisit) -> tuple[list[dict], list[dict
 
 
 def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
-    if clean.status == "submitted" and clean.answers:
-        domains, missed = report_rows(visit_id, clean)
-        db.connection().execute(VisitDomainScore.__table__.insert(), domains)
-        if missed:
-            db.connection().execute(VisitMissedItem.__table__.insert(), missed)
+    if clean.answers:
         db.connection().execute(
             VisitAnswer.__table__.insert(),
             [
@@ -137,6 +133,11 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
                 for position, a in enumerate(clean.actions)
             ],
         )
+    if clean.status == "submitted" and clean.answers:
+        domains, missed = report_rows(visit_id, clean)
+        db.connection().execute(VisitDomainScore.__table__.insert(), domains)
+        if missed:
+            db.connection().execute(VisitMissedItem.__table__.insert(), missed)
 
 
 def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVisit) -> None:
