@@ -71,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
     from careobs.checklists.views import bp as checklists_bp
+    from careobs.dashboards.views import api_bp as dashboards_api_bp
+    from careobs.dashboards.views import bp as dashboards_bp
     from careobs.feedback.views import bp as feedback_bp
     from careobs.home.views import bp as home_bp
     from careobs.notifications.views import bp as notifications_bp
@@ -102,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
         feedback_bp,
         notifications_bp,
         push_bp,
+        dashboards_bp,
+        dashboards_api_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -117,6 +121,8 @@ def register_template_helpers(app: Flask) -> None:
     """Values every template may use: the navigation and the app version."""
     from flask_login import current_user
 
+    from careobs.dashboards.filters import organisation_zone
+    from careobs.dashboards.tables import heat_level
     from careobs.db import get_session
     from careobs.home.navigation import navigation_for
     from careobs.notifications.service import deliver_after_response, unread_count
@@ -131,5 +137,13 @@ def register_template_helpers(app: Flask) -> None:
             "careobs_version": __version__,
             "bell_count": bell_count,
         }
+
+    app.jinja_env.globals["heat_level"] = heat_level
+
+    @app.template_filter("localtime")
+    def localtime(instant) -> str:
+        """An aware datetime on the organisation's clock, e.g. "27 Nov 2026, 14:05"."""
+        zone = organisation_zone(get_session(), current_user.organisation_id)
+        return f"{instant.astimezone(zone):%-d %b %Y, %H:%M}"
 
     app.after_request(deliver_after_response)

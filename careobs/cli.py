@@ -16,6 +16,7 @@ HELP = """careobs: QUIS observations, monitoring visits and feedback for adult s
 Quick start on a new machine:
   careobs init            create the database, the organisation and the first admin
   careobs demo            or load the demo organisation "Demo Care Group" instead
+  careobs demo --size large   a 40-service provider with two years of records
   careobs run             serve on http://127.0.0.1:5000 (--host/--port to change)
 
 \b
@@ -150,18 +151,50 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
 
 
 @click.command()
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help='small: "Demo Care Group" (2 services, months of records); large: "Large Demo '
+    'Provider" (40 services, 1,500 staff, ~1,000,000 QUIS interactions, 60,000 visits over two '
+    "years; a few minutes; made once, never regenerated).",
+)
 @with_appcontext
-def demo() -> None:
-    """Load the demo organisation "Demo Care Group" (safe to run again)."""
+def demo(size: str) -> None:
+    """Load a demo organisation: "Demo Care Group" (safe to run again) or, with --size large,
+    "Large Demo Provider" for dashboards and benchmarks (both can share a database)."""
     from careobs.demo import DEMO_PASSWORD, load_demo
 
     migrate.upgrade(get_engine())
+    if size == "large":
+        _demo_large(DEMO_PASSWORD)
+        return
     logins = load_demo(get_session())
     _ensure_push_keys("mailto:admin@demo.test")
     click.echo("Demo Care Group is ready. Log in at http://127.0.0.1:5000 with:")
     for email, role in logins:
         click.echo(f"  {email:<24} {role}")
     click.echo(f"Password for all of them: {DEMO_PASSWORD}")
+
+
+def _demo_large(password: str) -> None:
+    from careobs.demo_large import LARGE_ORG, LOGINS, LargeDemoExists, generate
+
+    try:
+        made = generate(get_session(), echo=click.echo)
+    except LargeDemoExists as exc:
+        if not exc.complete:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(str(exc))
+    else:
+        minutes, seconds = divmod(round(made.seconds), 60)
+        click.echo(f"Generated in {minutes} min {seconds} s.")
+    _ensure_push_keys("mailto:admin@large.test")
+    click.echo(f"{LARGE_ORG} is ready. Log in at http://127.0.0.1:5000 with:")
+    for email, _name, role in LOGINS:
+        click.echo(f"  {email:<24} {role}")
+    click.echo(f"Password for all of them: {password}")
 
 
 @click.group()

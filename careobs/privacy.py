@@ -29,20 +29,26 @@ _TITLE_NAME = re.compile(r"\b(?i:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][A-Za-z'-]+")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 
 
+# Every pattern above but the titled name needs a digit or an "@": text with neither (most
+# notes) is checked for a titled name only. Sync runs this on every interaction's note.
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+
+
 def identifier_warnings(text: str) -> list[str]:
     """Plain-English warnings for likely personal identifiers in free text (empty when none)."""
     found = []
-    if _EMAIL.search(text):
-        found.append("an email address")
-    if _NHS_NUMBER.search(text):
-        found.append("a number that looks like an NHS number or phone number")
-    elif _PHONE.search(text):
-        found.append("a phone number")
-    if _DATE.search(text) or _DATE_WORDS.search(text):
-        found.append("a date that could be a date of birth")
-    if _POSTCODE.search(text):
-        found.append("a postcode")
-    if _TITLE_NAME.search(text):
+    if text and _DIGIT_OR_AT.search(text):
+        if _EMAIL.search(text):
+            found.append("an email address")
+        if _NHS_NUMBER.search(text):
+            found.append("a number that looks like an NHS number or phone number")
+        elif _PHONE.search(text):
+            found.append("a phone number")
+        if _DATE.search(text) or _DATE_WORDS.search(text):
+            found.append("a date that could be a date of birth")
+        if _POSTCODE.search(text):
+            found.append("a postcode")
+    if text and _TITLE_NAME.search(text):
         found.append("a name with a title (Mr, Mrs, ...)")
     return [f"This looks like it contains {what}." for what in found]
 

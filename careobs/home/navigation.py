@@ -27,5 +27,6 @@ def navigation_for(user) -> list[NavItem]:
     else:
         items.append(NavItem("feedback.my_feedback", "Feedback", "feedback"))
     if can_administer(user):
+        items.append(NavItem("dashboards.index", "Trends", "trends"))
         items.append(NavItem("services.admin_home", "Admin", "admin"))
     return items

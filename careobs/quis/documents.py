@@ -22,6 +22,9 @@ MAX_PEOPLE = 8
 MAX_INTERACTIONS = 3000
 MAX_TEXT = 20_000
 MAX_NOTE = 2_000
+_INITIATED_BY = ("staff", "person")
+_COMMUNICATION = ("two_way", "one_way")
+_REASONS = tuple(NEGATIVE_REASONS)
 
 
 @dataclass
@@ -180,66 +183,110 @@ def _interactions(value, people, roster, errors: Errors) -> list[CleanInteractio
     seen: set[uuid.UUID] = set()
     clean = []
     for index, item in enumerate(value):
-        path = f"interactions[{index}]"
-        if not isinstance(item, dict):
-            errors.add(path, "Must be an object.")
-            continue
-        before = len(errors)
-        item_id = read_uuid(item.get("id"), f"{path}.id", errors)
-        if item_id in seen:
-            errors.add(f"{path}.id", "Repeated interaction id.")
-        seen.add(item_id)
-        at = read_time(item.get("at"), f"{path}.at", errors)
-        who = item.get("people")
-        if not isinstance(who, list) or not who or not all(isinstance(c, str) for c in who):
-            errors.add(f"{path}.people", "Name at least one person observed.")
-            who = []
-        elif not set(who) <= allowed_people:
-            errors.add(f"{path}.people", "Only people observed in this session can be named.")
-        staff_id = None
-        if item.get("staff_id") is not None:
-            staff_uuid = read_uuid(item.get("staff_id"), f"{path}.staff_id", errors)
-            if roster and staff_uuid:
-                staff_id = roster.staff.get(staff_uuid)
-                if staff_id is None:
-                    errors.add(f"{path}.staff_id", "Not a member of staff of this service.")
-        category = read_choice(item.get("category"), f"{path}.category", errors, CATEGORIES)
-        initiated = read_choice(
-            item.get("initiated_by"),
-            f"{path}.initiated_by",
-            errors,
-            ("staff", "person"),
-            required=False,
-        )
-        communication = read_choice(
-            item.get("communication"),
-            f"{path}.communication",
-            errors,
-            ("two_way", "one_way"),
-            required=False,
-        )
-        reason = read_choice(
-            item.get("negative_reason"),
-            f"{path}.negative_reason",
-            errors,
-            tuple(NEGATIVE_REASONS),
-            required=False,
-        )
-        if reason and category and category not in NEGATIVE:
-            errors.add(f"{path}.negative_reason", "Only negative interactions have a reason.")
-        note = read_text(item.get("note"), f"{path}.note", errors, MAX_NOTE)
-        if len(errors) == before:
-            clean.append(
-                CleanInteraction(
-                    item_id,
-                    at,
-                    list(who),
-                    staff_id,
-                    category,
-                    initiated,
-                    communication,
-                    reason,
-                    note,
-                )
-            )
+        interaction = _valid_interaction(item, allowed_people, roster, seen)
+        if interaction is None:
+            interaction = _checked_interaction(index, item, allowed_people, roster, seen, errors)
+        if interaction is not None:
+            clean.append(interaction)
     return clean
+
+
+def _valid_interaction(item, allowed_people, roster, seen) -> CleanInteraction | None:
+    """The interaction if every field is plainly valid, else None (and nothing changed).
+
+    Sessions carry hundreds of interactions and nearly all are valid: this path builds no field
+    paths and no messages. Anything unusual returns None and ``_checked_interaction`` names
+    the errors exactly as it always has.
+    """
+    if roster is None or not isinstance(item, dict):
+        return None
+    raw_id, at, who = item.get("id"), item.get("at"), item.get("people")
+    if not (isinstance(raw_id, str) and isinstance(at, str) and isinstance(who, list) and who):
+        return None
+    try:
+        item_id = uuid.UUID(raw_id)
+        at = datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if item_id in seen or at.tzinfo is None:
+        return None
+    for code in who:
+        if not isinstance(code, str) or code not in allowed_people:
+            return None
+    staff_id = raw_staff = item.get("staff_id")
+    if raw_staff is not None:
+        if not isinstance(raw_staff, str):
+            return None
+        try:
+            staff_id = roster.staff.get(uuid.UUID(raw_staff))
+        except ValueError:
+            return None
+        if staff_id is None:
+            return None
+    category = item.get("category")
+    initiated = item.get("initiated_by")
+    communication = item.get("communication")
+    reason = item.get("negative_reason")
+    note = item.get("note")
+    if note is None:
+        note = ""
+    if (
+        category not in CATEGORIES
+        or (initiated is not None and initiated not in _INITIATED_BY)
+        or (communication is not None and communication not in _COMMUNICATION)
+        or (reason is not None and (reason not in _REASONS or category not in NEGATIVE))
+        or not isinstance(note, str)
+        or len(note) > MAX_NOTE
+    ):
+        return None
+    seen.add(item_id)
+    return CleanInteraction(
+        item_id, at, list(who), staff_id, category, initiated, communication, reason, note
+    )
+
+
+def _checked_interaction(
+    index, item, allowed_people, roster, seen, errors: Errors
+) -> CleanInteraction | None:
+    """Check one interaction field by field, adding every error found under its path."""
+    path = f"interactions[{index}]"
+    if not isinstance(item, dict):
+        errors.add(path, "Must be an object.")
+        return None
+    before = len(errors)
+    item_id = read_uuid(item.get("id"), f"{path}.id", errors)
+    if item_id in seen:
+        errors.add(f"{path}.id", "Repeated interaction id.")
+    seen.add(item_id)
+    at = read_time(item.get("at"), f"{path}.at", errors)
+    who = item.get("people")
+    if not isinstance(who, list) or not who or not all(isinstance(c, str) for c in who):
+        errors.add(f"{path}.people", "Name at least one person observed.")
+        who = []
+    elif not set(who) <= allowed_people:
+        errors.add(f"{path}.people", "Only people observed in this session can be named.")
+    staff_id = None
+    if item.get("staff_id") is not None:
+        staff_uuid = read_uuid(item.get("staff_id"), f"{path}.staff_id", errors)
+        if roster and staff_uuid:
+            staff_id = roster.staff.get(staff_uuid)
+            if staff_id is None:
+                errors.add(f"{path}.staff_id", "Not a member of staff of this service.")
+    category = read_choice(item.get("category"), f"{path}.category", errors, CATEGORIES)
+    initiated = read_choice(
+        item.get("initiated_by"), f"{path}.initiated_by", errors, _INITIATED_BY, required=False
+    )
+    communication = read_choice(
+        item.get("communication"), f"{path}.communication", errors, _COMMUNICATION, required=False
+    )
+    reason = read_choice(
+        item.get("negative_reason"), f"{path}.negative_reason", errors, _REASONS, required=False
+    )
+    if reason and category and category not in NEGATIVE:
+        errors.add(f"{path}.negative_reason", "Only negative interactions have a reason.")
+    note = read_text(item.get("note"), f"{path}.note", errors, MAX_NOTE)
+    if len(errors) != before:
+        return None
+    return CleanInteraction(
+        item_id, at, list(who), staff_id, category, initiated, communication, reason, note
+    )

@@ -15,6 +15,9 @@ from careobs.quis import scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
 
+_SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
+_INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
+
 
 def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
     """Feedback the observer wrote with the session: their words replace careobs's draft."""
@@ -131,15 +134,12 @@ def create(
         content_hash=content_hash,
     )
     _apply(session, clean)
-    table = QuisSession.__table__
+    # The values go in as execution parameters, not .values(): the statement is then compiled
+    # once per set of columns and cached, instead of being rebuilt for every document.
     values = {
-        column.key: getattr(session, column.key)
-        for column in table.columns
-        if column.key != "id" and getattr(session, column.key) is not None
+        key: value for key in _SESSION_COLUMNS if (value := getattr(session, key)) is not None
     }
-    session.id = (
-        db.connection().execute(table.insert().values(values).returning(table.c.id)).scalar_one()
-    )
+    session.id = db.connection().execute(_INSERT_SESSION, values).scalar_one()
     _insert_interactions(db, session.id, clean)
     record(
         db,

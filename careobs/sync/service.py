@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import record
+from careobs.notifications.service import alerts_deferred
 from careobs.sync.fields import Errors, read_int, read_uuid
 from careobs.sync.models import QuarantinedDocument
 from careobs.sync.roster import Forbidden, Rosters
@@ -78,7 +79,8 @@ def process_batch(db: Session, user, documents: list) -> list[dict]:
     kinds = _kinds()
     rosters = Rosters(db, user)
     stored = _stored_documents(db, kinds, documents)
-    return [process_document(db, user, raw, kinds, rosters, stored) for raw in documents]
+    with alerts_deferred(db):
+        return [process_document(db, user, raw, kinds, rosters, stored) for raw in documents]
 
 
 def _stored_documents(db: Session, kinds, documents: list) -> dict:

@@ -1,0 +1,283 @@
+"""Coverage: who has been checked, who is due, and whether checks are predictable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.dashboards.filters import Scope
+from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, utc_slot_columns
+from careobs.dashboards.tables import Chart, Column, Table
+from careobs.org import settings as org_settings
+from careobs.org.models import Service, StaffMember
+from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
+
+DUE_SOON_DAYS = 14
+
+# Status, in the order the list shows them (most urgent first).
+OVERDUE = "Overdue"
+NEVER = "Never checked"
+NEW_STARTER = "New starter — first check due"
+DUE_SOON = "Due soon"
+UP_TO_DATE = "Up to date"
+ORDER = {OVERDUE: 0, NEVER: 1, NEW_STARTER: 2, DUE_SOON: 3, UP_TO_DATE: 4}
+
+
+@dataclass
+class WorkerCoverage:
+    staff_id: int
+    staff_uuid: str
+    name: str
+    service: str
+    start_date: date | None
+    last_visit: date | None
+    last_unannounced: date | None
+    due: date | None
+    last_band: str | None
+    status: str
+    days_since: int | None
+    days_since_unannounced: int | None
+
+
+def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
+    """Every active care worker in the scope's services, most urgent first."""
+    settings = org_settings.settings_for(db, scope.organisation_id)
+    staff = db.execute(
+        sa.select(StaffMember, Service.name)
+        .join(Service, Service.id == StaffMember.service_id)
+        .where(
+            StaffMember.organisation_id == scope.organisation_id,
+            StaffMember.service_id.in_(scope.service_ids),
+            StaffMember.active.is_(True),
+        )
+    ).all()
+    visited = (
+        sa.select(
+            MonitoringVisit.staff_id,
+            sa.func.max(MonitoringVisit.planned_at).label("last"),
+            sa.func.max(
+                sa.case((MonitoringVisit.visit_type == "unannounced", MonitoringVisit.planned_at))
+            ).label("last_unannounced"),
+        )
+        .where(
+            MonitoringVisit.organisation_id == scope.organisation_id,
+            MonitoringVisit.service_id.in_(scope.service_ids),
+            MonitoringVisit.status == "submitted",
+        )
+        .group_by(MonitoringVisit.staff_id)
+        .subquery()
+    )
+    latest = {
+        row.staff_id: row
+        for row in db.execute(
+            sa.select(
+                visited.c.staff_id,
+                visited.c.last,
+                visited.c.last_unannounced,
+                MonitoringVisit.next_check_on,
+                MonitoringVisit.band,
+            ).join(
+                MonitoringVisit,
+                sa.and_(
+                    MonitoringVisit.staff_id == visited.c.staff_id,
+                    MonitoringVisit.planned_at == visited.c.last,
+                    MonitoringVisit.status == "submitted",
+                ),
+            )
+        )
+    }
+    result = []
+    for member, service_name in staff:
+        row = latest.get(member.id)
+        last = _local_day(row.last, scope) if row else None
+        last_unannounced = (
+            _local_day(row.last_unannounced, scope) if row and row.last_unannounced else None
+        )
+        if row is not None:
+            due = row.next_check_on
+            status = (
+                OVERDUE
+                if due < today
+                else DUE_SOON
+                if due <= today + timedelta(days=DUE_SOON_DAYS)
+                else UP_TO_DATE
+            )
+        elif (
+            member.start_date
+            and member.start_date + timedelta(days=settings.new_starter_days) >= today
+        ):
+            due = member.start_date + timedelta(days=settings.new_starter_days)
+            status = NEW_STARTER
+        else:
+            due = None
+            status = NEVER
+        result.append(
+            WorkerCoverage(
+                member.id,
+                str(member.uuid),
+                member.name,
+                service_name,
+                member.start_date,
+                last,
+                last_unannounced,
+                due,
+                row.band if row else None,
+                status,
+                (today - last).days if last else None,
+                (today - last_unannounced).days if last_unannounced else None,
+            )
+        )
+    result.sort(key=lambda w: (ORDER[w.status], w.due or date.min, w.name))
+    return result
+
+
+def _local_day(instant: datetime, scope: Scope) -> date:
+    return instant.astimezone(scope.zone).date()
+
+
+def _visits_where(scope: Scope) -> list:
+    conditions = [
+        MonitoringVisit.organisation_id == scope.organisation_id,
+        MonitoringVisit.service_id.in_(scope.service_ids),
+        MonitoringVisit.status == "submitted",
+        MonitoringVisit.planned_at >= scope.start,
+        MonitoringVisit.planned_at < scope.end,
+    ]
+    if scope.visit_type:
+        conditions.append(MonitoringVisit.visit_type == scope.visit_type)
+    return conditions
+
+
+def by_type(db: Session, scope: Scope) -> dict[str, int]:
+    where = [c for c in _visits_where(scope)]
+    if scope.visit_type:
+        where.pop()  # the share of each type makes no sense filtered to one type
+    rows = db.execute(
+        sa.select(MonitoringVisit.visit_type, sa.func.count().label("visits"))
+        .where(*where)
+        .group_by(MonitoringVisit.visit_type)
+    )
+    counts = {row.visit_type: row.visits for row in rows}
+    return {code: counts.get(code, 0) for code in VISIT_TYPES}
+
+
+def spread(db: Session, scope: Scope) -> tuple[list[int], list[int]]:
+    """Visits per local weekday (Monday first) and per local hour of the planned time."""
+    spans = offset_spans(scope.start, scope.end, scope.zone)
+    slot = utc_slot_columns(MonitoringVisit.planned_at, spans, scope.end)
+    rows = db.execute(
+        sa.select(*slot, sa.func.count().label("visits"))
+        .where(*_visits_where(scope))
+        .group_by(*slot)
+    )
+    weekdays, hours = [0] * 7, [0] * 24
+    for row in rows:
+        weekday, hour = local_slot(spans[row.span][1], row.dow, row.hour, row.quarter)
+        weekdays[weekday] += row.visits
+        hours[hour] += row.visits
+    return weekdays, hours
+
+
+def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage], list[Table]]:
+    people = workers(db, scope, today)
+    worker_table = Table(
+        "workers",
+        "Care workers",
+        [
+            Column("name", "Care worker"),
+            Column("service", "Service"),
+            Column("status", "Status"),
+            Column("due", "Next check due", "date"),
+            Column("last_visit", "Last visit", "date"),
+            Column("days_since", "Days since", "int"),
+            Column("last_unannounced", "Last unannounced", "date"),
+            Column("days_since_unannounced", "Days since unannounced", "int"),
+            Column("start_date", "Started", "date"),
+        ],
+        [
+            [
+                w.name,
+                w.service,
+                w.status,
+                w.due,
+                w.last_visit,
+                w.days_since,
+                w.last_unannounced,
+                w.days_since_unannounced,
+                w.start_date,
+            ]
+            for w in people
+        ],
+        caption=(
+            "Due dates follow the organisation's settings: the regular interval, "
+            "a re-check after a red result, and the first check for new starters."
+        ),
+        empty="No care workers in these services.",
+    )
+    types = by_type(db, scope)
+    total = sum(types.values())
+    type_table = Table(
+        "types",
+        "Visits by type",
+        [
+            Column("type", "Type"),
+            Column("visits", "Visits", "int"),
+            Column("share", "Share", "pct"),
+        ],
+        [[VISIT_TYPES[code], n, n / total if total else None] for code, n in types.items()],
+        caption=f"{total} visits in the period.",
+        chart=Chart("Visits by type", "bar", "type", ("share",)),
+    )
+    weekdays, hours = spread(db, scope)
+    counted = sum(weekdays)
+    weekday_table = Table(
+        "weekdays",
+        "Visits by weekday",
+        [
+            Column("day", "Weekday"),
+            Column("visits", "Visits", "int"),
+            Column("share", "Share", "pct"),
+        ],
+        [
+            [day, n, n / counted if counted else None]
+            for day, n in zip(WEEKDAYS, weekdays, strict=True)
+        ],
+        caption=(
+            "Local time of the planned visit. Checks spread over every day are harder to predict."
+        ),
+        chart=Chart("Visits by weekday", "bar", "day", ("visits",), percent=False),
+    )
+    hour_table = Table(
+        "hours",
+        "Visits by hour of day",
+        [
+            Column("hour", "Hour"),
+            Column("visits", "Visits", "int"),
+            Column("share", "Share", "pct"),
+        ],
+        [[f"{hour:02d}:00", n, n / counted if counted else None] for hour, n in enumerate(hours)],
+        caption="Local time of the planned visit.",
+        chart=Chart("Visits by hour", "bar", "hour", ("visits",), percent=False),
+    )
+    return people, [worker_table, type_table, weekday_table, hour_table]
+
+
+def headline(people: list[WorkerCoverage], types: Table) -> list[tuple[str, str]]:
+    counts = {status: 0 for status in ORDER}
+    for w in people:
+        counts[w.status] += 1
+    unannounced = next(row for row in types.rows if row[0] == VISIT_TYPES["unannounced"])
+    return [
+        ("Care workers", str(len(people))),
+        ("Overdue", str(counts[OVERDUE])),
+        ("Never checked", str(counts[NEVER])),
+        ("New starters due", str(counts[NEW_STARTER])),
+        ("Due in 14 days", str(counts[DUE_SOON])),
+        (
+            "Unannounced visits",
+            "—" if unannounced[2] is None else f"{unannounced[1]} ({unannounced[2] * 100:.1f}%)",
+        ),
+    ]

@@ -1,0 +1,159 @@
+"""The dashboard filters: read from the URL (so a view can be shared), checked, and resolved
+into a :class:`Scope` that the queries trust."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+
+from careobs.dashboards.periods import GROUPINGS, Period, local_midnight, periods
+from careobs.org.models import Area, Organisation, Service
+from careobs.permissions import MANAGE, services_select
+from careobs.quis.models import CONTEXTS
+from careobs.spotchecks.models import VISIT_TYPES
+
+MAX_DAYS = 3 * 366
+KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare"}
+
+
+class DashboardFilters(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    service = SelectMultipleField("Services", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    grouping = SelectField(
+        "Group by",
+        choices=[SelectChoice(k, v) for k, v in GROUPINGS.items()],
+        default="month",
+        validators=[Optional()],
+    )
+    context = SelectField(
+        "Context",
+        choices=[SelectChoice("", "Any context")]
+        + [SelectChoice(k, v) for k, v in CONTEXTS.items()],
+        default="",
+        validators=[Optional()],
+    )
+    area = SelectField("Area", default="", validators=[Optional()])
+    visit_type = SelectField(
+        "Visit type",
+        choices=[SelectChoice("", "Any type")]
+        + [SelectChoice(k, v) for k, v in VISIT_TYPES.items()],
+        default="",
+        validators=[Optional()],
+    )
+
+    def validate_date_to(self, field) -> None:
+        if self.date_from.data and field.data:
+            if field.data < self.date_from.data:
+                raise ValidationError("Must be on or after the start date.")
+            if (field.data - self.date_from.data).days > MAX_DAYS:
+                raise ValidationError("Pick a period of at most three years.")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard may count: checked services, local dates and the other filters."""
+
+    organisation_id: int
+    zone: ZoneInfo
+    service_ids: tuple[int, ...]
+    first: date
+    last: date
+    grouping: str
+    context: str | None
+    area_id: int | None
+    visit_type: str | None
+    query: dict  # the filters as URL parameters, for links to the same view
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.first, self.zone)
+
+    @property
+    def end(self) -> datetime:
+        return local_midnight(self.last + timedelta(days=1), self.zone)
+
+    def periods(self) -> list[Period]:
+        return periods(self.first, self.last, self.grouping, self.zone)
+
+
+def organisation_zone(db: Session, organisation_id: int) -> ZoneInfo:
+    return ZoneInfo(db.get(Organisation, organisation_id).timezone)
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """The last twelve months, whole months, ending today."""
+    first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    return first, today
+
+
+def build_form(db: Session, user, dashboard: str, args, today: date) -> DashboardFilters:
+    """The filter form for ``dashboard`` with the choices this user may pick."""
+    form = DashboardFilters(formdata=args, meta={"csrf": False})
+    services = db.scalars(
+        services_select(user, MANAGE).where(
+            Service.kind == KIND_FOR[dashboard], Service.active.is_(True)
+        )
+    ).all()
+    form.service.choices = [SelectChoice(str(s.uuid), s.name) for s in services]
+    areas = db.execute(
+        sa.select(Area, Service.name)
+        .join(Service, Area.service_id == Service.id)
+        .where(Area.service_id.in_([s.id for s in services]), Area.active.is_(True))
+        .order_by(Service.name, Area.name)
+    ).all()
+    many = len(services) > 1
+    form.area.choices = [SelectChoice("", "Any area")] + [
+        SelectChoice(str(a.uuid), f"{name} — {a.name}" if many else a.name) for a, name in areas
+    ]
+    first, last = default_range(today)
+    if not args.get("date_from"):
+        form.date_from.data = first
+    if not args.get("date_to"):
+        form.date_to.data = last
+    form.services = services
+    return form
+
+
+def scope_from(db: Session, user, form: DashboardFilters, dashboard: str) -> Scope:
+    """The checked filters as a scope; call only after ``form.validate()`` succeeded."""
+    by_uuid = {str(s.uuid): s.id for s in form.services}
+    chosen = [by_uuid[u] for u in form.service.data or [] if u in by_uuid]
+    service_ids = tuple(chosen or by_uuid.values())
+    area_id = None
+    if form.area.data:
+        area_id = db.scalar(sa.select(Area.id).where(Area.uuid == uuid.UUID(form.area.data)))
+    query = {
+        "service": list(form.service.data or []),
+        "date_from": form.date_from.data.isoformat(),
+        "date_to": form.date_to.data.isoformat(),
+        "grouping": form.grouping.data or "month",
+    }
+    if dashboard == "quis":
+        query |= {"context": form.context.data or "", "area": form.area.data or ""}
+    else:
+        query |= {"visit_type": form.visit_type.data or ""}
+    return Scope(
+        organisation_id=user.organisation_id,
+        zone=organisation_zone(db, user.organisation_id),
+        service_ids=service_ids,
+        first=form.date_from.data,
+        last=form.date_to.data,
+        grouping=form.grouping.data or "month",
+        context=(form.context.data or None) if dashboard == "quis" else None,
+        area_id=area_id if dashboard == "quis" else None,
+        visit_type=(form.visit_type.data or None) if dashboard != "quis" else None,
+        query={k: v for k, v in query.items() if v},
+    )

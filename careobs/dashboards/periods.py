@@ -1,0 +1,187 @@
+"""Calendar periods in the organisation's time zone, and how the database sorts rows into them.
+
+Dashboards group records by local week (Monday to Sunday) or local calendar month. SQLite has no
+time zones, so instead of converting every timestamp in SQL we work out each period's start as a
+UTC instant here, with ``zoneinfo`` (which knows every clock change), and let the database find
+each row's period by comparing its UTC timestamp against those boundaries. The comparison is a
+balanced tree of ``CASE`` expressions, so a row costs about log2(periods) comparisons, and the
+same SQL runs on SQLite and PostgreSQL.
+
+Local hour of day and weekday work the same way: the database groups by UTC weekday, hour and
+quarter-hour within each stretch of constant UTC offset, and :func:`local_slot` shifts those
+groups into local time here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+GROUPINGS = {"week": "Week", "month": "Month"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One week or month: local dates [first, last] and the UTC instants [start, end)."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+    grouping: str
+
+    @property
+    def label(self) -> str:
+        if self.grouping == "month":
+            return f"{self.first:%b %Y}"
+        return f"w/c {self.first.day} {self.first:%b %Y}"
+
+    @property
+    def key(self) -> str:
+        return self.first.isoformat()
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which ``day`` begins in ``zone``."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def period_start(day: date, grouping: str) -> date:
+    """The first local day of the week (Monday) or month containing ``day``."""
+    if grouping == "month":
+        return day.replace(day=1)
+    return day - timedelta(days=day.weekday())
+
+
+def _next_start(first: date, grouping: str) -> date:
+    if grouping == "month":
+        return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first + timedelta(days=7)
+
+
+def periods(first: date, last: date, grouping: str, zone: ZoneInfo) -> list[Period]:
+    """Every week or month touching the local dates [first, last], clipped to that range."""
+    if grouping not in GROUPINGS:
+        raise ValueError(f"unknown grouping {grouping!r}")
+    result = []
+    start = period_start(first, grouping)
+    while start <= last:
+        following = _next_start(start, grouping)
+        clipped_first, clipped_last = max(start, first), min(following - timedelta(days=1), last)
+        result.append(
+            Period(
+                clipped_first,
+                clipped_last,
+                local_midnight(clipped_first, zone),
+                local_midnight(clipped_last + timedelta(days=1), zone),
+                grouping,
+            )
+        )
+        start = following
+    return result
+
+
+def bucket_index(column: ColumnElement, boundaries: list[datetime]) -> ColumnElement:
+    """The index ``i`` such that ``boundaries[i] <= column < boundaries[i + 1]``, in SQL.
+
+    ``boundaries`` are ascending; rows before the first or from the last belong to no bucket and
+    come out as -1 (callers filter them out beforehand). Built as a balanced tree of CASE
+    expressions so each row needs about log2(len(boundaries)) comparisons.
+    """
+
+    def between(low: int, high: int) -> ColumnElement:
+        # Rows here are known to satisfy boundaries[low] <= column < boundaries[high].
+        if high - low == 1:
+            return sa.literal(low)
+        middle = (low + high) // 2
+        return sa.case(
+            (column < boundaries[middle], between(low, middle)), else_=between(middle, high)
+        )
+
+    if len(boundaries) < 2:
+        raise ValueError("need at least two boundaries")
+    return sa.case(
+        (column < boundaries[0], sa.literal(-1)),
+        (column >= boundaries[-1], sa.literal(-1)),
+        else_=between(0, len(boundaries) - 1),
+    )
+
+
+def period_boundaries(spans: list[Period]) -> list[datetime]:
+    """The UTC instants separating consecutive periods, plus the end of the last."""
+    return [p.start for p in spans] + [spans[-1].end]
+
+
+# -- local hour and weekday -------------------------------------------------------------------
+
+
+class utc_naive(FunctionElement):
+    """A timestamp as naive UTC wall-clock time (PostgreSQL ``timestamptz`` extracts would
+    otherwise follow the connection's time zone)."""
+
+    inherit_cache = True
+    type = sa.DateTime()
+
+
+@compiles(utc_naive)
+def _utc_naive_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(utc_naive, "postgresql")
+def _utc_naive_postgresql(element, compiler, **kw):
+    return f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
+
+
+def offset_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, int]]:
+    """The instants in [start, end) where the zone's UTC offset changes, each with the offset
+    (in minutes) from then on; the first entry is ``start`` itself."""
+    spans = [(start, _offset_minutes(start, zone))]
+    day = start
+    while day < end:
+        following = min(day + timedelta(days=1), end)
+        if _offset_minutes(following, zone) != spans[-1][1] and following < end:
+            # Find the change to the minute within this day (clock changes are on the minute).
+            low, high = day, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if _offset_minutes(middle, zone) == spans[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            spans.append((high.replace(second=0, microsecond=0), _offset_minutes(high, zone)))
+        day = following
+    return spans
+
+
+def _offset_minutes(instant: datetime, zone: ZoneInfo) -> int:
+    return int(instant.astimezone(zone).utcoffset().total_seconds() // 60)
+
+
+def utc_slot_columns(
+    column: ColumnElement, spans: list[tuple[datetime, int]], end: datetime
+) -> list:
+    """SQL expressions to group rows before ``end`` by: the offset span (index into ``spans``),
+    UTC weekday (0 = Sunday), hour and quarter-hour."""
+    naive = utc_naive(column)
+    minute = sa.extract("minute", naive)
+    boundaries = [s for s, _ in spans] + [end]
+    return [
+        bucket_index(column, boundaries).label("span"),
+        sa.cast(sa.extract("dow", naive), sa.Integer).label("dow"),
+        sa.cast(sa.extract("hour", naive), sa.Integer).label("hour"),
+        sa.case((minute < 15, 0), (minute < 30, 1), (minute < 45, 2), else_=3).label("quarter"),
+    ]
+
+
+def local_slot(span_offset: int, dow: int, hour: int, quarter: int) -> tuple[int, int]:
+    """Shift a UTC (weekday, hour, quarter-hour) group into local (weekday Monday=0, hour)."""
+    minutes = ((dow - 1) % 7) * 1440 + hour * 60 + quarter * 15 + span_offset
+    minutes %= 7 * 1440
+    return minutes // 1440, (minutes % 1440) // 60

@@ -1,0 +1,302 @@
+"""The QUIS dashboard: category shares and their trend, from the counts stored per session.
+
+Every query groups submitted sessions (never their interaction rows): a session stores its
+per-category counts, the number of people observed, how many of them met a negative
+interaction and the person-minutes observed when it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.dashboards.filters import Scope
+from careobs.dashboards.periods import (
+    bucket_index,
+    local_slot,
+    offset_spans,
+    period_boundaries,
+    utc_slot_columns,
+)
+from careobs.dashboards.tables import Chart, Column, Table
+from careobs.quis import scoring
+from careobs.quis.models import CONTEXTS, QuisSession
+from careobs.quis.scoring import CATEGORIES, CATEGORY_LABELS, CategoryCounts
+
+SMALL_SAMPLE = 30  # fewer interactions than this: say so beside the figures
+
+
+@dataclass
+class Totals:
+    """Stored session aggregates summed over a group of sessions."""
+
+    sessions: int = 0
+    counts: CategoryCounts = field(default_factory=CategoryCounts)
+    people: int = 0
+    people_negative: int = 0
+    person_minutes: float = 0.0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.sessions + other.sessions,
+            CategoryCounts(
+                **{c: getattr(self.counts, c) + getattr(other.counts, c) for c in CATEGORIES}
+            ),
+            self.people + other.people,
+            self.people_negative + other.people_negative,
+            self.person_minutes + other.person_minutes,
+        )
+
+    @property
+    def n(self) -> int:
+        return self.counts.total
+
+    def note(self) -> str:
+        if self.sessions == 0:
+            return "no sessions"
+        if self.n == 0:
+            return "no interactions"
+        if self.n < SMALL_SAMPLE:
+            return f"small sample: n = {self.n}"
+        return ""
+
+
+SUMS = (
+    sa.func.count().label("sessions"),
+    *(sa.func.sum(getattr(QuisSession, f"n_{c.lower()}")).label(c) for c in CATEGORIES),
+    sa.func.sum(QuisSession.people_count).label("people"),
+    sa.func.sum(QuisSession.people_with_negative).label("people_negative"),
+    sa.func.sum(QuisSession.person_minutes).label("person_minutes"),
+)
+
+
+def _totals(row) -> Totals:
+    return Totals(
+        row.sessions,
+        CategoryCounts(**{c: int(getattr(row, c) or 0) for c in CATEGORIES}),
+        int(row.people or 0),
+        int(row.people_negative or 0),
+        float(row.person_minutes or 0),
+    )
+
+
+def _where(scope: Scope) -> list:
+    conditions = [
+        QuisSession.organisation_id == scope.organisation_id,
+        QuisSession.service_id.in_(scope.service_ids),
+        QuisSession.status == "submitted",
+        QuisSession.started_at >= scope.start,
+        QuisSession.started_at < scope.end,
+    ]
+    if scope.context:
+        conditions.append(QuisSession.context == scope.context)
+    if scope.area_id:
+        conditions.append(QuisSession.area_id == scope.area_id)
+    return conditions
+
+
+def by_period(db: Session, scope: Scope) -> list[Totals]:
+    """Totals for each week or month of the scope, empty periods included."""
+    spans = scope.periods()
+    bucket = bucket_index(QuisSession.started_at, period_boundaries(spans)).label("bucket")
+    rows = db.execute(sa.select(bucket, *SUMS).where(*_where(scope)).group_by(bucket))
+    found = {row.bucket: _totals(row) for row in rows}
+    return [found.get(index, Totals()) for index in range(len(spans))]
+
+
+def by_context(db: Session, scope: Scope) -> dict[str, Totals]:
+    rows = db.execute(
+        sa.select(QuisSession.context, *SUMS).where(*_where(scope)).group_by(QuisSession.context)
+    )
+    return {row.context: _totals(row) for row in rows}
+
+
+def by_hour(db: Session, scope: Scope) -> dict[int, Totals]:
+    """Totals by the local hour at which the session started."""
+    spans = offset_spans(scope.start, scope.end, scope.zone)
+    slot = utc_slot_columns(QuisSession.started_at, spans, scope.end)
+    rows = db.execute(sa.select(*slot, *SUMS).where(*_where(scope)).group_by(*slot))
+    hours: dict[int, Totals] = {}
+    for row in rows:
+        _, hour = local_slot(spans[row.span][1], row.dow, row.hour, row.quarter)
+        hours[hour] = hours.get(hour, Totals()) + _totals(row)
+    return hours
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+
+def _shares_with_intervals(t: Totals) -> list:
+    positive = scoring.wilson_interval(t.counts.positive, t.n)
+    negative = scoring.wilson_interval(t.counts.negative, t.n)
+    return [
+        scoring.positive_share(t.counts),
+        positive.low if positive else None,
+        positive.high if positive else None,
+        scoring.negative_share(t.counts),
+        negative.low if negative else None,
+        negative.high if negative else None,
+    ]
+
+
+SHARE_COLUMNS = [
+    Column("positive", "Positive", "pct"),
+    Column("positive_low", "Positive, 95% low", "pct"),
+    Column("positive_high", "Positive, 95% high", "pct"),
+    Column("negative", "Negative", "pct"),
+    Column("negative_low", "Negative, 95% low", "pct"),
+    Column("negative_high", "Negative, 95% high", "pct"),
+]
+INTERVAL_BANDS = (("positive_low", "positive_high"), ("negative_low", "negative_high"))
+
+
+def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
+    """The whole dashboard: totals for the scope and every table (with its chart)."""
+    spans = scope.periods()
+    per_period = by_period(db, scope)
+    overall = sum(per_period, Totals())
+    unit = scope.grouping.capitalize()
+
+    categories = Table(
+        "categories",
+        "Interactions by category",
+        [
+            Column("period", unit),
+            Column("sessions", "Sessions", "int"),
+            Column("n", "Interactions (n)", "int"),
+            *(Column(c, CATEGORY_LABELS[c], "pct") for c in CATEGORIES),
+            Column("note", "Note"),
+        ],
+        [
+            [p.label, t.sessions, t.n, *(t.counts.share(c) for c in CATEGORIES), t.note()]
+            for p, t in zip(spans, per_period, strict=True)
+        ],
+        caption="Share of the interactions coded in each category; n is the number coded.",
+        chart=Chart("Category shares", "stacked", "period", tuple(CATEGORIES)),
+    )
+    trend = Table(
+        "trend",
+        "Positive and negative interactions, with 95% intervals",
+        [Column("period", unit), Column("n", "Interactions (n)", "int"), *SHARE_COLUMNS],
+        [
+            [p.label, t.n, *_shares_with_intervals(t)]
+            for p, t in zip(spans, per_period, strict=True)
+        ],
+        caption="Wilson 95% intervals: the wider the interval, the less certain the share.",
+        chart=Chart(
+            "Positive and negative %", "line", "period", ("positive", "negative"), INTERVAL_BANDS
+        ),
+    )
+    people = Table(
+        "people",
+        "People with a negative interaction, and interaction rate",
+        [
+            Column("period", unit),
+            Column("people", "People observed", "int"),
+            Column("people_negative", "With at least one negative", "int"),
+            Column("share_negative", "Share with a negative", "pct"),
+            Column("person_hours", "Person-hours observed", "num"),
+            Column("rate", "Interactions per person-hour", "num"),
+        ],
+        [
+            [
+                p.label,
+                t.people,
+                t.people_negative,
+                t.people_negative / t.people if t.people else None,
+                t.person_minutes / 60,
+                scoring.interactions_per_person_hour(t.n, t.person_minutes),
+            ]
+            for p, t in zip(spans, per_period, strict=True)
+        ],
+        caption="A person observed in two sessions counts twice.",
+        chart=Chart(
+            "People with at least one negative interaction", "line", "period", ("share_negative",)
+        ),
+    )
+    contexts = by_context(db, scope)
+    context_table = Table(
+        "contexts",
+        "By context",
+        [
+            Column("context", "Context"),
+            Column("sessions", "Sessions", "int"),
+            Column("n", "Interactions (n)", "int"),
+            *SHARE_COLUMNS,
+            Column("note", "Note"),
+        ],
+        [
+            [label, t.sessions, t.n, *_shares_with_intervals(t), t.note()]
+            for code, label in CONTEXTS.items()
+            if (t := contexts.get(code)) is not None
+        ],
+        caption="Mealtimes compared with the other times of day observed.",
+        empty="No sessions for these filters.",
+        chart=Chart(
+            "Positive and negative % by context",
+            "bar",
+            "context",
+            ("positive", "negative"),
+            INTERVAL_BANDS,
+        ),
+    )
+    hours = by_hour(db, scope)
+    hour_table = Table(
+        "hours",
+        "By hour of day the session started",
+        [
+            Column("hour", "Hour"),
+            Column("sessions", "Sessions", "int"),
+            Column("n", "Interactions (n)", "int"),
+            Column("positive", "Positive", "pct"),
+            Column("negative", "Negative", "pct"),
+            Column("note", "Note"),
+        ],
+        [
+            [
+                f"{hour:02d}:00–{hour:02d}:59",
+                t.sessions,
+                t.n,
+                scoring.positive_share(t.counts),
+                scoring.negative_share(t.counts),
+                t.note(),
+            ]
+            for hour, t in sorted(hours.items())
+        ],
+        caption="Local time. Each session counts in the hour it started.",
+        empty="No sessions for these filters.",
+        chart=Chart("Positive and negative % by hour", "bar", "hour", ("positive", "negative")),
+    )
+    return overall, [categories, trend, people, context_table, hour_table]
+
+
+def headline(t: Totals) -> list[tuple[str, str]]:
+    """The figures for the whole scope, as label and text, for the top of the page."""
+    positive = scoring.wilson_interval(t.counts.positive, t.n)
+    negative = scoring.wilson_interval(t.counts.negative, t.n)
+
+    def with_interval(share, interval) -> str:
+        if share is None:
+            return "—"
+        return (
+            f"{scoring.percent(share)} (95% {scoring.percent(interval.low)}"
+            f"–{scoring.percent(interval.high)})"
+        )
+
+    rate = scoring.interactions_per_person_hour(t.n, t.person_minutes)
+    return [
+        ("Sessions", str(t.sessions)),
+        ("Interactions (n)", str(t.n)),
+        ("Positive", with_interval(scoring.positive_share(t.counts), positive)),
+        ("Negative", with_interval(scoring.negative_share(t.counts), negative)),
+        ("Positive : negative", scoring.ratio_text(t.counts)),
+        ("Social share of positives", scoring.percent(scoring.social_share(t.counts))),
+        ("Interactions per person-hour", "—" if rate is None else f"{rate:.1f}"),
+        (
+            "People with a negative interaction",
+            f"{t.people_negative} of {t.people}"
+            + (f" ({scoring.percent(t.people_negative / t.people)})" if t.people else ""),
+        ),
+    ]

@@ -1,0 +1,203 @@
+"""Dashboard pages, their JSON endpoints and CSV downloads.
+
+Each dashboard is built once per request by :func:`build`; the page renders its tables, the JSON
+endpoint (which the page's charts read) sends the same tables, and the CSV download writes one
+of them, so all three always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from careobs.dashboards import coverage, quis, visits, worker
+from careobs.dashboards.filters import Scope, build_form, organisation_zone, scope_from
+from careobs.dashboards.tables import Table
+from careobs.db import get_session, utcnow
+from careobs.errors import error_response
+from careobs.org.models import StaffMember
+from careobs.permissions import admin_area_required
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+api_bp = Blueprint("dashboards_api", __name__, url_prefix="/api/v1/dashboards")
+
+TITLES = {
+    "quis": "QUIS observations",
+    "visits": "Monitoring visits",
+    "coverage": "Coverage",
+}
+
+
+@dataclass
+class Dashboard:
+    name: str
+    title: str
+    form: object
+    scope: Scope | None
+    headline: list[tuple[str, str]]
+    tables: list[Table]
+    as_of: object
+
+    def as_json(self) -> dict:
+        return {
+            "dashboard": self.name,
+            "as_of": self.as_of.isoformat(),
+            "filters": self.scope.query if self.scope else {},
+            "headline": [{"label": label, "value": value} for label, value in self.headline],
+            "tables": [t.as_json() for t in self.tables],
+        }
+
+
+def _today() -> date:
+    return (
+        utcnow().astimezone(organisation_zone(get_session(), current_user.organisation_id)).date()
+    )
+
+
+def build(name: str, args: MultiDict) -> Dashboard:
+    """The dashboard for the current user and the filters in ``args``; when the filters are
+    invalid, the form carries the errors and there are no tables."""
+    db = get_session()
+    today = _today()
+    form = build_form(db, current_user, name, args, today)
+    dashboard = Dashboard(name, TITLES[name], form, None, [], [], utcnow())
+    if not form.validate():
+        return dashboard
+    scope = scope_from(db, current_user, form, name)
+    dashboard.scope = scope
+    if name == "quis":
+        totals, dashboard.tables = quis.tables(db, scope)
+        dashboard.headline = quis.headline(totals)
+    elif name == "visits":
+        overall, dashboard.tables = visits.tables(db, scope)
+        dashboard.headline = visits.headline(overall)
+    else:
+        people, dashboard.tables = coverage.tables(db, scope, today)
+        dashboard.headline = coverage.headline(people, dashboard.tables[1])
+    return dashboard
+
+
+def _filter_errors(form) -> dict:
+    return {name: errors for name, errors in form.errors.items()}
+
+
+@bp.get("/")
+@admin_area_required
+def index():
+    return redirect(url_for("dashboards.page", name="quis"))
+
+
+@bp.get("/<any(quis, visits, coverage):name>")
+@admin_area_required
+def page(name: str):
+    dashboard = build(name, request.args)
+    status = 200 if dashboard.scope else 400
+    return render_template("dashboards/dashboard.html", dashboard=dashboard), status
+
+
+@bp.get("/<any(quis, visits, coverage):name>.csv")
+@admin_area_required
+def csv(name: str):
+    dashboard = build(name, request.args)
+    if dashboard.scope is None:
+        abort(400, "The filters are not valid: " + _summarise(dashboard.form))
+    key = request.args.get("table", "")
+    table = next((t for t in dashboard.tables if t.key == key), None)
+    if table is None:
+        abort(404, f"This dashboard has no table {key!r}.")
+    filename = f"careobs-{name}-{table.key}-{dashboard.scope.first}-{dashboard.scope.last}.csv"
+    return Response(
+        table.as_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@api_bp.get("/<any(quis, visits, coverage):name>")
+@admin_area_required
+def data(name: str):
+    dashboard = build(name, request.args)
+    if dashboard.scope is None:
+        return error_response(400, _summarise(dashboard.form), "invalid_filters")
+    response = jsonify(dashboard.as_json())
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _summarise(form) -> str:
+    return "; ".join(
+        f"{form[name].label.text}: {errors[0]}" for name, errors in _filter_errors(form).items()
+    )
+
+
+# -- a care worker's own page -----------------------------------------------------------------
+
+
+def _member_or_404(staff_id: uuid.UUID) -> StaffMember:
+    member = get_session().scalar(sa.select(StaffMember).where(StaffMember.uuid == staff_id))
+    if member is None or not worker.may_view(current_user, member):
+        abort(404)
+    return member
+
+
+@bp.get("/me")
+@login_required
+def my_page():
+    member = get_session().scalar(
+        sa.select(StaffMember).where(StaffMember.user_id == current_user.id)
+    )
+    if member is None:
+        abort(404, "Your account is not linked to a care worker, so there is no page of your own.")
+    return redirect(url_for("dashboards.worker_page", staff_id=member.uuid))
+
+
+@bp.get("/workers/<uuid:staff_id>")
+@login_required
+def worker_page(staff_id: uuid.UUID):
+    member = _member_or_404(staff_id)
+    zone = organisation_zone(get_session(), current_user.organisation_id)
+    tables = worker.tables(get_session(), member, zone)
+    return render_template(
+        "dashboards/worker.html",
+        member=member,
+        tables=tables,
+        as_of=utcnow(),
+        is_self=member.user_id == current_user.id,
+    )
+
+
+@bp.get("/workers/<uuid:staff_id>.csv")
+@login_required
+def worker_csv(staff_id: uuid.UUID):
+    member = _member_or_404(staff_id)
+    zone = organisation_zone(get_session(), current_user.organisation_id)
+    key = request.args.get("table", "")
+    table = next((t for t in worker.tables(get_session(), member, zone) if t.key == key), None)
+    if table is None:
+        abort(404, f"This page has no table {key!r}.")
+    return Response(
+        table.as_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="careobs-worker-{key}.csv"'},
+    )
+
+
+@api_bp.get("/workers/<uuid:staff_id>")
+@login_required
+def worker_data(staff_id: uuid.UUID):
+    member = _member_or_404(staff_id)
+    zone = organisation_zone(get_session(), current_user.organisation_id)
+    return jsonify(
+        {
+            "dashboard": "worker",
+            "as_of": utcnow().isoformat(),
+            "worker": {"id": str(member.uuid), "name": member.name},
+            "tables": [t.as_json() for t in worker.tables(get_session(), member, zone)],
+        }
+    )

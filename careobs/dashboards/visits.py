@@ -1,0 +1,312 @@
+"""The monitoring visits dashboard: score trend, bands, domains, missed items and lateness.
+
+Queries group submitted visits by their stored outcome, and the per-domain counts and missed
+items stored beside each submitted visit (never the raw answer rows).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.dashboards.filters import Scope
+from careobs.dashboards.periods import bucket_index, period_boundaries
+from careobs.dashboards.tables import Chart, Column, Table
+from careobs.spotchecks.models import MonitoringVisit, VisitDomainScore, VisitMissedItem
+
+# Lateness bands, in minutes after the planned time: (label, lower bound inclusive, upper).
+LATENESS = (
+    ("Early or on time", None, 0),
+    ("1–10 minutes late", 0, 10),
+    ("11–20 minutes late", 10, 20),
+    ("21–30 minutes late", 20, 30),
+    ("31–60 minutes late", 30, 60),
+    ("More than an hour late", 60, None),
+)
+
+
+def _where(model, scope: Scope) -> list:
+    """Filters on a visit-shaped table (the visits, or the rows copied from them)."""
+    conditions = [
+        model.service_id.in_(scope.service_ids),
+        model.planned_at >= scope.start,
+        model.planned_at < scope.end,
+    ]
+    if scope.visit_type:
+        conditions.append(model.visit_type == scope.visit_type)
+    return conditions
+
+
+def _visits_where(scope: Scope) -> list:
+    return [
+        MonitoringVisit.organisation_id == scope.organisation_id,
+        MonitoringVisit.status == "submitted",
+        *_where(MonitoringVisit, scope),
+    ]
+
+
+def by_period(db: Session, scope: Scope) -> list[dict]:
+    spans = scope.periods()
+    bucket = bucket_index(MonitoringVisit.planned_at, period_boundaries(spans)).label("bucket")
+
+    def count_when(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    rows = db.execute(
+        sa.select(
+            bucket,
+            sa.func.count().label("visits"),
+            sa.func.count(MonitoringVisit.score).label("scored"),
+            sa.func.sum(MonitoringVisit.score).label("score_sum"),
+            count_when(MonitoringVisit.band == "green").label("green"),
+            count_when(MonitoringVisit.band == "amber").label("amber"),
+            count_when(MonitoringVisit.band == "red").label("red"),
+            count_when(MonitoringVisit.late.is_(True)).label("late"),
+            count_when(MonitoringVisit.visit_type == "unannounced").label("unannounced"),
+        )
+        .where(*_visits_where(scope))
+        .group_by(bucket)
+    )
+    found = {row.bucket: row._asdict() for row in rows}
+    empty = {"visits": 0, "scored": 0, "score_sum": None, "green": 0, "amber": 0, "red": 0}
+    return [found.get(i, empty | {"late": 0, "unannounced": 0}) for i in range(len(spans))]
+
+
+def domain_grid(db: Session, scope: Scope) -> tuple[list[tuple[uuid.UUID, str]], dict]:
+    """Per domain and period: (met, applicable); domains named as in their latest version."""
+    spans = scope.periods()
+    bucket = bucket_index(VisitDomainScore.planned_at, period_boundaries(spans)).label("bucket")
+    rows = db.execute(
+        sa.select(
+            VisitDomainScore.domain_key,
+            bucket,
+            sa.func.sum(VisitDomainScore.n_met).label("met"),
+            sa.func.sum(
+                VisitDomainScore.n_met + VisitDomainScore.n_partly + VisitDomainScore.n_not_met
+            ).label("applicable"),
+        )
+        .where(*_where(VisitDomainScore, scope))
+        .group_by(VisitDomainScore.domain_key, bucket)
+    ).all()
+    cells = {(row.domain_key, row.bucket): (int(row.met), int(row.applicable)) for row in rows}
+    names = _latest_names(
+        db, ChecklistDomain, {row.domain_key for row in rows}, ChecklistDomain.version_id
+    )
+    order = sorted(names, key=lambda key: names[key][1])
+    return [(key, names[key][0]) for key in order], cells
+
+
+def _latest_names(db: Session, model, keys: set, version_column) -> dict:
+    """For each key: (name or text, position) from the newest checklist version holding it."""
+    if not keys:
+        return {}
+    label = model.name if model is ChecklistDomain else model.text
+    rows = db.execute(
+        sa.select(model.key, label.label("label"), model.position, ChecklistVersion.number)
+        .join(ChecklistVersion, ChecklistVersion.id == version_column)
+        .where(model.key.in_(keys))
+        .order_by(ChecklistVersion.number)
+    )
+    return {row.key: (row.label, row.position) for row in rows}
+
+
+def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
+    """The items most often rated Not met or Partly met, with how many visits were counted."""
+    missed = sa.func.count().label("missed")
+    rows = db.execute(
+        sa.select(
+            VisitMissedItem.item_key,
+            missed,
+            sa.func.sum(sa.case((VisitMissedItem.rating == "not_met", 1), else_=0)).label(
+                "not_met"
+            ),
+        )
+        .where(*_where(VisitMissedItem, scope))
+        .group_by(VisitMissedItem.item_key)
+        .order_by(missed.desc(), VisitMissedItem.item_key)
+        .limit(limit)
+    ).all()
+    keys = {row.item_key for row in rows}
+    texts = {}
+    if keys:
+        for key, text, domain in db.execute(
+            sa.select(ChecklistItem.key, ChecklistItem.text, ChecklistDomain.name)
+            .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
+            .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
+            .where(ChecklistItem.key.in_(keys))
+            .order_by(ChecklistVersion.number)
+        ):
+            texts[key] = (text, domain)
+    return [
+        {
+            "item": texts.get(row.item_key, ("(item no longer listed)", ""))[0],
+            "domain": texts.get(row.item_key, ("", ""))[1],
+            "missed": row.missed,
+            "not_met": int(row.not_met),
+            "partly": row.missed - int(row.not_met),
+        }
+        for row in rows
+    ]
+
+
+def lateness(db: Session, scope: Scope) -> tuple[dict[str, int], int]:
+    """Visits by how late the worker arrived, and how many had no arrival time recorded."""
+    late = MonitoringVisit.minutes_late
+    whens = []
+    for label, low, high in LATENESS:
+        condition = (
+            late <= high
+            if low is None
+            else (late > low if high is None else sa.and_(late > low, late <= high))
+        )
+        whens.append((condition, label))
+    band = sa.case(*whens, else_="not recorded").label("band")
+    rows = db.execute(
+        sa.select(band, sa.func.count().label("visits")).where(*_visits_where(scope)).group_by(band)
+    )
+    counts = {row.band: row.visits for row in rows}
+    return {label: counts.get(label, 0) for label, _, _ in LATENESS}, counts.get("not recorded", 0)
+
+
+def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
+    spans = scope.periods()
+    per_period = by_period(db, scope)
+    unit = scope.grouping.capitalize()
+    overall = {
+        key: sum(p[key] or 0 for p in per_period)
+        for key in ("visits", "scored", "score_sum", "green", "amber", "red", "late", "unannounced")
+    }
+
+    def note(p: dict) -> str:
+        if p["visits"] == 0:
+            return "no visits"
+        return f"small sample: n = {p['visits']}" if p["visits"] < 5 else ""
+
+    trend = Table(
+        "scores",
+        "Average score",
+        [
+            Column("period", unit),
+            Column("visits", "Visits (n)", "int"),
+            Column("score", "Average score", "pct"),
+            Column("note", "Note"),
+        ],
+        [
+            [
+                s.label,
+                p["visits"],
+                p["score_sum"] / p["scored"] / 100 if p["scored"] else None,
+                note(p),
+            ]
+            for s, p in zip(spans, per_period, strict=True)
+        ],
+        caption="Mean of the visit scores (points as a share of those possible).",
+        chart=Chart("Average visit score", "line", "period", ("score",)),
+    )
+    bands = Table(
+        "bands",
+        "Visits by outcome band",
+        [
+            Column("period", unit),
+            Column("visits", "Visits (n)", "int"),
+            Column("green", "Green", "int"),
+            Column("amber", "Amber", "int"),
+            Column("red", "Red", "int"),
+            Column("late", "Late arrivals", "int"),
+        ],
+        [
+            [s.label, p["visits"], p["green"], p["amber"], p["red"], p["late"]]
+            for s, p in zip(spans, per_period, strict=True)
+        ],
+        caption="Red includes every visit where a critical item was not met.",
+        chart=Chart(
+            "Visits by band", "stacked", "period", ("green", "amber", "red"), percent=False
+        ),
+    )
+    domains, cells = domain_grid(db, scope)
+    grid = Table(
+        "domains",
+        "% met by checklist domain",
+        [Column("domain", "Domain")]
+        + [Column(f"p{i}", s.label, "pct") for i, s in enumerate(spans)]
+        + [Column("n", "Items rated (n)", "int")],
+        [
+            [
+                name,
+                *(_share(cells.get((key, i))) for i in range(len(spans))),
+                sum(cells.get((key, i), (0, 0))[1] for i in range(len(spans))),
+            ]
+            for key, name in domains
+        ],
+        caption="Met as a share of the items rated (N/A left out); a dash means none rated.",
+        empty="No visits for these filters.",
+        heat=True,
+    )
+    missed = Table(
+        "missed",
+        "Most often missed items",
+        [
+            Column("item", "Item"),
+            Column("domain", "Domain"),
+            Column("missed", "Missed (n)", "int"),
+            Column("not_met", "Not met", "int"),
+            Column("partly", "Partly met", "int"),
+            Column("share", "Share of visits", "pct"),
+        ],
+        [
+            [
+                m["item"],
+                m["domain"],
+                m["missed"],
+                m["not_met"],
+                m["partly"],
+                m["missed"] / overall["visits"] if overall["visits"] else None,
+            ]
+            for m in missed_items(db, scope)
+        ],
+        caption=f"Not met or partly met, out of {overall['visits']} visits.",
+        empty="No item was missed at the visits in this period.",
+        chart=Chart("Most often missed items", "bar", "item", ("missed",), percent=False),
+    )
+    late_counts, unrecorded = lateness(db, scope)
+    arrived = sum(late_counts.values())
+    late_table = Table(
+        "lateness",
+        "Arrival against the planned time",
+        [
+            Column("band", "Arrival"),
+            Column("visits", "Visits", "int"),
+            Column("share", "Share", "pct"),
+        ],
+        [[label, n, n / arrived if arrived else None] for label, n in late_counts.items()],
+        caption=f"Visits with an arrival time recorded: {arrived}; without: {unrecorded}.",
+        chart=Chart("Arrival against the planned time", "bar", "band", ("visits",), percent=False),
+    )
+    return overall, [trend, bands, grid, missed, late_table]
+
+
+def _share(cell: tuple[int, int] | None) -> float | None:
+    if not cell or cell[1] == 0:
+        return None
+    return cell[0] / cell[1]
+
+
+def headline(overall: dict) -> list[tuple[str, str]]:
+    visits = overall["visits"]
+
+    def of(key: str) -> str:
+        return f"{overall[key]} ({overall[key] / visits * 100:.1f}%)" if visits else "0"
+
+    average = overall["score_sum"] / overall["scored"] if overall["scored"] else None
+    return [
+        ("Visits", str(visits)),
+        ("Average score", "—" if average is None else f"{average:.1f}%"),
+        ("Green", of("green")),
+        ("Amber", of("amber")),
+        ("Red", of("red")),
+        ("Unannounced", of("unannounced")),
+        ("Late arrivals", of("late")),
+    ]

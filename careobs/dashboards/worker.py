@@ -1,0 +1,95 @@
+"""A care worker's own page: their visit scores over time and the feedback they were given.
+
+Per-worker figures are shown only to that worker and to managers of their service (design
+§2.1 and §2.4), never side by side with other workers'.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import Session
+
+from careobs.dashboards.tables import Chart, Column, Table
+from careobs.feedback.models import Feedback
+from careobs.org.models import StaffMember
+from careobs.permissions import can_manage_service
+from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
+from careobs.spotchecks.scoring import BANDS
+
+
+def may_view(user, member: StaffMember) -> bool:
+    """The worker themselves, and managers of their service (admins: every service)."""
+    if member.organisation_id != user.organisation_id:
+        return False
+    return member.user_id == user.id or can_manage_service(user, member.service)
+
+
+def tables(db: Session, member: StaffMember, zone: ZoneInfo) -> list[Table]:
+    visits = db.execute(
+        sa.select(
+            MonitoringVisit.uuid,
+            MonitoringVisit.planned_at,
+            MonitoringVisit.visit_type,
+            MonitoringVisit.score,
+            MonitoringVisit.band,
+            MonitoringVisit.outcome,
+        )
+        .where(MonitoringVisit.staff_id == member.id, MonitoringVisit.status == "submitted")
+        .order_by(MonitoringVisit.planned_at)
+    ).all()
+    scores = Table(
+        "scores",
+        "Monitoring visit scores",
+        [
+            Column("date", "Date", "date"),
+            Column("type", "Type"),
+            Column("score", "Score", "pct"),
+            Column("band", "Band"),
+            Column("outcome", "Outcome"),
+        ],
+        [
+            [
+                v.planned_at.astimezone(zone).date(),
+                VISIT_TYPES[v.visit_type],
+                None if v.score is None else v.score / 100,
+                BANDS.get(v.band, "—") if v.band else None,
+                v.outcome,
+            ]
+            for v in visits
+        ],
+        caption="Every submitted monitoring visit of this worker's practice, oldest first.",
+        empty="No monitoring visits yet.",
+        chart=Chart("Visit scores over time", "line", "date", ("score",)),
+    )
+    feedback = db.scalars(
+        sa.select(Feedback)
+        .where(Feedback.staff_id == member.id, Feedback.status == "released")
+        .order_by(Feedback.released_at.desc())
+    ).all()
+    history = Table(
+        "feedback",
+        "Feedback history",
+        [
+            Column("date", "Released", "date"),
+            Column("source", "From"),
+            Column("author", "Written by"),
+            Column("progress", "Status"),
+        ],
+        [
+            [
+                f.released_at.astimezone(zone).date(),
+                f.source_label,
+                f.author.display_name,
+                f.progress,
+            ]
+            for f in feedback
+        ],
+        caption="Newest first.",
+        empty="No feedback released yet.",
+    )
+    scores.links = [url_for("visits.detail", visit_id=v.uuid) for v in visits]
+    history.links = [url_for("feedback.detail", feedback_id=f.uuid) for f in feedback]
+    return [scores, history]
