@@ -38,18 +38,29 @@ function isCapturePage(url) {
   return CAPTURE_PAGES.includes(url.pathname);
 }
 
+// Dashboards and their data: the last one viewed (whatever its filters) stays readable offline.
+function isDashboard(url) {
+  return (url.pathname.startsWith("/dashboards/") || url.pathname.startsWith("/api/v1/dashboards/"))
+    && !url.pathname.endsWith(".csv");
+}
+
+function keepsOffline(url) {
+  return (isCapturePage(url) && !url.search) || isDashboard(url);
+}
+
 async function networkFirstPage(request) {
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected && isCapturePage(url) && !url.search) {
+    if (response.ok && !response.redirected && keepsOffline(url)) {
       const cache = await caches.open(PAGES_CACHE);
       await cache.put(url.pathname, response.clone());
     }
     return response;
   } catch (error) {
     const cached = await caches.match(url.pathname, { ignoreSearch: true });
-    return cached || (await caches.match("/offline")) || Response.error();
+    if (cached || request.mode !== "navigate") return cached || Response.error();
+    return (await caches.match("/offline")) || Response.error();
   }
 }
 
@@ -64,7 +75,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") {
+  if (request.mode === "navigate" || isDashboard(url)) {
     event.respondWith(networkFirstPage(request));
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));

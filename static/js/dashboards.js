@@ -1,0 +1,136 @@
+// Dashboard charts. The server renders every number as a table (the accessible equivalent of
+// each chart); this module fetches the same tables from the page's JSON endpoint and draws them
+// with Chart.js (vendored, loaded before this module as the global `Chart`).
+//
+// Offline, the service worker answers with the last dashboard this device viewed; the page then
+// says so, with the time the numbers were taken.
+
+const COLOURS = {
+  PS: "#1b6e3a", PC: "#5fae6e", N: "#8a8f98", NP: "#d9822b", NR: "#b42318",
+  positive: "#1b6e3a", negative: "#b42318",
+  green: "#1b6e3a", amber: "#c77700", red: "#b42318",
+};
+const DEFAULT_COLOUR = "#1f5f8b";
+
+function colour(key) {
+  return COLOURS[key] || DEFAULT_COLOUR;
+}
+
+function translucent(hex) {
+  return `${hex}33`;  // 20% opacity, for the interval bands
+}
+
+function values(table, key, scale) {
+  const index = table.columns.findIndex((column) => column.key === key);
+  return table.rows.map((row) => (row[index] === null ? null : row[index] * scale));
+}
+
+function label(table, key) {
+  return table.columns.find((column) => column.key === key).label;
+}
+
+function datasets(table, chart) {
+  const scale = chart.percent ? 100 : 1;
+  const sets = [];
+  chart.series.forEach((key, position) => {
+    const base = {
+      label: label(table, key),
+      data: values(table, key, scale),
+      backgroundColor: colour(key),
+      borderColor: colour(key),
+    };
+    if (chart.kind === "line") Object.assign(base, { spanGaps: false, tension: 0, pointRadius: 3 });
+    sets.push(base);
+    const band = chart.bands[position];
+    if (band) {
+      // The 95% interval: a shaded area between the low and the high column.
+      const shade = { borderWidth: 0, pointRadius: 0, backgroundColor: translucent(colour(key)) };
+      sets.push({ ...shade, label: `${label(table, key)}: 95% interval, low`, data: values(table, band[0], scale), fill: false, interval: true });
+      sets.push({ ...shade, label: `${label(table, key)}: 95% interval`, data: values(table, band[1], scale), fill: "-1", interval: true });
+      if (chart.kind !== "line") sets.splice(-2, 2);  // bars show the interval in the table only
+    }
+  });
+  return sets;
+}
+
+function draw(figure, table) {
+  const chart = table.chart;
+  const canvas = figure.querySelector("canvas");
+  const xIndex = table.columns.findIndex((column) => column.key === chart.x);
+  const stacked = chart.kind === "stacked";
+  const existing = window.Chart.getChart(canvas);
+  if (existing) existing.destroy();
+  new window.Chart(canvas, {
+    type: chart.kind === "line" ? "line" : "bar",
+    data: { labels: table.rows.map((row) => row[xIndex]), datasets: datasets(table, chart) },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      responsive: true,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        x: { stacked },
+        y: {
+          stacked,
+          beginAtZero: true,
+          max: chart.percent ? 100 : undefined,
+          title: { display: true, text: chart.percent ? "%" : "Count" },
+        },
+      },
+      plugins: {
+        legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].interval || item.text.endsWith("interval") } },
+        title: { display: false },
+      },
+    },
+  });
+  figure.hidden = false;
+  figure.dataset.drawn = "true";
+}
+
+function formatTime(iso) {
+  return new Date(iso).toLocaleString("en-GB", {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  });
+}
+
+function sayOffline(note, asOf) {
+  if (!note) return;
+  note.textContent = `You are offline. These are the figures as of ${formatTime(asOf)}; they update when you are back online.`;
+  note.hidden = false;
+}
+
+async function start() {
+  const root = document.querySelector("[data-dashboard-endpoint]");
+  if (!root || !window.Chart) return;
+  const note = document.querySelector(".offline-note");
+  const pageAsOf = document.querySelector("[data-as-of]")?.dataset.asOf;
+  if (!navigator.onLine && pageAsOf) sayOffline(note, pageAsOf);
+  let data;
+  try {
+    const response = await fetch(root.dataset.dashboardEndpoint, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    data = await response.json();
+  } catch (error) {
+    if (note) {
+      note.textContent = "The charts could not be loaded. The tables below show the same numbers.";
+      note.hidden = false;
+    }
+    return;
+  }
+  for (const table of data.tables) {
+    if (!table.chart || !table.rows.length) continue;
+    const figure = root.querySelector(`[data-chart="${table.key}"]`);
+    if (figure) draw(figure, table);
+  }
+  root.dataset.chartsDrawn = "true";
+}
+
+window.addEventListener("offline", () => {
+  const pageAsOf = document.querySelector("[data-as-of]")?.dataset.asOf;
+  if (pageAsOf) sayOffline(document.querySelector(".offline-note"), pageAsOf);
+});
+
+start();
