@@ -193,6 +193,70 @@ RESULT = {
 }
 
 
+DASHBOARD_FILTERS = [
+    {
+        "name": "service",
+        "in": "query",
+        "description": "Service ids (repeat the parameter); default: every service the user "
+        "manages of the dashboard's kind",
+        "schema": {"type": "array", "items": UUID},
+        "explode": True,
+    },
+    {"name": "date_from", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "date_to", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "grouping", "in": "query", "schema": {"enum": ["week", "month"]}},
+    {"name": "context", "in": "query", "description": "QUIS only", "schema": {"type": "string"}},
+    {"name": "area", "in": "query", "description": "QUIS only", "schema": UUID},
+    {
+        "name": "visit_type",
+        "in": "query",
+        "description": "Visits and coverage only",
+        "schema": {"enum": ["announced", "unannounced", "responsive"]},
+    },
+]
+
+DASHBOARD = {
+    "type": "object",
+    "required": ["dashboard", "as_of", "tables"],
+    "properties": {
+        "dashboard": {"type": "string"},
+        "as_of": {"type": "string", "format": "date-time"},
+        "filters": {"type": "object"},
+        "headline": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+        "tables": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "title": {"type": "string"},
+                    "caption": {"type": "string"},
+                    "columns": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "key": {"type": "string"},
+                                "label": {"type": "string"},
+                                "kind": {"enum": ["text", "int", "pct", "num", "date"]},
+                            },
+                        },
+                    },
+                    "rows": {"type": "array", "items": {"type": "array"}},
+                    "chart": {"type": ["object", "null"]},
+                },
+            },
+        },
+    },
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -291,10 +355,49 @@ OPENAPI = {
                 },
             }
         },
+        "/api/v1/dashboards/{name}": {
+            "get": {
+                "summary": "A dashboard's tables for the filters given (managers and admins)",
+                "parameters": [
+                    {
+                        "name": "name",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": ["quis", "visits", "coverage"]},
+                    },
+                    *DASHBOARD_FILTERS,
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Dashboard"},
+                        "Headline figures and tables; each chart is drawn from its table",
+                    ),
+                    "400": _error("Invalid filters (code invalid_filters)"),
+                    "401": _error("Not logged in"),
+                    "403": _error("Not a manager or admin"),
+                },
+            }
+        },
+        "/api/v1/dashboards/workers/{staff_id}": {
+            "get": {
+                "summary": "A care worker's visit scores and feedback history",
+                "parameters": [
+                    {"name": "staff_id", "in": "path", "required": True, "schema": UUID}
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Dashboard"}, "The worker's own tables"
+                    ),
+                    "401": _error("Not logged in"),
+                    "404": _error("No such worker, or not the user's own page or service"),
+                },
+            }
+        },
     },
     "components": {
         "schemas": {
             "Error": ERROR,
+            "Dashboard": DASHBOARD,
             "Document": DOCUMENT,
             "QuisSession": QUIS_SESSION,
             "SpotCheck": SPOT_CHECK,
