@@ -17,15 +17,16 @@ from careobs.dashboards.periods import bucket_index, period_boundaries
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.spotchecks.models import MonitoringVisit, VisitDomainScore, VisitMissedItem
 
-# Lateness bands, in minutes after the planned time: (label, lower bound inclusive, upper).
+# Arrival bands: (label, at most this many minutes after the planned time; None: any later).
 LATENESS = (
-    ("Early or on time", None, 0),
-    ("1–10 minutes late", 0, 10),
-    ("11–20 minutes late", 10, 20),
-    ("21–30 minutes late", 20, 30),
-    ("31–60 minutes late", 30, 60),
-    ("More than an hour late", 60, None),
+    ("Early or on time", 0),
+    ("Up to 10 minutes late", 10),
+    ("10 to 20 minutes late", 20),
+    ("20 to 30 minutes late", 30),
+    ("30 to 60 minutes late", 60),
+    ("More than an hour late", None),
 )
+NO_VISITS = dict.fromkeys(("visits", "scored", "green", "amber", "red", "late", "unannounced"), 0)
 
 
 def _where(model, scope: Scope) -> list:
@@ -71,8 +72,7 @@ def by_period(db: Session, scope: Scope) -> list[dict]:
         .group_by(bucket)
     )
     found = {row.bucket: row._asdict() for row in rows}
-    empty = {"visits": 0, "scored": 0, "score_sum": None, "green": 0, "amber": 0, "red": 0}
-    return [found.get(i, empty | {"late": 0, "unannounced": 0}) for i in range(len(spans))]
+    return [found.get(i, NO_VISITS | {"score_sum": None}) for i in range(len(spans))]
 
 
 def domain_grid(db: Session, scope: Scope) -> tuple[list[tuple[uuid.UUID, str]], dict]:
@@ -155,20 +155,16 @@ def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
 def lateness(db: Session, scope: Scope) -> tuple[dict[str, int], int]:
     """Visits by how late the worker arrived, and how many had no arrival time recorded."""
     late = MonitoringVisit.minutes_late
-    whens = []
-    for label, low, high in LATENESS:
-        condition = (
-            late <= high
-            if low is None
-            else (late > low if high is None else sa.and_(late > low, late <= high))
-        )
-        whens.append((condition, label))
-    band = sa.case(*whens, else_="not recorded").label("band")
+    band = sa.case(
+        (late.is_(None), "not recorded"),
+        *((late <= most, label) for label, most in LATENESS if most is not None),
+        else_=LATENESS[-1][0],
+    ).label("band")
     rows = db.execute(
         sa.select(band, sa.func.count().label("visits")).where(*_visits_where(scope)).group_by(band)
     )
     counts = {row.band: row.visits for row in rows}
-    return {label: counts.get(label, 0) for label, _, _ in LATENESS}, counts.get("not recorded", 0)
+    return {label: counts.get(label, 0) for label, _ in LATENESS}, counts.get("not recorded", 0)
 
 
 def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
