@@ -20,6 +20,7 @@ from careobs.spotchecks.models import (
     VisitAction,
     VisitAddendum,
     VisitAnswer,
+    VisitDomainPeriod,
     VisitDomainScore,
     VisitMissedItem,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "VisitAction",
     "VisitAddendum",
     "VisitAnswer",
+    "VisitDomainPeriod",
     "VisitDomainScore",
     "VisitMissedItem",
 ]

@@ -16,7 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from careobs.dashboards.periods import GROUPINGS, Period, local_midnight, periods
-from careobs.org.models import Area, Organisation, Service
+from careobs.org import settings as org_settings
+from careobs.org.models import Area, Service
 from careobs.permissions import MANAGE, services_select
 from careobs.quis.models import CONTEXTS
 from careobs.spotchecks.models import VISIT_TYPES
@@ -89,8 +90,7 @@ class Scope:
         return periods(self.first, self.last, self.grouping, self.zone)
 
 
-def organisation_zone(db: Session, organisation_id: int) -> ZoneInfo:
-    return ZoneInfo(db.get(Organisation, organisation_id).timezone)
+organisation_zone = org_settings.time_zone
 
 
 def default_range(today: date) -> tuple[date, date]:

@@ -37,10 +37,21 @@ class Period:
     grouping: str
 
     @property
+    def whole(self) -> bool:
+        """Whether the period is a whole week or month (not clipped by the date range)."""
+        natural = period_start(self.first, self.grouping)
+        return natural == self.first and _next_start(natural, self.grouping) == (
+            self.last + timedelta(days=1)
+        )
+
+    @property
     def label(self) -> str:
+        natural = period_start(self.first, self.grouping)
         if self.grouping == "month":
-            return f"{self.first:%b %Y}"
-        return f"w/c {self.first.day} {self.first:%b %Y}"
+            text = f"{natural:%b %Y}"
+        else:
+            text = f"w/c {natural.day} {natural:%b %Y}"
+        return text if self.whole else f"{text} (part)"
 
     @property
     def key(self) -> str:
@@ -146,9 +157,11 @@ def offset_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[d
     day = start
     while day < end:
         following = min(day + timedelta(days=1), end)
-        if _offset_minutes(following, zone) != spans[-1][1] and following < end:
+        # The last step probes just before ``end``, so a change on the range's last day counts.
+        probe = following if following < end else end - timedelta(microseconds=1)
+        if _offset_minutes(probe, zone) != spans[-1][1]:
             # Find the change to the minute within this day (clock changes are on the minute).
-            low, high = day, following
+            low, high = day, probe
             while high - low > timedelta(minutes=1):
                 middle = low + (high - low) / 2
                 if _offset_minutes(middle, zone) == spans[-1][1]:

@@ -15,7 +15,12 @@ from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistV
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.periods import bucket_index, period_boundaries
 from careobs.dashboards.tables import Chart, Column, Table
-from careobs.spotchecks.models import MonitoringVisit, VisitDomainScore, VisitMissedItem
+from careobs.spotchecks.models import (
+    MonitoringVisit,
+    VisitDomainPeriod,
+    VisitDomainScore,
+    VisitMissedItem,
+)
 
 # Arrival bands: (label, at most this many minutes after the planned time; None: any later).
 LATENESS = (
@@ -29,12 +34,13 @@ LATENESS = (
 NO_VISITS = dict.fromkeys(("visits", "scored", "green", "amber", "red", "late", "unannounced"), 0)
 
 
-def _where(model, scope: Scope) -> list:
-    """Filters on a visit-shaped table (the visits, or the rows copied from them)."""
+def _where(model, scope: Scope, start=None, end=None) -> list:
+    """Filters on a visit-shaped table (the visits, or the rows copied from them), for the
+    scope's dates or the instants [start, end) within them."""
     conditions = [
         model.service_id.in_(scope.service_ids),
-        model.planned_at >= scope.start,
-        model.planned_at < scope.end,
+        model.planned_at >= (start or scope.start),
+        model.planned_at < (end or scope.end),
     ]
     if scope.visit_type:
         conditions.append(model.visit_type == scope.visit_type)
@@ -76,27 +82,57 @@ def by_period(db: Session, scope: Scope) -> list[dict]:
 
 
 def domain_grid(db: Session, scope: Scope) -> tuple[list[tuple[uuid.UUID, str]], dict]:
-    """Per domain and period: (met, applicable); domains named as in their latest version."""
+    """Per domain and period: (met, applicable); domains named as in their latest version.
+
+    Whole weeks or months come from the per-period sums; a period cut short by the date range
+    (at most the first and the last) is summed from the per-visit rows.
+    """
     spans = scope.periods()
-    bucket = bucket_index(VisitDomainScore.planned_at, period_boundaries(spans)).label("bucket")
-    rows = db.execute(
-        sa.select(
-            VisitDomainScore.domain_key,
-            bucket,
-            sa.func.sum(VisitDomainScore.n_met).label("met"),
-            sa.func.sum(
-                VisitDomainScore.n_met + VisitDomainScore.n_partly + VisitDomainScore.n_not_met
-            ).label("applicable"),
-        )
-        .where(*_where(VisitDomainScore, scope))
-        .group_by(VisitDomainScore.domain_key, bucket)
-    ).all()
-    cells = {(row.domain_key, row.bucket): (int(row.met), int(row.applicable)) for row in rows}
+    cells: dict = {}
+    whole = {p.first: index for index, p in enumerate(spans) if p.whole}
+    if whole:
+        conditions = [
+            VisitDomainPeriod.service_id.in_(scope.service_ids),
+            VisitDomainPeriod.grain == scope.grouping,
+            VisitDomainPeriod.period_start >= min(whole),
+            VisitDomainPeriod.period_start <= max(whole),
+        ]
+        if scope.visit_type:
+            conditions.append(VisitDomainPeriod.visit_type == scope.visit_type)
+        for row in db.execute(
+            sa.select(
+                VisitDomainPeriod.domain_key,
+                VisitDomainPeriod.period_start,
+                sa.func.sum(VisitDomainPeriod.n_met).label("met"),
+                sa.func.sum(_applicable(VisitDomainPeriod)).label("applicable"),
+            )
+            .where(*conditions)
+            .group_by(VisitDomainPeriod.domain_key, VisitDomainPeriod.period_start)
+        ):
+            cells[(row.domain_key, whole[row.period_start])] = (int(row.met), int(row.applicable))
+    for index, part in enumerate(spans):
+        if part.whole:
+            continue
+        for row in db.execute(
+            sa.select(
+                VisitDomainScore.domain_key,
+                sa.func.sum(VisitDomainScore.n_met).label("met"),
+                sa.func.sum(_applicable(VisitDomainScore)).label("applicable"),
+            )
+            .where(*_where(VisitDomainScore, scope, part.start, part.end))
+            .group_by(VisitDomainScore.domain_key)
+        ):
+            cells[(row.domain_key, index)] = (int(row.met), int(row.applicable))
     names = _latest_names(
-        db, ChecklistDomain, {row.domain_key for row in rows}, ChecklistDomain.version_id
+        db, ChecklistDomain, {key for key, _ in cells}, ChecklistDomain.version_id
     )
     order = sorted(names, key=lambda key: names[key][1])
     return [(key, names[key][0]) for key in order], cells
+
+
+def _applicable(model):
+    """Items rated at all: N/A is left out of every share."""
+    return model.n_met + model.n_partly + model.n_not_met
 
 
 def _latest_names(db: Session, model, keys: set, version_column) -> dict:

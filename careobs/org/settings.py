@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
-from careobs.org.models import OrganisationSettings
+from careobs.org.models import Organisation, OrganisationSettings
 from careobs.spotchecks.scoring import Rules
 
 DEFAULTS = {
@@ -21,6 +23,11 @@ def settings_for(db: Session, organisation_id: int) -> OrganisationSettings:
     """The saved settings, or the defaults (not saved) when the admin has not changed any."""
     saved = db.get(OrganisationSettings, organisation_id)
     return saved or OrganisationSettings(organisation_id=organisation_id, **DEFAULTS)
+
+
+def time_zone(db: Session, organisation_id: int) -> ZoneInfo:
+    """The organisation's clock: weeks, months and local times in reports follow it."""
+    return ZoneInfo(db.get(Organisation, organisation_id).timezone)
 
 
 def rules(settings: OrganisationSettings) -> Rules:

@@ -153,6 +153,41 @@ class VisitDomainScore(Base):
     n_na: Mapped[int] = mapped_column(default=0)
 
 
+class VisitDomainPeriod(Base):
+    """The per-domain counts of :class:`VisitDomainScore` summed per service, local week or
+    month (``grain``), visit type and domain: what the domain × period grid reads for whole
+    periods, so a year across every service is a few thousand rows rather than every visit's.
+
+    Kept up to date as each visit is submitted (submitted visits never change) and rebuilt by
+    ``careobs.spotchecks.rollups.rebuild``. ``period_start`` is a local date in the
+    organisation's time zone.
+    """
+
+    __tablename__ = "visit_domain_periods"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "service_id",
+            "grain",
+            "period_start",
+            "visit_type",
+            "domain_key",
+            name="uq_visit_domain_periods_key",  # the generated name is too long for PostgreSQL
+        ),
+        sa.CheckConstraint("grain IN ('week', 'month')", name="grain_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    grain: Mapped[str] = mapped_column(sa.String(5))
+    period_start: Mapped[date] = mapped_column(sa.Date)
+    visit_type: Mapped[str] = mapped_column(sa.String(12))
+    domain_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    n_met: Mapped[int] = mapped_column(default=0)
+    n_partly: Mapped[int] = mapped_column(default=0)
+    n_not_met: Mapped[int] = mapped_column(default=0)
+    n_na: Mapped[int] = mapped_column(default=0)
+
+
 class VisitMissedItem(Base):
     """A checklist item rated Not met or Partly met at a submitted visit, stored for reports.
 

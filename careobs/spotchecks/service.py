@@ -11,7 +11,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.spotchecks import scoring
+from careobs.spotchecks import rollups, scoring
 from careobs.spotchecks.documents import CleanVisit
 from careobs.spotchecks.models import (
     MonitoringVisit,
@@ -136,6 +136,7 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
     if clean.status == "submitted" and clean.answers:
         domains, missed = report_rows(visit_id, clean)
         db.connection().execute(VisitDomainScore.__table__.insert(), domains)
+        rollups.add(db, org_settings.time_zone(db, clean.roster.service.organisation_id), domains)
         if missed:
             db.connection().execute(VisitMissedItem.__table__.insert(), missed)
 

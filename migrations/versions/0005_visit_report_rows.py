@@ -1,9 +1,12 @@
-"""Visit ratings counted per domain and missed items, for the dashboards
+"""Visit ratings counted per domain (per visit and per period) and missed items, for dashboards
 
 Revision ID: 0005_visit_report_rows
 Revises: 0004_feedback_notifications
 Create Date: 2026-11-27 14:42:18.089868
 """
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -109,8 +112,78 @@ def upgrade() -> None:
         """
     )
 
+    op.create_table(
+        "visit_domain_periods",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=5), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("visit_type", sa.String(length=12), nullable=False),
+        sa.Column("domain_key", sa.Uuid(), nullable=False),
+        sa.Column("n_met", sa.Integer(), nullable=False),
+        sa.Column("n_partly", sa.Integer(), nullable=False),
+        sa.Column("n_not_met", sa.Integer(), nullable=False),
+        sa.Column("n_na", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "grain IN ('week', 'month')", name=op.f("ck_visit_domain_periods_grain_allowed")
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["services.id"],
+            name=op.f("fk_visit_domain_periods_service_id_services"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_domain_periods")),
+        sa.UniqueConstraint(
+            "service_id",
+            "grain",
+            "period_start",
+            "visit_type",
+            "domain_key",
+            name="uq_visit_domain_periods_key",
+        ),
+    )
+    _fill_domain_periods()
+
+
+def _fill_domain_periods() -> None:
+    """Sum the per-visit rows per local week and month, in each organisation's time zone."""
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.text(
+            "SELECT s.service_id, s.planned_at, s.visit_type, s.domain_key, s.n_met, s.n_partly,"
+            " s.n_not_met, s.n_na, o.timezone FROM visit_domain_scores s"
+            " JOIN services v ON v.id = s.service_id"
+            " JOIN organisations o ON o.id = v.organisation_id"
+        ).columns(planned_at=careobs.db.UTCDateTime(), domain_key=sa.Uuid())
+    )
+    sums: dict = {}
+    for row in rows:
+        day = row.planned_at.astimezone(ZoneInfo(row.timezone)).date()
+        starts = {"week": day - timedelta(days=day.weekday()), "month": day.replace(day=1)}
+        for grain, start in starts.items():
+            key = (row.service_id, grain, start, row.visit_type, row.domain_key)
+            total = sums.setdefault(key, [0, 0, 0, 0])
+            for index, count in enumerate(row[4:8]):
+                total[index] += count
+    table = sa.table(
+        "visit_domain_periods",
+        *(sa.column(name) for name in ("service_id", "grain", "visit_type", "n_met")),
+        *(sa.column(name) for name in ("n_partly", "n_not_met", "n_na")),
+        sa.column("period_start", sa.Date()),
+        sa.column("domain_key", sa.Uuid()),
+    )
+    names = ("service_id", "grain", "period_start", "visit_type", "domain_key")
+    counts = ("n_met", "n_partly", "n_not_met", "n_na")
+    values = [
+        dict(zip(names, key, strict=True)) | dict(zip(counts, total, strict=True))
+        for key, total in sums.items()
+    ]
+    if values:
+        op.bulk_insert(table, values)
+
 
 def downgrade() -> None:
+    op.drop_table("visit_domain_periods")
     with op.batch_alter_table("visit_missed_items", schema=None) as batch_op:
         batch_op.drop_index("ix_visit_missed_items_service_planned")
 
