@@ -178,19 +178,21 @@ def _offset_minutes(instant: datetime, zone: ZoneInfo) -> int:
 
 
 def utc_slot_columns(
-    column: ColumnElement, spans: list[tuple[datetime, int]], end: datetime
+    column: ColumnElement, spans: list[tuple[datetime, int]], end: datetime, weekday: bool = True
 ) -> list:
     """SQL expressions to group rows before ``end`` by: the offset span (index into ``spans``),
-    UTC weekday (0 = Sunday), hour and quarter-hour."""
+    UTC weekday (0 = Sunday; left out unless ``weekday``), hour and quarter-hour."""
     naive = utc_naive(column)
     minute = sa.extract("minute", naive)
     boundaries = [s for s, _ in spans] + [end]
-    return [
+    columns = [
         bucket_index(column, boundaries).label("span"),
-        sa.cast(sa.extract("dow", naive), sa.Integer).label("dow"),
         sa.cast(sa.extract("hour", naive), sa.Integer).label("hour"),
         sa.case((minute < 15, 0), (minute < 30, 1), (minute < 45, 2), else_=3).label("quarter"),
     ]
+    if weekday:
+        columns.insert(1, sa.cast(sa.extract("dow", naive), sa.Integer).label("dow"))
+    return columns
 
 
 def local_slot(span_offset: int, dow: int, hour: int, quarter: int) -> tuple[int, int]:

@@ -97,32 +97,36 @@ def _where(scope: Scope) -> list:
     return conditions
 
 
-def by_period(db: Session, scope: Scope) -> list[Totals]:
-    """Totals for each week or month of the scope, empty periods included."""
+@dataclass
+class Breakdown:
+    """The scope's totals per period, per context and per local hour the sessions started."""
+
+    periods: list[Totals]
+    contexts: dict[str, Totals]
+    hours: dict[int, Totals]
+
+
+def breakdown(db: Session, scope: Scope) -> Breakdown:
+    """Two passes over the scope's sessions: by (period, context), and by start time."""
     spans = scope.periods()
     bucket = bucket_index(QuisSession.started_at, period_boundaries(spans)).label("bucket")
-    rows = db.execute(sa.select(bucket, *SUMS).where(*_where(scope)).group_by(bucket))
-    found = {row.bucket: _totals(row) for row in rows}
-    return [found.get(index, Totals()) for index in range(len(spans))]
-
-
-def by_context(db: Session, scope: Scope) -> dict[str, Totals]:
-    rows = db.execute(
-        sa.select(QuisSession.context, *SUMS).where(*_where(scope)).group_by(QuisSession.context)
-    )
-    return {row.context: _totals(row) for row in rows}
-
-
-def by_hour(db: Session, scope: Scope) -> dict[int, Totals]:
-    """Totals by the local hour at which the session started."""
-    spans = offset_spans(scope.start, scope.end, scope.zone)
-    slot = utc_slot_columns(QuisSession.started_at, spans, scope.end)
-    rows = db.execute(sa.select(*slot, *SUMS).where(*_where(scope)).group_by(*slot))
+    periods = [Totals() for _ in spans]
+    contexts: dict[str, Totals] = {}
+    for row in db.execute(
+        sa.select(bucket, QuisSession.context, *SUMS)
+        .where(*_where(scope))
+        .group_by(bucket, QuisSession.context)
+    ):
+        totals = _totals(row)
+        periods[row.bucket] += totals
+        contexts[row.context] = contexts.get(row.context, Totals()) + totals
+    offsets = offset_spans(scope.start, scope.end, scope.zone)
+    slot = utc_slot_columns(QuisSession.started_at, offsets, scope.end, weekday=False)
     hours: dict[int, Totals] = {}
-    for row in rows:
-        _, hour = local_slot(spans[row.span][1], row.dow, row.hour, row.quarter)
+    for row in db.execute(sa.select(*slot, *SUMS).where(*_where(scope)).group_by(*slot)):
+        _, hour = local_slot(offsets[row.span][1], 1, row.hour, row.quarter)
         hours[hour] = hours.get(hour, Totals()) + _totals(row)
-    return hours
+    return Breakdown(periods, contexts, hours)
 
 
 # -- tables -----------------------------------------------------------------------------------
@@ -155,7 +159,8 @@ INTERVAL_BANDS = (("positive_low", "positive_high"), ("negative_low", "negative_
 def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
     """The whole dashboard: totals for the scope and every table (with its chart)."""
     spans = scope.periods()
-    per_period = by_period(db, scope)
+    found = breakdown(db, scope)
+    per_period = found.periods
     overall = sum(per_period, Totals())
     unit = scope.grouping.capitalize()
 
@@ -216,7 +221,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
             "People with at least one negative interaction", "line", "period", ("share_negative",)
         ),
     )
-    contexts = by_context(db, scope)
+    contexts = found.contexts
     context_table = Table(
         "contexts",
         "By context",
@@ -242,7 +247,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
             INTERVAL_BANDS,
         ),
     )
-    hours = by_hour(db, scope)
+    hours = found.hours
     hour_table = Table(
         "hours",
         "By hour of day the session started",

@@ -55,9 +55,17 @@ def _visits_where(scope: Scope) -> list:
     ]
 
 
-def by_period(db: Session, scope: Scope) -> list[dict]:
+def outcomes(db: Session, scope: Scope) -> tuple[list[dict], dict[str, int], int]:
+    """One pass over the scope's visits: their counts per period, how many arrived in each
+    lateness band, and how many had no arrival time recorded."""
     spans = scope.periods()
     bucket = bucket_index(MonitoringVisit.planned_at, period_boundaries(spans)).label("bucket")
+    late = MonitoringVisit.minutes_late
+    band = sa.case(
+        (late.is_(None), "not recorded"),
+        *((late <= most, label) for label, most in LATENESS if most is not None),
+        else_=LATENESS[-1][0],
+    ).label("band")
 
     def count_when(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))
@@ -65,6 +73,7 @@ def by_period(db: Session, scope: Scope) -> list[dict]:
     rows = db.execute(
         sa.select(
             bucket,
+            band,
             sa.func.count().label("visits"),
             sa.func.count(MonitoringVisit.score).label("scored"),
             sa.func.sum(MonitoringVisit.score).label("score_sum"),
@@ -75,10 +84,19 @@ def by_period(db: Session, scope: Scope) -> list[dict]:
             count_when(MonitoringVisit.visit_type == "unannounced").label("unannounced"),
         )
         .where(*_visits_where(scope))
-        .group_by(bucket)
+        .group_by(bucket, band)
     )
-    found = {row.bucket: row._asdict() for row in rows}
-    return [found.get(i, NO_VISITS | {"score_sum": None}) for i in range(len(spans))]
+    periods = [NO_VISITS | {"score_sum": None} for _ in spans]
+    bands = dict.fromkeys([label for label, _ in LATENESS] + ["not recorded"], 0)
+    for row in rows:
+        period = periods[row.bucket]
+        for key in NO_VISITS:
+            period[key] += int(getattr(row, key))
+        if row.score_sum is not None:
+            period["score_sum"] = (period["score_sum"] or 0) + row.score_sum
+        bands[row.band] += row.visits
+    unrecorded = bands.pop("not recorded")
+    return periods, bands, unrecorded
 
 
 def domain_grid(db: Session, scope: Scope) -> tuple[list[tuple[uuid.UUID, str]], dict]:
@@ -143,7 +161,8 @@ def _latest_names(db: Session, model, keys: set, version_column) -> dict:
     rows = db.execute(
         sa.select(model.key, label.label("label"), model.position, ChecklistVersion.number)
         .join(ChecklistVersion, ChecklistVersion.id == version_column)
-        .where(model.key.in_(keys))
+        # Published versions only: a draft's wording is not settled until it is published.
+        .where(model.key.in_(keys), ChecklistVersion.published_at.is_not(None))
         .order_by(ChecklistVersion.number)
     )
     return {row.key: (row.label, row.position) for row in rows}
@@ -172,7 +191,7 @@ def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
             sa.select(ChecklistItem.key, ChecklistItem.text, ChecklistDomain.name)
             .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
             .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
-            .where(ChecklistItem.key.in_(keys))
+            .where(ChecklistItem.key.in_(keys), ChecklistVersion.published_at.is_not(None))
             .order_by(ChecklistVersion.number)
         ):
             texts[key] = (text, domain)
@@ -188,24 +207,9 @@ def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
     ]
 
 
-def lateness(db: Session, scope: Scope) -> tuple[dict[str, int], int]:
-    """Visits by how late the worker arrived, and how many had no arrival time recorded."""
-    late = MonitoringVisit.minutes_late
-    band = sa.case(
-        (late.is_(None), "not recorded"),
-        *((late <= most, label) for label, most in LATENESS if most is not None),
-        else_=LATENESS[-1][0],
-    ).label("band")
-    rows = db.execute(
-        sa.select(band, sa.func.count().label("visits")).where(*_visits_where(scope)).group_by(band)
-    )
-    counts = {row.band: row.visits for row in rows}
-    return {label: counts.get(label, 0) for label, _ in LATENESS}, counts.get("not recorded", 0)
-
-
 def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     spans = scope.periods()
-    per_period = by_period(db, scope)
+    per_period, late_counts, unrecorded = outcomes(db, scope)
     unit = scope.grouping.capitalize()
     overall = {
         key: sum(p[key] or 0 for p in per_period)
@@ -303,7 +307,6 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
         empty="No item was missed at the visits in this period.",
         chart=Chart("Most often missed items", "bar", "item", ("missed",), percent=False),
     )
-    late_counts, unrecorded = lateness(db, scope)
     arrived = sum(late_counts.values())
     late_table = Table(
         "lateness",

@@ -1,0 +1,372 @@
+"""Benchmark: the dashboard endpoints on the large demo against naive SQL over the raw rows.
+
+Run from the repository root::
+
+    .venv/bin/python bench/dashboards.py [--database-url URL] [--repeat 25]
+
+The database must hold the large demo organisation ("Large Demo Provider", made by
+``careobs demo --size large``); when it does not, it is migrated and generated first (a few
+minutes). Default database: ``instance/bench-large.db``, kept for the next run.
+
+For each scenario (an endpoint, its filters and who asks), the real app answers the JSON
+endpoint through Flask's test client, logged in as that user: login, permission checks, filter
+validation, queries and JSON included. In the same run, the naive SQL that answers the same
+question straight from the raw rows (every QUIS interaction, every visit answer joined to its
+item, domain and visit) is run through the same database driver. Both are repeated ``--repeat``
+times after two warm-up calls; the script prints the median and 95th percentile of each and the
+speed-up (naive median / endpoint median). The last line is
+``slowest_p95_ms <ms> min_speedup <ratio>`` over the dashboard scenarios. The worker page lists
+one person's own visits (nothing to aggregate): it is timed, shown and counted in
+``slowest_p95_ms``, but has no naive counterpart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from careobs import create_app  # noqa: E402
+from careobs.db import get_session  # noqa: E402
+
+ADMIN = "admin@large.test"
+MANAGER = "manager@large.test"
+
+
+@dataclass
+class Scenario:
+    name: str
+    who: str
+    path: str
+    naive: list[str]  # SQL statements run one after the other; None: nothing to compare
+
+
+def timed(call: Callable[[], object], repeat: int) -> list[float]:
+    for _ in range(2):
+        call()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# -- naive SQL -------------------------------------------------------------------------------
+# Written the way one would without stored aggregates: group the raw interaction and answer
+# rows. Months and weeks are taken in UTC (no time zone handling at all), which only makes the
+# naive side cheaper.
+
+
+def sql_functions(dialect: str) -> dict[str, str]:
+    if dialect == "sqlite":
+        return {
+            "month": "strftime('%Y-%m', {0})",
+            "week": "strftime('%Y-%W', {0})",
+            "hour": "strftime('%H', {0})",
+            "dow": "strftime('%w', {0})",
+            "minutes_between": "(julianday({1}) - julianday({0})) * 1440",
+            "people": "json_each(i.people) AS person",
+            "person": "person.value",
+            "true": "1",
+        }
+    return {
+        "month": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM')",
+        "week": "to_char({0} AT TIME ZONE 'UTC', 'IYYY-IW')",
+        "hour": "extract(hour FROM {0} AT TIME ZONE 'UTC')",
+        "dow": "extract(dow FROM {0} AT TIME ZONE 'UTC')",
+        "minutes_between": "extract(epoch FROM ({1} - {0})) / 60",
+        "people": "json_array_elements_text(i.people) AS person",
+        "person": "person",
+        "true": "true",
+    }
+
+
+def naive_quis(f: dict, grouping: str) -> list[str]:
+    period = f[grouping].format("s.started_at")
+    base = (
+        "FROM quis_interactions i JOIN quis_sessions s ON s.id = i.session_id "
+        "WHERE s.status = 'submitted' AND s.service_id IN :services "
+        "AND s.started_at >= :start AND s.started_at < :end"
+    )
+    return [
+        f"SELECT {period} AS p, i.category, count(*) {base} GROUP BY {period}, i.category",
+        f"SELECT s.context, i.category, count(*) {base} GROUP BY s.context, i.category",
+        f"SELECT {f['hour'].format('s.started_at')} AS h, i.category, count(*) {base} "
+        f"GROUP BY {f['hour'].format('s.started_at')}, i.category",
+        # People with at least one negative interaction, per period.
+        f"SELECT {period} AS p, count(DISTINCT s.id || '/' || {f['person']}) "
+        f"FROM quis_interactions i CROSS JOIN {f['people']} "
+        "JOIN quis_sessions s ON s.id = i.session_id "
+        "WHERE s.status = 'submitted' AND s.service_id IN :services "
+        "AND s.started_at >= :start AND s.started_at < :end AND i.category IN ('NP', 'NR') "
+        f"GROUP BY {period}",
+    ]
+
+
+ANSWERS = (
+    "FROM visit_answers a JOIN monitoring_visits v ON v.id = a.visit_id "
+    "JOIN checklist_items ci ON ci.id = a.item_id "
+)
+VISITS_IN_SCOPE = (
+    "v.status = 'submitted' AND v.service_id IN :services "
+    "AND v.planned_at >= :start AND v.planned_at < :end"
+)
+# A visit's score and critical failures from its answers (design §2.2).
+SCORED = (
+    "SUM(CASE a.rating WHEN 'met' THEN 2 WHEN 'partly' THEN 1 ELSE 0 END) * 100.0 "
+    "/ NULLIF(2 * SUM(CASE WHEN a.rating <> 'na' THEN 1 ELSE 0 END), 0) AS score, "
+    "SUM(CASE WHEN ci.critical = {true} AND a.rating = 'not_met' THEN 1 ELSE 0 END) AS critical"
+)
+
+
+def naive_visits(f: dict, grouping: str) -> list[str]:
+    period = f[grouping].format("v.planned_at")
+    late = f["minutes_between"].format("v.planned_at", "v.arrived_at")
+    scored = SCORED.format(true=f["true"])
+    return [
+        "SELECT p, count(*), avg(score), "
+        "SUM(CASE WHEN critical = 0 AND score >= 90 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN critical = 0 AND score >= 75 AND score < 90 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN critical > 0 OR score < 75 THEN 1 ELSE 0 END) "
+        f"FROM (SELECT v.id, {period} AS p, {scored} {ANSWERS} WHERE {VISITS_IN_SCOPE} "
+        f"GROUP BY v.id, {period}) per_visit GROUP BY p",
+        f"SELECT d.key, {period} AS p, SUM(CASE WHEN a.rating = 'met' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN a.rating <> 'na' THEN 1 ELSE 0 END) {ANSWERS}"
+        f"JOIN checklist_domains d ON d.id = ci.domain_id WHERE {VISITS_IN_SCOPE} "
+        f"GROUP BY d.key, {period}",
+        f"SELECT ci.key, count(*) AS missed {ANSWERS} WHERE {VISITS_IN_SCOPE} "
+        "AND a.rating IN ('partly', 'not_met') GROUP BY ci.key ORDER BY missed DESC LIMIT 10",
+        f"SELECT CASE WHEN v.arrived_at IS NULL THEN 'none' WHEN {late} <= 0 THEN 'on time' "
+        f"WHEN {late} <= 10 THEN '10' WHEN {late} <= 20 THEN '20' WHEN {late} <= 30 THEN '30' "
+        f"WHEN {late} <= 60 THEN '60' ELSE 'more' END AS band, count(*) "
+        f"FROM monitoring_visits v WHERE {VISITS_IN_SCOPE} GROUP BY 1",
+    ]
+
+
+def naive_coverage(f: dict) -> list[str]:
+    scored = SCORED.format(true=f["true"])
+    in_services = "v.status = 'submitted' AND v.service_id IN :services"
+    return [
+        # Each worker's last visit and its result, worked out from the answers.
+        "SELECT per_visit.staff_id, per_visit.planned_at, per_visit.score, per_visit.critical "
+        f"FROM (SELECT v.id, v.staff_id, v.planned_at, {scored} {ANSWERS} WHERE {in_services} "
+        "GROUP BY v.id, v.staff_id, v.planned_at) per_visit "
+        "JOIN (SELECT staff_id, max(planned_at) AS last FROM monitoring_visits v "
+        f"WHERE {in_services} GROUP BY staff_id) latest "
+        "ON latest.staff_id = per_visit.staff_id AND latest.last = per_visit.planned_at",
+        "SELECT v.staff_id, max(v.planned_at) FROM monitoring_visits v "
+        f"WHERE {in_services} AND v.visit_type = 'unannounced' GROUP BY v.staff_id",
+        f"SELECT v.visit_type, count(*) FROM monitoring_visits v WHERE {VISITS_IN_SCOPE} "
+        "GROUP BY v.visit_type",
+        f"SELECT {f['dow'].format('v.planned_at')}, {f['hour'].format('v.planned_at')}, "
+        f"count(*) FROM monitoring_visits v WHERE {VISITS_IN_SCOPE} GROUP BY 1, 2",
+    ]
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def ensure_large_demo(app) -> None:
+    from careobs.demo_large import LargeDemoExists, generate
+    from careobs.migrate import upgrade
+
+    with app.app_context():
+        from careobs.db import get_engine
+
+        upgrade(get_engine())
+        db = get_session()
+        try:
+            started = time.perf_counter()
+            print("Generating the large demo (a few minutes)...", flush=True)
+            generate(db, echo=lambda line: print("  " + line, flush=True))
+            print(f"Generated in {time.perf_counter() - started:.0f} s", flush=True)
+        except LargeDemoExists:
+            pass
+
+
+def services_of(app, email: str, kind: str) -> list[int]:
+    from careobs.accounts.models import User
+    from careobs.org.models import Service
+    from careobs.permissions import MANAGE, services_select
+
+    with app.app_context():
+        db = get_session()
+        user = db.scalar(sa.select(User).where(User.email == email))
+        return list(db.scalars(services_select(user, MANAGE).where(Service.kind == kind)).all())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--database-url", default=f"sqlite:///{ROOT / 'instance' / 'bench-large.db'}"
+    )
+    parser.add_argument("--repeat", type=int, default=25)
+    args = parser.parse_args()
+
+    app = create_app({"DATABASE_URL": args.database_url, "WTF_CSRF_ENABLED": False})
+    ensure_large_demo(app)
+    from careobs.demo import DEMO_PASSWORD
+    from careobs.org import settings as org_settings
+
+    with app.app_context():
+        db = get_session()
+        engine = db.get_bind()
+        f = sql_functions(engine.dialect.name)
+        org_id = db.scalar(
+            sa.text("SELECT id FROM organisations WHERE name = 'Large Demo Provider'")
+        )
+        zone = org_settings.time_zone(db, org_id)
+        today = date.today()
+        worker = db.scalar(
+            sa.text(
+                "SELECT s.uuid FROM staff_members s JOIN monitoring_visits v ON v.staff_id = s.id "
+                "WHERE s.organisation_id = :org GROUP BY s.uuid ORDER BY count(*) DESC LIMIT 1"
+            ),
+            {"org": org_id},
+        )
+    year_ago = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    scope_dates = {"start": year_ago, "end": today + timedelta(days=1)}
+
+    def ids(email: str, kind: str) -> list[int]:
+        return [s.id for s in services_of(app, email, kind)]
+
+    scenarios: list[tuple[Scenario, dict]] = []
+    for who, label in ((ADMIN, "all services"), (MANAGER, "one manager's services")):
+        homes, branches = ids(who, "care_home"), ids(who, "homecare")
+        for grouping in ("month", "week"):
+            query = urlencode({"grouping": grouping})
+            scenarios.append(
+                (
+                    Scenario(
+                        f"quis, {label}, 12 months by {grouping}",
+                        who,
+                        f"/api/v1/dashboards/quis?{query}",
+                        naive_quis(f, grouping),
+                    ),
+                    {"services": homes, **scope_dates},
+                )
+            )
+            scenarios.append(
+                (
+                    Scenario(
+                        f"visits, {label}, 12 months by {grouping}",
+                        who,
+                        f"/api/v1/dashboards/visits?{query}",
+                        naive_visits(f, grouping),
+                    ),
+                    {"services": branches, **scope_dates},
+                )
+            )
+        scenarios.append(
+            (
+                Scenario(
+                    f"coverage, {label}",
+                    who,
+                    "/api/v1/dashboards/coverage",
+                    naive_coverage(f),
+                ),
+                {"services": branches, **scope_dates},
+            )
+        )
+    scenarios.append(
+        (
+            Scenario("worker page (one person)", ADMIN, f"/api/v1/dashboards/workers/{worker}", []),
+            {},
+        )
+    )
+
+    clients = {}
+    for who in (ADMIN, MANAGER):
+        client = app.test_client()
+        response = client.post("/login", data={"email": who, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"login as {who} failed"
+        clients[who] = client
+
+    print(f"Database: {engine.dialect.name}; repeats: {args.repeat} (after 2 warm-up calls)")
+    print(f"Organisation time zone: {zone.key}; today: {today}")
+    counts = {}
+    with engine.connect() as connection:
+        for table in ("quis_sessions", "quis_interactions", "monitoring_visits", "visit_answers"):
+            counts[table] = connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+    print("Rows: " + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+    print()
+    header = f"{'scenario':44} {'endpoint med/p95 ms':>20} {'naive med/p95 ms':>18} {'speed-up':>9}"
+    print(header)
+    print("-" * len(header))
+
+    slowest_p95 = 0.0
+    speedups = []
+    for scenario, params in scenarios:
+        client = clients[scenario.who]
+
+        def call_endpoint(client=client, path=scenario.path):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        endpoint = timed(call_endpoint, args.repeat)
+        slowest_p95 = max(slowest_p95, p95(endpoint))
+        naive_text = "—"
+        ratio_text = "n/a"
+        if scenario.naive:
+            statements = [
+                sa.text(sql).bindparams(sa.bindparam("services", expanding=True))
+                for sql in scenario.naive
+            ]
+            bound = {
+                "services": params["services"],
+                "start": bound_instant(params["start"], zone, engine.dialect.name),
+                "end": bound_instant(params["end"], zone, engine.dialect.name),
+            }
+            runs = [
+                (statement, {k: v for k, v in bound.items() if f":{k}" in sql})
+                for statement, sql in zip(statements, scenario.naive, strict=True)
+            ]
+
+            def call_naive(runs=runs):
+                with engine.connect() as connection:
+                    for statement, values in runs:
+                        connection.execute(statement, values).all()
+
+            naive = timed(call_naive, max(5, args.repeat // 5))
+            ratio = statistics.median(naive) / statistics.median(endpoint)
+            speedups.append(ratio)
+            naive_text = f"{statistics.median(naive):.0f} / {p95(naive):.0f}"
+            ratio_text = f"{ratio:.1f}x"
+        print(
+            f"{scenario.name:44} "
+            f"{statistics.median(endpoint):>9.0f} / {p95(endpoint):<8.0f} "
+            f"{naive_text:>18} {ratio_text:>9}",
+            flush=True,
+        )
+    print()
+    print(f"slowest_p95_ms {slowest_p95:.0f} min_speedup {min(speedups):.1f}")
+
+
+def bound_instant(day: date, zone, dialect: str):
+    """Local midnight as the raw driver wants it: SQLite stores UTC text, PostgreSQL timestamptz."""
+    from careobs.dashboards.periods import local_midnight
+
+    instant = local_midnight(day, zone)
+    return f"{instant:%Y-%m-%d %H:%M:%S.%f}" if dialect == "sqlite" else instant
+
+
+if __name__ == "__main__":
+    main()
