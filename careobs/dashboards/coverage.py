@@ -49,7 +49,6 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         sa.select(StaffMember, Service.name)
         .join(Service, Service.id == StaffMember.service_id)
         .where(
-            StaffMember.organisation_id == scope.organisation_id,
             StaffMember.service_id.in_(scope.service_ids),
             StaffMember.active.is_(True),
         )
@@ -63,7 +62,6 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
             ).label("last_unannounced"),
         )
         .where(
-            MonitoringVisit.organisation_id == scope.organisation_id,
             MonitoringVisit.service_id.in_(scope.service_ids),
             MonitoringVisit.status == "submitted",
         )
@@ -140,7 +138,6 @@ def _local_day(instant: datetime, scope: Scope) -> date:
 
 def _visits_where(scope: Scope) -> list:
     conditions = [
-        MonitoringVisit.organisation_id == scope.organisation_id,
         MonitoringVisit.service_id.in_(scope.service_ids),
         MonitoringVisit.status == "submitted",
         MonitoringVisit.planned_at >= scope.start,

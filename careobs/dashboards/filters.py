@@ -24,6 +24,13 @@ from careobs.spotchecks.models import VISIT_TYPES
 
 MAX_DAYS = 3 * 366
 KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare"}
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _plausible_date(form, field) -> None:
+    """Dates near the calendar's ends (year 9999) would overflow the period arithmetic."""
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(f"Pick a date between {EARLIEST.year} and {LATEST.year}.")
 
 
 class DashboardFilters(FlaskForm):
@@ -31,8 +38,8 @@ class DashboardFilters(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     service = SelectMultipleField("Services", validators=[Optional()])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), _plausible_date])
+    date_to = DateField("To", validators=[Optional(), _plausible_date])
     grouping = SelectField(
         "Group by",
         choices=[SelectChoice(k, v) for k, v in GROUPINGS.items()],
@@ -65,7 +72,13 @@ class DashboardFilters(FlaskForm):
 
 @dataclass(frozen=True)
 class Scope:
-    """What a dashboard may count: checked services, local dates and the other filters."""
+    """What a dashboard may count: checked services, local dates and the other filters.
+
+    ``service_ids`` only ever hold services of the user's organisation that they may see, so
+    queries filter on them alone: an extra ``organisation_id =`` condition would tempt SQLite
+    into scanning the whole organisation's rows through that index instead of the
+    (service, time) index.
+    """
 
     organisation_id: int
     zone: ZoneInfo

@@ -84,7 +84,6 @@ def _totals(row) -> Totals:
 
 def _where(scope: Scope) -> list:
     conditions = [
-        QuisSession.organisation_id == scope.organisation_id,
         QuisSession.service_id.in_(scope.service_ids),
         QuisSession.status == "submitted",
         QuisSession.started_at >= scope.start,

@@ -49,7 +49,6 @@ def _where(model, scope: Scope, start=None, end=None) -> list:
 
 def _visits_where(scope: Scope) -> list:
     return [
-        MonitoringVisit.organisation_id == scope.organisation_id,
         MonitoringVisit.status == "submitted",
         *_where(MonitoringVisit, scope),
     ]
