@@ -42,8 +42,11 @@ STAFF = {
         ("Nadia Rahman", "Care worker", 380),
         ("Joy Adeyemi", "Care worker", 1100),
         ("Kieran Doyle", "Care worker", 70),
+        ("Olu Bakare", "Care worker", 200),
     ],
 }
+# Riverside workers the demo visits leave out, so coverage shows someone never checked.
+NEVER_CHECKED = ("Olu Bakare",)
 
 LOGINS = [
     ("admin@demo.test", "Alex Morgan", "Organisation admin"),
@@ -160,7 +163,7 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     workers = list(
         session.scalars(
             sa.select(StaffMember)
-            .where(StaffMember.service_id == riverside.id)
+            .where(StaffMember.service_id == riverside.id, StaffMember.name.not_in(NEVER_CHECKED))
             .order_by(StaffMember.name)
         )
     )

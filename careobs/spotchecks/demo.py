@@ -71,6 +71,9 @@ def _ratings(rng: random.Random, items, quality: str) -> list[CleanAnswer]:
     return answers
 
 
+LAPSED = ("Peter Hughes",)
+
+
 def load(
     db: Session,
     service,
@@ -91,8 +94,14 @@ def load(
     added = 0
     for worker_index, member in enumerate(staff):
         day = start + timedelta(days=rng.randrange(0, 40))
+        # Nobody is checked before they start; new starters get their first check after a
+        # fortnight in post (so the newest show as "first check due" in coverage).
+        first_possible = (member.start_date or start) + timedelta(days=14)
+        day = max(day, first_possible + timedelta(days=rng.randrange(0, 10)))
         number = 0
-        while day <= today - timedelta(days=2):
+        # One long-serving worker has not been checked for four months: overdue in coverage.
+        last_day = today - timedelta(days=120 if member.name in LAPSED else 2)
+        while day <= last_day:
             progress = (day - start).days / 365
             quality = rng.choices(["green", "amber", "red"], [0.74, 0.2, 0.06])[0]
             unannounced = rng.random() < 0.2 + 0.5 * progress
