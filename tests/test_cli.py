@@ -106,7 +106,7 @@ def test_demo_loads_the_documented_organisation_and_is_idempotent(runner, db, cl
     assert counts[Service] == 2
     assert counts[Area] == 3
     assert counts[Person] == 30
-    assert counts[StaffMember] == 20
+    assert counts[StaffMember] == 21
     assert counts[User] == 4
 
     assert runner.invoke(args=["demo"]).exit_code == 0
