@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
@@ -94,24 +95,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         last_unannounced = (
             _local_day(row.last_unannounced, scope) if row and row.last_unannounced else None
         )
-        if row is not None:
-            due = row.next_check_on
-            status = (
-                OVERDUE
-                if due < today
-                else DUE_SOON
-                if due <= today + timedelta(days=DUE_SOON_DAYS)
-                else UP_TO_DATE
-            )
-        elif (
-            member.start_date
-            and member.start_date + timedelta(days=settings.new_starter_days) >= today
-        ):
-            due = member.start_date + timedelta(days=settings.new_starter_days)
-            status = NEW_STARTER
-        else:
-            due = None
-            status = NEVER
+        status, due = _status(row, member, settings.new_starter_days, today)
         result.append(
             WorkerCoverage(
                 member.id,
@@ -130,6 +114,22 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         )
     result.sort(key=lambda w: (ORDER[w.status], w.due or date.min, w.name))
     return result
+
+
+def _status(latest, member: StaffMember, new_starter_days: int, today: date):
+    """A worker's status and next due date: from their last visit, or for someone never
+    visited from their start date (the first check is due within the new-starter window)."""
+    if latest is not None:
+        due = latest.next_check_on
+        if due < today:
+            return OVERDUE, due
+        if due <= today + timedelta(days=DUE_SOON_DAYS):
+            return DUE_SOON, due
+        return UP_TO_DATE, due
+    if member.start_date is None:
+        return NEVER, None
+    due = member.start_date + timedelta(days=new_starter_days)
+    return (NEW_STARTER if due >= today else NEVER), due
 
 
 def _local_day(instant: datetime, scope: Scope) -> date:
@@ -213,6 +213,7 @@ def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage]
             "a re-check after a red result, and the first check for new starters."
         ),
         empty="No care workers in these services.",
+        links=[url_for("dashboards.worker_page", staff_id=w.staff_uuid) for w in people],
     )
     types = by_type(db, scope)
     total = sum(types.values())

@@ -71,7 +71,8 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
     visit.shortfall_minutes = scoring.shortfall_minutes(
         clean.planned_minutes, clean.arrived_at, clean.left_at
     )
-    visit_day = (clean.arrived_at or clean.planned_at).date()
+    zone = org_settings.time_zone(db, visit.organisation_id)
+    visit_day = (clean.arrived_at or clean.planned_at).astimezone(zone).date()
     visit.next_check_on = scoring.next_check_due(visit_day, result.band, rules)
     visit.updated_at = utcnow()
     if clean.status == "submitted" and visit.submitted_at is None:
