@@ -121,6 +121,8 @@ def build_form(db: Session, user, dashboard: str, args, today: date) -> Dashboar
         )
     ).all()
     form.service.choices = [SelectChoice(str(s.uuid), s.name) for s in services]
+    # As tall as the list (a box of four empty rows for one service looks broken), up to 6.
+    form.service.render_kw = {"size": min(6, max(2, len(services)))}
     areas = db.execute(
         sa.select(Area, Service.name)
         .join(Service, Area.service_id == Service.id)

@@ -1,8 +1,9 @@
 """The one shape every dashboard number travels in: a table, with the charts drawn from it.
 
 A :class:`Table` holds raw values (counts, shares between 0 and 1, dates). The page renders it as
-an HTML table, the CSV download writes the very same cells, the JSON endpoint sends it to the
-charts, so the chart, its table and its CSV can never disagree.
+an HTML table, the CSV download writes the same cells (to the same digits; dates in ISO form,
+percentages without the sign, blanks for "—"), the JSON endpoint sends it to the charts, so the
+chart, its table and its CSV can never disagree.
 """
 
 from __future__ import annotations

@@ -20,6 +20,22 @@ function translucent(hex) {
   return `${hex}33`;  // 20% opacity, for the interval bands
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const LONGEST_TICK = 16;
+
+// A date as the table shows it ("5 Mar 2026"), not as the JSON sends it ("2026-03-05").
+function shownDate(iso) {
+  const [year, month, day] = iso.slice(0, 10).split("-").map(Number);
+  return `${day} ${MONTHS[month - 1]} ${year}`;
+}
+
+// Long category names (checklist items) are cut on the axis, where a phone has no room for
+// them; the tooltip and the table give them in full.
+function tickLabel(text) {
+  return typeof text === "string" && text.length > LONGEST_TICK
+    ? `${text.slice(0, LONGEST_TICK - 1)}…` : text;
+}
+
 function values(table, key, scale) {
   const index = table.columns.findIndex((column) => column.key === key);
   return table.rows.map((row) => (row[index] === null ? null : row[index] * scale));
@@ -57,19 +73,25 @@ function draw(figure, table) {
   const chart = table.chart;
   const canvas = figure.querySelector("canvas");
   const xIndex = table.columns.findIndex((column) => column.key === chart.x);
+  const xIsDate = table.columns[xIndex].kind === "date";
+  const labels = table.rows.map((row) => (xIsDate && row[xIndex] ? shownDate(row[xIndex]) : row[xIndex]));
   const stacked = chart.kind === "stacked";
   const existing = window.Chart.getChart(canvas);
   if (existing) existing.destroy();
   new window.Chart(canvas, {
     type: chart.kind === "line" ? "line" : "bar",
-    data: { labels: table.rows.map((row) => row[xIndex]), datasets: datasets(table, chart) },
+    data: { labels, datasets: datasets(table, chart) },
     options: {
       animation: false,
       maintainAspectRatio: false,
       responsive: true,
       interaction: { mode: "index", intersect: false },
+      layout: { padding: { top: 8 } },  // a point at 100% is drawn whole
       scales: {
-        x: { stacked },
+        x: {
+          stacked,
+          ticks: { callback(value) { return tickLabel(this.getLabelForValue(value)); } },
+        },
         y: {
           stacked,
           beginAtZero: true,

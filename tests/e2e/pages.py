@@ -137,6 +137,80 @@ def feedback_edit(page, _live, _open_page):
     expect(page.get_by_label("What went well")).to_be_visible()
 
 
+def charts_drawn(page: Page) -> None:
+    """Wait for dashboards.js to have drawn every chart (it marks the root when done)."""
+    expect(page.locator("[data-dashboard-endpoint][data-charts-drawn=true]")).to_have_count(1)
+    expect(page.locator("figure[data-chart]:not([data-drawn=true])")).to_have_count(0)
+
+
+def dashboard_visit(name: str, who: str, path: str, title: str) -> Visit:
+    """A dashboard with its tables and its charts drawn from the JSON endpoint."""
+
+    def _open(page, _live, _open_page):
+        goto(page, path)
+        heading(page, title)
+        expect(page.locator("table.dash-table").first).to_be_visible()
+        charts_drawn(page)
+
+    return Visit(name, who, _open)
+
+
+def dashboard_filter_error(page, _live, _open_page):
+    """The QUIS dashboard asked for a period that ends before it starts."""
+    goto(page, "/dashboards/quis?date_from=2026-03-01&date_to=2026-01-01", status=400)
+    heading(page, "QUIS observations")
+    expect(page.locator(".error-summary")).to_contain_text("Must be on or after the start date.")
+    expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("table.dash-table")).to_have_count(0)
+
+
+def my_practice(page, _live, _open_page):
+    """The care worker's own page, reached through /dashboards/me."""
+    goto(page, "/dashboards/me")
+    assert "/dashboards/workers/" in page.url, page.url
+    heading(page, "My practice")
+    charts_drawn(page)
+
+
+def homecare_worker_uuid(live) -> str:
+    """The Riverside Homecare care worker with the most submitted monitoring visits."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.org.models import StaffMember
+    from careobs.spotchecks.models import MonitoringVisit
+
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        return str(
+            db.scalar(
+                sa.select(StaffMember.uuid)
+                .join(MonitoringVisit, MonitoringVisit.staff_id == StaffMember.id)
+                .where(MonitoringVisit.status == "submitted")
+                .group_by(StaffMember.uuid, StaffMember.name)
+                .order_by(sa.func.count().desc(), StaffMember.name)
+                .limit(1)
+            )
+        )
+
+
+def worker_for_manager(page, live, _open_page):
+    """A homecare worker's page, with their visit scores charted, as their manager sees it."""
+    goto(page, f"/dashboards/workers/{homecare_worker_uuid(live)}")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("My practice")
+    expect(page.locator("table[data-table=scores] tbody tr").first).to_be_visible()
+    charts_drawn(page)
+    expect(page.locator("figure[data-chart=scores]")).to_be_visible()
+
+
+DASHBOARD_PAGES = [
+    dashboard_visit("dashboard-quis", "manager", "/dashboards/quis", "QUIS observations"),
+    dashboard_visit("dashboard-visits", "manager", "/dashboards/visits", "Monitoring visits"),
+    dashboard_visit("dashboard-coverage", "manager", "/dashboards/coverage", "Coverage"),
+    Visit("dashboard-filter-error", "manager", dashboard_filter_error),
+    Visit("dashboard-my-practice", "staff", my_practice),
+    Visit("dashboard-worker-manager", "manager", worker_for_manager),
+]
+
 FEEDBACK_PAGES = [
     path_visit("notifications-staff", "staff", "/notifications/", "Notifications"),
     path_visit("notifications-supervisor", "supervisor", "/notifications/", "Notifications"),
@@ -182,6 +256,7 @@ PAGES = [
     path_visit("sync-conflicts", "manager", "/sync/quarantine/", "Conflicting copies"),
     path_visit("sync-conflict", "manager", "sync_conflict", "Conflicting copy of a quis session"),
     *FEEDBACK_PAGES,
+    *DASHBOARD_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]
