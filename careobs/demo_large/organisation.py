@@ -51,7 +51,7 @@ HOME_ROLES = (
 BRANCH_ROLES = ["Care worker"] * 86 + ["Senior care worker"] * 10 + ["Field care supervisor"] * 4
 VISITED_ROLES = {"Care worker", "Senior care worker"}
 HOME_SHARE_OF_SERVICES = 25 / 40
-HOME_SHARE_OF_STAFF = 0.45
+HOME_SHARE_OF_STAFF = 0.4  # homecare branches are the larger employers
 
 
 @dataclass
@@ -112,10 +112,11 @@ def _insert(db: Session, model, rows: list[dict]) -> dict:
 
 
 def _start_date(rng: random.Random, today: date, new_starter_share: float) -> date:
-    """Some new starters (last 28 days), most in post for months or years (up to about 9)."""
+    """Some new starters (last 28 days); of the rest about a third joined in the last two
+    years and the others up to ten years ago."""
     if rng.random() < new_starter_share:
         return today - timedelta(days=rng.randint(1, 27))
-    return today - timedelta(days=int(28 * (120 ** rng.random())))
+    return today - timedelta(days=28 + int(3622 * rng.random() ** 1.5))
 
 
 def _staff_rows(rng, org_id, service_ids, counts, roles, window, names) -> list[dict]:
@@ -239,7 +240,7 @@ def build(db: Session, name: str, rng: random.Random, window: Window, services: 
         for h, t in zip(homes, home_trends, strict=True)
     ]
     branch_units = [
-        Unit(b, t, observers[b.id], people[b.id], workers[b.id], predictable=i % 7 in (0, 4))
+        Unit(b, t, observers[b.id], people[b.id], workers[b.id], predictable=i in (0, 4))
         for i, (b, t) in enumerate(zip(branches, branch_trends, strict=True))
     ]
     return Provider(org, home_units, branch_units, logins, login_worker_id)

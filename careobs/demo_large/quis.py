@@ -100,9 +100,12 @@ CHUNK = 1000  # sessions per executemany and commit
 def _plans(rng: random.Random, homes: list[Unit], window: Window, total: int) -> list[tuple]:
     """(started_at, home, context, day, local hour) for every session, in time order."""
     sizes = [len(h.people) + rng.randint(0, 20) for h in homes]
+    shares = [total * size // sum(sizes) for size in sizes]
+    for index in range(total - sum(shares)):  # bigger homes are observed more often
+        shares[index % len(shares)] += 1
     plans = []
-    for home, size in zip(homes, sizes, strict=True):
-        for _ in range(round(total * size / sum(sizes))):
+    for home, share in zip(homes, shares, strict=True):
+        for _ in range(share):
             day = weekday_day(rng, window, WEEKDAYS)
             context = rng.choices(list(CONTEXTS), list(CONTEXTS.values()))[0]
             hours, weights = zip(*HOURS[context], strict=True)
@@ -125,8 +128,10 @@ def _negative_chance(rng, home: Unit, base: float, context: str, hour, window, d
 
 
 def _interactions(rng, plan, people, shift, chance, minutes, per_session) -> list[dict]:
+    """Interaction rows, about ``per_session`` for an average session (more when it is longer
+    or more people are observed); negatives mostly staff-initiated and one-way, with a reason."""
     started, _home, context, _day, _hour = plan
-    mean = per_session * minutes / 68 * (len(people) / 4) ** 0.5
+    mean = per_session * minutes / 70 * (len(people) / 4) ** 0.5
     count = max(3, round(rng.gauss(mean, mean * 0.3)))
     seconds = sorted(rng.randrange(int(minutes * 60)) for _ in range(count))
     neutral, social = NEUTRAL[context], SOCIAL[context]
@@ -144,7 +149,7 @@ def _interactions(rng, plan, people, shift, chance, minutes, per_session) -> lis
             reason = None
             initiated = "staff" if rng.random() < 0.68 else "person"
             communication = (
-                "two_way" if rng.random() < (0.4 if category == "N" else 0.8) else ("one_way")
+                "two_way" if rng.random() < (0.4 if category == "N" else 0.8) else "one_way"
             )
         if rng.random() < 0.04:
             initiated = None
@@ -179,6 +184,7 @@ def _session(rng, plan, org_id, home: Unit, base, window, per_session) -> tuple[
     people = rng.sample(codes, min(len(codes), rng.choice((2, 3, 3, 4, 4, 4, 5, 5, 6))))
     on_shift = [w.id for w in home.staff if w.start <= day and (w.until is None or day <= w.until)]
     shift = rng.sample(on_shift, min(len(on_shift), rng.randint(3, 6)))
+    elsewhere = [i for name, i in home.areas.items() if name != "Dining room"] or [None]
     minutes = scoring.observed_minutes(started, ended)
     chance = _negative_chance(rng, home, base, context, hour, window, day)
     interactions = _interactions(rng, plan, people, shift, chance, minutes, per_session)
@@ -194,7 +200,7 @@ def _session(rng, plan, org_id, home: Unit, base, window, per_session) -> tuple[
         "uuid": doc_id,
         "organisation_id": org_id,
         "service_id": home.service.id,
-        "area_id": home.areas.get("Dining room" if context == "mealtime" else "Lounge"),
+        "area_id": home.areas["Dining room"] if context == "mealtime" else rng.choice(elsewhere),
         "observer_id": home.observer_id,
         "context": context,
         "started_at": started,

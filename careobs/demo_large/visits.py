@@ -2,7 +2,8 @@
 
 Each visit's stored outcome is computed with :mod:`careobs.spotchecks.scoring` as
 :func:`careobs.spotchecks.service._apply` does, and its dashboard rows come from
-:func:`careobs.spotchecks.service.report_rows`, so stored figures agree with the answers.
+:func:`careobs.spotchecks.service.report_rows` (their per-period sums from
+:func:`careobs.spotchecks.rollups.rebuild`), so stored figures agree with the answers.
 Patterns: visits spread over 07:00–22:00, fewer at weekends, two branches always on weekday
 mornings; about a third unannounced (rising), a few responsive; red results re-checked within a
 month; some workers overdue, a few never visited, new starters checked in their first weeks.
@@ -23,7 +24,7 @@ from careobs.demo_large.organisation import VISITED_ROLES, Unit, Worker
 from careobs.demo_large.patterns import Window, local_time, new_uuid, trend_factor
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.spotchecks import scoring
+from careobs.spotchecks import rollups, scoring
 from careobs.spotchecks.documents import CleanVisit
 from careobs.spotchecks.models import (
     MonitoringVisit,
@@ -98,10 +99,10 @@ def _visit_day(rng: random.Random, day: date, branch: Unit) -> date:
     weekday = day.weekday()
     if branch.predictable:
         return day + timedelta(days=(1 - weekday) % 7 if weekday not in (1, 2, 3) else 0)
-    if weekday == 5 and rng.random() < 0.45:
-        return day - timedelta(days=1)
-    if weekday == 6 and rng.random() < 0.55:
-        return day + timedelta(days=1)
+    if weekday == 5 and rng.random() < 0.6:
+        return day + timedelta(days=rng.randint(2, 6))
+    if weekday == 6 and rng.random() < 0.7:
+        return day + timedelta(days=rng.randint(1, 5))
     return day
 
 
@@ -113,7 +114,7 @@ def _worker_plans(rng, branch: Unit, worker: Worker, window: Window, gap: float,
     roll = rng.random()
     if roll < 0.05:  # stopped being checked: overdue now
         last = min(last, window.today - timedelta(days=rng.randint(95, 240)))
-    factor = rng.lognormvariate(0, 0.3)
+    factor = min(1.8, max(0.6, rng.lognormvariate(0, 0.3)))  # some are checked more often
     if worker.start >= window.first_day:  # new starter: checked in the first weeks
         day = worker.start + timedelta(days=rng.randint(5, 27) if rng.random() < 0.85 else 40)
     else:
@@ -128,7 +129,7 @@ def _worker_plans(rng, branch: Unit, worker: Worker, window: Window, gap: float,
             visit_type = rng.choices(["announced", "unannounced", "responsive"], [93, 5, 2])[0]
             hour, minute = rng.choice((9, 9, 10)), rng.choice((0, 30))
         else:
-            unannounced = 0.25 + 0.2 * progress
+            unannounced = 0.28 + 0.2 * progress
             roll = rng.random()
             visit_type = (
                 "responsive"
@@ -146,8 +147,10 @@ def _worker_plans(rng, branch: Unit, worker: Worker, window: Window, gap: float,
         quality = _quality(rng, risk)
         plans.append(Plan(day, branch, worker, visit_type, quality, hour, minute))
         previous = quality
-        step = rng.randint(10, 28) if quality == "red" else gap * factor * rng.uniform(0.5, 1.5)
-        day += timedelta(days=max(1, round(step)))
+        step = gap * factor * rng.uniform(0.5, 1.5)
+        if quality == "red":  # re-checked within the 28 days the settings ask for
+            step = min(step, rng.randint(10, 28))
+        day += timedelta(days=max(2, round(step)))
     return plans
 
 
@@ -168,8 +171,11 @@ def _schedule(seed: int, branches: list[Unit], window: Window, gap: float, prote
 
 
 def schedule(rng: random.Random, branches: list[Unit], window: Window, total: int, protected: int):
-    """Plans for about ``total`` visits: the average gap between a worker's checks is tuned
-    (a few dry runs of the same seeded schedule) until the count is close to ``total``."""
+    """Plans for ``total`` visits (fewer only when there is nobody to visit).
+
+    The average gap between a worker's checks is tuned by dry runs of the seeded schedule until
+    it gives slightly more than ``total``; the surplus is then dropped at random.
+    """
     seed = rng.getrandbits(64)
     worker_days = sum(
         max(0, (window.today - max(window.first_day, w.start)).days)
@@ -177,13 +183,16 @@ def schedule(rng: random.Random, branches: list[Unit], window: Window, total: in
         for w in b.staff
         if w.role in VISITED_ROLES
     )
-    gap = max(1.0, worker_days / max(total, 1))
+    gap = min(max(1.0, worker_days / max(total, 1)), 4.0 * window.days)
     plans = _schedule(seed, branches, window, gap, protected)
-    for _ in range(4):
-        if not plans or abs(len(plans) - total) <= max(2, total // 200):
+    for _ in range(8):
+        if not plans or total <= len(plans) <= total * 1.02 or gap in (1.0, 4.0 * window.days):
             break
-        gap = max(1.0, gap * len(plans) / total)
+        gap *= len(plans) / total * (0.99 if len(plans) < total else 1.0)
+        gap = min(max(1.0, gap), 4.0 * window.days)
         plans = _schedule(seed, branches, window, gap, protected)
+    if len(plans) > total:
+        plans = [plans[i] for i in sorted(rng.sample(range(len(plans)), total))]
     return plans
 
 
@@ -366,4 +375,7 @@ def generate(
         answers += len(tables["answers"])
         if visits % report_every == 0 or visits == len(plans):
             echo(f"  visits {visits:,}/{len(plans):,} ({answers:,} answers)")
+    # The per-period sums are rebuilt once from the per-visit rows, as after any bulk load.
+    rollups.rebuild(db, org_id, org_settings.time_zone(db, org_id))
+    db.commit()
     return visits, answers
