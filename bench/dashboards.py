@@ -26,6 +26,7 @@ import argparse
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -288,7 +289,12 @@ def main() -> None:
         )
     scenarios.append(
         (
-            Scenario("worker page (one person)", ADMIN, f"/api/v1/dashboards/workers/{worker}", []),
+            Scenario(
+                "worker page (one person)",
+                ADMIN,
+                f"/api/v1/dashboards/workers/{uuid.UUID(str(worker))}",
+                [],
+            ),
             {},
         )
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, utc_slot_columns
@@ -46,56 +46,42 @@ class WorkerCoverage:
 def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
     """Every active care worker in the scope's services, most urgent first."""
     settings = org_settings.settings_for(db, scope.organisation_id)
-    staff = db.execute(
-        sa.select(StaffMember, Service.name)
-        .join(Service, Service.id == StaffMember.service_id)
-        .where(
-            StaffMember.service_id.in_(scope.service_ids),
-            StaffMember.active.is_(True),
+    # Each worker's latest submitted visit and latest unannounced one, found through the
+    # (staff, planned time) index: the cost grows with the number of workers, not of visits.
+    earlier = aliased(MonitoringVisit)
+
+    def latest(column, *conditions):
+        return (
+            sa.select(column)
+            .where(earlier.staff_id == StaffMember.id, earlier.status == "submitted", *conditions)
+            .order_by(earlier.planned_at.desc())
+            .limit(1)
+            .correlate(StaffMember)
+            .scalar_subquery()
         )
-    ).all()
-    visited = (
+
+    last_visit = aliased(MonitoringVisit)
+    rows = db.execute(
         sa.select(
-            MonitoringVisit.staff_id,
-            sa.func.max(MonitoringVisit.planned_at).label("last"),
-            sa.func.max(
-                sa.case((MonitoringVisit.visit_type == "unannounced", MonitoringVisit.planned_at))
-            ).label("last_unannounced"),
+            StaffMember,
+            Service.name.label("service_name"),
+            last_visit.planned_at.label("last"),
+            last_visit.next_check_on,
+            last_visit.band,
+            latest(earlier.planned_at, earlier.visit_type == "unannounced").label(
+                "last_unannounced"
+            ),
         )
-        .where(
-            MonitoringVisit.service_id.in_(scope.service_ids),
-            MonitoringVisit.status == "submitted",
-        )
-        .group_by(MonitoringVisit.staff_id)
-        .subquery()
-    )
-    latest = {
-        row.staff_id: row
-        for row in db.execute(
-            sa.select(
-                visited.c.staff_id,
-                visited.c.last,
-                visited.c.last_unannounced,
-                MonitoringVisit.next_check_on,
-                MonitoringVisit.band,
-            ).join(
-                MonitoringVisit,
-                sa.and_(
-                    MonitoringVisit.staff_id == visited.c.staff_id,
-                    MonitoringVisit.planned_at == visited.c.last,
-                    MonitoringVisit.status == "submitted",
-                ),
-            )
-        )
-    }
+        .join(Service, Service.id == StaffMember.service_id)
+        .outerjoin(last_visit, last_visit.id == latest(earlier.id))
+        .where(StaffMember.service_id.in_(scope.service_ids), StaffMember.active.is_(True))
+    ).all()
     result = []
-    for member, service_name in staff:
-        row = latest.get(member.id)
-        last = _local_day(row.last, scope) if row else None
-        last_unannounced = (
-            _local_day(row.last_unannounced, scope) if row and row.last_unannounced else None
-        )
-        status, due = _status(row, member, settings.new_starter_days, today)
+    for row in rows:
+        member, service_name = row.StaffMember, row.service_name
+        last = _local_day(row.last, scope) if row.last else None
+        last_unannounced = _local_day(row.last_unannounced, scope) if row.last_unannounced else None
+        status, due = _status(row if row.last else None, member, settings.new_starter_days, today)
         result.append(
             WorkerCoverage(
                 member.id,
@@ -106,7 +92,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
                 last,
                 last_unannounced,
                 due,
-                row.band if row else None,
+                row.band,
                 status,
                 (today - last).days if last else None,
                 (today - last_unannounced).days if last_unannounced else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -99,8 +100,13 @@ class Scope:
     def end(self) -> datetime:
         return local_midnight(self.last + timedelta(days=1), self.zone)
 
-    def periods(self) -> list[Period]:
+    @cached_property
+    def spans(self) -> list[Period]:
         return periods(self.first, self.last, self.grouping, self.zone)
+
+    def periods(self) -> list[Period]:
+        """The weeks or months of the scope (worked out once per scope)."""
+        return self.spans
 
 
 organisation_zone = org_settings.time_zone

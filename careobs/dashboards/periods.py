@@ -14,7 +14,7 @@ groups into local time here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,23 +35,20 @@ class Period:
     start: datetime
     end: datetime
     grouping: str
+    whole: bool = field(init=False)  # a whole week or month, not clipped by the date range
+    label: str = field(init=False)  # e.g. "Mar 2026", "w/c 2 Mar 2026", "Nov 2026 (part)"
 
-    @property
-    def whole(self) -> bool:
-        """Whether the period is a whole week or month (not clipped by the date range)."""
+    def __post_init__(self) -> None:
         natural = period_start(self.first, self.grouping)
-        return natural == self.first and _next_start(natural, self.grouping) == (
+        whole = natural == self.first and _next_start(natural, self.grouping) == (
             self.last + timedelta(days=1)
         )
-
-    @property
-    def label(self) -> str:
-        natural = period_start(self.first, self.grouping)
         if self.grouping == "month":
             text = f"{natural:%b %Y}"
         else:
             text = f"w/c {natural.day} {natural:%b %Y}"
-        return text if self.whole else f"{text} (part)"
+        object.__setattr__(self, "whole", whole)
+        object.__setattr__(self, "label", text if whole else f"{text} (part)")
 
     @property
     def key(self) -> str:
