@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,7 +11,7 @@ from flask import url_for
 from sqlalchemy.orm import Session, aliased
 
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, utc_slot_columns
+from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, slot_columns
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.org import settings as org_settings
 from careobs.org.models import Service, StaffMember
@@ -63,7 +64,10 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
     last_visit = aliased(MonitoringVisit)
     rows = db.execute(
         sa.select(
-            StaffMember,
+            StaffMember.id,
+            StaffMember.uuid,
+            StaffMember.name,
+            StaffMember.start_date,
             Service.name.label("service_name"),
             last_visit.planned_at.label("last"),
             last_visit.next_check_on,
@@ -78,7 +82,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
     ).all()
     result = []
     for row in rows:
-        member, service_name = row.StaffMember, row.service_name
+        member, service_name = row, row.service_name
         last = _local_day(row.last, scope) if row.last else None
         last_unannounced = _local_day(row.last_unannounced, scope) if row.last_unannounced else None
         status, due = _status(row if row.last else None, member, settings.new_starter_days, today)
@@ -102,7 +106,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
     return result
 
 
-def _status(latest, member: StaffMember, new_starter_days: int, today: date):
+def _status(latest, member, new_starter_days: int, today: date):
     """A worker's status and next due date: from their last visit, or for someone never
     visited from their start date (the first check is due within the new-starter window)."""
     if latest is not None:
@@ -118,50 +122,49 @@ def _status(latest, member: StaffMember, new_starter_days: int, today: date):
     return (NEW_STARTER if due >= today else NEVER), due
 
 
+def _worker_links(people: list[WorkerCoverage]) -> list[str]:
+    """Each worker's own page (built once and filled in: url_for per row is slow for 1,500)."""
+    blank = str(uuid.UUID(int=0))
+    page = url_for("dashboards.worker_page", staff_id=uuid.UUID(int=0))
+    return [page.replace(blank, w.staff_uuid) for w in people]
+
+
 def _local_day(instant: datetime, scope: Scope) -> date:
     return instant.astimezone(scope.zone).date()
 
 
-def _visits_where(scope: Scope) -> list:
-    conditions = [
-        MonitoringVisit.service_id.in_(scope.service_ids),
-        MonitoringVisit.status == "submitted",
-        MonitoringVisit.planned_at >= scope.start,
-        MonitoringVisit.planned_at < scope.end,
-    ]
-    if scope.visit_type:
-        conditions.append(MonitoringVisit.visit_type == scope.visit_type)
-    return conditions
+@dataclass
+class Spread:
+    """When the scope's visits happened: by type, and by local weekday and hour."""
+
+    types: dict[str, int]  # every type, whatever the visit-type filter
+    weekdays: list[int]  # Monday first; visits of the filtered type only
+    hours: list[int]
 
 
-def by_type(db: Session, scope: Scope) -> dict[str, int]:
-    where = [c for c in _visits_where(scope)]
-    if scope.visit_type:
-        where.pop()  # the share of each type makes no sense filtered to one type
-    rows = db.execute(
-        sa.select(MonitoringVisit.visit_type, sa.func.count().label("visits"))
-        .where(*where)
-        .group_by(MonitoringVisit.visit_type)
-    )
-    counts = {row.visit_type: row.visits for row in rows}
-    return {code: counts.get(code, 0) for code in VISIT_TYPES}
-
-
-def spread(db: Session, scope: Scope) -> tuple[list[int], list[int]]:
-    """Visits per local weekday (Monday first) and per local hour of the planned time."""
+def spread(db: Session, scope: Scope) -> Spread:
+    """One pass over the scope's visits, grouped by type and UTC quarter-hour of the week."""
     spans = offset_spans(scope.start, scope.end, scope.zone)
-    slot = utc_slot_columns(MonitoringVisit.planned_at, spans, scope.end)
+    slot = slot_columns(MonitoringVisit.planned_at, spans, scope.end)
     rows = db.execute(
-        sa.select(*slot, sa.func.count().label("visits"))
-        .where(*_visits_where(scope))
-        .group_by(*slot)
+        sa.select(MonitoringVisit.visit_type, *slot, sa.func.count().label("visits"))
+        .where(
+            MonitoringVisit.service_id.in_(scope.service_ids),
+            MonitoringVisit.status == "submitted",
+            MonitoringVisit.planned_at >= scope.start,
+            MonitoringVisit.planned_at < scope.end,
+        )
+        .group_by(MonitoringVisit.visit_type, *slot)
     )
-    weekdays, hours = [0] * 7, [0] * 24
+    result = Spread(dict.fromkeys(VISIT_TYPES, 0), [0] * 7, [0] * 24)
     for row in rows:
-        weekday, hour = local_slot(spans[row.span][1], row.dow, row.hour, row.quarter)
-        weekdays[weekday] += row.visits
-        hours[hour] += row.visits
-    return weekdays, hours
+        result.types[row.visit_type] += row.visits
+        if scope.visit_type and row.visit_type != scope.visit_type:
+            continue
+        weekday, hour = local_slot(spans[row.span][1], row.quarter)
+        result.weekdays[weekday] += row.visits
+        result.hours[hour] += row.visits
+    return result
 
 
 def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage], list[Table]]:
@@ -199,9 +202,10 @@ def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage]
             "a re-check after a red result, and the first check for new starters."
         ),
         empty="No care workers in these services.",
-        links=[url_for("dashboards.worker_page", staff_id=w.staff_uuid) for w in people],
+        links=_worker_links(people),
     )
-    types = by_type(db, scope)
+    found = spread(db, scope)
+    types = found.types
     total = sum(types.values())
     type_table = Table(
         "types",
@@ -215,7 +219,7 @@ def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage]
         caption=f"{total} visits in the period.",
         chart=Chart("Visits by type", "bar", "type", ("share",)),
     )
-    weekdays, hours = spread(db, scope)
+    weekdays, hours = found.weekdays, found.hours
     counted = sum(weekdays)
     weekday_table = Table(
         "weekdays",

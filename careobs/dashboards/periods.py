@@ -7,9 +7,9 @@ each row's period by comparing its UTC timestamp against those boundaries. The c
 balanced tree of ``CASE`` expressions, so a row costs about log2(periods) comparisons, and the
 same SQL runs on SQLite and PostgreSQL.
 
-Local hour of day and weekday work the same way: the database groups by UTC weekday, hour and
-quarter-hour within each stretch of constant UTC offset, and :func:`local_slot` shifts those
-groups into local time here.
+Local hour of day and weekday work the same way: the database groups by UTC quarter-hour of the
+week within each stretch of constant UTC offset, and :func:`local_slot` shifts those groups into
+local time here (every time zone's offset is a whole number of quarter-hours).
 """
 
 from __future__ import annotations
@@ -128,23 +128,29 @@ def period_boundaries(spans: list[Period]) -> list[datetime]:
 
 # -- local hour and weekday -------------------------------------------------------------------
 
+QUARTERS_PER_WEEK = 7 * 24 * 4
 
-class utc_naive(FunctionElement):
-    """A timestamp as naive UTC wall-clock time (PostgreSQL ``timestamptz`` extracts would
-    otherwise follow the connection's time zone)."""
+
+class quarter_of_week(FunctionElement):
+    """The UTC quarter-hour of the week a timestamp falls in, counted from Thursday 00:00 UTC
+    (the Unix epoch was a Thursday): ``floor(epoch seconds / 900) mod 672``. One date parse per
+    row on SQLite; :func:`local_slot` turns it into a local weekday and hour."""
 
     inherit_cache = True
-    type = sa.DateTime()
+    type = sa.Integer()
 
 
-@compiles(utc_naive)
-def _utc_naive_default(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
+@compiles(quarter_of_week)
+def _quarter_of_week_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"((CAST(strftime('%s', {column}) AS INTEGER) / 900) % {QUARTERS_PER_WEEK})"
 
 
-@compiles(utc_naive, "postgresql")
-def _utc_naive_postgresql(element, compiler, **kw):
-    return f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
+@compiles(quarter_of_week, "postgresql")
+def _quarter_of_week_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    # mod() rather than the % operator, which the driver would take for a placeholder.
+    return f"mod(CAST(floor(extract(epoch FROM {column}) / 900) AS BIGINT), {QUARTERS_PER_WEEK})"
 
 
 def offset_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, int]]:
@@ -174,26 +180,18 @@ def _offset_minutes(instant: datetime, zone: ZoneInfo) -> int:
     return int(instant.astimezone(zone).utcoffset().total_seconds() // 60)
 
 
-def utc_slot_columns(
-    column: ColumnElement, spans: list[tuple[datetime, int]], end: datetime, weekday: bool = True
-) -> list:
-    """SQL expressions to group rows before ``end`` by: the offset span (index into ``spans``),
-    UTC weekday (0 = Sunday; left out unless ``weekday``), hour and quarter-hour."""
-    naive = utc_naive(column)
-    minute = sa.extract("minute", naive)
+def slot_columns(column: ColumnElement, spans: list[tuple[datetime, int]], end: datetime) -> list:
+    """SQL expressions to group rows before ``end`` by: the offset span (index into ``spans``)
+    and the UTC quarter-hour of the week."""
     boundaries = [s for s, _ in spans] + [end]
-    columns = [
+    return [
         bucket_index(column, boundaries).label("span"),
-        sa.cast(sa.extract("hour", naive), sa.Integer).label("hour"),
-        sa.case((minute < 15, 0), (minute < 30, 1), (minute < 45, 2), else_=3).label("quarter"),
+        quarter_of_week(column).label("quarter"),
     ]
-    if weekday:
-        columns.insert(1, sa.cast(sa.extract("dow", naive), sa.Integer).label("dow"))
-    return columns
 
 
-def local_slot(span_offset: int, dow: int, hour: int, quarter: int) -> tuple[int, int]:
-    """Shift a UTC (weekday, hour, quarter-hour) group into local (weekday Monday=0, hour)."""
-    minutes = ((dow - 1) % 7) * 1440 + hour * 60 + quarter * 15 + span_offset
-    minutes %= 7 * 1440
-    return minutes // 1440, (minutes % 1440) // 60
+def local_slot(span_offset: int, quarter: int) -> tuple[int, int]:
+    """Shift a UTC quarter-hour of the week (from Thursday 00:00) by the span's offset into
+    local time: (weekday with Monday = 0, hour)."""
+    minutes = (quarter * 15 + span_offset) % (7 * 1440)
+    return (3 + minutes // 1440) % 7, (minutes % 1440) // 60

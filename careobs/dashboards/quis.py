@@ -18,7 +18,7 @@ from careobs.dashboards.periods import (
     local_slot,
     offset_spans,
     period_boundaries,
-    utc_slot_columns,
+    slot_columns,
 )
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.quis import scoring
@@ -120,10 +120,10 @@ def breakdown(db: Session, scope: Scope) -> Breakdown:
         periods[row.bucket] += totals
         contexts[row.context] = contexts.get(row.context, Totals()) + totals
     offsets = offset_spans(scope.start, scope.end, scope.zone)
-    slot = utc_slot_columns(QuisSession.started_at, offsets, scope.end, weekday=False)
+    slot = slot_columns(QuisSession.started_at, offsets, scope.end)
     hours: dict[int, Totals] = {}
     for row in db.execute(sa.select(*slot, *SUMS).where(*_where(scope)).group_by(*slot)):
-        _, hour = local_slot(offsets[row.span][1], 1, row.hour, row.quarter)
+        _, hour = local_slot(offsets[row.span][1], row.quarter)
         hours[hour] = hours.get(hour, Totals()) + _totals(row)
     return Breakdown(periods, contexts, hours)
 

@@ -16,7 +16,7 @@ from careobs.dashboards.periods import (
     period_boundaries,
     period_start,
     periods,
-    utc_slot_columns,
+    slot_columns,
 )
 from careobs.dashboards.tables import Column, Table, display, heat_level
 from careobs.db import UTCDateTime
@@ -163,22 +163,29 @@ def test_offset_spans_ignore_a_change_at_the_very_end():
     assert offset_spans(utc(2026, 3, 28), utc(2026, 3, 29, 1), LONDON) == [(utc(2026, 3, 28), 0)]
 
 
+def quarter(weekday: int, hour: int, minute: int) -> int:
+    """The UTC quarter-hour of the week counted from Thursday 00:00 (Monday = 0 as weekday)."""
+    return ((weekday - 3) % 7 * 1440 + hour * 60 + minute) // 15
+
+
 @pytest.mark.parametrize(
-    ("offset", "utc_dow", "hour", "quarter", "expected"),
+    ("offset", "utc_weekday", "hour", "minute", "expected"),
     [
-        (0, 1, 9, 0, (0, 9)),  # winter: Monday 09:00 UTC is Monday 09:00
-        (60, 1, 9, 0, (0, 10)),  # summer: one hour later
-        (60, 0, 23, 2, (0, 0)),  # summer: Sunday 23:30 UTC is Monday 00:30
-        (60, 6, 23, 3, (6, 0)),  # summer: Saturday 23:45 UTC is Sunday 00:45
-        (0, 0, 23, 2, (6, 23)),  # winter: Sunday 23:30 stays Sunday
-        (60, 0, 0, 0, (6, 1)),  # summer: Sunday 00:00 UTC is Sunday 01:00
-        (-300, 1, 2, 0, (6, 21)),  # a zone behind UTC wraps back to Sunday
-        (330, 0, 18, 2, (0, 0)),  # half-hour offsets use the quarter: 18:30 + 5:30
-        (330, 0, 18, 1, (6, 23)),  # 18:15 + 5:30 is 23:45, still Sunday
+        (0, 0, 9, 0, (0, 9)),  # winter: Monday 09:00 UTC is Monday 09:00
+        (60, 0, 9, 0, (0, 10)),  # summer: one hour later
+        (60, 6, 23, 30, (0, 0)),  # summer: Sunday 23:30 UTC is Monday 00:30
+        (60, 5, 23, 45, (6, 0)),  # summer: Saturday 23:45 UTC is Sunday 00:45
+        (0, 6, 23, 30, (6, 23)),  # winter: Sunday 23:30 stays Sunday
+        (60, 6, 0, 0, (6, 1)),  # summer: Sunday 00:00 UTC is Sunday 01:00
+        (-300, 0, 2, 0, (6, 21)),  # a zone behind UTC wraps back to Sunday
+        (330, 6, 18, 30, (0, 0)),  # half-hour offsets use the quarter: 18:30 + 5:30
+        (330, 6, 18, 15, (6, 23)),  # 18:15 + 5:30 is 23:45, still Sunday
+        (0, 3, 0, 0, (3, 0)),  # Thursday 00:00 UTC: quarter 0
+        (0, 2, 23, 59, (2, 23)),  # Wednesday 23:59 UTC: the week's last quarter
     ],
 )
-def test_local_slot(offset, utc_dow, hour, quarter, expected):
-    assert local_slot(offset, utc_dow, hour, quarter) == expected
+def test_local_slot(offset, utc_weekday, hour, minute, expected):
+    assert local_slot(offset, quarter(utc_weekday, hour, minute)) == expected
 
 
 # -- in the database ----------------------------------------------------------------------------
@@ -251,7 +258,7 @@ def test_bucket_index_needs_two_boundaries():
         bucket_index(sa.column("at"), [utc(2026, 1, 1)])
 
 
-def test_utc_slot_columns_group_by_utc_weekday_hour_and_quarter(stamps):
+def test_slot_columns_group_by_offset_span_and_utc_quarter_of_the_week(stamps):
     start, end = local_midnight(date(2026, 10, 19), LONDON), utc(2026, 11, 2)
     spans = offset_spans(start, end, LONDON)
     instants = [
@@ -261,10 +268,16 @@ def test_utc_slot_columns_group_by_utc_weekday_hour_and_quarter(stamps):
         local(2026, 11, 1, 12, 14),
     ]
 
-    rows = stamps(instants, *(lambda c, i=i: utc_slot_columns(c, spans, end)[i] for i in range(4)))
+    rows = stamps(instants, *(lambda c, i=i: slot_columns(c, spans, end)[i] for i in range(2)))
 
-    assert rows == [(0, 0, 23, 2), (0, 6, 23, 3), (1, 0, 23, 2), (1, 0, 12, 0)]
-    local_slots = [local_slot(spans[s][1], dow, hour, q) for s, dow, hour, q in rows]
+    # Sunday 23:30, Saturday 23:59, Sunday 23:30 and Sunday 12:14, all UTC.
+    assert rows == [
+        (0, quarter(6, 23, 30)),
+        (0, quarter(5, 23, 45)),
+        (1, quarter(6, 23, 30)),
+        (1, quarter(6, 12, 0)),
+    ]
+    local_slots = [local_slot(spans[s][1], q) for s, q in rows]
     assert local_slots == [(0, 0), (6, 0), (6, 23), (6, 12)]
 
 
