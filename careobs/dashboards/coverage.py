@@ -167,7 +167,10 @@ def spread(db: Session, scope: Scope) -> Spread:
     return result
 
 
-def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage], list[Table]]:
+def tables(
+    db: Session, scope: Scope, today: date
+) -> tuple[tuple[list[WorkerCoverage], dict[str, int]], list[Table]]:
+    """The workers and the visits by type (for the headline), and every table."""
     people = workers(db, scope, today)
     worker_table = Table(
         "workers",
@@ -250,14 +253,15 @@ def tables(db: Session, scope: Scope, today: date) -> tuple[list[WorkerCoverage]
         caption="Local time of the planned visit.",
         chart=Chart("Visits by hour", "bar", "hour", ("visits",), percent=False),
     )
-    return people, [worker_table, type_table, weekday_table, hour_table]
+    return (people, types), [worker_table, type_table, weekday_table, hour_table]
 
 
-def headline(people: list[WorkerCoverage], types: Table) -> list[tuple[str, str]]:
+def headline(people: list[WorkerCoverage], types: dict[str, int]) -> list[tuple[str, str]]:
     counts = {status: 0 for status in ORDER}
     for w in people:
         counts[w.status] += 1
-    unannounced = next(row for row in types.rows if row[0] == VISIT_TYPES["unannounced"])
+    total = sum(types.values())
+    unannounced = types["unannounced"]
     return [
         ("Care workers", str(len(people))),
         ("Overdue", str(counts[OVERDUE])),
@@ -266,6 +270,6 @@ def headline(people: list[WorkerCoverage], types: Table) -> list[tuple[str, str]
         ("Due in 14 days", str(counts[DUE_SOON])),
         (
             "Unannounced visits",
-            "—" if unannounced[2] is None else f"{unannounced[1]} ({unannounced[2] * 100:.1f}%)",
+            f"{unannounced} ({unannounced / total * 100:.1f}%)" if total else "—",
         ),
     ]

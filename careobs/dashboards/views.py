@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
@@ -17,7 +17,13 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from careobs.dashboards import coverage, quis, visits, worker
-from careobs.dashboards.filters import Scope, build_form, organisation_zone, scope_from
+from careobs.dashboards.filters import (
+    DashboardFilters,
+    Scope,
+    build_form,
+    organisation_zone,
+    scope_from,
+)
 from careobs.dashboards.tables import Table
 from careobs.db import get_session, utcnow
 from careobs.errors import error_response
@@ -38,11 +44,11 @@ TITLES = {
 class Dashboard:
     name: str
     title: str
-    form: object
+    form: DashboardFilters
     scope: Scope | None
     headline: list[tuple[str, str]]
     tables: list[Table]
-    as_of: object
+    as_of: datetime
 
     def as_json(self) -> dict:
         return {
@@ -78,13 +84,9 @@ def build(name: str, args: MultiDict) -> Dashboard:
         overall, dashboard.tables = visits.tables(db, scope)
         dashboard.headline = visits.headline(overall)
     else:
-        people, dashboard.tables = coverage.tables(db, scope, today)
-        dashboard.headline = coverage.headline(people, dashboard.tables[1])
+        (people, types), dashboard.tables = coverage.tables(db, scope, today)
+        dashboard.headline = coverage.headline(people, types)
     return dashboard
-
-
-def _filter_errors(form) -> dict:
-    return {name: errors for name, errors in form.errors.items()}
 
 
 @bp.get("/")
@@ -132,7 +134,7 @@ def data(name: str):
 
 def _summarise(form) -> str:
     return "; ".join(
-        f"{form[name].label.text}: {errors[0]}" for name, errors in _filter_errors(form).items()
+        f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items()
     )
 
 
