@@ -29,8 +29,8 @@ class Column:
 class Chart:
     """How to draw a table: ``series`` are column keys plotted against the ``x`` column.
 
-    ``bands`` pairs each series with the two columns (low, high) of its 95% interval, drawn as
-    error bars.
+    ``bands`` pairs each series with the two columns (low, high) of its 95% interval, drawn as a
+    shaded band on line charts (bar charts leave the interval to the table).
     """
 
     title: str

@@ -58,12 +58,12 @@ function datasets(table, chart) {
     if (chart.kind === "line") Object.assign(base, { spanGaps: false, tension: 0, pointRadius: 3 });
     sets.push(base);
     const band = chart.bands[position];
-    if (band) {
-      // The 95% interval: a shaded area between the low and the high column.
+    if (band && chart.kind === "line") {
+      // The 95% interval: a shaded area between the low and the high column (bar charts leave
+      // it to the table).
       const shade = { borderWidth: 0, pointRadius: 0, backgroundColor: translucent(colour(key)) };
       sets.push({ ...shade, label: `${label(table, key)}: 95% interval, low`, data: values(table, band[0], scale), fill: false, interval: true });
       sets.push({ ...shade, label: `${label(table, key)}: 95% interval`, data: values(table, band[1], scale), fill: "-1", interval: true });
-      if (chart.kind !== "line") sets.splice(-2, 2);  // bars show the interval in the table only
     }
   });
   return sets;
