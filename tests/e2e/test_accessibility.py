@@ -11,6 +11,7 @@ from tests.e2e.pages import PAGES
 def test_page_has_no_serious_axe_violations(visit, live_server, open_page, axe):
     page = open_page(as_user=visit.who)
     visit.open(page, live_server, open_page)
+    page.wait_for_load_state("load")  # contrast is judged on the styled page
     axe(page)
 
 

@@ -70,6 +70,9 @@ def layout_problems(page) -> list[str]:
 def test_page_fits_a_320px_screen(visit, open_page, live_server):
     page = open_page(WIDTH, 640, as_user=visit.who)
     visit.open(page, live_server, open_page)
+    # A visit may end as soon as the new page's heading is in the DOM (after a form post, say);
+    # measure only once its stylesheet has loaded, or an unstyled page is judged.
+    page.wait_for_load_state("load")
     problems = layout_problems(page)
     assert not problems, f"At {WIDTH}px, {page.url}:\n" + "\n".join(problems)
 
