@@ -45,19 +45,19 @@ def notify(
     subscriptions = db.scalars(
         sa.select(PushSubscription.id).where(PushSubscription.user_id == user.id)
     ).all()
-    _queue_pushes(db, notice, subscriptions)
+    _queue_pushes(db, notice.id, kind, link, subscriptions)
     return notice
 
 
-def _queue_pushes(db: Session, notice: Notification, subscription_ids) -> None:
-    """A push of a (flushed) notice to each of its user's subscribed devices."""
+def _queue_pushes(db: Session, notification_id: int, kind: str, link: str, subscription_ids):
+    """A push of a stored notification to each of its user's subscribed devices."""
     # The payload is what a lock screen may show: a generic title and a link, nothing personal.
-    payload = {"title": notice.title, "url": notice.link, "tag": notice.kind}
+    payload = {"title": KINDS[kind], "url": link, "tag": kind}
     for subscription_id in subscription_ids:
         db.add(
             PushMessage(
                 subscription_id=subscription_id,
-                notification_id=notice.id,
+                notification_id=notification_id,
                 payload=payload,
                 next_attempt_at=utcnow(),
             )
@@ -137,8 +137,9 @@ def alerts_deferred(db: Session) -> Iterator[None]:
 def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
     """Notify each alert's active managers once per dedupe key, as ``notify`` would one by one.
 
-    Managers, already given notices and push subscriptions are each read with one query for
-    all the alerts, and the new notices are inserted with one flush.
+    Managers, notices already given and push subscriptions are each read with one query for
+    all the alerts, and the new notices go in with one INSERT (the unit of work would insert
+    them one by one to read back their ids, which only pushes need).
     """
     if not alerts:
         return 0
@@ -146,15 +147,15 @@ def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
     service_ids = sorted({service_id for service_id, _, _ in alerts})
     for service_id, user in db.execute(_managers_select(service_ids)):
         managers.setdefault(service_id, []).append(user)
-    user_ids = {user.id for users in managers.values() for user in users}
+    user_ids = sorted({user.id for users in managers.values() for user in users})
     if not user_ids:
         return 0
+    keys = sorted({key for _, _, key in alerts})
     given = {
         (user_id, key)
         for user_id, key in db.execute(
             sa.select(Notification.user_id, Notification.dedupe_key).where(
-                Notification.user_id.in_(sorted(user_ids)),
-                Notification.dedupe_key.in_(sorted({key for _, _, key in alerts})),
+                Notification.user_id.in_(user_ids), Notification.dedupe_key.in_(keys)
             )
         )
     }
@@ -165,29 +166,46 @@ def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
                 continue
             given.add((manager.id, dedupe_key))
             notices.append(
-                Notification(
-                    organisation_id=manager.organisation_id,
-                    user_id=manager.id,
-                    kind="safeguarding",
-                    title=KINDS["safeguarding"],
-                    body=SAFEGUARDING_BODY,
-                    link=link,
-                    dedupe_key=dedupe_key,
-                )
+                {
+                    "organisation_id": manager.organisation_id,
+                    "user_id": manager.id,
+                    "kind": "safeguarding",
+                    "title": KINDS["safeguarding"],
+                    "body": SAFEGUARDING_BODY,
+                    "link": link,
+                    "dedupe_key": dedupe_key,
+                }
             )
     if not notices:
         return 0
-    db.add_all(notices)
-    db.flush()
+    db.execute(sa.insert(Notification), notices)
     subscriptions: dict[int, list[int]] = {}
     for user_id, subscription_id in db.execute(
         sa.select(PushSubscription.user_id, PushSubscription.id).where(
-            PushSubscription.user_id.in_(sorted({notice.user_id for notice in notices}))
+            PushSubscription.user_id.in_(sorted({notice["user_id"] for notice in notices}))
         )
     ):
         subscriptions.setdefault(user_id, []).append(subscription_id)
-    for notice in notices:
-        _queue_pushes(db, notice, subscriptions.get(notice.user_id, ()))
+    if subscriptions:
+        # (user, dedupe key) is unique, so it finds each new notice's id.
+        stored = {
+            (user_id, key): notification_id
+            for notification_id, user_id, key in db.execute(
+                sa.select(Notification.id, Notification.user_id, Notification.dedupe_key).where(
+                    Notification.user_id.in_(sorted(subscriptions)),
+                    Notification.dedupe_key.in_(keys),
+                )
+            )
+        }
+        for notice in notices:
+            if notice["user_id"] in subscriptions:
+                _queue_pushes(
+                    db,
+                    stored[notice["user_id"], notice["dedupe_key"]],
+                    "safeguarding",
+                    notice["link"],
+                    subscriptions[notice["user_id"]],
+                )
     return len(notices)
 
 

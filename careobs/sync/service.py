@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import events_deferred, record
 from careobs.notifications.service import alerts_deferred
 from careobs.sync.fields import Errors, read_int, read_uuid
 from careobs.sync.models import QuarantinedDocument
@@ -79,7 +79,7 @@ def process_batch(db: Session, user, documents: list) -> list[dict]:
     kinds = _kinds()
     rosters = Rosters(db, user)
     stored = _stored_documents(db, kinds, documents)
-    with alerts_deferred(db):
+    with events_deferred(db), alerts_deferred(db):
         return [process_document(db, user, raw, kinds, rosters, stored) for raw in documents]
 
 
