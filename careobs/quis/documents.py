@@ -27,7 +27,7 @@ _COMMUNICATION = ("two_way", "one_way")
 _REASONS = tuple(NEGATIVE_REASONS)
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanInteraction:
     uuid: uuid.UUID
     at: datetime
@@ -181,9 +181,10 @@ def _interactions(value, people, roster, errors: Errors) -> list[CleanInteractio
         return []
     allowed_people = set(people)
     seen: set[uuid.UUID] = set()
+    staff_ids: dict[str, int] = {}  # staff_id as sent → roster id, parsed once per member
     clean = []
     for index, item in enumerate(value):
-        interaction = _valid_interaction(item, allowed_people, roster, seen)
+        interaction = _valid_interaction(item, allowed_people, roster, seen, staff_ids)
         if interaction is None:
             interaction = _checked_interaction(index, item, allowed_people, roster, seen, errors)
         if interaction is not None:
@@ -191,7 +192,7 @@ def _interactions(value, people, roster, errors: Errors) -> list[CleanInteractio
     return clean
 
 
-def _valid_interaction(item, allowed_people, roster, seen) -> CleanInteraction | None:
+def _valid_interaction(item, allowed_people, roster, seen, staff_ids) -> CleanInteraction | None:
     """The interaction if every field is plainly valid, else None (and nothing changed).
 
     Sessions carry hundreds of interactions and nearly all are valid: this path builds no field
@@ -217,12 +218,15 @@ def _valid_interaction(item, allowed_people, roster, seen) -> CleanInteraction |
     if raw_staff is not None:
         if not isinstance(raw_staff, str):
             return None
-        try:
-            staff_id = roster.staff.get(uuid.UUID(raw_staff))
-        except ValueError:
-            return None
+        staff_id = staff_ids.get(raw_staff)
         if staff_id is None:
-            return None
+            try:
+                staff_id = roster.staff.get(uuid.UUID(raw_staff))
+            except ValueError:
+                return None
+            if staff_id is None:
+                return None
+            staff_ids[raw_staff] = staff_id
     category = item.get("category")
     initiated = item.get("initiated_by")
     communication = item.get("communication")

@@ -17,6 +17,7 @@ from careobs.quis.models import QuisInteraction, QuisSession
 
 _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
+_INSERT_INTERACTIONS = QuisInteraction.__table__.insert()
 
 
 def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
@@ -97,7 +98,7 @@ def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> N
     if not clean.interactions:
         return
     db.connection().execute(
-        QuisInteraction.__table__.insert(),
+        _INSERT_INTERACTIONS,
         [
             {
                 "session_id": session_id,
