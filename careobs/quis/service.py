@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from careobs.quis.models import QuisInteraction, QuisSession
 
 _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
-_INSERT_INTERACTIONS = QuisInteraction.__table__.insert()
 
 
 def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
@@ -89,33 +89,75 @@ def _apply(session: QuisSession, clean: CleanSession) -> None:
         session.submitted_at = session.updated_at
 
 
+INTERACTION_COLUMNS = (
+    "session_id",
+    "uuid",
+    "position",
+    "at",
+    "people",
+    "staff_id",
+    "category",
+    "initiated_by",
+    "communication",
+    "negative_reason",
+    "note",
+)
+
+
+@cache
+def _interaction_insert(dialect) -> tuple[str, list, bool]:
+    """The interaction INSERT compiled for this dialect, the bind processors of the columns that
+    have one (the conversions SQLAlchemy applies: UUIDs, UTC times, JSON) with their position in
+    INTERACTION_COLUMNS, and whether the driver takes positional parameters."""
+    table = QuisInteraction.__table__
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(INTERACTION_COLUMNS))
+    if compiled.positional:
+        assert tuple(compiled.positiontup) == INTERACTION_COLUMNS, compiled.positiontup
+    processors = [
+        (index, process)
+        for index, name in enumerate(INTERACTION_COLUMNS)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    return compiled.string, processors, compiled.positional
+
+
 def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> None:
     """One executemany for all interactions: sessions carry hundreds of them.
 
-    Core rather than the ORM's bulk insert, which splits rows into separate statements whenever
-    their empty fields differ (measured by bench/sync_ingest.py).
+    Straight to the driver with the columns' own bind processors: the ORM's bulk insert splits
+    rows into separate statements whenever their empty fields differ, and Core's per-row
+    bookkeeping cost as much as the driver's inserts (both measured by bench/sync_ingest.py).
     """
     if not clean.interactions:
         return
-    db.connection().execute(
-        _INSERT_INTERACTIONS,
+    connection = db.connection()
+    sql, processors, positional = _interaction_insert(connection.dialect)
+    rows = [
         [
-            {
-                "session_id": session_id,
-                "uuid": i.uuid,
-                "position": position,
-                "at": i.at,
-                "people": i.people,
-                "staff_id": i.staff_id,
-                "category": i.category,
-                "initiated_by": i.initiated_by,
-                "communication": i.communication,
-                "negative_reason": i.negative_reason,
-                "note": i.note,
-            }
-            for position, i in enumerate(clean.interactions)
-        ],
-    )
+            session_id,
+            i.uuid,
+            position,
+            i.at,
+            i.people,
+            i.staff_id,
+            i.category,
+            i.initiated_by,
+            i.communication,
+            i.negative_reason,
+            i.note,
+        ]
+        for position, i in enumerate(clean.interactions)
+    ]
+    for row in rows:
+        for index, process in processors:
+            if row[index] is not None:
+                row[index] = process(row[index])
+    if positional:
+        connection.exec_driver_sql(sql, [tuple(row) for row in rows])
+    else:
+        connection.exec_driver_sql(
+            sql, [dict(zip(INTERACTION_COLUMNS, row, strict=True)) for row in rows]
+        )
 
 
 def create(
