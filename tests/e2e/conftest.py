@@ -305,6 +305,27 @@ def _demo_urls(app) -> dict[str, str]:
         }
 
 
+def closing_responses(app):
+    """The app, with every response closed even when the browser drops the connection.
+
+    werkzeug's development server abandons the response when a browser aborts a download (a
+    service worker install cut short by going offline, say) without closing it; the open static
+    file then raises a ResourceWarning wherever it is garbage-collected, failing an unrelated
+    test. Iterating through a generator whose ``finally`` closes the response fixes that.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="package")
 def live_server(database_url) -> Iterator[LiveServer]:
     """careobs with the demo organisation, served on 127.0.0.1 on a free port for this package."""
@@ -324,7 +345,7 @@ def live_server(database_url) -> Iterator[LiveServer]:
     empty_all_tables(engine)
     with app.app_context():
         load_demo(get_session())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="careobs-e2e", daemon=True)
     thread.start()
     try:
