@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
+    from careobs.export.views import bp as export_bp
     from careobs.feedback.views import bp as feedback_bp
     from careobs.home.views import bp as home_bp
     from careobs.notifications.views import bp as notifications_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         people_bp,
         staff_bp,
         audit_bp,
+        export_bp,
         api_bp,
         pwa_bp,
         quis_bp,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask import current_app
@@ -18,6 +20,11 @@ Quick start on a new machine:
   careobs demo            or load the demo organisation "Demo Care Group" instead
   careobs demo --size large   a 40-service provider with two years of records
   careobs run             serve on http://127.0.0.1:5000 (--host/--port to change)
+
+\b
+All of the organisation's records, for a copy or to move elsewhere:
+  careobs export --format csv|json --out DIR   one file per record type and a
+                          manifest.json (json: JSON Lines); written to the audit log
 
 \b
 Configuration comes from the environment:
@@ -78,7 +85,7 @@ def db_revision(message: str) -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify):
+    for command in (db, init, demo, user, push, notify, export):
         app.cli.add_command(command)
 
 
@@ -376,3 +383,41 @@ def notify_due() -> None:
     sent = remind(get_session())
     get_session().commit()
     click.echo(f"visits due reminders {sent['visits_due']}, action reminders {sent['action_due']}")
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    required=True,
+    help="csv: one CSV file per record type; json: one JSON Lines file (.jsonl) per record type.",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write into (created; must be empty unless --force).",
+)
+@click.option("--organisation", "org_name", help="Which organisation (needed if several).")
+@click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
+@with_appcontext
+def export(fmt: str, out: Path, org_name: str | None, force: bool) -> None:
+    """Export all of an organisation's records: one file per record type and a manifest.json.
+
+    People supported appear only as codes; no password hashes or tokens are exported.
+    The export is written to the audit log."""
+    from careobs.export import service as exporting
+
+    org = _organisation(org_name)
+    try:
+        manifest = exporting.export_to_directory(get_engine(), org, fmt, out, force=force)
+    except exporting.ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    exporting.record_export(get_session(), manifest)
+    get_session().commit()
+    click.echo(f"Exported {org.name}: {manifest.total_rows} rows in {len(manifest.files)} files.")
+    for entry in manifest.files:
+        click.echo(f"  {entry['name']:<28} {entry['rows']:>9}")
+    click.echo(f"Written to {out} (see {exporting.MANIFEST}).")

@@ -250,6 +250,7 @@ PAGES = [
     Visit("invitation-link", "admin", invitation_link),
     Visit("invitation-acceptance", None, invitation_acceptance),
     path_visit("audit-log", "admin", "/admin/audit/", "Audit log"),
+    path_visit("export", "admin", "/admin/export", "Export your data"),
     path_visit("quis-sessions", "supervisor", "/quis/", "QUIS observations"),
     Visit("quis-session", "manager", quis_session),
     Visit("quis-recorder", "supervisor", quis_recorder),

@@ -1,0 +1,1 @@
+"""The organisation data export: every record of one organisation as CSV or JSON Lines files."""

@@ -1,0 +1,236 @@
+"""What the export contains: one query per record type, selecting only the columns to export.
+
+Each query names its columns by their export names and refers to other records by public UUID
+(people by their code), never by internal integer id. Secrets never appear: users are exported
+without password hashes or session tokens (invitation tokens are signed, never stored), and
+people supported only as code, initials, service, active and consent (design §2.4). Derived
+report tables (visit domain scores, missed items, period roll-ups) are left out: they are
+rebuilt from the visits and answers that are exported. Notifications, push subscriptions,
+login failures and quarantined sync copies are operational data, not the organisation's records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from careobs.accounts.models import Membership, User
+from careobs.audit.models import AuditEvent
+from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.export import observations
+from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
+from careobs.org.models import StaffMember as Staff
+from careobs.org.settings import DEFAULTS
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One file of the export: its name, a short label for the audit summary, and its query."""
+
+    name: str
+    label: str
+    query: Callable[[int], sa.Select]
+
+    def columns(self) -> list[str]:
+        """The export's column names, in order (the query's labels)."""
+        return list(self.query(0).selected_columns.keys())
+
+
+def _services(org_id: int) -> sa.Select:
+    return (
+        sa.select(Service.uuid, Service.name, Service.kind, Service.active, Service.created_at)
+        .where(Service.organisation_id == org_id)
+        .order_by(Service.id)
+    )
+
+
+def _areas(org_id: int) -> sa.Select:
+    return (
+        sa.select(Area.uuid, Service.uuid.label("service_uuid"), Area.name, Area.active)
+        .join(Service, Area.service_id == Service.id)
+        .where(Area.organisation_id == org_id)
+        .order_by(Area.id)
+    )
+
+
+def _people(org_id: int) -> sa.Select:
+    # Only these columns, ever: a person supported is a code (design §2.4).
+    return (
+        sa.select(
+            Person.code,
+            Person.initials,
+            Service.uuid.label("service_uuid"),
+            Person.active,
+            Person.consent,
+            Person.consent_on,
+            Person.consent_given_by,
+        )
+        .join(Service, Person.service_id == Service.id)
+        .where(Person.organisation_id == org_id)
+        .order_by(Person.id)
+    )
+
+
+def _staff(org_id: int) -> sa.Select:
+    return (
+        sa.select(
+            Staff.uuid,
+            Service.uuid.label("service_uuid"),
+            Staff.name,
+            Staff.job_role,
+            Staff.start_date,
+            Staff.active,
+            User.uuid.label("user_uuid"),
+        )
+        .join(Service, Staff.service_id == Service.id)
+        .outerjoin(User, Staff.user_id == User.id)
+        .where(Staff.organisation_id == org_id)
+        .order_by(Staff.id)
+    )
+
+
+def _users(org_id: int) -> sa.Select:
+    # Never password_hash or session_token.
+    return (
+        sa.select(
+            User.uuid,
+            User.email,
+            User.display_name,
+            User.active,
+            User.is_org_admin,
+            User.created_at,
+            User.invited_at,
+            User.last_login_at,
+        )
+        .where(User.organisation_id == org_id)
+        .order_by(User.id)
+    )
+
+
+def _memberships(org_id: int) -> sa.Select:
+    return (
+        sa.select(User.uuid.label("user_uuid"), Service.uuid.label("service_uuid"), Membership.role)
+        .join(User, Membership.user_id == User.id)
+        .join(Service, Membership.service_id == Service.id)
+        .where(Membership.organisation_id == org_id)
+        .order_by(Membership.id)
+    )
+
+
+def _checklists(org_id: int) -> sa.Select:
+    return (
+        sa.select(Checklist.uuid, Checklist.name, Checklist.created_at)
+        .where(Checklist.organisation_id == org_id)
+        .order_by(Checklist.id)
+    )
+
+
+def _checklist_versions(org_id: int) -> sa.Select:
+    v = ChecklistVersion
+    return (
+        sa.select(
+            v.uuid,
+            Checklist.uuid.label("checklist_uuid"),
+            v.number,
+            v.published_at,
+            User.uuid.label("published_by_uuid"),
+            v.retired_at,
+        )
+        .join(Checklist, v.checklist_id == Checklist.id)
+        .outerjoin(User, v.published_by_id == User.id)
+        .where(v.organisation_id == org_id)
+        .order_by(v.id)
+    )
+
+
+def _checklist_domains(org_id: int) -> sa.Select:
+    d = ChecklistDomain
+    return (
+        sa.select(d.uuid, ChecklistVersion.uuid.label("version_uuid"), d.key, d.position, d.name)
+        .join(ChecklistVersion, d.version_id == ChecklistVersion.id)
+        .where(ChecklistVersion.organisation_id == org_id)
+        .order_by(d.id)
+    )
+
+
+def _checklist_items(org_id: int) -> sa.Select:
+    i = ChecklistItem
+    return (
+        sa.select(
+            i.uuid,
+            ChecklistDomain.uuid.label("domain_uuid"),
+            i.key,
+            i.position,
+            i.text,
+            i.guidance,
+            i.critical,
+        )
+        .join(ChecklistDomain, i.domain_id == ChecklistDomain.id)
+        .join(ChecklistVersion, ChecklistDomain.version_id == ChecklistVersion.id)
+        .where(ChecklistVersion.organisation_id == org_id)
+        .order_by(i.id)
+    )
+
+
+def _settings(org_id: int) -> sa.Select:
+    # One row; settings never saved read as the defaults, as the app itself does.
+    s = OrganisationSettings
+    return (
+        sa.select(
+            Organisation.uuid.label("organisation_uuid"),
+            Organisation.name,
+            Organisation.timezone,
+            Organisation.created_at,
+            *(
+                sa.func.coalesce(getattr(s, name), default).label(name)
+                for name, default in DEFAULTS.items()
+            ),
+        )
+        .outerjoin(s, s.organisation_id == Organisation.id)
+        .where(Organisation.id == org_id)
+    )
+
+
+def _audit_events(org_id: int) -> sa.Select:
+    actor = aliased(User)
+    return (
+        sa.select(
+            AuditEvent.at,
+            actor.uuid.label("actor_uuid"),
+            AuditEvent.action,
+            AuditEvent.entity_type,
+            AuditEvent.entity_id,
+            AuditEvent.summary,
+            AuditEvent.ip,
+        )
+        .outerjoin(actor, AuditEvent.actor_id == actor.id)
+        .where(AuditEvent.organisation_id == org_id)
+        .order_by(AuditEvent.id)
+    )
+
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    RecordType("organisation_settings", "settings", _settings),
+    RecordType("services", "services", _services),
+    RecordType("areas", "areas", _areas),
+    RecordType("people", "people", _people),
+    RecordType("staff", "staff", _staff),
+    RecordType("users", "users", _users),
+    RecordType("memberships", "roles", _memberships),
+    RecordType("checklists", "checklists", _checklists),
+    RecordType("checklist_versions", "versions", _checklist_versions),
+    RecordType("checklist_domains", "domains", _checklist_domains),
+    RecordType("checklist_items", "items", _checklist_items),
+    RecordType("quis_sessions", "QUIS", observations.quis_sessions),
+    RecordType("quis_interactions", "interactions", observations.quis_interactions),
+    RecordType("quis_addenda", "QUIS addenda", observations.quis_addenda),
+    RecordType("visits", "visits", observations.visits),
+    RecordType("visit_answers", "answers", observations.visit_answers),
+    RecordType("visit_actions", "actions", observations.visit_actions),
+    RecordType("visit_addenda", "visit addenda", observations.visit_addenda),
+    RecordType("feedback", "feedback", observations.feedback),
+    RecordType("audit_events", "audit", _audit_events),
+)
