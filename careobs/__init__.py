@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per capability."""
     from careobs.accounts.admin_views import bp as users_bp
     from careobs.accounts.views import bp as accounts_bp
+    from careobs.actions.views import bp as actions_bp
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
     from careobs.checklists.views import bp as checklists_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         settings_bp,
         visits_bp,
         feedback_bp,
+        actions_bp,
         notifications_bp,
         push_bp,
         dashboards_bp,

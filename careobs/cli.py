@@ -382,7 +382,10 @@ def notify_due() -> None:
 
     sent = remind(get_session())
     get_session().commit()
-    click.echo(f"visits due reminders {sent['visits_due']}, action reminders {sent['action_due']}")
+    click.echo(
+        f"visits due reminders {sent['visits_due']}, action reminders {sent['action_due']}, "
+        f"re-check reminders {sent['recheck_due']}"
+    )
 
 
 @click.command()

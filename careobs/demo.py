@@ -177,6 +177,16 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         session, riverside, users["supervisor@demo.test"], version, workers, homecare_people, today
     )
     _demo_feedback(session, users["supervisor@demo.test"], sam, users["staff@demo.test"])
+    from careobs.actions import demo as actions_demo
+
+    actions_demo.load(
+        session,
+        rosewood,
+        riverside,
+        users["manager@demo.test"],
+        users["supervisor@demo.test"],
+        today,
+    )
     _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]

@@ -1,6 +1,7 @@
 """Every mapped class, imported in one place so Alembic and create_all see the whole schema."""
 
 from careobs.accounts.models import LoginFailure, Membership, User
+from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audit.models import AuditEvent
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
@@ -27,6 +28,8 @@ from careobs.spotchecks.models import (
 from careobs.sync.models import QuarantinedDocument
 
 __all__ = [
+    "Action",
+    "ActionNote",
     "Area",
     "AuditEvent",
     "Base",
@@ -48,6 +51,7 @@ __all__ = [
     "QuisAddendum",
     "QuisInteraction",
     "QuisSession",
+    "RecheckBooking",
     "Service",
     "StaffMember",
     "User",

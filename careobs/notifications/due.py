@@ -1,5 +1,6 @@
 """The daily reminders of ``careobs notify due``: monitoring visits due or overdue under the
-organisation's frequency settings (design §2.2), and agreed actions coming due."""
+organisation's frequency settings (design §2.2), actions coming due or overdue, and targeted
+re-checks coming due."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from careobs.accounts.models import Membership, User
 from careobs.notifications.service import notify
 from careobs.org.models import Organisation, Service, StaffMember
 from careobs.org.settings import settings_for
-from careobs.spotchecks.models import MonitoringVisit, VisitAction
+from careobs.spotchecks.models import MonitoringVisit
 
 LOOKAHEAD_DAYS = 7
 ACTION_LOOKAHEAD_DAYS = 3
@@ -65,7 +66,7 @@ def visits_due(db: Session, service: Service, today: date) -> list[DueCheck]:
 def remind(db: Session, today: date | None = None) -> dict[str, int]:
     """Send today's reminders (once per day each); returns how many were sent."""
     today = today or date.today()
-    sent = {"visits_due": 0, "action_due": 0}
+    sent = {"visits_due": 0, "action_due": 0, "recheck_due": 0}
     for org in db.scalars(sa.select(Organisation)):
         services = db.scalars(
             sa.select(Service).where(
@@ -98,24 +99,70 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
                     dedupe_key=f"visits-due-{service.uuid.hex}-{today.isoformat()}",
                 ):
                     sent["visits_due"] += 1
-    actions = db.execute(
-        sa.select(VisitAction, MonitoringVisit.uuid)
-        .join(MonitoringVisit, VisitAction.visit_id == MonitoringVisit.id)
-        .where(
-            VisitAction.due_on.is_not(None),
-            VisitAction.due_on <= today + timedelta(days=ACTION_LOOKAHEAD_DAYS),
-            VisitAction.due_on >= today - timedelta(days=1),
+    sent["action_due"] = _remind_action_owners(db, today)
+    sent["recheck_due"] = _remind_rechecks(db, today)
+    return sent
+
+
+def _remind_action_owners(db: Session, today: date) -> int:
+    """Owners of open actions due within the next few days (once) and overdue (once more)."""
+    from careobs.actions.models import CLOSED, Action
+    from careobs.actions.service import link, owner_login
+
+    sent = 0
+    actions = db.scalars(
+        sa.select(Action).where(
+            Action.due_on.is_not(None),
+            Action.due_on <= today + timedelta(days=ACTION_LOOKAHEAD_DAYS),
+            Action.status.not_in(CLOSED),
         )
-    ).all()
-    for action, visit_uuid in actions:
-        owner = action.owner_user or (action.owner_staff.user if action.owner_staff else None)
+    )
+    for action in actions:
+        owner = owner_login(db, action)
+        # One reminder as it comes due and one more once it is overdue.
+        late = action.due_on < today
+        when = "was due" if late else "is due"
         if owner is not None and notify(
             db,
             owner,
             "action_due",
-            f"/visits/{visit_uuid}",
-            body=f"An agreed action is due on {action.due_on:%-d %b %Y}.",
-            dedupe_key=f"action-due-{action.uuid}-{action.due_on.isoformat()}",
+            link(action),
+            body=f"An action {when} on {action.due_on:%-d %b %Y}.",
+            dedupe_key=f"action-{'overdue' if late else 'due'}-{action.uuid}-{action.due_on}",
         ):
-            sent["action_due"] += 1
+            sent += 1
+    return sent
+
+
+def _remind_rechecks(db: Session, today: date) -> int:
+    """Supervisors and managers of the service of each targeted re-check due within a week
+    (or overdue), once per re-check and due date."""
+    from careobs.actions.models import Action, RecheckBooking
+    from careobs.actions.queries import open_rechecks
+
+    sent = 0
+    rows = db.execute(
+        open_rechecks()
+        .add_columns(Action.service_id)
+        .where(RecheckBooking.due_by <= today + timedelta(days=LOOKAHEAD_DAYS))
+    ).all()
+    for booking, action_uuid, service_id in rows:
+        people = db.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.service_id == service_id,
+                Membership.role.in_(("manager", "supervisor")),
+            )
+        )
+        for user in people:
+            if notify(
+                db,
+                user,
+                "recheck_due",
+                f"/actions/{action_uuid}",
+                body=f"A targeted re-check is due by {booking.due_by:%-d %b %Y}.",
+                dedupe_key=f"recheck-due-{booking.uuid}-{booking.due_by.isoformat()}",
+            ):
+                sent += 1
     return sent

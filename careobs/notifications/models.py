@@ -16,6 +16,8 @@ KINDS = {
     "safeguarding": "Possible safeguarding concern",
     "visits_due": "Monitoring visits due",
     "action_due": "Action due",
+    "action_assigned": "New action for you",
+    "recheck_due": "Re-check due",
 }
 
 

@@ -143,7 +143,9 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
 
 
 def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVisit) -> None:
-    """Feedback to the worker, and an alert to managers when a critical item was not met."""
+    """Feedback to the worker, actions to follow up, and an alert to managers when a critical
+    item was not met."""
+    from careobs.actions import service as actions
     from careobs.feedback import service as feedback
     from careobs.notifications.service import alert_safeguarding
 
@@ -151,6 +153,7 @@ def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVis
     draft = feedback.draft_from_visit(db, visit, user)
     if clean.release_feedback:
         feedback.release(db, draft, user)
+    actions.after_visit_submitted(db, user, visit)
     if visit.critical_failures:
         alert_safeguarding(
             db,

@@ -223,6 +223,35 @@ FEEDBACK_PAGES = [
     Visit("feedback-edit", "supervisor", feedback_edit),
 ]
 
+
+def action_with_recheck(page, _live, _open_page):
+    """The demo action with a targeted re-check booked, with its progress and re-check forms."""
+    goto(page, "/actions/?service=&status=any")
+    heading(page, "Actions")
+    page.get_by_role("link", name="Medicines refresher").first.click()
+    heading(page, "Action")
+    expect(page.get_by_text("monitoring visit due by")).to_be_visible()
+    page.locator("#book-recheck summary").click()
+    expect(page.get_by_label("Re-check due by")).to_be_visible()
+
+
+def action_form_error(page, _live, _open_page):
+    """The new action form after submitting it empty."""
+    goto(page, "/actions/new")
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.get_by_label("What will be done")).to_have_attribute("aria-invalid", "true")
+
+
+ACTION_PAGES = [
+    path_visit("actions-list", "manager", "/actions/", "Actions"),
+    path_visit("actions-overdue", "supervisor", "/actions/?overdue=y", "Actions"),
+    path_visit("actions-mine-staff", "staff", "/actions/mine", "My actions"),
+    path_visit("actions-mine-supervisor", "supervisor", "/actions/mine", "My actions"),
+    path_visit("action-new", "supervisor", "/actions/new", "Add an action"),
+    Visit("action-form-error", "supervisor", action_form_error),
+    Visit("action-detail", "manager", action_with_recheck),
+]
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-failed", None, login_failed),
@@ -258,6 +287,7 @@ PAGES = [
     path_visit("sync-conflict", "manager", "sync_conflict", "Conflicting copy of a quis session"),
     *FEEDBACK_PAGES,
     *DASHBOARD_PAGES,
+    *ACTION_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

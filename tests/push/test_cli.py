@@ -1,5 +1,7 @@
 """The push and reminder commands: ``careobs push keys``, ``careobs push send``, the key made by
-``careobs init``, and ``careobs notify due`` (monitoring visits and actions coming due)."""
+``careobs init``, and ``careobs notify due`` (monitoring visits and actions coming due).
+
+Targeted re-check reminders are tested in tests/actions/test_rechecks.py."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.accounts.models import Membership
+from careobs.actions.models import Action
 from careobs.db import get_session
 from careobs.notifications.due import remind, visits_due
 from careobs.notifications.models import Notification, PushSubscription
@@ -219,6 +222,15 @@ def notices(db, user=None, kind=None) -> list[Notification]:
     return list(db.scalars(stmt))
 
 
+def reminders(db, user=None) -> list[Notification]:
+    """Action reminders only (not the notice sent when an action is assigned)."""
+    return [
+        n
+        for n in notices(db, user, "action_due")
+        if n.dedupe_key.startswith(("action-due-", "action-overdue-"))
+    ]
+
+
 def run_remind(app, today: date) -> dict[str, int]:
     with app.app_context():
         sent = remind(get_session(), today)
@@ -308,7 +320,11 @@ def test_one_reminder_per_service_per_day(app, data, org, db):
 def test_nobody_is_reminded_when_nobody_is_due(app, org, db):
     set_active(db, org.staff_members["Hal Homecare"], False)
 
-    assert run_remind(app, date(2026, 11, 27)) == {"visits_due": 0, "action_due": 0}
+    assert run_remind(app, date(2026, 11, 27)) == {
+        "visits_due": 0,
+        "action_due": 0,
+        "recheck_due": 0,
+    }
     assert notices(db) == []
 
 
@@ -454,12 +470,17 @@ def test_action_owners_with_a_login_are_reminded_once(
     assert first.exit_code == 0, first.output
     assert "action reminders 2" in first.output
     assert "action reminders 0" in second.output
+    actions = {
+        a.owner_user_id or a.owner_staff.user_id: a
+        for a in db.scalars(sa.select(Action).where(Action.due_on == date.fromisoformat(soon)))
+        if a.owner_user_id or (a.owner_staff and a.owner_staff.user_id)
+    }
     for user in (hal_user, org.supervisor):
-        [notice] = notices(db, user, "action_due")
+        [notice] = reminders(db, user)
         assert notice.title == "Action due"
-        assert notice.link == f"/visits/{document['id']}"
-    assert notices(db, org.manager, "action_due") == []
-    assert len(notices(db, kind="action_due")) == 2
+        assert notice.link == f"/actions/{actions[user.id].uuid}"
+    assert reminders(db, org.manager) == []
+    assert len(reminders(db)) == 2
 
 
 def test_actions_are_reminded_from_three_days_before_until_a_day_after(app, org, visit_doc, db):
@@ -473,7 +494,19 @@ def test_actions_are_reminded_from_three_days_before_until_a_day_after(app, org,
     assert supervisor_sync(app, org)(document)[0]["status"] == "created"
     set_active(db, org.staff_members["Hal Homecare"], False)
 
-    assert run_remind(app, base)["action_due"] == 3
+    # Due within three days (0, +3), or overdue (-2, -1): one reminder each.
+    assert run_remind(app, base)["action_due"] == 4
     assert run_remind(app, base)["action_due"] == 0
-    assert run_remind(app, base + timedelta(days=1))["action_due"] == 1  # the +4 one now
-    assert len(notices(db, org.supervisor, "action_due")) == 4
+    # The next day the +4 one comes due and the 0 one is overdue: one more reminder each.
+    assert run_remind(app, base + timedelta(days=1))["action_due"] == 2
+    assert len(reminders(db, org.supervisor)) == 6
+
+
+def test_done_and_cancelled_actions_are_not_reminded(app, org, visit_doc, db):
+    document = visit_doc(actions=[action(org.supervisor, due_on="2026-12-10")])
+    assert supervisor_sync(app, org)(document)[0]["status"] == "created"
+    set_active(db, org.staff_members["Hal Homecare"], False)
+    db.execute(sa.update(Action).values(status="done"))
+    db.commit()
+
+    assert run_remind(app, date(2026, 12, 11))["action_due"] == 0

@@ -1,0 +1,125 @@
+"""Reading actions: who may see which, the lists, and the re-checks due for coverage."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.accounts.models import Membership, User
+from careobs.actions.models import CLOSED, Action, RecheckBooking
+from careobs.checklists.models import ChecklistItem
+from careobs.org.models import StaffMember
+from careobs.permissions import WORK, service_ids_select
+
+
+def own_staff_ids(user) -> sa.Select:
+    """The staff records linked to the user's login (a care worker's own practice)."""
+    return sa.select(StaffMember.id).where(StaffMember.user_id == user.id)
+
+
+def owned_by(user) -> sa.ColumnElement[bool]:
+    """Actions owned by the user, directly or through their staff record."""
+    return sa.or_(Action.owner_user_id == user.id, Action.owner_staff_id.in_(own_staff_ids(user)))
+
+
+def visible_actions(user) -> sa.Select:
+    """Actions the user may read: every action in services where they manage or supervise
+    (admins: the whole organisation), and actions they own."""
+    return sa.select(Action).where(
+        Action.organisation_id == user.organisation_id,
+        sa.or_(Action.service_id.in_(service_ids_select(user, WORK)), owned_by(user)),
+    )
+
+
+def my_actions(user) -> sa.Select:
+    """The user's own actions ("my actions")."""
+    return sa.select(Action).where(Action.organisation_id == user.organisation_id, owned_by(user))
+
+
+def get_visible(db: Session, user, action_id: uuid.UUID) -> Action | None:
+    """One action by its public id, if the user may read it."""
+    return db.scalar(visible_actions(user).where(Action.uuid == action_id))
+
+
+def overdue(today: date) -> sa.ColumnElement[bool]:
+    """Past the due date and still open or in progress; due today is not yet overdue."""
+    return sa.and_(Action.due_on < today, Action.status.not_in(CLOSED))
+
+
+def owner_candidates(db: Session, service_ids: list[int]) -> tuple[list, list]:
+    """Who may own actions in these services: (service id, user) for managers and supervisors,
+    and the services' active staff."""
+    users = db.execute(
+        sa.select(Membership.service_id, User)
+        .join(User, Membership.user_id == User.id)
+        .where(
+            Membership.service_id.in_(service_ids),
+            Membership.role.in_(WORK),
+            User.active.is_(True),
+        )
+        .order_by(User.display_name)
+    ).all()
+    staff = db.scalars(
+        sa.select(StaffMember)
+        .where(StaffMember.service_id.in_(service_ids), StaffMember.active.is_(True))
+        .order_by(StaffMember.name)
+    ).all()
+    return users, staff
+
+
+@dataclass(frozen=True)
+class RecheckInfo:
+    """A worker's earliest open targeted re-check, for coverage and reminders."""
+
+    due_by: date
+    action_uuid: uuid.UUID
+    focus: list[str]  # the focus checklist items' texts
+
+
+def item_texts(db: Session, keys) -> dict[str, str]:
+    """The latest wording of checklist items by key (keys outlive versions)."""
+    keys = {uuid.UUID(str(k)) for k in keys}
+    if not keys:
+        return {}
+    rows = db.execute(
+        sa.select(ChecklistItem.key, ChecklistItem.text)
+        .where(ChecklistItem.key.in_(keys))
+        .order_by(ChecklistItem.id)
+    )
+    return {str(key): text for key, text in rows}  # later versions overwrite earlier ones
+
+
+def open_rechecks() -> sa.Select:
+    """Re-checks not yet fulfilled whose action is not cancelled, earliest first."""
+    return (
+        sa.select(RecheckBooking, Action.uuid)
+        .join(Action, RecheckBooking.action_id == Action.id)
+        .where(RecheckBooking.fulfilled_at.is_(None), Action.status != "cancelled")
+        .order_by(RecheckBooking.due_by, RecheckBooking.id)
+    )
+
+
+def rechecks_due(db: Session, staff_ids) -> dict[int, RecheckInfo]:
+    """The earliest open targeted re-check of each of these workers (those with none are
+    left out): what coverage shows beside the routine due date."""
+    staff_ids = list(staff_ids)
+    if not staff_ids:
+        return {}
+    earliest: dict[int, tuple[RecheckBooking, uuid.UUID]] = {}
+    for booking, action_uuid in db.execute(
+        open_rechecks().where(RecheckBooking.staff_id.in_(staff_ids))
+    ):
+        earliest.setdefault(booking.staff_id, (booking, action_uuid))
+    texts = item_texts(db, {k for b, _ in earliest.values() for k in b.focus_item_keys})
+    return {
+        staff_id: RecheckInfo(
+            booking.due_by,
+            action_uuid,
+            [texts[k] for k in booking.focus_item_keys if k in texts],
+        )
+        for staff_id, (booking, action_uuid) in earliest.items()
+    }

@@ -1,0 +1,288 @@
+"""Changing actions: create (by hand, from a QUIS session or a visit), progress, re-checks.
+
+Plain functions that validate what only the data can tell, write, audit and flush; the views
+commit. Every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.accounts.models import User
+from careobs.actions import cqc
+from careobs.actions.models import CLOSED, STATUSES, Action, ActionNote, RecheckBooking
+from careobs.audit.service import record
+from careobs.db import utcnow
+from careobs.notifications.service import notify
+from careobs.org.models import StaffMember
+
+ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."
+
+
+def link(action: Action) -> str:
+    """The page of an action: the only thing a notification about it carries."""
+    return f"/actions/{action.uuid}"
+
+
+def owner_login(db: Session, action: Action) -> User | None:
+    """Whoever should hear about the action: the owning user, or the owning worker's login."""
+    if action.owner_user_id is not None:
+        return db.get(User, action.owner_user_id)
+    if action.owner_staff_id is not None:
+        staff = db.get(StaffMember, action.owner_staff_id)
+        return staff.user if staff is not None else None
+    return None
+
+
+def _tell_owner(db: Session, action: Action, actor: User | None) -> None:
+    owner = owner_login(db, action)
+    if owner is None or (actor is not None and owner.id == actor.id):
+        return
+    notify(
+        db,
+        owner,
+        "action_assigned",
+        link(action),
+        body=ASSIGNED_BODY,
+        dedupe_key=f"action-assigned-{action.uuid}-{owner.id}",
+    )
+
+
+def _set_owner(action: Action, owner) -> None:
+    action.owner_user_id = owner.id if isinstance(owner, User) else None
+    action.owner_staff_id = owner.id if isinstance(owner, StaffMember) else None
+
+
+def _check_tags(tags: list[str]) -> list[str]:
+    unknown = [t for t in tags if t not in cqc.STATEMENTS]
+    if unknown:
+        raise ValueError(f"unknown quality statement codes: {unknown}")
+    return list(dict.fromkeys(tags))
+
+
+def create(
+    db: Session,
+    actor: User,
+    *,
+    service,
+    description: str,
+    owner: User | StaffMember | None,
+    due_on: date | None,
+    cqc_tags: list[str],
+    quis_session=None,
+) -> Action:
+    """An action added by hand, or from a QUIS session when ``quis_session`` is given."""
+    action = Action(
+        uuid=uuid.uuid4(),
+        organisation_id=service.organisation_id,
+        service_id=service.id,
+        description=description.strip(),
+        due_on=due_on,
+        status="open",
+        cqc_tags=_check_tags(cqc_tags),
+        source="quis" if quis_session is not None else "manual",
+        quis_session_id=quis_session.id if quis_session is not None else None,
+        created_by_id=actor.id,
+    )
+    _set_owner(action, owner)
+    db.add(action)
+    db.flush()
+    record(
+        db,
+        "action_created",
+        organisation_id=action.organisation_id,
+        actor=actor,
+        entity=action,
+        summary=f"{action.source_label}, due {due_on or 'no date'}",
+    )
+    _tell_owner(db, action, actor)
+    return action
+
+
+def from_visit(db: Session, actor: User, visit) -> list[Action]:
+    """Each action agreed at a submitted visit becomes an Action, once however often the visit
+    is processed (``visit_action_id`` is unique)."""
+    done = set(db.scalars(sa.select(Action.visit_action_id).where(Action.visit_id == visit.id)))
+    created = []
+    for agreed in visit.actions:
+        if agreed.id in done:
+            continue
+        action = Action(
+            uuid=uuid.uuid4(),
+            organisation_id=visit.organisation_id,
+            service_id=visit.service_id,
+            description=agreed.description,
+            owner_user_id=agreed.owner_user_id,
+            owner_staff_id=agreed.owner_staff_id,
+            due_on=agreed.due_on,
+            status="open",
+            cqc_tags=list(cqc.VISIT_ACTION_TAGS),
+            source="visit",
+            visit_id=visit.id,
+            visit_action_id=agreed.id,
+            created_by_id=actor.id,
+        )
+        db.add(action)
+        created.append(action)
+    if created:
+        db.flush()
+    for action in created:
+        record(
+            db,
+            "action_created",
+            organisation_id=action.organisation_id,
+            actor=actor,
+            entity=action,
+            summary=f"agreed at monitoring visit {visit.uuid}",
+        )
+        # The visited worker hears about the visit (actions included) when its feedback is
+        # released, not before.
+        if action.owner_staff_id != visit.staff_id:
+            _tell_owner(db, action, actor)
+    return created
+
+
+def update(
+    db: Session,
+    actor: User,
+    action: Action,
+    *,
+    description: str,
+    owner: User | StaffMember | None,
+    due_on: date | None,
+    cqc_tags: list[str],
+) -> None:
+    """Edit what the action is, who owns it, when it is due and what it evidences."""
+    before = (action.owner_user_id, action.owner_staff_id)
+    action.description = description.strip()
+    action.due_on = due_on
+    action.cqc_tags = _check_tags(cqc_tags)
+    _set_owner(action, owner)
+    action.updated_at = utcnow()
+    db.flush()
+    record(
+        db,
+        "action_updated",
+        organisation_id=action.organisation_id,
+        actor=actor,
+        entity=action,
+        summary=f"due {due_on or 'no date'}",
+    )
+    if (action.owner_user_id, action.owner_staff_id) != before:
+        _tell_owner(db, action, actor)
+
+
+def add_progress(
+    db: Session, actor: User, action: Action, *, text: str, status: str | None = None
+) -> ActionNote:
+    """A progress note, with a change of status if ``status`` differs from the current one.
+
+    Done records when it was completed; reopening clears that.
+    """
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    changes = status is not None and status != action.status
+    if not changes and not text.strip():
+        raise ValueError("a note without a status change needs text")
+    note = ActionNote(
+        action_id=action.id,
+        author_id=actor.id,
+        text=text.strip(),
+        from_status=action.status if changes else None,
+        to_status=status if changes else None,
+    )
+    db.add(note)
+    now = utcnow()
+    if changes:
+        action.status = status
+        action.completed_at = now if status == "done" else None
+    action.updated_at = now
+    db.flush()
+    record(
+        db,
+        "action_status_changed" if changes else "action_note_added",
+        organisation_id=action.organisation_id,
+        actor=actor,
+        entity=action,
+        summary=note.change_label or "progress note",
+    )
+    return note
+
+
+def book_recheck(
+    db: Session,
+    actor: User,
+    action: Action,
+    *,
+    staff: StaffMember,
+    due_by: date,
+    focus_item_keys: list[uuid.UUID],
+) -> RecheckBooking:
+    """Book a monitoring visit for ``staff`` by ``due_by``, focused on the named items."""
+    if staff.service_id != action.service_id:
+        raise ValueError("the worker is not in the action's service")
+    booking = RecheckBooking(
+        uuid=uuid.uuid4(),
+        organisation_id=action.organisation_id,
+        action_id=action.id,
+        staff_id=staff.id,
+        due_by=due_by,
+        focus_item_keys=[str(k) for k in focus_item_keys],
+        booked_by_id=actor.id,
+    )
+    db.add(booking)
+    db.flush()
+    record(
+        db,
+        "recheck_booked",
+        organisation_id=action.organisation_id,
+        actor=actor,
+        entity=action,
+        summary=f"re-check by {due_by}, {len(focus_item_keys)} focus items",
+    )
+    return booking
+
+
+def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
+    """Mark the worker's open re-checks booked on or before this submitted visit's day as done
+    by it (a visit before the booking cannot be the re-check it asks for)."""
+    visited = visit.arrived_at or visit.planned_at
+    open_bookings = db.scalars(
+        sa.select(RecheckBooking).where(
+            RecheckBooking.staff_id == visit.staff_id,
+            RecheckBooking.fulfilled_at.is_(None),
+        )
+    ).all()
+    fulfilled = []
+    for booking in open_bookings:
+        if booking.created_at.date() > visited.date():
+            continue
+        booking.fulfilled_by_visit_id = visit.id
+        booking.fulfilled_at = utcnow()
+        fulfilled.append(booking)
+        record(
+            db,
+            "recheck_fulfilled",
+            organisation_id=booking.organisation_id,
+            entity=booking,
+            summary=f"by monitoring visit {visit.uuid}",
+        )
+    if fulfilled:
+        db.flush()
+    return fulfilled
+
+
+def is_closed(action: Action) -> bool:
+    """Done and cancelled actions need nothing more."""
+    return action.status in CLOSED
+
+
+def after_visit_submitted(db: Session, actor: User, visit) -> None:
+    """What a submitted monitoring visit means for actions: it may be a booked re-check, and
+    its agreed actions become actions to follow up."""
+    fulfil_rechecks(db, visit)
+    from_visit(db, actor, visit)

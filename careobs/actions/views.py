@@ -1,0 +1,384 @@
+"""Action pages: the service list, "my actions", adding, editing and following one up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from careobs.accounts.models import User
+from careobs.actions import access, cqc, service
+from careobs.actions.forms import ActionFilterForm, ActionForm, ProgressForm, RecheckForm
+from careobs.actions.models import CLOSED, STATUSES, Action
+from careobs.actions.queries import (
+    get_visible,
+    item_texts,
+    my_actions,
+    overdue,
+    owner_candidates,
+    visible_actions,
+)
+from careobs.checklists import service as checklists
+from careobs.checklists.models import Checklist
+from careobs.db import get_session, utcnow
+from careobs.notifications.service import mark_read_for_link
+from careobs.org import settings as org_settings
+from careobs.org.models import StaffMember
+from careobs.pagination import paginate
+from careobs.permissions import WORK, capture_required, services_select
+from careobs.quis.queries import get_visible as get_visible_session
+
+bp = Blueprint("actions", __name__, url_prefix="/actions")
+
+
+def _today() -> date:
+    """Today on the organisation's clock: what "overdue" is measured against."""
+    zone = org_settings.time_zone(get_session(), current_user.organisation_id)
+    return utcnow().astimezone(zone).date()
+
+
+def _owner_value(owner) -> str:
+    kind = "user" if isinstance(owner, User) else "staff"
+    return f"{kind}-{owner.uuid.hex}"
+
+
+def _owner_choices(services) -> tuple[list[SelectChoice], dict]:
+    """Owner choices grouped by service name, and what ``value@service id`` means (the owner).
+
+    The same manager may appear under two services; the service chosen on the form decides
+    which entry counts, so an owner from another service is refused.
+    """
+    users, staff = owner_candidates(get_session(), [s.id for s in services])
+    names = {s.id: s.name for s in services}
+    choices: list[SelectChoice] = []
+    meaning: dict[str, object] = {}
+    for service_id, user in users:
+        value = _owner_value(user)
+        choices.append(SelectChoice(value, user.display_name, optgroup=names[service_id]))
+        meaning[f"{value}@{service_id}"] = user
+    for member in staff:
+        value = _owner_value(member)
+        label = f"{member.name} (care worker)"
+        choices.append(SelectChoice(value, label, optgroup=names[member.service_id]))
+        meaning[f"{value}@{member.service_id}"] = member
+    choices.sort(key=lambda c: c.optgroup)  # grouped by service, in service name order
+    return choices, meaning
+
+
+def _form_services():
+    return list(get_session().scalars(services_select(current_user, WORK)))
+
+
+def _fill_action_form(form: ActionForm, services) -> dict:
+    form.service.choices = [
+        SelectChoice("", "Choose a service"),
+        *(SelectChoice(s.uuid.hex, s.name) for s in services),
+    ]
+    owners, meaning = _owner_choices(services)
+    form.owner.choices = [SelectChoice("", "Choose an owner"), *owners]
+    return meaning
+
+
+def _resolve(form: ActionForm, services, meaning) -> tuple[object, object] | None:
+    """The chosen service and owner, or None after adding a form error (owner elsewhere)."""
+    chosen = next((s for s in services if s.uuid.hex == form.service.data), None)
+    if chosen is None:
+        form.service.errors.append("Choose a service.")
+        return None
+    found = meaning.get(f"{form.owner.data}@{chosen.id}")
+    if found is None:
+        form.owner.errors.append("Choose an owner who works in this service.")
+        return None
+    return chosen, found
+
+
+@bp.get("/")
+@capture_required
+def index():
+    """Actions in the services the user manages or supervises, with filters."""
+    db = get_session()
+    services = _form_services()
+    form = ActionFilterForm(request.args)
+    form.service.choices = [
+        SelectChoice("", "All"),
+        *(SelectChoice(s.uuid.hex, s.name) for s in services),
+    ]
+    owners, meaning = _owner_choices(services)
+    unique = {c.value: SelectChoice(c.value, c.label) for c in owners}  # one entry per person
+    form.owner.choices = [SelectChoice("", "Anyone"), *unique.values()]
+    stmt = visible_actions(current_user).where(Action.service_id.in_([s.id for s in services]))
+    today = _today()
+    if form.validate():
+        if not form.status.data:
+            stmt = stmt.where(Action.status.not_in(CLOSED))
+        elif form.status.data != "any":
+            stmt = stmt.where(Action.status == form.status.data)
+        if form.overdue.data:
+            stmt = stmt.where(overdue(today))
+        chosen = next((s for s in services if s.uuid.hex == form.service.data), None)
+        if chosen is not None:
+            stmt = stmt.where(Action.service_id == chosen.id)
+        owner = next((o for k, o in meaning.items() if k.startswith(f"{form.owner.data}@")), None)
+        if form.owner.data and owner is not None:
+            column = Action.owner_user_id if isinstance(owner, User) else Action.owner_staff_id
+            stmt = stmt.where(column == owner.id)
+    else:
+        stmt = stmt.where(sa.false())
+    stmt = stmt.order_by(Action.due_on.is_(None), Action.due_on, Action.id)
+    return render_template(
+        "actions/index.html", form=form, page=paginate(db, stmt), today=today, mine=False
+    )
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """The user's own actions, open ones first by due date."""
+    db = get_session()
+    stmt = my_actions(current_user).order_by(
+        Action.status.in_(CLOSED), Action.due_on.is_(None), Action.due_on, Action.id
+    )
+    return render_template(
+        "actions/index.html", form=None, page=paginate(db, stmt), today=_today(), mine=True
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@capture_required
+def new():
+    """Add an action by hand, or from a QUIS session (``?quis_session=<id>``)."""
+    db = get_session()
+    services = _form_services()
+    session = None
+    if request.args.get("quis_session"):
+        try:
+            session_id = uuid.UUID(request.args["quis_session"])
+        except ValueError:
+            abort(404)
+        session = get_visible_session(db, current_user, session_id)
+        if session is None or session.service_id not in {s.id for s in services}:
+            abort(404)
+    form = ActionForm()
+    meaning = _fill_action_form(form, services)
+    if request.method == "GET":
+        if session is not None:
+            form.service.data = session.service.uuid.hex
+            form.cqc_tags.data = list(cqc.QUIS_ACTION_TAGS)
+        elif len(services) == 1:
+            form.service.data = services[0].uuid.hex
+    if form.validate_on_submit():
+        if form.due_on.data < _today():
+            form.due_on.errors.append("The due date cannot be in the past.")
+        resolved = _resolve(form, services, meaning)
+        if resolved is not None and not form.due_on.errors:
+            chosen, owner = resolved
+            action = service.create(
+                db,
+                current_user,
+                service=chosen,
+                description=form.description.data,
+                owner=owner,
+                due_on=form.due_on.data,
+                cqc_tags=form.cqc_tags.data or [],
+                quis_session=session,
+            )
+            db.commit()
+            flash("Action added.")
+            return redirect(url_for("actions.detail", action_id=action.uuid))
+    return render_template(
+        "actions/form.html",
+        form=form,
+        action=None,
+        quis_session=session,
+        statements=cqc.QUALITY_STATEMENTS,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _load(action_id: uuid.UUID) -> Action:
+    action = get_visible(get_session(), current_user, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+@bp.route("/<uuid:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(action_id: uuid.UUID):
+    """Change what the action is, its owner, due date and tags."""
+    db = get_session()
+    action = _load(action_id)
+    if not access.may_update(current_user, action):
+        abort(403)
+    services = [action.service]
+    form = ActionForm(obj=None if request.method == "POST" else action)
+    meaning = _fill_action_form(form, services)
+    if request.method == "GET":
+        form.service.data = action.service.uuid.hex
+        owner = action.owner_user or action.owner_staff
+        form.owner.data = _owner_value(owner) if owner is not None else ""
+    if form.validate_on_submit():
+        if form.due_on.data != action.due_on and form.due_on.data < _today():
+            form.due_on.errors.append("The due date cannot be in the past.")
+        resolved = _resolve(form, services, meaning)
+        if resolved is not None and not form.due_on.errors:
+            service.update(
+                db,
+                current_user,
+                action,
+                description=form.description.data,
+                owner=resolved[1],
+                due_on=form.due_on.data,
+                cqc_tags=form.cqc_tags.data or [],
+            )
+            db.commit()
+            flash("Action saved.")
+            return redirect(url_for("actions.detail", action_id=action.uuid))
+    return render_template(
+        "actions/form.html",
+        form=form,
+        action=action,
+        quis_session=None,
+        statements=cqc.QUALITY_STATEMENTS,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _status_choices(action: Action) -> list[SelectChoice]:
+    """Every status, except cancelled for those who may not cancel."""
+    return [
+        SelectChoice(k, v)
+        for k, v in STATUSES.items()
+        if k != "cancelled" or access.may_cancel(current_user, action) or action.status == k
+    ]
+
+
+def _focus_choices(action: Action) -> list[SelectChoice]:
+    """The items of the organisation's current checklist versions, by their stable key."""
+    db = get_session()
+    choices = []
+    for checklist in db.scalars(
+        sa.select(Checklist).where(Checklist.organisation_id == action.organisation_id)
+    ):
+        version = checklists.current_version(db, checklist)
+        if version is not None:
+            choices.extend(SelectChoice(str(item.key), item.text) for item in version.items)
+    return choices
+
+
+def _recheck_form(action: Action, formdata=None) -> RecheckForm:
+    db = get_session()
+    form = RecheckForm(formdata=formdata)
+    workers = db.scalars(
+        sa.select(StaffMember)
+        .where(StaffMember.service_id == action.service_id, StaffMember.active.is_(True))
+        .order_by(StaffMember.name)
+    )
+    form.staff.choices = [
+        SelectChoice("", "Choose a care worker"),
+        *(SelectChoice(m.uuid.hex, m.name) for m in workers),
+    ]
+    form.focus.choices = _focus_choices(action)
+    if formdata is None:
+        settings = org_settings.settings_for(db, action.organisation_id)
+        form.due_by.data = _today() + timedelta(days=settings.recheck_days_after_red)
+        if action.owner_staff is not None and action.owner_staff.service_id == action.service_id:
+            form.staff.data = action.owner_staff.uuid.hex
+    return form
+
+
+def _render_detail(action, progress_form=None, recheck_form=None, status=200):
+    db = get_session()
+    may_update = access.may_update(current_user, action)
+    if progress_form is None:
+        progress_form = ProgressForm(formdata=None, status=action.status)
+    progress_form.status.choices = _status_choices(action)
+    if recheck_form is None and may_update:
+        recheck_form = _recheck_form(action)
+    texts = item_texts(db, {k for b in action.rechecks for k in b.focus_item_keys})
+    return render_template(
+        "actions/detail.html",
+        action=action,
+        today=_today(),
+        tags=cqc.labels(action.cqc_tags),
+        may_update=may_update,
+        may_note=access.may_add_note(current_user, action),
+        progress_form=progress_form,
+        recheck_form=recheck_form,
+        item_texts=texts,
+    ), status
+
+
+@bp.get("/<uuid:action_id>")
+@login_required
+def detail(action_id: uuid.UUID):
+    """One action: its status, tags, source, notes and re-checks."""
+    action = _load(action_id)
+    db = get_session()
+    mark_read_for_link(db, current_user, service.link(action))
+    db.commit()
+    return _render_detail(action)
+
+
+@bp.post("/<uuid:action_id>/progress")
+@login_required
+def progress(action_id: uuid.UUID):
+    """A progress note, with a status change for those who may update the action."""
+    db = get_session()
+    action = _load(action_id)
+    if not access.may_add_note(current_user, action):
+        abort(403)
+    form = ProgressForm()
+    form.status.choices = _status_choices(action)
+    may_update = access.may_update(current_user, action)
+    if form.validate_on_submit():
+        status = form.status.data if may_update and form.status.data else None
+        if (
+            status == "cancelled"
+            and action.status != "cancelled"
+            and not access.may_cancel(current_user, action)
+        ):
+            abort(403)
+        if (status is None or status == action.status) and not form.note.data.strip():
+            form.note.errors.append("Write a note or change the status.")
+        else:
+            service.add_progress(db, current_user, action, text=form.note.data, status=status)
+            db.commit()
+            flash("Progress saved.")
+            return redirect(url_for("actions.detail", action_id=action.uuid))
+    return _render_detail(action, progress_form=form, status=400)
+
+
+@bp.post("/<uuid:action_id>/recheck")
+@login_required
+def recheck(action_id: uuid.UUID):
+    """Book a targeted re-check of a care worker in the action's service."""
+    db = get_session()
+    action = _load(action_id)
+    if not access.may_update(current_user, action):
+        abort(403)
+    form = _recheck_form(action, formdata=request.form)
+    if form.validate_on_submit():
+        if form.due_by.data < _today():
+            form.due_by.errors.append("The re-check date cannot be in the past.")
+        else:
+            staff = db.scalar(
+                sa.select(StaffMember).where(
+                    StaffMember.uuid == uuid.UUID(form.staff.data),
+                    StaffMember.service_id == action.service_id,
+                )
+            )
+            service.book_recheck(
+                db,
+                current_user,
+                action,
+                staff=staff,
+                due_by=form.due_by.data,
+                focus_item_keys=[uuid.UUID(k) for k in form.focus.data or []],
+            )
+            db.commit()
+            flash("Re-check booked.")
+            return redirect(url_for("actions.detail", action_id=action.uuid))
+    return _render_detail(action, recheck_form=form, status=400)

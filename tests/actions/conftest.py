@@ -1,0 +1,85 @@
+"""Fixtures for action tests: Acme's organisation and checklist, a logged-in client per user,
+and ``make_action(...)`` that adds an action through the service layer in one line."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from careobs.actions import service
+from careobs.db import get_session
+from careobs.org.models import StaffMember
+from tests.conftest import PASSWORD, Auth
+from tests.spotchecks import conftest as spotchecks
+
+# The monitoring visit fixtures, shared with this package.
+checklist = spotchecks.checklist
+org = spotchecks.org
+other = spotchecks.other
+visit_doc = spotchecks.visit_doc
+
+
+@pytest.fixture
+def hal_user(data, org, db):
+    """Hal Homecare's own login (a care worker in homecare), linked to his staff record."""
+    user = data.user(org.org, "hal@acme.test", "Hal Homecare", roles={org.homecare: "staff"})
+    org.staff_members["Hal Homecare"].user_id = user.id
+    db.commit()
+    return user
+
+
+@pytest.fixture
+def homecare_manager(data, org, db):
+    user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
+    db.commit()
+    return user
+
+
+@pytest.fixture
+def login_as(app):
+    """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
+
+    def make(user):
+        client = app.test_client()
+        if user is not None:
+            Auth(client).login(user, PASSWORD)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_action(app, db, org):
+    """``make_action(owner=..., due_on=..., service=...)``: an action added by the supervisor."""
+
+    def make(owner=None, *, due_on=None, service_=None, actor=None, tags=("W7",)):
+        with app.app_context():
+            session = get_session()
+            svc = session.merge(service_ or org.homecare)
+            who = session.merge(owner or org.staff_members["Hal Homecare"])
+            action = service.create(
+                session,
+                session.merge(actor or org.supervisor),
+                service=svc,
+                description="Refresher on hand hygiene before contact.",
+                owner=who,
+                due_on=due_on or date.today() + timedelta(days=7),
+                cqc_tags=list(tags),
+            )
+            session.commit()
+            return action
+
+    return make
+
+
+def staff_in(db, service, name="Nia New") -> StaffMember:
+    member = StaffMember(
+        organisation_id=service.organisation_id,
+        service_id=service.id,
+        name=name,
+        job_role="Care worker",
+    )
+    db.add(member)
+    db.commit()
+    return member

@@ -1,0 +1,168 @@
+"""Actions from visits and QUIS sessions, and targeted re-checks: booked, due, fulfilled."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from careobs.actions.models import Action, RecheckBooking
+from careobs.actions.queries import rechecks_due
+from careobs.audit.models import AuditEvent
+from careobs.db import get_session
+from careobs.notifications.due import remind
+from careobs.notifications.models import Notification
+from tests.api.conftest import SyncApi, interaction, quis_doc
+from tests.spotchecks.conftest import action as agreed
+
+
+def test_a_submitted_visit_turns_its_agreed_actions_into_actions_once(
+    login_as, org, hal_user, visit_doc, db
+):
+    sync = SyncApi(login_as(org.supervisor))
+    document = visit_doc(
+        actions=[agreed(org.staff_members["Hal Homecare"]), agreed(None, due_on=None)]
+    )
+    assert sync(document)[0]["status"] == "created"
+    assert sync(document)[0]["status"] != "created"  # re-sent: nothing new
+
+    db.expire_all()
+    made = list(db.scalars(sa.select(Action).order_by(Action.id)))
+    assert len(made) == 2
+    assert {a.source for a in made} == {"visit"}
+    assert made[0].owner_staff_id == org.staff_members["Hal Homecare"].id
+    assert made[0].cqc_tags == ["S6", "W7"]
+    assert made[1].owner_name == "No owner"
+    assert str(made[0].visit.uuid) == document["id"]
+    # The visited worker hears through the visit's feedback, when it is released.
+    notices = list(db.scalars(sa.select(Notification).where(Notification.user_id == hal_user.id)))
+    assert [n for n in notices if n.kind in ("action_assigned", "action_due")] == []
+
+
+def test_owners_other_than_the_visited_worker_are_told_of_a_visits_actions(
+    login_as, org, homecare_manager, visit_doc, db
+):
+    sync = SyncApi(login_as(org.supervisor))
+    assert sync(visit_doc(actions=[agreed(homecare_manager)]))[0]["status"] == "created"
+    [made] = db.scalars(sa.select(Action))
+    [notice] = db.scalars(
+        sa.select(Notification).where(Notification.user_id == homecare_manager.id)
+    )
+    assert notice.link == f"/actions/{made.uuid}"
+
+
+def test_a_draft_visit_makes_no_actions(login_as, org, visit_doc, db):
+    sync = SyncApi(login_as(org.supervisor))
+    assert sync(visit_doc(status="draft", actions=[agreed(org.supervisor)]))[0]["status"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
+
+
+def test_an_action_from_a_quis_session(login_as, org, db):
+    client = login_as(org.supervisor)
+    carla = org.staff_members["Carla Carer"]
+    doc = quis_doc(org.care_home, status="submitted", interactions=[interaction("PS", staff=carla)])
+    assert SyncApi(client)(doc)[0]["status"] == "created"
+
+    page = client.get(f"/quis/sessions/{doc['id']}").get_data(as_text=True)
+    assert f"/actions/new?quis_session={doc['id']}" in page
+    form_page = client.get(f"/actions/new?quis_session={doc['id']}").get_data(as_text=True)
+    assert 'value="C1" checked' in form_page
+    response = client.post(
+        f"/actions/new?quis_session={doc['id']}",
+        data={
+            "service": org.care_home.uuid.hex,
+            "description": "Talk with people during lunch, not over them.",
+            "owner": f"staff-{carla.uuid.hex}",
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+            "cqc_tags": ["C1"],
+        },
+    )
+    assert response.status_code == 302
+    [made] = db.scalars(sa.select(Action))
+    assert made.source == "quis"
+    assert str(made.quis_session.uuid) == doc["id"]
+    assert f"/quis/sessions/{doc['id']}" in client.get(response.location).get_data(as_text=True)
+
+
+def book(client, action, staff, due_by, focus=()):
+    return client.post(
+        f"/actions/{action.uuid}/recheck",
+        data={"staff": staff.uuid.hex, "due_by": due_by.isoformat(), "focus": list(focus)},
+    )
+
+
+def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
+    app, login_as, org, checklist, make_action, visit_doc, db
+):
+    hal = org.staff_members["Hal Homecare"]
+    action = make_action(owner=hal)
+    client = login_as(org.supervisor)
+    default_due = date.today() + timedelta(days=28)  # the organisation's re-check days
+    assert default_due.isoformat() in client.get(f"/actions/{action.uuid}").get_data(as_text=True)
+    due_by = date.today() + timedelta(days=5)
+    focus = [str(checklist.items[0].key), str(checklist.items[9].key)]
+
+    assert book(client, action, hal, due_by, focus).status_code == 302
+
+    with app.app_context():
+        [(staff_id, info)] = rechecks_due(get_session(), [hal.id, 999]).items()
+    assert staff_id == hal.id
+    assert info.due_by == due_by and info.action_uuid == action.uuid
+    assert info.focus == [checklist.items[0].text, checklist.items[9].text]
+    assert "recheck_booked" in db.scalars(sa.select(AuditEvent.action)).all()
+
+    with app.app_context():
+        sent = remind(get_session(), date.today())
+        again = remind(get_session(), date.today())
+        get_session().commit()
+    assert sent["recheck_due"] == 1 and again["recheck_due"] == 0  # the supervisor, once
+    [notice] = db.scalars(
+        sa.select(Notification).where(Notification.dedupe_key.like("recheck-due-%"))
+    )
+    assert notice.user_id == org.supervisor.id and notice.link == f"/actions/{action.uuid}"
+
+    # A visit from before the booking does not count; the next one does.
+    sync = SyncApi(login_as(org.supervisor))
+    assert sync(visit_doc())[0]["status"] == "created"  # planned 20 Nov 2026
+    with app.app_context():
+        assert hal.id in rechecks_due(get_session(), [hal.id])
+    later = (date.today() + timedelta(days=1)).isoformat()
+    document = visit_doc(
+        planned_at=f"{later}T09:00:00+00:00",
+        arrived_at=f"{later}T09:01:00+00:00",
+        left_at=f"{later}T09:31:00+00:00",
+    )
+    assert sync(document)[0]["status"] == "created"
+    db.expire_all()
+    [booking] = db.scalars(sa.select(RecheckBooking))
+    assert booking.fulfilled_at is not None
+    assert str(booking.fulfilled_by_visit.uuid) == document["id"]
+    with app.app_context():
+        assert rechecks_due(get_session(), [hal.id]) == {}
+
+
+def test_a_recheck_of_a_worker_from_another_service_is_refused(login_as, org, make_action, db):
+    action = make_action()
+    carla = org.staff_members["Carla Carer"]
+    response = book(login_as(org.supervisor), action, carla, date.today() + timedelta(days=3))
+    assert response.status_code == 400
+    past = book(
+        login_as(org.supervisor),
+        action,
+        org.staff_members["Hal Homecare"],
+        date.today() - timedelta(days=1),
+        [str(uuid.uuid4())],
+    )
+    assert past.status_code == 400
+    assert db.scalar(sa.select(sa.func.count()).select_from(RecheckBooking)) == 0
+
+
+def test_a_cancelled_actions_recheck_is_not_due(app, login_as, org, make_action, db):
+    hal = org.staff_members["Hal Homecare"]
+    action = make_action()
+    book(login_as(org.supervisor), action, hal, date.today() + timedelta(days=3))
+    db.execute(sa.update(Action).values(status="cancelled"))
+    db.commit()
+    with app.app_context():
+        assert rechecks_due(get_session(), [hal.id]) == {}
