@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session, aliased
 
+from careobs.actions.queries import rechecks_due
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, slot_columns
 from careobs.dashboards.tables import Chart, Column, Table
@@ -23,9 +24,10 @@ DUE_SOON_DAYS = 14
 OVERDUE = "Overdue"
 NEVER = "Never checked"
 NEW_STARTER = "New starter — first check due"
+RECHECK = "Targeted re-check booked"
 DUE_SOON = "Due soon"
 UP_TO_DATE = "Up to date"
-ORDER = {OVERDUE: 0, NEVER: 1, NEW_STARTER: 2, DUE_SOON: 3, UP_TO_DATE: 4}
+ORDER = {OVERDUE: 0, NEVER: 1, NEW_STARTER: 2, RECHECK: 3, DUE_SOON: 4, UP_TO_DATE: 5}
 
 
 @dataclass
@@ -42,6 +44,7 @@ class WorkerCoverage:
     status: str
     days_since: int | None
     days_since_unannounced: int | None
+    recheck_focus: str = ""  # the checklist items a booked re-check is to look at
 
 
 def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
@@ -80,12 +83,17 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         .outerjoin(last_visit, last_visit.id == latest(earlier.id))
         .where(StaffMember.service_id.in_(scope.service_ids), StaffMember.active.is_(True))
     ).all()
+    rechecks = rechecks_due(db, [row.id for row in rows])
     result = []
     for row in rows:
         member, service_name = row, row.service_name
         last = _local_day(row.last, scope) if row.last else None
         last_unannounced = _local_day(row.last_unannounced, scope) if row.last_unannounced else None
         status, due = _status(row if row.last else None, member, settings.new_starter_days, today)
+        recheck = rechecks.get(member.id)
+        if recheck is not None:  # booked by an action: due by its date, or earlier if routine
+            due = min(due, recheck.due_by) if due else recheck.due_by
+            status = OVERDUE if due < today else RECHECK
         result.append(
             WorkerCoverage(
                 member.id,
@@ -100,6 +108,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
                 status,
                 (today - last).days if last else None,
                 (today - last_unannounced).days if last_unannounced else None,
+                "; ".join(recheck.focus) if recheck else "",
             )
         )
     result.sort(key=lambda w: (ORDER[w.status], w.due or date.min, w.name))
@@ -185,6 +194,7 @@ def tables(
             Column("last_unannounced", "Last unannounced", "date"),
             Column("days_since_unannounced", "Days since unannounced", "int"),
             Column("start_date", "Started", "date"),
+            Column("recheck_focus", "Re-check focus"),
         ],
         [
             [
@@ -197,6 +207,7 @@ def tables(
                 w.last_unannounced,
                 w.days_since_unannounced,
                 w.start_date,
+                w.recheck_focus,
             ]
             for w in people
         ],
@@ -267,6 +278,7 @@ def headline(people: list[WorkerCoverage], types: dict[str, int]) -> list[tuple[
         ("Overdue", str(counts[OVERDUE])),
         ("Never checked", str(counts[NEVER])),
         ("New starters due", str(counts[NEW_STARTER])),
+        ("Re-checks booked", str(counts[RECHECK])),
         ("Due in 14 days", str(counts[DUE_SOON])),
         (
             "Unannounced visits",

@@ -13,6 +13,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from careobs.org.models import OrganisationSettings, StaffMember
 from tests.dashboards.conftest import (
@@ -106,6 +107,7 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "last_unannounced",
         "days_since_unannounced",
         "start_date",
+        "recheck_focus",
     ]
     service = "Acme Care Homecare"
     # name: service, status, due, last visit, days, last unannounced, days, started
@@ -118,6 +120,7 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "2026-08-01",
         118,
         "2024-01-08",
+        "",
     ]
     assert rows["Reggie Recheck"][2:8] == ["Overdue", "2026-11-17", "2026-10-20", 38, None, None]
     assert rows["Dana Due"][2:8] == ["Due soon", "2026-11-30", "2026-09-01", 87, None, None]
@@ -149,6 +152,7 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         None,
         None,
         "2026-11-10",
+        "",
     ]
     # The visit at 23:30 UTC on 12 July was on Monday 13 July in London.
     # so the next check counts 90 days from the London date, not the UTC one.
@@ -187,6 +191,7 @@ def test_visit_types_share_and_headline(workers, acme, client_as):
         "Overdue": "3",
         "Never checked": "2",
         "New starters due": "1",
+        "Re-checks booked": "0",
         "Due in 14 days": "2",
         "Unannounced visits": "3 (37.5%)",
     }
@@ -313,3 +318,43 @@ def test_no_visits_at_all(acme, checklist, client_as, frozen_today):
     ]
     assert headline_of(payload)["Unannounced visits"] == "—"
     assert column_values(table_of(payload, "workers"), "status") == ["Never checked"]
+
+
+def test_a_booked_re_check_sets_the_due_date_and_shows_its_focus(workers, acme, app, db, client_as):
+    from careobs.actions import service as actions
+    from careobs.checklists.models import ChecklistItem
+
+    uma = db.get(StaffMember, workers["Uma Uptodate"].id)
+    item = db.scalars(sa.select(ChecklistItem).order_by(ChecklistItem.id)).first()
+    with app.app_context():
+        from careobs.db import get_session
+
+        session = get_session()
+        admin = session.get(type(acme.admin), acme.admin.id)
+        service = session.get(type(uma.service), uma.service_id)
+        action = actions.create(
+            session,
+            admin,
+            service=service,
+            description="Medicines refresher",
+            owner=None,
+            due_on=date(2026, 12, 20),
+            cqc_tags=["S6"],
+        )
+        actions.book_recheck(
+            session,
+            admin,
+            action,
+            staff=session.get(StaffMember, uma.id),
+            due_by=date(2026, 12, 10),
+            focus_item_keys=[item.key],
+        )
+        session.commit()
+
+    payload = fetch(client_as(acme.home_manager), **RANGE)
+    rows = {row[0]: row for row in table_of(payload, "workers")["rows"]}
+
+    # Routinely due 31 Jan 2027; the re-check brings it forward to 10 Dec.
+    assert rows["Uma Uptodate"][2:4] == ["Targeted re-check booked", "2026-12-10"]
+    assert rows["Uma Uptodate"][-1] == item.text
+    assert headline_of(payload)["Re-checks booked"] == "1"
