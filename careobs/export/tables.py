@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from careobs.export import observations
+from careobs.export import improvement, observations
 from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
 from careobs.org.models import StaffMember as Staff
 from careobs.org.settings import DEFAULTS
@@ -232,5 +232,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("visit_actions", "actions", observations.visit_actions),
     RecordType("visit_addenda", "visit addenda", observations.visit_addenda),
     RecordType("feedback", "feedback", observations.feedback),
+    RecordType("actions", "improvement actions", improvement.actions),
+    RecordType("action_notes", "action notes", improvement.action_notes),
+    RecordType("rechecks", "re-checks", improvement.rechecks),
     RecordType("audit_events", "audit", _audit_events),
 )

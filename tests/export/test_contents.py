@@ -77,6 +77,14 @@ def test_each_record_type_holds_the_organisations_rows(app, db, scene, tmp_path)
     assert visit_action["owner_staff_uuid"] == str(acme.staff_members["Hal Homecare"].uuid)
     assert visit_action["due_on"] == "2026-12-31"
     assert [a["visit_uuid"] for a in t["visit_addenda"]] == [scene.visit["id"]]
+    # Submitting the visit turned its agreed action into an improvement action.
+    [action] = t["actions"]
+    assert (action["visit_uuid"], action["visit_action_uuid"]) == (
+        scene.visit["id"],
+        visit_action["uuid"],
+    )
+    assert (action["source"], action["status"], action["due_on"]) == ("visit", "open", "2026-12-31")
+    assert t["action_notes"] == [] and t["rechecks"] == []
 
     released = [f for f in t["feedback"] if f["quis_session_uuid"] == scene.quis["id"]]
     assert [(f["status"], f["went_well"]) for f in released] == [("released", "A kind lunch.")]
@@ -192,7 +200,8 @@ def test_the_audit_summary_fits_the_log(app, db, scene, tmp_path):
         entry["rows"] = 1_234_567  # as large as a large provider's counts get
     summary = manifest.summary()
     assert len(summary) <= 300
-    assert summary.startswith(f"JSON, {20 * 1_234_567} rows: settings 1234567, services")
+    total = len(manifest.files) * 1_234_567
+    assert summary.startswith(f"JSON, {total} rows: settings 1234567, services")
     assert summary.endswith(" …")
 
 
