@@ -7,7 +7,7 @@ ones added by hand or from a QUIS session. Running it again adds nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,10 +22,15 @@ OVERDUE = "Run a lunchtime dignity huddle with the dining room team."
 DONE = "Put the updated hoist guidance in every bedroom folder."
 IN_PROGRESS = "Pair new starters with a senior carer for their first two weeks of nights."
 RECHECK = "Medicines refresher, then a focused re-check of medicines practice."
+MEALTIMES = (
+    "Mealtime coaching for the lounge and dining room teams: approach from the front, say what "
+    "you are about to do, offer choices, never talk over people."
+)
 
 
 def load(db: Session, rosewood, riverside, manager, supervisor, today: date) -> None:
     """Add the demo actions unless they are there already."""
+    _mealtime_coaching(db, rosewood, manager, supervisor, today)
     if db.scalar(sa.select(Action.id).where(Action.description == OVERDUE)):
         return
 
@@ -102,3 +107,31 @@ def load(db: Session, rosewood, riverside, manager, supervisor, today: date) -> 
         focus_item_keys=list(dict.fromkeys(medicines)),
     )
     db.flush()
+
+
+def _mealtime_coaching(db: Session, rosewood, manager, supervisor, today: date) -> None:
+    """The difference made: mealtime coaching three months ago, done a fortnight later, named
+    with the measure it should move (negative interactions at mealtimes), which the demo's QUIS
+    sessions show falling."""
+    if db.scalar(sa.select(Action.id).where(Action.description == MEALTIMES)):
+        return
+    action = service.create(
+        db,
+        manager,
+        service=rosewood,
+        description=MEALTIMES,
+        owner=supervisor,
+        due_on=today,
+        cqc_tags=["C1", "C2", "W7"],
+        measure={"kind": "quis_negative", "context": "mealtime", "days": 90},
+    )
+    service.add_progress(
+        db, supervisor, action, text="Coaching sessions held for every shift.", status="done"
+    )
+    # Back-date it to when it happened (the demo is generated today).
+    added = datetime.combine(today - timedelta(days=90), time(11), tzinfo=UTC)
+    action.created_at = action.updated_at = added
+    action.completed_at = added + timedelta(days=14)
+    action.due_on = (added + timedelta(days=14)).date()
+    for note in action.notes:
+        note.created_at = action.completed_at

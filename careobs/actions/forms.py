@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from careobs.actions import cqc
+from careobs.actions import cqc, measures
 from careobs.actions.models import STATUSES
+from careobs.quis.models import CONTEXTS
 
 TAG_CHOICES = [SelectChoice(code, label) for code, label in cqc.STATEMENTS.items()]
 STATUS_CHOICES = [SelectChoice(code, label) for code, label in STATUSES.items()]
@@ -28,6 +36,43 @@ class ActionForm(FlaskForm):
     cqc_tags = SelectMultipleField(
         "CQC quality statements", choices=TAG_CHOICES, validators=[Optional()]
     )
+    measure_kind = SelectField(
+        "Measure it should move",
+        choices=[
+            SelectChoice("", "None"),
+            *(SelectChoice(k, v) for k, v in measures.KINDS.items()),
+        ],
+        default="",
+        validators=[Optional()],
+        description="careobs then shows it before and after the action, with n and intervals.",
+    )
+    measure_context = SelectField(
+        "QUIS context",
+        choices=[
+            SelectChoice("", "Any context"),
+            *(SelectChoice(k, v) for k, v in CONTEXTS.items()),
+        ],
+        default="",
+        validators=[Optional()],
+    )
+    measure_domain = SelectField("Checklist domain", default="", validators=[Optional()])
+    measure_days = IntegerField(
+        "Days compared before and after",
+        default=measures.DEFAULT_DAYS,
+        validators=[Optional(), NumberRange(min=7, max=measures.MAX_DAYS)],
+    )
+
+    def measure(self) -> dict | None:
+        """The chosen measure as stored on the action (checked by measures.check)."""
+        kind = self.measure_kind.data
+        if not kind:
+            return None
+        measure = {"kind": kind, "days": self.measure_days.data or measures.DEFAULT_DAYS}
+        if kind == "domain_met":
+            measure["domain_key"] = self.measure_domain.data
+        else:
+            measure["context"] = self.measure_context.data or None
+        return measure
 
 
 class ProgressForm(FlaskForm):

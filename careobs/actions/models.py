@@ -53,6 +53,8 @@ class Action(PublicIdMixin, Base):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[str] = mapped_column(sa.String(12), default="open")
     cqc_tags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The measure the action is meant to move (careobs.actions.measures), or None.
+    measure: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     source: Mapped[str] = mapped_column(sa.String(8), default="manual")
     quis_session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("quis_sessions.id"), index=True

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import User
-from careobs.actions import cqc
+from careobs.actions import cqc, measures
 from careobs.actions.models import CLOSED, STATUSES, Action, ActionNote, RecheckBooking
 from careobs.audit.service import record
 from careobs.db import utcnow
@@ -74,6 +74,7 @@ def create(
     due_on: date | None,
     cqc_tags: list[str],
     quis_session=None,
+    measure: dict | None = None,
 ) -> Action:
     """An action added by hand, or from a QUIS session when ``quis_session`` is given."""
     action = Action(
@@ -84,6 +85,7 @@ def create(
         due_on=due_on,
         status="open",
         cqc_tags=_check_tags(cqc_tags),
+        measure=measures.check(measure),
         source="quis" if quis_session is not None else "manual",
         quis_session_id=quis_session.id if quis_session is not None else None,
         created_by_id=actor.id,
@@ -155,12 +157,15 @@ def update(
     owner: User | StaffMember | None,
     due_on: date | None,
     cqc_tags: list[str],
+    measure: dict | None = None,
 ) -> None:
-    """Edit what the action is, who owns it, when it is due and what it evidences."""
+    """Edit what the action is, who owns it, when it is due, what it evidences and the
+    measure it should move."""
     before = (action.owner_user_id, action.owner_staff_id)
     action.description = description.strip()
     action.due_on = due_on
     action.cqc_tags = _check_tags(cqc_tags)
+    action.measure = measures.check(measure)
     _set_owner(action, owner)
     action.updated_at = utcnow()
     db.flush()

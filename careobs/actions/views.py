@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from careobs.accounts.models import User
-from careobs.actions import access, cqc, service
+from careobs.actions import access, cqc, measures, service
 from careobs.actions.forms import ActionFilterForm, ActionForm, ProgressForm, RecheckForm
 from careobs.actions.models import CLOSED, STATUSES, Action
 from careobs.actions.queries import (
@@ -23,7 +23,7 @@ from careobs.actions.queries import (
     visible_actions,
 )
 from careobs.checklists import service as checklists
-from careobs.checklists.models import Checklist
+from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.db import get_session, utcnow
 from careobs.notifications.service import mark_read_for_link
 from careobs.org import settings as org_settings
@@ -80,7 +80,36 @@ def _fill_action_form(form: ActionForm, services) -> dict:
     ]
     owners, meaning = _owner_choices(services)
     form.owner.choices = [SelectChoice("", "Choose an owner"), *owners]
+    form.measure_domain.choices = [SelectChoice("", "Choose a domain"), *_domain_choices()]
     return meaning
+
+
+def _domain_choices() -> list[SelectChoice]:
+    """The domains of the organisation's current checklists, by their stable key."""
+    rows = get_session().execute(
+        sa.select(ChecklistDomain.key, ChecklistDomain.name)
+        .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
+        .where(
+            ChecklistVersion.organisation_id == current_user.organisation_id,
+            ChecklistVersion.published_at.is_not(None),
+            ChecklistVersion.retired_at.is_(None),
+        )
+        .order_by(ChecklistVersion.number, ChecklistDomain.position)
+    )
+    names = {str(key): name for key, name in rows}  # a later version's name wins
+    return [SelectChoice(key, name) for key, name in names.items()]
+
+
+def _measure(form: ActionForm) -> dict | None:
+    """The form's measure, or None after adding a form error."""
+    if form.measure_kind.data == "domain_met" and not form.measure_domain.data:
+        form.measure_domain.errors.append("Choose the checklist domain to measure.")
+        return None
+    try:
+        return measures.check(form.measure())
+    except ValueError as problem:
+        form.measure_kind.errors.append(str(problem).capitalize() + ".")
+        return None
 
 
 def _resolve(form: ActionForm, services, meaning) -> tuple[object, object] | None:
@@ -174,7 +203,9 @@ def new():
         if form.due_on.data < _today():
             form.due_on.errors.append("The due date cannot be in the past.")
         resolved = _resolve(form, services, meaning)
-        if resolved is not None and not form.due_on.errors:
+        measure = _measure(form)
+        measure_ok = not (form.measure_kind.errors or form.measure_domain.errors)
+        if resolved is not None and measure_ok and not form.due_on.errors:
             chosen, owner = resolved
             action = service.create(
                 db,
@@ -185,6 +216,7 @@ def new():
                 due_on=form.due_on.data,
                 cqc_tags=form.cqc_tags.data or [],
                 quis_session=session,
+                measure=measure,
             )
             db.commit()
             flash("Action added.")
@@ -220,11 +252,18 @@ def edit(action_id: uuid.UUID):
         form.service.data = action.service.uuid.hex
         owner = action.owner_user or action.owner_staff
         form.owner.data = _owner_value(owner) if owner is not None else ""
+        if action.measure:
+            form.measure_kind.data = action.measure["kind"]
+            form.measure_context.data = action.measure.get("context") or ""
+            form.measure_domain.data = action.measure.get("domain_key") or ""
+            form.measure_days.data = action.measure.get("days", measures.DEFAULT_DAYS)
     if form.validate_on_submit():
         if form.due_on.data != action.due_on and form.due_on.data < _today():
             form.due_on.errors.append("The due date cannot be in the past.")
         resolved = _resolve(form, services, meaning)
-        if resolved is not None and not form.due_on.errors:
+        measure = _measure(form)
+        measure_ok = not (form.measure_kind.errors or form.measure_domain.errors)
+        if resolved is not None and measure_ok and not form.due_on.errors:
             service.update(
                 db,
                 current_user,
@@ -233,6 +272,7 @@ def edit(action_id: uuid.UUID):
                 owner=resolved[1],
                 due_on=form.due_on.data,
                 cqc_tags=form.cqc_tags.data or [],
+                measure=measure,
             )
             db.commit()
             flash("Action saved.")
@@ -308,6 +348,7 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
         progress_form=progress_form,
         recheck_form=recheck_form,
         item_texts=texts,
+        comparison=measures.before_after(db, action, _today()),
     ), status
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("cqc_tags", sa.JSON(), nullable=False),
+        sa.Column("measure", sa.JSON(), nullable=True),
         sa.Column("source", sa.String(length=8), nullable=False),
         sa.Column("quis_session_id", sa.Integer(), nullable=True),
         sa.Column("visit_id", sa.Integer(), nullable=True),
