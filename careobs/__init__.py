@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.push.views import bp as push_bp
     from careobs.pwa.views import bp as pwa_bp
     from careobs.quis.views import bp as quis_bp
+    from careobs.selection.views import bp as selection_bp
     from careobs.spotchecks.views import bp as visits_bp
     from careobs.sync.views import bp as quarantine_bp
 
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         push_bp,
         dashboards_bp,
         dashboards_api_bp,
+        selection_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -16,6 +16,7 @@ from careobs.org.models import (
     StaffMember,
 )
 from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
+from careobs.selection.models import SelectionDraw
 from careobs.spotchecks.models import (
     MonitoringVisit,
     VisitAction,
@@ -52,6 +53,7 @@ __all__ = [
     "QuisInteraction",
     "QuisSession",
     "RecheckBooking",
+    "SelectionDraw",
     "Service",
     "StaffMember",
     "User",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.org.models import OrganisationSettings
-from careobs.org.settings import DEFAULTS
+from careobs.org.settings import DEFAULTS, SELECTION_DEFAULTS
 
 URL = "/admin/settings/"
 
@@ -21,7 +21,7 @@ def org(data):
 
 
 def form(**changes) -> dict:
-    values = {**DEFAULTS, **changes}
+    values = {**DEFAULTS, **SELECTION_DEFAULTS, **changes}
     return {k: str(v) for k, v in values.items()}
 
 

@@ -133,3 +133,9 @@ class OrganisationSettings(Base):
     recheck_days_after_red: Mapped[int] = mapped_column(default=28)
     check_frequency_days: Mapped[int] = mapped_column(default=90)
     new_starter_days: Mapped[int] = mapped_column(default=28)
+    # Weights for the random draw of whom to check next (careobs.selection.draw).
+    weight_base: Mapped[int] = mapped_column(default=1, server_default="1")
+    weight_overdue: Mapped[int] = mapped_column(default=4, server_default="4")
+    weight_new_starter: Mapped[int] = mapped_column(default=3, server_default="3")
+    weight_red: Mapped[int] = mapped_column(default=3, server_default="3")
+    weight_open_actions: Mapped[int] = mapped_column(default=2, server_default="2")

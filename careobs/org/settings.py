@@ -17,12 +17,22 @@ DEFAULTS = {
     "check_frequency_days": 90,
     "new_starter_days": 28,
 }
+# How much each reason adds to a care worker's chance in the draw of whom to check next.
+SELECTION_DEFAULTS = {
+    "weight_base": 1,
+    "weight_overdue": 4,
+    "weight_new_starter": 3,
+    "weight_red": 3,
+    "weight_open_actions": 2,
+}
 
 
 def settings_for(db: Session, organisation_id: int) -> OrganisationSettings:
     """The saved settings, or the defaults (not saved) when the admin has not changed any."""
     saved = db.get(OrganisationSettings, organisation_id)
-    return saved or OrganisationSettings(organisation_id=organisation_id, **DEFAULTS)
+    return saved or OrganisationSettings(
+        organisation_id=organisation_id, **DEFAULTS, **SELECTION_DEFAULTS
+    )
 
 
 def time_zone(db: Session, organisation_id: int) -> ZoneInfo:
@@ -50,3 +60,8 @@ def as_dict(settings: OrganisationSettings) -> dict:
         "check_frequency_days": settings.check_frequency_days,
         "new_starter_days": settings.new_starter_days,
     }
+
+
+def selection_weights(settings: OrganisationSettings) -> dict[str, int]:
+    """The draw weights the settings describe (stored with every draw)."""
+    return {name: getattr(settings, name) for name in SELECTION_DEFAULTS}

@@ -49,6 +49,32 @@ class SettingsForm(FlaskForm):
         description="Default 28.",
     )
 
+    weight_base = IntegerField(
+        "Everyone's base weight",
+        validators=[InputRequired(), NumberRange(1, 20)],
+        description="Every care worker in the draw starts with this. Default 1.",
+    )
+    weight_overdue = IntegerField(
+        "Extra weight when overdue or never checked",
+        validators=[InputRequired(), NumberRange(0, 50)],
+        description="Default 4.",
+    )
+    weight_new_starter = IntegerField(
+        "Extra weight for a new starter awaiting a first check",
+        validators=[InputRequired(), NumberRange(0, 50)],
+        description="Default 3.",
+    )
+    weight_red = IntegerField(
+        "Extra weight when the last result was red",
+        validators=[InputRequired(), NumberRange(0, 50)],
+        description="Default 3.",
+    )
+    weight_open_actions = IntegerField(
+        "Extra weight for each open action (up to three)",
+        validators=[InputRequired(), NumberRange(0, 20)],
+        description="Default 2: a worker with three or more open actions gets 6 extra.",
+    )
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and self.amber_from.data >= self.green_from.data:
@@ -64,6 +90,11 @@ FIELDS = (
     "recheck_days_after_red",
     "check_frequency_days",
     "new_starter_days",
+    "weight_base",
+    "weight_overdue",
+    "weight_new_starter",
+    "weight_red",
+    "weight_open_actions",
 )
 
 

@@ -252,6 +252,36 @@ ACTION_PAGES = [
     Visit("action-detail", "manager", action_with_recheck),
 ]
 
+
+def selection_drawn(page, _live, _open_page):
+    """A worker draw just made: the stored record with its inputs table, then verified."""
+    goto(page, "/selection/")
+    heading(page, "Choose who to check next")
+    page.get_by_label("How many to draw").fill("2")
+    page.get_by_role("button", name="Draw").click()
+    heading(page, "Care workers to check: draw record")
+    page.get_by_role("link", name="Verify this draw").click()
+    expect(page.get_by_text("Verified:")).to_be_visible()
+
+
+def selection_error(page, _live, _open_page):
+    """The people draw after asking for none."""
+    goto(page, "/selection/people")
+    page.get_by_label("How many to draw").fill("0")
+    page.get_by_role("button", name="Draw").click()
+    expect(page.get_by_label("How many to draw")).to_have_attribute("aria-invalid", "true")
+
+
+SELECTION_PAGES = [
+    path_visit("selection-workers", "supervisor", "/selection/", "Choose who to check next"),
+    path_visit(
+        "selection-people", "manager", "/selection/people", "Choose people to ask for feedback"
+    ),
+    Visit("selection-drawn", "manager", selection_drawn),
+    Visit("selection-error", "supervisor", selection_error),
+    path_visit("selection-history", "manager", "/selection/history", "Past draws"),
+]
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-failed", None, login_failed),
@@ -288,6 +318,7 @@ PAGES = [
     *FEEDBACK_PAGES,
     *DASHBOARD_PAGES,
     *ACTION_PAGES,
+    *SELECTION_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

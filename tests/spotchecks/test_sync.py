@@ -13,6 +13,7 @@ from careobs.audit.models import AuditEvent
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from careobs.org.models import OrganisationSettings
+from careobs.org.settings import SELECTION_DEFAULTS
 from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
 from careobs.spotchecks.scoring import COMPETENT, DEVELOPMENT, NOT_YET
 from tests.api.conftest import count, iso, new_id, revise, stored
@@ -214,6 +215,7 @@ def _settings_form(**changes) -> dict:
         "recheck_days_after_red": 28,
         "check_frequency_days": 90,
         "new_starter_days": 28,
+        **SELECTION_DEFAULTS,  # the form has the draw weights too
     }
     values.update(changes)
     return {k: str(v) for k, v in values.items()}

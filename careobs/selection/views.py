@@ -1,0 +1,138 @@
+"""Selection pages: draw care workers to check or people to ask, and show stored draws.
+
+Organisation admins and the managers and supervisors of a service may draw in it and see its
+draws; care workers may not (the weights reveal overdue checks and red results).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from careobs.db import get_session, utcnow
+from careobs.org import settings as org_settings
+from careobs.pagination import paginate
+from careobs.permissions import WORK, capture_required, service_ids_select
+from careobs.selection import service
+from careobs.selection.draw import MAX_COUNTED_ACTIONS, TooFewCandidates
+from careobs.selection.forms import DrawForm
+from careobs.selection.models import KINDS, SelectionDraw
+
+bp = Blueprint("selection", __name__, url_prefix="/selection")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@capture_required
+def workers():
+    """Choose care workers to check next."""
+    return _draw_page("workers")
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@capture_required
+def people():
+    """Choose people to ask for feedback."""
+    return _draw_page("people")
+
+
+def _draw_page(kind: str):
+    db = get_session()
+    services = db.scalars(service.drawable_services(current_user, kind)).all()
+    form = DrawForm()
+    form.service.choices = [SelectChoice(str(s.uuid), s.name) for s in services]
+    if form.validate_on_submit():
+        chosen = next(s for s in services if str(s.uuid) == form.service.data)
+        seed = (form.seed.data or "").strip() or service.new_seed()
+        try:
+            if kind == "workers":
+                draw = service.draw_workers(
+                    db, current_user, chosen, form.count.data, seed, _today(db)
+                )
+            else:
+                draw = service.draw_people(db, current_user, chosen, form.count.data, seed)
+        except TooFewCandidates as error:
+            db.rollback()
+            form.count.errors.append(str(error))
+        else:
+            db.commit()
+            flash("Drawn. This record is kept and cannot be changed.", "success")
+            return redirect(url_for("selection.detail", draw_id=draw.uuid))
+    return render_template(
+        "selection/draw.html",
+        form=form,
+        kind=kind,
+        kinds=KINDS,
+        services=services,
+        max_counted=MAX_COUNTED_ACTIONS,
+    )
+
+
+@bp.get("/history")
+@capture_required
+def history():
+    """Past draws in the user's services, newest first; filter by service and kind."""
+    db = get_session()
+    stmt = (
+        sa.select(SelectionDraw)
+        .where(
+            SelectionDraw.organisation_id == current_user.organisation_id,
+            SelectionDraw.service_id.in_(service_ids_select(current_user, WORK)),
+        )
+        .order_by(SelectionDraw.created_at.desc(), SelectionDraw.id.desc())
+    )
+    services = db.scalars(
+        service.drawable_services(current_user, "people")
+    ).all()  # every kind of service anyone draws in
+    chosen = request.args.get("service", "")
+    by_uuid = {str(s.uuid): s for s in services}
+    if chosen in by_uuid:
+        stmt = stmt.where(SelectionDraw.service_id == by_uuid[chosen].id)
+    kind = request.args.get("kind", "")
+    if kind in KINDS:
+        stmt = stmt.where(SelectionDraw.kind == kind)
+    return render_template(
+        "selection/history.html",
+        page=paginate(db, stmt),
+        services=services,
+        chosen=chosen if chosen in by_uuid else "",
+        kind=kind if kind in KINDS else "",
+        kinds=KINDS,
+    )
+
+
+@bp.get("/<uuid:draw_id>")
+@capture_required
+def detail(draw_id: uuid.UUID):
+    """The permanent record of one draw."""
+    return render_template("selection/detail.html", draw=_visible(draw_id), verified=None)
+
+
+@bp.get("/<uuid:draw_id>/verify")
+@capture_required
+def verify(draw_id: uuid.UUID):
+    """Re-run the stored draw and say whether it gives the stored result."""
+    draw = _visible(draw_id)
+    return render_template("selection/detail.html", draw=draw, verified=service.verify(draw))
+
+
+def _visible(draw_id: uuid.UUID) -> SelectionDraw:
+    """The draw, if it is in a service where the user may draw; otherwise 404."""
+    draw = get_session().scalar(
+        sa.select(SelectionDraw).where(
+            SelectionDraw.uuid == draw_id,
+            SelectionDraw.organisation_id == current_user.organisation_id,
+            SelectionDraw.service_id.in_(service_ids_select(current_user, WORK)),
+        )
+    )
+    if draw is None:
+        abort(404)
+    return draw
+
+
+def _today(db):
+    zone = org_settings.time_zone(db, current_user.organisation_id)
+    return utcnow().astimezone(zone).date()

@@ -1,0 +1,74 @@
+"""Fixtures for selection pages: Acme with three homecare workers, a homecare manager, another
+organisation, and a client logged in as anyone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from careobs.actions.models import Action
+from careobs.org.models import Person, StaffMember
+from tests.conftest import PASSWORD, Auth
+
+
+@pytest.fixture
+def org(data, db):
+    """Acme. Homecare has Hal (started 2025, never checked), Nina (a new starter) and Ollie
+    (no start date, so never checked) with two open actions and one done; people H01 and H02,
+    H03 who said no to visits and H04 who has left."""
+    acme = data.organisation()
+    hc = acme.homecare
+    nina = StaffMember(
+        organisation_id=acme.org.id,
+        service_id=hc.id,
+        name="Nina New",
+        job_role="Care worker",
+        start_date=date.today() - timedelta(days=3),
+    )
+    ollie = StaffMember(
+        organisation_id=acme.org.id, service_id=hc.id, name="Ollie Open", job_role="Care worker"
+    )
+    db.add_all([nina, ollie])
+    db.flush()
+    for status in ("open", "in_progress", "done"):
+        db.add(
+            Action(
+                organisation_id=acme.org.id,
+                service_id=hc.id,
+                description="Refresher on hand hygiene",
+                owner_staff_id=ollie.id,
+                status=status,
+                created_by_id=acme.supervisor.id,
+            )
+        )
+    db.add(Person(organisation_id=acme.org.id, service_id=hc.id, code="H03", consent="no"))
+    db.add(Person(organisation_id=acme.org.id, service_id=hc.id, code="H04", active=False))
+    db.commit()
+    acme.staff_members |= {"Nina New": nina, "Ollie Open": ollie}
+    return acme
+
+
+@pytest.fixture
+def other(data):
+    return data.organisation("Other Care", "other")
+
+
+@pytest.fixture
+def homecare_manager(data, org, db):
+    user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
+    db.commit()
+    return user
+
+
+@pytest.fixture
+def login_as(app):
+    """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
+
+    def make(user):
+        client = app.test_client()
+        if user is not None:
+            Auth(client).login(user, PASSWORD)
+        return client
+
+    return make

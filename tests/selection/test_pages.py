@@ -1,0 +1,295 @@
+"""Drawing through the pages: the stored record and audit event, the previous-pick rule,
+verification, bad input and who may reach each route."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from careobs.audit.models import AuditEvent
+from careobs.org.models import OrganisationSettings
+from careobs.selection import service
+from careobs.selection.models import SelectionDraw
+
+
+def draws(db) -> list[SelectionDraw]:
+    db.expire_all()
+    return list(db.scalars(sa.select(SelectionDraw).order_by(SelectionDraw.id)))
+
+
+def post_draw(client, svc, count=2, seed="dice 4-2-6", path="/selection/"):
+    return client.post(path, data={"service": str(svc.uuid), "count": str(count), "seed": seed})
+
+
+def errors(page: str, field_id: str) -> str:
+    match = re.search(rf'<ul class="errors" id="{field_id}-error">(.*?)</ul>', page, re.S)
+    return match.group(1) if match else ""
+
+
+def test_a_worker_draw_is_stored_audited_and_shown(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+
+    response = post_draw(client, org.homecare, count=2, seed="dice 4-2-6")
+
+    [draw] = draws(db)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/selection/{draw.uuid}")
+    assert (draw.kind, draw.seed, draw.service_id) == ("workers", "dice 4-2-6", org.homecare.id)
+    assert draw.requested_by_id == homecare_manager.id
+    inputs = {row["label"]: row for row in draw.inputs["candidates"]}
+    assert {name: (row["weight"], row["reasons"]) for name, row in inputs.items()} == {
+        "Hal Homecare": (1 + 4, ["never checked"]),
+        "Nina New": (1 + 3, ["new starter"]),
+        "Ollie Open": (1 + 4 + 2 * 2, ["never checked", "2 open actions"]),
+    }
+    assert draw.inputs["settings"]["weight_overdue"] == 4
+    assert draw.inputs["previous_pick"] == [] and draw.inputs["excluded"] == []
+    assert len(draw.result) == 2
+    assert [row["label"] for row in draw.result] == [
+        w.candidate.label for w in service.compute("workers", draw.inputs, draw.seed).picked
+    ]
+    [event] = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "selection_drawn"))
+    assert (event.entity_type, event.entity_id) == ("SelectionDraw", str(draw.uuid))
+    assert event.actor_id == homecare_manager.id and event.organisation_id == org.org.id
+    assert "dice 4-2-6" in event.summary
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Drawn. This record is kept" in page
+    assert "dice 4-2-6" in page
+    for row in draw.result:
+        assert f"<strong>{row['label']}</strong> — weight {row['weight']}" in page
+
+
+def test_the_same_seed_and_inputs_draw_the_same_again(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=2, seed="same")
+    [first] = draws(db)
+    db.execute(sa.delete(SelectionDraw))  # so the next draw has the same inputs: no previous
+    db.commit()
+
+    post_draw(client, org.homecare, count=2, seed="same")
+
+    [again] = draws(db)
+    assert again.seed == "same" and again.uuid != first.uuid
+    assert again.inputs == first.inputs
+    assert again.result == first.result
+
+
+def test_a_blank_seed_is_generated_and_recorded(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+
+    post_draw(client, org.homecare, count=1, seed="")
+    post_draw(client, org.homecare, count=1, seed="")
+
+    first, second = draws(db)
+    assert re.fullmatch(r"[0-9a-f]{16}", first.seed)
+    assert first.seed != second.seed
+
+
+def test_nobody_is_drawn_twice_in_a_row_by_chance_alone(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=3)
+
+    refused = post_draw(client, org.homecare, count=3, seed="too many")
+    response = post_draw(client, org.homecare, count=2, seed="next")
+
+    message = "Only 2 can be drawn (1 left out this time); you asked for 3."
+    assert message in errors(refused.get_data(as_text=True), "count")
+    first, second = draws(db)
+    assert response.status_code == 302
+    assert second.inputs["previous_draw"] == str(first.uuid)
+    assert sorted(second.inputs["previous_pick"]) == sorted(r["key"] for r in first.result)
+    # Nina is only a new starter: she sits out. Hal and Ollie are never checked: they stay in.
+    assert [(e["label"], e["why"]) for e in second.inputs["excluded"]] == [
+        ("Nina New", "picked in the previous draw")
+    ]
+    assert sorted(r["label"] for r in second.result) == ["Hal Homecare", "Ollie Open"]
+    page = client.get(f"/selection/{second.uuid}").get_data(as_text=True)
+    assert "Left out: picked in the previous draw" in page
+
+
+def test_verify_recomputes_the_draw_and_spots_a_changed_record(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=2)
+    [draw] = draws(db)
+
+    page = client.get(f"/selection/{draw.uuid}/verify").get_data(as_text=True)
+    assert "Verified:" in page and "Does not match" not in page
+
+    draw.result = list(reversed(draw.result))  # the order of picks is part of the result
+    db.commit()
+    page = client.get(f"/selection/{draw.uuid}/verify").get_data(as_text=True)
+    assert "Does not match:" in page and "Verified:" not in page
+
+
+def test_people_are_drawn_by_code_among_those_who_did_not_refuse(
+    org, homecare_manager, login_as, db
+):
+    client = login_as(homecare_manager)
+
+    response = post_draw(client, org.homecare, count=2, path="/selection/people")
+
+    [draw] = draws(db)
+    assert response.status_code == 302
+    assert draw.kind == "people"
+    assert sorted(r["label"] for r in draw.result) == ["H01", "H02"]
+    assert all(r["weight"] == 1 for r in draw.result)
+    assert draw.inputs["left_out_no_consent"] == 1
+    page = client.get(f"/selection/{draw.uuid}").get_data(as_text=True)
+    assert "H01" in page and "H03" not in page and "H04" not in page
+    assert "1 person who said no" in page
+    assert "Verified:" in client.get(f"/selection/{draw.uuid}/verify").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("count", "path", "message"),
+    [
+        ("0", "/selection/", "Draw between 1 and 50."),
+        ("", "/selection/", "Enter how many to draw."),
+        ("4", "/selection/", "Only 3 can be drawn; you asked for 4."),
+        ("3", "/selection/people", "Only 2 can be drawn; you asked for 3."),
+    ],
+)
+def test_bad_counts_get_a_clear_message_and_store_nothing(
+    count, path, message, org, homecare_manager, login_as, db
+):
+    client = login_as(homecare_manager)
+
+    response = post_draw(client, org.homecare, count=count, path=path)
+
+    assert response.status_code == 200
+    assert message in errors(response.get_data(as_text=True), "count")
+    assert draws(db) == []
+    assert (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "selection_drawn")
+        )
+        == 0
+    )
+
+
+def test_a_bad_seed_is_refused(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+
+    response = post_draw(client, org.homecare, seed="<script>")
+
+    assert "Use letters, digits" in errors(response.get_data(as_text=True), "seed")
+    assert draws(db) == []
+
+
+def test_a_service_that_is_not_yours_cannot_be_drawn_in(org, other, login_as, db):
+    # Acme's care home manager may draw people in the care home but not in homecare, nor in
+    # another organisation's service; workers are drawn only in homecare (monitoring visits).
+    client = login_as(org.manager)
+    for svc in (org.homecare, other.homecare):
+        response = post_draw(client, svc, path="/selection/people")
+        assert response.status_code == 200
+        assert "Not a valid choice" in errors(response.get_data(as_text=True), "service")
+    response = post_draw(client, org.care_home, path="/selection/")
+    assert "You manage or supervise no homecare service" in response.get_data(as_text=True)
+    assert draws(db) == []
+    assert post_draw(client, org.care_home, count=1, path="/selection/people").status_code == 302
+
+
+def test_the_draw_weights_are_settings(org, homecare_manager, login_as, db):
+    admin = login_as(org.admin)
+    page = admin.get("/admin/settings/").get_data(as_text=True)
+    assert re.search(r'id="weight_overdue"[^>]*value="4"', page)
+    values = {
+        "green_from": 90,
+        "amber_from": 75,
+        "lateness_tolerance_minutes": 10,
+        "recheck_days_after_red": 28,
+        "check_frequency_days": 90,
+        "new_starter_days": 28,
+        "weight_base": 2,
+        "weight_overdue": 10,
+        "weight_new_starter": 0,
+        "weight_red": 3,
+        "weight_open_actions": 1,
+    }
+    bad = admin.post("/admin/settings/", data={**values, "weight_base": 0})
+    assert "Number must be between 1 and 20" in errors(bad.get_data(as_text=True), "weight_base")
+    assert admin.post("/admin/settings/", data=values).status_code == 302
+    db.expire_all()
+    assert db.get(OrganisationSettings, org.org.id).weight_overdue == 10
+
+    post_draw(login_as(homecare_manager), org.homecare, count=1)
+
+    [draw] = draws(db)
+    weights = {row["label"]: row["weight"] for row in draw.inputs["candidates"]}
+    assert weights == {"Hal Homecare": 12, "Nina New": 2, "Ollie Open": 14}
+
+
+def test_history_lists_the_services_draws(org, homecare_manager, other, login_as, db):
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=1, seed="workers-1")
+    post_draw(client, org.homecare, count=1, seed="people-1", path="/selection/people")
+
+    page = client.get("/selection/history").get_data(as_text=True)
+    assert "workers-1" in page and "people-1" in page
+    page = client.get("/selection/history?kind=people").get_data(as_text=True)
+    assert "workers-1" not in page and "people-1" in page
+    page = client.get(f"/selection/history?service={org.homecare.uuid}").get_data(as_text=True)
+    assert "workers-1" in page
+    for who in (org.manager, other.admin):  # another service's manager, another organisation
+        page = login_as(who).get("/selection/history").get_data(as_text=True)
+        assert "workers-1" not in page and "No draws yet." in page
+
+
+def test_managers_find_the_draw_from_home(org, login_as):
+    page = login_as(org.manager).get("/").get_data(as_text=True)
+    assert 'href="/selection/"' in page
+
+
+# Anonymous users go to the login page; care workers and users with no service role are
+# refused; a manager of another service and another organisation's admin may draw in their
+# own services but cannot see this draw.
+EXPECTED = {
+    #  who                    workers people history detail verify
+    "anonymous": (302, 302, 302, 302, 302),
+    "staff": (403, 403, 403, 403, 403),
+    "no_service_role": (403, 403, 403, 403, 403),
+    "supervisor": (200, 200, 200, 200, 200),
+    "other_service_manager": (200, 200, 200, 404, 404),
+    "service_manager": (200, 200, 200, 200, 200),
+    "admin": (200, 200, 200, 200, 200),
+    "other_org_admin": (200, 200, 200, 404, 404),
+}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_every_route_answers_each_role_as_expected(who, org, other, homecare_manager, login_as, db):
+    post_draw(login_as(homecare_manager), org.homecare, count=1)
+    [draw] = draws(db)
+    people = {
+        "anonymous": None,
+        "staff": org.staff,
+        "no_service_role": org.outsider,
+        "supervisor": org.supervisor,
+        "other_service_manager": org.manager,
+        "service_manager": homecare_manager,
+        "admin": org.admin,
+        "other_org_admin": other.admin,
+    }
+    client = login_as(people[who])
+
+    got = tuple(
+        client.get(path).status_code
+        for path in (
+            "/selection/",
+            "/selection/people",
+            "/selection/history",
+            f"/selection/{draw.uuid}",
+            f"/selection/{draw.uuid}/verify",
+        )
+    )
+
+    assert got == EXPECTED[who]
+    if who in ("staff", "no_service_role", "anonymous"):
+        assert post_draw(client, org.homecare).status_code in (302, 403)
+        assert len(draws(db)) == 1
