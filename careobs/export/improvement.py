@@ -1,4 +1,5 @@
-"""Export queries for actions, their progress notes and the targeted re-checks they booked."""
+"""Export queries for actions, their progress notes, the targeted re-checks they booked, and
+the stored random draws of whom to check."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisSession
+from careobs.selection.models import SelectionDraw
 from careobs.spotchecks.models import MonitoringVisit as Visit
 from careobs.spotchecks.models import VisitAction
 
@@ -86,4 +88,24 @@ def rechecks(org_id: int) -> sa.Select:
         .outerjoin(Visit, RecheckBooking.fulfilled_by_visit_id == Visit.id)
         .where(RecheckBooking.organisation_id == org_id)
         .order_by(RecheckBooking.id)
+    )
+
+
+def selection_draws(org_id: int) -> sa.Select:
+    """Every draw of workers to check or people to ask, with its seed, inputs and result."""
+    return (
+        sa.select(
+            SelectionDraw.uuid,
+            Service.uuid.label("service_uuid"),
+            SelectionDraw.kind,
+            SelectionDraw.seed,
+            SelectionDraw.inputs,
+            SelectionDraw.result,
+            User.uuid.label("requested_by_uuid"),
+            SelectionDraw.created_at,
+        )
+        .join(Service, SelectionDraw.service_id == Service.id)
+        .join(User, SelectionDraw.requested_by_id == User.id)
+        .where(SelectionDraw.organisation_id == org_id)
+        .order_by(SelectionDraw.id)
     )

@@ -235,5 +235,6 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("actions", "improvement actions", improvement.actions),
     RecordType("action_notes", "action notes", improvement.action_notes),
     RecordType("rechecks", "re-checks", improvement.rechecks),
+    RecordType("selection_draws", "draws", improvement.selection_draws),
     RecordType("audit_events", "audit", _audit_events),
 )

@@ -84,7 +84,7 @@ def test_each_record_type_holds_the_organisations_rows(app, db, scene, tmp_path)
         visit_action["uuid"],
     )
     assert (action["source"], action["status"], action["due_on"]) == ("visit", "open", "2026-12-31")
-    assert t["action_notes"] == [] and t["rechecks"] == []
+    assert t["action_notes"] == [] and t["rechecks"] == [] and t["selection_draws"] == []
 
     released = [f for f in t["feedback"] if f["quis_session_uuid"] == scene.quis["id"]]
     assert [(f["status"], f["went_well"]) for f in released] == [("released", "A kind lunch.")]
