@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
+    from careobs.evidence.views import bp as evidence_bp
     from careobs.export.views import bp as export_bp
     from careobs.feedback.views import bp as feedback_bp
     from careobs.home.views import bp as home_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         dashboards_bp,
         dashboards_api_bp,
         selection_bp,
+        evidence_bp,
     ):
         app.register_blueprint(blueprint)
 

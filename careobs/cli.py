@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from careobs import __version__, create_app, migrate
 from careobs.db import get_engine, get_session
+from careobs.evidence.cli import evidence_pack
 
 HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
 
@@ -25,6 +26,8 @@ Quick start on a new machine:
 All of the organisation's records, for a copy or to move elsewhere:
   careobs export --format csv|json --out DIR   one file per record type and a
                           manifest.json (json: JSON Lines); written to the audit log
+  careobs evidence-pack --service NAME --from DATE --to DATE --out FILE.pdf
+                          a service's CQC evidence pack for a period, as a PDF
 
 \b
 Configuration comes from the environment:
@@ -85,7 +88,7 @@ def db_revision(message: str) -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify, export):
+    for command in (db, init, demo, user, push, notify, export, evidence_pack):
         app.cli.add_command(command)
 
 

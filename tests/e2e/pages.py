@@ -282,6 +282,34 @@ SELECTION_PAGES = [
     path_visit("selection-history", "manager", "/selection/history", "Past draws"),
 ]
 
+
+def evidence_pack(page, _live, _open_page):
+    """The evidence pack of the demo homecare service, chosen on the form for the default year."""
+    goto(page, "/evidence/")
+    heading(page, "Evidence pack")
+    page.get_by_label("Service").select_option(label="Riverside Homecare")
+    page.get_by_role("button", name="Show the evidence pack").click()
+    heading(page, "Evidence pack: Riverside Homecare")
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(page.get_by_role("heading", name="S7 Infection prevention and control")).to_be_visible()
+
+
+def evidence_form_error(page, _live, _open_page):
+    """The evidence pack form after choosing an end date before the start."""
+    goto(page, "/evidence/")
+    page.get_by_label("From").fill("2026-06-30")
+    page.get_by_label("To").fill("2026-01-01")
+    page.get_by_role("button", name="Show the evidence pack").click()
+    expect(page.get_by_role("alert")).to_contain_text("on or after the start date")
+
+
+EVIDENCE_PAGES = [
+    path_visit("evidence-form", "manager", "/evidence/", "Evidence pack"),
+    Visit("evidence-pack", "manager", evidence_pack),
+    Visit("evidence-form-error", "admin", evidence_form_error),
+]
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-failed", None, login_failed),
@@ -318,6 +346,7 @@ PAGES = [
     *FEEDBACK_PAGES,
     *DASHBOARD_PAGES,
     *ACTION_PAGES,
+    *EVIDENCE_PAGES,
     *SELECTION_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
