@@ -386,6 +386,7 @@ STATUSES = [
     "Overdue",
     "Never checked",
     "New starter — first check due",
+    "Targeted re-check booked",
     "Due soon",
     "Up to date",
 ]
