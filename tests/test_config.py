@@ -8,6 +8,7 @@ directory, so nothing here depends on the test database or touches the checkout.
 
 from __future__ import annotations
 
+import gc
 import secrets
 import stat
 
@@ -234,3 +235,14 @@ def test_sqlite_refuses_a_row_pointing_at_nothing(sqlite_engine):
         conn.exec_driver_sql("INSERT INTO child (parent_id) VALUES (42)")
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM child").scalar() == 0
+
+
+def test_a_serving_app_keeps_its_start_up_objects_out_of_full_collections(make_app):
+    gc.unfreeze()
+    try:
+        make_app({"TESTING": True})
+        assert gc.get_freeze_count() == 0  # tests build many apps: nothing is frozen for them
+        make_app()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
