@@ -135,11 +135,11 @@ def register_template_helpers(app: Flask) -> None:
     """Values every template may use: the navigation and the app version."""
     from flask_login import current_user
 
-    from careobs.dashboards.filters import organisation_zone
     from careobs.dashboards.tables import heat_level
     from careobs.db import get_session
     from careobs.home.navigation import navigation_for
     from careobs.notifications.service import deliver_after_response, unread_count
+    from careobs.org.settings import time_zone
 
     @app.context_processor
     def inject_navigation():
@@ -157,7 +157,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("localtime")
     def localtime(instant) -> str:
         """An aware datetime on the organisation's clock, e.g. "27 Nov 2026, 14:05"."""
-        zone = organisation_zone(get_session(), current_user.organisation_id)
+        zone = time_zone(get_session(), current_user.organisation_id)
         return f"{instant.astimezone(zone):%-d %b %Y, %H:%M}"
 
     app.after_request(deliver_after_response)

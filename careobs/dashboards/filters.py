@@ -109,9 +109,6 @@ class Scope:
         return self.spans
 
 
-organisation_zone = org_settings.time_zone
-
-
 def default_range(today: date) -> tuple[date, date]:
     """The last twelve months, whole months, ending today."""
     first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
@@ -168,7 +165,7 @@ def scope_from(db: Session, user, form: DashboardFilters, dashboard: str) -> Sco
         query |= {"visit_type": form.visit_type.data or ""}
     return Scope(
         organisation_id=user.organisation_id,
-        zone=organisation_zone(db, user.organisation_id),
+        zone=org_settings.time_zone(db, user.organisation_id),
         service_ids=service_ids,
         first=form.date_from.data,
         last=form.date_to.data,

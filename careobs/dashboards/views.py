@@ -21,13 +21,13 @@ from careobs.dashboards.filters import (
     DashboardFilters,
     Scope,
     build_form,
-    organisation_zone,
     scope_from,
 )
 from careobs.dashboards.tables import Table
 from careobs.db import get_session, utcnow
 from careobs.errors import error_response
 from careobs.org.models import StaffMember
+from careobs.org.settings import time_zone
 from careobs.permissions import admin_area_required
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
@@ -61,9 +61,7 @@ class Dashboard:
 
 
 def _today() -> date:
-    return (
-        utcnow().astimezone(organisation_zone(get_session(), current_user.organisation_id)).date()
-    )
+    return utcnow().astimezone(time_zone(get_session(), current_user.organisation_id)).date()
 
 
 def build(name: str, args: MultiDict) -> Dashboard:
@@ -163,7 +161,7 @@ def my_page():
 @login_required
 def worker_page(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = organisation_zone(get_session(), current_user.organisation_id)
+    zone = time_zone(get_session(), current_user.organisation_id)
     tables = worker.tables(get_session(), member, zone)
     return render_template(
         "dashboards/worker.html",
@@ -178,7 +176,7 @@ def worker_page(staff_id: uuid.UUID):
 @login_required
 def worker_csv(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = organisation_zone(get_session(), current_user.organisation_id)
+    zone = time_zone(get_session(), current_user.organisation_id)
     key = request.args.get("table", "")
     table = next((t for t in worker.tables(get_session(), member, zone) if t.key == key), None)
     if table is None:
@@ -194,7 +192,7 @@ def worker_csv(staff_id: uuid.UUID):
 @login_required
 def worker_data(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = organisation_zone(get_session(), current_user.organisation_id)
+    zone = time_zone(get_session(), current_user.organisation_id)
     return jsonify(
         {
             "dashboard": "worker",

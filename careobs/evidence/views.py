@@ -13,20 +13,21 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from careobs.dashboards.filters import default_range, organisation_zone
+from careobs.dashboards.filters import default_range
 from careobs.db import get_session, utcnow
 from careobs.evidence import pdf
 from careobs.evidence.forms import EvidenceForm
 from careobs.evidence.pack import Pack, build
 from careobs.evidence.service import filename, record_download
 from careobs.org.models import Service
+from careobs.org.settings import time_zone
 from careobs.permissions import MANAGE, admin_area_required, services_select
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 
 def _today() -> date:
-    zone = organisation_zone(get_session(), current_user.organisation_id)
+    zone = time_zone(get_session(), current_user.organisation_id)
     return utcnow().astimezone(zone).date()
 
 
@@ -93,7 +94,7 @@ def pack_pdf():
             f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items()
         )
         abort(400, "The evidence pack's choices are not valid: " + problems)
-    zone = organisation_zone(get_session(), current_user.organisation_id)
+    zone = time_zone(get_session(), current_user.organisation_id)
     body = pdf.render(pack, f"{pack.generated_at.astimezone(zone):%-d %b %Y, %H:%M}")
     db = get_session()
     record_download(db, pack, actor=current_user, how="web")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -11,7 +9,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link, notify
-from careobs.org.models import Organisation
+from careobs.org.settings import time_zone
 from careobs.quis.models import QuisInteraction
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
 
@@ -80,7 +78,7 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
         )
     )
     # Times as the worker's clock showed them, not UTC.
-    zone = ZoneInfo(db.get(Organisation, session.organisation_id).timezone)
+    zone = time_zone(db, session.organisation_id)
     social = [i for i in theirs if i.category == "PS"]
     negative = [i for i in theirs if i.category in NEGATIVE]
     went_well = [
