@@ -160,5 +160,18 @@ class Auth:
 
 
 @pytest.fixture
+def login_as(app):
+    """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
+
+    def make(user):
+        client = app.test_client()
+        if user is not None:
+            Auth(client).login(user, PASSWORD)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)

@@ -10,7 +10,6 @@ import pytest
 from careobs.actions import service
 from careobs.db import get_session
 from careobs.org.models import StaffMember
-from tests.conftest import PASSWORD, Auth
 from tests.spotchecks import conftest as spotchecks
 
 # The monitoring visit fixtures, shared with this package.
@@ -34,19 +33,6 @@ def homecare_manager(data, org, db):
     user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
     db.commit()
     return user
-
-
-@pytest.fixture
-def login_as(app):
-    """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
-
-    def make(user):
-        client = app.test_client()
-        if user is not None:
-            Auth(client).login(user, PASSWORD)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Auth
-
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SYNC_URL = "/api/v1/sync"
 
@@ -122,15 +120,9 @@ def sync(client) -> SyncApi:
 
 
 @pytest.fixture
-def client_as(app):
+def client_as(login_as):
     """A fresh, separately logged-in client per user: ``client_as(user)`` → SyncApi."""
-
-    def make(user) -> SyncApi:
-        client = app.test_client()
-        Auth(client).login(user)
-        return SyncApi(client)
-
-    return make
+    return lambda user: SyncApi(login_as(user))
 
 
 def count(db, model, *where) -> int:

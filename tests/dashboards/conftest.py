@@ -16,11 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careobs.accounts.models import User
 from careobs.dashboards.tables import Column, display
 from careobs.org.models import Area, Person, Service, StaffMember
 from tests.api.conftest import SyncApi, interaction, iso, quis_doc
-from tests.conftest import Auth
 from tests.spotchecks.conftest import ChecklistInfo, checklist_info, spot_check
 
 LONDON = ZoneInfo("Europe/London")
@@ -78,15 +76,9 @@ def acme(app, data, db):
 
 
 @pytest.fixture
-def client_as(app):
+def client_as(login_as):
     """A fresh, separately logged-in client per user."""
-
-    def make(user: User):
-        client = app.test_client()
-        Auth(client).login(user)
-        return client
-
-    return make
+    return login_as
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 
 from careobs.actions.models import Action
 from careobs.org.models import Person, StaffMember
-from tests.conftest import PASSWORD, Auth
 
 
 @pytest.fixture
@@ -59,16 +58,3 @@ def homecare_manager(data, org, db):
     user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
     db.commit()
     return user
-
-
-@pytest.fixture
-def login_as(app):
-    """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
-
-    def make(user):
-        client = app.test_client()
-        if user is not None:
-            Auth(client).login(user, PASSWORD)
-        return client
-
-    return make

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistVersion
 from tests.api.conftest import SyncApi, iso, new_id
-from tests.conftest import Auth
 
 PLANNED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -195,12 +194,6 @@ def sync(client) -> SyncApi:
 
 
 @pytest.fixture
-def client_as(app):
+def client_as(login_as):
     """A fresh, separately logged-in client per user: ``client_as(user)`` → SyncApi."""
-
-    def make(user) -> SyncApi:
-        client = app.test_client()
-        Auth(client).login(user)
-        return SyncApi(client)
-
-    return make
+    return lambda user: SyncApi(login_as(user))
