@@ -45,8 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from careobs import create_app  # noqa: E402
-from careobs.db import get_session  # noqa: E402
+# careobs is imported inside the functions: the path above must be set first.
 
 ADMIN = "admin@large.test"
 MANAGER = "manager@large.test"
@@ -192,6 +191,7 @@ def naive_coverage(f: dict) -> list[str]:
 
 
 def ensure_large_demo(app) -> None:
+    from careobs.db import get_session
     from careobs.demo_large import LargeDemoExists, generate
     from careobs.migrate import upgrade
 
@@ -211,6 +211,7 @@ def ensure_large_demo(app) -> None:
 
 def services_of(app, email: str, kind: str) -> list[int]:
     from careobs.accounts.models import User
+    from careobs.db import get_session
     from careobs.org.models import Service
     from careobs.permissions import MANAGE, services_select
 
@@ -221,6 +222,9 @@ def services_of(app, email: str, kind: str) -> list[int]:
 
 
 def main() -> None:
+    from careobs import create_app
+    from careobs.db import get_session
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--database-url", default=f"sqlite:///{ROOT / 'instance' / 'bench-large.db'}"
