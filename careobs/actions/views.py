@@ -200,13 +200,9 @@ def new():
         elif len(services) == 1:
             form.service.data = services[0].uuid.hex
     if form.validate_on_submit():
-        if form.due_on.data < _today():
-            form.due_on.errors.append("The due date cannot be in the past.")
-        resolved = _resolve(form, services, meaning)
-        measure = _measure(form)
-        measure_ok = not (form.measure_kind.errors or form.measure_domain.errors)
-        if resolved is not None and measure_ok and not form.due_on.errors:
-            chosen, owner = resolved
+        checked = _checked(form, services, meaning)
+        if checked is not None:
+            chosen, owner, measure = checked
             action = service.create(
                 db,
                 current_user,
@@ -221,11 +217,29 @@ def new():
             db.commit()
             flash("Action added.")
             return redirect(url_for("actions.detail", action_id=action.uuid))
+    return _render_form(form, None, session)
+
+
+def _checked(form: ActionForm, services, meaning, kept_due: date | None = None):
+    """(service, owner, measure) from a submitted form, or None after adding form errors.
+
+    A due date in the past is refused, except ``kept_due``: an edit may leave it unchanged.
+    """
+    if form.due_on.data != kept_due and form.due_on.data < _today():
+        form.due_on.errors.append("The due date cannot be in the past.")
+    resolved = _resolve(form, services, meaning)
+    measure = _measure(form)
+    if resolved is None or form.errors:
+        return None
+    return (*resolved, measure)
+
+
+def _render_form(form: ActionForm, action: Action | None, quis_session):
     return render_template(
         "actions/form.html",
         form=form,
-        action=None,
-        quis_session=session,
+        action=action,
+        quis_session=quis_session,
         statements=cqc.QUALITY_STATEMENTS,
     ), (400 if request.method == "POST" else 200)
 
@@ -258,18 +272,15 @@ def edit(action_id: uuid.UUID):
             form.measure_domain.data = action.measure.get("domain_key") or ""
             form.measure_days.data = action.measure.get("days", measures.DEFAULT_DAYS)
     if form.validate_on_submit():
-        if form.due_on.data != action.due_on and form.due_on.data < _today():
-            form.due_on.errors.append("The due date cannot be in the past.")
-        resolved = _resolve(form, services, meaning)
-        measure = _measure(form)
-        measure_ok = not (form.measure_kind.errors or form.measure_domain.errors)
-        if resolved is not None and measure_ok and not form.due_on.errors:
+        checked = _checked(form, services, meaning, kept_due=action.due_on)
+        if checked is not None:
+            _, owner, measure = checked
             service.update(
                 db,
                 current_user,
                 action,
                 description=form.description.data,
-                owner=resolved[1],
+                owner=owner,
                 due_on=form.due_on.data,
                 cqc_tags=form.cqc_tags.data or [],
                 measure=measure,
@@ -277,13 +288,7 @@ def edit(action_id: uuid.UUID):
             db.commit()
             flash("Action saved.")
             return redirect(url_for("actions.detail", action_id=action.uuid))
-    return render_template(
-        "actions/form.html",
-        form=form,
-        action=action,
-        quis_session=None,
-        statements=cqc.QUALITY_STATEMENTS,
-    ), (400 if request.method == "POST" else 200)
+    return _render_form(form, action, None)
 
 
 def _status_choices(action: Action) -> list[SelectChoice]:
