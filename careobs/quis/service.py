@@ -21,7 +21,11 @@ _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__
 
 
 def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
-    """Feedback the observer wrote with the session: their words replace careobs's draft."""
+    """Feedback the observer wrote with the session.
+
+    Released feedback carries exactly the observer's words, as their device showed them; a box
+    left empty in feedback kept as a draft keeps careobs's draft for them to finish later.
+    """
     from careobs.feedback import service as feedback
     from careobs.org.models import StaffMember
 
@@ -30,12 +34,14 @@ def _feedback_from_document(db: Session, user, session: QuisSession, clean: Clea
         draft = feedback.draft_from_quis(db, session, staff, user)
         if draft.status == "released":
             continue
+        if entry.release:
+            draft.went_well, draft.to_develop = entry.went_well.strip(), entry.to_develop.strip()
+            feedback.release(db, draft, user)
+            continue
         if entry.went_well.strip():
             draft.went_well = entry.went_well.strip()
         if entry.to_develop.strip():
             draft.to_develop = entry.to_develop.strip()
-        if entry.release:
-            feedback.release(db, draft, user)
 
 
 def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuisSession]:
@@ -69,6 +75,7 @@ def _apply(session: QuisSession, clean: CleanSession) -> None:
                 clean.went_well,
                 clean.to_develop,
                 *(i.note for i in clean.interactions),
+                *(text for f in clean.feedback for text in (f.went_well, f.to_develop)),
             )
             for w in identifier_warnings(text)
         }

@@ -63,6 +63,7 @@ def record_page():
         categories=scoring.CATEGORY_LABELS,
         contexts=CONTEXTS,
         reasons=scoring.NEGATIVE_REASONS,
+        coaching=scoring.COACHING_PROMPTS,
     )
 
 

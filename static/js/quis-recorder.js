@@ -329,21 +329,64 @@ function feedbackEntry(staffId) {
   return entry;
 }
 
+const clock = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+
+// The same draft as careobs.feedback.service.draft_from_quis: positive social moments first,
+// negatives with their reasons and the coaching prompts that help most.
+function draftFor(staffId) {
+  const theirs = doc.data.interactions.filter((i) => i.staff_id === staffId);
+  const social = theirs.filter((i) => i.category === "PS");
+  const care = theirs.filter((i) => i.category === "PC").length;
+  const negative = theirs.filter((i) => i.category === "NP" || i.category === "NR");
+  const wentWell = [
+    social.length ? `${social.length} positive social interaction(s) seen, where you treated people as individuals beyond the task.` : "",
+    ...social.filter((i) => i.note).map((i) => `- ${clock(i.at)}: ${i.note}`),
+    care ? `${care} kind, respectful care interaction(s).` : "",
+  ];
+  const toDevelop = negative.map((i) => `- ${clock(i.at)} ${config.categories[i.category]}`
+    + (i.negative_reason ? `: ${config.reasons[i.negative_reason]}` : "")
+    + (i.note ? ` (${i.note})` : ""));
+  if (negative.length) toDevelop.push(`Things that help: ${config.coaching.join("; ")}.`);
+  return { went_well: wentWell.filter(Boolean).join("\n"), to_develop: toDevelop.join("\n") };
+}
+
+// Untouched entries follow the interactions; once the observer types, the words are theirs.
+function refreshDrafts(staffIds) {
+  if (doc.data.status === "submitted") return;
+  let changed = false;
+  for (const staffId of staffIds) {
+    const entry = feedbackEntry(staffId);
+    if (entry.edited) continue;
+    const draft = draftFor(staffId);
+    if (entry.went_well !== draft.went_well || entry.to_develop !== draft.to_develop) {
+      Object.assign(entry, draft);
+      changed = true;
+    }
+  }
+  if (changed) save();
+}
+
 function renderStaffFeedback() {
   const staffIds = [...new Set(doc.data.interactions.map((i) => i.staff_id).filter(Boolean))];
   const roster = service(doc.data.service_id)?.staff || [];
   const section = $("[data-staff-feedback]");
   section.hidden = staffIds.length === 0;
   const locked = doc.data.status === "submitted";
+  refreshDrafts(staffIds);
   $("[data-staff-feedback-list]").replaceChildren(...staffIds.map((staffId) => {
     const name = roster.find((s) => s.id === staffId)?.name || "Member of staff";
     const entry = (doc.data.feedback || []).find((f) => f.staff_id === staffId) || {};
     const field = (key, label) => {
       const id = `fb-${key}-${staffId}`;
-      const area = el("textarea", { id, rows: "3", disabled: locked });
+      const area = el("textarea", { id, rows: "3", disabled: locked, "aria-describedby": `${id}-warning` });
+      const warning = el("p", { class: "privacy-warning", id: `${id}-warning`, "aria-live": "polite" });
       area.value = entry[key] || "";
-      area.addEventListener("input", () => { feedbackEntry(staffId)[key] = area.value; save(); });
-      return el("div", { class: "field" }, el("label", { for: id, text: label }), area);
+      area.addEventListener("input", () => {
+        Object.assign(feedbackEntry(staffId), { [key]: area.value, edited: true });
+        save();
+      });
+      watchField(area, warning);
+      return el("div", { class: "field" }, el("label", { for: id, text: label }), area, warning);
     };
     const sendId = `fb-send-${staffId}`;
     const send = el("input", { type: "checkbox", id: sendId, disabled: locked });
@@ -379,6 +422,16 @@ function showSummary() {
 
 async function submit(event) {
   event.preventDefault();
+  const empty = (doc.data.feedback || []).filter((f) => f.release && !f.went_well.trim() && !f.to_develop.trim());
+  const message = $("[data-feedback-error]");
+  message.hidden = empty.length === 0;
+  if (empty.length) {
+    const roster = service(doc.data.service_id)?.staff || [];
+    const names = empty.map((f) => roster.find((s) => s.id === f.staff_id)?.name || "a member of staff");
+    message.textContent = `The feedback to ${names.join(", ")} is empty: write it or untick "send".`;
+    message.focus();
+    return;
+  }
   doc.data.status = "submitted";
   doc.revision += 1;
   doc.state = "waiting";

@@ -41,8 +41,7 @@ def test_observer_words_replace_the_draft_and_release_on_submit(client, auth, da
     assert feedback.staff_id == carla.id
     assert feedback.status == "released"
     assert feedback.went_well == "Warm chat at lunch."
-    assert "Negative protective" in feedback.to_develop  # careobs's draft kept where left empty
-    assert "Approach from the front" in feedback.to_develop
+    assert feedback.to_develop == ""  # exactly what the observer saw and sent, nothing added
     notices = db.scalars(sa.select(Notification).where(Notification.user_id == acme.staff.id))
     assert [n.kind for n in notices] == ["feedback_released"]
 
@@ -82,4 +81,47 @@ def test_feedback_for_staff_of_another_service_is_invalid(client, auth, data, db
 
     assert result["status"] == "invalid"
     assert "feedback[0].staff_id" in result["errors"]
+    assert feedback_rows(db) == []
+
+
+def test_a_kept_draft_fills_empty_boxes_from_the_interactions(client, auth, data, db):
+    acme = data.organisation()
+    carla = acme.staff_members["Carla Carer"]
+    document = quis_doc(
+        acme.care_home,
+        status="submitted",
+        interactions=[interaction("PS", staff=carla), interaction("NP", staff=carla, minute=2)],
+        feedback=[
+            {"staff_id": str(carla.uuid), "went_well": "Mine.", "to_develop": "", "release": False}
+        ],
+    )
+    auth.login(acme.supervisor)
+    client.post("/api/v1/sync", json={"documents": [document]})
+
+    (feedback,) = feedback_rows(db)
+    assert feedback.status == "draft"
+    assert feedback.went_well == "Mine."
+    assert "Negative protective" in feedback.to_develop
+    assert "Approach from the front" in feedback.to_develop
+
+
+def test_empty_feedback_to_send_is_invalid_and_nothing_is_stored(client, auth, data, db):
+    acme = data.organisation()
+    carla = acme.staff_members["Carla Carer"]
+    document = quis_doc(
+        acme.care_home,
+        status="submitted",
+        interactions=[interaction("PS", staff=carla)],
+        feedback=[
+            {"staff_id": str(carla.uuid), "went_well": " ", "to_develop": "", "release": True}
+        ],
+    )
+    auth.login(acme.supervisor)
+
+    result = client.post("/api/v1/sync", json={"documents": [document]}).get_json()["results"][0]
+
+    assert result["status"] == "invalid"
+    assert result["errors"]["feedback[0]"] == [
+        "Feedback to send is empty: write what went well or what to develop."
+    ]
     assert feedback_rows(db) == []
