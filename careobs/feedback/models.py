@@ -65,7 +65,15 @@ class Feedback(PublicIdMixin, Base):
             return "Acknowledged"
         if self.read_at:
             return "Read"
+        if not self.reaches_worker:
+            return "Not yet read: they have no login"
         return "Not yet read"
+
+    @property
+    def reaches_worker(self) -> bool:
+        """Whether the worker can log in to read it (and so was notified when it was released)."""
+        user = self.staff.user
+        return user is not None and user.active
 
     @property
     def source_label(self) -> str:

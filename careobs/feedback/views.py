@@ -123,7 +123,13 @@ def edit(feedback_id: uuid.UUID):
         feedback.updated_at = utcnow()
         if request.form.get("release"):
             service.release(db, feedback, current_user)
-            flash("Feedback released. The care worker has been notified.", "success")
+            flash(
+                "Feedback released. The care worker has been notified."
+                if feedback.reaches_worker
+                else f"Feedback released. {feedback.staff.name} has no careobs login, so "
+                "nobody was notified: give it to them in person or invite them (Admin → Staff).",
+                "success" if feedback.reaches_worker else "warning",
+            )
         else:
             flash("Draft saved.", "success")
         db.commit()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.feedback.models import Feedback
-from tests.feedback.conftest import feedback_for, notifications_of, sync_as
+from tests.feedback.conftest import feedback_for, make_feedback, notifications_of, sync_as
 
 
 def audit_of(db, feedback: Feedback) -> list[tuple[str, int]]:
@@ -243,3 +243,21 @@ def test_releasing_twice_notifies_once(app, login, db, org, hal, drafted):
         db.commit()
     assert len(notifications_of(db, hal)) == 1
     assert [a for a, _ in audit_of(db, drafted)] == ["feedback_released"]
+
+
+def test_releasing_to_a_worker_without_a_login_says_nobody_was_notified(login, db, org):
+    member = org.staff_members["Carla Carer"]  # no login linked in this test
+    draft = make_feedback(db, org.supervisor, member, released=False)
+    sue = login(org.supervisor)
+
+    response = sue.post(f"/feedback/{draft.uuid}/edit", data={**EDITED, "release": "1"})
+
+    page = sue.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Feedback released. The care worker has been notified." not in page
+    assert "Carla Carer has no careobs login, so nobody was notified" in page
+    feedback = fresh(db, draft)
+    assert feedback.status == "released"
+    assert feedback.progress == "Not yet read: they have no login"
+    assert status_cell(sue.get("/feedback/").get_data(as_text=True), feedback) == (
+        "Not yet read: they have no login"
+    )
