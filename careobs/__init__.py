@@ -155,9 +155,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["heat_level"] = heat_level
 
     @app.template_filter("localtime")
-    def localtime(instant) -> str:
+    def localtime(instant, pattern: str = "%-d %b %Y, %H:%M") -> str:
         """An aware datetime on the organisation's clock, e.g. "27 Nov 2026, 14:05"."""
         zone = time_zone(get_session(), current_user.organisation_id)
-        return f"{instant.astimezone(zone):%-d %b %Y, %H:%M}"
+        return instant.astimezone(zone).strftime(pattern)
+
+    @app.template_filter("localdate")
+    def localdate(instant) -> str:
+        """The day of an aware datetime on the organisation's clock, e.g. "27 Nov 2026"."""
+        return localtime(instant, "%-d %b %Y")
 
     app.after_request(deliver_after_response)

@@ -1,0 +1,34 @@
+"""QUIS pages show times on the organisation's clock (Europe/London), never UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.api.conftest import interaction, iso, quis_doc
+
+SUMMER_START = datetime(2026, 7, 1, 11, 30, tzinfo=UTC)  # 12:30 British Summer Time
+
+
+def test_session_pages_show_british_summer_time(client, auth, data):
+    acme = data.organisation()
+    document = quis_doc(
+        acme.care_home,
+        status="submitted",
+        started_at=iso(SUMMER_START),
+        ended_at=iso(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
+        interactions=[
+            interaction("PS", at=iso(datetime(2026, 7, 1, 11, 31, 5, tzinfo=UTC))),
+        ],
+    )
+    auth.login(acme.supervisor)
+    response = client.post("/api/v1/sync", json={"documents": [document]})
+    assert response.get_json()["results"][0]["status"] == "created", response.get_json()
+
+    detail = client.get(f"/quis/sessions/{document['id']}").get_data(as_text=True)
+    listing = client.get("/quis/").get_data(as_text=True)
+
+    assert "1 Jul 2026, 12:30 to 13:00 (30 minutes)" in detail
+    assert "<td>12:31:05</td>" in detail
+    assert "UTC" not in detail
+    assert "1 Jul 2026, 12:30" in listing
+    assert "UTC" not in listing
