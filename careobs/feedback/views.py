@@ -77,7 +77,11 @@ def index():
         stmt = stmt.where(Feedback.status == "draft")
     elif status == "unread":
         stmt = stmt.where(Feedback.status == "released", Feedback.read_at.is_(None))
-    return render_template("feedback/index.html", page=paginate(get_session(), stmt), status=status)
+    db = get_session()
+    observed = db.scalar(sa.select(own_staff_ids().exists()))
+    return render_template(
+        "feedback/index.html", page=paginate(db, stmt), status=status, observed=observed
+    )
 
 
 def _load(feedback_id: uuid.UUID) -> tuple[Feedback, bool, bool]:

@@ -112,6 +112,19 @@ def test_care_worker_linked_to_a_staff_record_sees_their_name(client, auth, data
     assert "Written feedback about your practice (Carla Carer)" in page
 
 
+def test_an_observer_who_is_also_observed_finds_their_own_feedback(client, auth, data, db):
+    acme = data.organisation()
+    assert "/feedback/mine" not in home(client, auth, acme.supervisor)
+    assert "/feedback/mine" not in client.get("/feedback/").get_data(as_text=True)
+
+    db.get(StaffMember, acme.staff_members["Carla Carer"].id).user_id = acme.supervisor.id
+    db.commit()
+
+    assert 'href="/feedback/mine">My feedback</a>' in home(client, auth, acme.supervisor)
+    feedback_page = client.get("/feedback/").get_data(as_text=True)
+    assert 'href="/feedback/mine">My feedback</a> about your own practice' in feedback_page
+
+
 def test_a_user_in_no_service_is_told_to_ask_for_access(client, auth, data):
     acme = data.organisation()
 
