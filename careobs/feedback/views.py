@@ -18,15 +18,22 @@ from careobs.notifications.service import mark_read_for_link
 from careobs.org.models import StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import MANAGE, service_ids_select
+from careobs.privacy import identifier_warnings
 from careobs.quis.queries import get_visible as get_visible_session
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 
+# Free text gets the live identifier warning of design §2.4 (static/js/privacy-fields.js).
+WATCHED = {"data-privacy": "", "rows": 5}
+
+
 class FeedbackForm(FlaskForm):
-    went_well = TextAreaField("What went well", validators=[Length(max=20000)])
-    to_develop = TextAreaField("Areas for development", validators=[Length(max=20000)])
-    actions = TextAreaField("Agreed actions", validators=[Length(max=20000)])
+    went_well = TextAreaField("What went well", validators=[Length(max=20000)], render_kw=WATCHED)
+    to_develop = TextAreaField(
+        "Areas for development", validators=[Length(max=20000)], render_kw=WATCHED
+    )
+    actions = TextAreaField("Agreed actions", validators=[Length(max=20000)], render_kw=WATCHED)
 
 
 class ReplyForm(FlaskForm):
@@ -34,6 +41,7 @@ class ReplyForm(FlaskForm):
         "Your reflection",
         validators=[DataRequired(), Length(max=5000)],  # a blank reflection is no reflection
         description="What you think about this feedback and what you will do.",
+        render_kw=WATCHED,
     )
 
 
@@ -84,6 +92,12 @@ def index():
     )
 
 
+def privacy_flags(feedback: Feedback) -> list[str]:
+    """What in the feedback's text looks like a personal identifier (design §2.4)."""
+    texts = (feedback.went_well, feedback.to_develop, feedback.actions, feedback.reply)
+    return sorted({w for text in texts if text for w in identifier_warnings(text)})
+
+
 def _load(feedback_id: uuid.UUID) -> tuple[Feedback, bool, bool]:
     """The feedback, whether the user is the worker it is for, and whether they manage it."""
     db = get_session()
@@ -111,6 +125,7 @@ def detail(feedback_id: uuid.UUID):
         is_worker=is_worker,
         is_manager=is_manager,
         reply_form=ReplyForm(formdata=None),
+        privacy_flags=privacy_flags(feedback) if is_manager else [],
     )
 
 

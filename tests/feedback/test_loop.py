@@ -4,6 +4,8 @@ the audit log."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -261,3 +263,23 @@ def test_releasing_to_a_worker_without_a_login_says_nobody_was_notified(login, d
     assert status_cell(sue.get("/feedback/").get_data(as_text=True), feedback) == (
         "Not yet read: they have no login"
     )
+
+
+def test_identifiers_in_feedback_are_flagged_to_the_author_not_the_worker(login, db, org, hal):
+    member = org.staff_members["Hal Homecare"]
+    feedback = make_feedback(db, org.supervisor, member, went_well="Mrs Jones was smiling.")
+    sue = login(org.supervisor)
+
+    page = sue.get(f"/feedback/{feedback.uuid}").get_data(as_text=True)
+    edit = sue.get(
+        f"/feedback/{make_feedback(db, org.supervisor, member, released=False).uuid}/edit"
+    )
+
+    assert "Possible personal information" in page
+    assert "a name with a title (Mr, Mrs, ...)" in page
+    worker_page = login(hal).get(f"/feedback/{feedback.uuid}").get_data(as_text=True)
+    assert "Possible personal information" not in worker_page
+    assert re.search(r'<textarea [^>]*data-privacy="" [^>]*id="reply"', worker_page)
+    html = edit.get_data(as_text=True)
+    assert html.count("data-privacy") == 3
+    assert "js/privacy-fields.js" in html
