@@ -27,6 +27,9 @@ class Feedback(PublicIdMixin, Base):
     __tablename__ = "feedback"
     __table_args__ = (
         sa.Index("ix_feedback_staff_released", "staff_id", "released_at"),
+        # One feedback per visit, and per member of staff and QUIS session (drafts are reused).
+        sa.UniqueConstraint("visit_id"),
+        sa.UniqueConstraint("quis_session_id", "staff_id"),
         sa.CheckConstraint("status IN ('draft', 'released')", name="status_allowed"),
     )
 
