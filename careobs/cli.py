@@ -109,6 +109,27 @@ def _organisation(name: str | None):
     raise click.ClickException("There are several organisations: name one with --organisation.")
 
 
+def _email_ok(email: str) -> str:
+    """The address as typed (trimmed), or a clear error when it is not an email address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    email = email.strip()
+    try:
+        validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not a valid email address: {error}") from None
+    return email
+
+
+def _named(value: str, what: str, longest: int = 200) -> str:
+    """A name that is not blank, trimmed."""
+    if not value.strip():
+        raise click.ClickException(f"The {what} cannot be blank.")
+    if len(value.strip()) > longest:
+        raise click.ClickException(f"The {what} must be at most {longest} characters.")
+    return value.strip()
+
+
 def _password_ok(password: str, email: str) -> str:
     from careobs.security import password_problems
 
@@ -135,15 +156,15 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
     if session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
         click.echo("Database migrated. An organisation already exists; nothing else to do.")
         return
-    org_name = org_name or click.prompt("Organisation name")
-    admin_email = admin_email or click.prompt("Admin email")
+    org_name = _named(org_name or click.prompt("Organisation name"), "organisation name")
+    admin_email = _email_ok(admin_email or click.prompt("Admin email"))
     if accounts.email_taken(session, admin_email):
         raise click.ClickException(f"{admin_email} is already a user.")
-    admin_name = admin_name or click.prompt("Admin name")
+    admin_name = _named(admin_name or click.prompt("Admin name"), "admin name", 120)
     if admin_password is None:
         admin_password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
     _password_ok(admin_password, admin_email)
-    org = Organisation(name=org_name.strip())
+    org = Organisation(name=org_name)
     session.add(org)
     session.flush()
     user = accounts.create_user(
@@ -228,6 +249,7 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
 
     session = get_session()
     org = _organisation(org_name)
+    email, name = _email_ok(email), _named(name, "name", 120)
     if accounts.email_taken(session, email):
         raise click.ClickException(f"{email} is already a user.")
     if bool(service_name) != bool(role):
