@@ -310,8 +310,57 @@ EVIDENCE_PAGES = [
 ]
 
 
+def login_locked_out(page, live, _open_page):
+    """The login page answering 429: the account has failed too often (failures written directly,
+    from another address, so the shared test server's own address is never locked out)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.accounts.models import LoginFailure
+
+    email = f"locked-{uuid.uuid4().hex[:8]}@example.org"
+    limit = live.app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        db.execute(sa.insert(LoginFailure), [{"ip": "203.0.113.9", "email": email}] * limit)
+        db.commit()
+    goto(page, "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("not-the-password")
+    with page.expect_response("**/login") as answer:
+        page.get_by_role("button", name="Log in").click()
+    assert answer.value.status == 429
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
+
+
+def visit_record(page, live, _open_page):
+    """A submitted monitoring visit at Riverside Homecare, as its manager sees it."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.spotchecks.models import MonitoringVisit
+
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        visit = db.scalar(
+            sa.select(MonitoringVisit.uuid)
+            .where(MonitoringVisit.status == "submitted")
+            .order_by(MonitoringVisit.planned_at.desc())
+            .limit(1)
+        )
+    goto(page, f"/visits/{visit}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Monitoring visit")
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
+    Visit("login-locked-out", None, login_locked_out),
+    path_visit("not-allowed", "staff", "/admin/", "Not allowed", status=403),
+    path_visit(
+        "invitation-invalid", None, "/invitation/not-a-token", "This invitation cannot be used", 410
+    ),
+    path_visit("visits", "manager", "/visits/", "Monitoring visits"),
+    Visit("visit-record", "manager", visit_record),
+    path_visit("settings", "admin", "/admin/settings/", "Monitoring visit settings"),
+    path_visit("checklists", "admin", "/admin/checklists/", "Checklists"),
     Visit("login-failed", None, login_failed),
     path_visit("home-admin", "admin", "/", "Hello, Alex Morgan"),
     path_visit("home-manager", "manager", "/", "Hello, Priya Shah"),
