@@ -18,8 +18,26 @@ def _link(feedback: Feedback) -> str:
     return f"/feedback/{feedback.uuid}"
 
 
+def drafted(db: Session, feedback: Feedback, author) -> None:
+    """Audit a new draft (design §2.4: every create is in the audit log)."""
+    record(
+        db,
+        "feedback_drafted",
+        organisation_id=feedback.organisation_id,
+        actor=author,
+        entity=feedback,
+        summary=feedback.staff.name,
+    )
+
+
 def draft_from_visit(db: Session, visit, author) -> Feedback:
-    """The worker's feedback from a monitoring visit (once per visit), pre-filled from it."""
+    """The worker's feedback from a monitoring visit (once per visit), pre-filled from it.
+
+    The visit form shows this very text as a live preview before the supervisor submits, and
+    releases it when she asks (issue 5): static/js/visit-feedback.js composes it on the device.
+    Keep the two in step (same order, same wording); tests/e2e/test_visit_form_times_and_feedback
+    checks that the released text equals the preview.
+    """
     existing = db.scalar(sa.select(Feedback).where(Feedback.visit_id == visit.id))
     if existing is not None:
         return existing
@@ -54,6 +72,7 @@ def draft_from_visit(db: Session, visit, author) -> Feedback:
     )
     db.add(feedback)
     db.flush()
+    drafted(db, feedback, author)
     return feedback
 
 
@@ -111,6 +130,7 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     )
     db.add(feedback)
     db.flush()
+    drafted(db, feedback, author)
     return feedback
 
 
@@ -140,6 +160,7 @@ def team_feedback(
         )
         db.add(feedback)
         db.flush()
+        drafted(db, feedback, author)
         if send:
             release(db, feedback, author)
         made.append(feedback)

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from careobs.audit.service import record
 from careobs.db import get_session, utcnow
 from careobs.feedback import service
 from careobs.feedback.models import Feedback
@@ -140,6 +141,14 @@ def edit(feedback_id: uuid.UUID):
         db = get_session()
         form.populate_obj(feedback)
         feedback.updated_at = utcnow()
+        record(
+            db,
+            "feedback_edited",
+            organisation_id=feedback.organisation_id,
+            actor=current_user,
+            entity=feedback,
+            summary=feedback.staff.name,
+        )
         if request.form.get("release"):
             service.release(db, feedback, current_user)
             flash(

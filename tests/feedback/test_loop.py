@@ -208,6 +208,8 @@ def test_the_whole_loop(login, db, org, hal, drafted):
 
     # 8. The audit log has one event for each step, by the right person.
     assert audit_of(db, feedback) == [
+        ("feedback_drafted", org.supervisor.id),
+        ("feedback_edited", org.supervisor.id),
         ("feedback_released", org.supervisor.id),
         ("feedback_read", hal.id),
         ("feedback_acknowledged", hal.id),
@@ -229,6 +231,8 @@ def test_acknowledging_unopened_feedback_records_the_read_receipt_too(login, db,
     assert feedback.read_at is not None
     assert feedback.acknowledged_at is not None
     assert [a for a, _ in audit_of(db, feedback)] == [
+        "feedback_drafted",
+        "feedback_edited",
         "feedback_released",
         "feedback_read",
         "feedback_acknowledged",
@@ -244,7 +248,11 @@ def test_releasing_twice_notifies_once(app, login, db, org, hal, drafted):
         service.release(db, fresh(db, drafted), org.supervisor)
         db.commit()
     assert len(notifications_of(db, hal)) == 1
-    assert [a for a, _ in audit_of(db, drafted)] == ["feedback_released"]
+    assert [a for a, _ in audit_of(db, drafted)] == [
+        "feedback_drafted",
+        "feedback_edited",
+        "feedback_released",
+    ]
 
 
 def test_releasing_to_a_worker_without_a_login_says_nobody_was_notified(login, db, org):
