@@ -1,4 +1,4 @@
-"""Editing, publishing, exporting and importing versioned checklists; functions flush, views commit.
+"""Editing and publishing versioned checklists; functions flush, views commit (JSON: transfer.py).
 
 A checklist has at most one draft. Publishing the draft makes it the current version and retires
 the one before; published versions never change, so every visit keeps the version it was scored on.
@@ -15,11 +15,6 @@ from careobs.audit.service import record
 from careobs.checklists import default
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import utcnow
-
-EXPORT_FORMAT = "careobs-checklist"
-EXPORT_FORMAT_VERSION = 1
-MAX_TEXT = 300
-MAX_GUIDANCE = 2000
 
 
 class ChecklistError(Exception):
@@ -48,7 +43,8 @@ def draft_of(db: Session, checklist: Checklist) -> ChecklistVersion | None:
     )
 
 
-def _next_number(db: Session, checklist: Checklist) -> int:
+def next_number(db: Session, checklist: Checklist) -> int:
+    """The number the checklist's next version gets."""
     highest = db.scalar(
         sa.select(sa.func.max(ChecklistVersion.number)).where(
             ChecklistVersion.checklist_id == checklist.id
@@ -69,15 +65,20 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
     draft = ChecklistVersion(
         organisation_id=checklist.organisation_id,
         checklist_id=checklist.id,
-        number=_next_number(db, checklist),
+        number=next_number(db, checklist),
     )
     db.add(draft)
     if source is not None:
+        # Through _Keys, so a version that came in with two rows sharing a key is not copied on.
+        domain_keys = _Keys((d.key.hex, d.key) for d in source.domains)
+        item_keys = _Keys((i.key.hex, i.key) for i in source.items)
         for domain in source.domains:
-            copy = ChecklistDomain(key=domain.key, position=domain.position, name=domain.name)
+            copy = ChecklistDomain(
+                key=domain_keys.take(domain.key.hex), position=domain.position, name=domain.name
+            )
             copy.items = [
                 ChecklistItem(
-                    key=i.key,
+                    key=item_keys.take(i.key.hex),
                     position=i.position,
                     text=i.text,
                     guidance=i.guidance,
@@ -99,26 +100,48 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
     return draft
 
 
-def _fill(
+class _Keys:
+    """Hands out the keys of an earlier version by wording, each key at most once.
+
+    Two rows with the same wording must never share a key: visits store one answer per item key,
+    so a shared key would make a visit impossible to save.
+    """
+
+    def __init__(self, pairs) -> None:
+        self._free: dict[str, list[uuid.UUID]] = {}
+        for wording, key in pairs:
+            self._free.setdefault(wording, []).append(key)
+        self._given: set[uuid.UUID] = set()
+
+    def take(self, wording: str) -> uuid.UUID:
+        """The earlier key for this wording if one is still free, otherwise a new key."""
+        for key in self._free.get(wording, []):
+            if key not in self._given:
+                self._given.add(key)
+                return key
+        key = uuid.uuid4()
+        self._given.add(key)
+        return key
+
+
+def fill(
     version: ChecklistVersion,
     domains: list[tuple[str, list[tuple[str, bool, str]]]],
     previous: ChecklistVersion | None = None,
 ) -> None:
     """Build domains and items; wording unchanged from ``previous`` keeps its key, so reports
     can follow an item through an export and re-import."""
-    domain_keys = {d.name: d.key for d in previous.domains} if previous else {}
-    item_keys = {i.text: i.key for i in previous.items} if previous else {}
+    domain_keys = _Keys((d.name, d.key) for d in previous.domains) if previous else _Keys(())
+    item_keys = _Keys((i.text, i.key) for i in previous.items) if previous else _Keys(())
     for d_pos, (name, items) in enumerate(domains):
-        domain = ChecklistDomain(
-            position=d_pos, name=name, key=domain_keys.get(name) or uuid.uuid4()
-        )
+        domain = ChecklistDomain(position=d_pos, name=name, key=domain_keys.take(name))
         domain.items = [
             ChecklistItem(
                 position=i_pos,
                 text=text,
                 critical=critical,
                 guidance=guidance,
-                key=item_keys.get(text) or uuid.uuid4(),
+                key=item_keys.take(text),
             )
             for i_pos, (text, critical, guidance) in enumerate(items)
         ]
@@ -138,7 +161,7 @@ def create_default(db: Session, organisation_id: int, actor=None) -> Checklist:
     version = ChecklistVersion(
         organisation_id=organisation_id, checklist=checklist, number=1, published_at=utcnow()
     )
-    _fill(version, default.DOMAINS)
+    fill(version, default.DOMAINS)
     db.add_all([checklist, version])
     db.flush()
     record(
@@ -158,6 +181,16 @@ def publish(db: Session, draft: ChecklistVersion, actor) -> ChecklistVersion:
         raise ChecklistError("This version is already published.")
     if not draft.items:
         raise ChecklistError("Add at least one item before publishing.")
+    empty = [d.name for d in draft.domains if not d.items]
+    if empty:
+        raise ChecklistError(
+            "Not published: these sections have no items; add an item or remove the section: "
+            + ", ".join(f"“{name}”" for name in empty)
+            + "."
+        )
+    repeated = repeated_wording(draft)
+    if repeated:
+        raise ChecklistError("Not published: " + " ".join(repeated))
     now = utcnow()
     previous = current_version(db, draft.checklist)
     if previous is not None:
@@ -201,111 +234,79 @@ def remove_item(draft: ChecklistVersion, item: ChecklistItem) -> None:
     _renumber(domain.items)
 
 
-def export(version: ChecklistVersion) -> dict:
-    """The version as portable JSON (the import format)."""
-    return {
-        "format": EXPORT_FORMAT,
-        "format_version": EXPORT_FORMAT_VERSION,
-        "name": version.checklist.name,
-        "version": version.number,
-        "domains": [
-            {
-                "name": d.name,
-                "items": [
-                    {"text": i.text, "guidance": i.guidance, "critical": i.critical}
-                    for i in d.items
-                ],
-            }
-            for d in version.domains
-        ],
-    }
+def _same(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
 
 
-def parse_import(data) -> tuple[str | None, list, list[str]]:
-    """Validate an exported checklist; returns (name, domains, errors) with errors by path."""
-    errors: list[str] = []
-    if not isinstance(data, dict):
-        return None, [], ["The file must hold a JSON object."]
-    if data.get("format") != EXPORT_FORMAT:
-        errors.append(f'"format" must be "{EXPORT_FORMAT}".')
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 120:
-        errors.append('"name" must be text of 1 to 120 characters.')
-    domains_in = data.get("domains")
-    domains = []
-    if not isinstance(domains_in, list) or not domains_in:
-        errors.append('"domains" must be a non-empty list.')
-        domains_in = []
-    for d_index, domain in enumerate(domains_in):
-        where = f"domains[{d_index}]"
-        if not isinstance(domain, dict):
-            errors.append(f"{where} must be an object.")
-            continue
-        d_name = domain.get("name")
-        if not isinstance(d_name, str) or not d_name.strip() or len(d_name) > 120:
-            errors.append(f"{where}.name must be text of 1 to 120 characters.")
-        items_in = domain.get("items")
-        if not isinstance(items_in, list) or not items_in:
-            errors.append(f"{where}.items must be a non-empty list.")
-            continue
-        items = []
-        for i_index, item in enumerate(items_in):
-            at = f"{where}.items[{i_index}]"
-            if not isinstance(item, dict):
-                errors.append(f"{at} must be an object.")
-                continue
-            text, guidance = item.get("text"), item.get("guidance", "")
-            critical = item.get("critical", False)
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-                errors.append(f"{at}.text must be text of 1 to {MAX_TEXT} characters.")
-            if not isinstance(guidance, str) or len(guidance) > MAX_GUIDANCE:
-                errors.append(f"{at}.guidance must be text of at most {MAX_GUIDANCE} characters.")
-            if not isinstance(critical, bool):
-                errors.append(f"{at}.critical must be true or false.")
-            items.append(
-                (str(text).strip(), critical is True, guidance if isinstance(guidance, str) else "")
-            )
-        domains.append((str(d_name).strip(), items))
-    return (name.strip() if isinstance(name, str) else None), domains, errors
+def repeated_wording(version: ChecklistVersion) -> list[str]:
+    """Messages for section names or item texts used twice in the version (ignoring case)."""
+    messages = []
+    for label, rows in (
+        ("section", [d.name for d in version.domains]),
+        ("item", [i.text for i in version.items]),
+    ):
+        seen: set[str] = set()
+        for wording in rows:
+            folded = wording.strip().casefold()
+            if folded in seen:
+                messages.append(f"The {label} “{wording}” appears twice; each must be different.")
+            seen.add(folded)
+    return messages
 
 
-def import_draft(
-    db: Session, organisation_id: int, data, actor
-) -> tuple[ChecklistVersion | None, list[str]]:
-    """Load an exported checklist as the draft of the checklist with that name (created if new).
+def item_text_taken(version: ChecklistVersion, text: str, item: ChecklistItem | None = None):
+    """Why this wording cannot be used for an item of the version, or None when it can."""
+    if any(_same(other.text, text) for other in version.items if other is not item):
+        return "Another item of this checklist already says this; each item must be different."
+    return None
 
-    Nothing is written when the file has any error. The admin reviews the draft and publishes it.
+
+def section_name_taken(version: ChecklistVersion, name: str, domain=None) -> str | None:
+    """Why this name cannot be used for a section of the version, or None when it can."""
+    if any(_same(other.name, name) for other in version.domains if other is not domain):
+        return "There is already a section with this name."
+    return None
+
+
+def rename_section(domain: ChecklistDomain, name: str) -> None:
+    """A new name for a section of the draft; its key stays, so reports still follow it."""
+    domain.name = name
+
+
+def remove_section(draft: ChecklistVersion, domain: ChecklistDomain) -> None:
+    """Take an empty section out of the draft.
+
+    Only an empty section: its items must be retired one by one first, so nothing is retired
+    by accident with a single click.
     """
-    name, domains, errors = parse_import(data)
-    if errors:
-        return None, errors
-    checklist = db.scalar(
-        sa.select(Checklist).where(
-            Checklist.organisation_id == organisation_id, Checklist.name == name
+    if domain.items:
+        raise ChecklistError(
+            f"“{domain.name}” still has {len(domain.items)} item"
+            f"{'' if len(domain.items) == 1 else 's'}; retire them first, then remove the section."
         )
-    )
-    if checklist is None:
-        checklist = Checklist(organisation_id=organisation_id, name=name)
-        db.add(checklist)
-        db.flush()
-    draft = draft_of(db, checklist)
-    if draft is None:
-        draft = ChecklistVersion(
-            organisation_id=organisation_id,
-            checklist_id=checklist.id,
-            number=_next_number(db, checklist),
-        )
-        db.add(draft)
-    draft.domains.clear()
-    db.flush()
-    _fill(draft, domains, current_version(db, checklist))
-    db.flush()
+    draft.domains.remove(domain)
+    _renumber(draft.domains)
+
+
+def discard_draft(db: Session, draft: ChecklistVersion, actor) -> bool:
+    """Delete the draft (no visit can use a draft). Returns True when the checklist went too,
+    because the draft was all it had (an import under a new name that is not wanted)."""
+    if not draft.is_draft:
+        raise ChecklistError("This version is already published.")
+    checklist = draft.checklist
     record(
         db,
-        "checklist_imported",
-        organisation_id=organisation_id,
+        "checklist_draft_discarded",
+        organisation_id=draft.organisation_id,
         actor=actor,
         entity=checklist,
-        summary=f"{name} v{draft.number} (draft)",
+        summary=f"{checklist.name} v{draft.number}",
     )
-    return draft, []
+    db.delete(draft)
+    db.flush()
+    db.expire(checklist, ["versions"])
+    if not checklist.versions:
+        db.delete(checklist)
+        db.flush()
+        return True
+    return False

@@ -3,7 +3,6 @@ versions (old visits keep theirs), export and import, and who may use it."""
 
 from __future__ import annotations
 
-import html
 import io
 import json
 
@@ -20,79 +19,18 @@ from careobs.checklists.models import (
 )
 from careobs.spotchecks.models import MonitoringVisit
 from tests.api.conftest import SyncApi, count, stored
+from tests.checklists.conftest import (
+    BASE,
+    events,
+    page_text,
+    shape,
+    start,
+    texts,
+    upload,
+    version,
+)
 from tests.conftest import Auth
 from tests.spotchecks.conftest import checklist_info, spot_check
-
-BASE = "/admin/checklists"
-
-
-@pytest.fixture
-def org(data):
-    built = data.organisation()
-    built.people["H01"].consent = "yes"
-    data.session.commit()
-    return built
-
-
-@pytest.fixture
-def checklist(app, db, org) -> Checklist:
-    """Acme's default monitoring visit checklist, published as version 1."""
-    with app.app_context():
-        created = checklists.create_default(db, org.org.id)
-        db.commit()
-    return created
-
-
-def version(db, checklist: Checklist, number: int) -> ChecklistVersion:
-    db.expire_all()
-    return db.scalar(
-        sa.select(ChecklistVersion).where(
-            ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.number == number
-        )
-    )
-
-
-def shape(v: ChecklistVersion) -> list:
-    """A version's content, comparable across versions."""
-    return [
-        (
-            d.position,
-            d.key,
-            d.name,
-            [(i.position, i.key, i.text, i.guidance, i.critical) for i in d.items],
-        )
-        for d in v.domains
-    ]
-
-
-def texts(domain: ChecklistDomain) -> list[str]:
-    return [i.text for i in domain.items]
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def start(client, checklist) -> None:
-    response = client.post(f"{BASE}/{checklist.uuid}/draft")
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].endswith(f"{BASE}/{checklist.uuid}#draft")
-
-
-def events(db, action: str) -> list[AuditEvent]:
-    db.expire_all()
-    return list(db.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def upload(client, content: bytes | str, filename: str = "checklist.json"):
-    if isinstance(content, str):
-        content = content.encode()
-    return client.post(
-        f"{BASE}/import",
-        data={"file": (io.BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )
-
 
 # --- listing ---------------------------------------------------------------------------------
 
@@ -398,10 +336,13 @@ def published_item_routes(v1: ChecklistVersion) -> list[tuple[str, str, dict | N
         ("post", f"{BASE}/items/{item.uuid}/retire", None),
         ("post", f"{BASE}/domains/{domain.uuid}/items", {"text": "Added"}),
         ("post", f"{BASE}/domains/{domain.uuid}/move/up", None),
+        ("get", f"{BASE}/domains/{domain.uuid}", None),
+        ("post", f"{BASE}/domains/{domain.uuid}", {"name": "Renamed"}),
+        ("post", f"{BASE}/domains/{domain.uuid}/remove", None),
     ]
 
 
-@pytest.mark.parametrize("route", range(6))
+@pytest.mark.parametrize("route", range(9))
 def test_published_versions_cannot_be_edited(client, auth, db, checklist, org, route):
     auth.login(org.admin)
     v1 = version(db, checklist, 1)
@@ -555,6 +496,7 @@ def test_import_replaces_the_contents_of_an_existing_draft(client, auth, db, che
     start(client, checklist)
     body = {
         "format": "careobs-checklist",
+        "format_version": 1,
         "name": "Homecare monitoring visit",
         "domains": [{"name": "Only", "items": [{"text": "One thing", "critical": True}]}],
     }
@@ -694,6 +636,10 @@ def admin_routes(db, checklist) -> list[tuple[str, str, dict | None]]:
         ("get", f"{BASE}/{checklist.uuid}", None),
         ("post", f"{BASE}/{checklist.uuid}/draft", None),
         ("post", f"{BASE}/{checklist.uuid}/publish", None),
+        ("post", f"{BASE}/{checklist.uuid}/draft/discard", None),
+        ("get", f"{BASE}/domains/{domain.uuid}", None),
+        ("post", f"{BASE}/domains/{domain.uuid}", {"name": "Renamed"}),
+        ("post", f"{BASE}/domains/{domain.uuid}/remove", None),
         ("post", f"{BASE}/{checklist.uuid}/domains", {"name": "Pets"}),
         ("post", f"{BASE}/domains/{domain.uuid}/items", {"text": "Added"}),
         ("post", f"{BASE}/domains/{domain.uuid}/move/down", None),

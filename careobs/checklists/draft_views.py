@@ -1,0 +1,173 @@
+"""Admin screens that change a checklist draft: its items and its sections."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, render_template
+from flask_login import current_user
+
+from careobs.audit.service import record
+from careobs.checklists import service
+from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404, draft_row_or_404
+from careobs.checklists.forms import DomainForm, ItemForm
+from careobs.checklists.models import ChecklistDomain, ChecklistItem
+from careobs.db import get_session
+from careobs.permissions import admin_required
+
+
+def _audit(db, action: str, version, summary: str) -> None:
+    record(
+        db,
+        action,
+        organisation_id=version.organisation_id,
+        actor=current_user,
+        entity=version.checklist,
+        summary=summary[:200],
+    )
+
+
+@bp.post("/domains/<uuid:domain_id>/items")
+@admin_required
+def add_item(domain_id: uuid.UUID):
+    db = get_session()
+    domain, version = draft_row_or_404(ChecklistDomain, domain_id)
+    form = ItemForm()
+    valid = form.validate_on_submit()
+    if valid:
+        taken = service.item_text_taken(version, form.text.data)
+        if taken:
+            form.text.errors.append(taken)
+            valid = False
+    if not valid:
+        flash(
+            "Item not added: " + "; ".join(e for errs in form.errors.values() for e in errs),
+            "error",
+        )
+        return back_to_draft(version)
+    domain.items.append(
+        ChecklistItem(
+            position=len(domain.items),
+            text=form.text.data.strip(),
+            guidance=(form.guidance.data or "").strip(),
+            critical=form.critical.data,
+        )
+    )
+    _audit(db, "checklist_item_added", version, form.text.data.strip())
+    db.commit()
+    flash("Item added to the draft.", "success")
+    return back_to_draft(version)
+
+
+@bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
+@admin_required
+def edit_item(item_id: uuid.UUID):
+    db = get_session()
+    item, version = draft_row_or_404(ChecklistItem, item_id)
+    form = ItemForm(obj=item)
+    if form.validate_on_submit():
+        taken = service.item_text_taken(version, form.text.data, item)
+        if taken:
+            form.text.errors.append(taken)
+        else:
+            item.text = form.text.data.strip()
+            item.guidance = (form.guidance.data or "").strip()
+            item.critical = form.critical.data
+            _audit(db, "checklist_item_changed", version, item.text)
+            db.commit()
+            flash("Item saved in the draft.", "success")
+            return back_to_draft(version)
+    return render_template("checklists/item_form.html", form=form, item=item, version=version)
+
+
+@bp.post("/items/<uuid:item_id>/move/<direction>")
+@admin_required
+def move_item(item_id: uuid.UUID, direction: str):
+    db = get_session()
+    item, version = draft_row_or_404(ChecklistItem, item_id)
+    service.move(item.domain.items, item, -1 if direction == "up" else 1)
+    db.commit()
+    return back_to_draft(version)
+
+
+@bp.post("/items/<uuid:item_id>/retire")
+@admin_required
+def retire_item(item_id: uuid.UUID):
+    db = get_session()
+    item, version = draft_row_or_404(ChecklistItem, item_id)
+    service.remove_item(version, item)
+    _audit(db, "checklist_item_retired", version, item.text)
+    db.commit()
+    flash("Item retired from the draft. Visits already scored on it keep their answers.", "success")
+    return back_to_draft(version)
+
+
+@bp.post("/<uuid:checklist_id>/domains")
+@admin_required
+def add_domain(checklist_id: uuid.UUID):
+    db = get_session()
+    draft = service.draft_of(db, checklist_or_404(checklist_id))
+    if draft is None:
+        abort(404)
+    form = DomainForm()
+    if not form.validate_on_submit():
+        flash("Section not added: give it a name.", "error")
+    elif taken := service.section_name_taken(draft, form.name.data):
+        flash(f"Section not added: {taken}", "error")
+    else:
+        draft.domains.append(
+            ChecklistDomain(position=len(draft.domains), name=form.name.data.strip())
+        )
+        db.commit()
+        flash("Section added to the draft.", "success")
+    return back_to_draft(draft)
+
+
+@bp.route("/domains/<uuid:domain_id>", methods=["GET", "POST"])
+@admin_required
+def rename_domain(domain_id: uuid.UUID):
+    db = get_session()
+    domain, version = draft_row_or_404(ChecklistDomain, domain_id)
+    form = DomainForm(obj=domain)
+    form.name.label.text = "Section name"
+    form.name.description = ""
+    if form.validate_on_submit():
+        taken = service.section_name_taken(version, form.name.data, domain)
+        if taken:
+            form.name.errors.append(taken)
+        else:
+            old = domain.name
+            service.rename_section(domain, form.name.data.strip())
+            _audit(db, "checklist_section_renamed", version, f"{old} → {domain.name}")
+            db.commit()
+            flash("Section renamed in the draft.", "success")
+            return back_to_draft(version)
+    return render_template(
+        "checklists/domain_form.html", form=form, domain=domain, version=version
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/domains/<uuid:domain_id>/remove")
+@admin_required
+def remove_domain(domain_id: uuid.UUID):
+    db = get_session()
+    domain, version = draft_row_or_404(ChecklistDomain, domain_id)
+    try:
+        service.remove_section(version, domain)
+    except service.ChecklistError as exc:
+        flash(f"Section not removed: {exc}", "error")
+        return back_to_draft(version)
+    _audit(db, "checklist_section_removed", version, domain.name)
+    db.commit()
+    flash(f"Section “{domain.name}” removed from the draft.", "success")
+    return back_to_draft(version)
+
+
+@bp.post("/domains/<uuid:domain_id>/move/<direction>")
+@admin_required
+def move_domain(domain_id: uuid.UUID, direction: str):
+    db = get_session()
+    domain, version = draft_row_or_404(ChecklistDomain, domain_id)
+    service.move(version.domains, domain, -1 if direction == "up" else 1)
+    db.commit()
+    return back_to_draft(version)

@@ -1,0 +1,180 @@
+"""Exporting a checklist version as JSON and importing such a file as a draft, with clear errors.
+
+The file names each section and item by its wording, so an import can give unchanged wording
+back its key; that only works when no wording repeats, which the import therefore refuses.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.audit.service import record
+from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.checklists.service import current_version, draft_of, fill, next_number
+
+EXPORT_FORMAT = "careobs-checklist"
+EXPORT_FORMAT_VERSION = 1
+SUPPORTED_FORMAT_VERSIONS = (1,)
+MAX_NAME = 120
+MAX_TEXT = 300
+MAX_GUIDANCE = 2000
+
+
+def export(version: ChecklistVersion) -> dict:
+    """The version as portable JSON (the import format)."""
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "name": version.checklist.name,
+        "version": version.number,
+        "domains": [
+            {
+                "name": d.name,
+                "items": [
+                    {"text": i.text, "guidance": i.guidance, "critical": i.critical}
+                    for i in d.items
+                ],
+            }
+            for d in version.domains
+        ],
+    }
+
+
+def _format_errors(data: dict) -> list[str]:
+    errors = []
+    if data.get("format") != EXPORT_FORMAT:
+        errors.append(f'"format" must be "{EXPORT_FORMAT}".')
+    format_version = data.get("format_version")
+    # bool is an int in Python: true must not pass for 1.
+    if type(format_version) is not int or format_version not in SUPPORTED_FORMAT_VERSIONS:
+        supported = ", ".join(str(v) for v in SUPPORTED_FORMAT_VERSIONS)
+        errors.append(
+            f'"format_version" is {json_text(format_version)}; this careobs reads version '
+            f"{supported} only. Export the checklist again from a careobs of the same release."
+        )
+    return errors
+
+
+def json_text(value) -> str:
+    """A value as it appears in the file, for messages (missing when absent)."""
+    if value is None:
+        return "missing"
+    return f'"{value}"' if isinstance(value, str) else str(value).lower()
+
+
+def _repeats(where: str, label: str, wordings: list[tuple[str, str]]) -> list[str]:
+    """Errors for wording used twice (ignoring case and spaces at the ends)."""
+    first: dict[str, str] = {}
+    errors = []
+    for path, wording in wordings:
+        folded = wording.strip().casefold()
+        if not folded:
+            continue
+        if folded in first:
+            errors.append(
+                f"{path}: the {label} “{wording.strip()}” appears twice (also at "
+                f"{first[folded]}); each {label} {where} must be different."
+            )
+        else:
+            first[folded] = path
+    return errors
+
+
+def _item(at: str, item, errors: list[str]) -> tuple[str, bool, str] | None:
+    if not isinstance(item, dict):
+        errors.append(f"{at} must be an object.")
+        return None
+    text, guidance = item.get("text"), item.get("guidance", "")
+    critical = item.get("critical", False)
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        errors.append(f"{at}.text must be text of 1 to {MAX_TEXT} characters.")
+    if not isinstance(guidance, str) or len(guidance) > MAX_GUIDANCE:
+        errors.append(f"{at}.guidance must be text of at most {MAX_GUIDANCE} characters.")
+    if not isinstance(critical, bool):
+        errors.append(f"{at}.critical must be true or false.")
+    return str(text).strip(), critical is True, guidance if isinstance(guidance, str) else ""
+
+
+def parse_import(data) -> tuple[str | None, list, list[str]]:
+    """Validate an exported checklist; returns (name, domains, errors) with errors by path."""
+    if not isinstance(data, dict):
+        return None, [], ["The file must hold a JSON object."]
+    errors = _format_errors(data)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        errors.append(f'"name" must be text of 1 to {MAX_NAME} characters.')
+    domains_in = data.get("domains")
+    domains = []
+    if not isinstance(domains_in, list) or not domains_in:
+        errors.append('"domains" must be a non-empty list.')
+        domains_in = []
+    section_names: list[tuple[str, str]] = []
+    item_texts: list[tuple[str, str]] = []
+    for d_index, domain in enumerate(domains_in):
+        where = f"domains[{d_index}]"
+        if not isinstance(domain, dict):
+            errors.append(f"{where} must be an object.")
+            continue
+        d_name = domain.get("name")
+        if not isinstance(d_name, str) or not d_name.strip() or len(d_name) > MAX_NAME:
+            errors.append(f"{where}.name must be text of 1 to {MAX_NAME} characters.")
+        else:
+            section_names.append((f"{where}.name", d_name))
+        items_in = domain.get("items")
+        if not isinstance(items_in, list) or not items_in:
+            errors.append(f"{where}.items must be a non-empty list.")
+            continue
+        items = []
+        for i_index, item in enumerate(items_in):
+            at = f"{where}.items[{i_index}]"
+            parsed = _item(at, item, errors)
+            if parsed is not None:
+                items.append(parsed)
+                item_texts.append((f"{at}.text", parsed[0]))
+        domains.append((str(d_name).strip(), items))
+    errors += _repeats("of a checklist", "section name", section_names)
+    errors += _repeats("of a checklist", "item text", item_texts)
+    return (name.strip() if isinstance(name, str) else None), domains, errors
+
+
+def import_draft(
+    db: Session, organisation_id: int, data, actor
+) -> tuple[ChecklistVersion | None, list[str]]:
+    """Load an exported checklist as the draft of the checklist with that name (created if new).
+
+    Nothing is written when the file has any error. The admin reviews the draft and publishes it.
+    """
+    name, domains, errors = parse_import(data)
+    if errors:
+        return None, errors
+    checklist = db.scalar(
+        sa.select(Checklist).where(
+            Checklist.organisation_id == organisation_id, Checklist.name == name
+        )
+    )
+    if checklist is None:
+        checklist = Checklist(organisation_id=organisation_id, name=name)
+        db.add(checklist)
+        db.flush()
+    draft = draft_of(db, checklist)
+    if draft is None:
+        draft = ChecklistVersion(
+            organisation_id=organisation_id,
+            checklist_id=checklist.id,
+            number=next_number(db, checklist),
+        )
+        db.add(draft)
+    draft.domains.clear()
+    db.flush()
+    fill(draft, domains, current_version(db, checklist))
+    db.flush()
+    record(
+        db,
+        "checklist_imported",
+        organisation_id=organisation_id,
+        actor=actor,
+        entity=checklist,
+        summary=f"{name} v{draft.number} (draft)",
+    )
+    return draft, []
