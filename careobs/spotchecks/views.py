@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from careobs.accounts.models import User
 from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.org.models import Service, StaffMember
+from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import can_capture, can_manage_service, capture_required
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit, VisitAddendum
@@ -25,17 +27,50 @@ from careobs.spotchecks.scoring import BANDS, RATINGS
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 
 
+class ListChoice(SelectField):
+    """A filter picked from a list; a value not on the list (typed into the address, or for a
+    service or person the user may not see) is an error in words, not a silent "All"."""
+
+    def __init__(self, label, unknown: str, **kwargs):
+        super().__init__(label, validators=[Optional()], **kwargs)
+        self.unknown = unknown
+
+    def pre_validate(self, form):
+        if self.data and self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(self.unknown)
+
+
+class DayField(DateField):
+    """A day typed as the browser's date picker sends it, with an error a person understands."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                "Enter a real date as year-month-day, for example 2026-11-27."
+            ) from None
+
+
 class VisitFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    service = SelectField("Service", validators=[Optional()])
-    worker = SelectField("Care worker", validators=[Optional()])
-    supervisor = SelectField("Supervisor", validators=[Optional()])
-    visit_type = SelectField("Type", validators=[Optional()])
-    band = SelectField("Result", validators=[Optional()])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    service = ListChoice("Service", "Choose a service from the list.")
+    worker = ListChoice(
+        "Care worker", "Choose a care worker from the list: it offers those whose visits you see."
+    )
+    supervisor = ListChoice(
+        "Supervisor", "Choose a supervisor from the list: it offers those whose visits you see."
+    )
+    visit_type = ListChoice("Type", "Choose announced, unannounced or responsive.")
+    band = ListChoice("Result", "Choose green, amber or red.")
+    date_from = DayField("From", validators=[Optional()])
+    date_to = DayField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The “To” date must be on or after the “From” date.")
 
 
 class AddendumForm(FlaskForm):
@@ -43,8 +78,27 @@ class AddendumForm(FlaskForm):
     text = TextAreaField("Addendum", validators=[InputRequired(), Length(max=5000)])
 
 
-def _day(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _day_starts(day: date, zone: ZoneInfo) -> datetime:
+    """The instant the organisation's day begins (midnight on its clock, in UTC)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _filtered(stmt: sa.Select, form: VisitFilterForm, lookups: dict, zone: ZoneInfo) -> sa.Select:
+    """The list narrowed by a valid filter form; days are the organisation's local days."""
+    for name, (lookup, column) in lookups.items():
+        value = getattr(form, name).data
+        if value:
+            stmt = stmt.where(column == lookup[value])
+    if form.visit_type.data:
+        stmt = stmt.where(MonitoringVisit.visit_type == form.visit_type.data)
+    if form.band.data:
+        stmt = stmt.where(MonitoringVisit.band == form.band.data)
+    if form.date_from.data:
+        stmt = stmt.where(MonitoringVisit.planned_at >= _day_starts(form.date_from.data, zone))
+    if form.date_to.data:
+        next_day = form.date_to.data + timedelta(days=1)
+        stmt = stmt.where(MonitoringVisit.planned_at < _day_starts(next_day, zone))
+    return stmt
 
 
 @bp.get("/record")
@@ -95,33 +149,26 @@ def index():
     form.supervisor.choices = [("", "Anyone"), *((u.uuid.hex, u.display_name) for u in supervisors)]
     form.visit_type.choices = [("", "Any"), *VISIT_TYPES.items()]
     form.band.choices = [("", "Any"), *BANDS.items()]
+    zone = time_zone(db, current_user.organisation_id)
     stmt = visible.order_by(MonitoringVisit.planned_at.desc())
     if form.validate():
-        pick = {
+        lookups = {
             "service": ({s.uuid.hex: s.id for s in service_rows}, MonitoringVisit.service_id),
             "worker": ({w.uuid.hex: w.id for w in workers}, MonitoringVisit.staff_id),
             "supervisor": ({u.uuid.hex: u.id for u in supervisors}, MonitoringVisit.supervisor_id),
         }
-        for name, (lookup, column) in pick.items():
-            value = getattr(form, name).data
-            if value:
-                stmt = stmt.where(column == lookup.get(value))
-        if form.visit_type.data:
-            stmt = stmt.where(MonitoringVisit.visit_type == form.visit_type.data)
-        if form.band.data:
-            stmt = stmt.where(MonitoringVisit.band == form.band.data)
-        if form.date_from.data:
-            stmt = stmt.where(MonitoringVisit.planned_at >= _day(form.date_from.data))
-        if form.date_to.data:
-            stmt = stmt.where(
-                MonitoringVisit.planned_at < _day(form.date_to.data + timedelta(days=1))
-            )
+        stmt = _filtered(stmt, form, lookups, zone)
+    else:
+        # Nothing rather than a list that quietly ignores part of what was asked for: the
+        # errors sit next to the filters to correct.
+        stmt = stmt.where(sa.false())
     return render_template(
         "visits/index.html",
         form=form,
         page=paginate(db, stmt),
         may_visit=can_capture(current_user),
         bands=BANDS,
+        zone=zone,
     )
 
 
@@ -169,4 +216,5 @@ def detail(visit_id: uuid.UUID):
         may_add=may_add,
         bands=BANDS,
         manages=can_manage_service(current_user, visit.service),
+        zone=time_zone(db, current_user.organisation_id),
     ), (400 if request.method == "POST" else 200)

@@ -3,6 +3,7 @@ filters, addenda to submitted visits, and the offline visit form."""
 
 from __future__ import annotations
 
+import html
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.checklists import service as checklists
+from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.spotchecks.models import MonitoringVisit, VisitAddendum
 from tests.api.conftest import count, iso, stored
@@ -38,9 +40,9 @@ class Scene:
     sid: User  # a second supervisor, homecare only
     hana: User  # manager of the homecare service
     wyn: StaffMember  # a second homecare worker
-    a: dict  # Sue's visit of Hal (homecare), green, unannounced, 2 Nov
-    b: dict  # Sue's visit of Wyn (homecare), red, announced, 10 Nov
-    c: dict  # Sid's visit of Hal (homecare), amber, responsive, 16 Nov
+    a: dict  # Sue's visit of Hal (homecare), green, unannounced, 2 Nov, feedback released
+    b: dict  # Sue's visit of Wyn (homecare), red, announced, 10 Nov, feedback released
+    c: dict  # Sid's visit of Hal (homecare), amber, responsive, 16 Nov, feedback held back
     d: dict  # Sue's visit of Carla (care home), green, announced, 18 Nov
     draft: dict  # Sue's draft visit of Wyn, 20 Nov
     e: dict  # Other Org's visit of their Hal
@@ -69,13 +71,22 @@ def scene(app, data, db, org, other, checklist, client_as) -> Scene:
     def doc(service, staff, **fields):
         return spot_check(service, staff, checklist, **fields)
 
-    a = doc(org.homecare, hal, visit_type="unannounced", **when(2))
-    b = doc(org.homecare, wyn, visit_type="announced", ratings={9: "not_met"}, **when(10))
+    a = doc(org.homecare, hal, visit_type="unannounced", release_feedback=True, **when(2))
+    b = doc(
+        org.homecare,
+        wyn,
+        visit_type="announced",
+        ratings={9: "not_met"},
+        release_feedback=True,
+        **when(10),
+    )
     c = doc(
         org.homecare,
         hal,
         visit_type="responsive",
         ratings=dict.fromkeys(range(10), "partly"),  # 48 of 58: 82.8%
+        to_develop="Wait for an answer before starting personal care.",
+        release_feedback=False,  # the supervisor unticked "Send the feedback"
         **when(16),
     )
     d = doc(
@@ -162,7 +173,7 @@ def test_admin_sees_the_whole_organisation(client, auth, scene):
 def test_care_worker_sees_only_visits_about_their_own_practice(client, auth, scene):
     auth.login(scene.org.staff)
 
-    assert listed(client) == ids(scene.a, scene.c)
+    assert listed(client) == ids(scene.a)
     page = client.get("/visits/").get_data(as_text=True)
     assert "Wyn Worker" not in page
     assert "Carla Carer" not in page
@@ -267,20 +278,72 @@ def test_filters_combine(client, auth, scene):
 
 
 def test_filters_stay_within_what_the_user_may_see(client, auth, scene):
+    hal = scene.org.staff_members["Hal Homecare"]
     auth.login(scene.org.supervisor)
 
-    # Sid is not offered to Sue, and naming him does not reveal his visit.
-    assert listed(client, f"?supervisor={scene.sid.uuid.hex}").isdisjoint(ids(scene.c))
+    # Hal is offered to Sue (she visited him too), and Sid's visit of Hal matches the filter,
+    # but it is not Sue's to see.
+    assert listed(client, f"?worker={hal.uuid.hex}") == ids(scene.a)
+    assert listed(client, f"?worker={hal.uuid.hex}&date_from=2026-11-16") == set()
+    # The only responsive visit is Sid's.
     assert listed(client, "?visit_type=responsive") == set()
+    # Sid is not offered to Sue: naming him is an error next to the filter, and shows nothing.
+    response = client.get(f"/visits/?supervisor={scene.sid.uuid.hex}")
+    page = html.unescape(response.get_data(as_text=True))
+    assert 'id="supervisor-error"' in page
+    assert "Choose a supervisor from the list" in page
+    assert scene.c["id"] not in page
+    assert listed(client, f"?supervisor={scene.sid.uuid.hex}") == set()
 
 
-def test_care_worker_filters_only_offer_their_own_name(client, auth, scene):
-    auth.login(scene.org.staff)
+def test_a_manager_filtering_by_supervisor_sees_only_their_services(client, auth, scene):
+    auth.login(scene.hana)
 
-    page = client.get("/visits/").get_data(as_text=True)
+    # Sue visits both services; Hana manages homecare only, so Sue's care home visit stays hidden.
+    assert listed(client, f"?supervisor={scene.org.supervisor.uuid.hex}") == ids(
+        scene.a, scene.b, scene.draft
+    )
+    # The care home is not offered to Hana, and naming it reveals nothing.
+    response = client.get(f"/visits/?service={scene.org.care_home.uuid.hex}")
+    page = html.unescape(response.get_data(as_text=True))
+    assert 'id="service-error"' in page
+    assert scene.d["id"] not in page
+    assert "Carla Carer" not in page
 
-    assert scene.wyn.uuid.hex not in page
-    assert scene.org.staff_members["Hal Homecare"].uuid.hex in page
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("band=purple", "band", "Choose green, amber or red."),
+        ("visit_type=surprise", "visit_type", "Choose announced, unannounced or responsive."),
+        ("date_from=2026-13-01", "date_from", "Enter a real date as year-month-day"),
+        ("date_to=yesterday", "date_to", "Enter a real date as year-month-day"),
+        ("date_from=2026-11-16&date_to=2026-11-10", "date_to", "must be on or after the “From”"),
+        ("worker=" + "0" * 32, "worker", "Choose a care worker from the list"),
+    ],
+)
+def test_a_bad_filter_shows_an_error_next_to_it_and_no_visits(
+    client, auth, scene, query, field, message
+):
+    auth.login(scene.org.admin)
+    kept, selected = (
+        ("band=green", '<option selected value="green">')
+        if field == "visit_type"
+        else ("visit_type=announced", '<option selected value="announced">')
+    )
+
+    response = client.get(f"/visits/?{kept}&{query}")
+
+    assert response.status_code == 200
+    page = html.unescape(response.get_data(as_text=True))
+    assert f'id="{field}-error"' in page
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    assert "No visits are shown until the filter marked below is corrected." in page
+    assert listed(client, f"?{kept}&{query}") == set()
+    assert listed(client, f"?{kept}") != set()  # the same search without the bad filter finds some
+    # The valid filter keeps its value, so only the bad one needs correcting.
+    assert selected in page
 
 
 # --- a visit's page --------------------------------------------------------------------------
@@ -309,8 +372,8 @@ def test_supervisor_sees_their_visit(client, auth, scene):
         ("staff", "d", 404),
         ("outsider", "a", 404),
         ("other_admin", "a", 404),
+        ("staff", "c", 404),  # about Hal, but the feedback is not released yet
         ("staff", "a", 200),
-        ("staff", "c", 200),
         ("hana", "c", 200),
         ("manager", "d", 200),
         ("admin", "c", 200),
@@ -457,3 +520,120 @@ def test_record_page_needs_login(client, org):
 
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+# --- feedback held back from the worker ------------------------------------------------------
+
+
+def test_a_visit_reaches_the_worker_only_when_its_feedback_is_released(
+    client, auth, db, scene, login_as
+):
+    auth.login(scene.org.staff)
+    held = client.get(f"/visits/{scene.c['id']}")
+    assert held.status_code == 404
+    assert "Wait for an answer before starting personal care." not in held.get_data(as_text=True)
+    assert listed(client) == ids(scene.a)
+    # Sid, who wrote it, and Hana, who manages homecare, still see it.
+    assert scene.c["id"] in {*listed(login_as(scene.sid)), *listed(login_as(scene.hana))}
+
+    feedback = db.scalar(
+        sa.select(Feedback).where(Feedback.visit_id == stored(db, MonitoringVisit, scene.c).id)
+    )
+    assert feedback.status == "draft"
+    released = login_as(scene.sid).post(
+        f"/feedback/{feedback.uuid}/edit",
+        data={"went_well": "Kind and calm.", "to_develop": "", "actions": "", "release": "1"},
+    )
+    assert released.status_code == 302
+
+    assert listed(client) == ids(scene.a, scene.c)
+    page = client.get(f"/visits/{scene.c['id']}")
+    assert page.status_code == 200
+    assert "Wait for an answer before starting personal care." in page.get_data(as_text=True)
+
+
+def test_a_draft_feedback_for_another_worker_does_not_open_the_visit(client, auth, db, scene):
+    """Released feedback must be the feedback of the visit's own worker and visit."""
+    auth.login(scene.org.staff)
+
+    # Wyn's visit b has released feedback, but it is not about Hal.
+    assert client.get(f"/visits/{scene.b['id']}").status_code == 404
+
+
+# --- times on the organisation's clock -------------------------------------------------------
+
+
+@pytest.fixture
+def late_evening(scene, client_as, checklist):
+    """Sue's visit of Hal planned at 23:30 UTC on 14 July 2026: 00:30 on 15 July in London."""
+    planned = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
+    document = spot_check(
+        scene.org.homecare,
+        scene.org.staff_members["Hal Homecare"],
+        checklist,
+        planned_at=iso(planned),
+        arrived_at=iso(planned + timedelta(minutes=1)),
+        left_at=iso(planned + timedelta(minutes=30)),
+    )
+    assert client_as(scene.org.supervisor)(document)[0]["status"] == "created"
+    return document
+
+
+def test_times_show_on_the_organisations_clock_in_summer_time(client, auth, scene, late_evening):
+    auth.login(scene.org.admin)
+
+    listing = html.unescape(client.get("/visits/?date_from=2026-07-01").get_data(as_text=True))
+    page = html.unescape(client.get(f"/visits/{late_evening['id']}").get_data(as_text=True))
+
+    assert "15 Jul 2026 00:30" in listing
+    assert "14 Jul 2026 23:30" not in listing
+    assert "(UTC)" not in listing
+    assert "Europe/London" in listing
+    assert "15 Jul 2026 00:30 for 30 minutes" in page
+    assert "UTC" not in page
+    assert "00:31 (1 minute after the planned time)" in page
+    assert "01:00 (1 minute short)" in page
+    assert "1 minutes" not in page
+
+
+def test_the_date_filter_uses_the_organisations_days(client, auth, scene, late_evening):
+    auth.login(scene.org.admin)
+
+    assert listed(client, "?date_from=2026-07-15&date_to=2026-07-15") == ids(late_evening)
+    assert listed(client, "?date_from=2026-07-14&date_to=2026-07-14") == set()
+    assert listed(client, "?date_to=2026-07-14") == set()
+    assert late_evening["id"] in listed(client, "?date_from=2026-07-15")
+
+
+def test_times_follow_another_organisation_time_zone(client, auth, db, scene, late_evening):
+    scene.org.org.timezone = "America/New_York"
+    db.commit()
+    auth.login(scene.org.admin)
+
+    page = html.unescape(client.get(f"/visits/{late_evening['id']}").get_data(as_text=True))
+
+    assert "14 Jul 2026 19:30 for 30 minutes" in page
+    assert "America/New_York" in page
+    assert listed(client, "?date_from=2026-07-14&date_to=2026-07-14") == ids(late_evening)
+    assert listed(client, "?date_from=2026-07-15") == ids(*scene.all_acme)
+
+
+def test_a_visit_crossing_midnight_shows_the_day_it_ended(
+    client, auth, scene, client_as, checklist
+):
+    planned = datetime(2026, 11, 4, 23, 40, tzinfo=UTC)  # GMT: the same as UTC in November
+    document = spot_check(
+        scene.org.homecare,
+        scene.org.staff_members["Hal Homecare"],
+        checklist,
+        planned_at=iso(planned),
+        arrived_at=iso(planned - timedelta(minutes=2)),
+        left_at=iso(planned + timedelta(minutes=28)),
+    )
+    assert client_as(scene.org.supervisor)(document)[0]["status"] == "created"
+    auth.login(scene.org.admin)
+
+    page = html.unescape(client.get(f"/visits/{document['id']}").get_data(as_text=True))
+
+    assert "23:38 (2 minutes before the planned time)" in page
+    assert "00:08 on 5 Nov 2026" in page
