@@ -200,22 +200,59 @@ def test_a_missing_field_is_refused(client, auth, db, org):
 
 
 def test_the_edges_of_each_range_are_accepted(client, auth, db, org):
-    edges = {
+    # Re-check days must stay below the routine frequency, so the edges go in two sets.
+    low = {
         "green_from": 100,
         "amber_from": 99,
         "lateness_tolerance_minutes": 0,
-        "recheck_days_after_red": 365,
+        "recheck_days_after_red": 1,
         "check_frequency_days": 7,
         "new_starter_days": 1,
     }
+    high = {
+        "green_from": 1,
+        "amber_from": 0,
+        "lateness_tolerance_minutes": 120,
+        "recheck_days_after_red": 365,
+        "check_frequency_days": 730,
+        "new_starter_days": 365,
+    }
     auth.login(org.admin)
 
-    assert client.post(URL, data=form(**edges)).status_code == 302
+    for edges in (low, high):
+        assert client.post(URL, data=form(**edges)).status_code == 302
+        row = saved(db, org)
+        assert {k: getattr(row, k) for k in edges} == edges
 
+
+@pytest.mark.parametrize(("recheck", "frequency"), [(90, 90), (91, 90), (28, 14), (365, 7)])
+def test_the_recheck_after_red_must_come_sooner_than_the_routine_check(
+    client, auth, db, org, recheck, frequency
+):
+    auth.login(org.admin)
+
+    response = client.post(
+        URL, data=form(recheck_days_after_red=recheck, check_frequency_days=frequency)
+    )
+
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True), "recheck_days_after_red")
+    assert (
+        "Make the re-check after a red result sooner than the routine check: fewer than "
+        f"{frequency} days"
+    ) in errors
+    assert saved(db, org) is None
+    assert setting_events(db) == []
+
+
+def test_a_recheck_one_day_sooner_than_the_routine_check_is_accepted(client, auth, db, org):
+    auth.login(org.admin)
+
+    response = client.post(URL, data=form(recheck_days_after_red=89, check_frequency_days=90))
+
+    assert response.status_code == 302
     row = saved(db, org)
-    assert {k: getattr(row, k) for k in edges} == edges
-    assert client.post(URL, data=form(green_from=1, amber_from=0)).status_code == 302
-    assert client.post(URL, data=form(check_frequency_days=730)).status_code == 302
+    assert (row.recheck_days_after_red, row.check_frequency_days) == (89, 90)
 
 
 def test_the_form_needs_the_csrf_token(client, auth, db, org):

@@ -36,7 +36,7 @@ class SettingsForm(FlaskForm):
     recheck_days_after_red = IntegerField(
         "Re-check within (days) after a red result",
         validators=[InputRequired(), NumberRange(1, 365)],
-        description="Default 28.",
+        description="Default 28. Must be fewer days than the routine check.",
     )
     check_frequency_days = IntegerField(
         "Check every care worker at least every (days)",
@@ -77,9 +77,19 @@ class SettingsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and self.amber_from.data >= self.green_from.data:
-            self.amber_from.errors.append("Amber must start below green.")
+        if not ok:
             return False
+        if self.amber_from.data >= self.green_from.data:
+            self.amber_from.errors.append("Amber must start below green.")
+            ok = False
+        # A red result must bring the next check sooner than the routine one would come.
+        if self.recheck_days_after_red.data >= self.check_frequency_days.data:
+            self.recheck_days_after_red.errors.append(
+                f"Make the re-check after a red result sooner than the routine check: fewer "
+                f"than {self.check_frequency_days.data} days (how often every care worker is "
+                "checked)."
+            )
+            ok = False
         return ok
 
 
