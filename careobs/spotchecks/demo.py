@@ -26,6 +26,35 @@ WENT_WELL = [
     "Calm, unhurried care; the person said they look forward to these visits.",
     "Excellent hand hygiene and tidy record keeping.",
 ]
+# What a supervisor writes when a critical item of the default checklist is not met, and the
+# development agreed: (comment on the item, area for development). Keyed by the item's wording,
+# so each comment sits on the item it describes.
+CRITICAL_MISSES = {
+    "Hand hygiene before contact": (
+        "Started personal care without washing or gelling hands.",
+        "Wash or gel hands before any contact with the person, every visit.",
+    ),
+    "Gained consent before care": (
+        "Began washing without asking first or waiting for an answer.",
+        "Ask before each part of personal care and wait for the person's answer.",
+    ),
+    "Equipment checked and used safely as the plan says": (
+        "Used the hoist without checking the sling for wear.",
+        "Check the hoist and sling before each use, as the moving and handling plan says.",
+    ),
+    "Checked the medicines record before giving": (
+        "Did not check the medicines record before giving.",
+        "Check the medicines record before preparing anything.",
+    ),
+    "Right person, medicine, dose, time and route": (
+        "Gave the lunchtime tablets without checking the dose against the record.",
+        "Check the person, medicine, dose, time and route against the record every time.",
+    ),
+    "Recorded correctly straight after": (
+        "Signed the medicines record at the end of the visit, not straight after giving.",
+        "Sign the medicines record straight after giving, before anything else.",
+    ),
+}
 TO_DEVELOP = [
     "Check the medicines record before preparing anything.",
     "Leave a drink within reach before leaving.",
@@ -33,42 +62,66 @@ TO_DEVELOP = [
 ]
 
 
+# How far each result falls short: (partly met, not met) counts among the items that are not
+# critical. Green loses at most 2 points, amber 6 to 10 (75-89% with 20 to 29 items applicable),
+# and red is red because of one critical item Not met.
+SHORTFALLS = {"green": ((0, 2), (0, 0)), "amber": ((4, 6), (1, 2)), "red": ((0, 4), (0, 1))}
+
+
 def _ratings(rng: random.Random, items, quality: str) -> list[CleanAnswer]:
     """Answers for a visit of a given quality: green, amber or red (a critical miss)."""
-    miss, partly = {"green": (0.0, 0.04), "amber": (0.06, 0.18), "red": (0.12, 0.2)}[quality]
-    answers = []
-    for item in items:
-        roll = rng.random()
-        if rng.random() < 0.08:
-            rating = "na"
-        elif roll < miss and not item.critical:
-            rating = "not_met"
-        elif roll < miss + partly:
-            rating = "partly"
-        else:
-            rating = "met"
-        answers.append(
-            CleanAnswer(
-                item.id,
-                rating,
-                rng.choice(COMMENTS.get(rating, [""])),
-                item.critical,
-                item.domain.key,
-                item.key,
-            )
-        )
+    ratings = ["na" if rng.random() < 0.08 else "met" for _item in items]
+    critical_miss = None
     if quality == "red":
-        critical = [i for i, item in enumerate(items) if item.critical]
-        index = rng.choice(critical)
-        answers[index] = CleanAnswer(
-            items[index].id,
-            "not_met",
-            "Did not check the medicines record before giving.",
-            True,
-            items[index].domain.key,
-            items[index].key,
+        missable = [i for i, item in enumerate(items) if item.text in CRITICAL_MISSES]
+        critical_miss = rng.choice(missable)
+        ratings[critical_miss] = "not_met"
+    (partly_low, partly_high), (missed_low, missed_high) = SHORTFALLS[quality]
+    n_missed = rng.randint(missed_low, missed_high)
+    n_partly = rng.randint(partly_low, partly_high)
+    plain = [i for i, item in enumerate(items) if ratings[i] == "met" and not item.critical]
+    for n, index in enumerate(rng.sample(plain, n_missed + n_partly)):
+        ratings[index] = "not_met" if n < n_missed else "partly"
+    return [
+        CleanAnswer(
+            item.id,
+            rating,
+            CRITICAL_MISSES[item.text][0]
+            if index == critical_miss
+            else rng.choice(COMMENTS.get(rating, [""])),
+            item.critical,
+            item.domain.key,
+            item.key,
         )
-    return answers
+        for index, (item, rating) in enumerate(zip(items, ratings, strict=True))
+    ]
+
+
+def _development(rng: random.Random, items, answers: list[CleanAnswer], quality: str) -> str:
+    """The area for development: the critical miss of a red visit, else a common one."""
+    if quality == "green":
+        return ""
+    for item, answer in zip(items, answers, strict=True):
+        if item.critical and answer.rating == "not_met":
+            return CRITICAL_MISSES[item.text][1]
+    return rng.choice(TO_DEVELOP)
+
+
+class _Results:
+    """Visit results dealt from shuffled decks of ten (7 green, 2 amber, 1 red), so even a small
+    service's year keeps that mix instead of whatever a few dice rolls give."""
+
+    DECK = ["green"] * 7 + ["amber"] * 2 + ["red"]
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._left: list[str] = []
+
+    def draw(self) -> str:
+        if not self._left:
+            self._left = list(self.DECK)
+            self._rng.shuffle(self._left)
+        return self._left.pop()
 
 
 LAPSED = ("Peter Hughes",)
@@ -90,6 +143,7 @@ def load(
         db.scalars(sa.select(MonitoringVisit.uuid).where(MonitoringVisit.service_id == service.id))
     )
     items = version.items
+    results = _Results(rng)
     start = today - timedelta(days=365)
     added = 0
     for worker_index, member in enumerate(staff):
@@ -101,9 +155,12 @@ def load(
         number = 0
         # One long-serving worker has not been checked for four months: overdue in coverage.
         last_day = today - timedelta(days=120 if member.name in LAPSED else 2)
-        while day <= last_day:
+        quality = "green"
+        # A red result is always followed by its re-check, even after the worker's last routine
+        # check (unless it is still in the future).
+        while day <= last_day or (quality == "red" and day <= today - timedelta(days=2)):
             progress = (day - start).days / 365
-            quality = rng.choices(["green", "amber", "red"], [0.74, 0.2, 0.06])[0]
+            quality = results.draw()
             unannounced = rng.random() < 0.2 + 0.5 * progress
             visit_type = (
                 "unannounced"
@@ -122,12 +179,13 @@ def load(
             number += 1
             person = rng.choice(people)
             answers = _ratings(rng, items, quality)
+            development = _development(rng, items, answers, quality)
             actions = []
             if quality != "green":
                 actions.append(
                     CleanAction(
                         uuid=uuid.uuid5(doc_id, "action"),
-                        description=rng.choice(TO_DEVELOP),
+                        description=development,
                         owner_staff_id=member.id,
                         owner_user_id=None,
                         due_on=day + timedelta(days=14),
@@ -149,7 +207,7 @@ def load(
                     satisfaction=rng.choice((4, 5, 5, 5, 3)),
                     person_comment="",
                     went_well=rng.choice(WENT_WELL),
-                    to_develop="" if quality == "green" else rng.choice(TO_DEVELOP),
+                    to_develop=development,
                     actions=actions,
                     status="submitted",
                     release_feedback=day < today - timedelta(days=10),
