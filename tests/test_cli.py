@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
+from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 
 STRONG = "a long and unusual phrase"
@@ -38,6 +39,68 @@ def test_init_creates_the_organisation_and_first_admin(runner, db, client):
     assert db.scalar(sa.select(Organisation.name)) == "Hillside Care"
     response = client.post("/login", data={"email": "boss@hillside.test", "password": STRONG})
     assert response.status_code == 302
+
+
+def test_init_creates_the_default_checklist_as_published_version_1(runner, db):
+    result = runner.invoke(
+        args=[
+            "init",
+            "--organisation",
+            "Hillside Care",
+            "--admin-email",
+            "boss@hillside.test",
+            "--admin-name",
+            "Bea Boss",
+            "--admin-password",
+            STRONG,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+    org = db.scalar(sa.select(Organisation))
+    [checklist] = db.scalars(sa.select(Checklist)).all()
+    assert (checklist.name, checklist.organisation_id) == ("Homecare monitoring visit", org.id)
+    [v1] = checklist.versions
+    assert v1.number == 1
+    assert v1.published_at is not None
+    assert v1.retired_at is None
+    assert v1.organisation_id == org.id
+    assert len(v1.domains) == 13
+    assert len(v1.items) == 29
+    assert [i.text for i in v1.items if i.critical] == [
+        "Hand hygiene before contact",
+        "Gained consent before care",
+        "Equipment checked and used safely as the plan says",
+        "Checked the medicines record before giving",
+        "Right person, medicine, dose, time and route",
+        "Recorded correctly straight after",
+    ]
+    assert len({i.key for i in v1.items}) == 29
+    assert [d.position for d in v1.domains] == list(range(13))
+    admin = db.scalar(sa.select(User))
+    published = db.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "checklist_published")
+    ).all()
+    assert [(e.actor_id, e.summary) for e in published] == [
+        (admin.id, "Homecare monitoring visit v1 (default)")
+    ]
+    # Running init again does not add a second checklist or version.
+    again = runner.invoke(
+        args=[
+            "init",
+            "--organisation",
+            "Hillside Care",
+            "--admin-email",
+            "boss@hillside.test",
+            "--admin-name",
+            "Bea Boss",
+            "--admin-password",
+            STRONG,
+        ]
+    )
+    assert again.exit_code == 0, again.output
+    assert count(db, Checklist) == 1
+    assert count(db, ChecklistVersion) == 1
 
 
 def test_init_twice_changes_nothing(runner, db):
