@@ -146,6 +146,11 @@ def _member_or_404(staff_id: uuid.UUID) -> StaffMember:
     return member
 
 
+def _worker_tables(member: StaffMember) -> list:
+    db = get_session()
+    return worker.tables(db, member, time_zone(db, current_user.organisation_id), current_user)
+
+
 @bp.get("/me")
 @login_required
 def my_page():
@@ -161,8 +166,7 @@ def my_page():
 @login_required
 def worker_page(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = time_zone(get_session(), current_user.organisation_id)
-    tables = worker.tables(get_session(), member, zone)
+    tables = _worker_tables(member)
     return render_template(
         "dashboards/worker.html",
         member=member,
@@ -176,9 +180,8 @@ def worker_page(staff_id: uuid.UUID):
 @login_required
 def worker_csv(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = time_zone(get_session(), current_user.organisation_id)
     key = request.args.get("table", "")
-    table = next((t for t in worker.tables(get_session(), member, zone) if t.key == key), None)
+    table = next((t for t in _worker_tables(member) if t.key == key), None)
     if table is None:
         abort(404, f"This page has no table {key!r}.")
     return Response(
@@ -192,12 +195,11 @@ def worker_csv(staff_id: uuid.UUID):
 @login_required
 def worker_data(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    zone = time_zone(get_session(), current_user.organisation_id)
     return jsonify(
         {
             "dashboard": "worker",
             "as_of": utcnow().isoformat(),
             "worker": {"id": str(member.uuid), "name": member.name},
-            "tables": [t.as_json() for t in worker.tables(get_session(), member, zone)],
+            "tables": [t.as_json() for t in _worker_tables(member)],
         }
     )

@@ -17,6 +17,7 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.permissions import can_manage_service
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
+from careobs.spotchecks.queries import feedback_released
 from careobs.spotchecks.scoring import BANDS
 
 
@@ -27,19 +28,20 @@ def may_view(user, member: StaffMember) -> bool:
     return member.user_id == user.id or can_manage_service(user, member.service)
 
 
-def tables(db: Session, member: StaffMember, zone: ZoneInfo) -> list[Table]:
-    visits = db.execute(
-        sa.select(
-            MonitoringVisit.uuid,
-            MonitoringVisit.planned_at,
-            MonitoringVisit.visit_type,
-            MonitoringVisit.score,
-            MonitoringVisit.band,
-            MonitoringVisit.outcome,
-        )
-        .where(MonitoringVisit.staff_id == member.id, MonitoringVisit.status == "submitted")
-        .order_by(MonitoringVisit.planned_at)
-    ).all()
+def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Table]:
+    """The worker's page for ``viewer``: the worker sees a visit once its feedback is released
+    to them (as on the visits list); their managers see every submitted visit."""
+    shown = sa.select(
+        MonitoringVisit.uuid,
+        MonitoringVisit.planned_at,
+        MonitoringVisit.visit_type,
+        MonitoringVisit.score,
+        MonitoringVisit.band,
+        MonitoringVisit.outcome,
+    ).where(MonitoringVisit.staff_id == member.id, MonitoringVisit.status == "submitted")
+    if not can_manage_service(viewer, member.service):
+        shown = shown.where(feedback_released())
+    visits = db.execute(shown.order_by(MonitoringVisit.planned_at)).all()
     scores = Table(
         "scores",
         "Monitoring visit scores",

@@ -112,6 +112,25 @@ def test_the_worker_page_shows_their_visits_and_feedback_only(
     assert payload["worker"] == {"id": str(hal.uuid), "name": "Hal Homecare"}
 
 
+def test_a_worker_sees_a_visit_on_their_page_once_its_feedback_is_released(
+    acme, checklist, visit, admin_sync, client_as, data, db
+):
+    hal = acme.staff_members["Hal Homecare"]
+    hal.user_id = data.user(acme.org, "hal@acme.test", "Hal Homecare", roles={}).id
+    db.commit()
+    write(
+        admin_sync,
+        visit(local(2026, 10, 8, 9), release_feedback=True),
+        visit(local(2026, 10, 9, 9), release_feedback=False),
+    )
+
+    own = client_as(hal.user).get(worker_urls(hal)["json"]).get_json()
+    managed = client_as(acme.home_manager).get(worker_urls(hal)["json"]).get_json()
+
+    assert [row[0] for row in table_of(own, "scores")["rows"]] == ["2026-10-08"]
+    assert [row[0] for row in table_of(managed, "scores")["rows"]] == ["2026-10-08", "2026-10-09"]
+
+
 # -- managers -----------------------------------------------------------------------------------
 
 
