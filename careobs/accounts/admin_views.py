@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from careobs.accounts import service
+from careobs.accounts import password_reset, service
 from careobs.accounts.forms import UserForm
 from careobs.accounts.models import ROLES, User
 from careobs.audit.service import record
@@ -154,6 +154,26 @@ def reinvite(user_id: uuid.UUID):
         return redirect(url_for("users.edit", user_id=user.uuid))
     db.commit()
     return render_template("admin/user_invited.html", user=user, token=token)
+
+
+@bp.post("/<uuid:user_id>/password-reset")
+@admin_required
+def reset_link(user_id: uuid.UUID):
+    """A link for a user with a password to choose a new one (the way out of a lockout)."""
+    db = get_session()
+    user = get_user_or_404(user_id)
+    try:
+        token = password_reset.create_reset_link(db, user, current_user)
+    except password_reset.CannotReset as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("users.edit", user_id=user.uuid))
+    db.commit()
+    return render_template(
+        "admin/user_reset_link.html",
+        user=user,
+        token=token,
+        hours=round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600),
+    )
 
 
 @bp.post("/<uuid:user_id>/active")

@@ -63,3 +63,7 @@ class UserForm(FlaskForm):
     )
     display_name = StringField("Name", validators=[InputRequired(), not_blank, Length(max=120)])
     is_org_admin = BooleanField("Organisation admin (manages everything, including users)")
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password chosen through a reset link an admin made."""

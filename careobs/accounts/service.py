@@ -83,11 +83,30 @@ def prune_login_failures(session: Session) -> None:
     session.execute(sa.delete(LoginFailure).where(LoginFailure.at < cutoff))
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Store a new password and end the user's other sessions."""
+def set_password(
+    session: Session, user: User, password: str, *, action: str = "password_set"
+) -> None:
+    """Store a new password, end the user's other sessions and lift any lock on the account.
+
+    The failures are cleared because a new password is the way out of a lockout: without
+    this, a user locked out and then given a new password would still be refused.
+    """
     user.password_hash = hash_password(password)
     user.rotate_session_token()
-    record(session, "password_set", organisation_id=user.organisation_id, actor=user, entity=user)
+    session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
+    record(session, action, organisation_id=user.organisation_id, actor=user, entity=user)
+
+
+def lockout_wait() -> str:
+    """How long a locked-out user should wait, in words, from the configured window."""
+    minutes = max(1, round(current_app.config["LOGIN_WINDOW"].total_seconds() / 60))
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -1,4 +1,4 @@
-"""Logging in and out, accepting an invitation and changing one's own password."""
+"""Logging in and out, accepting an invitation, resetting and changing one's own password."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from careobs.accounts import service
-from careobs.accounts.forms import AcceptInvitationForm, ChangePasswordForm, LoginForm
+from careobs.accounts import password_reset, service
+from careobs.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
 from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.security import verify_password
@@ -47,7 +52,10 @@ def login():
                 db, form.email.data, form.password.data, request.remote_addr or "unknown"
             )
         except service.TooManyAttempts:
-            return render_template("accounts/login.html", form=form, too_many=True), 429
+            page = render_template(
+                "accounts/login.html", form=form, too_many=True, wait=service.lockout_wait()
+            )
+            return page, 429
         db.commit()
         if user is None:
             form.password.errors = [LOGIN_FAILED]
@@ -87,6 +95,26 @@ def accept_invitation(token: str):
         flash("Welcome to careobs. Your password is set.", "success")
         return redirect(url_for("home.index"))
     return render_template("accounts/accept_invitation.html", form=form, user=user)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through a link an admin made; it also lifts a login lockout."""
+    db = get_session()
+    try:
+        user = password_reset.user_for_reset(db, token)
+    except password_reset.ResetLinkError as exc:
+        return render_template("accounts/reset_invalid.html", reason=str(exc)), 410
+    if current_user.is_authenticated:
+        logout_user()
+    form = ResetPasswordForm()
+    if form.validate_on_submit() and form.check_password_rules(user.email):
+        password_reset.reset_password(db, user, form.password.data)
+        db.commit()
+        start_session(user)
+        flash("Your new password is set. Other devices have been logged out.", "success")
+        return redirect(url_for("home.index"))
+    return render_template("accounts/reset_password.html", form=form, user=user)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

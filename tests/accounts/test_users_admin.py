@@ -279,6 +279,7 @@ def other_org_requests(user: User) -> list[tuple[str, str]]:
         ("GET", f"/admin/users/{user.uuid}"),
         ("POST", f"/admin/users/{user.uuid}"),
         ("POST", f"/admin/users/{user.uuid}/invitation"),
+        ("POST", f"/admin/users/{user.uuid}/password-reset"),
         ("POST", f"/admin/users/{user.uuid}/active"),
     ]
 
@@ -293,7 +294,12 @@ def test_another_organisations_user_is_not_found(client, db, data, acme):
     assert staff.active
     assert staff.email == "staff@other.test"
     assert not staff.is_org_admin
-    assert actions(db, "user_updated", "user_deactivated", "user_invited") == []
+    assert (
+        actions(
+            db, "user_updated", "user_deactivated", "user_invited", "password_reset_link_created"
+        )
+        == []
+    )
 
 
 def test_unknown_user_is_not_found(client, acme):
@@ -311,6 +317,7 @@ def every_users_route(acme) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/admin/users/{target.uuid}", None),
         ("POST", f"/admin/users/{target.uuid}", form),
         ("POST", f"/admin/users/{target.uuid}/invitation", None),
+        ("POST", f"/admin/users/{target.uuid}/password-reset", None),
         ("POST", f"/admin/users/{target.uuid}/active", None),
     ]
 
@@ -331,7 +338,13 @@ def test_non_admins_are_forbidden_on_every_users_route(client, db, data, role):
     assert outsider.active
     assert not outsider.is_org_admin
     assert outsider.email == "outsider@acme.test"
-    changes = ("user_created", "user_updated", "user_invited", "user_deactivated")
+    changes = (
+        "user_created",
+        "user_updated",
+        "user_invited",
+        "password_reset_link_created",
+        "user_deactivated",
+    )
     assert actions(db, *changes) == []
 
 

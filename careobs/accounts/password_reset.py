@@ -1,0 +1,106 @@
+"""Password reset links an admin makes for a user who has forgotten, or is locked out of, theirs.
+
+A link is signed like an invitation (with its own salt, so neither can stand in for the other),
+expires after PASSWORD_RESET_MAX_AGE, and is bound to the password the user had when it was
+made: setting any new password, through this link or otherwise, makes every older link useless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from careobs.accounts.models import User
+from careobs.accounts.service import set_password
+from careobs.audit.service import record
+from careobs.db import utcnow
+
+RESET_SALT = "careobs-password-reset"
+
+
+class ResetLinkError(Exception):
+    """A reset link that cannot be used; the message says why, for the person holding it."""
+
+
+class CannotReset(Exception):
+    """The admin cannot make a reset link for this user; the message says what to do instead."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def password_fingerprint(user: User) -> str:
+    """A one-way digest of the current password hash: it changes whenever the password does.
+
+    The token is signed, not encrypted, so it carries this digest rather than the hash itself.
+    """
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:32]
+
+
+def reset_token(user: User) -> str:
+    """A signed token naming the user and their current password."""
+    return _serializer().dumps({"u": str(user.uuid), "p": password_fingerprint(user)})
+
+
+def create_reset_link(session: Session, user: User, actor: User) -> str:
+    """Make a reset token for an active user who has a password (audited); CannotReset else."""
+    if not user.active:
+        raise CannotReset(f"{user.display_name} is deactivated. Reactivate them first.")
+    if not user.password_hash:
+        raise CannotReset(
+            f"{user.display_name} has not set a password yet. Make a new invitation link instead."
+        )
+    record(
+        session,
+        "password_reset_link_created",
+        organisation_id=user.organisation_id,
+        actor=actor,
+        entity=user,
+        summary=user.email,
+    )
+    return reset_token(user)
+
+
+def reset_expires_at() -> datetime:
+    """When a link made now stops working."""
+    return utcnow() + current_app.config["PASSWORD_RESET_MAX_AGE"]
+
+
+def user_for_reset(session: Session, token: str) -> User:
+    """The user a reset token belongs to, or ResetLinkError saying why it is unusable."""
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ResetLinkError(
+            "This password reset link has expired. Ask your administrator for a new link."
+        ) from exc
+    except BadSignature as exc:
+        raise ResetLinkError(
+            "This password reset link is not valid. Check it was copied whole."
+        ) from exc
+    try:
+        user_id = uuid.UUID(str(data.get("u")))
+    except ValueError as exc:
+        raise ResetLinkError("This password reset link is not valid.") from exc
+    user = session.scalar(sa.select(User).where(User.uuid == user_id))
+    if user is None or not user.active:
+        raise ResetLinkError("This password reset link is no longer valid.")
+    if not user.password_hash or data.get("p") != password_fingerprint(user):
+        raise ResetLinkError(
+            "This password reset link has already been used, or the password has been changed "
+            "since it was made. Ask your administrator for a new link if you still need one."
+        )
+    return user
+
+
+def reset_password(session: Session, user: User, password: str) -> None:
+    """Set the new password chosen through a reset link; the link dies with the old password."""
+    set_password(session, user, password, action="password_reset")
