@@ -23,6 +23,8 @@ _PHONE = re.compile(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
+# A name typed without its space: JohnSmith, MaryJones, R07MaryJones (and surnames like McKay).
+_JOINED_NAME = re.compile(r"[A-Z][a-z]+[A-Z][a-z]+")
 # The title in any case, the surname capitalised: "Mrs Smith", "MR JONES", but not "miss lunch".
 _TITLE_NAME = re.compile(r"\b(?i:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][A-Za-z'-]+")
 
@@ -53,17 +55,37 @@ def identifier_warnings(text: str) -> list[str]:
     return [f"This looks like it contains {what}." for what in found]
 
 
+_NOT_STORED = "Use a short code such as R07 instead: careobs never stores {what}."
+NHS_NUMBER_PROBLEM = "This looks like an NHS number. " + _NOT_STORED.format(what="NHS numbers")
+DATE_PROBLEM = "This looks like a date, possibly a date of birth. " + _NOT_STORED.format(
+    what="dates of birth"
+)
+PHONE_PROBLEM = "This looks like a phone number. " + _NOT_STORED.format(what="phone numbers")
+NAME_PROBLEM = "This looks like a name. " + _NOT_STORED.format(what="the names of people supported")
+
+
 def code_problems(code: str) -> list[str]:
-    """Why a person's code cannot be used as it is: careobs stores codes, never names."""
+    """Why a person's code cannot be used as it is: careobs stores codes, never names.
+
+    A code that cannot be stored as typed (spaces, slashes) is first checked for an NHS number,
+    a phone number or a date, so "485 777 3456" or "01/02/1950" is refused for what it is
+    rather than for its spaces. Well-formed codes that may still be one of these (1234567890,
+    010145) are not refused here but need confirming (see :func:`code_warnings`).
+    """
     code = code.strip()
     if not code:
         return ["Enter a code, for example R07."]
-    if _FULL_NAME.search(code) or " " in code:
-        return [
-            "This looks like a name. Use a short code such as R07 instead: "
-            "careobs never stores the names of people supported."
-        ]
-    if not CODE_PATTERN.match(code):
+    well_formed = CODE_PATTERN.match(code) is not None
+    if not well_formed:
+        if _NHS_NUMBER.search(code):
+            return [NHS_NUMBER_PROBLEM]
+        if _PHONE.search(code):  # before dates: 07700 900123 ends like a ddmmyy date
+            return [PHONE_PROBLEM]
+        if _DATE.search(code) or _DATE_WORDS.search(code):
+            return [DATE_PROBLEM]
+    if _FULL_NAME.search(code) or _JOINED_NAME.search(code) or " " in code:
+        return [NAME_PROBLEM]
+    if not well_formed:
         return ["Use up to 16 letters, digits or hyphens, for example R07 or HC-112."]
     return []
 

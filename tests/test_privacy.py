@@ -22,6 +22,18 @@ NAME_PROBLEM = (
     "This looks like a name. Use a short code such as R07 instead: "
     "careobs never stores the names of people supported."
 )
+NHS_PROBLEM = (
+    "This looks like an NHS number. Use a short code such as R07 instead: "
+    "careobs never stores NHS numbers."
+)
+DATE_PROBLEM = (
+    "This looks like a date, possibly a date of birth. Use a short code such as R07 instead: "
+    "careobs never stores dates of birth."
+)
+PHONE_PROBLEM = (
+    "This looks like a phone number. Use a short code such as R07 instead: "
+    "careobs never stores phone numbers."
+)
 EMPTY_PROBLEM = "Enter a code, for example R07."
 SHAPE_PROBLEM = "Use up to 16 letters, digits or hyphens, for example R07 or HC-112."
 TEN_DIGITS = "This code has 10 digits, like an NHS number."
@@ -128,6 +140,35 @@ def test_well_formed_codes_have_no_problems(code):
 @pytest.mark.parametrize("code", ["Mary Smith", "John O'Brien", "Anne-Marie Jones", "R 07"])
 def test_names_and_spaces_are_refused_as_codes(code):
     assert code_problems(code) == [NAME_PROBLEM]
+
+
+@pytest.mark.parametrize("code", ["JohnSmith", "MaryJones", "R07MaryJones", "AnneMarie"])
+def test_names_typed_without_a_space_are_refused_as_codes(code):
+    assert code_problems(code) == [NAME_PROBLEM]
+
+
+@pytest.mark.parametrize("code", ["RoomA", "HCRoom", "Rm12", "ABC", "ROSEHOUSE", "R07a"])
+def test_codes_with_capitals_that_are_not_joined_up_names_are_accepted(code):
+    assert code_problems(code) == []
+
+
+@pytest.mark.parametrize("code", ["485 777 3456", " 485 7773456 ", "NHS 485 777 3456"])
+def test_an_nhs_number_as_printed_is_refused_for_what_it_is(code):
+    assert code_problems(code) == [NHS_PROBLEM]
+
+
+@pytest.mark.parametrize("code", ["01/02/1950", "1.2.50", "3 March 1941", "DOB 01/02/1950"])
+def test_a_date_that_cannot_be_a_code_is_refused_as_a_date(code):
+    assert code_problems(code) == [DATE_PROBLEM]
+
+
+@pytest.mark.parametrize("code", ["07700 900123", "020 7946 0958", "+44 7700 900123"])
+def test_a_phone_number_is_refused_as_a_phone_number(code):
+    assert code_problems(code) == [PHONE_PROBLEM]
+
+
+def test_a_name_with_a_date_of_birth_is_refused_for_the_date_first():
+    assert code_problems("Mary Smith 01/02/1950") == [DATE_PROBLEM]
 
 
 @pytest.mark.parametrize("code", ["", "   "])

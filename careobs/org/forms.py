@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +11,9 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from careobs.org.models import CONSENT_CHOICES, CONSENT_GIVEN_BY, SERVICE_KINDS
 from careobs.privacy import code_problems
+
+# Consent answers that need a date and who gave them, with the words the messages use.
+CONSENT_ANSWERED = {"yes": ("given", "gave"), "no": ("declined", "declined")}
 
 
 def choices_of(labels: dict[str, str]) -> list[SelectChoice]:
@@ -73,14 +78,33 @@ class PersonForm(FlaskForm):
         if problems:
             raise ValidationError(problems[0])
 
+    # Today on the organisation's clock, set by the view: a consent date cannot be later.
+    today: date | None = None
+
     def validate(self, extra_validators=None):
-        # Not a validate_consent_on method: Optional() stops the chain before it when empty.
+        # Not validate_consent_* methods: Optional() stops the chain before them when empty.
         valid = super().validate(extra_validators)
-        date_missing = self.consent_on.data is None and not self.consent_on.errors
-        if self.consent.data == "yes" and date_missing:
-            self.consent_on.errors.append("Enter the date consent was given.")
-            valid = False
+        if self.consent.data in CONSENT_ANSWERED:
+            valid = self._check_consent_details() and valid
         return valid
+
+    def _check_consent_details(self) -> bool:
+        """A yes or no to monitoring visits needs when it was recorded and who answered."""
+        participle, past = CONSENT_ANSWERED[self.consent.data]
+        ok = True
+        if self.consent_on.data is None:
+            if not self.consent_on.errors:  # an unreadable date already says so
+                self.consent_on.errors.append(f"Enter the date consent was {participle}.")
+            ok = False
+        elif self.today is not None and self.consent_on.data > self.today:
+            self.consent_on.errors.append("The date cannot be in the future.")
+            ok = False
+        if not self.consent_given_by.data:
+            self.consent_given_by.errors.append(
+                f"Choose who {past} consent: the person or their representative."
+            )
+            ok = False
+        return ok
 
 
 class StaffForm(FlaskForm):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from careobs.audit.service import record
-from careobs.db import get_session
+from careobs.db import get_session, utcnow
 from careobs.org import service as org_service
 from careobs.org.forms import PersonForm
 from careobs.org.models import Person
@@ -19,6 +20,7 @@ from careobs.org.scoping import (
     manageable_services,
     service_choices,
 )
+from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import MANAGE, admin_area_required, service_ids_select
 from careobs.privacy import code_warnings
@@ -49,6 +51,12 @@ def index():
         selected=selected,
         show_inactive=show_inactive,
     )
+
+
+def organisation_today() -> date:
+    """Today on the organisation's clock: no consent can be recorded later than this."""
+    zone = time_zone(get_session(), current_user.organisation_id)
+    return utcnow().astimezone(zone).date()
 
 
 def save(form: PersonForm, person: Person | None):
@@ -93,6 +101,7 @@ def new():
     services = manageable_services()
     form = PersonForm(service=request.args.get("service"))
     form.service.choices = service_choices(services)
+    form.today = organisation_today()
     if form.validate_on_submit() and (person := save(form, None)):
         flash(f"Added {person.code}.", "success")
         return redirect(url_for("people.index", service=person.service.uuid.hex))
@@ -108,6 +117,7 @@ def edit(person_id: uuid.UUID):
         # obj= would fill the select with the Service object itself (same attribute name).
         form.service.data = person.service.uuid.hex
     form.service.choices = service_choices(manageable_services())
+    form.today = organisation_today()
     if form.validate_on_submit() and save(form, person):
         flash(f"Saved {person.code}.", "success")
         return redirect(url_for("people.index", service=person.service.uuid.hex))

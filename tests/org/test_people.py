@@ -7,12 +7,13 @@ Every refused form shows its message next to the field and saves nothing.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
-from careobs.org.models import Person
+from careobs.org.models import Organisation, Person
 
 NAME_MESSAGE = "This looks like a name. Use a short code such as R07 instead"
 TEN_DIGITS = "This code has 10 digits, like an NHS number."
@@ -169,6 +170,42 @@ def test_a_full_name_is_refused_as_a_code(client, auth, data, db):
     assert NAME_MESSAGE in field_errors(response.get_data(as_text=True), "code")
     assert person_count(db) == 4
     assert events(db, "person_created") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("485 777 3456", "This looks like an NHS number. Use a short code such as R07 instead"),
+        ("01/02/1950", "This looks like a date, possibly a date of birth. Use a short code"),
+        ("JohnSmith", NAME_MESSAGE),
+        ("MaryJones", NAME_MESSAGE),
+    ],
+)
+def test_identifiers_are_refused_as_codes_for_what_they_are(client, auth, data, db, code, message):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    response = client.post("/admin/people/new", data=person_form(acme.care_home, code))
+
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True), "code")
+    assert message in errors
+    if message != NAME_MESSAGE:
+        assert "looks like a name" not in errors
+    assert "Use up to 16 letters" not in errors
+    assert person_count(db) == 4
+    assert events(db, "person_created") == []
+
+
+def test_a_joined_up_name_is_refused_even_with_the_confirmation_ticked(client, auth, data, db):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    form = person_form(acme.care_home, "JohnSmith", confirm_not_identifier="y")
+    response = client.post("/admin/people/new", data=form)
+
+    assert NAME_MESSAGE in field_errors(response.get_data(as_text=True), "code")
+    assert people_coded(db, "JOHNSMITH") == []
 
 
 def test_a_code_of_the_wrong_shape_is_refused(client, auth, data, db):
@@ -328,6 +365,155 @@ def test_consent_not_recorded_clears_the_date_and_who_gave_it(client, auth, data
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("consent", "message"),
+    [
+        ("yes", "Choose who gave consent: the person or their representative."),
+        ("no", "Choose who declined consent: the person or their representative."),
+    ],
+)
+def test_a_consent_answer_needs_who_gave_it(client, auth, data, db, consent, message):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    response = client.post(
+        "/admin/people/new",
+        data=person_form(acme.homecare, "H07", consent=consent, consent_on="2025-03-14"),
+    )
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert message in field_errors(page, "consent_given_by")
+    assert field_errors(page, "consent_on") == ""
+    assert people_coded(db, "H07") == []
+    assert events(db, "person_created") == []
+
+
+def test_consent_declined_needs_its_date_too(client, auth, data, db):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    response = client.post(
+        "/admin/people/new",
+        data=person_form(acme.homecare, "H07", consent="no", consent_given_by="representative"),
+    )
+
+    page = response.get_data(as_text=True)
+    assert "Enter the date consent was declined." in field_errors(page, "consent_on")
+    assert field_errors(page, "consent_given_by") == ""
+    assert people_coded(db, "H07") == []
+
+
+def test_an_unreadable_consent_date_is_reported_once(client, auth, data, db):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    response = client.post(
+        "/admin/people/new",
+        data=person_form(
+            acme.homecare, "H07", consent="yes", consent_on="14/03", consent_given_by="person"
+        ),
+    )
+
+    errors = field_errors(response.get_data(as_text=True), "consent_on")
+    assert "Not a valid date value." in errors
+    assert "Enter the date" not in errors
+    assert people_coded(db, "H07") == []
+
+
+def test_consent_declined_with_its_date_and_who_is_saved(client, auth, data, db):
+    acme = data.organisation()
+    auth.login(acme.admin)
+
+    response = client.post(
+        "/admin/people/new",
+        data=person_form(
+            acme.homecare,
+            "H07",
+            consent="no",
+            consent_on="2025-03-14",
+            consent_given_by="representative",
+        ),
+    )
+
+    assert response.status_code == 302
+    [person] = people_coded(db, "H07")
+    assert (person.consent, person.consent_on, person.consent_given_by) == (
+        "no",
+        date(2025, 3, 14),
+        "representative",
+    )
+
+
+# 20:00 UTC on 1 June 2025: already 2 June at Kiritimati (UTC+14), still 1 June in Pago Pago
+# (UTC-11) and at 21:00 on 1 June in London (BST).
+EVENING_IN_UTC = datetime(2025, 6, 1, 20, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "consent_on", "accepted"),
+    [
+        ("Europe/London", "2025-06-01", True),
+        ("Europe/London", "2025-06-02", False),
+        ("Pacific/Kiritimati", "2025-06-02", True),
+        ("Pacific/Kiritimati", "2025-06-03", False),
+        ("Pacific/Pago_Pago", "2025-06-01", True),
+        ("Pacific/Pago_Pago", "2025-06-02", False),
+    ],
+)
+def test_a_consent_date_cannot_be_after_today_on_the_organisations_clock(
+    client, auth, data, db, monkeypatch, zone, consent_on, accepted
+):
+    monkeypatch.setattr("careobs.org.people_views.utcnow", lambda: EVENING_IN_UTC)
+    acme = data.organisation()
+    db.get(Organisation, acme.org.id).timezone = zone
+    db.commit()
+    auth.login(acme.admin)
+
+    response = client.post(
+        "/admin/people/new",
+        data=person_form(
+            acme.homecare, "H07", consent="yes", consent_on=consent_on, consent_given_by="person"
+        ),
+    )
+
+    if accepted:
+        assert response.status_code == 302
+        [person] = people_coded(db, "H07")
+        assert person.consent_on.isoformat() == consent_on
+    else:
+        assert response.status_code == 200
+        errors = field_errors(response.get_data(as_text=True), "consent_on")
+        assert "The date cannot be in the future." in errors
+        assert people_coded(db, "H07") == []
+
+
+def test_editing_to_a_future_consent_date_saves_nothing(client, auth, data, db):
+    acme = data.organisation()
+    h01 = acme.people["H01"]
+    auth.login(acme.admin)
+    two_days_ahead = (date.today() + timedelta(days=2)).isoformat()  # tomorrow everywhere
+
+    response = client.post(
+        f"/admin/people/{h01.uuid}",
+        data=person_form(
+            acme.homecare,
+            "H01",
+            consent="yes",
+            consent_on=two_days_ahead,
+            consent_given_by="person",
+        ),
+    )
+
+    assert "The date cannot be in the future." in field_errors(
+        response.get_data(as_text=True), "consent_on"
+    )
+    db.expire_all()
+    person = db.get(Person, h01.id)
+    assert (person.consent, person.consent_on) == ("not_recorded", None)
+    assert events(db, "person_updated") == []
 
 
 def test_manager_cannot_add_a_person_to_a_service_they_do_not_manage(client, auth, data, db):
