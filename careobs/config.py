@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
 UNSAFE_KEYS = {"", "dev", "devkey", "secret", "changeme", "change-me", "development", "test"}
+MIN_KEY_LENGTH = 32
+# A long key made of few characters ("abababab...") is as guessable as a short one.
+MIN_KEY_DISTINCT_CHARACTERS = 10
+# How long a process starting with others waits for the key another one is writing.
+KEY_WAIT_SECONDS = 5.0
 
 
 class ConfigError(RuntimeError):
@@ -17,17 +23,66 @@ class ConfigError(RuntimeError):
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the instance folder.
 
-    Keeping it means a restart does not log everybody out.
+    Keeping it means a restart does not log everybody out. Several processes may start at once
+    (gunicorn -w 4) and find no key: each writes its own candidate to a private file and links
+    it into place; the link fails for all but the first, and the others read the winner's key.
+    The key file is thus never seen half written.
     """
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
         return from_env
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
+    existing = _read_key(key_file)
+    if existing:
+        return existing
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    candidate = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(candidate, key_file)
+    except FileExistsError:
+        return _wait_for_key(key_file)
+    except OSError:
+        # A file system without hard links: create the file exclusively instead; a process
+        # that loses this race may briefly see it empty, so it waits for the content.
+        return _create_exclusively(key_file, key)
+    finally:
+        candidate.unlink(missing_ok=True)
+    return key
+
+
+def _read_key(key_file: Path) -> str:
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _wait_for_key(key_file: Path) -> str:
+    """The key another process is writing, once it is there."""
+    deadline = time.monotonic() + KEY_WAIT_SECONDS
+    while True:
+        key = _read_key(key_file)
+        if key:
+            return key
+        if time.monotonic() > deadline:
+            raise ConfigError(
+                f"The secret key file {key_file} is empty. Delete it to have a new key "
+                "generated (everyone will have to log in again), or set SECRET_KEY."
+            )
+        time.sleep(0.02)
+
+
+def _create_exclusively(key_file: Path, key: str) -> str:
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _wait_for_key(key_file)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
@@ -67,6 +122,7 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "PASSWORD_HASH_METHOD": "scrypt",
         "INVITATION_MAX_AGE": timedelta(hours=72),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=72),
         "LOGIN_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "LOGIN_MAX_FAILURES_PER_IP": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_IP", 20),
@@ -81,8 +137,16 @@ def check(config: dict) -> None:
     if not config.get("CAREOBS_PRODUCTION"):
         return
     key = str(config.get("SECRET_KEY") or "")
-    if key.lower() in UNSAFE_KEYS or len(key) < 32:
+    advice = (
+        f"CAREOBS_ENV=production needs a SECRET_KEY of at least {MIN_KEY_LENGTH} random "
+        "characters (for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+    )
+    if key.lower() in UNSAFE_KEYS or len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(f"{advice}.")
+    distinct = len(set(key))
+    if distinct < MIN_KEY_DISTINCT_CHARACTERS:
         raise ConfigError(
-            "CAREOBS_ENV=production needs a SECRET_KEY of at least 32 random characters "
-            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            f"{advice}; this SECRET_KEY uses only {distinct} different "
+            f"character{'s' if distinct != 1 else ''} (at least {MIN_KEY_DISTINCT_CHARACTERS} "
+            "are needed), so it is too easy to guess."
         )

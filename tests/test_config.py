@@ -9,6 +9,8 @@ directory, so nothing here depends on the test database or touches the checkout.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import secrets
 import stat
 
@@ -16,8 +18,9 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from careobs import create_app
+from careobs import config, create_app
 from careobs.config import ConfigError
+from tests import key_race
 
 ENVIRONMENT = (
     "SECRET_KEY",
@@ -70,6 +73,30 @@ def test_production_refuses_a_weak_secret_key(monkeypatch, make_app, weak_key):
     monkeypatch.setenv("SECRET_KEY", weak_key)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         make_app()
+
+
+@pytest.mark.parametrize(
+    "repetitive_key", ["ab" * 20, "a" * 64, "0123456780" * 4, "Passw0rd" * 5, "xyzxyz!!" * 8]
+)
+def test_production_refuses_a_long_key_of_too_few_different_characters(
+    monkeypatch, make_app, repetitive_key
+):
+    monkeypatch.setenv("CAREOBS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", repetitive_key)
+    with pytest.raises(ConfigError) as refused:
+        make_app()
+    message = str(refused.value)
+    distinct = len(set(repetitive_key))
+    plural = "s" if distinct != 1 else ""
+    assert f"this SECRET_KEY uses only {distinct} different character{plural} " in message
+    assert "(at least 10 are needed)" in message
+    assert "secrets.token_hex(32)" in message
+
+
+def test_production_accepts_a_long_key_of_ten_different_characters(monkeypatch, make_app):
+    monkeypatch.setenv("CAREOBS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "0123456789" * 4)
+    assert make_app().secret_key == "0123456789" * 4
 
 
 def test_production_refuses_a_weak_key_passed_to_create_app(monkeypatch, make_app):
@@ -148,6 +175,89 @@ def test_secret_key_from_the_environment_wins_and_nothing_is_written(
     monkeypatch.setenv("SECRET_KEY", key)
     assert make_app().secret_key == key
     assert not (instance / "secret_key").exists()
+
+
+def test_processes_starting_together_share_one_generated_key(instance, tmp_path):
+    """Like gunicorn -w 4 on a fresh install: every worker looks for the key at the same time.
+
+    The race is run in several fresh instance folders, as one start rarely loses it.
+    """
+    processes, rounds = 6, 8
+    folders = [tmp_path / f"instance-{n}" for n in range(rounds)]
+    ctx = multiprocessing.get_context("spawn")  # fork in a threaded process is unsafe
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    args = ([str(f) for f in folders], barrier, results)
+    workers = [ctx.Process(target=key_race.start_together, args=args) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=120) for _ in range(processes * rounds)]
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert [w.exitcode for w in workers] == [0] * processes
+    assert [o for o in outcomes if o[1] != "ok"] == []
+    for folder in folders:
+        keys = {key for where, _, key in outcomes if where == str(folder)}
+        assert len(keys) == 1, folder
+        [key] = keys
+        assert len(key) == 64
+        assert (folder / "secret_key").read_text() == key
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no candidates left
+
+
+def test_a_process_that_loses_the_race_reads_the_winners_key(monkeypatch, instance):
+    """The key file appears after this process looked for it and before it could link its own."""
+    generate = secrets.token_hex
+
+    def another_process_wins(nbytes=None):
+        key = generate(nbytes)
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text("the-winners-key")
+        return key
+
+    monkeypatch.setattr(config.secrets, "token_hex", another_process_wins)
+    assert config.from_environment(instance)["SECRET_KEY"] == "the-winners-key"
+    assert sorted(p.name for p in instance.iterdir()) == ["secret_key"]
+
+
+def test_without_hard_links_the_key_is_created_exclusively(monkeypatch, make_app, instance):
+    def no_links(*_args):
+        raise PermissionError("hard links are not allowed here")
+
+    monkeypatch.setattr(config.os, "link", no_links)
+    app = make_app()
+    key_file = instance / "secret_key"
+    assert key_file.read_text() == app.secret_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert make_app().secret_key == app.secret_key
+    assert sorted(p.name for p in instance.iterdir()) == ["secret_key"]
+
+
+def test_an_empty_key_file_is_refused_with_a_clear_message(monkeypatch, make_app, instance):
+    monkeypatch.setattr(config, "KEY_WAIT_SECONDS", 0.1)
+    instance.mkdir(parents=True)
+    (instance / "secret_key").write_text("")
+    with pytest.raises(ConfigError, match=r"secret key file .* is empty\. Delete it"):
+        make_app()
+
+
+def test_a_key_being_written_by_another_process_is_waited_for(monkeypatch, instance):
+    instance.mkdir(parents=True)
+    key_file = instance / "secret_key"
+    key_file.write_text("")
+    reads = []
+    read = config._read_key
+
+    def written_on_third_look(path):
+        reads.append(path)
+        if len(reads) == 3:
+            path.write_text("written-meanwhile")
+        return read(path)
+
+    monkeypatch.setattr(config, "_read_key", written_on_third_look)
+    assert config.from_environment(instance)["SECRET_KEY"] == "written-meanwhile"
+    assert os.listdir(instance) == ["secret_key"]
 
 
 # Other settings from the environment
