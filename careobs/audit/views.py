@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
@@ -14,10 +15,13 @@ from wtforms.validators import Optional
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.db import get_session
-from careobs.pagination import paginate
+from careobs.org.settings import time_zone
+from careobs.pagination import Page, paginate
 from careobs.permissions import admin_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+NOT_A_DATE = "Enter a date such as 2025-03-31."
 
 
 class AuditFilterForm(FlaskForm):
@@ -27,12 +31,17 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("What happened", validators=[Optional()])
     actor = SelectField("Who", validators=[Optional()])
     record = StringField("Record id", validators=[Optional()])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional()], invalid_value_message=NOT_A_DATE)
+    date_to = DateField("To", validators=[Optional()], invalid_value_message=NOT_A_DATE)
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            field.errors.append("The end date is before the start date.")
 
 
-def _day_start(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a day on the organisation's clock, in UTC (as events are stored)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 @bp.get("/")
@@ -40,6 +49,7 @@ def _day_start(day) -> datetime:
 def index():
     db = get_session()
     org_id = current_user.organisation_id
+    zone = time_zone(db, org_id)
     form = AuditFilterForm(request.args)
     actions = db.scalars(
         sa.select(AuditEvent.action)
@@ -54,22 +64,25 @@ def index():
         )
     )
     form.actor.choices = [("", "Anyone"), *((u.uuid.hex, u.display_name) for u in users)]
+    if not form.validate():
+        # Listing everything would pass for the answer to what was asked: list nothing and
+        # say which filter to correct, next to it.
+        return render_template("admin/audit.html", form=form, page=None, zone=zone)
     stmt = (
         sa.select(AuditEvent)
         .where(AuditEvent.organisation_id == org_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    if form.validate():
-        if form.action.data:
-            stmt = stmt.where(AuditEvent.action == form.action.data)
-        if form.actor.data:
-            actor_ids = {u.uuid.hex: u.id for u in users}
-            stmt = stmt.where(AuditEvent.actor_id == actor_ids.get(form.actor.data))
-        if form.record.data:
-            stmt = stmt.where(AuditEvent.entity_id == form.record.data.strip())
-        if form.date_from.data:
-            stmt = stmt.where(AuditEvent.at >= _day_start(form.date_from.data))
-        if form.date_to.data:
-            stmt = stmt.where(AuditEvent.at < _day_start(form.date_to.data + timedelta(days=1)))
-    page = paginate(db, stmt)
-    return render_template("admin/audit.html", form=form, page=page)
+    if form.action.data:
+        stmt = stmt.where(AuditEvent.action == form.action.data)
+    if form.actor.data:
+        actor_ids = {u.uuid.hex: u.id for u in users}
+        stmt = stmt.where(AuditEvent.actor_id == actor_ids.get(form.actor.data))
+    if form.record.data:
+        stmt = stmt.where(AuditEvent.entity_id == form.record.data.strip())
+    if form.date_from.data:
+        stmt = stmt.where(AuditEvent.at >= day_start(form.date_from.data, zone))
+    if form.date_to.data:
+        stmt = stmt.where(AuditEvent.at < day_start(form.date_to.data + timedelta(days=1), zone))
+    page: Page = paginate(db, stmt)
+    return render_template("admin/audit.html", form=form, page=page, zone=zone)

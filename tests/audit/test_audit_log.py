@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from careobs.audit.models import AuditEvent
+from careobs.org.models import Organisation
 
 
 def add_event(db, org, action, *, at, actor=None, entity_id=None, summary="") -> AuditEvent:
@@ -267,3 +268,131 @@ def test_anonymous_visitors_are_sent_to_log_in(client, history):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+# Local days and times, and filters that cannot be read
+
+
+def field_errors(page: str, field_id: str) -> str:
+    """The error list shown next to one filter field ("" when it has none)."""
+    match = re.search(rf'<ul class="errors" id="{field_id}-error">(.*?)</ul>', page, re.S)
+    return match.group(1) if match else ""
+
+
+@pytest.fixture
+def summer_night(data, db):
+    """Acme on London time, with events either side of midnight BST (UTC+1) on 1-2 July."""
+    acme = data.organisation()
+    add_event(
+        db,
+        acme,
+        "person_updated",
+        at=datetime(2025, 7, 1, 22, 59, 30, tzinfo=UTC),  # 23:59:30 on 1 July in London
+        actor=acme.admin,
+        summary="evt-late-on-the-first",
+    )
+    add_event(
+        db,
+        acme,
+        "person_updated",
+        at=datetime(2025, 7, 1, 23, 30, tzinfo=UTC),  # 00:30 on 2 July in London
+        actor=acme.admin,
+        summary="evt-early-on-the-second",
+    )
+    return acme
+
+
+def set_time_zone(db, acme, zone: str) -> None:
+    db.get(Organisation, acme.org.id).timezone = zone
+    db.commit()
+
+
+def test_date_filters_are_whole_days_on_the_organisations_clock(client, auth, summer_night):
+    auth.login(summer_night.admin)
+
+    first = client.get("/admin/audit/?date_from=2025-07-01&date_to=2025-07-01")
+    second = client.get("/admin/audit/?date_from=2025-07-02&date_to=2025-07-02")
+
+    assert summaries(first.get_data(as_text=True)) == ["evt-late-on-the-first"]
+    assert summaries(second.get_data(as_text=True)) == ["evt-early-on-the-second"]
+
+
+def test_times_are_shown_on_the_organisations_clock_and_labelled(client, auth, summer_night):
+    auth.login(summer_night.admin)
+
+    page = client.get("/admin/audit/?date_from=2025-07-01&date_to=2025-07-02").get_data(
+        as_text=True
+    )
+
+    table = events_table(page)
+    assert "2025-07-02 00:30:00" in table
+    assert "2025-07-01 23:59:30" in table
+    assert "2025-07-01 23:30:00" not in table  # the UTC time of the second event
+    assert '<th scope="col">When (Europe/London time)</th>' in page
+
+
+def test_another_time_zone_moves_the_days_and_times(client, auth, db, summer_night):
+    set_time_zone(db, summer_night, "America/New_York")  # UTC-4 in July
+    auth.login(summer_night.admin)
+
+    page = client.get("/admin/audit/?date_from=2025-07-01&date_to=2025-07-01").get_data(
+        as_text=True
+    )
+
+    assert summaries(page) == ["evt-early-on-the-second", "evt-late-on-the-first"]
+    assert "2025-07-01 19:30:00" in events_table(page)
+    assert "When (America/New_York time)" in page
+
+
+@pytest.mark.parametrize("query", ["date_from=bad", "date_to=2025-13-01", "date_from=31/03/2025"])
+def test_an_unreadable_date_is_shown_next_to_its_field_and_nothing_is_listed(
+    client, auth, history, query
+):
+    acme, _ = history
+    auth.login(acme.admin)
+    field_id = query.partition("=")[0]
+
+    response = client.get(f"/admin/audit/?action=person_created&{query}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter a date such as 2025-03-31." in field_errors(page, field_id)
+    assert "Please check the form" in page
+    assert "No events are listed until the filters marked above are corrected." in page
+    assert events_table(page) == ""
+    assert summaries(page) == []
+    assert "No events match." not in page
+
+
+def test_an_unknown_action_is_shown_next_to_its_field_and_nothing_is_listed(client, auth, history):
+    acme, _ = history
+    auth.login(acme.admin)
+
+    page = client.get("/admin/audit/?action=made_up").get_data(as_text=True)
+
+    assert "Not a valid choice." in field_errors(page, "action")
+    assert summaries(page) == []
+
+
+def test_an_end_date_before_the_start_date_is_refused(client, auth, history):
+    acme, _ = history
+    auth.login(acme.admin)
+
+    page = client.get("/admin/audit/?date_from=2025-03-03&date_to=2025-03-01").get_data(
+        as_text=True
+    )
+
+    assert "The end date is before the start date." in field_errors(page, "date_to")
+    assert summaries(page) == []
+
+
+def test_the_same_day_as_start_and_end_is_allowed(client, auth, history):
+    acme, _ = history
+    auth.login(acme.admin)
+
+    page = client.get("/admin/audit/?date_from=2025-03-02&date_to=2025-03-02").get_data(
+        as_text=True
+    )
+
+    assert field_errors(page, "date_to") == ""
+    assert summaries(page) == ["evt-h01-created"]
