@@ -104,6 +104,12 @@ SPOT_CHECK = {
         "checklist_version": {"type": "integer", "minimum": 1},
         "planned_at": TIME,
         "planned_minutes": {"type": "integer", "minimum": 5, "maximum": 600},
+        "started_at": {
+            **NULLABLE_TIME,
+            "description": "When the visit was set up on the device (set once, never changed). "
+            "A checklist version retired after this time is still accepted for the visit; "
+            "without it, the arrival (or planned) time is used.",
+        },
         "arrived_at": NULLABLE_TIME,
         "left_at": NULLABLE_TIME,
         "answers": {
@@ -115,6 +121,11 @@ SPOT_CHECK = {
                     "item_id": UUID,
                     "rating": {"enum": list(RATINGS)},
                     "comment": {"type": "string"},
+                    "suggested": {
+                        "type": "boolean",
+                        "description": "True when the device suggested this rating from the "
+                        "recorded times (Timekeeping items) and the supervisor kept it",
+                    },
                 },
             },
         },

@@ -24,6 +24,7 @@ SHELL_FILES = (
     "js/quis-metrics.js",
     "js/quis-recorder.js",
     "js/visit-form.js",
+    "js/visit-feedback.js",
     "js/visit-scoring.js",
     "vendor/chartjs/chart.umd.min.js",
     "vendor/idb/umd.js",

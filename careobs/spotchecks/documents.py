@@ -132,6 +132,9 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
     planned_minutes = read_int(data.get("planned_minutes"), "planned_minutes", errors, 5, 600)
     arrived_at = read_time(data.get("arrived_at"), "arrived_at", errors, required=False)
     left_at = read_time(data.get("left_at"), "left_at", errors, required=False)
+    # When the supervisor set the visit up on her phone: a version retired while the phone was
+    # offline is still the one she was shown, so it counts from here when the device says.
+    started_at = read_time(data.get("started_at"), "started_at", errors, required=False)
     if left_at and not arrived_at:
         errors.add("arrived_at", "Record the arrival before the departure.")
     if left_at and arrived_at and left_at < arrived_at:
@@ -145,7 +148,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
         if version is None:
             errors.add("checklist_version", "Unknown checklist version.")
         elif version.retired_at is not None and planned_at is not None:
-            started = arrived_at or planned_at
+            started = started_at or arrived_at or planned_at
             if started >= version.retired_at:
                 errors.add(
                     "checklist_version",

@@ -4,12 +4,14 @@
 import { syncNow } from "./app.js";
 import { loadBootstrap } from "./bootstrap.js";
 import { watchField } from "./privacy.js";
-import { minutesLate, nextCheck, outcome, shortfall } from "./visit-scoring.js";
+import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
+import { nextCheck, outcome, timekeepingSuggestions } from "./visit-scoring.js";
 
 const outbox = self.careobsOutbox;
 const userId = document.querySelector('meta[name="careobs-user"]')?.content;
 const $ = (selector, root = document) => root.querySelector(selector);
 const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
+const DEFAULT_CHECKLIST = "Homecare monitoring visit";
 const CONSENT_TEXT = {
   yes: "Consent to monitoring visits is on record.",
   no: "This person has said no to monitoring visits. Only continue if they agree today.",
@@ -72,6 +74,17 @@ function fillSetup() {
   now.setMinutes(Math.floor(now.getMinutes() / 5) * 5, 0, 0);
   $("#v-planned").value = localInputValue(now);
   fillServiceFields();
+  fillChecklists();
+}
+
+// With more than one published checklist the supervisor chooses; the default checklist first.
+function fillChecklists() {
+  const lists = bootstrap.checklists;
+  const chosen = lists.find((c) => c.name === DEFAULT_CHECKLIST) || lists[0];
+  $("#v-checklist").replaceChildren(...lists.map((c) => el("option",
+    { value: `${c.id}:${c.version}`, text: `${c.name} (version ${c.version})` })));
+  if (chosen) $("#v-checklist").value = `${chosen.id}:${chosen.version}`;
+  $("#v-checklist-row").hidden = lists.length < 2;
 }
 
 function fillServiceFields() {
@@ -114,7 +127,7 @@ async function start(event) {
   const consent = consentOf(form.person.value);
   const planned = new Date(form.planned.value);
   const minutes = Number(form.minutes.value);
-  const checklist = bootstrap.checklists[0];
+  const checklist = bootstrap.checklists.find((c) => `${c.id}:${c.version}` === form.checklist.value);
   const errors = [];
   if (!svc) errors.push("Choose a service.");
   if (!form.worker.value) errors.push("Choose the care worker.");
@@ -137,9 +150,12 @@ async function start(event) {
       service_id: svc.id, staff_id: worker.id, person_code: form.person.value,
       visit_type: form.visit_type.value, consent: consent === "yes" ? "on_record" : "obtained_today",
       checklist_id: checklist.id, checklist_version: checklist.version,
+      // When the visit was set up here: a checklist version retired later, while the phone
+      // was offline, is still accepted for it.
+      started_at: new Date().toISOString(),
       planned_at: planned.toISOString(), planned_minutes: minutes, arrived_at: null, left_at: null,
       answers: [], person_view: { satisfaction: null, comment: "" }, went_well: "", to_develop: "",
-      actions: [], status: "draft",
+      actions: [], status: "draft", release_feedback: true,
     },
   };
   await save();
@@ -159,9 +175,51 @@ async function setAnswer(itemId, changes) {
     doc.data.answers.push(answer);
   }
   Object.assign(answer, changes);
+  if (changes.rating) delete answer.suggested; // her own answer: never replaced by a suggestion
   if (!answer.rating && !answer.comment) doc.data.answers = doc.data.answers.filter((a) => a !== answer);
   await save();
+  renderSuggestions();
   renderOutcome();
+}
+
+// ---- Timekeeping: worked out from the times, suggested unless she answered herself ----------
+
+function suggestions() {
+  return timekeepingSuggestions(doc.data, checklistFor(doc.data).domains.flatMap((d) => d.items), rules());
+}
+
+/** Put the suggested ratings in place of missing or earlier suggested ones; true if any changed. */
+function applySuggestions() {
+  let changed = false;
+  for (const { item, rating } of suggestions()) {
+    let answer = answerOf(item.id);
+    if (answer?.rating && !answer.suggested) continue;
+    if (!answer) {
+      answer = { item_id: item.id, rating: null, comment: "" };
+      doc.data.answers.push(answer);
+    }
+    if (answer.rating !== rating || !answer.suggested) {
+      Object.assign(answer, { rating, suggested: true });
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function renderSuggestions() {
+  for (const node of document.querySelectorAll("[data-computed]")) node.hidden = true;
+  for (const { item, rating, words } of suggestions()) {
+    const node = document.getElementById(`computed-${item.id}`);
+    if (!node) continue;
+    const label = Object.fromEntries(RATINGS)[rating];
+    const answer = answerOf(item.id);
+    const mine = answer?.rating && !answer.suggested && answer.rating !== rating
+      ? ` You chose ${Object.fromEntries(RATINGS)[answer.rating]}.` : "";
+    node.textContent = `From the times: ${words} Suggested: ${label}.${mine}`;
+    node.hidden = false;
+    const radio = document.getElementById(`rating-${item.id}-${answer?.rating}`);
+    if (radio) radio.checked = true;
+  }
 }
 
 function itemCard(item, locked) {
@@ -172,13 +230,18 @@ function itemCard(item, locked) {
     const input = el("input", { type: "radio", id, name, value, disabled: locked });
     input.checked = answer.rating === value;
     input.addEventListener("change", () => setAnswer(item.id, { rating: value }));
+    // Tapping the rating suggested from the times makes it hers (no change event fires).
+    input.addEventListener("click", () => {
+      if (answerOf(item.id)?.suggested && answerOf(item.id).rating === value) setAnswer(item.id, { rating: value });
+    });
     return [input, el("label", { for: id, text: label })];
   }));
   const legend = el("legend", {}, item.text, item.critical ? el("span", { class: "badge critical", text: "Critical" }) : "");
+  const computed = el("p", { class: "computed", id: `computed-${item.id}`, "data-computed": true, hidden: true });
   const comment = el("input", { type: "text", id: `comment-${item.id}`, maxlength: "2000", autocomplete: "off", disabled: locked });
   comment.value = answer.comment || "";
   comment.addEventListener("input", () => setAnswer(item.id, { comment: comment.value }));
-  const parts = [el("fieldset", {}, legend, ratings)];
+  const parts = [el("fieldset", { "aria-describedby": computed.id }, legend, ratings), computed];
   if (item.guidance) parts.push(el("p", { class: "hint", text: item.guidance }));
   parts.push(el("details", {}, el("summary", { text: answer.comment ? "Comment" : "Add a comment" }),
     el("div", { class: "field" }, el("label", { for: `comment-${item.id}`, text: "Comment (optional)" }), comment)));
@@ -193,25 +256,72 @@ function renderChecklist(locked) {
     ...domain.items.map((item) => itemCard(item, locked)))));
 }
 
+const timeValue = (iso) => (iso ? localInputValue(new Date(iso)).slice(11) : "");
+
 function renderTimes() {
   const d = doc.data;
   const planned = new Date(d.planned_at);
   $("[data-planned-text]").textContent = `Planned: ${planned.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} for ${d.planned_minutes} minutes.`;
-  const parts = [];
-  if (d.arrived_at) {
-    const late = minutesLate(d.planned_at, d.arrived_at);
-    const tolerance = rules().lateness_tolerance_minutes;
-    const lateText = late > tolerance ? `${Math.round(late)} minutes late (tolerance ${tolerance})` : late > 0 ? `${Math.round(late)} minutes after the planned time, within tolerance` : "on time";
-    parts.push(`Arrived ${timeText(d.arrived_at)}: ${lateText}.`);
-  }
-  if (d.left_at) {
-    const short = shortfall(d.planned_minutes, d.arrived_at, d.left_at);
-    parts.push(`Left ${timeText(d.left_at)}${short ? `: ${Math.round(short)} minutes short of the planned time` : ": stayed the planned time"}.`);
-  }
-  $("[data-times]").textContent = parts.join(" ") || "Press Arrived when the care worker arrives.";
-  $("[data-arrived]").textContent = d.arrived_at ? `Arrived ${timeText(d.arrived_at)} (press to correct)` : "Arrived";
-  $("[data-left]").textContent = d.left_at ? `Left ${timeText(d.left_at)} (press to correct)` : "Left";
+  $("[data-arrived-time]").value = timeValue(d.arrived_at);
+  $("[data-left-time]").value = timeValue(d.left_at);
   $("[data-left]").disabled = !d.arrived_at;
+  $("[data-left-time]").disabled = !d.arrived_at || d.status === "submitted";
+  $("[data-arrived-time]").disabled = d.status === "submitted";
+  const said = suggestions().map((s) => s.words);
+  if (!d.arrived_at) said.push("Press Arrived now when the care worker arrives, or type the time.");
+  else if (!d.left_at) said.push("Press Left now when the care worker leaves, or type the time.");
+  $("[data-times]").textContent = said.join(" ");
+}
+
+/** The instant at ``hhmm`` (device time) on the day nearest to ``near``. */
+function instantAt(hhmm, near) {
+  const [hours, minutes] = hhmm.split(":").map(Number);
+  const candidates = [-1, 0, 1].map((shift) => {
+    const t = new Date(near);
+    t.setDate(t.getDate() + shift);
+    t.setHours(hours, minutes, 0, 0);
+    return t;
+  });
+  candidates.sort((a, b) => Math.abs(a - near) - Math.abs(b - near));
+  return candidates[0];
+}
+
+function timesProblem(message) {
+  const box = $("[data-times-error]");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+/** Record an arrival or departure time (a button stamps the current minute; the inputs take a
+ * typed correction) and update the Timekeeping suggestions. */
+async function setTime(which, when) {
+  const d = doc.data;
+  timesProblem("");
+  if (which === "arrived_at" && d.left_at && when > new Date(d.left_at)) {
+    timesProblem(`The arrival cannot be after the leaving time (${timeText(d.left_at)}): correct the leaving time first.`);
+    renderTimes();
+    return;
+  }
+  if (which === "left_at" && when < new Date(d.arrived_at)) {
+    timesProblem(`The leaving time cannot be before the arrival (${timeText(d.arrived_at)}).`);
+    renderTimes();
+    return;
+  }
+  d[which] = when.toISOString();
+  applySuggestions();
+  await save();
+  renderTimes();
+  renderChecklistAnswers();
+  renderSuggestions();
+  renderOutcome();
+}
+
+/** Show the stored ratings on the rating buttons (suggestions change them without a tap). */
+function renderChecklistAnswers() {
+  for (const answer of doc.data.answers) {
+    const radio = document.getElementById(`rating-${answer.item_id}-${answer.rating}`);
+    if (radio) radio.checked = true;
+  }
 }
 
 function renderActions(locked) {
@@ -234,6 +344,7 @@ function renderActions(locked) {
     return li;
   }));
   $("#action-form").hidden = locked;
+  renderPreview();
 }
 
 function missing() {
@@ -259,6 +370,20 @@ function renderOutcome() {
     ["Suggested next check", result.band ? nextCheck(day, result.band, rules()).toLocaleDateString("en-GB", { dateStyle: "medium" }) : "—"],
   ];
   $("[data-outcome]").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+  renderPreview();
+}
+
+const workerName = () => service(doc.data.service_id)?.staff.find((s) => s.id === doc.data.staff_id)?.name || "the care worker";
+
+/** The feedback the worker will receive, composed as the server composes it. */
+function renderPreview() {
+  const feedback = feedbackFromVisit(doc.data, checklistFor(doc.data));
+  for (const [key, text] of Object.entries(feedback)) {
+    $(`[data-preview="${key}"]`).textContent = text;
+    $(`[data-preview="${key}"]`).hidden = !text;
+    $(`[data-preview-none="${key}"]`).hidden = Boolean(text);
+  }
+  return feedback;
 }
 
 function renderSubmitted() {
@@ -280,8 +405,14 @@ function showForm() {
   const svc = service(doc.data.service_id);
   const worker = svc?.staff.find((s) => s.id === doc.data.staff_id);
   $("[data-visit-title]").textContent = `Visit: ${worker?.name || "care worker"} with ${doc.data.person_code}`;
+  $("[data-preview-title]").textContent = `Feedback ${workerName()} will receive`;
+  $("[data-release-label]").textContent = `Send this feedback to ${workerName()} when the visit is submitted`;
+  $("[data-release-feedback]").checked = doc.data.release_feedback !== false;
+  timesProblem("");
+  if (!locked && applySuggestions()) save();
   renderTimes();
   renderChecklist(locked);
+  renderSuggestions();
   renderActions(locked);
   for (const field of document.querySelectorAll("#visit-form [data-text]")) {
     const key = field.dataset.text;
@@ -302,13 +433,17 @@ function showForm() {
 
 async function submit() {
   const errors = [];
-  if (!doc.data.arrived_at) errors.push("Press Arrived to record when the care worker arrived.");
+  if (!doc.data.arrived_at) errors.push("Press Arrived now (or type the arrival time) to record when the care worker arrived.");
   const left = missing();
   if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
+  const release = $("[data-release-feedback]").checked;
+  if (release && isEmpty(renderPreview())) {
+    errors.push(`There is no feedback to send to ${workerName()}: write what went well or areas for development, or untick “Send this feedback”.`);
+  }
   $("[data-submit-errors]").replaceChildren(...errors.map((e) => el("li", { text: e })));
   if (errors.length) return;
   doc.data.status = "submitted";
-  doc.data.release_feedback = $("[data-release-feedback]").checked;
+  doc.data.release_feedback = release;
   doc.revision += 1;
   doc.state = "waiting";
   doc.nextAttemptAt = 0;
@@ -321,22 +456,32 @@ async function submit() {
 
 function wire() {
   $("#visit-setup-form").addEventListener("submit", start);
-  $("[data-arrived]").addEventListener("click", async () => {
-    doc.data.arrived_at = new Date().toISOString();
-    await save();
-    renderTimes();
-    renderOutcome();
+  const nowToTheMinute = () => {
+    const now = new Date();
+    now.setSeconds(0, 0);
+    return now;
+  };
+  $("[data-arrived]").addEventListener("click", () => setTime("arrived_at", nowToTheMinute()));
+  $("[data-left]").addEventListener("click", () => setTime("left_at", nowToTheMinute()));
+  $("[data-arrived-time]").addEventListener("change", (event) => {
+    if (!event.target.value) return renderTimes(); // a time cannot be taken back, only corrected
+    setTime("arrived_at", instantAt(event.target.value, new Date(doc.data.planned_at)));
   });
-  $("[data-left]").addEventListener("click", async () => {
-    doc.data.left_at = new Date().toISOString();
-    await save();
-    renderTimes();
+  $("[data-left-time]").addEventListener("change", (event) => {
+    if (!event.target.value) return renderTimes();
+    const expected = new Date(new Date(doc.data.arrived_at).getTime() + doc.data.planned_minutes * 60000);
+    setTime("left_at", instantAt(event.target.value, expected));
+  });
+  $("[data-release-feedback]").addEventListener("change", (event) => {
+    doc.data.release_feedback = event.target.checked;
+    save();
   });
   for (const field of document.querySelectorAll("#visit-form [data-text]")) {
     field.addEventListener("input", () => {
       if (field.dataset.text === "person_comment") doc.data.person_view.comment = field.value;
       else doc.data[field.dataset.text] = field.value;
       save();
+      renderPreview();
     });
     watchField(field, document.getElementById(field.getAttribute("aria-describedby")));
   }

@@ -36,3 +36,52 @@ export function nextCheck(day, band, rules) {
   next.setDate(next.getDate() + (band === "red" ? rules.recheck_days_after_red : rules.check_frequency_days));
   return next;
 }
+
+// The Timekeeping items of the default checklist (careobs/checklists/default.py), found by their
+// wording: item keys are made per organisation and are not sent to devices. A checklist without
+// them gets no suggestion.
+export const TIMEKEEPING_ITEMS = {
+  arrival: "Arrived within the agreed tolerance of the planned time",
+  duration: "Stayed the planned duration",
+};
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Arrival against the planned time, in words, with the rating it suggests (design §2.2:
+ * lateness is computed, not typed). Null until the arrival is known. */
+export function arrivalJudgement(plannedAt, arrivedAt, tolerance) {
+  const late = minutesLate(plannedAt, arrivedAt);
+  if (late === null) return null;
+  const shown = Math.round(Math.abs(late));
+  let words;
+  if (late > tolerance) words = `Arrived ${plural(shown, "minute")} late (tolerance ${tolerance} minutes).`;
+  else if (shown === 0) words = "Arrived on time.";
+  else if (late > 0) words = `Arrived ${plural(shown, "minute")} after the planned time, within the ${tolerance}-minute tolerance.`;
+  else words = `Arrived ${plural(shown, "minute")} early.`;
+  return { rating: late > tolerance ? "not_met" : "met", words, minutes: late };
+}
+
+/** Time stayed against the planned length: Met with no shortfall, Partly met when at least half
+ * the planned time was given, Not met when less. Null until arrival and departure are known. */
+export function durationJudgement(plannedMinutes, arrivedAt, leftAt) {
+  const short = shortfall(plannedMinutes, arrivedAt, leftAt);
+  if (short === null) return null;
+  const stayed = Math.round((new Date(leftAt) - new Date(arrivedAt)) / 60000);
+  const shown = Math.round(short);
+  if (shown <= 0) return { rating: "met", words: `Stayed the full ${plannedMinutes} planned minutes.`, minutes: 0 };
+  return {
+    rating: stayed * 2 >= plannedMinutes ? "partly" : "not_met",
+    words: `Stayed ${stayed} of the ${plannedMinutes} planned minutes: ${plural(shown, "minute")} short.`,
+    minutes: short,
+  };
+}
+
+/** The Timekeeping suggestions for a visit: [{item, rating, words}] for the items found. */
+export function timekeepingSuggestions(data, items, rules) {
+  const byText = (text) => items.find((i) => i.text === text);
+  const found = [
+    [byText(TIMEKEEPING_ITEMS.arrival), arrivalJudgement(data.planned_at, data.arrived_at, rules.lateness_tolerance_minutes)],
+    [byText(TIMEKEEPING_ITEMS.duration), durationJudgement(data.planned_minutes, data.arrived_at, data.left_at)],
+  ];
+  return found.filter(([item, judgement]) => item && judgement).map(([item, judgement]) => ({ item, ...judgement }));
+}

@@ -43,6 +43,8 @@ from tests.e2e.test_visit_form import (
     answered_text,
     checklist_items,
     mixed_plan,
+    press_arrived,
+    press_left,
     wait_for_doc,
 )
 from tests.e2e.waits import wait_until
@@ -435,8 +437,7 @@ def record_visit_for_sam(page: Page) -> str:
 
     items = checklist_items(page, doc_id)
     plan = mixed_plan(items)
-    page.get_by_role("button", name="Arrived").click()
-    expect(page.locator("[data-arrived]")).to_contain_text("press to correct")
+    press_arrived(page)
     answer_items(page, items, plan)
     expect(page.locator("[data-answered]")).to_have_text(answered_text(len(items)))
     page.get_by_label("What went well").fill(WENT_WELL)
@@ -447,9 +448,8 @@ def record_visit_for_sam(page: Page) -> str:
         f"(doc) => doc.data.went_well === {json.dumps(WENT_WELL)}"
         f" && doc.data.to_develop === {json.dumps(TO_DEVELOP)}",
     )
-    page.get_by_role("button", name="Left").click()
-    expect(page.locator("[data-left]")).to_contain_text("press to correct")
-    release = page.get_by_label("Send the feedback above to the care worker")
+    press_left(page)
+    release = page.get_by_label(f"Send this feedback to {SAM} when the visit is submitted")
     expect(release).to_be_checked()
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator("[data-submitted]")).to_have_text(SENT)

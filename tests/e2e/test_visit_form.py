@@ -165,15 +165,19 @@ def rate(page: Page, item: dict, rating: str) -> None:
     expect(page.locator(f"#rating-{item['id']}-{rating}")).to_be_checked()
 
 
-def answer_items(page: Page, items: list[dict], plan: dict, start: int = 0) -> None:
+def answer_items(page: Page, items: list[dict], plan: dict) -> None:
     """Answer ``items`` as ``plan`` says.
 
     The count of answered items is redrawn only after the answer is saved on the device, so
-    waiting for it means the answer is in IndexedDB.
+    waiting for it means the answer is in IndexedDB. Items already answered (by the supervisor,
+    or suggested from the recorded times) count from the start.
     """
-    for offset, item in enumerate(items, start=1):
+    doc_id = page.url.split("#", 1)[1]
+    answered = {a["item_id"] for a in device_doc(page, doc_id)["data"]["answers"] if a["rating"]}
+    for item in items:
         rate(page, item, plan[item["id"]])
-        expect(page.locator("[data-answered]")).to_have_text(answered_text(start + offset))
+        answered.add(item["id"])
+        expect(page.locator("[data-answered]")).to_have_text(answered_text(len(answered)))
 
 
 def assert_selected(page: Page, items: list[dict], plan: dict) -> None:
@@ -244,6 +248,22 @@ def add_action(page: Page, description: str, owner: str, due: date) -> None:
     expect(page.locator("[data-actions] li").filter(has_text=description)).to_be_visible()
 
 
+def press_arrived(page: Page) -> None:
+    """One tap on Arrived now: the arrival time is filled in (to the minute) and saved."""
+    page.get_by_role("button", name="Arrived now").click()
+    expect(page.get_by_label("Arrival time")).to_have_value(re.compile(r"^\d\d:\d\d$"))
+    doc_id = page.url.split("#", 1)[1]
+    wait_for_doc(page, doc_id, "(doc) => Boolean(doc.data.arrived_at)")
+
+
+def press_left(page: Page) -> None:
+    """One tap on Left now: the leaving time is filled in and saved."""
+    page.get_by_role("button", name="Left now").click()
+    expect(page.get_by_label("Leaving time")).to_have_value(re.compile(r"^\d\d:\d\d$"))
+    doc_id = page.url.split("#", 1)[1]
+    wait_for_doc(page, doc_id, "(doc) => Boolean(doc.data.left_at)")
+
+
 def record_complete_visit(page: Page, person: str = "H01") -> tuple[str, list[dict], dict]:
     """Record and submit a whole visit online (the mixed plan, one action); waits until sent."""
     open_setup(page)
@@ -251,8 +271,7 @@ def record_complete_visit(page: Page, person: str = "H01") -> tuple[str, list[di
     doc_id = start_visit(page, person)
     items = checklist_items(page, doc_id)
     plan = mixed_plan(items)
-    page.get_by_role("button", name="Arrived").click()
-    expect(page.locator("[data-arrived]")).to_contain_text("press to correct")
+    press_arrived(page)
     answer_items(page, items, plan)
     not_met = next(item for item in items if plan[item["id"]] == "not_met")
     comment_on(page, not_met, "Logged out late.")
@@ -260,8 +279,7 @@ def record_complete_visit(page: Page, person: str = "H01") -> tuple[str, list[di
     wait_for_doc(
         page, doc_id, '(doc) => doc.data.answers.some((a) => a.comment === "Logged out late.")'
     )
-    page.get_by_role("button", name="Left").click()
-    expect(page.locator("[data-left]")).to_contain_text("press to correct")
+    press_left(page)
     page.get_by_role("button", name="Submit visit").click()
     expect(page.locator("[data-submitted]")).to_have_text(SENT)
     return doc_id, items, plan
@@ -314,10 +332,15 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     expect(page.locator("[data-answered]")).to_have_text(answered_text(0))
     expect(page.locator("[data-band]")).to_have_text("not scored yet")
 
-    page.get_by_role("button", name="Arrived").click()
-    expect(page.locator("[data-arrived]")).to_contain_text("press to correct")
+    press_arrived(page)
     arrived_at = device_doc(page, doc_id)["data"]["arrived_at"]
     assert arrived_at
+    # On time (the planned time is now, rounded down to 5 minutes): the arrival item is
+    # suggested Met from the times and counts as answered until the supervisor answers it.
+    expect(page.locator("[data-answered]")).to_have_text(answered_text(1))
+    assert datetime.fromisoformat(stored["data"]["started_at"]) <= datetime.fromisoformat(
+        arrived_at
+    ) + timedelta(minutes=1)
 
     # Half the items, then a reload in the middle of the visit: every answer is still selected.
     half = ITEMS // 2
@@ -328,9 +351,9 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     assert_selected(page, items[:half], plan)
     for item in items[half:]:
         expect(page.locator(f'input[name="rating-{item["id"]}"]:checked')).to_have_count(0)
-    expect(page.locator("[data-arrived]")).to_contain_text("press to correct")
+    expect(page.get_by_label("Arrival time")).to_have_value(re.compile(r"^\d\d:\d\d$"))
 
-    answer_items(page, items[half:], plan, start=half)
+    answer_items(page, items[half:], plan)
     not_met = next(item for item in items if plan[item["id"]] == "not_met")
     assert not not_met["critical"]
     comment_on(page, not_met, "Did not log out on the app; discussed after the visit.")
@@ -350,8 +373,12 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
           && doc.data.answers.some((a) => a.comment.startsWith("Did not log out"))""",
     )
     stored = device_doc(page, doc_id)
-    assert [a["item_id"] for a in stored["data"]["answers"]] == [i["id"] for i in items]
-    assert [a["rating"] for a in stored["data"]["answers"]] == [plan[i["id"]] for i in items]
+    # One answer per item, as planned; the arrival item was suggested first (so it is stored
+    # first), then answered by the supervisor, which makes it hers.
+    answers = stored["data"]["answers"]
+    assert sorted(a["item_id"] for a in answers) == sorted(i["id"] for i in items)
+    assert {a["item_id"]: a["rating"] for a in answers} == plan
+    assert not any(a.get("suggested") for a in answers)
     assert [(a["description"], a["due_on"]) for a in stored["data"]["actions"]] == [
         ("Log in and out at the door for every visit", due.isoformat())
     ]
@@ -414,8 +441,7 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     expect(page.locator("[data-band]")).to_have_class("band-chip band-red")
     shown_score = page.locator("[data-score]").inner_text()
 
-    page.get_by_role("button", name="Left").click()
-    expect(page.locator("[data-left]")).to_contain_text("press to correct")
+    press_left(page)
 
     # Submit with no connection: waiting on the device, nothing on the server.
     page.get_by_role("button", name="Submit visit").click()
@@ -499,14 +525,23 @@ def test_unfinished_visit_is_not_submitted(open_page, live_server):
     plan = mixed_plan(items)
     errors = page.locator("[data-submit-errors] li")
     unanswered = "Answer every item ({} left, first: “{}”). Use N/A where it does not apply."
-    no_arrival = "Press Arrived to record when the care worker arrived."
+    no_arrival = (
+        "Press Arrived now (or type the arrival time) to record when the care worker arrived."
+    )
 
-    # Nothing answered and no arrival.
+    no_feedback = (
+        f"There is no feedback to send to {WORKER}: write what went well or areas for "
+        "development, or untick “Send this feedback”."
+    )
+
+    # Nothing answered, no arrival, and no feedback although it is to be sent.
     page.get_by_role("button", name="Submit visit").click()
-    expect(errors).to_have_text([no_arrival, unanswered.format(ITEMS, items[0]["text"])])
+    expect(errors).to_have_text(
+        [no_arrival, unanswered.format(ITEMS, items[0]["text"]), no_feedback]
+    )
 
     # Arrived, some items answered: refused, naming how many are left and the first of them.
-    page.get_by_role("button", name="Arrived").click()
+    press_arrived(page)
     answer_items(page, items[:10], plan)
     page.get_by_role("button", name="Submit visit").click()
     expect(errors).to_have_text([unanswered.format(ITEMS - 10, items[10]["text"])])
@@ -612,8 +647,7 @@ def test_visit_screens_are_accessible(width, open_page, axe):
     # The form with answers, a comment open and an action.
     items = checklist_items(page, doc_id)
     plan = mixed_plan(items)
-    page.get_by_role("button", name="Arrived").click()
-    expect(page.locator("[data-arrived]")).to_contain_text("press to correct")
+    press_arrived(page)
     answer_items(page, items, plan)
     comment_on(page, items[1], "Reminded during the visit.")
     add_action(page, "Log in and out at the door", WORKER, date.today() + timedelta(days=14))

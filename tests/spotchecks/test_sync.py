@@ -688,6 +688,8 @@ def test_a_retired_version_is_accepted_for_visits_started_before_it_was_replaced
 
 
 def test_a_retired_version_counts_from_the_arrival(app, sync, auth, db, org, checklist, visit_doc):
+    """Without ``started_at`` (documents from older devices) the arrival, else the planned
+    time, says when the visit started."""
     v1, _ = _retired_v1(app, db, org, checklist)
     planned_before = v1.retired_at - timedelta(minutes=10)
     arrived_after = visit_doc(
@@ -705,6 +707,47 @@ def test_a_retired_version_counts_from_the_arrival(app, sync, auth, db, org, che
 
     assert [r["status"] for r in results] == ["invalid", "created"]
     assert set(results[0]["errors"]) == {"checklist_version"}
+
+
+def test_a_retired_version_counts_from_when_the_visit_was_set_up(
+    app, sync, auth, db, org, checklist, visit_doc
+):
+    """The phone was offline when version 2 was published: a visit set up on version 1 before
+    that is accepted even though the worker arrived afterwards; one set up afterwards is not."""
+    v1, _ = _retired_v1(app, db, org, checklist)
+    after = _times(v1.retired_at + timedelta(minutes=20))
+    set_up_before = visit_doc(on=v1, started_at=iso(v1.retired_at - timedelta(minutes=5)), **after)
+    set_up_after = visit_doc(on=v1, started_at=iso(v1.retired_at + timedelta(minutes=1)), **after)
+    # Set up after the retirement although planned and arrived before it: still refused.
+    set_up_late = visit_doc(
+        on=v1,
+        started_at=iso(v1.retired_at + timedelta(minutes=1)),
+        **_times(v1.retired_at - timedelta(hours=1)),
+    )
+    auth.login(org.supervisor)
+
+    results = sync(set_up_before, set_up_after, set_up_late)
+
+    assert [r["status"] for r in results] == ["created", "invalid", "invalid"]
+    for result in results[1:]:
+        assert set(result["errors"]) == {"checklist_version"}
+        assert "current checklist" in result["errors"]["checklist_version"][0]
+    visit = stored(db, MonitoringVisit, set_up_before)
+    assert visit.checklist_version.number == 1
+    assert visit.status == "submitted"
+    assert count(db, MonitoringVisit) == 1
+
+
+def test_started_at_must_be_a_time_with_its_offset(sync, auth, org, visit_doc):
+    naive = visit_doc(started_at="2026-11-27T09:00:00")
+    words = visit_doc(started_at="this morning")
+    auth.login(org.supervisor)
+
+    results = sync(naive, words)
+
+    assert [r["status"] for r in results] == ["invalid", "invalid"]
+    assert set(results[0]["errors"]) == set(results[1]["errors"]) == {"started_at"}
+    assert "UTC offset" in results[0]["errors"]["started_at"][0]
 
 
 def test_an_item_of_another_version_is_not_accepted(app, sync, auth, db, org, checklist, visit_doc):
@@ -760,3 +803,13 @@ def test_another_organisations_checklist_cannot_be_used(
     assert results[0]["status"] == "invalid"
     assert "checklist_version" in results[0]["errors"]
     assert count(db, MonitoringVisit) == 0
+
+
+def test_the_openapi_description_lists_started_at_and_suggested(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    data = schemas["SpotCheck"]["properties"]
+    assert data["started_at"]["format"] == "date-time"
+    assert "started_at" not in schemas["SpotCheck"]["required"]
+    answer = data["answers"]["items"]["properties"]
+    assert answer["suggested"]["type"] == "boolean"
