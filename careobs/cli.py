@@ -324,11 +324,22 @@ def user_set_password(email, password) -> None:
 
 
 def _ensure_push_keys(subject: str) -> None:
+    """Create the Web Push key when there is none, but never in place of a lost one: devices
+    subscribed with it would silently stop getting notifications (as ``push keys`` refuses)."""
+    from careobs.notifications.models import PushSubscription
     from careobs.push import keys as vapid
 
-    if vapid.load(current_app.instance_path) is None:
-        path = vapid.save(current_app.instance_path, vapid.generate(subject))
-        click.echo(f"Created the Web Push key in {path}. Back it up with the database.")
+    if vapid.load(current_app.instance_path) is not None:
+        return
+    subscribed = get_session().scalar(sa.select(sa.func.count()).select_from(PushSubscription))
+    if subscribed:
+        raise click.ClickException(
+            vapid.lost_key_message(
+                current_app.instance_path, subscribed, "run 'careobs push keys --force'"
+            )
+        )
+    path = vapid.save(current_app.instance_path, vapid.generate(subject))
+    click.echo(f"Created the Web Push key in {path}. Back it up with the database.")
 
 
 @click.group()

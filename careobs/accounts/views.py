@@ -70,6 +70,13 @@ def logout():
     if current_user.is_authenticated:
         db = get_session()
         record(db, "logout", organisation_id=current_user.organisation_id, actor=current_user)
+        # app.js sends this device's push endpoint: a shared phone must not keep getting the
+        # pushes of whoever logged out (the page also removes it; this covers a failed DELETE).
+        endpoint = request.form.get("push_endpoint", "")
+        if endpoint:
+            from careobs.push.service import forget_subscription
+
+            forget_subscription(db, current_user, endpoint)
         db.commit()
     logout_user()
     session.clear()

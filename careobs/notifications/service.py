@@ -6,6 +6,7 @@ Pushes are only queued here; careobs.push.delivery sends them after the response
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -45,14 +46,22 @@ def notify(
     subscriptions = db.scalars(
         sa.select(PushSubscription.id).where(PushSubscription.user_id == user.id)
     ).all()
-    _queue_pushes(db, notice.id, kind, link, subscriptions)
+    _queue_pushes(db, notice.id, notice.uuid, kind, subscriptions)
     return notice
 
 
-def _queue_pushes(db: Session, notification_id: int, kind: str, link: str, subscription_ids):
+def push_link(notice_uuid: uuid.UUID) -> str:
+    """Where a push leads: the notice itself, which is marked read and redirects to its link
+    (opening the record straight away would leave the bell counting it)."""
+    return f"/notifications/{notice_uuid}"
+
+
+def _queue_pushes(
+    db: Session, notification_id: int, notice_uuid: uuid.UUID, kind: str, subscription_ids
+):
     """A push of a stored notification to each of its user's subscribed devices."""
     # The payload is what a lock screen may show: a generic title and a link, nothing personal.
-    payload = {"title": KINDS[kind], "url": link, "tag": kind}
+    payload = {"title": KINDS[kind], "url": push_link(notice_uuid), "tag": kind}
     for subscription_id in subscription_ids:
         db.add(
             PushMessage(
@@ -189,9 +198,14 @@ def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
     if subscriptions:
         # (user, dedupe key) is unique, so it finds each new notice's id.
         stored = {
-            (user_id, key): notification_id
-            for notification_id, user_id, key in db.execute(
-                sa.select(Notification.id, Notification.user_id, Notification.dedupe_key).where(
+            (user_id, key): (notification_id, notice_uuid)
+            for notification_id, notice_uuid, user_id, key in db.execute(
+                sa.select(
+                    Notification.id,
+                    Notification.uuid,
+                    Notification.user_id,
+                    Notification.dedupe_key,
+                ).where(
                     Notification.user_id.in_(sorted(subscriptions)),
                     Notification.dedupe_key.in_(keys),
                 )
@@ -201,9 +215,8 @@ def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
             if notice["user_id"] in subscriptions:
                 _queue_pushes(
                     db,
-                    stored[notice["user_id"], notice["dedupe_key"]],
+                    *stored[notice["user_id"], notice["dedupe_key"]],
                     "safeguarding",
-                    notice["link"],
                     subscriptions[notice["user_id"]],
                 )
     return len(notices)

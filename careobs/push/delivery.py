@@ -2,14 +2,17 @@
 
 Each message is claimed before it is sent, so a background thread and ``careobs push send`` run
 by cron never send the same message twice. Push services answer with status codes that decide
-what happens next: 404/410 mean the subscription is gone (removed), 429 and 5xx mean try later
-(with the service's Retry-After or an exponential backoff), other 4xx mean this message can never
-be delivered.
+what happens next: 404/410 mean the subscription is gone (removed), 429, 5xx and timeouts mean
+try later (with the service's Retry-After or an exponential backoff), other 4xx mean this message
+can never be delivered (and three of them in a row, 401/403 from a replaced VAPID key above all,
+remove the subscription). One message that breaks in any other way is failed and logged; it never
+stops the others, and one left ``sending`` by a sender that died is put back in the queue.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +30,11 @@ TTL_SECONDS = 24 * 60 * 60
 TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 8
 GIVE_UP_AFTER_FAILURES = 3
+# A message still ``sending`` this long after it was claimed lost its sender (a crash, a killed
+# cron run): it goes back in the queue. Well above TIMEOUT_SECONDS, so a live send is not doubled.
+STUCK_AFTER = timedelta(minutes=5)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,17 +56,46 @@ def _retry_after(response, attempts: int) -> timedelta:
     return timedelta(seconds=int(value)) if value.isdigit() else _backoff(attempts)
 
 
-def _claim(db: Session, message_id: int) -> bool:
+def _claim(db: Session, message_id: int, now: datetime) -> bool:
+    """Take the message for this sender; the attempt is counted now, so a message whose send
+    kills its sender every time still runs out of attempts. While it is ``sending``,
+    ``next_attempt_at`` is when it counts as stuck."""
     claimed = db.execute(
         sa.update(PushMessage)
         .where(PushMessage.id == message_id, PushMessage.status == "pending")
-        .values(status="sending")
+        .values(
+            status="sending",
+            attempts=PushMessage.attempts + 1,
+            next_attempt_at=now + STUCK_AFTER,
+        )
     )
     db.commit()
     return claimed.rowcount == 1
 
 
-def send_one(keys: VapidKeys, subscription: PushSubscription, payload: dict):
+def requeue_stuck(db: Session, now: datetime) -> int:
+    """Put back in the queue the messages a sender claimed and never finished."""
+    stuck = sa.and_(PushMessage.status == "sending", PushMessage.next_attempt_at <= now)
+    given_up = db.execute(
+        sa.update(PushMessage)
+        .where(stuck, PushMessage.attempts >= MAX_ATTEMPTS)
+        .values(status="failed", last_error="stuck while sending")
+    ).rowcount
+    requeued = db.execute(
+        sa.update(PushMessage).where(stuck).values(status="pending", next_attempt_at=now)
+    ).rowcount
+    db.commit()
+    if given_up or requeued:
+        log.warning("Push messages stuck while sending: %d requeued, %d failed", requeued, given_up)
+    return requeued
+
+
+def send_one(
+    keys: VapidKeys,
+    subscription: PushSubscription,
+    payload: dict,
+    timeout: float = TIMEOUT_SECONDS,
+):
     """One push through pywebpush; raises WebPushException or a requests error on failure."""
     return webpush(
         subscription_info={
@@ -69,18 +106,24 @@ def send_one(keys: VapidKeys, subscription: PushSubscription, payload: dict):
         vapid_private_key=keys.private_key,
         vapid_claims={"sub": keys.subject},  # a fresh dict each time: webpush() changes it
         ttl=TTL_SECONDS,
-        timeout=TIMEOUT_SECONDS,
+        timeout=timeout,
         headers={"Urgency": "normal"},
     )
 
 
 def send_due(
-    db: Session, keys: VapidKeys, *, now: datetime | None = None, limit: int = 500
+    db: Session,
+    keys: VapidKeys,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> Report:
     """Send every message that is due; returns what happened."""
     now = now or utcnow()
     db.expire_all()  # another sender may have changed rows since this session last read them
     report = Report()
+    requeue_stuck(db, now)
     due = db.scalars(
         sa.select(PushMessage.id)
         .where(PushMessage.status == "pending", PushMessage.next_attempt_at <= now)
@@ -88,30 +131,54 @@ def send_due(
         .limit(limit)
     ).all()
     for message_id in due:
-        if not _claim(db, message_id):
+        if not _claim(db, message_id, now):
             continue
-        message = db.get(PushMessage, message_id)
-        subscription = message.subscription
-        if now - message.created_at > timedelta(seconds=TTL_SECONDS):
-            message.status = "expired"
-            report.expired += 1
-            db.commit()
-            continue
-        message.attempts += 1
         try:
-            send_one(keys, subscription, message.payload)
-        except WebPushException as exc:
-            _failed(db, message, subscription, exc.response, str(exc), report, now)
-        except requests.RequestException as exc:
-            _failed(db, message, subscription, None, f"{type(exc).__name__}: {exc}", report, now)
-        else:
-            message.status = "sent"
-            message.sent_at = utcnow()
-            subscription.last_success_at = message.sent_at
-            subscription.failure_count = 0
-            report.sent += 1
-        db.commit()
+            _deliver(db, keys, message_id, report, now, timeout)
+            db.commit()
+        except Exception as exc:  # one broken message must never stop the queue
+            db.rollback()
+            log.exception("Push message %s could not be sent", message_id)
+            _broken(db, message_id, f"{type(exc).__name__}: {exc}", report)
     return report
+
+
+def _deliver(
+    db: Session, keys: VapidKeys, message_id: int, report: Report, now: datetime, timeout: float
+) -> None:
+    message = db.get(PushMessage, message_id, populate_existing=True)
+    subscription = message.subscription
+    if now - message.created_at > timedelta(seconds=TTL_SECONDS):
+        message.status = "expired"
+        message.attempts -= 1  # claimed, never tried
+        report.expired += 1
+        return
+    try:
+        send_one(keys, subscription, message.payload, timeout)
+    except WebPushException as exc:
+        _failed(db, message, subscription, exc.response, str(exc), report, now)
+    except requests.RequestException as exc:
+        _failed(db, message, subscription, None, f"{type(exc).__name__}: {exc}", report, now)
+    else:
+        message.status = "sent"
+        message.sent_at = utcnow()
+        subscription.last_success_at = message.sent_at
+        subscription.failure_count = 0
+        report.sent += 1
+
+
+def _broken(db: Session, message_id: int, error: str, report: Report) -> None:
+    """A message that raised something unexpected: failed for good, and counted against its
+    subscription (a row pywebpush cannot encrypt to fails every time)."""
+    message = db.get(PushMessage, message_id, populate_existing=True)
+    if message is None:
+        return
+    message.status = "failed"
+    message.last_error = f"error: {error}"[:300]
+    report.failed += 1
+    report.errors.append(message.last_error)
+    _count_refusal(db, message.subscription, report)
+    db.commit()
 
 
 def _failed(
@@ -142,10 +209,15 @@ def _failed(
             )
             report.retry += 1
         return
-    # 400, 401, 403, 413...: this message will never be accepted.
+    # 400, 401, 403 (VAPID key mismatch), 413...: this message will never be accepted.
     message.status = "failed"
     report.failed += 1
     report.errors.append(message.last_error)
+    _count_refusal(db, subscription, report)
+
+
+def _count_refusal(db: Session, subscription: PushSubscription, report: Report) -> None:
+    """Three refusals in a row (no success between) and the subscription is removed."""
     subscription.failure_count += 1
     if subscription.failure_count >= GIVE_UP_AFTER_FAILURES:
         db.delete(subscription)
@@ -168,7 +240,8 @@ def deliver_in_background(app) -> None:
             with app.app_context():
                 keys = load(app.instance_path)
                 if keys is not None:
-                    send_due(get_session(), keys)
+                    timeout = app.config.get("PUSH_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
+                    send_due(get_session(), keys, timeout=timeout)
         except Exception:  # the thread must never take the app down; cron retries
             app.logger.exception("Background push delivery failed")
         finally:

@@ -78,3 +78,12 @@ def save(instance_path: str, keys: VapidKeys) -> Path:
             fh,
         )
     return path
+
+
+def lost_key_message(instance_path: str, subscribed: int, start_again: str) -> str:
+    """Why careobs will not make a new key while devices are subscribed with a lost one."""
+    return (
+        f"No key was found but {subscribed} devices subscribed with one: restore "
+        f"{key_path(instance_path)} (or VAPID_* variables) from your backup, or {start_again} "
+        "to start again (every device must then turn notifications on again)."
+    )

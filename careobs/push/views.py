@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 
@@ -12,6 +16,7 @@ from careobs.db import get_session
 from careobs.errors import error_response
 from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push.keys import load
+from careobs.push.service import forget_subscription
 
 bp = Blueprint("push", __name__, url_prefix="/api/v1/push")
 
@@ -37,6 +42,38 @@ def _endpoint(value) -> str | None:
     return value if parts.scheme in ("https", "http") and parts.netloc else None
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+def _decode_key(value, size: int) -> bytes | None:
+    """The bytes of a base64url key (padding optional) when it is exactly ``size`` long."""
+    if not isinstance(value, str) or len(value) > 200 or not _BASE64URL.fullmatch(value):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == size else None
+
+
+def _browser_keys(keys) -> tuple[str, str] | None:
+    """The subscription's keys, unpadded, when pywebpush can encrypt to them.
+
+    p256dh must be an uncompressed P-256 point on the curve and auth a 16-byte secret: anything
+    else makes pywebpush raise while sending, so it is refused here rather than queued.
+    """
+    if not isinstance(keys, dict):
+        return None
+    p256dh, auth = _decode_key(keys.get("p256dh"), 65), _decode_key(keys.get("auth"), 16)
+    if p256dh is None or auth is None or p256dh[0] != 4:
+        return None
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
+    except ValueError:  # not a point on the curve
+        return None
+    return keys["p256dh"].rstrip("="), keys["auth"].rstrip("=")
+
+
 @bp.post("/subscriptions")
 @login_required
 def subscribe():
@@ -45,20 +82,15 @@ def subscribe():
     if not isinstance(body, dict):
         return error_response(400, "Send the subscription as JSON.", "malformed_json")
     endpoint = _endpoint(body.get("endpoint"))
-    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
-    p256dh, auth = keys.get("p256dh"), keys.get("auth")
-    if (
-        not endpoint
-        or not isinstance(p256dh, str)
-        or not isinstance(auth, str)
-        or not 20 <= len(p256dh) <= 200
-        or not 8 <= len(auth) <= 100
-    ):
+    browser_keys = _browser_keys(body.get("keys"))
+    if not endpoint or browser_keys is None:
         return error_response(
             400,
-            "A subscription needs an endpoint URL and keys p256dh and auth.",
+            "A subscription needs an endpoint URL and keys p256dh (a P-256 public key) and "
+            "auth (16 bytes), base64url-encoded.",
             "invalid_subscription",
         )
+    p256dh, auth = browser_keys
     db = get_session()
     existing = db.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     status = 200
@@ -76,10 +108,13 @@ def subscribe():
                 PushMessage.subscription_id == existing.id, PushMessage.status == "pending"
             )
         )
+    # Only new keys make a fresh start: the same subscription sent again (every app start
+    # does) must not forgive refusals, or one bound to a replaced VAPID key is never removed.
+    if (existing.p256dh, existing.auth) != (p256dh, auth):
+        existing.failure_count = 0
     existing.user_id = current_user.id
     existing.p256dh, existing.auth = p256dh, auth
     existing.user_agent = (request.user_agent.string or "")[:300]
-    existing.failure_count = 0
     db.commit()
     return jsonify({"endpoint": endpoint}), status
 
@@ -93,10 +128,6 @@ def unsubscribe():
     if not isinstance(endpoint, str):
         return error_response(400, 'Send {"endpoint": "..."}.', "malformed_request")
     db = get_session()
-    db.execute(
-        sa.delete(PushSubscription).where(
-            PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id
-        )
-    )
+    forget_subscription(db, current_user, endpoint)
     db.commit()
     return "", 204

@@ -1,4 +1,4 @@
-import { reregisterOnStart } from "./push.js";
+import { forgetPushSubscription, reregisterOnStart } from "./push.js";
 
 // Shared by every page: the outbox status in the header, when to sync, the service worker,
 // the logout guard and the install hint. Pages work without it; capture screens need it.
@@ -78,6 +78,7 @@ function guardLogout() {
     const counts = await outbox.counts(userId);
     if (counts.unsynced === 0) {
       await forgetDevice();
+      await forgetPushSubscription(form);
       confirmed = true;
       form.requestSubmit();
       return;
@@ -90,6 +91,8 @@ function guardLogout() {
       await syncNow({ force: true });
       form.requestSubmit();
     } else if (dialog.returnValue === "logout") {
+      // The records stay on the device, but its pushes must not reach the next person.
+      await forgetPushSubscription(form);
       confirmed = true;
       form.requestSubmit();
     }
@@ -156,7 +159,7 @@ function start() {
   });
   setInterval(() => syncNow(), TIMER_MS);
   renderStatus().then(() => syncNow({ force: true }));
-  reregisterOnStart().catch(() => {});
+  reregisterOnStart(userId).catch(() => {});
 }
 
 start();

@@ -1,19 +1,20 @@
 // Turning push notifications on and off on this device. Permission is asked only after the
 // user taps "Turn on"; the subscription is stored on the server (design §3.1 push endpoints).
 
-import { keepSubscriptionRegistered, urlBase64ToUint8Array } from "./push.js";
+import { forgetRegistered, keepSubscriptionRegistered, subscribeWithKey } from "./push.js";
 
 const panel = document.getElementById("push-panel");
 const state = panel.querySelector("[data-push-state]");
 const onButton = panel.querySelector("[data-push-on]");
 const offButton = panel.querySelector("[data-push-off]");
+const userId = document.querySelector('meta[name="careobs-user"]')?.content || null;
 
 async function csrf() {
   const response = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
   return (await response.json()).csrf_token;
 }
 
-async function render() {
+async function render(problem = "") {
   onButton.hidden = true;
   offButton.hidden = true;
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
@@ -30,7 +31,9 @@ async function render() {
     state.textContent = "Notifications are on for this device.";
     offButton.hidden = false;
   } else {
-    state.textContent = "Notifications are off for this device.";
+    state.textContent = problem
+      ? `Notifications could not be turned on: ${problem} They are off for this device.`
+      : "Notifications are off for this device.";
     onButton.hidden = false;
   }
 }
@@ -47,13 +50,18 @@ async function turnOn() {
     if (!keyResponse.ok) throw new Error("Push is not set up on this server.");
     const { public_key: publicKey } = await keyResponse.json();
     const registration = await navigator.serviceWorker.ready;
-    const subscription = await registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey),
-    });
-    await keepSubscriptionRegistered(subscription);
+    const subscription = await subscribeWithKey(registration.pushManager, publicKey);
+    const stored = await keepSubscriptionRegistered(subscription, userId);
+    if (!stored.ok) {
+      // The server refused it (a browser with broken keys): pushes could never arrive, so the
+      // device must not look subscribed.
+      await subscription.unsubscribe();
+      await render(stored.message);
+      return;
+    }
     await render();
   } catch (error) {
-    state.textContent = `Notifications could not be turned on: ${error.message}`;
+    await render(error.message);
   } finally {
     onButton.disabled = false;
   }
@@ -70,6 +78,7 @@ async function turnOff() {
     });
     await subscription.unsubscribe();
   }
+  forgetRegistered();
   await render();
 }
 

@@ -136,38 +136,70 @@ self.addEventListener("push", (event) => {
   }));
 });
 
+// Capture screens hold an observation in progress: a notification never navigates them away.
+const KEEP_OPEN = ["/quis/record", "/visits/record"];
+
+function samePage(client, target) {
+  const url = new URL(client.url);
+  return url.origin === target.origin && url.pathname === target.pathname && url.search === target.search;
+}
+
+// A tap focuses a window already showing the target, otherwise opens a new one: navigating an
+// open window could take a QUIS recorder or visit form away mid-session (and fails outright on
+// a window this worker does not control).
+async function openFromNotification(target) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const showing = windows.find((client) => samePage(client, target));
+  if (showing) return showing.focus();
+  if (KEEP_OPEN.includes(target.pathname)) {
+    const recorder = windows.find((client) => new URL(client.url).pathname === target.pathname);
+    if (recorder) return recorder.focus();
+  }
+  return self.clients.openWindow(target.href);
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = new URL(event.notification.data?.url || "/", self.location.origin);
   if (target.origin !== self.location.origin) return;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    for (const client of windows) {
-      if ("navigate" in client) {
-        await client.focus();
-        return client.navigate(target.href);
-      }
-    }
-    return self.clients.openWindow(target.href);
-  })());
+  event.waitUntil(openFromNotification(target));
 });
 
-// The browser replaced the subscription: subscribe again with the same key and tell the server.
-self.addEventListener("pushsubscriptionchange", (event) => {
-  event.waitUntil((async () => {
+function pushKeyBytes(key) {
+  const padded = (key + "=".repeat((4 - (key.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+async function pushApi(method, body) {
+  const token = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
+  if (!token.ok) return null;
+  return fetch("/api/v1/push/subscriptions", {
+    method, credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": (await token.json()).csrf_token },
+    body: JSON.stringify(body),
+  });
+}
+
+// The browser replaced (or dropped) the subscription: store the new one, made again with the
+// server's key when the browser did not make it, and forget the old endpoint. The page checks
+// again on the next app start, for browsers that never fire this event.
+async function onSubscriptionChange(event) {
+  let subscription = event.newSubscription;
+  if (!subscription) {
     const keyResponse = await fetch("/api/v1/push/key", { credentials: "same-origin" });
     if (!keyResponse.ok) return;
     const { public_key: key } = await keyResponse.json();
-    const padded = (key + "=".repeat((4 - (key.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-    const subscription = await self.registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)),
+    subscription = await self.registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: pushKeyBytes(key),
     });
-    const token = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
-    if (!token.ok) return;
-    await fetch("/api/v1/push/subscriptions", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": (await token.json()).csrf_token },
-      body: JSON.stringify(subscription.toJSON()),
-    });
-  })());
+  }
+  await pushApi("POST", subscription.toJSON());
+  const old = event.oldSubscription;
+  if (old && old.endpoint && old.endpoint !== subscription.endpoint) {
+    await pushApi("DELETE", { endpoint: old.endpoint });
+  }
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(onSubscriptionChange(event));
 });

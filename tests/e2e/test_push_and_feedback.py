@@ -1,9 +1,11 @@
 """Push notifications and the feedback loop in the browser.
 
 - A push message (delivered through the DevTools protocol, as a push service would) is shown as
-  a generic "New feedback" notification, and clicking it opens the feedback it is about.
+  a generic "New feedback" notification, and clicking it opens (in a new window) its notice,
+  which is marked read and leads to the feedback.
 - Turning notifications on stores this device's subscription on the server, bound to careobs's
-  VAPID key; every app start re-registers it; turning them off removes it. A real push service
+  VAPID key; app starts send it again only when it changed or once a day; turning them off
+  removes it. (A replaced key, logging out and the rest: test_push_devices.py.) A real push service
   cannot be reached here, so ``PushManager`` is stubbed with keys made in Python.
 - The whole loop: a supervisor submits a monitoring visit for Sam Okafor, Sam reads, acknowledges
   and reflects on the feedback, and the supervisor sees it replied to and is notified.
@@ -125,8 +127,13 @@ def sams_released_feedback(live_server) -> tuple[str, dict]:
             )
         )
         assert notice is not None, "releasing the feedback did not notify Sam"
-        payload = {"title": notice.title, "url": notice.link, "tag": notice.kind}
-        assert payload == {"title": KINDS["feedback_released"], "url": link, "tag": notice.kind}
+        # A push opens the notice, which marks it read and redirects to the feedback.
+        payload = {
+            "title": notice.title,
+            "url": f"/notifications/{notice.uuid}",
+            "tag": notice.kind,
+        }
+        assert payload["title"] == KINDS["feedback_released"]
         return str(feedback.uuid), payload
 
 
@@ -163,31 +170,55 @@ _NOTIFICATIONS = """async (tag) => {
 }"""
 
 # A NotificationEvent made by script is untrusted: its waitUntil() throws and the worker may not
-# focus a window. A real click does both, so this click keeps the promise waitUntil() is given
-# and lets WindowClient.focus() succeed, then calls the worker's own notificationclick listener
-# through dispatchEvent with the notification the browser is showing.
+# focus or open a window. A real click does all three, so this click keeps the promise
+# waitUntil() is given, lets WindowClient.focus() succeed (recording which window it focused)
+# and stands in for Clients.openWindow() (recording the URL; the test then opens it as the
+# browser would), then calls the worker's own notificationclick listener through dispatchEvent
+# with the notification the browser is showing.
 _CLICK = """async (tag) => {
   const [notification] = await self.registration.getNotifications({tag});
   if (!notification) throw new Error("no notification to click");
   const event = new NotificationEvent("notificationclick", {notification});
   const pending = [];
+  const focused = [];
+  const opened = [];
   Object.defineProperty(event, "waitUntil", {value: (promise) => { pending.push(promise); }});
   const focus = WindowClient.prototype.focus;
-  WindowClient.prototype.focus = async function () { return this; };
+  const openWindow = Clients.prototype.openWindow;
+  WindowClient.prototype.focus = async function () { focused.push(this.url); return this; };
+  Clients.prototype.openWindow = async function (url) { opened.push(url); return null; };
   try {
     self.dispatchEvent(event);
     await Promise.all(pending);
   } finally {
     WindowClient.prototype.focus = focus;
+    Clients.prototype.openWindow = openWindow;
   }
-  return pending.length;
+  return {handled: pending.length, focused, opened};
 }"""
+
+
+def deliver_push(cdp: CDPSession, live_server, registration: str, payload: dict) -> None:
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.base_url,
+            "registrationId": registration,
+            "data": json.dumps(payload),
+        },
+    )
+
+
+def the_worker(context: BrowserContext, live_server):
+    workers = [w for w in context.service_workers if w.url == f"{live_server.base_url}/sw.js"]
+    assert len(workers) == 1, [w.url for w in context.service_workers]
+    return workers[0]
 
 
 def test_push_message_is_shown_and_its_click_opens_the_feedback(open_app, live_server):
     feedback_id, payload = sams_released_feedback(live_server)
     url = f"/feedback/{feedback_id}"
-    assert payload == {"title": "New feedback", "url": url, "tag": "feedback_released"}
+    assert payload["title"] == "New feedback" and payload["tag"] == "feedback_released"
 
     context = open_app(as_user="staff")
     context.grant_permissions(["notifications"], origin=live_server.base_url)
@@ -198,14 +229,7 @@ def test_push_message_is_shown_and_its_click_opens_the_feedback(open_app, live_s
     assert page.evaluate(_NOTIFICATIONS, payload["tag"]) == []
 
     cdp, registration = registration_id(context, page, f"{live_server.base_url}/")
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.base_url,
-            "registrationId": registration,
-            "data": json.dumps(payload),
-        },
-    )
+    deliver_push(cdp, live_server, registration, payload)
     wait_until(page, f"async (tag) => (await ({_NOTIFICATIONS})(tag)).length > 0", payload["tag"])
     shown = page.evaluate(_NOTIFICATIONS, payload["tag"])
     assert shown == [
@@ -213,20 +237,31 @@ def test_push_message_is_shown_and_its_click_opens_the_feedback(open_app, live_s
             "title": "New feedback",
             "body": "Open careobs to read it.",
             "tag": "feedback_released",
-            "data": {"url": url},
+            "data": {"url": payload["url"]},
         }
     ]
     for word in PERSONAL:
         assert word not in shown[0]["title"] and word not in shown[0]["body"], word
 
-    # The click: the worker's notificationclick handler navigates this window to the feedback.
-    workers = [w for w in context.service_workers if w.url == f"{live_server.base_url}/sw.js"]
-    assert len(workers) == 1, [w.url for w in context.service_workers]
+    # The click: no window shows the notice, so the worker opens a new one at it (the window
+    # already open is left where it is); the notice is marked read and leads to the feedback.
     assert page.url == f"{live_server.base_url}/"
-    assert workers[0].evaluate(_CLICK, payload["tag"]) == 1
-    page.wait_for_url(f"{live_server.base_url}{url}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Feedback for {SAM}")
-    expect(page.get_by_role("heading", name="What went well")).to_be_visible()
+    clicked = the_worker(context, live_server).evaluate(_CLICK, payload["tag"])
+    assert clicked == {
+        "handled": 1,
+        "focused": [],
+        "opened": [f"{live_server.base_url}{payload['url']}"],
+    }
+    assert page.url == f"{live_server.base_url}/"
+    opened = context.new_page()
+    opened.goto(clicked["opened"][0])
+    opened.wait_for_url(f"{live_server.base_url}{url}")
+    expect(opened.get_by_role("heading", level=1)).to_have_text(f"Feedback for {SAM}")
+    expect(opened.get_by_role("heading", name="What went well")).to_be_visible()
+    notice_id = uuid.UUID(payload["url"].rsplit("/", 1)[1])
+    with live_server.app.app_context():
+        notice = get_session().scalar(sa.select(Notification).where(Notification.uuid == notice_id))
+        assert notice.read_at is not None
     # The handler closed the notification it was clicked on.
     assert page.evaluate(_NOTIFICATIONS, payload["tag"]) == []
     cdp.detach()
@@ -269,39 +304,49 @@ def browser_subscription() -> dict:
 
 
 # Replaces the browser's push manager in every page of the context. The subscription lives in
-# localStorage, as a real one outlives a reload; the applicationServerKey of each subscribe() is
-# recorded (base64url) so the test can compare it with the server's key.
+# localStorage, as a real one outlives a reload, with the applicationServerKey it was made with
+# (given back as ``options.applicationServerKey``, an ArrayBuffer, as browsers do). Each
+# subscribe() gives the next of __SUBSCRIPTIONS__ (the last one again when they run out) and is
+# recorded (key in base64url) so the test can compare it with the server's key.
 _STUB_PUSH = """(() => {
   if (typeof PushManager === "undefined") return;
-  const SUBSCRIPTION = __SUBSCRIPTION__;
+  const SUBSCRIPTIONS = __SUBSCRIPTIONS__;
   const STORE = "e2e-push-subscription";
   const CALLS = "e2e-push-subscribe-calls";
   const b64url = (bytes) => btoa(String.fromCharCode(...bytes))
     .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
   const bytesOf = (key) => key instanceof ArrayBuffer ? new Uint8Array(key)
     : new Uint8Array(key.buffer, key.byteOffset, key.byteLength);
-  const wrap = (json) => ({
-    endpoint: json.endpoint,
+  const keyBytes = (text) => Uint8Array.from(
+    atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - text.length % 4) % 4)),
+    (c) => c.charCodeAt(0));
+  const wrap = (stored) => ({
+    endpoint: stored.json.endpoint,
     expirationTime: null,
-    toJSON: () => JSON.parse(JSON.stringify(json)),
+    options: {userVisibleOnly: true, applicationServerKey: keyBytes(stored.key).buffer},
+    toJSON: () => JSON.parse(JSON.stringify(stored.json)),
     unsubscribe: async () => { localStorage.removeItem(STORE); return true; },
   });
   PushManager.prototype.subscribe = async function (options) {
     const calls = JSON.parse(localStorage.getItem(CALLS) || "[]");
-    const key = options.applicationServerKey;
-    calls.push({
-      userVisibleOnly: options.userVisibleOnly,
-      applicationServerKey: typeof key === "string" ? key : b64url(bytesOf(key)),
-    });
+    const given = options.applicationServerKey;
+    const key = typeof given === "string" ? given : b64url(bytesOf(given));
+    calls.push({userVisibleOnly: options.userVisibleOnly, applicationServerKey: key});
     localStorage.setItem(CALLS, JSON.stringify(calls));
-    localStorage.setItem(STORE, JSON.stringify(SUBSCRIPTION));
-    return wrap(SUBSCRIPTION);
+    const json = SUBSCRIPTIONS[Math.min(calls.length, SUBSCRIPTIONS.length) - 1];
+    localStorage.setItem(STORE, JSON.stringify({json, key}));
+    return wrap({json, key});
   };
   PushManager.prototype.getSubscription = async function () {
     const stored = localStorage.getItem(STORE);
     return stored ? wrap(JSON.parse(stored)) : null;
   };
 })();"""
+
+
+def stub_push(context: BrowserContext, *subscriptions: dict) -> None:
+    """Every page of the context gets the stubbed push manager handing out these."""
+    context.add_init_script(_STUB_PUSH.replace("__SUBSCRIPTIONS__", json.dumps(subscriptions)))
 
 
 _SUBSCRIBE_CALLS = '() => JSON.parse(localStorage.getItem("e2e-push-subscribe-calls"))'
@@ -341,7 +386,16 @@ def remove_push_rows(live_server, endpoint: str) -> None:
 
 
 def is_subscription_post(response) -> bool:
-    return response.request.method == "POST" and response.url.endswith("/api/v1/push/subscriptions")
+    request = getattr(response, "request", response)
+    return request.method == "POST" and response.url.endswith("/api/v1/push/subscriptions")
+
+
+# What push.js remembers of the last subscription the server stored, made a day old.
+_DAY_AGO = """() => {
+  const last = JSON.parse(localStorage.getItem("careobs-push-registered"));
+  last.at -= 24 * 60 * 60 * 1000 + 1000;
+  localStorage.setItem("careobs-push-registered", JSON.stringify(last));
+}"""
 
 
 def test_turning_notifications_on_and_off(open_app, live_server, vapid_keys):
@@ -351,7 +405,7 @@ def test_turning_notifications_on_and_off(open_app, live_server, vapid_keys):
 
     context = open_app(as_user="staff")
     context.grant_permissions(["notifications"], origin=live_server.base_url)
-    context.add_init_script(_STUB_PUSH.replace("__SUBSCRIPTION__", json.dumps(subscription)))
+    stub_push(context, subscription)
     page = context.new_page()
     try:
         page.goto("/notifications/settings")
@@ -388,12 +442,19 @@ def test_turning_notifications_on_and_off(open_app, live_server, vapid_keys):
                 subscription["keys"]["auth"],
             )
 
-        # Every app start sends the subscription again; the server keeps the one row.
+        # App starts check the subscription but do not send it again while it is unchanged...
+        posts = []
+        page.on("request", lambda r: posts.append(r.url) if is_subscription_post(r) else None)
         for path in (None, "/", "/feedback/mine"):
-            with page.expect_response(is_subscription_post) as posted:
+            with page.expect_response(lambda r: r.url.endswith("/api/v1/push/key")):
                 page.reload() if path is None else page.goto(path)
-            assert posted.value.status == 200
-            assert push_rows(live_server, staff) == [subscription["endpoint"]]
+        assert posts == []
+        # ...only once a day (the server may have lost it); the server keeps the one row.
+        page.evaluate(_DAY_AGO)
+        with page.expect_response(is_subscription_post) as posted:
+            page.goto("/")
+        assert posted.value.status == 200
+        assert push_rows(live_server, staff) == [subscription["endpoint"]]
 
         # Turn off: the row is deleted and the page says so.
         page.goto("/notifications/settings")

@@ -276,14 +276,16 @@ def test_a_negative_restrictive_interaction_alerts_the_care_homes_managers_once(
     assert push.notification_id == notice.id
     assert push.payload == {
         "title": "Possible safeguarding concern",
-        "url": link,
+        "url": f"/notifications/{notice.uuid}",
         "tag": "safeguarding",
     }
-    # The manager follows the alert to the session.
+    # The manager follows the push to the session, and the bell no longer counts the alert.
     mo = login(org.manager)
-    response = mo.get(f"/notifications/{notice.uuid}")
+    response = mo.get(push.payload["url"])
     assert response.headers["Location"] == link
     assert mo.get(link).status_code == 200
+    db.expire_all()
+    assert db.get(Notification, notice.id).read_at is not None
     assert assert_no_personal_data(db) == 2
 
 

@@ -9,6 +9,8 @@ user; ``tell(user)`` creates a notification with ``careobs.notifications.service
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -115,3 +117,23 @@ def subscription_row(db, endpoint: str) -> PushSubscription | None:
 def about(moment: datetime, expected: datetime, slack: timedelta = timedelta(seconds=5)) -> bool:
     """``moment`` is ``expected`` give or take a few seconds of test run time."""
     return abs(moment - expected) <= slack
+
+
+NOTICE_URL = re.compile(r"/notifications/([0-9a-f-]{36})")
+
+
+def via_notice(db, payloads: list[dict]) -> list[dict]:
+    """The payloads with each ``url`` replaced by the link of the notice it opens.
+
+    A push leads to ``/notifications/<uuid>`` (which marks the notice read and redirects to its
+    link), never straight to the record; this checks that and gives back what the user reaches.
+    """
+    db.expire_all()
+    resolved = []
+    for payload in payloads:
+        match = NOTICE_URL.fullmatch(payload["url"])
+        assert match, f"a push must open its notice, not {payload['url']!r}"
+        notice = db.scalar(sa.select(Notification).where(Notification.uuid == uuid.UUID(match[1])))
+        assert notice is not None, payload
+        resolved.append({**payload, "url": notice.link})
+    return resolved

@@ -8,9 +8,12 @@ https: contact, ``exp`` in the future and at most 24 hours away) — then decryp
 subscription's private key exactly as the browser would, and records it.
 
 Each subscription path answers 201 unless the test says otherwise with :meth:`respond`
-(404, 410, 413, 400, 500, or 429 with ``Retry-After``). A request that fails the checks is
-answered 400/401 and kept in :attr:`FakePushService.problems`; the fixture fails the test when
-any is left at the end, so a broken sender can never pass unnoticed.
+(404, 410, 413, 400, 500, or 429 with ``Retry-After``) or :meth:`hang` (never answers until the
+service stops). A subscription made with ``server_key=`` is bound to that VAPID public key, as
+browsers bind theirs to the ``applicationServerKey``: pushes signed with any other key are
+answered 403, as real push services do after the key was replaced. A request that fails the
+checks is answered 400/401 and kept in :attr:`FakePushService.problems`; the fixture fails the
+test when any is left at the end, so a broken sender can never pass unnoticed.
 """
 
 from __future__ import annotations
@@ -102,6 +105,9 @@ class FakePushService:
         self.problems: list[Problem] = []
         self._browsers: dict[str, Browser] = {}
         self._answers: dict[str, tuple[int, dict[str, str]]] = {}
+        self._bound_keys: dict[str, str] = {}
+        self._hanging: set[str] = set()
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -120,11 +126,14 @@ class FakePushService:
     def endpoint(self, path: str) -> str:
         return f"{self.origin}{PUSH_PREFIX}{path}"
 
-    def subscription(self, path: str) -> dict:
-        """A new browser subscription at ``/push/<path>``, as ``PushSubscription.toJSON()``."""
+    def subscription(self, path: str, server_key: str | None = None) -> dict:
+        """A new browser subscription at ``/push/<path>``, as ``PushSubscription.toJSON()``;
+        with ``server_key`` (base64url) it only accepts pushes signed with that VAPID key."""
         browser = Browser.new()
         with self._lock:
             self._browsers[path] = browser
+            if server_key:
+                self._bound_keys[path] = server_key
         return {
             "endpoint": self.endpoint(path),
             "keys": {"p256dh": browser.p256dh, "auth": browser.auth},
@@ -134,6 +143,16 @@ class FakePushService:
         """Answer pushes to ``path`` with this status from now on."""
         with self._lock:
             self._answers[path] = (status, dict(headers or {}))
+
+    def hang(self, path: str) -> None:
+        """Read pushes to ``path`` and never answer them (until the service stops)."""
+        with self._lock:
+            self._hanging.add(path)
+
+    def answer_again(self, path: str) -> None:
+        """Stop hanging on new pushes to ``path``."""
+        with self._lock:
+            self._hanging.discard(path)
 
     def start(self) -> FakePushService:
         self._thread = threading.Thread(
@@ -146,6 +165,7 @@ class FakePushService:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -190,6 +210,13 @@ class FakePushService:
             self.problems.append(Problem(name, f"{type(exc).__name__}: {exc}", headers))
             return 400, {}
         status, extra = answer
+        with self._lock:
+            bound = self._bound_keys.get(name)
+            hanging = name in self._hanging
+        if bound is not None and vapid_key.rstrip("=") != bound.rstrip("="):
+            status, extra = 403, {}  # signed with another key than the subscription's
+        if hanging:
+            self._stopping.wait(60)
         with self._lock:
             self.received.append(
                 Received(name, headers, body, plaintext, claims, vapid_key, status)

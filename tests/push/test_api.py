@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
 
 from careobs.notifications.models import PushMessage, PushSubscription
 from tests.push.conftest import SUBSCRIPTIONS_URL, subscription_row
+from tests.push.fake_push_service import Browser, b64url
 
 KEY_URL = "/api/v1/push/key"
 
@@ -112,10 +114,22 @@ def test_a_user_may_have_several_devices(client, auth, org, push_service, db):
     assert [r.user_id for r in subscriptions(db)] == [org.supervisor.id] * 2
 
 
+# A real browser's keys: p256dh an uncompressed P-256 point, auth 16 bytes.
+BROWSER = Browser.new()
+# A 65-byte string that starts like an uncompressed point (0x04) but is not on the curve.
+OFF_CURVE = b64url(b"\x04" + bytes(range(1, 65)))
+# The same point, compressed (33 bytes): pywebpush needs it uncompressed.
+COMPRESSED = b64url(
+    BROWSER.private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+    )
+)
+
+
 def _valid():
     return {
         "endpoint": "https://push.example.test/send/abc",
-        "keys": {"p256dh": "B" * 87, "auth": "a" * 22},
+        "keys": {"p256dh": BROWSER.p256dh, "auth": BROWSER.auth},
     }
 
 
@@ -152,6 +166,18 @@ INVALID = {
     "p256dh too short": _with("B", "keys", "p256dh"),
     "auth not a string": _with(123, "keys", "auth"),
     "huge p256dh": _with("B" * 5000, "keys", "p256dh"),
+    "p256dh 87 As (zero bytes)": _with("A" * 87, "keys", "p256dh"),
+    "p256dh 87 Bs (not a point)": _with("B" * 87, "keys", "p256dh"),
+    "p256dh off the curve": _with(OFF_CURVE, "keys", "p256dh"),
+    "p256dh compressed": _with(COMPRESSED, "keys", "p256dh"),
+    "p256dh 64 bytes": _with(b64url(b"\x04" + bytes(63)), "keys", "p256dh"),
+    "p256dh standard base64": _with(
+        BROWSER.p256dh.replace("-", "+").replace("_", "/") + "+/", "keys", "p256dh"
+    ),
+    "p256dh not base64": _with("!" * 87, "keys", "p256dh"),
+    "auth 15 bytes": _with(b64url(bytes(15)), "keys", "auth"),
+    "auth 17 bytes": _with(b64url(bytes(17)), "keys", "auth"),
+    "auth short": _with("a" * 8, "keys", "auth"),
 }
 
 
@@ -189,6 +215,36 @@ def test_the_valid_example_is_accepted(client, auth, org, db):
     auth.login(org.supervisor)
 
     assert client.post(SUBSCRIPTIONS_URL, json=_valid()).status_code == 201
+
+
+def test_keys_with_base64_padding_are_accepted_and_stored_without(client, auth, org, db):
+    body = _valid()
+    body["keys"] = {"p256dh": BROWSER.p256dh + "=", "auth": BROWSER.auth + "=="}
+    auth.login(org.supervisor)
+
+    assert client.post(SUBSCRIPTIONS_URL, json=body).status_code == 201
+
+    [row] = subscriptions(db)
+    assert (row.p256dh, row.auth) == (BROWSER.p256dh, BROWSER.auth)
+
+
+def test_sending_the_same_subscription_again_keeps_its_refusals(
+    client, auth, org, push_service, db
+):
+    """Every app start may send it again; that must not forgive a subscription that push
+    services refuse (one made with a replaced VAPID key), or it would never be removed."""
+    subscription = push_service.subscription("sue")
+    auth.login(org.supervisor)
+    client.post(SUBSCRIPTIONS_URL, json=subscription)
+    db.execute(sa.update(PushSubscription).values(failure_count=2))
+    db.commit()
+
+    assert client.post(SUBSCRIPTIONS_URL, json=subscription).status_code == 200
+    assert subscriptions(db)[0].failure_count == 2
+
+    renewed = {**push_service.subscription("sue"), "endpoint": subscription["endpoint"]}
+    assert client.post(SUBSCRIPTIONS_URL, json=renewed).status_code == 200
+    assert subscriptions(db)[0].failure_count == 0
 
 
 def test_without_a_csrf_token_it_is_refused(client, auth, org, push_service, db):
@@ -275,3 +331,25 @@ def test_delete_needs_csrf_and_a_login(client, auth, org, subscribe, push_servic
     assert_json_error(logged_out, 401, "unauthorized")
     assert_json_error(no_csrf, 400, "csrf_failed")
     assert len(subscriptions(db)) == 1
+
+
+# -- logging out ----------------------------------------------------------------------------
+
+
+def test_logging_out_removes_the_subscription_the_page_names(
+    client, auth, org, subscribe, push_service, db
+):
+    """A shared phone: the page sends this device's endpoint with the logout form."""
+    sues = push_service.subscription("sue")
+    stans = push_service.subscription("stan")
+    auth.login(org.supervisor)
+    client.post(SUBSCRIPTIONS_URL, json=sues)
+    subscribe(org.staff, stans)
+
+    response = client.post("/logout", data={"push_endpoint": sues["endpoint"]})
+    assert response.status_code == 302
+    # Someone else's endpoint is never removed this way.
+    auth.login(org.supervisor)
+    client.post("/logout", data={"push_endpoint": stans["endpoint"]})
+
+    assert [r.endpoint for r in subscriptions(db)] == [stans["endpoint"]]

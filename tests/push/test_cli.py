@@ -90,6 +90,22 @@ def test_a_lost_key_is_not_silently_replaced(app, runner, org, subscribe, push_s
     assert subscription_count(db) == 1
 
 
+def test_demo_does_not_replace_a_lost_key_either(app, runner, org, subscribe, push_service, db):
+    """``careobs demo`` makes the key when there is none, but not in place of a lost one."""
+    runner.invoke(args=["push", "keys"])
+    subscribe(org.supervisor, push_service.subscription("sue"))
+    key_file(app).unlink()
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    assert "1 devices subscribed" in result.output
+    assert "careobs push keys --force" in result.output
+    assert str(key_file(app)) in result.output
+    assert not key_file(app).exists()
+    assert subscription_count(db) == 1
+
+
 def test_force_starts_again_and_drops_the_old_subscriptions(
     app, runner, org, subscribe, push_service, tell, db
 ):
@@ -212,6 +228,11 @@ def homecare_manager(data, org, db):
     return user
 
 
+def message_notice(db, message) -> Notification:
+    """The notice a queued push is about."""
+    return db.get(Notification, message.notification_id)
+
+
 def notices(db, user=None, kind=None) -> list[Notification]:
     db.expire_all()
     stmt = sa.select(Notification).order_by(Notification.id)
@@ -277,9 +298,10 @@ def test_notify_due_reminds_supervisors_and_managers_of_homecare_once_a_day(
     assert message.status == "pending"
     assert message.payload == {
         "title": "Monitoring visits due",
-        "url": f"/visits/?service={org.homecare.uuid.hex}",
+        "url": f"/notifications/{message_notice(db, message).uuid}",
         "tag": "visits_due",
     }
+    assert message_notice(db, message).user_id in (org.supervisor.id, homecare_manager.id)
     assert push_service.received == []
 
 

@@ -20,7 +20,7 @@ from careobs.push.delivery import GIVE_UP_AFTER_FAILURES, MAX_ATTEMPTS, TTL_SECO
 from careobs.spotchecks.models import MonitoringVisit
 from tests.api.conftest import SyncApi, stored
 from tests.conftest import Auth
-from tests.push.conftest import about, messages, subscription_row
+from tests.push.conftest import about, messages, subscription_row, via_notice
 
 
 def closed_port() -> int:
@@ -43,11 +43,13 @@ def test_a_notification_is_delivered_encrypted_and_signed(
 
     assert (report.sent, report.retry, report.failed) == (1, 0, 0)
     [push] = push_service.to("sue")
-    assert push.payload == {
-        "title": "Feedback acknowledged",
-        "url": "/feedback/0b7e1a2c",
-        "tag": "feedback_acknowledged",
-    }
+    assert via_notice(db, [push.payload]) == [
+        {
+            "title": "Feedback acknowledged",
+            "url": "/feedback/0b7e1a2c",
+            "tag": "feedback_acknowledged",
+        }
+    ]
     assert push.vapid_public_key == keys.public_key
     assert push.claims["aud"] == push_service.origin
     assert push.claims["sub"] == keys.subject
@@ -75,7 +77,7 @@ def test_the_ttl_is_a_day(push_service, keys, org, subscribe, tell, deliver):
 
 
 def test_every_device_of_the_user_gets_it_and_nobody_else(
-    push_service, keys, org, subscribe, tell, deliver
+    push_service, keys, org, subscribe, tell, deliver, db
 ):
     subscribe(org.supervisor, push_service.subscription("sue-phone"))
     subscribe(org.supervisor, push_service.subscription("sue-laptop"))
@@ -85,12 +87,15 @@ def test_every_device_of_the_user_gets_it_and_nobody_else(
     assert deliver().sent == 2
 
     expected = [{"title": "Monitoring visits due", "url": "/visits/", "tag": "visits_due"}]
-    assert push_service.delivered("sue-phone") == expected
-    assert push_service.delivered("sue-laptop") == expected
+    assert via_notice(db, push_service.delivered("sue-phone")) == expected
+    assert via_notice(db, push_service.delivered("sue-laptop")) == expected
+    assert push_service.delivered("sue-phone") == push_service.delivered("sue-laptop")
     assert push_service.to("mo") == []
 
 
-def test_the_payload_carries_no_personal_data(push_service, keys, org, subscribe, tell, deliver):
+def test_the_payload_carries_no_personal_data(
+    push_service, keys, org, subscribe, tell, deliver, db
+):
     hal = org.staff_members["Hal Homecare"]
     subscribe(org.supervisor, push_service.subscription("sue"))
     tell(
@@ -104,11 +109,13 @@ def test_the_payload_carries_no_personal_data(push_service, keys, org, subscribe
 
     [push] = push_service.to("sue")
     assert set(push.payload) == {"title", "url", "tag"}
-    assert push.payload == {
-        "title": "Possible safeguarding concern",
-        "url": "/visits/5f0c",
-        "tag": "safeguarding",
-    }
+    assert via_notice(db, [push.payload]) == [
+        {
+            "title": "Possible safeguarding concern",
+            "url": "/visits/5f0c",
+            "tag": "safeguarding",
+        }
+    ]
     for personal in (
         "Hal",
         "Homecare",
@@ -122,7 +129,7 @@ def test_the_payload_carries_no_personal_data(push_service, keys, org, subscribe
         assert personal.encode() not in push.plaintext, personal
 
 
-def test_the_push_send_command_delivers(push_service, keys, org, subscribe, tell, runner):
+def test_the_push_send_command_delivers(push_service, keys, org, subscribe, tell, runner, db):
     subscribe(org.supervisor, push_service.subscription("sue"))
     tell(org.supervisor, "feedback_replied", "/feedback/77")
 
@@ -130,7 +137,7 @@ def test_the_push_send_command_delivers(push_service, keys, org, subscribe, tell
 
     assert result.exit_code == 0, result.output
     assert "sent 1," in result.output
-    assert push_service.delivered("sue") == [
+    assert via_notice(db, push_service.delivered("sue")) == [
         {"title": "Reply to your feedback", "url": "/feedback/77", "tag": "feedback_replied"}
     ]
 
@@ -143,7 +150,10 @@ def test_running_twice_sends_nothing_twice(push_service, keys, org, subscribe, t
     assert deliver().sent == 2
     assert deliver().sent == 0
 
-    assert [p["url"] for p in push_service.delivered("sue")] == ["/feedback/1", "/feedback/2"]
+    assert [p["url"] for p in via_notice(db, push_service.delivered("sue"))] == [
+        "/feedback/1",
+        "/feedback/2",
+    ]
     assert [m.status for m in messages(db)] == ["sent", "sent"]
 
 
@@ -172,7 +182,7 @@ def test_two_senders_at_once_send_each_message_once(
 
     assert errors == []
     assert sum(r.sent for r in reports) == 6
-    urls = [p["url"] for p in push_service.delivered("sue")]
+    urls = [p["url"] for p in via_notice(db, push_service.delivered("sue"))]
     assert sorted(urls) == [f"/feedback/{n}" for n in range(6)]
     assert {m.status for m in messages(db)} == {"sent"}
 
@@ -202,7 +212,7 @@ def test_a_gone_subscription_is_removed_with_its_messages(
     remaining = messages(db)
     assert {m.subscription_id for m in remaining} == {new_phone.id}
     assert [m.status for m in remaining] == ["sent", "sent", "sent"]
-    assert [p["url"] for p in push_service.delivered("new-phone")] == [
+    assert [p["url"] for p in via_notice(db, push_service.delivered("new-phone"))] == [
         "/feedback/1",
         "/feedback/2",
         "/feedback/3",
@@ -378,7 +388,7 @@ def test_a_message_older_than_a_day_expires_unsent(
     stale, fresh = messages(db)
     assert (stale.status, stale.attempts, stale.sent_at) == ("expired", 0, None)
     assert fresh.status == "sent"
-    assert [p["url"] for p in push_service.delivered("sue")] == ["/feedback/fresh"]
+    assert [p["url"] for p in via_notice(db, push_service.delivered("sue"))] == ["/feedback/fresh"]
     assert deliver().expired == 0
 
 
@@ -442,11 +452,13 @@ def test_releasing_feedback_queues_the_push_without_sending_it(
     assert deliver().sent == 1
 
     [push] = push_service.to("hal")
-    assert push.payload == {
-        "title": "New feedback",
-        "url": f"/feedback/{feedback.uuid}",
-        "tag": "feedback_released",
-    }
+    assert via_notice(db, [push.payload]) == [
+        {
+            "title": "New feedback",
+            "url": f"/feedback/{feedback.uuid}",
+            "tag": "feedback_released",
+        }
+    ]
     for personal in ("Hal", "Homecare", "H01", "hal@acme.test", "Sue", "Supervisor", "Acme"):
         assert personal.encode() not in push.plaintext, personal
 
@@ -464,7 +476,7 @@ def test_a_critical_item_not_met_alerts_managers_after_the_request(
     assert message.status == "pending"
     assert push_service.received == []
     assert deliver().sent == 1
-    assert push_service.delivered("mina") == [
+    assert via_notice(db, push_service.delivered("mina")) == [
         {
             "title": "Possible safeguarding concern",
             "url": f"/visits/{uuid.UUID(document['id'])}",
@@ -507,7 +519,9 @@ def test_a_browser_that_changes_hands_does_not_get_the_last_users_pushes(
     tell(org.staff, "feedback_released", "/feedback/for-stan")
     deliver()
 
-    assert [p["url"] for p in push_service.delivered("shared")] == ["/feedback/for-stan"]
+    assert [p["url"] for p in via_notice(db, push_service.delivered("shared"))] == [
+        "/feedback/for-stan"
+    ]
     row = subscription_row(db, shared_phone["endpoint"])
     assert row.user_id == org.staff.id
     assert db.scalar(sa.select(sa.func.count()).select_from(Notification)) == 2
