@@ -62,8 +62,20 @@ POST_ROUTES = {
     "/admin/services/{care_home}/active": {},
     "/admin/services/{care_home}/areas": {"name": "Garden room"},
     "/admin/areas/{lounge}/active": {},
-    "/admin/people/new": {"service": "{care_home_hex}", "code": "R99", "consent": "no"},
-    "/admin/people/{R01}": {"service": "{care_home_hex}", "code": "R98", "consent": "no"},
+    "/admin/people/new": {
+        "service": "{care_home_hex}",
+        "code": "R99",
+        "consent": "no",
+        "consent_on": "2026-01-05",
+        "consent_given_by": "person",
+    },
+    "/admin/people/{R01}": {
+        "service": "{care_home_hex}",
+        "code": "R98",
+        "consent": "no",
+        "consent_on": "2026-01-05",
+        "consent_given_by": "person",
+    },
     "/admin/people/{R01}/active": {},
     "/admin/staff/new": {
         "service": "{care_home_hex}",
@@ -82,6 +94,7 @@ POST_ROUTES = {
     "/admin/users/{staff_user}": {"email": "staff@acme.test", "display_name": "Renamed"},
     "/admin/users/{staff_user}/active": {},
     "/admin/users/{staff_user}/invitation": {},
+    "/admin/users/{staff_user}/password-reset": {},
 }
 
 
@@ -179,7 +192,13 @@ MANAGER_FORBIDDEN_POSTS = {
     "/admin/services/{care_home}": {"name": "Renamed House", "kind": "care_home"},
     "/admin/services/{care_home}/active": {},
     "/admin/services/{homecare}/areas": {"name": "Office"},
-    "/admin/people/{H01}": {"service": "{care_home_hex}", "code": "H77", "consent": "no"},
+    "/admin/people/{H01}": {
+        "service": "{care_home_hex}",
+        "code": "H77",
+        "consent": "no",
+        "consent_on": "2026-01-05",
+        "consent_given_by": "person",
+    },
     "/admin/people/{H01}/active": {},
     "/admin/staff/{hal}": {
         "service": "{care_home_hex}",
@@ -230,6 +249,7 @@ CROSS_ORG_ROUTES = {
     ("POST", "/admin/users/{staff_user}"): "admin_only",
     ("POST", "/admin/users/{staff_user}/active"): "admin_only",
     ("POST", "/admin/users/{staff_user}/invitation"): "admin_only",
+    ("POST", "/admin/users/{staff_user}/password-reset"): "admin_only",
 }
 
 CROSS_ORG_FORM = {
@@ -237,6 +257,8 @@ CROSS_ORG_FORM = {
     "kind": "care_home",
     "code": "X01",
     "consent": "no",
+    "consent_on": "2026-01-05",
+    "consent_given_by": "person",
     "job_role": "Care worker",
     "user": "",
     "email": "staff@other.test",
