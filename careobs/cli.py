@@ -277,11 +277,11 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
     click.echo(_invitation_url(token))
 
 
-def _invitation_url(token: str) -> str:
+def _invitation_url(token: str, path: str = "invitation") -> str:
     import os
 
     base = os.environ.get("CAREOBS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/invitation/{token}"
+    return f"{base}/{path}/{token}"
 
 
 @user.command("invite")
@@ -302,6 +302,28 @@ def user_invite(email) -> None:
     session.commit()
     click.echo(f"Invitation link for {target.email} (valid 72 hours):")
     click.echo(_invitation_url(token))
+
+
+@user.command("reset-link")
+@click.argument("email")
+@with_appcontext
+def user_reset_link(email) -> None:
+    """Print a single-use link for a user to choose a new password (it also lifts a lockout)."""
+    from careobs.accounts import password_reset
+    from careobs.accounts import service as accounts
+
+    session = get_session()
+    target = accounts.find_user_by_email(session, email)
+    if target is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        token = password_reset.create_reset_link(session, target, None)
+    except password_reset.CannotReset as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    hours = round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600)
+    click.echo(f"Password reset link for {target.email} (valid {hours} hours, works once):")
+    click.echo(_invitation_url(token, "password-reset"))
 
 
 @user.command("set-password")
@@ -374,9 +396,7 @@ def push_keys(subject: str, force: bool) -> None:
     subscribed = get_session().scalar(sa.select(sa.func.count()).select_from(PushSubscription))
     if existing is None and subscribed and not force:
         raise click.ClickException(
-            f"No key was found but {subscribed} devices subscribed with one: restore "
-            f"{vapid.key_path(current_app.instance_path)} (or VAPID_* variables) from your backup, "
-            "or use --force to start again (every device must then turn notifications on again)."
+            vapid.lost_key_message(current_app.instance_path, subscribed, "use --force")
         )
     keys = vapid.generate(subject)
     path = vapid.save(current_app.instance_path, keys)
