@@ -154,6 +154,20 @@ def test_deactivating_a_user_ends_the_session_they_already_have(app, client, aut
     assert response.headers["Location"] == "/login?next=/account"
 
 
+def test_a_session_survives_a_new_address_and_browser_version(client, auth, data):
+    """Phones move between Wi-Fi and mobile data: no "strong" session protection."""
+    auth.login(data.organisation().staff)
+
+    moved = client.get(
+        "/account",
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 15) Mobile Chrome/140"},
+    )
+
+    assert moved.status_code == 200
+    assert "Your account" in moved.get_data(as_text=True)
+
+
 def test_logged_in_user_opening_the_login_page_goes_home(client, auth, data):
     auth.login(data.organisation().manager)
     response = client.get("/login")
