@@ -31,6 +31,7 @@ from careobs.org.models import StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import WORK, capture_required, services_select
 from careobs.quis.queries import get_visible as get_visible_session
+from careobs.spotchecks.queries import get_visible as get_visible_visit
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -354,6 +355,8 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
         recheck_form=recheck_form,
         item_texts=texts,
         comparison=measures.before_after(db, action, _today()),
+        visit_visible=action.visit is not None
+        and get_visible_visit(db, current_user, action.visit.uuid) is not None,
     ), status
 
 

@@ -11,6 +11,7 @@ from careobs.actions.models import Action, RecheckBooking
 from careobs.actions.queries import rechecks_due
 from careobs.audit.models import AuditEvent
 from careobs.db import get_session
+from careobs.feedback.models import Feedback
 from careobs.notifications.due import remind
 from careobs.notifications.models import Notification
 from tests.api.conftest import SyncApi, interaction, quis_doc
@@ -38,6 +39,29 @@ def test_a_submitted_visit_turns_its_agreed_actions_into_actions_once(
     # The visited worker hears through the visit's feedback, when it is released.
     notices = list(db.scalars(sa.select(Notification).where(Notification.user_id == hal_user.id)))
     assert [n for n in notices if n.kind in ("action_assigned", "action_due")] == []
+
+
+def test_the_worker_sees_the_visit_link_on_their_action_once_the_feedback_is_released(
+    login_as, org, hal_user, visit_doc, db
+):
+    sync = SyncApi(login_as(org.supervisor))
+    document = visit_doc(
+        actions=[agreed(org.staff_members["Hal Homecare"])], release_feedback=False
+    )
+    assert sync(document)[0]["status"] == "created"
+    [made] = db.scalars(sa.select(Action))
+    hal = login_as(hal_user)
+    visit_link = f'href="/visits/{document["id"]}"'
+
+    held = hal.get(f"/actions/{made.uuid}").get_data(as_text=True)
+    assert "Monitoring visit of" in held
+    assert visit_link not in held
+
+    [feedback] = db.scalars(sa.select(Feedback))
+    login_as(org.supervisor).post(f"/feedback/{feedback.uuid}/edit", data={"release": "1"})
+    released = hal.get(f"/actions/{made.uuid}").get_data(as_text=True)
+    assert visit_link in released
+    assert hal.get(f"/visits/{document['id']}").status_code == 200
 
 
 def test_owners_other_than_the_visited_worker_are_told_of_a_visits_actions(
