@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.checklists.models import ChecklistDomain, ChecklistVersion
-from careobs.dashboards.periods import local_midnight
+from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.scoring import wilson_interval

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
+from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.org.settings import time_zone
 from careobs.pagination import Page, paginate
@@ -21,27 +19,14 @@ from careobs.permissions import admin_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
-NOT_A_DATE = "Enter a date such as 2025-03-31."
 
-
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(DateRangeFilter, FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
     action = SelectField("What happened", validators=[Optional()])
     actor = SelectField("Who", validators=[Optional()])
     record = StringField("Record id", validators=[Optional()])
-    date_from = DateField("From", validators=[Optional()], invalid_value_message=NOT_A_DATE)
-    date_to = DateField("To", validators=[Optional()], invalid_value_message=NOT_A_DATE)
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            field.errors.append("The end date is before the start date.")
-
-
-def day_start(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of a day on the organisation's clock, in UTC (as events are stored)."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 @bp.get("/")
@@ -80,9 +65,6 @@ def index():
         stmt = stmt.where(AuditEvent.actor_id == actor_ids.get(form.actor.data))
     if form.record.data:
         stmt = stmt.where(AuditEvent.entity_id == form.record.data.strip())
-    if form.date_from.data:
-        stmt = stmt.where(AuditEvent.at >= day_start(form.date_from.data, zone))
-    if form.date_to.data:
-        stmt = stmt.where(AuditEvent.at < day_start(form.date_to.data + timedelta(days=1), zone))
+    stmt = stmt.where(*within_days(AuditEvent.at, form.date_from.data, form.date_to.data, zone))
     page: Page = paginate(db, stmt)
     return render_template("admin/audit.html", form=form, page=page, zone=zone)

@@ -16,7 +16,8 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from careobs.dashboards.periods import GROUPINGS, Period, local_midnight, periods
+from careobs.dashboards.periods import GROUPINGS, Period, periods
+from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Service
 from careobs.permissions import MANAGE, services_select

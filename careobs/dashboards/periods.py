@@ -15,12 +15,14 @@ local time here (every time zone's offset is a whole number of quarter-hours).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from careobs.days import local_midnight
 
 GROUPINGS = {"week": "Week", "month": "Month"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,11 +55,6 @@ class Period:
     @property
     def key(self) -> str:
         return self.first.isoformat()
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant at which ``day`` begins in ``zone``."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def period_start(day: date, grouping: str) -> date:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from careobs.accounts.models import User
 from careobs.audit.service import record
+from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.org.models import StaffMember
+from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import WORK, can_manage_service, capture_required, services_select
 from careobs.quis import scoring
@@ -26,7 +27,7 @@ from careobs.quis.queries import get_visible, summary, visible_sessions
 bp = Blueprint("quis", __name__, url_prefix="/quis")
 
 
-class SessionFilterForm(FlaskForm):
+class SessionFilterForm(DateRangeFilter, FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -41,8 +42,6 @@ class SessionFilterForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
 
 
 class AddendumForm(FlaskForm):
@@ -98,16 +97,13 @@ def index():
             stmt = stmt.where(QuisSession.observer_id == ids.get(form.observer.data))
         if form.status.data:
             stmt = stmt.where(QuisSession.status == form.status.data)
-        if form.date_from.data:
-            stmt = stmt.where(QuisSession.started_at >= _day(form.date_from.data))
-        if form.date_to.data:
-            stmt = stmt.where(QuisSession.started_at < _day(form.date_to.data + timedelta(days=1)))
+        zone = time_zone(db, current_user.organisation_id)
+        first, last = form.date_from.data, form.date_to.data
+        stmt = stmt.where(*within_days(QuisSession.started_at, first, last, zone))
+    else:
+        stmt = stmt.where(sa.false())  # nothing, rather than quietly ignoring a filter
     page = paginate(db, stmt)
     return render_template("quis/index.html", form=form, page=page, percent=scoring.percent)
-
-
-def _day(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from careobs.accounts.models import User
 from careobs.audit.service import record
+from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.org.models import Service, StaffMember
 from careobs.org.settings import time_zone
@@ -40,19 +40,7 @@ class ListChoice(SelectField):
             raise ValidationError(self.unknown)
 
 
-class DayField(DateField):
-    """A day typed as the browser's date picker sends it, with an error a person understands."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(
-                "Enter a real date as year-month-day, for example 2026-11-27."
-            ) from None
-
-
-class VisitFilterForm(FlaskForm):
+class VisitFilterForm(DateRangeFilter, FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -65,22 +53,11 @@ class VisitFilterForm(FlaskForm):
     )
     visit_type = ListChoice("Type", "Choose announced, unannounced or responsive.")
     band = ListChoice("Result", "Choose green, amber or red.")
-    date_from = DayField("From", validators=[Optional()])
-    date_to = DayField("To", validators=[Optional()])
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The “To” date must be on or after the “From” date.")
 
 
 class AddendumForm(FlaskForm):
     reason = StringField("Reason for the addendum", validators=[InputRequired(), Length(max=200)])
     text = TextAreaField("Addendum", validators=[InputRequired(), Length(max=5000)])
-
-
-def _day_starts(day: date, zone: ZoneInfo) -> datetime:
-    """The instant the organisation's day begins (midnight on its clock, in UTC)."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def _filtered(stmt: sa.Select, form: VisitFilterForm, lookups: dict, zone: ZoneInfo) -> sa.Select:
@@ -93,12 +70,8 @@ def _filtered(stmt: sa.Select, form: VisitFilterForm, lookups: dict, zone: ZoneI
         stmt = stmt.where(MonitoringVisit.visit_type == form.visit_type.data)
     if form.band.data:
         stmt = stmt.where(MonitoringVisit.band == form.band.data)
-    if form.date_from.data:
-        stmt = stmt.where(MonitoringVisit.planned_at >= _day_starts(form.date_from.data, zone))
-    if form.date_to.data:
-        next_day = form.date_to.data + timedelta(days=1)
-        stmt = stmt.where(MonitoringVisit.planned_at < _day_starts(next_day, zone))
-    return stmt
+    days = within_days(MonitoringVisit.planned_at, form.date_from.data, form.date_to.data, zone)
+    return stmt.where(*days)
 
 
 @bp.get("/record")

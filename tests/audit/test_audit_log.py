@@ -356,7 +356,9 @@ def test_an_unreadable_date_is_shown_next_to_its_field_and_nothing_is_listed(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Enter a date such as 2025-03-31." in field_errors(page, field_id)
+    assert "Enter a real date as year-month-day, for example 2026-11-27." in field_errors(
+        page, field_id
+    )
     assert "Please check the form" in page
     assert "No events are listed until the filters marked above are corrected." in page
     assert events_table(page) == ""
@@ -382,7 +384,7 @@ def test_an_end_date_before_the_start_date_is_refused(client, auth, history):
         as_text=True
     )
 
-    assert "The end date is before the start date." in field_errors(page, "date_to")
+    assert "The “To” date must be on or after the “From” date." in field_errors(page, "date_to")
     assert summaries(page) == []
 
 

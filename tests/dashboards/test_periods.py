@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from careobs.dashboards.periods import (
     bucket_index,
-    local_midnight,
     local_slot,
     offset_spans,
     period_boundaries,
@@ -19,6 +18,7 @@ from careobs.dashboards.periods import (
     slot_columns,
 )
 from careobs.dashboards.tables import Column, Table, display, heat_level
+from careobs.days import local_midnight
 from careobs.db import UTCDateTime
 from tests.dashboards.conftest import LONDON, local
 

@@ -47,7 +47,9 @@ def reset_invalid(page, _live, _open_page):
 
 def audit_filter_error(page, _live, _open_page):
     goto(page, "/admin/audit/?date_from=bad")
-    expect(page.get_by_role("alert")).to_contain_text("Enter a date such as 2025-03-31.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter a real date as year-month-day, for example 2026-11-27."
+    )
     expect(page.get_by_label("From")).to_have_attribute("aria-invalid", "true")
 
 

@@ -32,3 +32,31 @@ def test_session_pages_show_british_summer_time(client, auth, data):
     assert "UTC" not in detail
     assert "1 Jul 2026, 12:30" in listing
     assert "UTC" not in listing
+
+
+def test_the_list_filters_by_local_days_and_explains_a_bad_filter(client, auth, data):
+    acme = data.organisation()
+    # 00:30 on 2 June in London is still 1 June in UTC.
+    early = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
+    document = quis_doc(
+        acme.care_home,
+        status="submitted",
+        started_at=iso(early),
+        ended_at=iso(datetime(2026, 6, 2, 0, 0, tzinfo=UTC)),
+        interactions=[interaction("PS", at=iso(datetime(2026, 6, 1, 23, 31, tzinfo=UTC)))],
+    )
+    auth.login(acme.supervisor)
+    client.post("/api/v1/sync", json={"documents": [document]})
+    link = f"/quis/sessions/{document['id']}"
+
+    on_2_june = client.get("/quis/?date_from=2026-06-02&date_to=2026-06-02").get_data(as_text=True)
+    on_1_june = client.get("/quis/?date_from=2026-06-01&date_to=2026-06-01").get_data(as_text=True)
+    bad = client.get("/quis/?date_from=2026-06-03&date_to=2026-06-01&status=submitted")
+
+    assert link in on_2_june
+    assert "2 Jun 2026, 00:30" in on_2_june
+    assert link not in on_1_june
+    page = bad.get_data(as_text=True)
+    assert "The “To” date must be on or after the “From” date." in page
+    assert "No sessions are shown until the filter marked below is corrected." in page
+    assert link not in page
