@@ -14,6 +14,8 @@ from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.checklists.models import ChecklistItem
 from careobs.org.models import StaffMember
 from careobs.permissions import WORK, service_ids_select
+from careobs.spotchecks.models import MonitoringVisit
+from careobs.spotchecks.queries import feedback_released
 
 
 def own_staff_ids(user) -> sa.Select:
@@ -22,8 +24,20 @@ def own_staff_ids(user) -> sa.Select:
 
 
 def owned_by(user) -> sa.ColumnElement[bool]:
-    """Actions owned by the user, directly or through their staff record."""
-    return sa.or_(Action.owner_user_id == user.id, Action.owner_staff_id.in_(own_staff_ids(user)))
+    """Actions owned by the user, directly or through their staff record, that they may see.
+
+    Actions agreed at a monitoring visit of the user's own practice wait, like the visit itself,
+    until its feedback is released to them (unless they work in that service).
+    """
+    held_back = Action.visit_id.in_(
+        sa.select(MonitoringVisit.id).where(
+            MonitoringVisit.staff_id.in_(own_staff_ids(user)), ~feedback_released()
+        )
+    )
+    return sa.and_(
+        sa.or_(Action.owner_user_id == user.id, Action.owner_staff_id.in_(own_staff_ids(user))),
+        sa.or_(~held_back, Action.service_id.in_(service_ids_select(user, WORK))),
+    )
 
 
 def visible_actions(user) -> sa.Select:

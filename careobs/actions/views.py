@@ -357,6 +357,12 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
         comparison=measures.before_after(db, action, _today()),
         visit_visible=action.visit is not None
         and get_visible_visit(db, current_user, action.visit.uuid) is not None,
+        visible_recheck_visits={
+            b.fulfilled_by_visit.uuid
+            for b in action.rechecks
+            if b.fulfilled_by_visit is not None
+            and get_visible_visit(db, current_user, b.fulfilled_by_visit.uuid) is not None
+        },
     ), status
 
 

@@ -41,7 +41,7 @@ def test_a_submitted_visit_turns_its_agreed_actions_into_actions_once(
     assert [n for n in notices if n.kind in ("action_assigned", "action_due")] == []
 
 
-def test_the_worker_sees_the_visit_link_on_their_action_once_the_feedback_is_released(
+def test_the_worker_sees_actions_agreed_at_their_visit_once_the_feedback_is_released(
     login_as, org, hal_user, visit_doc, db
 ):
     sync = SyncApi(login_as(org.supervisor))
@@ -51,17 +51,36 @@ def test_the_worker_sees_the_visit_link_on_their_action_once_the_feedback_is_rel
     assert sync(document)[0]["status"] == "created"
     [made] = db.scalars(sa.select(Action))
     hal = login_as(hal_user)
-    visit_link = f'href="/visits/{document["id"]}"'
 
-    held = hal.get(f"/actions/{made.uuid}").get_data(as_text=True)
-    assert "Monitoring visit of" in held
-    assert visit_link not in held
+    assert hal.get(f"/actions/{made.uuid}").status_code == 404
+    assert f"/actions/{made.uuid}" not in hal.get("/actions/mine").get_data(as_text=True)
 
     [feedback] = db.scalars(sa.select(Feedback))
     login_as(org.supervisor).post(f"/feedback/{feedback.uuid}/edit", data={"release": "1"})
     released = hal.get(f"/actions/{made.uuid}").get_data(as_text=True)
-    assert visit_link in released
+    assert f'href="/visits/{document["id"]}"' in released
+    assert f"/actions/{made.uuid}" in hal.get("/actions/mine").get_data(as_text=True)
     assert hal.get(f"/visits/{document['id']}").status_code == 200
+
+
+def test_an_action_links_its_visit_only_for_those_who_may_open_it(
+    login_as, org, homecare_manager, visit_doc, db, data
+):
+    sync = SyncApi(login_as(org.supervisor))
+    document = visit_doc(actions=[agreed(homecare_manager)])
+    assert sync(document)[0]["status"] == "created"
+    [made] = db.scalars(sa.select(Action))
+    # A care worker of another service who owns the action by name cannot open the visit.
+    outsider = data.user(org.org, "owner@acme.test", "Olu Owner", roles={org.care_home: "staff"})
+    made.owner_user_id = outsider.id
+    db.commit()
+
+    page = login_as(outsider).get(f"/actions/{made.uuid}").get_data(as_text=True)
+    manager_page = login_as(homecare_manager).get(f"/actions/{made.uuid}").get_data(as_text=True)
+
+    assert "Monitoring visit of" in page
+    assert f'href="/visits/{document["id"]}"' not in page
+    assert f'href="/visits/{document["id"]}"' in manager_page
 
 
 def test_owners_other_than_the_visited_worker_are_told_of_a_visits_actions(
