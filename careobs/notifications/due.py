@@ -107,6 +107,7 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
 def _remind_action_owners(db: Session, today: date) -> int:
     """Owners of open actions due within the next few days (once) and overdue (once more)."""
     from careobs.actions.models import CLOSED, Action
+    from careobs.actions.queries import visible_actions
     from careobs.actions.service import link, owner_login
 
     sent = 0
@@ -119,10 +120,12 @@ def _remind_action_owners(db: Session, today: date) -> int:
     )
     for action in actions:
         owner = owner_login(db, action)
+        if owner is None or db.scalar(visible_actions(owner).where(Action.id == action.id)) is None:
+            continue  # no login, or held back until the visit's feedback is released
         # One reminder as it comes due and one more once it is overdue.
         late = action.due_on < today
         when = "was due" if late else "is due"
-        if owner is not None and notify(
+        if notify(
             db,
             owner,
             "action_due",

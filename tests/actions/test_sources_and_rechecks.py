@@ -63,6 +63,37 @@ def test_the_worker_sees_actions_agreed_at_their_visit_once_the_feedback_is_rele
     assert hal.get(f"/visits/{document['id']}").status_code == 200
 
 
+def test_no_reminder_about_an_action_still_held_back_from_its_owner(
+    app, login_as, org, hal_user, visit_doc, db
+):
+    sync = SyncApi(login_as(org.supervisor))
+    due = date.today().isoformat()
+    document = visit_doc(
+        actions=[agreed(org.staff_members["Hal Homecare"], due_on=due)], release_feedback=False
+    )
+    assert sync(document)[0]["status"] == "created"
+
+    def reminders() -> list[Notification]:
+        with app.app_context():
+            remind(get_session(), date.today())
+            get_session().commit()
+        db.expire_all()
+        return list(
+            db.scalars(
+                sa.select(Notification).where(
+                    Notification.user_id == hal_user.id, Notification.kind == "action_due"
+                )
+            )
+        )
+
+    assert reminders() == []
+    [feedback] = db.scalars(sa.select(Feedback))
+    login_as(org.supervisor).post(f"/feedback/{feedback.uuid}/edit", data={"release": "1"})
+    [notice] = reminders()
+    [made] = db.scalars(sa.select(Action))
+    assert notice.link == f"/actions/{made.uuid}"
+
+
 def test_an_action_links_its_visit_only_for_those_who_may_open_it(
     login_as, org, homecare_manager, visit_doc, db, data
 ):
