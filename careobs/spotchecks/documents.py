@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.db import utcnow
 from careobs.spotchecks.models import VISIT_TYPES
 from careobs.spotchecks.scoring import RATINGS
 from careobs.sync.fields import (
@@ -25,6 +26,10 @@ from careobs.sync.roster import Rosters, ServiceRoster, read_service
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
 MAX_ACTIONS = 30
+# How far a device's ``started_at`` is believed: a visit set up up to 30 days ahead of its planned
+# time, and a phone clock up to an hour fast.
+SET_UP_LEAD = timedelta(days=30)
+CLOCK_SKEW = timedelta(hours=1)
 
 
 @dataclass
@@ -135,6 +140,12 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
     # When the supervisor set the visit up on her phone: a version retired while the phone was
     # offline is still the one she was shown, so it counts from here when the device says.
     started_at = read_time(data.get("started_at"), "started_at", errors, required=False)
+    if (
+        started_at
+        and planned_at
+        and not (planned_at - SET_UP_LEAD <= started_at <= utcnow() + CLOCK_SKEW)
+    ):
+        started_at = None  # set up implausibly early, or in the future: not trusted
     if left_at and not arrived_at:
         errors.add("arrived_at", "Record the arrival before the departure.")
     if left_at and arrived_at and left_at < arrived_at:

@@ -738,6 +738,24 @@ def test_a_retired_version_counts_from_when_the_visit_was_set_up(
     assert count(db, MonitoringVisit) == 1
 
 
+def test_an_implausible_set_up_time_is_not_trusted_for_a_retired_version(
+    app, sync, auth, db, org, checklist, visit_doc
+):
+    """A started_at long before the planned time (or in the future) could keep a retired
+    version alive for ever: the arrival decides instead."""
+    v1, _ = _retired_v1(app, db, org, checklist)
+    after = _times(v1.retired_at + timedelta(minutes=20))
+    planned = v1.retired_at + timedelta(minutes=20)
+    long_before = visit_doc(on=v1, started_at=iso(planned - timedelta(days=31)), **after)
+    within = visit_doc(on=v1, started_at=iso(planned - timedelta(days=29)), **after)
+    auth.login(org.supervisor)
+
+    results = sync(long_before, within)
+
+    assert [r["status"] for r in results] == ["invalid", "created"]
+    assert set(results[0]["errors"]) == {"checklist_version"}
+
+
 def test_started_at_must_be_a_time_with_its_offset(sync, auth, org, visit_doc):
     naive = visit_doc(started_at="2026-11-27T09:00:00")
     words = visit_doc(started_at="this morning")
