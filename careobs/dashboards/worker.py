@@ -39,7 +39,8 @@ def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Tab
         MonitoringVisit.band,
         MonitoringVisit.outcome,
     ).where(MonitoringVisit.staff_id == member.id, MonitoringVisit.status == "submitted")
-    if not can_manage_service(viewer, member.service):
+    manages = can_manage_service(viewer, member.service)
+    if not manages:
         shown = shown.where(feedback_released())
     visits = db.execute(shown.order_by(MonitoringVisit.planned_at)).all()
     scores = Table(
@@ -62,7 +63,8 @@ def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Tab
             ]
             for v in visits
         ],
-        caption="Every submitted monitoring visit of this worker's practice, oldest first.",
+        caption="Monitoring visits of this worker's practice, oldest first"
+        + ("." if manages else ", once their feedback is released."),
         empty="No monitoring visits yet.",
         chart=Chart("Visit scores over time", "line", "date", ("score",)),
     )
