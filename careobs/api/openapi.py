@@ -73,7 +73,12 @@ QUIS_SESSION = {
                     "staff_id": UUID,
                     "went_well": {"type": "string"},
                     "to_develop": {"type": "string"},
-                    "release": {"type": "boolean"},
+                    "release": {
+                        "type": "boolean",
+                        "description": "Release the observer's words to the worker on "
+                        "submission; with both boxes empty nothing is released and the entry "
+                        "is kept as careobs's draft, to check and release from the session page",
+                    },
                 },
             },
         },
@@ -436,7 +441,18 @@ OPENAPI = {
                         },
                     },
                     "checklists": {"type": "array"},
-                    "settings": {"type": "object"},
+                    "settings": {
+                        "type": "object",
+                        "properties": {
+                            "timezone": {
+                                "type": "string",
+                                "description": "The organisation's time zone (IANA name, e.g. "
+                                "Europe/London): devices show times, and draft feedback, in it",
+                            },
+                            "visits": {"type": "object"},
+                            "quis": {"type": "object"},
+                        },
+                    },
                 },
             },
         }

@@ -24,7 +24,10 @@ def _feedback_from_document(db: Session, user, session: QuisSession, clean: Clea
     """Feedback the observer wrote with the session.
 
     Released feedback carries exactly the observer's words, as their device showed them; a box
-    left empty in feedback kept as a draft keeps careobs's draft for them to finish later.
+    left empty in feedback kept as a draft keeps careobs's draft for them to finish later. An
+    entry to send with both boxes empty (earlier versions of the app drafted those on the server)
+    is never released unseen: it stays careobs's draft, for the observer to check and release
+    from the session page.
     """
     from careobs.feedback import service as feedback
     from careobs.org.models import StaffMember
@@ -34,7 +37,7 @@ def _feedback_from_document(db: Session, user, session: QuisSession, clean: Clea
         draft = feedback.draft_from_quis(db, session, staff, user)
         if draft.status == "released":
             continue
-        if entry.release:
+        if entry.release and (entry.went_well.strip() or entry.to_develop.strip()):
             draft.went_well, draft.to_develop = entry.went_well.strip(), entry.to_develop.strip()
             feedback.release(db, draft, user)
             continue

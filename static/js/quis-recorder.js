@@ -54,6 +54,18 @@ async function save() {
   doc = await outbox.saveDocument(userId, doc);
 }
 
+// Times as the organisation's clock shows them (the server's draft_from_quis does the same), not
+// the phone's: a phone set to another zone must not put other times in the feedback it drafts.
+function orgTime(value, options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) {
+  const timeZone = bootstrap?.settings?.timezone;
+  try {
+    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(new Date(value));
+  } catch (error) {
+    // An unknown zone name (RangeError): the phone's own clock is the best left.
+    return new Intl.DateTimeFormat("en-GB", options).format(new Date(value));
+  }
+}
+
 // ---- Set-up ---------------------------------------------------------------------------
 
 function fillSetup() {
@@ -92,7 +104,7 @@ async function listDrafts() {
       await outbox.deleteDocument(userId, d.id);
       listDrafts();
     });
-    const started = new Date(d.data.started_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+    const started = orgTime(d.data.started_at, { dateStyle: "medium", timeStyle: "short" });
     return el("li", {},
       el("a", { href: `#${d.id}`, text: `${d.label} · started ${started} · ${d.data.interactions.length} interactions` }),
       discard);
@@ -174,7 +186,7 @@ function renderLast() {
   const panel = $("[data-last]");
   panel.hidden = !last;
   if (!last) return;
-  const time = new Date(last.at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  const time = orgTime(last.at);
   $("[data-last-text]").textContent = `Last: ${config.categories[last.category]} with ${last.people.join(", ")} at ${time}.`;
   for (const field of panel.querySelectorAll("[data-field]")) {
     const value = last[field.dataset.field] ?? "";
@@ -304,7 +316,7 @@ function renderSummary() {
         bar.append(part);
       }
       return el("tr", {}, el("th", { scope: "row", text: String(f.number) }),
-        el("td", { text: f.startsAt.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) }),
+        el("td", { text: orgTime(f.startsAt) }),
         ...CATEGORIES.map((k) => el("td", { text: String(f.counts[k]) })), el("td", {}, bar));
     })));
   const people = el("table", { class: "per-person" },
@@ -323,13 +335,34 @@ function feedbackEntry(staffId) {
   doc.data.feedback = doc.data.feedback || [];
   let entry = doc.data.feedback.find((f) => f.staff_id === staffId);
   if (!entry) {
-    entry = { staff_id: staffId, went_well: "", to_develop: "", release: false };
+    entry = { staff_id: staffId, went_well: "", to_develop: "", release: false, auto: true };
     doc.data.feedback.push(entry);
   }
   return entry;
 }
 
-const clock = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+const hasText = (entry) => Boolean(entry.went_well?.trim() || entry.to_develop?.trim());
+
+// Whether the device may rewrite an entry: only its own drafts (`auto`). Entries saved by earlier
+// versions carry no marker and may hold the observer's words: only an empty one is the device's.
+function isAutomatic(entry) {
+  if (entry.auto !== undefined) return entry.auto === true;
+  return !entry.edited && !hasText(entry);
+}
+
+const staffInInteractions = () => new Set(doc.data.interactions.map((i) => i.staff_id).filter(Boolean));
+
+// Feedback follows the interactions: an entry for someone no longer named in any interaction
+// (undone, or given to someone else) is dropped, so it is neither sent nor blocks submitting;
+// unless the observer wrote in it, and then it stays on screen for them to keep, untick or clear.
+function pruneFeedback() {
+  if (doc.data.status === "submitted" || !doc.data.feedback) return false;
+  const named = staffInInteractions();
+  const kept = doc.data.feedback.filter((f) => named.has(f.staff_id) || (!isAutomatic(f) && hasText(f)));
+  const changed = kept.length !== doc.data.feedback.length;
+  doc.data.feedback = kept;
+  return changed;
+}
 
 // The same draft as careobs.feedback.service.draft_from_quis: positive social moments first,
 // negatives with their reasons and the coaching prompts that help most.
@@ -340,10 +373,10 @@ function draftFor(staffId) {
   const negative = theirs.filter((i) => i.category === "NP" || i.category === "NR");
   const wentWell = [
     social.length ? `${social.length} positive social interaction(s) seen, where you treated people as individuals beyond the task.` : "",
-    ...social.filter((i) => i.note).map((i) => `- ${clock(i.at)}: ${i.note}`),
+    ...social.filter((i) => i.note).map((i) => `- ${orgTime(i.at)}: ${i.note}`),
     care ? `${care} kind, respectful care interaction(s).` : "",
   ];
-  const toDevelop = negative.map((i) => `- ${clock(i.at)} ${config.categories[i.category]}`
+  const toDevelop = negative.map((i) => `- ${orgTime(i.at)} ${config.categories[i.category]}`
     + (i.negative_reason ? `: ${config.reasons[i.negative_reason]}` : "")
     + (i.note ? ` (${i.note})` : ""));
   if (negative.length) toDevelop.push(`Things that help: ${config.coaching.join("; ")}.`);
@@ -353,13 +386,13 @@ function draftFor(staffId) {
 // Untouched entries follow the interactions; once the observer types, the words are theirs.
 function refreshDrafts(staffIds) {
   if (doc.data.status === "submitted") return;
-  let changed = false;
+  let changed = pruneFeedback();
   for (const staffId of staffIds) {
     const entry = feedbackEntry(staffId);
-    if (entry.edited) continue;
+    if (!isAutomatic(entry)) continue;
     const draft = draftFor(staffId);
-    if (entry.went_well !== draft.went_well || entry.to_develop !== draft.to_develop) {
-      Object.assign(entry, draft);
+    if (entry.auto !== true || entry.went_well !== draft.went_well || entry.to_develop !== draft.to_develop) {
+      Object.assign(entry, draft, { auto: true });
       changed = true;
     }
   }
@@ -367,12 +400,13 @@ function refreshDrafts(staffIds) {
 }
 
 function renderStaffFeedback() {
-  const staffIds = [...new Set(doc.data.interactions.map((i) => i.staff_id).filter(Boolean))];
+  const named = staffInInteractions();
   const roster = service(doc.data.service_id)?.staff || [];
-  const section = $("[data-staff-feedback]");
-  section.hidden = staffIds.length === 0;
   const locked = doc.data.status === "submitted";
-  refreshDrafts(staffIds);
+  refreshDrafts([...named]);
+  // Those named in the interactions, then anyone the observer wrote to who is no longer named.
+  const staffIds = [...new Set([...named, ...(doc.data.feedback || []).map((f) => f.staff_id)])];
+  $("[data-staff-feedback]").hidden = staffIds.length === 0;
   $("[data-staff-feedback-list]").replaceChildren(...staffIds.map((staffId) => {
     const name = roster.find((s) => s.id === staffId)?.name || "Member of staff";
     const entry = (doc.data.feedback || []).find((f) => f.staff_id === staffId) || {};
@@ -382,7 +416,7 @@ function renderStaffFeedback() {
       const warning = el("p", { class: "privacy-warning", id: `${id}-warning`, "aria-live": "polite" });
       area.value = entry[key] || "";
       area.addEventListener("input", () => {
-        Object.assign(feedbackEntry(staffId), { [key]: area.value, edited: true });
+        Object.assign(feedbackEntry(staffId), { [key]: area.value, auto: false });
         save();
       });
       watchField(area, warning);
@@ -392,7 +426,9 @@ function renderStaffFeedback() {
     const send = el("input", { type: "checkbox", id: sendId, disabled: locked });
     send.checked = Boolean(entry.release);
     send.addEventListener("change", () => { feedbackEntry(staffId).release = send.checked; save(); });
-    return el("fieldset", {}, el("legend", { text: name }),
+    const gone = named.has(staffId) ? "" : el("p", { class: "hint",
+      text: `No interaction by ${name} is recorded now. Keep what you wrote, or untick "send" or clear it if it no longer applies.` });
+    return el("fieldset", {}, el("legend", { text: name }), gone,
       field("went_well", `What went well for ${name}`),
       field("to_develop", `Areas for development for ${name}`),
       el("div", { class: "checkbox" }, send, el("label", { for: sendId, text: `Send to ${name} when the session is submitted` })));
@@ -422,7 +458,8 @@ function showSummary() {
 
 async function submit(event) {
   event.preventDefault();
-  const empty = (doc.data.feedback || []).filter((f) => f.release && !f.went_well.trim() && !f.to_develop.trim());
+  pruneFeedback();
+  const empty = (doc.data.feedback || []).filter((f) => f.release && !hasText(f));
   const message = $("[data-feedback-error]");
   message.hidden = empty.length === 0;
   if (empty.length) {

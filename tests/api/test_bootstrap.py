@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from careobs.org.models import Area, Person, Service, StaffMember
+from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 
@@ -268,3 +268,15 @@ def test_logged_out_after_logout(client, auth, org):
 
     assert response.status_code == 401
     assert set(response.get_json()["error"]) == {"code", "message"}
+
+
+def test_settings_carry_the_organisations_time_zone(client, auth, db, org):
+    """Devices draft feedback with times on the organisation's clock, not the phone's."""
+    db.get(Organisation, org.supervisor.organisation_id).timezone = "Asia/Kolkata"
+    db.commit()
+    auth.login(org.supervisor)
+
+    assert get_bootstrap(client)["settings"]["timezone"] == "Asia/Kolkata"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    settings = spec["components"]["schemas"]["Bootstrap"]["properties"]["settings"]
+    assert settings["properties"]["timezone"]["type"] == "string"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
+from careobs.quis.models import QuisSession
 from tests.api.conftest import interaction, quis_doc
 
 
@@ -105,13 +108,18 @@ def test_a_kept_draft_fills_empty_boxes_from_the_interactions(client, auth, data
     assert "Approach from the front" in feedback.to_develop
 
 
-def test_empty_feedback_to_send_is_invalid_and_nothing_is_stored(client, auth, data, db):
+def test_empty_feedback_to_send_is_kept_as_careobs_draft_not_released(client, auth, data, db):
+    """Earlier versions of the app sent empty boxes with "send" ticked ("leave a box empty and
+    careobs drafts it"): the session is stored, and the feedback waits as careobs's draft for the
+    observer to check and release from the session page; the worker hears nothing yet."""
     acme = data.organisation()
     carla = acme.staff_members["Carla Carer"]
+    carla.user_id = acme.staff.id
+    db.commit()
     document = quis_doc(
         acme.care_home,
         status="submitted",
-        interactions=[interaction("PS", staff=carla)],
+        interactions=[interaction("PS", staff=carla), interaction("NP", staff=carla, minute=2)],
         feedback=[
             {"staff_id": str(carla.uuid), "went_well": " ", "to_develop": "", "release": True}
         ],
@@ -120,8 +128,15 @@ def test_empty_feedback_to_send_is_invalid_and_nothing_is_stored(client, auth, d
 
     result = client.post("/api/v1/sync", json={"documents": [document]}).get_json()["results"][0]
 
-    assert result["status"] == "invalid"
-    assert result["errors"]["feedback[0]"] == [
-        "Feedback to send is empty: write what went well or what to develop."
-    ]
-    assert feedback_rows(db) == []
+    assert result["status"] == "created"
+    session = db.scalar(sa.select(QuisSession).where(QuisSession.uuid == uuid.UUID(document["id"])))
+    assert session is not None and session.status == "submitted"
+    (feedback,) = feedback_rows(db)
+    assert (feedback.staff_id, feedback.quis_session_id) == (carla.id, session.id)
+    assert feedback.status == "draft"
+    assert feedback.released_at is None
+    assert feedback.went_well.startswith("1 positive social interaction(s) seen")
+    assert "Negative protective" in feedback.to_develop
+    assert "Things that help:" in feedback.to_develop
+    notices = db.scalars(sa.select(Notification).where(Notification.user_id == acme.staff.id))
+    assert list(notices) == []
