@@ -482,7 +482,8 @@ def test_action_owners_with_a_login_are_reminded_once(
             action(no_login, due_on=soon),
             action(None, due_on=soon),
             action(org.manager, due_on=later),
-        ]
+        ],
+        release_feedback=True,  # Hal sees the visit's actions once its feedback is released
     )
     assert supervisor_sync(app, org)(document)[0]["status"] == "created"
 
