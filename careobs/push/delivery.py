@@ -56,17 +56,18 @@ def _retry_after(response, attempts: int) -> timedelta:
     return timedelta(seconds=int(value)) if value.isdigit() else _backoff(attempts)
 
 
-def _claim(db: Session, message_id: int, now: datetime) -> bool:
+def _claim(db: Session, message_id: int) -> bool:
     """Take the message for this sender; the attempt is counted now, so a message whose send
     kills its sender every time still runs out of attempts. While it is ``sending``,
-    ``next_attempt_at`` is when it counts as stuck."""
+    ``next_attempt_at`` is when it counts as stuck: measured from this claim, not from the start
+    of the run, which can be longer than STUCK_AFTER (500 messages, 10 s timeout each)."""
     claimed = db.execute(
         sa.update(PushMessage)
         .where(PushMessage.id == message_id, PushMessage.status == "pending")
         .values(
             status="sending",
             attempts=PushMessage.attempts + 1,
-            next_attempt_at=now + STUCK_AFTER,
+            next_attempt_at=utcnow() + STUCK_AFTER,
         )
     )
     db.commit()
@@ -119,7 +120,7 @@ def send_due(
     limit: int = 500,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Report:
-    """Send every message that is due; returns what happened."""
+    """Send every message that is due at ``now`` (the start of the run); returns what happened."""
     now = now or utcnow()
     db.expire_all()  # another sender may have changed rows since this session last read them
     report = Report()
@@ -131,7 +132,7 @@ def send_due(
         .limit(limit)
     ).all()
     for message_id in due:
-        if not _claim(db, message_id, now):
+        if not _claim(db, message_id):
             continue
         try:
             _deliver(db, keys, message_id, report, now, timeout)

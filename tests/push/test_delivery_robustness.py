@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from careobs.db import utcnow
 from careobs.notifications.models import PushMessage, PushSubscription
+from careobs.push import delivery
 from careobs.push import keys as vapid
 from careobs.push.delivery import (
     GIVE_UP_AFTER_FAILURES,
@@ -167,6 +168,43 @@ def test_a_message_stuck_in_sending_is_sent_again(
     report = deliver(now=utcnow() + STUCK_AFTER)
     assert report.sent == 1
     assert messages(db)[1].status == "sent"
+
+
+def test_a_message_claimed_late_in_a_long_run_is_not_taken_by_another_sender(
+    app, push_service, keys, org, subscribe, tell, deliver, db, monkeypatch
+):
+    """A run of 500 messages with a 10 s timeout each can outlast STUCK_AFTER: a message it
+    claims late must still count as freshly claimed, or cron would send it a second time."""
+    subscribe(org.supervisor, push_service.subscription("sue"))
+    tell(org.supervisor, link="/feedback/late")
+    (message,) = messages(db)
+    run_started = utcnow() - STUCK_AFTER - timedelta(minutes=1)
+    db.execute(
+        sa.update(PushMessage)
+        .where(PushMessage.id == message.id)
+        .values(next_attempt_at=run_started - timedelta(minutes=1))  # due when the run began
+    )
+    db.commit()
+    other_sender = []
+    send_one = delivery.send_one
+
+    def send_while_cron_runs(*args, **kwargs):
+        """Cron starts a second sender while this run is sending the message."""
+        if not other_sender:
+            other_sender.append(send_due(db, keys))
+            [sending] = messages(db)
+            assert sending.status == "sending"
+        return send_one(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "send_one", send_while_cron_runs)
+
+    report = deliver(now=run_started)
+
+    assert report.sent == 1
+    assert [r.sent for r in other_sender] == [0]
+    assert [p["url"] for p in via_notice(db, push_service.delivered("sue"))] == ["/feedback/late"]
+    [sent] = messages(db)
+    assert (sent.status, sent.attempts) == ("sent", 1)
 
 
 # -- a push service that never answers -------------------------------------------------------
