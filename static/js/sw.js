@@ -136,33 +136,16 @@ self.addEventListener("push", (event) => {
   }));
 });
 
-// Capture screens hold an observation in progress: a notification never navigates them away.
-const KEEP_OPEN = ["/quis/record", "/visits/record"];
-
-function samePage(client, target) {
-  const url = new URL(client.url);
-  return url.origin === target.origin && url.pathname === target.pathname && url.search === target.search;
-}
-
-// A tap focuses a window already showing the target, otherwise opens a new one: navigating an
-// open window could take a QUIS recorder or visit form away mid-session (and fails outright on
-// a window this worker does not control).
-async function openFromNotification(target) {
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const showing = windows.find((client) => samePage(client, target));
-  if (showing) return showing.focus();
-  if (KEEP_OPEN.includes(target.pathname)) {
-    const recorder = windows.find((client) => new URL(client.url).pathname === target.pathname);
-    if (recorder) return recorder.focus();
-  }
-  return self.clients.openWindow(target.href);
-}
-
+// A push leads to /notifications/<uuid>, which marks the notice read and redirects to the
+// record, so no open window ever shows that URL: a tap always opens a new window. Focusing a
+// window already at the record would leave the notice unread; navigating an open one could take
+// a QUIS recorder or visit form away mid-session (and fails on a window this worker does not
+// control).
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = new URL(event.notification.data?.url || "/", self.location.origin);
   if (target.origin !== self.location.origin) return;
-  event.waitUntil(openFromNotification(target));
+  event.waitUntil(self.clients.openWindow(target.href));
 });
 
 function pushKeyBytes(key) {

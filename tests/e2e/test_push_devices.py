@@ -343,25 +343,38 @@ def test_a_tap_never_takes_the_recorder_away(open_app, live_server):
     cdp.detach()
 
 
-def test_a_tap_focuses_a_window_already_showing_the_page(open_app, live_server):
+def test_a_tap_opens_the_notice_even_when_a_window_already_shows_its_record(open_app, live_server):
+    """The manager has the record open when its alert arrives: the tap still opens the notice
+    (in a new window, so it is marked read) and the open window stays where it is."""
+    manager = user_id(live_server, "manager@demo.test")
+    with live_server.app.app_context():
+        db = get_session()
+        notice = notify(db, db.get(User, manager), "safeguarding", "/quis/")
+        db.commit()
+        payload = {"title": notice.title, "url": f"/notifications/{notice.uuid}", "tag": "e2e-rec"}
     context = open_app(as_user="manager")
     context.grant_permissions(["notifications"], origin=live_server.base_url)
-    recorder = context.new_page()
-    recorder.goto("/quis/record")
-    wait_until_controlled(recorder)
-    listing = context.new_page()
-    listing.goto("/notifications/")
-    payload = {"title": "Monitoring visits due", "url": "/notifications/", "tag": "e2e-focus"}
-    cdp, registration = registration_id(context, listing, f"{live_server.base_url}/")
+    record = context.new_page()
+    record.goto("/quis/")
+    wait_until_controlled(record)
+    cdp, registration = registration_id(context, record, f"{live_server.base_url}/")
     deliver_push(cdp, live_server, registration, payload)
-    wait_until(listing, f"async (tag) => (await ({_NOTIFICATIONS})(tag)).length > 0", "e2e-focus")
+    wait_until(record, f"async (tag) => (await ({_NOTIFICATIONS})(tag)).length > 0", "e2e-rec")
 
-    clicked = the_worker(context, live_server).evaluate(_CLICK, "e2e-focus")
+    clicked = the_worker(context, live_server).evaluate(_CLICK, "e2e-rec")
 
     assert clicked == {
         "handled": 1,
-        "focused": [f"{live_server.base_url}/notifications/"],
-        "opened": [],
+        "focused": [],
+        "opened": [f"{live_server.base_url}{payload['url']}"],
     }
-    assert recorder.url.startswith(f"{live_server.base_url}/quis/record")
+    assert record.url == f"{live_server.base_url}/quis/"
+    opened = context.new_page()
+    opened.goto(clicked["opened"][0])
+    opened.wait_for_url(f"{live_server.base_url}/quis/")
+    with live_server.app.app_context():
+        read = get_session().scalar(
+            sa.select(Notification.read_at).where(Notification.uuid == notice.uuid)
+        )
+        assert read is not None
     cdp.detach()
