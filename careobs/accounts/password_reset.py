@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 from careobs.accounts.models import User
 from careobs.accounts.service import set_password
 from careobs.audit.service import record
-from careobs.db import utcnow
 
 RESET_SALT = "careobs-password-reset"
 
@@ -66,11 +64,6 @@ def create_reset_link(session: Session, user: User, actor: User) -> str:
         summary=user.email,
     )
     return reset_token(user)
-
-
-def reset_expires_at() -> datetime:
-    """When a link made now stops working."""
-    return utcnow() + current_app.config["PASSWORD_RESET_MAX_AGE"]
 
 
 def user_for_reset(session: Session, token: str) -> User:

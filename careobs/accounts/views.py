@@ -112,12 +112,14 @@ def reset_password(token: str):
         user = password_reset.user_for_reset(db, token)
     except password_reset.ResetLinkError as exc:
         return render_template("accounts/reset_invalid.html", reason=str(exc)), 410
-    if current_user.is_authenticated:
-        logout_user()
+    # Opening the link changes nothing (the admin who made it may be checking it); only setting
+    # the password ends whoever's session this browser holds and starts the user's own.
     form = ResetPasswordForm()
     if form.validate_on_submit() and form.check_password_rules(user.email):
         password_reset.reset_password(db, user, form.password.data)
         db.commit()
+        if current_user.is_authenticated:
+            logout_user()
         start_session(user)
         flash("Your new password is set. Other devices have been logged out.", "success")
         return redirect(url_for("home.index"))

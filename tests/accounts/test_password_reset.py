@@ -188,6 +188,46 @@ def test_the_reset_ends_the_users_other_sessions(app, client, db, acme):
     assert phone.get("/account").status_code == 302
 
 
+def signed_in_as(browser) -> str | None:
+    """The email of whoever this browser is logged in as, or None."""
+    response = browser.get("/account")
+    if response.status_code != 200:
+        return None
+    found = re.search(r"<dt>Email</dt><dd>([^<]+)</dd>", response.get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_opening_a_link_logs_nobody_out(client, db, acme):
+    """The admin clicks the link they just made, to check it: they stay logged in."""
+    token = make_link(client, acme.staff)
+    before = fresh(db, acme.staff).password_hash
+
+    page = client.get(f"/password-reset/{token}")
+
+    assert page.status_code == 200
+    assert "staff@acme.test" in page.get_data(as_text=True)
+    assert signed_in_as(client) == acme.admin.email
+    assert client.get(f"/admin/users/{acme.staff.uuid}").status_code == 200
+    assert fresh(db, acme.staff).password_hash == before
+    assert client.get(f"/password-reset/{token}").status_code == 200  # still usable
+
+
+def test_resetting_in_someone_elses_session_logs_them_out_and_the_user_in(app, client, db, acme):
+    token = make_link(client, acme.staff)
+    assert client.get(f"/password-reset/{token}").status_code == 200
+    assert signed_in_as(client) == acme.admin.email
+
+    response = reset(client, token)
+
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert signed_in_as(client) == acme.staff.email
+    assert client.get(f"/admin/users/{acme.staff.uuid}").status_code == 403
+    [event] = events(db, "password_reset")
+    assert event.actor_id == acme.staff.id
+    assert log_in(app.test_client(), acme.staff.email, NEW_PASSWORD).status_code == 302
+
+
 def test_a_link_works_once(app, client, db, acme):
     token = make_link(client, acme.staff)
     assert reset(app.test_client(), token).status_code == 302
