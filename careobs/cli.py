@@ -274,14 +274,15 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
     token = accounts.invite(session, new_user, None)
     session.commit()
     click.echo(f"Created {new_user.email}. Invitation link (valid 72 hours):")
-    click.echo(_invitation_url(token))
+    click.echo(_public_url(f"invitation/{token}"))
 
 
-def _invitation_url(token: str, path: str = "invitation") -> str:
+def _public_url(path: str) -> str:
+    """The address of ``path`` (an invitation or reset link) for the person it is sent to."""
     import os
 
     base = os.environ.get("CAREOBS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/{path}/{token}"
+    return f"{base}/{path}"
 
 
 @user.command("invite")
@@ -301,7 +302,7 @@ def user_invite(email) -> None:
         raise click.ClickException(str(exc)) from exc
     session.commit()
     click.echo(f"Invitation link for {target.email} (valid 72 hours):")
-    click.echo(_invitation_url(token))
+    click.echo(_public_url(f"invitation/{token}"))
 
 
 @user.command("reset-link")
@@ -323,7 +324,7 @@ def user_reset_link(email) -> None:
     session.commit()
     hours = round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600)
     click.echo(f"Password reset link for {target.email} (valid {hours} hours, works once):")
-    click.echo(_invitation_url(token, "password-reset"))
+    click.echo(_public_url(f"password-reset/{token}"))
 
 
 @user.command("set-password")
