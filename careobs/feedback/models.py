@@ -68,8 +68,10 @@ class Feedback(PublicIdMixin, Base):
             return "Acknowledged"
         if self.read_at:
             return "Read"
-        if not self.reaches_worker:
+        if self.staff.user is None:
             return "Not yet read: they have no login"
+        if not self.staff.user.active:
+            return "Not yet read: their login is deactivated"
         return "Not yet read"
 
     @property

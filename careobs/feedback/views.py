@@ -130,6 +130,14 @@ def detail(feedback_id: uuid.UUID):
     )
 
 
+def _edited_text(feedback: Feedback) -> tuple[str, ...]:
+    """The text an edit can change, with browsers' CRLF line breaks read as plain newlines."""
+    return tuple(
+        (getattr(feedback, name) or "").replace("\r\n", "\n")
+        for name in ("went_well", "to_develop", "actions")
+    )
+
+
 @bp.route("/<uuid:feedback_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(feedback_id: uuid.UUID):
@@ -139,25 +147,34 @@ def edit(feedback_id: uuid.UUID):
     form = FeedbackForm(obj=feedback)
     if form.validate_on_submit():
         db = get_session()
+        before = _edited_text(feedback)
         form.populate_obj(feedback)
         feedback.updated_at = utcnow()
-        record(
-            db,
-            "feedback_edited",
-            organisation_id=feedback.organisation_id,
-            actor=current_user,
-            entity=feedback,
-            summary=feedback.staff.name,
-        )
+        if _edited_text(feedback) != before:  # saving or releasing it unchanged is no edit
+            record(
+                db,
+                "feedback_edited",
+                organisation_id=feedback.organisation_id,
+                actor=current_user,
+                entity=feedback,
+                summary=feedback.staff.name,
+            )
         if request.form.get("release"):
             service.release(db, feedback, current_user)
-            flash(
-                "Feedback released. The care worker has been notified."
-                if feedback.reaches_worker
-                else f"Feedback released. {feedback.staff.name} has no careobs login, so "
-                "nobody was notified: give it to them in person or invite them (Admin → Staff).",
-                "success" if feedback.reaches_worker else "warning",
-            )
+            if feedback.reaches_worker:
+                flash("Feedback released. The care worker has been notified.", "success")
+            elif feedback.staff.user is None:
+                flash(
+                    f"Feedback released. {feedback.staff.name} has no careobs login, so nobody "
+                    "was notified: give it to them in person or invite them (Admin → Staff).",
+                    "warning",
+                )
+            else:
+                flash(
+                    f"Feedback released. {feedback.staff.name}'s careobs login is deactivated, "
+                    "so nobody was notified: give it to them in person.",
+                    "warning",
+                )
         else:
             flash("Draft saved.", "success")
         db.commit()

@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.feedback.models import Feedback
 from tests.feedback.conftest import feedback_for, make_feedback, notifications_of, sync_as
@@ -67,6 +68,33 @@ def test_saving_a_draft_keeps_it_a_draft(login, db, org, hal, drafted):
     assert f"/feedback/{drafted.uuid}" not in login(hal).get("/feedback/mine").get_data(
         as_text=True
     )
+
+
+def test_only_a_save_that_changes_the_text_is_audited_as_an_edit(login, db, org, hal):
+    draft = make_feedback(
+        db,
+        org.supervisor,
+        org.staff_members["Hal Homecare"],
+        released=False,
+        went_well="Greeted H01 by name.\nExplained each step.",
+        actions="",
+    )
+    sue = login(org.supervisor)
+    as_drafted = {"went_well": draft.went_well, "to_develop": draft.to_develop, "actions": ""}
+
+    # Saved as it is, and again as a browser sends it (CRLF line breaks): no edit.
+    assert sue.post(f"/feedback/{draft.uuid}/edit", data=as_drafted).status_code == 302
+    crlf = {**as_drafted, "went_well": draft.went_well.replace("\n", "\r\n")}
+    assert sue.post(f"/feedback/{draft.uuid}/edit", data=crlf).status_code == 302
+    assert audit_of(db, draft) == []
+
+    # Each field that changes makes one edit, by the author.
+    for field in ("went_well", "to_develop", "actions"):
+        changed = {**as_drafted, field: f"{as_drafted[field]} Changed.".strip()}
+        assert sue.post(f"/feedback/{draft.uuid}/edit", data=changed).status_code == 302
+        assert getattr(fresh(db, draft), field) == changed[field]
+        assert sue.post(f"/feedback/{draft.uuid}/edit", data=as_drafted).status_code == 302
+    assert audit_of(db, draft) == [("feedback_edited", org.supervisor.id)] * 6
 
 
 def test_an_over_long_edit_is_refused_with_a_message(login, db, org, drafted):
@@ -232,8 +260,7 @@ def test_acknowledging_unopened_feedback_records_the_read_receipt_too(login, db,
     assert feedback.acknowledged_at is not None
     assert [a for a, _ in audit_of(db, feedback)] == [
         "feedback_drafted",
-        "feedback_edited",
-        "feedback_released",
+        "feedback_released",  # released as drafted: no edit
         "feedback_read",
         "feedback_acknowledged",
     ]
@@ -248,11 +275,7 @@ def test_releasing_twice_notifies_once(app, login, db, org, hal, drafted):
         service.release(db, fresh(db, drafted), org.supervisor)
         db.commit()
     assert len(notifications_of(db, hal)) == 1
-    assert [a for a, _ in audit_of(db, drafted)] == [
-        "feedback_drafted",
-        "feedback_edited",
-        "feedback_released",
-    ]
+    assert [a for a, _ in audit_of(db, drafted)] == ["feedback_drafted", "feedback_released"]
 
 
 def test_releasing_to_a_worker_without_a_login_says_nobody_was_notified(login, db, org):
@@ -271,6 +294,24 @@ def test_releasing_to_a_worker_without_a_login_says_nobody_was_notified(login, d
     assert status_cell(sue.get("/feedback/").get_data(as_text=True), feedback) == (
         "Not yet read: they have no login"
     )
+
+
+def test_feedback_to_a_worker_whose_login_is_deactivated_says_so(login, db, org, hal):
+    draft = make_feedback(db, org.supervisor, org.staff_members["Hal Homecare"], released=False)
+    db.get(User, hal.id).active = False
+    db.commit()
+    sue = login(org.supervisor)
+
+    response = sue.post(f"/feedback/{draft.uuid}/edit", data={**EDITED, "release": "1"})
+
+    page = sue.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Hal Homecare&#39;s careobs login is deactivated, so nobody was notified" in page
+    assert notifications_of(db, hal) == []
+    feedback = fresh(db, draft)
+    assert feedback.status == "released"
+    assert feedback.progress == "Not yet read: their login is deactivated"
+    page = login(org.supervisor).get("/feedback/").get_data(as_text=True)
+    assert status_cell(page, feedback) == "Not yet read: their login is deactivated"
 
 
 def test_identifiers_in_feedback_are_flagged_to_the_author_not_the_worker(login, db, org, hal):
