@@ -277,6 +277,15 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
     click.echo(_public_url(f"invitation/{token}"))
 
 
+def _user_by_email(session, email: str):
+    from careobs.accounts import service as accounts
+
+    target = accounts.find_user_by_email(session, email)
+    if target is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    return target
+
+
 def _public_url(path: str) -> str:
     """The address of ``path`` (an invitation or reset link) for the person it is sent to."""
     import os
@@ -293,9 +302,7 @@ def user_invite(email) -> None:
     from careobs.accounts import service as accounts
 
     session = get_session()
-    target = accounts.find_user_by_email(session, email)
-    if target is None:
-        raise click.ClickException(f"No user with the email {email}.")
+    target = _user_by_email(session, email)
     try:
         token = accounts.invite(session, target, None)
     except accounts.InvitationError as exc:
@@ -311,12 +318,9 @@ def user_invite(email) -> None:
 def user_reset_link(email) -> None:
     """Print a single-use link for a user to choose a new password (it also lifts a lockout)."""
     from careobs.accounts import password_reset
-    from careobs.accounts import service as accounts
 
     session = get_session()
-    target = accounts.find_user_by_email(session, email)
-    if target is None:
-        raise click.ClickException(f"No user with the email {email}.")
+    target = _user_by_email(session, email)
     try:
         token = password_reset.create_reset_link(session, target, None)
     except password_reset.CannotReset as exc:
@@ -336,9 +340,7 @@ def user_set_password(email, password) -> None:
     from careobs.accounts import service as accounts
 
     session = get_session()
-    target = accounts.find_user_by_email(session, email)
-    if target is None:
-        raise click.ClickException(f"No user with the email {email}.")
+    target = _user_by_email(session, email)
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     accounts.set_password(session, target, _password_ok(password, target.email))

@@ -8,15 +8,13 @@ made: setting any new password, through this link or otherwise, makes every olde
 from __future__ import annotations
 
 import hashlib
-import uuid
 
-import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import User
-from careobs.accounts.service import set_password
+from careobs.accounts.service import set_password, signed_link_user
 from careobs.audit.service import record
 
 RESET_SALT = "careobs-password-reset"
@@ -68,24 +66,15 @@ def create_reset_link(session: Session, user: User, actor: User) -> str:
 
 def user_for_reset(session: Session, token: str) -> User:
     """The user a reset token belongs to, or ResetLinkError saying why it is unusable."""
-    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise ResetLinkError(
-            "This password reset link has expired. Ask your administrator for a new link."
-        ) from exc
-    except BadSignature as exc:
-        raise ResetLinkError(
-            "This password reset link is not valid. Check it was copied whole."
-        ) from exc
-    try:
-        user_id = uuid.UUID(str(data.get("u")))
-    except ValueError as exc:
-        raise ResetLinkError("This password reset link is not valid.") from exc
-    user = session.scalar(sa.select(User).where(User.uuid == user_id))
-    if user is None or not user.active:
-        raise ResetLinkError("This password reset link is no longer valid.")
+    data, user = signed_link_user(
+        session,
+        _serializer(),
+        token,
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        ResetLinkError,
+        "password reset link",
+        "password reset link",
+    )
     if not user.password_hash or data.get("p") != password_fingerprint(user):
         raise ResetLinkError(
             "This password reset link has already been used, or the password has been changed "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -128,36 +129,50 @@ def invite(session: Session, user: User, actor: User | None) -> str:
     return invitation_token(user)
 
 
+def signed_link_user(
+    session: Session,
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    max_age: timedelta,
+    error: type[Exception],
+    name: str,
+    link: str,
+) -> tuple[dict, User]:
+    """What a signed link (an invitation, a password reset) carries, and the active user it
+    names; ``error`` with a message about the ``name``d thing or its ``link`` when it cannot be
+    used."""
+    try:
+        data = serializer.loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired as exc:
+        raise error(f"This {name} has expired. Ask your administrator for a new link.") from exc
+    except BadSignature as exc:
+        raise error(f"This {link} is not valid. Check it was copied whole.") from exc
+    try:
+        user_id = uuid.UUID(str(data.get("u")))
+    except ValueError as exc:
+        raise error(f"This {link} is not valid.") from exc
+    user = session.scalar(sa.select(User).where(User.uuid == user_id))
+    if user is None or not user.active:
+        raise error(f"This {name} is no longer valid.")
+    return data, user
+
+
 def user_for_invitation(session: Session, token: str) -> User:
     """The user an invitation token belongs to, or InvitationError saying why it is unusable."""
-    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise InvitationError(
-            "This invitation has expired. Ask your administrator for a new link."
-        ) from exc
-    except BadSignature as exc:
-        raise InvitationError(
-            "This invitation link is not valid. Check it was copied whole."
-        ) from exc
-    user = session.scalar(sa.select(User).where(User.uuid == _uuid(data.get("u"))))
-    if user is None or not user.active:
-        raise InvitationError("This invitation is no longer valid.")
+    data, user = signed_link_user(
+        session,
+        _serializer(),
+        token,
+        current_app.config["INVITATION_MAX_AGE"],
+        InvitationError,
+        "invitation",
+        "invitation link",
+    )
     if user.password_hash:
         raise InvitationError("This invitation has already been used. Log in with your password.")
     if user.invited_at is None or int(user.invited_at.timestamp()) != data.get("i"):
         raise InvitationError("A newer invitation has been sent; use the latest link.")
     return user
-
-
-def _uuid(value):
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvitationError("This invitation link is not valid.") from exc
 
 
 def create_user(
