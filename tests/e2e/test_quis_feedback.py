@@ -28,6 +28,7 @@ from tests.e2e.test_quis_offline import (
     submitted_note,
     tally,
     tap,
+    wait_attempts,
     wait_stored,
 )
 
@@ -123,6 +124,9 @@ def test_the_draft_is_on_the_device_and_is_released_exactly_as_edited(open_app, 
     shown = (went_well.input_value(), to_develop.input_value())
     page.get_by_role("button", name="Submit session").click()
     expect(submitted_note(page)).to_have_text(WAITING_TEXT)
+    # The offline send attempt must have failed and settled before the network returns, or the
+    # `online` event finds the document still "sending" and the retry waits out its backoff.
+    wait_attempts(page, doc_id, 1)
 
     context.set_offline(False)
     (feedback,) = poll(page, lambda: released_feedback(live_server, doc_id), "the feedback")
