@@ -47,6 +47,7 @@ def checklists(db: Session, organisation_id: int) -> list[dict]:
                     "items": [
                         {
                             "id": str(i.uuid),
+                            "key": str(i.key),
                             "text": i.text,
                             "guidance": i.guidance,
                             "critical": i.critical,

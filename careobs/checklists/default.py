@@ -1,6 +1,19 @@
 """The default "Homecare monitoring visit" checklist of design §2.2 (★ = critical)."""
 
+import uuid
+
 NAME = "Homecare monitoring visit"
+
+# Default items get the same key in every organisation, derived from their first wording. Keys
+# survive new versions, so the visit form finds the Timekeeping items (static/js/visit-scoring.js,
+# TIMEKEEPING_KEYS) however an admin later rewords them.
+KEY_NAMESPACE = uuid.UUID("0b6b5c7e-8f0e-4c55-9a3e-5d1f2a7c9e41")
+
+
+def item_key(text: str) -> uuid.UUID:
+    """The stable key of the default item first worded ``text``."""
+    return uuid.uuid5(KEY_NAMESPACE, text)
+
 
 # (domain, [(item text, critical, guidance)])
 DOMAINS = [
@@ -22,9 +35,13 @@ DOMAINS = [
             (
                 "Arrived within the agreed tolerance of the planned time",
                 False,
-                "Record arrival with the Arrived button; lateness is worked out for you.",
+                "Record the arrival time (Arrived now, or type it); lateness is worked out.",
             ),
-            ("Stayed the planned duration", False, "Record departure with the Left button."),
+            (
+                "Stayed the planned duration",
+                False,
+                "Record the leaving time (Left now, or type it); the time given is worked out.",
+            ),
             ("Logged the visit in and out", False, "On the call monitoring system or app."),
         ],
     ),

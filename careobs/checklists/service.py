@@ -162,6 +162,9 @@ def create_default(db: Session, organisation_id: int, actor=None) -> Checklist:
         organisation_id=organisation_id, checklist=checklist, number=1, published_at=utcnow()
     )
     fill(version, default.DOMAINS)
+    for domain in version.domains:
+        for item in domain.items:
+            item.key = default.item_key(item.text)
     db.add_all([checklist, version])
     db.flush()
     record(

@@ -45,6 +45,14 @@ export const TIMEKEEPING_ITEMS = {
   duration: "Stayed the planned duration",
 };
 
+// Their stable keys (careobs.checklists.default.item_key of the wording above): found by key
+// first, so rewording them in a new version keeps the suggestions; by wording for checklists
+// imported or built by hand.
+export const TIMEKEEPING_KEYS = {
+  arrival: "a6db0022-5c56-5b7c-9acc-f957e5551f67",
+  duration: "61f1c591-aaba-5f27-904d-333f2ca594da",
+};
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Arrival against the planned time, in words, with the rating it suggests (design §2.2:
@@ -78,10 +86,11 @@ export function durationJudgement(plannedMinutes, arrivedAt, leftAt) {
 
 /** The Timekeeping suggestions for a visit: [{item, rating, words}] for the items found. */
 export function timekeepingSuggestions(data, items, rules) {
-  const byText = (text) => items.find((i) => i.text === text);
+  const find = (which) => items.find((i) => i.key === TIMEKEEPING_KEYS[which])
+    ?? items.find((i) => i.text === TIMEKEEPING_ITEMS[which]);
   const found = [
-    [byText(TIMEKEEPING_ITEMS.arrival), arrivalJudgement(data.planned_at, data.arrived_at, rules.lateness_tolerance_minutes)],
-    [byText(TIMEKEEPING_ITEMS.duration), durationJudgement(data.planned_minutes, data.arrived_at, data.left_at)],
+    [find("arrival"), arrivalJudgement(data.planned_at, data.arrived_at, rules.lateness_tolerance_minutes)],
+    [find("duration"), durationJudgement(data.planned_minutes, data.arrived_at, data.left_at)],
   ];
   return found.filter(([item, judgement]) => item && judgement).map(([item, judgement]) => ({ item, ...judgement }));
 }

@@ -229,3 +229,45 @@ def test_the_timekeeping_items_are_named_as_the_default_checklist_names_them(mod
     )
     timekeeping = dict(default.DOMAINS)["Timekeeping"]
     assert set(names.values()) <= {text for text, _critical, _guidance in timekeeping}
+
+
+def test_the_timekeeping_keys_are_the_default_items_keys(module_page):
+    keys = module_page.evaluate(
+        """async () => (await import("/static/js/visit-scoring.js")).TIMEKEEPING_KEYS"""
+    )
+    names = module_page.evaluate(
+        """async () => (await import("/static/js/visit-scoring.js")).TIMEKEEPING_ITEMS"""
+    )
+    assert keys == {which: str(default.item_key(text)) for which, text in names.items()}
+
+
+_SUGGEST = """async ({ data, items }) => {
+  const m = await import("/static/js/visit-scoring.js");
+  return m.timekeepingSuggestions(data, items, { lateness_tolerance_minutes: 10 })
+    .map((s) => [s.item.id, s.rating]);
+}"""
+
+
+def test_reworded_timekeeping_items_are_found_by_their_key(module_page):
+    planned = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    data = {
+        "planned_at": planned.isoformat(),
+        "planned_minutes": 30,
+        "arrived_at": (planned + timedelta(minutes=20)).isoformat(),
+        "left_at": (planned + timedelta(minutes=35)).isoformat(),
+    }
+    timekeeping = dict(default.DOMAINS)["Timekeeping"]
+    arrival, duration = (text for text, _critical, _guidance in timekeeping[:2])
+    by_key = [
+        {"id": "a", "key": str(default.item_key(arrival)), "text": "Arrived on time (±10 min)"},
+        {"id": "d", "key": str(default.item_key(duration)), "text": "Stayed as long as planned"},
+    ]
+    by_wording = [{"id": "w", "key": "00000000-0000-4000-8000-000000000000", "text": arrival}]
+    unknown = [{"id": "u", "key": "00000000-0000-4000-8000-000000000001", "text": "Was punctual"}]
+
+    def suggested(items):
+        return module_page.evaluate(_SUGGEST, {"data": data, "items": items})
+
+    assert suggested(by_key) == [["a", "not_met"], ["d", "partly"]]  # 15 of 30 minutes
+    assert suggested(by_wording) == [["w", "not_met"]]
+    assert suggested(unknown) == []
