@@ -1,19 +1,25 @@
-"""Admin screens that change a checklist draft: its items and its sections."""
+"""Admin screens that change a checklist draft: its items and its sections.
+
+A blueprint nested in the checklist editor's (views.py registers it), so its pages sit at the
+same addresses, under endpoints named ``checklists.drafts.*``.
+"""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, render_template
+from flask import Blueprint, abort, flash, render_template
 from flask_login import current_user
 
 from careobs.audit.service import record
 from careobs.checklists import service
-from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404, draft_row_or_404
+from careobs.checklists.blueprint import back_to_draft, checklist_or_404, draft_row_or_404
 from careobs.checklists.forms import DomainForm, ItemForm
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import get_session
 from careobs.permissions import admin_required
+
+drafts = Blueprint("drafts", __name__)
 
 
 def _audit(db, action: str, version, summary: str) -> None:
@@ -27,7 +33,7 @@ def _audit(db, action: str, version, summary: str) -> None:
     )
 
 
-@bp.post("/domains/<uuid:domain_id>/items")
+@drafts.post("/domains/<uuid:domain_id>/items")
 @admin_required
 def add_item(domain_id: uuid.UUID):
     db = get_session()
@@ -59,7 +65,7 @@ def add_item(domain_id: uuid.UUID):
     return back_to_draft(version)
 
 
-@bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
+@drafts.route("/items/<uuid:item_id>", methods=["GET", "POST"])
 @admin_required
 def edit_item(item_id: uuid.UUID):
     db = get_session()
@@ -80,7 +86,7 @@ def edit_item(item_id: uuid.UUID):
     return render_template("checklists/item_form.html", form=form, item=item, version=version)
 
 
-@bp.post("/items/<uuid:item_id>/move/<direction>")
+@drafts.post("/items/<uuid:item_id>/move/<direction>")
 @admin_required
 def move_item(item_id: uuid.UUID, direction: str):
     db = get_session()
@@ -90,7 +96,7 @@ def move_item(item_id: uuid.UUID, direction: str):
     return back_to_draft(version)
 
 
-@bp.post("/items/<uuid:item_id>/retire")
+@drafts.post("/items/<uuid:item_id>/retire")
 @admin_required
 def retire_item(item_id: uuid.UUID):
     db = get_session()
@@ -102,7 +108,7 @@ def retire_item(item_id: uuid.UUID):
     return back_to_draft(version)
 
 
-@bp.post("/<uuid:checklist_id>/domains")
+@drafts.post("/<uuid:checklist_id>/domains")
 @admin_required
 def add_domain(checklist_id: uuid.UUID):
     db = get_session()
@@ -123,7 +129,7 @@ def add_domain(checklist_id: uuid.UUID):
     return back_to_draft(draft)
 
 
-@bp.route("/domains/<uuid:domain_id>", methods=["GET", "POST"])
+@drafts.route("/domains/<uuid:domain_id>", methods=["GET", "POST"])
 @admin_required
 def rename_domain(domain_id: uuid.UUID):
     db = get_session()
@@ -147,7 +153,7 @@ def rename_domain(domain_id: uuid.UUID):
     ), (400 if form.errors else 200)
 
 
-@bp.post("/domains/<uuid:domain_id>/remove")
+@drafts.post("/domains/<uuid:domain_id>/remove")
 @admin_required
 def remove_domain(domain_id: uuid.UUID):
     db = get_session()
@@ -163,7 +169,7 @@ def remove_domain(domain_id: uuid.UUID):
     return back_to_draft(version)
 
 
-@bp.post("/domains/<uuid:domain_id>/move/<direction>")
+@drafts.post("/domains/<uuid:domain_id>/move/<direction>")
 @admin_required
 def move_domain(domain_id: uuid.UUID, direction: str):
     db = get_session()

@@ -10,11 +10,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from careobs.checklists import (
-    draft_views,  # noqa: F401  (registers the draft routes on bp)
-    service,
-    transfer,
-)
+from careobs.checklists import draft_views, service, transfer
 from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404
 from careobs.checklists.forms import DomainForm, ImportForm, ItemForm
 from careobs.checklists.models import Checklist, ChecklistVersion
@@ -22,6 +18,8 @@ from careobs.db import get_session
 from careobs.permissions import admin_required
 
 __all__ = ["bp"]
+
+bp.register_blueprint(draft_views.drafts)
 
 
 def _index_page(**context):
