@@ -6,7 +6,7 @@ import gc
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
 
 __version__ = "0.1.0"
 
@@ -157,8 +157,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("localtime")
     def localtime(instant, pattern: str = "%-d %b %Y, %H:%M") -> str:
         """An aware datetime on the organisation's clock, e.g. "27 Nov 2026, 14:05"."""
-        zone = time_zone(get_session(), current_user.organisation_id)
-        return instant.astimezone(zone).strftime(pattern)
+        # Looked up once per request: a list page formats a time on every row.
+        if "org_zone" not in g:
+            g.org_zone = time_zone(get_session(), current_user.organisation_id)
+        return instant.astimezone(g.org_zone).strftime(pattern)
 
     @app.template_filter("localdate")
     def localdate(instant) -> str:
