@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -80,7 +81,15 @@ def my_feedback():
 @bp.get("/")
 @login_required
 def index():
-    stmt = managed().order_by(Feedback.updated_at.desc())
+    # The list shows each worker, whether they can log in, and the author: loaded with the page.
+    stmt = (
+        managed()
+        .order_by(Feedback.updated_at.desc())
+        .options(
+            selectinload(Feedback.staff).selectinload(StaffMember.user),
+            selectinload(Feedback.author),
+        )
+    )
     status = request.args.get("status")
     if status == "draft":
         stmt = stmt.where(Feedback.status == "draft")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -87,7 +88,15 @@ def index():
         SelectChoice("", "Anyone"),
         *(SelectChoice(u.uuid.hex, u.display_name) for u in observers),
     ]
-    stmt = visible_sessions(current_user).order_by(QuisSession.started_at.desc())
+    stmt = (
+        visible_sessions(current_user)
+        .order_by(QuisSession.started_at.desc())
+        .options(
+            selectinload(QuisSession.service),
+            selectinload(QuisSession.area),
+            selectinload(QuisSession.observer),
+        )
+    )
     if form.validate():
         by_hex = {s.uuid.hex: s.id for s in services}
         if form.service.data:

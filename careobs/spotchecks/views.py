@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -123,7 +124,9 @@ def index():
     form.visit_type.choices = [("", "Any"), *VISIT_TYPES.items()]
     form.band.choices = [("", "Any"), *BANDS.items()]
     zone = time_zone(db, current_user.organisation_id)
-    stmt = visible.order_by(MonitoringVisit.planned_at.desc())
+    stmt = visible.order_by(MonitoringVisit.planned_at.desc()).options(
+        selectinload(MonitoringVisit.staff), selectinload(MonitoringVisit.supervisor)
+    )
     if form.validate():
         lookups = {
             "service": ({s.uuid.hex: s.id for s in service_rows}, MonitoringVisit.service_id),
