@@ -111,9 +111,11 @@ class Scope:
 
 
 def default_range(today: date) -> tuple[date, date]:
-    """The last twelve months, whole months, ending today."""
-    first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-    return first, today
+    """The last twelve months by calendar month: the eleven whole months before this one, and
+    this month up to today. Counted in months, not days, so it is twelve in every month of every
+    year (335 days back gave thirteen after a 31-day month)."""
+    month = today.year * 12 + today.month - 1 - 11
+    return date(month // 12, month % 12 + 1, 1), today
 
 
 def build_form(db: Session, user, dashboard: str, args, today: date) -> DashboardFilters:
