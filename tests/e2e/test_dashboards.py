@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -198,7 +199,7 @@ def test_the_quis_dashboard_draws_every_chart_and_its_headline_figures(open_page
     # The default view: the last twelve months by month, every period listed, empty ones too.
     trend = tables["trend"]
     assert trend["head"][0] == "Month"
-    assert 12 <= len(trend["rows"]) <= 13
+    assert len(trend["rows"]) == 12
     assert re.search(r"by month\.\s+As of ", page.locator(".as-of").inner_text())
 
     figures = headline(page)
@@ -235,7 +236,10 @@ def test_changing_the_filters_updates_the_url_and_the_tables(open_page, live_ser
     trend = read_table(page, "trend")
     assert trend["head"][0] == "Week"
     assert all(row[0].startswith("w/c ") for row in trend["rows"]), trend["rows"][:3]
-    assert 50 <= len(trend["rows"]) <= 54
+    # Every week touching the range, Monday to Sunday: as many as the dates span, whatever today.
+    first, last = (date.fromisoformat(query[key]) for key in ("date_from", "date_to"))
+    mondays = [day - timedelta(days=day.weekday()) for day in (first, last)]
+    assert len(trend["rows"]) == (mondays[1] - mondays[0]).days // 7 + 1, (first, last)
     assert [row[0] for row in read_table(page, "contexts")["rows"]] == ["Mealtime"]
     after = headline(page)
     interactions = sum(int(c) for c in column(trend, "Interactions (n)"))
@@ -284,7 +288,32 @@ def test_the_quis_trend_chart_plots_the_table(open_page):
     assert None in positive, "empty months are gaps in the line, not 0%"
 
 
-def test_the_visit_score_chart_plots_the_table(open_page):
+def scored_months(live_server, first: date, last: date) -> list[str]:
+    """The months, labelled as the dashboard labels them, in which the database holds submitted
+    scored visits planned on the organisation's local days ``first`` to ``last``: the data's own
+    span, which moves with the day the demo was loaded, not a count fixed in the test."""
+    from careobs.days import local_midnight
+    from careobs.demo import DEMO_ORG
+    from careobs.org.models import Organisation
+    from careobs.spotchecks.models import MonitoringVisit
+
+    with Session(live_server.app.extensions["careobs.engine"]) as db:
+        zone = ZoneInfo(
+            db.scalar(sa.select(Organisation.timezone).where(Organisation.name == DEMO_ORG))
+        )
+        planned = db.scalars(
+            sa.select(MonitoringVisit.planned_at).where(
+                MonitoringVisit.status == "submitted",
+                MonitoringVisit.score.is_not(None),
+                MonitoringVisit.planned_at >= local_midnight(first, zone),
+                MonitoringVisit.planned_at < local_midnight(last + timedelta(days=1), zone),
+            )
+        )
+        months = {at.astimezone(zone).date().replace(day=1) for at in planned}
+    return [f"{month:%b %Y}" for month in sorted(months)]
+
+
+def test_the_visit_score_chart_plots_the_table(open_page, live_server):
     page = open_page(1280, 900, as_user="manager")
     open_dashboard(page, "/dashboards/visits")
     chart = page.evaluate(READ_CHART, "scores")
@@ -292,7 +321,18 @@ def test_the_visit_score_chart_plots_the_table(open_page):
     assert [d["label"] for d in chart["datasets"]] == ["Average score"]
     assert assert_chart_matches_table(page, "scores") == ["Average score"]
     scores = [v for v in chart["datasets"][0]["data"] if v is not None]
-    assert len(scores) >= 10 and all(0 < v <= 100 for v in scores), scores
+    assert all(0 < v <= 100 for v in scores), scores
+    # A point for every month of the window with scored visits, and a gap for every other.
+    first = date.fromisoformat(page.locator("#date_from").input_value())
+    last = date.fromisoformat(page.locator("#date_to").input_value())
+    expected = scored_months(live_server, first, last)
+    assert expected, f"the demo has no scored visits from {first} to {last}"
+    plotted = [
+        label.removesuffix(" (part)")
+        for label, value in zip(chart["labels"], chart["datasets"][0]["data"], strict=True)
+        if value is not None
+    ]
+    assert plotted == expected, (first, last, chart["labels"])
 
 
 def test_every_chart_on_every_dashboard_plots_its_table(open_page, live_server):
