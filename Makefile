@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install install-test chromium clean
+.PHONY: run test test-clock lint format install install-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,21 @@ format: install-test
 ## make test: lint, then the whole suite (set CAREOBS_TEST_DATABASE_URL for PostgreSQL)
 test: install-test chromium lint
 	$(BIN)/pytest
+
+## make test-clock DATE="2027-03-28 00:30": the suite with the clock moved (not part of `make test`).
+## DATE is UTC unless it names its zone ("2027-07-15 23:30 +0100", 'TZ="Europe/London" 2027-07-15
+## 23:30'); the clock then runs on from there. libfaketime moves it for every process the suite
+## starts, Chromium included, so the app's and the browser's "today" agree. ARGS go to pytest.
+test-clock: install-test chromium
+	@command -v faketime >/dev/null || { \
+		echo "faketime is missing: apt-get install faketime"; exit 2; }
+	@test -n "$(DATE)" || { echo 'usage: make test-clock DATE="2027-03-28 00:30" [ARGS=...]'; exit 2; }
+	@at=$$(date -u -d '$(DATE)' +%s) || exit 2; \
+	offset=$$(( at - $$(date -u +%s) )); \
+	case $$offset in -*) ;; *) offset=+$$offset ;; esac; \
+	echo "Clock moved to $$(date -u -d @$$at '+%F %T UTC') ($$(TZ=Europe/London date -d @$$at \
+		'+%F %T %Z') in London), offset $${offset}s"; \
+	faketime -f "$${offset}s" $(BIN)/pytest -p no:cacheprovider $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
