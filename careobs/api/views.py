@@ -8,12 +8,12 @@ import json
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy.exc import IntegrityError
 
 from careobs.api.bootstrap import bootstrap as build_bootstrap
 from careobs.api.openapi import OPENAPI
 from careobs.db import get_session
 from careobs.errors import error_response
+from careobs.sync import payload
 from careobs.sync import service as sync
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,29 +49,29 @@ def sync_documents():
         return error_response(
             415, "Send JSON with the Content-Type application/json.", "unsupported_media_type"
         )
-    payload = request.get_json(silent=True)
-    if payload is None:
-        return error_response(400, "The body is not valid JSON.", "malformed_json")
-    documents = payload.get("documents") if isinstance(payload, dict) else None
+    try:
+        body = payload.parse_body(request.get_data(cache=False))
+    except payload.Unreadable as exc:
+        return error_response(400, str(exc), "malformed_json")
+    documents = body.get("documents") if isinstance(body, dict) else None
     if not isinstance(documents, list):
         return error_response(400, 'Send {"documents": [...]}.', "malformed_request")
     if len(documents) > sync.MAX_DOCUMENTS:
         return error_response(
             413, f"Send at most {sync.MAX_DOCUMENTS} documents per request.", "too_many_documents"
         )
-    db = get_session()
     try:
-        results = sync.process_batch(db, current_user, documents)
-        db.commit()
-    except IntegrityError:
-        # Another request stored one of these documents at the same moment: nothing from this
-        # batch was kept, and sending it again answers each document properly.
-        db.rollback()
-        return error_response(
-            409,
-            "Some of these documents were being saved by another request. Send them again.",
-            "retry",
+        results = sync.process_batch(get_session(), current_user, documents)
+    except sync.Busy:
+        # Only when the database stayed locked through every retry: what was applied before is
+        # kept and answered as unchanged when the device sends the batch again.
+        response, status = error_response(
+            503,
+            "The server is busy. Your records are safe on this device; it will send them "
+            "again shortly.",
+            "busy",
         )
+        return response, status, {"Retry-After": "5"}
     return jsonify({"results": results})
 
 

@@ -10,6 +10,8 @@ from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE, NEGATIVE_REASONS
 from careobs.sync.fields import (
     Errors,
+    in_window,
+    latest_time,
     read_choice,
     read_int,
     read_text,
@@ -182,11 +184,12 @@ def _interactions(value, people, roster, errors: Errors) -> list[CleanInteractio
         errors.add("interactions", f"At most {MAX_INTERACTIONS} interactions per session.")
         return []
     allowed_people = set(people)
+    latest = latest_time()
     seen: set[uuid.UUID] = set()
     staff_ids: dict[str, int] = {}  # staff_id as sent → roster id, parsed once per member
     clean = []
     for index, item in enumerate(value):
-        interaction = _valid_interaction(item, allowed_people, roster, seen, staff_ids)
+        interaction = _valid_interaction(item, allowed_people, roster, seen, staff_ids, latest)
         if interaction is None:
             interaction = _checked_interaction(index, item, allowed_people, roster, seen, errors)
         if interaction is not None:
@@ -194,7 +197,9 @@ def _interactions(value, people, roster, errors: Errors) -> list[CleanInteractio
     return clean
 
 
-def _valid_interaction(item, allowed_people, roster, seen, staff_ids) -> CleanInteraction | None:
+def _valid_interaction(
+    item, allowed_people, roster, seen, staff_ids, latest
+) -> CleanInteraction | None:
     """The interaction if every field is plainly valid, else None (and nothing changed).
 
     Sessions carry hundreds of interactions and nearly all are valid: this path builds no field
@@ -211,7 +216,7 @@ def _valid_interaction(item, allowed_people, roster, seen, staff_ids) -> CleanIn
         at = datetime.fromisoformat(at)
     except ValueError:
         return None
-    if item_id in seen or at.tzinfo is None:
+    if item_id in seen or at.tzinfo is None or not in_window(at, latest):
         return None
     for code in who:
         if not isinstance(code, str) or code not in allowed_people:
@@ -261,7 +266,7 @@ def _checked_interaction(
         return None
     before = len(errors)
     item_id = read_uuid(item.get("id"), f"{path}.id", errors)
-    if item_id in seen:
+    if item_id is not None and item_id in seen:
         errors.add(f"{path}.id", "Repeated interaction id.")
     seen.add(item_id)
     at = read_time(item.get("at"), f"{path}.at", errors)

@@ -16,6 +16,7 @@ from careobs.spotchecks.scoring import RATINGS
 from careobs.sync.fields import (
     Errors,
     read_choice,
+    read_date,
     read_int,
     read_text,
     read_time,
@@ -133,7 +134,10 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
             "No consent is on record for this person: confirm that consent was obtained today.",
         )
 
-    planned_at = read_time(data.get("planned_at"), "planned_at", errors)
+    # A visit may be set up on the phone up to SET_UP_LEAD before it is due.
+    planned_at = read_time(
+        data.get("planned_at"), "planned_at", errors, ahead=SET_UP_LEAD + timedelta(days=1)
+    )
     planned_minutes = read_int(data.get("planned_minutes"), "planned_minutes", errors, 5, 600)
     arrived_at = read_time(data.get("arrived_at"), "arrived_at", errors, required=False)
     left_at = read_time(data.get("left_at"), "left_at", errors, required=False)
@@ -251,6 +255,7 @@ def _actions(value, roster, rosters: Rosters, errors: Errors) -> list[CleanActio
         errors.add("actions", f"Must be a list of at most {MAX_ACTIONS} actions.")
         return []
     clean = []
+    seen: set[uuid.UUID] = set()
     for index, action in enumerate(value):
         path = f"actions[{index}]"
         if not isinstance(action, dict):
@@ -270,12 +275,11 @@ def _actions(value, roster, rosters: Rosters, errors: Errors) -> list[CleanActio
                 owner_user = None if owner_staff else _owner_users(rosters).get(owner)
                 if owner_staff is None and owner_user is None:
                     errors.add(f"{path}.owner_id", "Not a member of staff or a user here.")
-        due_on = None
-        if action.get("due_on") is not None:
-            try:
-                due_on = date.fromisoformat(action["due_on"])
-            except (TypeError, ValueError):
-                errors.add(f"{path}.due_on", "Must be a date like 2026-12-31.")
+        due_on = read_date(action.get("due_on"), f"{path}.due_on", errors)
+        if action_id is not None and action_id in seen:
+            errors.add(f"{path}.id", "Two actions have this id.")
+        elif action_id is not None:
+            seen.add(action_id)
         if action_id and description:
             clean.append(CleanAction(action_id, description, owner_staff, owner_user, due_on))
     return clean

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+
+from careobs.db import utcnow
+
+# Times a device may send: nothing in careobs happened before 2000, and a phone's clock may run a
+# little fast, but a record dated next year is a broken clock or a hostile client. The window
+# also keeps every time far from the calendar's ends, where converting between offsets overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(days=1)
+LATEST_DAY = date(2100, 12, 31)  # for dates that may lie ahead, such as an action's due date
 
 
 class Errors(dict):
@@ -24,8 +33,27 @@ def read_uuid(value, field: str, errors: Errors) -> uuid.UUID | None:
     return None
 
 
-def read_time(value, field: str, errors: Errors, *, required: bool = True) -> datetime | None:
-    """An ISO 8601 time with a UTC offset; naive times are refused (the zone is unknown)."""
+def latest_time(ahead: timedelta = AHEAD) -> datetime:
+    """The latest time a device may send now: the server's clock plus ``ahead``."""
+    return utcnow() + ahead
+
+
+def in_window(moment: datetime, latest: datetime) -> bool:
+    """Whether an aware time lies between EARLIEST and ``latest`` (False at the calendar's ends,
+    where comparing times with different offsets cannot even be computed)."""
+    try:
+        return EARLIEST <= moment <= latest
+    except OverflowError:
+        return False
+
+
+def read_time(
+    value, field: str, errors: Errors, *, required: bool = True, ahead: timedelta = AHEAD
+) -> datetime | None:
+    """An ISO 8601 time with a UTC offset, from 2000 to ``ahead`` of the server's clock.
+
+    Naive times are refused (the zone is unknown), and so are times outside the window.
+    """
     if value is None:
         if required:
             errors.add(field, "Required.")
@@ -39,9 +67,35 @@ def read_time(value, field: str, errors: Errors, *, required: bool = True) -> da
             if parsed.tzinfo is None:
                 errors.add(field, "Give the time with its UTC offset, e.g. 2026-11-27T12:30:00Z.")
                 return None
+            if not in_window(parsed, latest_time(ahead)):
+                errors.add(field, _outside_window(ahead))
+                return None
             return parsed
     errors.add(field, "Must be an ISO 8601 date and time.")
     return None
+
+
+def _outside_window(ahead: timedelta) -> str:
+    days = ahead.days
+    return (
+        f"Must be between 2000-01-01 and {days} day{'s' if days != 1 else ''} after the "
+        "server's time; check the device's date and time."
+    )
+
+
+def read_date(value, field: str, errors: Errors) -> date | None:
+    """A date like 2026-12-31 between 2000 and 2100, or None when not given."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        errors.add(field, "Must be a date like 2026-12-31.")
+        return None
+    if not EARLIEST.date() <= day <= LATEST_DAY:
+        errors.add(field, f"Must be between 2000-01-01 and {LATEST_DAY.isoformat()}.")
+        return None
+    return day
 
 
 def read_int(value, field: str, errors: Errors, low: int, high: int, *, required=True):

@@ -20,6 +20,7 @@ class QuarantinedDocument(Base):
     """A submitted copy the server could not accept as it stood; kept for a manager, never lost."""
 
     __tablename__ = "quarantined_documents"
+    __table_args__ = (sa.UniqueConstraint("document_id", "content_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -30,6 +31,8 @@ class QuarantinedDocument(Base):
     revision: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.String(200))
     data: Mapped[dict] = mapped_column(sa.JSON)
+    # The copy's fingerprint (careobs.sync.payload.fingerprint): one row per document and content.
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
