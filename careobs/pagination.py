@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import request
+from flask import flash, request
 from sqlalchemy.orm import Session
 
 PER_PAGE = 50
+_ECHO_LIMIT = 40  # characters of a bad ?page= value repeated back in the note
 
 
 @dataclass
@@ -33,12 +34,44 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(db: Session, stmt: sa.Select, per_page: int = PER_PAGE) -> Page:
-    """The page named by ``?page=`` (1 when missing or not a number) of ``stmt``."""
+def _echo(raw: str) -> str:
+    return raw if len(raw) <= _ECHO_LIMIT else f"{raw[:_ECHO_LIMIT]}…"
+
+
+def _page_asked(pages: int) -> tuple[int, str | None]:
+    """The page to show for ``?page=`` among ``pages``, and a note when it is not the one asked.
+
+    A number out of range (an old link to a list that has since shrunk, a typed address) shows
+    the nearest page that exists rather than an error: the person still sees the list. The
+    number is clamped before it reaches the database, where a huge offset would overflow.
+    """
+    raw = request.args.get("page", "").strip()
+    if not raw:
+        return 1, None
     try:
-        number = max(1, int(request.args.get("page", 1)))
+        asked = int(raw)
     except ValueError:
-        number = 1
-    total = db.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(db.scalars(stmt.limit(per_page).offset((number - 1) * per_page)))
-    return Page(items=items, number=number, total=total or 0, per_page=per_page)
+        if not raw.isdecimal():
+            return 1, f"“{_echo(raw)}” is not a page number; this is page 1."
+        asked = pages + 1  # digits too many for int(): far past the end
+    if asked < 1:
+        return 1, f"There is no page {_echo(raw)}; this is page 1."
+    if asked > pages:
+        last = "the only page" if pages == 1 else f"the last page, {pages}"
+        return pages, f"There is no page {_echo(raw)}; this is {last}."
+    return asked, None
+
+
+def paginate(db: Session, stmt: sa.Select, per_page: int = PER_PAGE) -> Page:
+    """The page named by ``?page=`` of ``stmt`` (see :func:`_page_asked` for other values).
+
+    When the page shown is not the one asked for, a note saying so is flashed for the page
+    being rendered, so callers must render a page (not redirect) after calling this.
+    """
+    total = db.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = Page(items=[], number=1, total=total, per_page=per_page)
+    page.number, note = _page_asked(page.pages)
+    if note:
+        flash(note, "info")
+    page.items = list(db.scalars(stmt.limit(per_page).offset((page.number - 1) * per_page)))
+    return page
