@@ -127,6 +127,11 @@ def get_session() -> Session:
     return g.db_session
 
 
+def opened_request_session() -> Session | None:
+    """This request's session if the request has opened one; never opens one."""
+    return request.environ.get(_REQUEST_KEY)
+
+
 def _close_request_session(_exc) -> None:
     session = request.environ.pop(_REQUEST_KEY, None)
     if session is not None:

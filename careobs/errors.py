@@ -6,6 +6,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from careobs.db import opened_request_session
+
 MESSAGES = {
     400: "The request could not be understood.",
     401: "Please log in to continue.",
@@ -46,7 +48,20 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _roll_back() -> None:
+    """End the request's transaction before the error page is built.
+
+    Nothing of a failed request is kept, and on PostgreSQL a failed statement leaves the
+    transaction aborted: every later query (the error page's navigation and notification count)
+    would fail too, and the person would get the bare server error instead of this page.
+    """
+    session = opened_request_session()
+    if session is not None:
+        session.rollback()
+
+
 def _handle_http(exc: HTTPException):
+    _roll_back()
     custom = exc.description if exc.description != type(exc).description else None
     body, status = error_response(exc.code or 500, custom)
     # A 405 must say which methods are allowed (RFC 9110 §15.5.6).
@@ -55,6 +70,7 @@ def _handle_http(exc: HTTPException):
 
 
 def _handle_csrf(exc: CSRFError):
+    _roll_back()
     if wants_json():
         return error_response(400, f"{exc.description} Fetch a new token and retry.", "csrf_failed")
     return error_response(
@@ -65,6 +81,7 @@ def _handle_csrf(exc: CSRFError):
 def _handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return _handle_http(exc)
+    _roll_back()
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(500, code=error_code(InternalServerError.code))
 
