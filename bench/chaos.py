@@ -69,6 +69,7 @@ SYNC = "/api/v1/sync"
 ACKNOWLEDGED = ("created", "updated", "unchanged")
 BST = timezone(timedelta(hours=1))
 CATEGORY_WEIGHTS = {"PS": 34, "PC": 36, "N": 16, "NP": 9, "NR": 5}
+COUNT_NAMES = ("n_met", "n_partly", "n_not_met", "n_na")
 RATING_WEIGHTS = {"met": 75, "partly": 10, "not_met": 5, "na": 10}
 REQUEST_TIMEOUT = 60.0
 
@@ -800,7 +801,8 @@ class Verdict:
     overwritten: list[str] = field(default_factory=list)
     quarantined: int = 0
     quarantine_duplicates: int = 0
-    rollup_mismatches: list[str] = field(default_factory=list)
+    rollup_drift: int = 0  # keys of the per-period sums that moved against the visits' rows
+    rollup_mismatches: list[str] = field(default_factory=list)  # moved unexplained
 
 
 def expected_quis(data: dict) -> dict:
@@ -872,6 +874,8 @@ def stored_quis(conn, ids: list[uuid.UUID]) -> tuple[dict, Counter, dict]:
 
 
 def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> Verdict:
+    from careobs.actions.models import Action
+    from careobs.audit.models import AuditEvent
     from careobs.checklists.models import ChecklistDomain, ChecklistItem
     from careobs.db import make_engine
     from careobs.spotchecks.models import (
@@ -905,7 +909,7 @@ def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> V
         visits: dict[str, list] = {}
         for row in conn.execute(
             sa.select(
-                v.c.id, v.c.uuid, v.c.revision, v.c.status, v.c.went_well,
+                v.c.id, v.c.uuid, v.c.revision, v.c.status, v.c.went_well, v.c.visit_type,
                 v.c.n_met, v.c.n_partly, v.c.n_not_met, v.c.n_na,
             ).where(v.c.uuid.in_(visit_ids))
         ):  # fmt: skip
@@ -951,15 +955,47 @@ def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> V
         ):
             copies[(str(row.document_id), content_hash(row.data))] += 1
         rollups_after = rollup_totals(conn)
+        audit = AuditEvent.__table__
+        submissions = Counter(
+            r.entity_id
+            for r in conn.execute(
+                sa.select(audit.c.entity_id).where(
+                    audit.c.action.in_(("visit_submitted", "quis_session_submitted"))
+                )
+            )
+        )
+        follow_ups = Counter(
+            r.visit_id
+            for r in conn.execute(
+                sa.select(Action.__table__.c.visit_id)
+                .join(v, v.c.id == Action.__table__.c.visit_id)
+                .where(v.c.uuid.in_(visit_ids))
+            )
+        )
     engine.dispose()
     action_ids = Counter(a[0] for items_ in actions.values() for a in items_)
     verdict.quarantined = sum(copies.values())
     verdict.quarantine_duplicates = sum(n - 1 for n in copies.values() if n > 1)
+    # A visit applied as a submission n times added its counts to the per-period sums n times:
+    # the part of the sums' drift that the "submitted n times" documents explain.
+    explained: Counter = Counter()
+    for doc_id, rows in visits.items():
+        row = max(rows, key=lambda r: r.revision)
+        for key, counts in domain_rows.get(row.id, {}).items():
+            if submissions.get(doc_id, 0) > 1 and isinstance(counts[0], int):
+                for grain in ("week", "month"):
+                    for name, n in zip(COUNT_NAMES, counts, strict=True):
+                        explained[(grain, row.visit_type, key, name)] += n * (
+                            submissions[doc_id] - 1
+                        )
     for key in sorted(set(rollups_before) | set(rollups_after)):
-        gap_before = rollups_before.get(key, 0)
-        gap_after = rollups_after.get(key, 0)
-        if gap_before != gap_after:
-            verdict.rollup_mismatches.append(f"{key}: {gap_before} before, {gap_after} after")
+        drift = rollups_after.get(key, 0) - rollups_before.get(key, 0)
+        if drift:
+            verdict.rollup_drift += 1
+        if drift != explained.get(key, 0):
+            verdict.rollup_mismatches.append(
+                f"{key}: sums moved by {drift}, double submissions explain {explained[key]}"
+            )
 
     for doc in in_play:
         acked = ledger.acked.get(doc.id, 0)
@@ -1013,6 +1049,16 @@ def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> V
             for name, value in want.items():
                 if got[name] != value:
                     differences.append(f"{name} {_short(got[name])} ≠ r{stored}'s {_short(value)}")
+        if submissions.get(doc.id, 0) > 1:
+            # Applied as a submission twice: a visit's counts went into the per-period sums
+            # twice (the "rollups moved" line), a session's feedback and alerts were redone.
+            differences.append(f"submitted {submissions[doc.id]} times (audit events)")
+        if doc.kind == "spot_check" and row.status == "submitted":
+            agreed = len(data["actions"])
+            if follow_ups.get(row.id, 0) > agreed:
+                verdict.duplicated.append(
+                    f"{label}: {follow_ups[row.id]} follow-up actions for {agreed} agreed"
+                )
         if differences:
             verdict.overwritten.append(f"{label}, stored r{stored}: " + "; ".join(differences))
         elif stored == acked:
@@ -1026,7 +1072,7 @@ def rollup_totals(conn) -> dict:
     from careobs.spotchecks.models import VisitDomainPeriod, VisitDomainScore
 
     p, s = VisitDomainPeriod.__table__, VisitDomainScore.__table__
-    counts = ("n_met", "n_partly", "n_not_met", "n_na")
+    counts = COUNT_NAMES
     gaps: Counter = Counter()
     for row in conn.execute(
         sa.select(
@@ -1201,7 +1247,7 @@ def report(args, run: Run, verdict: Verdict, errors: Counter, docs: list[Doc]) -
         ("lost", verdict.lost),
         ("duplicated", verdict.duplicated),
         ("overwritten", verdict.overwritten),
-        ("rollups moved", verdict.rollup_mismatches),
+        ("per-period sums moved unexplained", verdict.rollup_mismatches),
         ("anomalies", ledger.anomalies),
     ):
         if items:
@@ -1225,6 +1271,11 @@ def report(args, run: Run, verdict: Verdict, errors: Counter, docs: list[Doc]) -
     )
     print("HTTP statuses: " + ", ".join(f"{k} {n}" for k, n in sorted(ledger.http.items())))
     print("results: " + ", ".join(f"{k} {n}" for k, n in sorted(ledger.statuses.items())))
+    if verdict.rollup_drift:
+        print(
+            f"per-period visit sums (visit_domain_periods) off in {verdict.rollup_drift} keys"
+            f"{'' if verdict.rollup_mismatches else ', all from visits submitted twice'}"
+        )
     print(
         f"quarantined copies {verdict.quarantined} (the same copy kept again: "
         f"{verdict.quarantine_duplicates}), documents in play {in_play} of {len(docs)}"
