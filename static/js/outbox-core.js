@@ -3,9 +3,9 @@
    everywhere); it defines self.careobsOutbox. Needs /static/vendor/idb/umd.js (self.idb).
 
    Document record: {id, kind, revision, data, state, message, label, attempts, nextAttemptAt,
-   createdAt, updatedAt}. States: draft → waiting → sending → (removed once synced), or
-   attention (with the server's reason). Nothing is removed before the server has answered
-   created, updated or unchanged for the revision that is stored. */
+   refused: {revision, count, status}, createdAt, updatedAt}. States: draft → waiting → sending
+   → (removed once synced), or attention (with the server's reason). Nothing is removed before
+   the server has answered created, updated or unchanged for the revision that is stored. */
 (function (root) {
   "use strict";
 
@@ -14,6 +14,13 @@
   const HISTORY_KEEP = 30;
   const BASE_DELAY_MS = 15 * 1000;
   const MAX_DELAY_MS = 15 * 60 * 1000;
+  const MAX_PAUSE_MS = 60 * 60 * 1000;  // the longest Retry-After obeyed
+  const MESSAGE_MAX = 300;  // characters of the server's message kept with a document
+  // A document the server keeps refusing when sent alone (server errors, "send it again")
+  // needs attention after this many refusals of the same revision in a row.
+  const REFUSALS_BEFORE_ATTENTION = 5;
+  // This many documents in a row failing alone: the server is failing, so the flush stops.
+  const SERVER_DOWN_AFTER = 3;
   const channel = "BroadcastChannel" in root ? new BroadcastChannel("careobs-outbox") : null;
 
   function userDbName(userId) {
@@ -150,6 +157,25 @@
       && (force || !doc.nextAttemptAt || doc.nextAttemptAt <= now));
   }
 
+  /* Whether this revision of the document has failed when sent alone. */
+  function suspect(doc) {
+    return Boolean(doc.refused && doc.refused.revision === doc.revision);
+  }
+
+  /* How often in a row the server has refused this revision sent alone, counting only the
+     times it was taking other documents. */
+  function refusals(doc) {
+    return suspect(doc) ? doc.refused.count : 0;
+  }
+
+  /* The next documents to send: up to BATCH that never failed alone, and only once those are
+     all sent, one that did, alone, so that it cannot fail a batch of good ones. */
+  async function nextBatch(userId, force, tried) {
+    const docs = (await due(userId, force)).filter((d) => !tried.has(d.id));
+    const clean = docs.filter((d) => !suspect(d));
+    return clean.length ? clean.slice(0, BATCH) : docs.slice(0, 1);
+  }
+
   async function setStates(userId, docs, changes) {
     await withDb(userId, async (db) => {
       const tx = db.transaction("documents", "readwrite");
@@ -168,6 +194,24 @@
     return { state: "waiting", attempts, nextAttemptAt: Date.now() + delay };
   }
 
+  /* The server said "later" (429 or 503): every document waits, those just sent with their own
+     back-off too, at least as long as its Retry-After asks. */
+  async function pauseQueue(userId, sent, delayMs) {
+    const revisions = new Map(sent.map((d) => [d.id, d.revision]));
+    const until = Date.now() + (delayMs ?? BASE_DELAY_MS);
+    await withDb(userId, async (db) => {
+      const tx = db.transaction("documents", "readwrite");
+      for (const stored of await tx.store.getAll()) {
+        if (stored.state !== "waiting" && stored.state !== "sending") continue;
+        const next = revisions.get(stored.id) === stored.revision
+          ? backoff(stored) : { state: "waiting", nextAttemptAt: stored.nextAttemptAt || 0 };
+        await tx.store.put({ ...stored, ...next, nextAttemptAt: Math.max(next.nextAttemptAt, until) });
+      }
+      await tx.done;
+    });
+    announce(userId);
+  }
+
   async function fetchToken() {
     const response = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
     if (response.status === 401) return { loginNeeded: true };
@@ -184,6 +228,61 @@
         documents: batch.map((d) => ({ kind: d.kind, id: d.id, revision: d.revision, data: d.data })),
       }),
     });
+  }
+
+  /* The {"error": {"code", "message"}} of a failed answer, as far as it has one. */
+  async function errorOf(response) {
+    const body = await response.json().catch(() => null);
+    const error = body && typeof body.error === "object" && body.error ? body.error : {};
+    return {
+      code: typeof error.code === "string" ? error.code : "",
+      message: typeof error.message === "string" ? error.message.slice(0, MESSAGE_MAX) : "",
+    };
+  }
+
+  /* Retry-After in milliseconds (seconds or an HTTP date), at most MAX_PAUSE_MS; null if none. */
+  function retryAfterMs(response) {
+    const value = (response.headers.get("Retry-After") || "").trim();
+    if (!value) return null;
+    const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_PAUSE_MS) : null;
+  }
+
+  /* POST one batch and say what the answer means for it: "delivered" (with the results),
+     "unreachable" (offline, or the server could not be asked properly: the batch waits),
+     "login", "later" (the server asks everyone to wait) or "refused" (the batch failed, and one
+     of its documents may be why), with the server's message. One CSRF token serves the whole
+     flush; when the server says it expired, a new one is fetched and the batch sent once more. */
+  async function send(batch, run) {
+    let response;
+    try {
+      for (let tries = 1; ; tries += 1) {
+        if (!run.token) {
+          const token = await fetchToken();
+          if (token.loginNeeded) return { kind: "login" };
+          if (!token.token) return { kind: "unreachable" };
+          run.token = token.token;
+        }
+        response = await post(batch, run.token);
+        if (tries > 1 || ![400, 403].includes(response.status)) break;
+        if ((await errorOf(response.clone())).code !== "csrf_failed") break;
+        run.token = null;
+      }
+      if (response.status === 401) return { kind: "login" };
+      if (response.ok) {
+        const body = await response.json().catch(() => null);
+        if (body && Array.isArray(body.results)) return { kind: "delivered", results: body.results };
+        return { kind: "refused", status: response.status, message: "The server's answer could not be read." };
+      }
+      const error = await errorOf(response);
+      if (error.code === "csrf_failed") return { kind: "unreachable" };
+      if (response.status === 429 || response.status === 503) {
+        return { kind: "later", delayMs: retryAfterMs(response) };
+      }
+      return { kind: "refused", status: response.status, message: error.message };
+    } catch (error) {
+      return { kind: "unreachable" };  // network down: retried later
+    }
   }
 
   function describeErrors(errors) {
@@ -207,8 +306,10 @@
       for (const sent of batch) {
         const result = byId.get(sent.id);
         const stored = await docs.get(sent.id);
-        if (!result || !stored || stored.revision !== sent.revision) continue;
-        if (["created", "updated", "unchanged"].includes(result.status)) {
+        if (!stored || stored.revision !== sent.revision) continue;
+        if (!result) {
+          await docs.put({ ...stored, ...backoff(stored) });  // not answered: send it again later
+        } else if (["created", "updated", "unchanged"].includes(result.status)) {
           await docs.delete(sent.id);
           await history.put({ id: sent.id, kind: sent.kind, label: sent.label || sent.kind,
             syncedAt: new Date().toISOString(), status: result.status });
@@ -225,51 +326,93 @@
     announce(userId);
   }
 
+  /* A 4xx the document can never get past unchanged (too large, malformed, not allowed...),
+     unlike an expired login (401), a "send it again" (409) or "too many requests" (429). */
+  function unchangeable(status) {
+    return status >= 400 && status < 500 && ![401, 408, 409, 425, 429].includes(status);
+  }
+
+  function refusalMessage(status, count, message) {
+    const reason = message || "The server gave no reason.";
+    if (unchangeable(status)) return `The server refused this record (error ${status}): ${reason}`;
+    return `The server failed on this record ${count} times in a row (error ${status}): ${reason}`;
+  }
+
+  /* Back off each document the server refused on its own and send it last from now on. The
+     refusal counts against it unless the server was failing everything (several refused and
+     nothing delivered). One that can never succeed unchanged, or refused too often, needs
+     attention: it stays on the device with the server's message and is not sent again until
+     someone tries it again. */
+  async function settleRefused(userId, run) {
+    if (!run.refused.length) return;
+    const counted = run.delivered > 0 || run.refused.length === 1;
+    const byId = new Map(run.refused.map((r) => [r.doc.id, r]));
+    await setStates(userId, run.refused.map((r) => r.doc), (stored) => {
+      const { status, message } = byId.get(stored.id);
+      const next = backoff(stored);
+      const refused = { revision: stored.revision, count: refusals(stored) + (counted ? 1 : 0), status };
+      if (!counted || (!unchangeable(status) && refused.count < REFUSALS_BEFORE_ATTENTION)) {
+        return { ...next, refused };
+      }
+      return { ...next, refused, state: "attention", status: "refused",
+        message: refusalMessage(status, refused.count, message) };
+    });
+  }
+
+  /* Send every due document, BATCH at a time. A refused batch is split and its documents sent
+     one by one, so a document the server cannot take (whether it answers that per document or
+     fails the whole request) never holds back the others: they are delivered in the same flush
+     and it alone backs off. No network, an expired login or a "later" from the server stops
+     the flush, with what is left waiting. */
   async function flushBatches(userId, { force = false } = {}) {
     const summary = { sent: 0, failed: false, loginNeeded: false };
-    const tried = new Set();  // each document is sent at most once per flush
+    const run = { token: null, delivered: 0, refused: [], failingAlone: 0 };
+    const tried = new Set();  // each document goes once per flush in a batch, and once alone
+    const alone = [];  // the documents of a refused batch, still to be sent one by one
     for (;;) {
-      const batch = (await due(userId, force)).filter((d) => !tried.has(d.id)).slice(0, BATCH);
-      batch.forEach((d) => tried.add(d.id));
+      const batch = alone.length ? [alone.shift()] : await nextBatch(userId, force, tried);
       if (!batch.length) break;
+      batch.forEach((d) => tried.add(d.id));
       await setStates(userId, batch, () => ({ state: "sending" }));
-      let response;
-      try {
-        let token = await fetchToken();
-        if (token.loginNeeded) {
-          summary.loginNeeded = true;
-        } else if (token.token) {
-          response = await post(batch, token.token);
-          if (response.status === 400) {
-            const body = await response.clone().json().catch(() => ({}));
-            if (body.error && body.error.code === "csrf_failed") {
-              token = await fetchToken();
-              if (token.token) response = await post(batch, token.token);
-            }
-          }
-          if (response.status === 401) summary.loginNeeded = true;
-        }
-      } catch (error) {
-        response = undefined;  // network down: retried later
+      const answer = await send(batch, run);
+      if (answer.kind === "delivered") {
+        await applyResults(userId, batch, answer.results);
+        await outbox.setMeta(userId, "loginNeeded", false);
+        await outbox.setMeta(userId, "lastSyncAt", new Date().toISOString());
+        summary.sent += batch.length;
+        run.delivered += 1;
+        run.failingAlone = 0;
+        continue;
       }
-      if (summary.loginNeeded) {
-        await setStates(userId, batch, () => ({ state: "waiting" }));
+      if (answer.kind === "refused") {
+        if (batch.length > 1) {
+          alone.push(...batch);
+          continue;
+        }
+        run.refused.push({ doc: batch[0], status: answer.status, message: answer.message });
+        run.failingAlone += 1;
+        if (run.failingAlone < SERVER_DOWN_AFTER) continue;
+        // Document after document fails alone: the server is failing, not they. The ones that
+        // failed are sent last next time, so that documents behind them get their turn.
+        await setStates(userId, alone.splice(0), backoff);
+        summary.failed = true;
+        break;
+      }
+      const rest = [...batch, ...alone.splice(0)];
+      if (answer.kind === "login") {
+        summary.loginNeeded = true;
+        await setStates(userId, rest, () => ({ state: "waiting" }));
         await outbox.setMeta(userId, "loginNeeded", true);
         announce(userId);
-        return summary;
+        break;
       }
-      if (!response || !response.ok) {
-        await setStates(userId, batch, backoff);
-        summary.failed = true;
-        return summary;
-      }
-      const body = await response.json();
-      await applyResults(userId, batch, body.results || []);
-      await outbox.setMeta(userId, "loginNeeded", false);
-      await outbox.setMeta(userId, "lastSyncAt", new Date().toISOString());
-      summary.sent += batch.length;
-      force = false;
+      summary.failed = true;
+      if (answer.kind === "later") await pauseQueue(userId, rest, answer.delayMs);
+      else await setStates(userId, rest, backoff);
+      break;
     }
+    await settleRefused(userId, run);
+    if (run.refused.length) summary.failed = true;
     return summary;
   }
 
