@@ -3,13 +3,14 @@ and ``make_action(...)`` that adds an action through the service layer in one li
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from careobs.actions import service
 from careobs.db import get_session
 from careobs.org.models import StaffMember
+from tests.clock import local_today
 from tests.spotchecks import conftest as spotchecks
 
 # The monitoring visit fixtures, shared with this package.
@@ -50,7 +51,7 @@ def make_action(app, db, org):
                 service=svc,
                 description="Refresher on hand hygiene before contact.",
                 owner=who,
-                due_on=due_on or date.today() + timedelta(days=7),
+                due_on=due_on or local_today() + timedelta(days=7),
                 cqc_tags=list(tags),
             )
             session.commit()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from careobs.actions.models import Action, ActionNote
 from careobs.audit.models import AuditEvent
 from careobs.notifications.models import Notification
+from tests.clock import local_today
 
 
 def actions(db) -> list[Action]:
@@ -25,7 +26,7 @@ def new_form(org, **overrides) -> dict:
         "service": org.homecare.uuid.hex,
         "description": "Shadow a senior carer on two medicines rounds.",
         "owner": f"staff-{org.staff_members['Hal Homecare'].uuid.hex}",
-        "due_on": (date.today() + timedelta(days=14)).isoformat(),
+        "due_on": (local_today() + timedelta(days=14)).isoformat(),
         "cqc_tags": ["S8", "W7"],
     }
     form.update(overrides)
@@ -126,9 +127,9 @@ def test_overdue_means_past_due_and_not_closed(org, make_action):
 
 
 def test_the_list_flags_overdue_in_words_and_filters_it(login_as, org, make_action, db):
-    late = make_action(due_on=date.today() - timedelta(days=1))
-    today = make_action(due_on=date.today())
-    finished = make_action(due_on=date.today() - timedelta(days=3))
+    late = make_action(due_on=local_today() - timedelta(days=1))
+    today = make_action(due_on=local_today())
+    finished = make_action(due_on=local_today() - timedelta(days=3))
     db.execute(sa.update(Action).where(Action.id == finished.id).values(status="done"))
     db.commit()
     client = login_as(org.supervisor)
@@ -149,7 +150,7 @@ def test_the_list_flags_overdue_in_words_and_filters_it(login_as, org, make_acti
 def test_bad_input_gives_form_errors_and_writes_nothing(login_as, org, db):
     client = login_as(org.supervisor)
     carla = f"staff-{org.staff_members['Carla Carer'].uuid.hex}"
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     cases = [
         (new_form(org, description=""), "Say what will be done."),
         (new_form(org, cqc_tags=["S8", "X99"]), "not a valid choice"),
@@ -167,12 +168,12 @@ def test_bad_input_gives_form_errors_and_writes_nothing(login_as, org, db):
 
 
 def test_editing_keeps_an_unchanged_past_due_date(login_as, org, make_action, db):
-    action = make_action(due_on=date.today() - timedelta(days=2))
+    action = make_action(due_on=local_today() - timedelta(days=2))
     client = login_as(org.supervisor)
     form = new_form(org, due_on=action.due_on.isoformat(), description="Changed wording.")
 
     assert client.post(f"/actions/{action.uuid}/edit", data=form).status_code == 302
     assert actions(db)[0].description == "Changed wording."
-    form["due_on"] = (date.today() - timedelta(days=1)).isoformat()
+    form["due_on"] = (local_today() - timedelta(days=1)).isoformat()
     assert client.post(f"/actions/{action.uuid}/edit", data=form).status_code == 400
     assert "action_updated" in audit_actions(db)

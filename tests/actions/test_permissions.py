@@ -4,12 +4,13 @@ supervisor, a manager of another service, the service's manager, an admin, anoth
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from careobs.actions.models import ActionNote
+from tests.clock import local_today
 
 # The action lives in Acme's homecare service, owned by Hal Homecare (linked to hal_user).
 # org.manager manages only the care home; homecare_manager manages homecare.
@@ -46,7 +47,7 @@ def test_every_route_answers_each_role_as_expected(who, people, login_as, make_a
     client = login_as(people[who])
     base = f"/actions/{action.uuid}"
     hal = org.staff_members["Hal Homecare"]
-    due = (date.today() + timedelta(days=3)).isoformat()
+    due = (local_today() + timedelta(days=3)).isoformat()
     got = (
         client.get("/actions/").status_code,
         client.get("/actions/mine").status_code,

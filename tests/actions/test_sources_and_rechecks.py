@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from careobs.actions.models import Action, RecheckBooking
 from careobs.actions.queries import rechecks_due
 from careobs.audit.models import AuditEvent
-from careobs.db import get_session
+from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.due import remind
 from careobs.notifications.models import Notification
 from tests.api.conftest import SyncApi, interaction, quis_doc
+from tests.clock import local_today
 from tests.spotchecks.conftest import action as agreed
 
 
@@ -67,7 +68,7 @@ def test_no_reminder_about_an_action_still_held_back_from_its_owner(
     app, login_as, org, hal_user, visit_doc, db
 ):
     sync = SyncApi(login_as(org.supervisor))
-    due = date.today().isoformat()
+    due = local_today().isoformat()
     document = visit_doc(
         actions=[agreed(org.staff_members["Hal Homecare"], due_on=due)], release_feedback=False
     )
@@ -75,7 +76,7 @@ def test_no_reminder_about_an_action_still_held_back_from_its_owner(
 
     def reminders() -> list[Notification]:
         with app.app_context():
-            remind(get_session(), date.today())
+            remind(get_session(), local_today())
             get_session().commit()
         db.expire_all()
         return list(
@@ -148,7 +149,7 @@ def test_an_action_from_a_quis_session(login_as, org, db):
             "service": org.care_home.uuid.hex,
             "description": "Talk with people during lunch, not over them.",
             "owner": f"staff-{carla.uuid.hex}",
-            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+            "due_on": (local_today() + timedelta(days=7)).isoformat(),
             "cqc_tags": ["C1"],
         },
     )
@@ -172,9 +173,9 @@ def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
     hal = org.staff_members["Hal Homecare"]
     action = make_action(owner=hal)
     client = login_as(org.supervisor)
-    default_due = date.today() + timedelta(days=28)  # the organisation's re-check days
+    default_due = local_today() + timedelta(days=28)  # the organisation's re-check days
     assert default_due.isoformat() in client.get(f"/actions/{action.uuid}").get_data(as_text=True)
-    due_by = date.today() + timedelta(days=5)
+    due_by = local_today() + timedelta(days=5)
     focus = [str(checklist.items[0].key), str(checklist.items[9].key)]
 
     assert book(client, action, hal, due_by, focus).status_code == 302
@@ -187,8 +188,8 @@ def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
     assert "recheck_booked" in db.scalars(sa.select(AuditEvent.action)).all()
 
     with app.app_context():
-        sent = remind(get_session(), date.today())
-        again = remind(get_session(), date.today())
+        sent = remind(get_session(), local_today())
+        again = remind(get_session(), local_today())
         get_session().commit()
     assert sent["recheck_due"] == 1 and again["recheck_due"] == 0  # the supervisor, once
     [notice] = db.scalars(
@@ -201,11 +202,13 @@ def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
     assert sync(visit_doc())[0]["status"] == "created"  # planned 20 Nov 2026
     with app.app_context():
         assert hal.id in rechecks_due(get_session(), [hal.id])
-    later = (date.today() + timedelta(days=1)).isoformat()
+    # Minutes after the booking: "tomorrow at 09:00" is more than the day ahead a device may
+    # send before 09:00 UTC, and is refused then.
+    later = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=5)
     document = visit_doc(
-        planned_at=f"{later}T09:00:00+00:00",
-        arrived_at=f"{later}T09:01:00+00:00",
-        left_at=f"{later}T09:31:00+00:00",
+        planned_at=later.isoformat(),
+        arrived_at=(later + timedelta(minutes=1)).isoformat(),
+        left_at=(later + timedelta(minutes=31)).isoformat(),
     )
     assert sync(document)[0]["status"] == "created"
     db.expire_all()
@@ -219,13 +222,13 @@ def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
 def test_a_recheck_of_a_worker_from_another_service_is_refused(login_as, org, make_action, db):
     action = make_action()
     carla = org.staff_members["Carla Carer"]
-    response = book(login_as(org.supervisor), action, carla, date.today() + timedelta(days=3))
+    response = book(login_as(org.supervisor), action, carla, local_today() + timedelta(days=3))
     assert response.status_code == 400
     past = book(
         login_as(org.supervisor),
         action,
         org.staff_members["Hal Homecare"],
-        date.today() - timedelta(days=1),
+        local_today() - timedelta(days=1),
         [str(uuid.uuid4())],
     )
     assert past.status_code == 400
@@ -235,7 +238,7 @@ def test_a_recheck_of_a_worker_from_another_service_is_refused(login_as, org, ma
 def test_a_cancelled_actions_recheck_is_not_due(app, login_as, org, make_action, db):
     hal = org.staff_members["Hal Homecare"]
     action = make_action()
-    book(login_as(org.supervisor), action, hal, date.today() + timedelta(days=3))
+    book(login_as(org.supervisor), action, hal, local_today() + timedelta(days=3))
     db.execute(sa.update(Action).values(status="cancelled"))
     db.commit()
     with app.app_context():

@@ -12,6 +12,7 @@ from careobs.actions import service as actions
 from careobs.actions.models import Action
 from careobs.quis.scoring import wilson_interval
 from careobs.spotchecks.models import VisitDomainScore
+from tests.clock import local_today
 from tests.dashboards.conftest import local, session_doc, write
 
 TODAY = date(2026, 11, 27)
@@ -161,7 +162,7 @@ def test_the_action_page_shows_the_difference_and_the_form_checks_the_measure(
         "service": acme.care_home.uuid.hex,
         "description": "Mealtime coaching",
         "owner": f"user-{acme.manager.uuid.hex}",  # the care home's manager
-        "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        "due_on": (local_today() + timedelta(days=7)).isoformat(),
         "measure_kind": "domain_met",
         "measure_domain": "",
         "measure_days": "90",
