@@ -42,31 +42,66 @@ def email_taken(session: Session, email: str, except_user: User | None = None) -
     return user is not None and user is not except_user
 
 
-def check_rate_limit(session: Session, email: str, ip: str) -> None:
-    """Raise TooManyAttempts when this account or address has failed too often recently."""
+def reserve_attempt(session: Session, email: str, ip: str) -> LoginFailure:
+    """Count this login attempt as a failure before its password is checked, or raise
+    TooManyAttempts when the account or the address has failed too often recently.
+
+    The attempt first records a failure (a reservation) and commits it, then counts, in a new
+    transaction, the recent failures including its own. Every reservation is visible before its
+    attempt counts, so however attempts interleave, in one process or many, the k-th one to
+    commit sees at least k failures: no more attempts than the limit get their password
+    checked, without locking anything, on PostgreSQL and SQLite alike. A refused attempt
+    removes its reservation, so refusals never extend a lockout; a reservation that a
+    successful login or a new password cleared meanwhile is refused too, as counting without
+    it could let through more attempts than the limit.
+
+    Commits the session, and again to remove a refused reservation. The caller keeps the
+    returned reservation as the failure if the password is wrong, and deletes it if it is right.
+    """
     config = current_app.config
+    reservation = LoginFailure(ip=ip[:64], email=normalise_email(email)[:254])
+    session.add(reservation)
+    session.commit()
     since = utcnow() - config["LOGIN_WINDOW"]
     recent = sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    by_account = session.scalar(recent.where(LoginFailure.email == normalise_email(email)))
-    by_ip = session.scalar(recent.where(LoginFailure.ip == ip))
-    if (
-        by_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]
-    ):
+    # One statement, so one snapshot: the three answers agree with each other.
+    by_account, by_ip, reserved = session.execute(
+        sa.select(
+            recent.where(LoginFailure.email == reservation.email).scalar_subquery(),
+            recent.where(LoginFailure.ip == reservation.ip).scalar_subquery(),
+            sa.exists().where(LoginFailure.id == reservation.id),
+        )
+    ).one()
+    if not reserved:
+        session.expunge(reservation)
         raise TooManyAttempts
+    if (
+        by_account > config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or by_ip > config["LOGIN_MAX_FAILURES_PER_IP"]
+    ):
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.id == reservation.id))
+        session.commit()
+        raise TooManyAttempts
+    return reservation
 
 
 def authenticate(session: Session, email: str, password: str, ip: str) -> User | None:
-    """The user if the email and password match an active account, else None (failure logged)."""
-    check_rate_limit(session, email, ip)
+    """The user if the email and password match an active account, else None (failure logged).
+
+    Raises TooManyAttempts, without checking the password, once the account or the address has
+    failed too often recently. Commits the attempt's reservation (see ``reserve_attempt``);
+    the caller commits the outcome.
+    """
+    reservation = reserve_attempt(session, email, ip)
     user = find_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if ok and user is not None and user.active:
         user.last_login_at = utcnow()
-        session.execute(sa.delete(LoginFailure).where(LoginFailure.email == normalise_email(email)))
+        # Forgives the account's failures, and removes this attempt's reservation with them.
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.email == reservation.email))
         record(session, "login", organisation_id=user.organisation_id, actor=user, entity=user)
         return user
-    session.add(LoginFailure(ip=ip, email=normalise_email(email)[:254]))
+    # The reservation, already committed, stays as the failure.
     record(
         session,
         "login_failed",
