@@ -279,6 +279,10 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
         return quarantine(
             db, user, envelope, clean, stored, fingerprint, "Another person's document."
         )
+    if revision <= stored.revision:
+        # An older copy, or one forked from the same revision on another tab or device: the
+        # stored one stays (a device may send the forked copy again as a new revision).
+        return result(document_id, "stale", stored.revision)
     if stored.status == "submitted":
         return quarantine(
             db,
@@ -288,18 +292,6 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
             stored,
             fingerprint,
             "The document was already submitted with different content.",
-        )
-    if revision < stored.revision:
-        return result(document_id, "stale", stored.revision)
-    if revision == stored.revision:
-        return quarantine(
-            db,
-            user,
-            envelope,
-            clean,
-            stored,
-            fingerprint,
-            "Different content under the same revision.",
         )
     kind.update(db, user, stored, revision, clean, fingerprint)
     return result(document_id, "updated", revision)

@@ -368,7 +368,8 @@ def test_a_lower_revision_is_stale_and_changes_nothing(sync, auth, db, org):
 # --- conflict --------------------------------------------------------------------------------
 
 
-def test_same_revision_with_different_content_is_a_conflict(sync, auth, db, org):
+def test_same_revision_with_different_content_is_stale(sync, auth, db, org):
+    """Issue 11's contract: a lower or equal revision is stale, never applied."""
     document = quis_doc(org.care_home, revision=2, interactions=[interaction("PS")])
     auth.login(org.supervisor)
     sync(document)
@@ -377,17 +378,9 @@ def test_same_revision_with_different_content_is_a_conflict(sync, auth, db, org)
     rival = revise(document, notes="Another device's copy.")
     results = sync(rival)
 
-    assert [(r["id"], r["status"], r["revision"]) for r in results] == [
-        (document["id"], "conflict", 2)
-    ]
-    assert results[0]["errors"]["id"]
+    assert results == [{"id": document["id"], "status": "stale", "revision": 2}]
     assert snapshot(db, document) == before
-    kept = db.scalar(sa.select(QuarantinedDocument))
-    assert kept.document_id == uuid.UUID(document["id"])
-    assert kept.data == rival["data"]
-    assert kept.revision == 2
-    assert kept.author_id == org.supervisor.id
-    assert kept.reason == "Different content under the same revision."
+    assert count(db, QuarantinedDocument) == 0
 
 
 def test_a_submitted_document_with_different_content_is_a_conflict(sync, auth, db, org):
@@ -400,8 +393,8 @@ def test_a_submitted_document_with_different_content_is_a_conflict(sync, auth, d
 
     changes = [
         revise(document, 3, notes="Changed after submitting."),
-        revise(document, 2, interactions=[interaction("NR")]),
-        revise(document, 1, status="draft"),
+        revise(document, 4, interactions=[interaction("NR")]),
+        revise(document, 5, status="draft"),
     ]
     results = sync(*changes)
 
@@ -413,7 +406,7 @@ def test_a_submitted_document_with_different_content_is_a_conflict(sync, auth, d
 
     db.expire_all()
     kept = list(db.scalars(sa.select(QuarantinedDocument).order_by(QuarantinedDocument.id)))
-    assert [k.revision for k in kept] == [3, 2, 1]
+    assert [k.revision for k in kept] == [3, 4, 5]
     assert [k.data for k in kept] == [c["data"] for c in changes]
     for k in kept:
         assert k.kind == "quis_session"
@@ -429,6 +422,19 @@ def test_a_submitted_document_with_different_content_is_a_conflict(sync, auth, d
     assert len(events) == 3
     assert {e.actor_id for e in events} == {org.supervisor.id}
     assert {e.entity_type for e in events} == {"QuarantinedDocument"}
+
+
+def test_an_older_copy_of_a_submitted_document_is_stale(sync, auth, db, org):
+    document = quis_doc(org.care_home, revision=3, status="submitted")
+    auth.login(org.supervisor)
+    sync(document)
+    before = snapshot(db, document)
+
+    older = [revise(document, 3, notes="A fork."), revise(document, 2, status="draft")]
+
+    assert [r["status"] for r in sync(*older)] == ["stale", "stale"]
+    assert snapshot(db, document) == before
+    assert count(db, QuarantinedDocument) == 0
 
 
 def test_another_persons_document_is_kept_as_a_conflict(sync, auth, client_as, db, org):

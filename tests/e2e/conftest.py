@@ -292,6 +292,7 @@ def _demo_urls(app) -> dict[str, str]:
             revision=session.revision,
             reason="Revision already stored with different content",
             data={"id": str(session.uuid), "revision": session.revision, "notes": "Edited twice"},
+            content_hash="0" * 64,
         )
         db.add(conflict)
         db.commit()
@@ -339,6 +340,9 @@ def live_server(database_url) -> Iterator[LiveServer]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # The stubbed browsers' made-up push service (test_push_and_feedback.py), which no
+            # DNS knows: allowed as CAREOBS_PUSH_ALLOWED_ORIGINS would allow it.
+            "PUSH_ALLOWED_ORIGINS": ("https://push.example.test",),
         }
     )
     engine = app.extensions["careobs.engine"]

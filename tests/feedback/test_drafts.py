@@ -112,7 +112,7 @@ def test_resending_the_visit_does_not_draft_a_second(login, db, org, hal, visit_
     sync = sync_as(login(org.supervisor))
     assert sync(document)[0]["status"] == "created"
     assert sync(document)[0]["status"] == "unchanged"
-    conflicting = revise(document, went_well="Something else entirely.")
+    conflicting = revise(document, 2, went_well="Something else entirely.")
     assert sync(conflicting)[0]["status"] == "conflict"
     assert len(feedback_for(db, org.staff_members["Hal Homecare"])) == 1
     assert count(db, Feedback) == 1
