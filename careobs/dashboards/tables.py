@@ -2,7 +2,8 @@
 
 A :class:`Table` holds raw values (counts, shares between 0 and 1, dates). The page renders it as
 an HTML table, the CSV download writes the same cells (to the same digits; dates in ISO form,
-percentages without the sign, blanks for "—"), the JSON endpoint sends it to the charts, so the
+percentages without the sign, blanks for "—", text a spreadsheet would run as a formula after a
+``'``: see :mod:`careobs.csv_cells`), the JSON endpoint sends it to the charts, so the
 chart, its table and its CSV can never disagree.
 """
 
@@ -13,6 +14,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from careobs.csv_cells import spreadsheet_safe
 
 # How each kind of value is shown (and written to CSV: the same text, without the % sign).
 KINDS = ("text", "int", "pct", "num", "date")
@@ -71,9 +74,14 @@ class Table:
     def as_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([_csv_header(c) for c in self.columns])
+        writer.writerow([spreadsheet_safe(_csv_header(c)) for c in self.columns])
         for row in self.rows:
-            writer.writerow(self.cells(row, for_csv=True))
+            writer.writerow(
+                [
+                    spreadsheet_safe(cell) if isinstance(value, str) else cell
+                    for value, cell in zip(row, self.cells(row, for_csv=True), strict=True)
+                ]
+            )
         return out.getvalue()
 
 

@@ -7,8 +7,9 @@ load all of it; a JSON Lines file is read line by line in constant memory (``jq 
 readable up to its last whole line.
 
 Values: timestamps ISO 8601 with their UTC offset, dates ISO 8601, UUIDs in their usual text
-form. In CSV, booleans are ``true``/``false``, empty values are empty cells and lists (the people
-codes of a QUIS session) are JSON text such as ``["R01", "R02"]``.
+form. In CSV, booleans are ``true``/``false``, empty values are empty cells, lists (the people
+codes of a QUIS session) are JSON text such as ``["R01", "R02"]`` and text a spreadsheet would run
+as a formula starts with a ``'`` (see :mod:`careobs.csv_cells`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import json
 import uuid
 from datetime import date, datetime
 from typing import IO
+
+from careobs.csv_cells import spreadsheet_safe
 
 FORMATS = {"csv": ".csv", "json": ".jsonl"}
 _PLAIN = frozenset({str, int, float})  # most cells: written as they are, checked first
@@ -35,6 +38,8 @@ def _json_value(value):
 
 
 def _csv_value(value):
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     if type(value) in _PLAIN:
         return value
     if value is None:
@@ -58,7 +63,7 @@ class RowWriter:
         self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
         if fmt == "csv":
             self._csv = csv.writer(self._text)
-            self._csv.writerow(columns)
+            self._csv.writerow([spreadsheet_safe(c) for c in columns])
 
     def write(self, row) -> None:
         """Write one row (a sequence in the order of ``columns``)."""
