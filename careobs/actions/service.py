@@ -19,6 +19,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
+from careobs.org.settings import time_zone
 
 ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."
 
@@ -254,8 +255,10 @@ def book_recheck(
 
 def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
     """Mark the worker's open re-checks booked on or before this submitted visit's day as done
-    by it (a visit before the booking cannot be the re-check it asks for)."""
-    visited = visit.arrived_at or visit.planned_at
+    by it (a visit before the booking cannot be the re-check it asks for). Days are on the
+    organisation's clock: in summer, 23:30 UTC is already the next day in London."""
+    zone = time_zone(db, visit.organisation_id)
+    visited = (visit.arrived_at or visit.planned_at).astimezone(zone).date()
     open_bookings = db.scalars(
         sa.select(RecheckBooking).where(
             RecheckBooking.staff_id == visit.staff_id,
@@ -264,7 +267,7 @@ def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
     ).all()
     fulfilled = []
     for booking in open_bookings:
-        if booking.created_at.date() > visited.date():
+        if booking.created_at.astimezone(zone).date() > visited:
             continue
         booking.fulfilled_by_visit_id = visit.id
         booking.fulfilled_at = utcnow()

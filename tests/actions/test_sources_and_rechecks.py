@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -217,6 +217,40 @@ def test_a_recheck_is_booked_due_reminded_and_fulfilled_by_the_next_visit(
     assert str(booking.fulfilled_by_visit.uuid) == document["id"]
     with app.app_context():
         assert rechecks_due(get_session(), [hal.id]) == {}
+
+
+def test_a_visit_fulfils_a_recheck_booked_on_or_before_its_day_on_the_local_clock(
+    login_as, org, make_action, visit_doc, db
+):
+    """Days are London's: in summer, 23:30 UTC is already the next day there."""
+    hal = org.staff_members["Hal Homecare"]
+    client = login_as(org.supervisor)
+    sync = SyncApi(client)
+    action = make_action(owner=hal)
+    assert book(client, action, hal, local_today() + timedelta(days=5)).status_code == 302
+
+    def visit_at(arrived: datetime) -> None:
+        document = visit_doc(
+            planned_at=arrived.isoformat(),
+            arrived_at=arrived.isoformat(),
+            left_at=(arrived + timedelta(minutes=30)).isoformat(),
+        )
+        assert sync(document)[0]["status"] == "created"
+        db.expire_all()
+
+    # Booked at 00:30 on 16 July in London; a visit at 23:00 on the 15th was the day before.
+    db.execute(
+        sa.update(RecheckBooking).values(created_at=datetime(2026, 7, 15, 23, 30, tzinfo=UTC))
+    )
+    db.commit()
+    visit_at(datetime(2026, 7, 15, 22, 0, tzinfo=UTC))
+    assert db.scalar(sa.select(RecheckBooking.fulfilled_at)) is None
+
+    # Booked at 10:00 on 16 July; a visit at 00:20 that day is on the day it was booked.
+    db.execute(sa.update(RecheckBooking).values(created_at=datetime(2026, 7, 16, 9, 0, tzinfo=UTC)))
+    db.commit()
+    visit_at(datetime(2026, 7, 15, 23, 20, tzinfo=UTC))
+    assert db.scalar(sa.select(RecheckBooking.fulfilled_at)) is not None
 
 
 def test_a_recheck_of_a_worker_from_another_service_is_refused(login_as, org, make_action, db):
