@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
@@ -73,4 +72,5 @@ def events_deferred(session: Session) -> Iterator[None]:
     finally:
         del session.info[_DEFERRED_EVENTS]
     if pending:
-        session.execute(sa.insert(AuditEvent), pending)
+        # Core, not the ORM's bulk insert: a sync batch writes this once per document.
+        session.connection().execute(AuditEvent.__table__.insert(), pending)

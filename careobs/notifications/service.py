@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
@@ -108,6 +109,7 @@ def managers_of(db: Session, service_id: int) -> list[User]:
 
 SAFEGUARDING_BODY = "A submitted record may show a safeguarding concern. Open it to review."
 _DEFERRED_ALERTS = "careobs.deferred_safeguarding_alerts"
+_MANAGERS = "careobs.managers_by_service"
 
 
 def alert_safeguarding(db: Session, service_id: int, link: str, dedupe_key: str) -> int:
@@ -143,83 +145,109 @@ def alerts_deferred(db: Session) -> Iterator[None]:
     _send_alerts(db, pending)
 
 
+@contextmanager
+def managers_remembered(db: Session) -> Iterator[None]:
+    """Within the block, read each service's managers once for all the alerts sent.
+
+    A sync batch applies each document in a transaction of its own, alerts included; the
+    managers of its few services need reading only once (membership changes made while a batch
+    is applied take effect from the next).
+    """
+    db.info[_MANAGERS] = {"managers": {}, "subscriptions": {}}
+    try:
+        yield
+    finally:
+        db.info.pop(_MANAGERS, None)
+
+
+def _managers_by_service(db: Session, service_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """(user id, organisation id) of the active managers of each service."""
+    remembered = db.info.get(_MANAGERS, {}).get("managers")
+    missing = [s for s in service_ids if remembered is None or s not in remembered]
+    found: dict[int, list[tuple[int, int]]] = {s: [] for s in missing}
+    if missing:
+        rows = db.execute(
+            sa.select(Membership.service_id, User.id, User.organisation_id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.service_id.in_(missing),
+                Membership.role == "manager",
+                User.active.is_(True),
+            )
+        )
+        for service_id, user_id, organisation_id in rows:
+            found[service_id].append((user_id, organisation_id))
+    if remembered is None:
+        return found
+    remembered.update(found)
+    return {s: remembered[s] for s in service_ids}
+
+
 def _send_alerts(db: Session, alerts: list[tuple[int, str, str]]) -> int:
     """Notify each alert's active managers once per dedupe key, as ``notify`` would one by one.
 
-    Managers, notices already given and push subscriptions are each read with one query for
-    all the alerts, and the new notices go in with one INSERT (the unit of work would insert
-    them one by one to read back their ids, which only pushes need).
+    The notices go in with one INSERT that skips those already given ((user, dedupe key) is
+    unique) and returns the new ones' ids for their pushes; managers and push subscriptions are
+    read once for all the alerts (and, within ``managers_remembered``, once for a whole batch).
     """
     if not alerts:
         return 0
-    managers: dict[int, list[User]] = {}
-    service_ids = sorted({service_id for service_id, _, _ in alerts})
-    for service_id, user in db.execute(_managers_select(service_ids)):
-        managers.setdefault(service_id, []).append(user)
-    user_ids = sorted({user.id for users in managers.values() for user in users})
-    if not user_ids:
-        return 0
-    keys = sorted({key for _, _, key in alerts})
-    given = {
-        (user_id, key)
-        for user_id, key in db.execute(
-            sa.select(Notification.user_id, Notification.dedupe_key).where(
-                Notification.user_id.in_(user_ids), Notification.dedupe_key.in_(keys)
-            )
-        )
-    }
-    notices = []
+    managers = _managers_by_service(db, sorted({service_id for service_id, _, _ in alerts}))
+    notices = {}
     for service_id, link, dedupe_key in alerts:
-        for manager in managers.get(service_id, ()):
-            if (manager.id, dedupe_key) in given:
-                continue
-            given.add((manager.id, dedupe_key))
-            notices.append(
+        for manager_id, organisation_id in managers.get(service_id, ()):
+            notices.setdefault(
+                (manager_id, dedupe_key),
                 {
-                    "organisation_id": manager.organisation_id,
-                    "user_id": manager.id,
+                    "organisation_id": organisation_id,
+                    "user_id": manager_id,
                     "kind": "safeguarding",
                     "title": KINDS["safeguarding"],
                     "body": SAFEGUARDING_BODY,
                     "link": link,
                     "dedupe_key": dedupe_key,
-                }
+                },
             )
     if not notices:
         return 0
-    db.execute(sa.insert(Notification), notices)
-    subscriptions: dict[int, list[int]] = {}
-    for user_id, subscription_id in db.execute(
-        sa.select(PushSubscription.user_id, PushSubscription.id).where(
-            PushSubscription.user_id.in_(sorted({notice["user_id"] for notice in notices}))
-        )
-    ):
-        subscriptions.setdefault(user_id, []).append(subscription_id)
-    if subscriptions:
-        # (user, dedupe key) is unique, so it finds each new notice's id.
-        stored = {
-            (user_id, key): (notification_id, notice_uuid)
-            for notification_id, notice_uuid, user_id, key in db.execute(
-                sa.select(
-                    Notification.id,
-                    Notification.uuid,
-                    Notification.user_id,
-                    Notification.dedupe_key,
-                ).where(
-                    Notification.user_id.in_(sorted(subscriptions)),
-                    Notification.dedupe_key.in_(keys),
-                )
+    connection = db.connection()
+    new = connection.execute(
+        _new_notices_insert(connection.dialect.name), [notices[key] for key in sorted(notices)]
+    ).all()
+    subscriptions = _subscriptions_by_user(db, sorted({user_id for _, _, user_id in new}))
+    for notification_id, notice_uuid, user_id in new:
+        if subscriptions.get(user_id):
+            _queue_pushes(db, notification_id, notice_uuid, "safeguarding", subscriptions[user_id])
+    return len(new)
+
+
+@cache
+def _new_notices_insert(dialect_name: str):
+    """INSERT of notices that skips those already given, returning the new ones (Core, built
+    once: a sync batch runs it once per document)."""
+    table = Notification.__table__
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(table.c.id, table.c.uuid, table.c.user_id)
+    )
+
+
+def _subscriptions_by_user(db: Session, user_ids: list[int]) -> dict[int, list[int]]:
+    """The push subscription ids of each user (remembered with the managers, see above)."""
+    cache = db.info.get(_MANAGERS, {}).get("subscriptions", {})
+    missing = [u for u in user_ids if u not in cache]
+    if missing:
+        cache.update({u: [] for u in missing})
+        rows = db.execute(
+            sa.select(PushSubscription.user_id, PushSubscription.id).where(
+                PushSubscription.user_id.in_(missing)
             )
-        }
-        for notice in notices:
-            if notice["user_id"] in subscriptions:
-                _queue_pushes(
-                    db,
-                    *stored[notice["user_id"], notice["dedupe_key"]],
-                    "safeguarding",
-                    subscriptions[notice["user_id"]],
-                )
-    return len(notices)
+        )
+        for user_id, subscription_id in rows:
+            cache[user_id].append(subscription_id)
+    return {u: cache[u] for u in user_ids}
 
 
 def unread_count(db: Session, user: User) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import events_deferred, record
-from careobs.notifications.service import alerts_deferred
+from careobs.notifications.service import alerts_deferred, managers_remembered
 from careobs.sync import payload
 from careobs.sync.fields import Errors, read_int, read_uuid
 from careobs.sync.models import QuarantinedDocument
@@ -125,13 +125,13 @@ def process_batch(db: Session, user, documents: list) -> list[dict]:
     envelopes = [read_envelope(raw, kinds) for raw in documents]
     present = _present(db, [e for e in envelopes if isinstance(e, Envelope)])
     db.commit()  # each document starts a transaction of its own
-    results = []
-    for envelope in envelopes:
-        if isinstance(envelope, dict):
-            results.append(envelope)
-            continue
-        results.append(_apply_once(db, user, envelope, rosters, present))
-    return results
+    with managers_remembered(db):
+        return [
+            envelope
+            if isinstance(envelope, dict)
+            else _apply_once(db, user, envelope, rosters, present)
+            for envelope in envelopes
+        ]
 
 
 def read_envelope(raw, kinds: dict[str, DocumentKind]) -> Envelope | dict:
