@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts import service as accounts
 from careobs.accounts.models import User
+from careobs.db import utcnow
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 
 DEMO_ORG = "Demo Care Group"
@@ -66,9 +68,13 @@ def _get_or_add(session: Session, model, lookup: dict, **values):
 
 
 def load_demo(session: Session, today: date | None = None) -> list[tuple[str, str]]:
-    """Create (or complete) the demo organisation and return its logins with their roles."""
-    today = today or date.today()
+    """Create (or complete) the demo organisation and return its logins with their roles.
+
+    ``today`` is the organisation's today (by default, from its time zone), which is what the
+    pages measure "due" and "overdue" against, not the machine's.
+    """
     org = _get_or_add(session, Organisation, {"name": DEMO_ORG})
+    today = today or utcnow().astimezone(ZoneInfo(org.timezone)).date()
     rosewood = _get_or_add(
         session, Service, {"organisation_id": org.id, "name": ROSEWOOD}, kind="care_home"
     )

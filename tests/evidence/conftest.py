@@ -9,8 +9,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from careobs.db import get_session, utcnow
+from careobs.db import get_session
 from careobs.org.models import Service
+from tests.clock import local_today
 
 
 @pytest.fixture
@@ -29,8 +30,8 @@ def demo(app):
 
 @pytest.fixture
 def period() -> tuple[date, date]:
-    """A year to today (UTC date; the demo organisation is on UK time)."""
-    today = utcnow().date()
+    """A year to today on the demo organisation's clock (UK time), as the demo is dated."""
+    today = local_today()
     return today - timedelta(days=364), today
 
 
