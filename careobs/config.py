@@ -7,6 +7,7 @@ import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 UNSAFE_KEYS = {"", "dev", "devkey", "secret", "changeme", "change-me", "development", "test"}
 MIN_KEY_LENGTH = 32
@@ -98,6 +99,35 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
 
 
+def _env_origins(name: str) -> tuple[str, ...]:
+    """Comma-separated origins (``scheme://host[:port]``), each checked so a typo stops startup."""
+    origins = []
+    for entry in os.environ.get(name, "").split(","):
+        origin = entry.strip().rstrip("/")
+        if not origin:
+            continue
+        try:
+            parts = urlsplit(origin)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigError(
+                f"{name} must list origins like https://push.example.org:8443 or "
+                f"http://127.0.0.1, separated by commas; got {entry.strip()!r}"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
 def from_environment(instance_path: Path, overrides: dict | None = None) -> dict:
     """The settings for this process, before any explicit overrides passed to create_app.
 
@@ -129,6 +159,9 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "PROXY_FIX": os.environ.get("CAREOBS_PROXY_FIX", "") not in ("", "0", "false"),
         # Send queued pushes from a thread after the response; cron runs `careobs push send` too.
         "PUSH_DELIVERY_THREAD": True,
+        # Push services careobs may send to although they are on http or a private address
+        # (a push service on loopback for tests and development); any other must be public https.
+        "PUSH_ALLOWED_ORIGINS": _env_origins("CAREOBS_PUSH_ALLOWED_ORIGINS"),
     }
 
 

@@ -5,8 +5,11 @@ by cron never send the same message twice. Push services answer with status code
 what happens next: 404/410 mean the subscription is gone (removed), 429, 5xx and timeouts mean
 try later (with the service's Retry-After or an exponential backoff), other 4xx mean this message
 can never be delivered (and three of them in a row, 401/403 from a replaced VAPID key above all,
-remove the subscription). One message that breaks in any other way is failed and logged; it never
-stops the others, and one left ``sending`` by a sender that died is put back in the queue.
+remove the subscription). An endpoint that is no longer allowed (endpoints.py: its name now
+resolves to a private address, say) is not sent to and counts as a refusal too; a name that does
+not resolve at all is tried again later, as after a network error. One message that breaks in any
+other way is failed and logged; it never stops the others, and one left ``sending`` by a sender
+that died is put back in the queue.
 """
 
 from __future__ import annotations
@@ -14,17 +17,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
 import sqlalchemy as sa
+from flask import current_app
 from pywebpush import WebPushException, webpush
 from sqlalchemy.orm import Session
 
 from careobs.db import utcnow
 from careobs.notifications.models import PushMessage, PushSubscription
+from careobs.push import endpoints
+from careobs.push.endpoints import NameNotFound, RefusedEndpoint
 from careobs.push.keys import VapidKeys
+from careobs.push.transport import PushSession
 
 TTL_SECONDS = 24 * 60 * 60
 TIMEOUT_SECONDS = 10
@@ -96,20 +104,26 @@ def send_one(
     subscription: PushSubscription,
     payload: dict,
     timeout: float = TIMEOUT_SECONDS,
+    allowed_origins: Iterable[str] = (),
 ):
-    """One push through pywebpush; raises WebPushException or a requests error on failure."""
-    return webpush(
-        subscription_info={
-            "endpoint": subscription.endpoint,
-            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-        },
-        data=json.dumps(payload),
-        vapid_private_key=keys.private_key,
-        vapid_claims={"sub": keys.subject},  # a fresh dict each time: webpush() changes it
-        ttl=TTL_SECONDS,
-        timeout=timeout,
-        headers={"Urgency": "normal"},
-    )
+    """One push through pywebpush; raises RefusedEndpoint (an endpoint careobs must not send
+    to, checked again now as DNS answers change), WebPushException or a requests error."""
+    parts = endpoints.check(subscription.endpoint, allowed_origins)
+    public_only = not endpoints.is_allowed(parts, allowed_origins)
+    with PushSession(public_only=public_only) as session:
+        return webpush(
+            subscription_info={
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            },
+            data=json.dumps(payload),
+            vapid_private_key=keys.private_key,
+            vapid_claims={"sub": keys.subject},  # a fresh dict each time: webpush() changes it
+            ttl=TTL_SECONDS,
+            timeout=timeout,
+            headers={"Urgency": "normal"},
+            requests_session=session,
+        )
 
 
 def send_due(
@@ -120,8 +134,12 @@ def send_due(
     limit: int = 500,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Report:
-    """Send every message that is due at ``now`` (the start of the run); returns what happened."""
+    """Send every message that is due at ``now`` (the start of the run); returns what happened.
+
+    Runs in an app context: its PUSH_ALLOWED_ORIGINS say which endpoints need no address check.
+    """
     now = now or utcnow()
+    allowed_origins = tuple(current_app.config.get("PUSH_ALLOWED_ORIGINS", ()))
     db.expire_all()  # another sender may have changed rows since this session last read them
     report = Report()
     requeue_stuck(db, now)
@@ -135,7 +153,7 @@ def send_due(
         if not _claim(db, message_id):
             continue
         try:
-            _deliver(db, keys, message_id, report, now, timeout)
+            _deliver(db, keys, message_id, report, now, timeout, allowed_origins)
             db.commit()
         except Exception as exc:  # one broken message must never stop the queue
             db.rollback()
@@ -145,7 +163,13 @@ def send_due(
 
 
 def _deliver(
-    db: Session, keys: VapidKeys, message_id: int, report: Report, now: datetime, timeout: float
+    db: Session,
+    keys: VapidKeys,
+    message_id: int,
+    report: Report,
+    now: datetime,
+    timeout: float,
+    allowed_origins: Iterable[str],
 ) -> None:
     message = db.get(PushMessage, message_id, populate_existing=True)
     subscription = message.subscription
@@ -155,7 +179,11 @@ def _deliver(
         report.expired += 1
         return
     try:
-        send_one(keys, subscription, message.payload, timeout)
+        send_one(keys, subscription, message.payload, timeout, allowed_origins)
+    except NameNotFound as exc:  # like a network error: the resolver may be back soon
+        _failed(db, message, subscription, None, f"NameNotFound: {exc}", report, now)
+    except RefusedEndpoint as exc:
+        _refused(db, message, subscription, str(exc), report)
     except WebPushException as exc:
         _failed(db, message, subscription, exc.response, str(exc), report, now)
     except requests.RequestException as exc:
@@ -180,6 +208,19 @@ def _broken(db: Session, message_id: int, error: str, report: Report) -> None:
     report.errors.append(message.last_error)
     _count_refusal(db, message.subscription, report)
     db.commit()
+
+
+def _refused(
+    db: Session, message: PushMessage, subscription: PushSubscription, why: str, report: Report
+) -> None:
+    """An endpoint careobs must not send to: the message fails unsent, and the subscription is
+    removed after three of these (or other refusals) in a row."""
+    log.warning("Push message %s not sent (subscription %s): %s", message.id, subscription.id, why)
+    message.status = "failed"
+    message.last_error = f"refused endpoint: {why}"[:300]
+    report.failed += 1
+    report.errors.append(message.last_error)
+    _count_refusal(db, subscription, report)
 
 
 def _failed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,6 +14,7 @@ from flask_login import current_user, login_required
 from careobs.db import get_session
 from careobs.errors import error_response
 from careobs.notifications.models import PushMessage, PushSubscription
+from careobs.push import endpoints
 from careobs.push.keys import load
 from careobs.push.service import forget_subscription
 
@@ -36,10 +36,12 @@ def public_key():
 
 
 def _endpoint(value) -> str | None:
-    if not isinstance(value, str) or len(value) > 2000:
+    """The endpoint when it is an http(s) URL at all (whether careobs may use it comes later)."""
+    try:
+        endpoints.parse(value)
+    except endpoints.MalformedEndpoint:
         return None
-    parts = urlsplit(value)
-    return value if parts.scheme in ("https", "http") and parts.netloc else None
+    return value
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
@@ -90,6 +92,11 @@ def subscribe():
             "auth (16 bytes), base64url-encoded.",
             "invalid_subscription",
         )
+    # Only now, as it may ask DNS: careobs must never be made to POST to itself or its network.
+    try:
+        endpoints.check(endpoint, current_app.config.get("PUSH_ALLOWED_ORIGINS", ()))
+    except endpoints.RefusedEndpoint as refused:
+        return error_response(400, str(refused), "push_endpoint_not_allowed")
     p256dh, auth = browser_keys
     db = get_session()
     existing = db.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))

@@ -5,6 +5,10 @@ instance folder, subscriptions stored through the API, and delivery run as cron 
 ``subscribe(user, subscription)`` stores it through ``POST /api/v1/push/subscriptions`` as that
 user; ``tell(user)`` creates a notification with ``careobs.notifications.service.notify``; and
 ``deliver()`` runs ``send_due`` in a fresh app context and session, like ``careobs push send``.
+
+careobs only sends to public https push services unless told otherwise, so the app here allows
+the loopback push service (any port) and the made-up ``https://push.example.test`` of the
+request examples, as an administrator would with CAREOBS_PUSH_ALLOWED_ORIGINS.
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ from tests.spotchecks.conftest import checklist, org, visit_doc  # noqa: F401 (f
 
 SUBSCRIPTIONS_URL = "/api/v1/push/subscriptions"
 SUBJECT = "mailto:push-admin@acme.test"
+TEST_PUSH_ORIGINS = ("http://127.0.0.1", "https://push.example.test")
+
+
+@pytest.fixture
+def app(app):
+    """The suite's app, sending to the test push services (test_endpoint_safety sets its own)."""
+    app.config["PUSH_ALLOWED_ORIGINS"] = TEST_PUSH_ORIGINS
+    return app
 
 
 @pytest.fixture(autouse=True)
