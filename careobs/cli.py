@@ -37,6 +37,9 @@ Configuration comes from the environment:
   CAREOBS_ENV=production  secure cookies; refuses to start with a weak SECRET_KEY
   CAREOBS_BASE_URL        the address people use, for invitation links
   CAREOBS_PROXY_FIX=1     trust X-Forwarded-* from one reverse proxy
+  CAREOBS_PUSH_ALLOWED_ORIGINS
+                          push services allowed on http or a private address,
+                          e.g. http://127.0.0.1 (any port); others must be public https
 """
 
 
