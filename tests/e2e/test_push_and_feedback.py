@@ -22,6 +22,7 @@ import base64
 import json
 import secrets
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from careobs.notifications.models import KINDS, Notification, PushSubscription
 from careobs.org.models import StaffMember
 from careobs.push import keys as vapid
 from careobs.spotchecks.models import MonitoringVisit
+from tests.clock import ORGANISATION_ZONE
 from tests.e2e.pages import FEEDBACK_PAGES
 from tests.e2e.test_layout import layout_problems
 from tests.e2e.test_visit_form import (
@@ -539,7 +541,8 @@ def test_feedback_loop_from_visit_to_reply(open_page, live_server):
         assert (feedback.status, feedback.staff.name) == ("released", SAM)
         assert feedback.went_well.startswith(WENT_WELL)
         feedback_id = str(feedback.uuid)
-        released_on = f"{feedback.released_at:%-d %b %Y}"  # UTC, as the page shows it
+        # The page shows the day on the organisation's clock, not the UTC day.
+        released_on = f"{feedback.released_at.astimezone(ZoneInfo(ORGANISATION_ZONE)):%-d %b %Y}"
     link = f"/feedback/{feedback_id}"
     assert ("feedback_released", link) in unread_notices(live_server, "staff@demo.test")
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests.clock import ORGANISATION_ZONE
 from tests.e2e.test_layout import layout_problems
 from tests.e2e.waits import wait_until
 
@@ -505,7 +507,9 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     assert visit["to_develop"] == "Log the visit in and out at the door."
     assert visit["arrived_at"] == datetime.fromisoformat(arrived_at)
     assert visit["left_at"] >= visit["arrived_at"]
-    assert visit["next_check_on"] == visit["arrived_at"].date() + timedelta(days=28)
+    # Counted from the day of the visit in the organisation's time zone, not the UTC day.
+    visit_day = visit["arrived_at"].astimezone(ZoneInfo(ORGANISATION_ZONE)).date()
+    assert visit["next_check_on"] == visit_day + timedelta(days=28)
 
     # Later syncs (the timer, returning to the page) do not store it a second time.
     page.reload()
