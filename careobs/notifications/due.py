@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
+from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import Organisation, Service, StaffMember
 from careobs.org.settings import settings_for
@@ -64,10 +66,14 @@ def visits_due(db: Session, service: Service, today: date) -> list[DueCheck]:
 
 
 def remind(db: Session, today: date | None = None) -> dict[str, int]:
-    """Send today's reminders (once per day each); returns how many were sent."""
-    today = today or date.today()
+    """Send today's reminders (once per day each); returns how many were sent.
+
+    Each organisation's reminders are for its own today, on its clock (its time zone), unless
+    ``today`` says otherwise: just after midnight in London it is still yesterday in UTC.
+    """
     sent = {"visits_due": 0, "action_due": 0, "recheck_due": 0}
-    for org in db.scalars(sa.select(Organisation)):
+    for org in db.scalars(sa.select(Organisation)).all():
+        org_today = today or utcnow().astimezone(ZoneInfo(org.timezone)).date()
         services = db.scalars(
             sa.select(Service).where(
                 Service.organisation_id == org.id,
@@ -76,7 +82,7 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
             )
         )
         for service in services:
-            due = visits_due(db, service, today)
+            due = visits_due(db, service, org_today)
             if not due:
                 continue
             overdue = sum(d.overdue for d in due)
@@ -96,15 +102,15 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
                     f"/visits/?service={service.uuid.hex}",
                     body=f"{len(due)} care workers due a monitoring visit this week"
                     f" ({overdue} overdue).",
-                    dedupe_key=f"visits-due-{service.uuid.hex}-{today.isoformat()}",
+                    dedupe_key=f"visits-due-{service.uuid.hex}-{org_today.isoformat()}",
                 ):
                     sent["visits_due"] += 1
-    sent["action_due"] = _remind_action_owners(db, today)
-    sent["recheck_due"] = _remind_rechecks(db, today)
+        sent["action_due"] += _remind_action_owners(db, org.id, org_today)
+        sent["recheck_due"] += _remind_rechecks(db, org.id, org_today)
     return sent
 
 
-def _remind_action_owners(db: Session, today: date) -> int:
+def _remind_action_owners(db: Session, organisation_id: int, today: date) -> int:
     """Owners of open actions due within the next few days (once) and overdue (once more)."""
     from careobs.actions.models import CLOSED, Action
     from careobs.actions.queries import visible_actions
@@ -113,6 +119,7 @@ def _remind_action_owners(db: Session, today: date) -> int:
     sent = 0
     actions = db.scalars(
         sa.select(Action).where(
+            Action.organisation_id == organisation_id,
             Action.due_on.is_not(None),
             Action.due_on <= today + timedelta(days=ACTION_LOOKAHEAD_DAYS),
             Action.status.not_in(CLOSED),
@@ -137,7 +144,7 @@ def _remind_action_owners(db: Session, today: date) -> int:
     return sent
 
 
-def _remind_rechecks(db: Session, today: date) -> int:
+def _remind_rechecks(db: Session, organisation_id: int, today: date) -> int:
     """Supervisors and managers of the service of each targeted re-check due within a week
     (or overdue), once per re-check and due date."""
     from careobs.actions.models import Action, RecheckBooking
@@ -147,7 +154,10 @@ def _remind_rechecks(db: Session, today: date) -> int:
     rows = db.execute(
         open_rechecks()
         .add_columns(Action.service_id)
-        .where(RecheckBooking.due_by <= today + timedelta(days=LOOKAHEAD_DAYS))
+        .where(
+            RecheckBooking.organisation_id == organisation_id,
+            RecheckBooking.due_by <= today + timedelta(days=LOOKAHEAD_DAYS),
+        )
     ).all()
     for booking, action_uuid, service_id in rows:
         people = db.scalars(
