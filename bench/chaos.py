@@ -534,6 +534,11 @@ class ConnectionFailed(Exception):
     """The server could not be reached or went away before answering."""
 
 
+class LoginRefused(Exception):
+    """POST /login answered 429 (too many attempts): not part of the sync contract, counted
+    apart and tried again later."""
+
+
 class DeviceSession(Client):
     """One login session: a keep-alive connection, its cookies and CSRF token."""
 
@@ -556,6 +561,10 @@ class DeviceSession(Client):
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
             raise ConnectionFailed(type(exc).__name__) from exc
+        except RuntimeError as exc:
+            if "→ 429" in str(exc):
+                raise LoginRefused from exc
+            raise
         self.refresh_token()
 
     def refresh_token(self) -> None:
@@ -714,6 +723,9 @@ class Device(threading.Thread):
                 run.ledger.count(f"connection errors ({exc})")
                 self.failures += 1
                 time.sleep(min(2.0, 0.1 * 2**self.failures) * self.rng.uniform(0.5, 1.0))
+            except LoginRefused:
+                run.ledger.count("logins refused (429)")
+                time.sleep(self.rng.uniform(0.5, 1.5))
             except threading.BrokenBarrierError:
                 run.ledger.count("connection errors")
             except Exception as exc:  # a bug in the harness: say so, keep going
@@ -773,7 +785,7 @@ def final_resend(run: Run) -> None:
                 if session.token is None:
                     session.login()
                 status, payload = session.post(encode(chunk))
-            except ConnectionFailed:
+            except (ConnectionFailed, LoginRefused):
                 ledger.count("connection errors (final resend)")
                 time.sleep(0.5)
                 continue
@@ -1267,7 +1279,8 @@ def report(args, run: Run, verdict: Verdict, errors: Counter, docs: list[Doc]) -
     print(
         f"connection errors {counts['connection errors']} "
         f"(final resend: {counts['connection errors (final resend)']}), "
-        f"final resend of {counts['final resend documents']} documents"
+        f"final resend of {counts['final resend documents']} documents, "
+        f"logins refused (429) {counts['logins refused (429)']}"
     )
     print("HTTP statuses: " + ", ".join(f"{k} {n}" for k, n in sorted(ledger.http.items())))
     print("results: " + ", ".join(f"{k} {n}" for k, n in sorted(ledger.statuses.items())))
