@@ -60,10 +60,18 @@ def events_deferred(session: Session) -> Iterator[None]:
 
     For a sync batch of up to a hundred documents: the unit of work inserts each event on its
     own (to read back its id), which bench/sync_ingest.py measured as a large part of a batch.
-    When the block raises, nothing is written (the caller rolls the batch back).
+    When the block raises, nothing is written (the caller rolls the batch back). A block
+    nested in another adds its events to the outer one's, unless it raises: then they are
+    dropped, as its writes are (a sync document rolled back to its savepoint).
     """
     if _DEFERRED_EVENTS in session.info:  # already collecting for an outer block
-        yield
+        outer = session.info[_DEFERRED_EVENTS]
+        mark = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[mark:]  # this block's part failed: the outer one must not write it
+            raise
         return
     pending: list[dict] = []
     session.info[_DEFERRED_EVENTS] = pending

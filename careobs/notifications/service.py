@@ -131,10 +131,17 @@ def alerts_deferred(db: Session) -> Iterator[None]:
 
     A sync batch may hold a hundred sessions that each need an alert: sent together they cost a
     handful of queries instead of four per document (measured by bench/sync_ingest.py). When
-    the block raises, nothing is sent (the caller rolls the batch back).
+    the block raises, nothing is sent (the caller rolls the batch back). A nested block's
+    alerts are dropped when it raises, as its writes are rolled back to a savepoint.
     """
     if _DEFERRED_ALERTS in db.info:  # already collecting for an outer block
-        yield
+        outer = db.info[_DEFERRED_ALERTS]
+        mark = len(outer)
+        try:
+            yield
+        except BaseException:
+            del outer[mark:]  # this block's part failed: the outer one must not write it
+            raise
         return
     pending: list[tuple[int, str, str]] = []
     db.info[_DEFERRED_ALERTS] = pending

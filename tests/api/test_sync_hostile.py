@@ -218,27 +218,6 @@ def test_a_document_that_fails_every_time_is_invalid_and_writes_nothing(
     assert count(db, AuditEvent, AuditEvent.action.like("quis_session_%")) == 2
 
 
-def test_a_lost_race_is_tried_again_locked(sync, auth, db, org, monkeypatch):
-    """A unique-id refusal once (another request stored it first) is not the document's fault."""
-    document = quis_doc(org.care_home)
-    real, calls = quis_service.create, []
-
-    def create_after_a_rival(db, user, document_id, *args):
-        calls.append(document_id)
-        if len(calls) == 1:
-            real(db, user, document_id, *args)
-            db.commit()  # the rival's copy, committed first
-            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
-        return real(db, user, document_id, *args)
-
-    monkeypatch.setattr(quis_service, "create", create_after_a_rival)
-    auth.login(org.supervisor)
-
-    assert sync(document)[0]["status"] == "unchanged"
-    assert len(calls) == 1
-    assert stored_ids(db) == {document["id"]}
-
-
 def test_a_harmless_backslash_u0000_text_is_stored(sync, auth, db, org):
     document = quis_doc(org.care_home, notes="The code \\u0000 is not a NUL character.")
     auth.login(org.supervisor)
