@@ -324,6 +324,16 @@ OPENAPI = {
         "/api/v1/sync": {
             "post": {
                 "summary": "Apply a batch of documents; each is answered on its own",
+                "description": (
+                    "For each document id the server holds exactly the highest revision ever "
+                    "acknowledged (created, updated or unchanged), whole. A lower or equal "
+                    "revision is stale; a later revision of a submitted document with other "
+                    "content is a conflict (the copy is kept once for review). A document "
+                    "that cannot be stored (NUL or unpaired surrogate characters, non-finite "
+                    "numbers, nesting deeper than 16 levels, times before 2000 or more than a "
+                    "day ahead of the server's clock, repeated ids) is invalid, with field "
+                    "paths, and never blocks the others."
+                ),
                 "parameters": [
                     {
                         "name": "X-CSRFToken",
@@ -365,9 +375,12 @@ OPENAPI = {
                     ),
                     "400": _error("Malformed JSON or CSRF token missing"),
                     "401": _error("Not logged in"),
-                    "409": _error("A concurrent request was saving the same document; resend"),
                     "413": _error("Too many documents or body too large"),
                     "415": _error("Not JSON"),
+                    "503": _error(
+                        "The database stayed locked through every retry; nothing from this "
+                        "batch was written. Send it again after Retry-After seconds"
+                    ),
                 },
             }
         },
