@@ -7,9 +7,10 @@ writes nothing and never blocks the others in its batch.
 A batch is one transaction that locks its documents before reading them, so for every document
 id the database holds exactly one whole revision: the highest one acknowledged, with the
 children and aggregates of that same revision. Two requests carrying revisions of one document
-wait for each other; a deadlock is retried; an error on one document rolls back to that
-document's savepoint and is its ``invalid``, never the batch's. This module owns the transaction
-(it commits, unlike the services below it), because retrying it is part of the contract.
+wait for each other; a deadlock is retried; an error while one document is written undoes that
+document's writes alone and is its ``invalid``, never the batch's. This module owns the
+transaction (it commits, unlike the services below it), because retrying it is part of the
+contract.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ _RETRY_SQLITE = {"SQLITE_BUSY", "SQLITE_LOCKED"}
 
 
 class Busy(Exception):
-    """The database stayed too busy to apply a document; the device should try again later."""
+    """The database stayed too busy to apply a batch; the device should send it again later."""
 
 
 @dataclass(frozen=True)
