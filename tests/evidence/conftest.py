@@ -35,13 +35,16 @@ def period() -> tuple[date, date]:
     return today - timedelta(days=364), today
 
 
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+# A stream's bytes are the /Length its dictionary gives: compressed data may itself end in "\r",
+# which a pattern stopping at "\r\nendstream" would cut off (depending on the text, so the dates).
+STREAM = re.compile(rb"/Length (\d+)[^>]*>>\s*stream\r?\n")
 
 
 def pdf_text(body: bytes) -> str:
     """The text drawn in a PDF made by fpdf2 (its page streams are zlib-compressed)."""
     chunks = []
-    for raw in STREAM.findall(body):
+    for match in STREAM.finditer(body):
+        raw = body[match.end() : match.end() + int(match.group(1))]
         try:
             chunks.append(zlib.decompress(raw).decode("cp1252", "replace"))
         except zlib.error:
