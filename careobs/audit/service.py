@@ -9,6 +9,7 @@ from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from careobs.audit.models import AuditEvent
+from careobs.deferral import collecting
 
 _DEFERRED_EVENTS = "careobs.deferred_audit_events"
 
@@ -64,21 +65,8 @@ def events_deferred(session: Session) -> Iterator[None]:
     nested in another adds its events to the outer one's, unless it raises: then they are
     dropped, as its writes are (a sync document rolled back to its savepoint).
     """
-    if _DEFERRED_EVENTS in session.info:  # already collecting for an outer block
-        outer = session.info[_DEFERRED_EVENTS]
-        mark = len(outer)
-        try:
-            yield
-        except BaseException:
-            del outer[mark:]  # this block's part failed: the outer one must not write it
-            raise
-        return
-    pending: list[dict] = []
-    session.info[_DEFERRED_EVENTS] = pending
-    try:
+    with collecting(session.info, _DEFERRED_EVENTS) as pending:
         yield
-    finally:
-        del session.info[_DEFERRED_EVENTS]
     if pending:
-        # Core, not the ORM's bulk insert: a sync batch writes this once per document.
+        # Core, not the ORM's bulk insert: no ids are read back, and it costs less per row.
         session.connection().execute(AuditEvent.__table__.insert(), pending)

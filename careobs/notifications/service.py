@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
 from careobs.db import utcnow
+from careobs.deferral import collecting
 from careobs.notifications.models import KINDS, Notification, PushMessage, PushSubscription
 
 
@@ -134,22 +135,10 @@ def alerts_deferred(db: Session) -> Iterator[None]:
     the block raises, nothing is sent (the caller rolls the batch back). A nested block's
     alerts are dropped when it raises, as its writes are rolled back to a savepoint.
     """
-    if _DEFERRED_ALERTS in db.info:  # already collecting for an outer block
-        outer = db.info[_DEFERRED_ALERTS]
-        mark = len(outer)
-        try:
-            yield
-        except BaseException:
-            del outer[mark:]  # this block's part failed: the outer one must not write it
-            raise
-        return
-    pending: list[tuple[int, str, str]] = []
-    db.info[_DEFERRED_ALERTS] = pending
-    try:
+    with collecting(db.info, _DEFERRED_ALERTS) as pending:
         yield
-    finally:
-        del db.info[_DEFERRED_ALERTS]
-    _send_alerts(db, pending)
+    if pending:
+        _send_alerts(db, pending)
 
 
 @contextmanager
