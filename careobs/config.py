@@ -7,7 +7,8 @@ import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from careobs.push import endpoints
 
 UNSAFE_KEYS = {"", "dev", "devkey", "secret", "changeme", "change-me", "development", "test"}
 MIN_KEY_LENGTH = 32
@@ -107,14 +108,11 @@ def _env_origins(name: str) -> tuple[str, ...]:
         if not origin:
             continue
         try:
-            parts = urlsplit(origin)
-            parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
-        except ValueError:
+            parts = endpoints.parse(origin)
+        except endpoints.MalformedEndpoint:
             parts = None
         if (
             parts is None
-            or parts.scheme.lower() not in ("http", "https")
-            or not parts.hostname
             or parts.username is not None
             or parts.path
             or parts.query

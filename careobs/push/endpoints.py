@@ -61,10 +61,10 @@ def parse(value) -> SplitResult:
         raise MalformedEndpoint
     try:
         parts = urlsplit(value)  # raises ValueError for brackets that are not an IPv6 address
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+        port = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
     except ValueError:
         raise MalformedEndpoint from None
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or port == 0:
         raise MalformedEndpoint
     return parts
 
