@@ -37,6 +37,7 @@ class Totals:
     people: int = 0
     people_negative: int = 0
     person_minutes: float = 0.0
+    observed_minutes: float = 0.0  # the sessions' lengths added up
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(
@@ -47,6 +48,7 @@ class Totals:
             self.people + other.people,
             self.people_negative + other.people_negative,
             self.person_minutes + other.person_minutes,
+            self.observed_minutes + other.observed_minutes,
         )
 
     @property
@@ -69,6 +71,7 @@ SUMS = (
     sa.func.sum(QuisSession.people_count).label("people"),
     sa.func.sum(QuisSession.people_with_negative).label("people_negative"),
     sa.func.sum(QuisSession.person_minutes).label("person_minutes"),
+    sa.func.sum(QuisSession.observed_minutes).label("observed_minutes"),
 )
 
 
@@ -79,6 +82,7 @@ def _totals(row) -> Totals:
         int(row.people or 0),
         int(row.people_negative or 0),
         float(row.person_minutes or 0),
+        float(row.observed_minutes or 0),
     )
 
 
@@ -211,7 +215,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
                 t.people_negative,
                 t.people_negative / t.people if t.people else None,
                 t.person_minutes / 60,
-                scoring.interactions_per_person_hour(t.n, t.person_minutes),
+                scoring.interactions_per_person_hour(t.n, t.person_minutes, t.observed_minutes),
             ]
             for p, t in zip(spans, per_period, strict=True)
         ],
@@ -289,7 +293,6 @@ def headline(t: Totals) -> list[tuple[str, str]]:
             f"–{scoring.percent(interval.high)})"
         )
 
-    rate = scoring.interactions_per_person_hour(t.n, t.person_minutes)
     return [
         ("Sessions", str(t.sessions)),
         ("Interactions (n)", str(t.n)),
@@ -297,7 +300,10 @@ def headline(t: Totals) -> list[tuple[str, str]]:
         ("Negative", with_interval(scoring.negative_share(t.counts), negative)),
         ("Positive : negative", scoring.ratio_text(t.counts)),
         ("Social share of positives", scoring.percent(scoring.social_share(t.counts))),
-        ("Interactions per person-hour", "—" if rate is None else f"{rate:.1f}"),
+        (
+            "Interactions per person-hour",
+            scoring.rate_text(t.n, t.person_minutes, t.observed_minutes),
+        ),
         (
             "People with a negative interaction",
             f"{t.people_negative} of {t.people}"

@@ -161,11 +161,32 @@ def social_share(c: CategoryCounts) -> float | None:
     return _share(c.PS, c.PS + c.PC)
 
 
-def interactions_per_person_hour(interactions: int, person_minutes: float) -> float | None:
-    """Interaction rate normalised for group size and length, so sessions can be compared."""
-    if person_minutes <= 0:
+# Below this much observed time a rate says more about chance than about care: a 9-second
+# session with one interaction would read as hundreds an hour. Pages say "too short to rate".
+MIN_RATED_MINUTES = 10
+TOO_SHORT = "too short to rate"
+
+
+def interactions_per_person_hour(
+    interactions: int, person_minutes: float, observed_minutes: float
+) -> float | None:
+    """Interaction rate normalised for group size and length, so sessions can be compared.
+
+    None when nobody was observed, or when less than :data:`MIN_RATED_MINUTES` was observed
+    (for several sessions: their observed minutes added up); :func:`rate_text` says which.
+    """
+    if person_minutes <= 0 or observed_minutes < MIN_RATED_MINUTES:
         return None
     return interactions / person_minutes * 60
+
+
+def rate_text(interactions: int, person_minutes: float, observed_minutes: float) -> str:
+    """The rate for display: one decimal, "too short to rate", or an em dash for nobody seen."""
+    if person_minutes <= 0:
+        return "—"
+    if observed_minutes < MIN_RATED_MINUTES:
+        return TOO_SHORT
+    return f"{interactions / person_minutes * 60:.1f}"
 
 
 def observed_minutes(started_at: datetime, ended_at: datetime) -> float:
@@ -276,7 +297,7 @@ def summarise(
         ratio=ratio_text(counts),
         social=social_share(counts),
         per_person_hour=interactions_per_person_hour(
-            counts.total, person_minutes(len(people), minutes)
+            counts.total, person_minutes(len(people), minutes), minutes
         ),
         people_observed=len(people),
         people_with_negative=negatives,

@@ -21,6 +21,7 @@ from careobs.quis.scoring import (
     percent,
     person_minutes,
     positive_share,
+    rate_text,
     ratio_text,
     social_share,
     summarise,
@@ -155,9 +156,18 @@ def test_social_share():
 
 def test_rates_and_minutes():
     assert person_minutes(5, 60) == 300
-    assert interactions_per_person_hour(30, person_minutes(5, 60)) == 6.0
-    assert interactions_per_person_hour(3, 0) is None
-    assert interactions_per_person_hour(3, -1) is None
+    assert interactions_per_person_hour(30, person_minutes(5, 60), 60) == 6.0
+    assert interactions_per_person_hour(3, 0, 60) is None
+    assert interactions_per_person_hour(3, -1, 60) is None
+
+
+def test_a_rate_needs_ten_minutes_observed():
+    # 9 seconds with 1 person and 5 interactions would read as 2,000 an hour.
+    assert interactions_per_person_hour(5, person_minutes(1, 0.15), 0.15) is None
+    assert rate_text(5, 0.15, 0.15) == "too short to rate"
+    assert interactions_per_person_hour(5, person_minutes(2, 10), 10) == 15.0
+    assert rate_text(5, 20, 10) == "15.0"
+    assert rate_text(5, 0, 12) == "—"
     assert observed_minutes(START, at(12.5)) == 12.5
     assert observed_minutes(at(10), START) == 0.0
     assert percent(0.5, 0) == "50%"
