@@ -1,8 +1,12 @@
 """Scoring a homecare monitoring visit (design §2.2): pure functions, no Flask or database.
 
 Each checklist item is rated Met (2), Partly met (1), Not met (0) or N/A (left out). The score is
-points / (2 × applicable items). Bands come from the organisation's settings; a critical item
-Not met makes the visit red whatever the score.
+points / (2 × applicable items). Bands come from the organisation's settings and are decided from
+the exact fraction, never from the score rounded for display: 1799 of 2000 points is 89.95%,
+shown as "90.0%" but amber when green starts at 90. A critical item Not met makes the visit red
+whatever the score. A visit with nothing applicable has no score and no band ("unscored").
+static/js/visit-scoring.js does the same on the device; tests/data/band_boundaries.json holds
+the boundary cases both are tested against.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Outcome:
-    score: float | None  # percent, one decimal; None when every item was N/A
+    score: float | None  # percent, one decimal, for display; None when every item was N/A
     points: int
     possible: int
     applicable: int
@@ -57,13 +61,17 @@ def score_percent(points: int, possible: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def band_for(score: float | None, rules: Rules) -> str | None:
-    """Green, amber or red for a score (the rounded score shown is the one banded)."""
-    if score is None:
+def band_for(points: int, possible: int, rules: Rules) -> str | None:
+    """Green, amber or red for ``points`` of ``possible``; None when nothing was possible.
+
+    Compared in whole numbers (points / possible ≥ green_from / 100, multiplied out), so no
+    rounding can lift 89.95% into green.
+    """
+    if possible == 0:
         return None
-    if score >= rules.green_from:
+    if points * 100 >= rules.green_from * possible:
         return "green"
-    if score >= rules.amber_from:
+    if points * 100 >= rules.amber_from * possible:
         return "amber"
     return "red"
 
@@ -79,7 +87,7 @@ def outcome(answers: Iterable[Answer], rules: Rules = Rules()) -> Outcome:
     possible = 2 * len(rated)
     score = score_percent(points, possible)
     critical_failures = sum(1 for a in rated if a.critical and a.rating == "not_met")
-    band = "red" if critical_failures else band_for(score, rules)
+    band = "red" if critical_failures else band_for(points, possible, rules)
     if band is None:
         wording = None
     elif band == "red":

@@ -8,16 +8,32 @@ export const WORDING = {
   red: "Not yet competent — re-check required",
 };
 
+/** Points as a percentage of those possible, rounded half up to one decimal, for display only
+ * (null when nothing was possible). Whole-number arithmetic, as Python's Decimal does it:
+ * floating point would round 1799/2000 = 89.95 either way. */
+export function scorePercent(points, possible) {
+  if (!possible) return null;
+  return Math.floor((points * 2000 + possible) / (2 * possible)) / 10;
+}
+
+/** Green, amber or red for `points` of `possible`, decided from the exact fraction (never the
+ * rounded score: 89.95% shows as 90.0% but is amber when green starts at 90); null when
+ * nothing was possible. Same rule as band_for in careobs/spotchecks/scoring.py. */
+export function bandFor(points, possible, rules) {
+  if (!possible) return null;
+  if (points * 100 >= rules.green_from * possible) return "green";
+  if (points * 100 >= rules.amber_from * possible) return "amber";
+  return "red";
+}
+
 export function outcome(answers, items, rules) {
   const critical = new Map(items.map((i) => [i.id, i.critical]));
   const rated = answers.filter((a) => a.rating && a.rating !== "na");
   const points = rated.reduce((sum, a) => sum + POINTS[a.rating], 0);
   const possible = 2 * rated.length;
-  const score = possible ? Math.round((points * 1000) / possible) / 10 : null;
+  const score = scorePercent(points, possible);
   const criticalFailures = rated.filter((a) => a.rating === "not_met" && critical.get(a.item_id)).length;
-  let band = null;
-  if (criticalFailures) band = "red";
-  else if (score !== null) band = score >= rules.green_from ? "green" : score >= rules.amber_from ? "amber" : "red";
+  const band = criticalFailures ? "red" : bandFor(points, possible, rules);
   return { score, points, possible, band, criticalFailures, wording: band ? WORDING[band] : null };
 }
 

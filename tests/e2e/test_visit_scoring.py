@@ -61,7 +61,7 @@ def test_band_edges_and_rounding(module_page):
     cases = {
         # 179 of 200 points = 89.5% exactly: shown 89.5, amber.
         "89.5": case(met=79, partly=21),
-        # 1799 of 2000 = 89.95%: rounded half up to 90.0, and the rounded score is banded: green.
+        # 1799 of 2000 = 89.95%: shown rounded half up as 90.0, but banded exactly: amber.
         "89.95": case(met=799, partly=201),
         # 9 of 10 = 90% exactly: green.
         "90": case(met=4, partly=1),
@@ -75,7 +75,7 @@ def test_band_edges_and_rounding(module_page):
     results = dict(zip(cases, in_js(module_page, list(cases.values())), strict=True))
     assert {k: (r["score"], r["band"]) for k, r in results.items()} == {
         "89.5": (89.5, "amber"),
-        "89.95": (90.0, "green"),
+        "89.95": (90.0, "amber"),
         "90": (90.0, "green"),
         "75": (75.0, "amber"),
         "74.9": (74.9, "red"),

@@ -174,10 +174,10 @@ def test_plain_not_met_does_not_force_red():
     ("counts", "shown", "band"),
     [
         ({"met": 9, "not_met": 1}, 90.0, "green"),  # 18 / 20 exactly
-        ({"met": 899, "partly": 1, "not_met": 100}, 90.0, "green"),  # 89.95 shown as 90.0
+        ({"met": 899, "partly": 1, "not_met": 100}, 90.0, "amber"),  # 89.95 shown as 90.0
         ({"met": 449, "partly": 1, "not_met": 50}, 89.9, "amber"),  # 899 / 1000
         ({"met": 7, "partly": 1, "not_met": 2}, 75.0, "amber"),  # 15 / 20 exactly
-        ({"met": 749, "partly": 1, "not_met": 250}, 75.0, "amber"),  # 74.95 shown as 75.0
+        ({"met": 749, "partly": 1, "not_met": 250}, 75.0, "red"),  # 74.95 shown as 75.0
         ({"met": 374, "partly": 1, "not_met": 125}, 74.9, "red"),  # 749 / 1000
     ],
 )
@@ -215,15 +215,16 @@ def test_custom_rules_change_the_band_of_the_same_answers():
     assert outcome(same, Rules(green_from=85, amber_from=70)).band == "green"
 
 
-def test_band_for_uses_the_shown_score():
+def test_band_for_uses_the_exact_fraction_not_the_shown_score():
     rules = Rules()
-    assert band_for(None, rules) is None
-    assert band_for(100.0, rules) == "green"
-    assert band_for(90.0, rules) == "green"
-    assert band_for(89.9, rules) == "amber"
-    assert band_for(75.0, rules) == "amber"
-    assert band_for(74.9, rules) == "red"
-    assert band_for(0.0, rules) == "red"
+    assert band_for(0, 0, rules) is None
+    assert band_for(20, 20, rules) == "green"
+    assert band_for(18, 20, rules) == "green"  # 90% exactly
+    assert band_for(1799, 2000, rules) == "amber"  # 89.95%, shown as 90.0%
+    assert band_for(17999, 20000, rules) == "amber"  # 89.995%, shown as 90.0%
+    assert band_for(15, 20, rules) == "amber"  # 75% exactly
+    assert band_for(1499, 2000, rules) == "red"  # 74.95%, shown as 75.0%
+    assert band_for(0, 20, rules) == "red"
 
 
 def test_default_rules_are_the_design_defaults():
