@@ -1,0 +1,268 @@
+"""Shares pooled from many sessions (or visits), and before/after differences between them.
+
+Interactions coded in one QUIS session are not independent: the same observer, room, staff and
+people. A Wilson interval over interactions pooled from many sessions treats them as if they
+were, so it is too narrow. Here the *session* is the sampling unit (the cluster): the share is
+the ratio estimator p = Σyᵢ / Σnᵢ over k clusters (yᵢ counted, nᵢ coded in cluster i), and its
+variance is the linearised (Taylor series) cluster-robust one
+
+    V = k/(k−1) · Σ(yᵢ − p·nᵢ)² / (Σnᵢ)²,
+
+the variance survey software gives a ratio when clusters are the primary sampling units.
+Because Σ(yᵢ − p·nᵢ)² = Σyᵢ² − 2pΣyᵢnᵢ + p²Σnᵢ², a group of clusters is fully described by six
+integer sums (:class:`ClusterSums`), which SQL adds up without fetching a single session; they
+are combined exactly (integers and fractions) so no float cancellation can creep in.
+
+Pure standard-library functions: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from careobs.quis.scoring import Z_95, Interval, wilson_interval
+
+# A before/after difference is only judged when each side has at least this many clusters.
+# The variance of each side is estimated from its k clusters (k − 1 degrees of freedom); with
+# fewer than 5 the normal reference distribution badly overstates certainty (Student's t on
+# 3 degrees of freedom needs 3.18 where the normal needs 1.96), so a "significant" result from
+# two or three sessions would be mostly luck.
+MIN_CLUSTERS = 5
+# Below this two-sided p-value a change is called unlikely to be chance alone.
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class ClusterSums:
+    """What the statistics need from a group of clusters: integer sums, nothing per cluster.
+
+    ``k`` counts every cluster in the group, including one that coded nothing (nᵢ = 0: it adds
+    nothing to the share or to the residuals, but it was a sampled session all the same).
+    """
+
+    k: int = 0  # clusters
+    y: int = 0  # Σ yᵢ: counted (e.g. negative interactions)
+    n: int = 0  # Σ nᵢ: coded (every interaction)
+    yy: int = 0  # Σ yᵢ²
+    yn: int = 0  # Σ yᵢ·nᵢ
+    nn: int = 0  # Σ nᵢ²
+
+    @classmethod
+    def of(cls, clusters: Iterable[tuple[int, int]]) -> ClusterSums:
+        """The sums of (yᵢ, nᵢ) pairs, one per cluster; each needs 0 ≤ yᵢ ≤ nᵢ."""
+        total = cls()
+        for y, n in clusters:
+            if not 0 <= y <= n:
+                raise ValueError(f"a cluster needs 0 <= y <= n, got y={y}, n={n}")
+            total += cls(1, y, n, y * y, y * n, n * n)
+        return total
+
+    def __add__(self, other: ClusterSums) -> ClusterSums:
+        return ClusterSums(
+            self.k + other.k,
+            self.y + other.y,
+            self.n + other.n,
+            self.yy + other.yy,
+            self.yn + other.yn,
+            self.nn + other.nn,
+        )
+
+    @property
+    def share(self) -> float | None:
+        """The ratio estimator Σy / Σn; None when nothing was coded."""
+        return self.y / self.n if self.n else None
+
+
+def residual_sum_of_squares(s: ClusterSums) -> Fraction:
+    """Σ(yᵢ − p·nᵢ)² with p = Σy/Σn, exactly: (N²·Σy² − 2·Y·N·Σyn + Y²·Σn²) / N²."""
+    if s.n == 0:
+        return Fraction(0)
+    numerator = s.n * s.n * s.yy - 2 * s.y * s.n * s.yn + s.y * s.y * s.nn
+    if numerator < 0:  # impossible for sums of real clusters (Cauchy–Schwarz)
+        raise ValueError("the sums do not come from a set of clusters")
+    return Fraction(numerator, s.n * s.n)
+
+
+def cluster_variance(s: ClusterSums) -> Fraction | None:
+    """V = k/(k−1) · Σ(yᵢ − p·nᵢ)² / (Σnᵢ)², exactly; None with fewer than 2 clusters or n = 0
+    (one cluster says nothing about how clusters differ)."""
+    if s.k < 2 or s.n == 0:
+        return None
+    return Fraction(s.k, s.k - 1) * residual_sum_of_squares(s) / (s.n * s.n)
+
+
+def simple_variance(s: ClusterSums) -> Fraction | None:
+    """p(1−p)/n: the variance if every interaction were independent; None when n = 0."""
+    if s.n == 0:
+        return None
+    p = Fraction(s.y, s.n)
+    return p * (1 - p) / s.n
+
+
+def design_effect(s: ClusterSums) -> Fraction | None:
+    """deff = V / (p(1−p)/n): how much clustering widens the variance.
+
+    None when it cannot be estimated: fewer than 2 clusters, nothing coded, or p = 0 or 1
+    (then every cluster is 0% or every one is 100%, V = 0 and p(1−p) = 0).
+    """
+    variance, simple = cluster_variance(s), simple_variance(s)
+    if variance is None or not simple:
+        return None
+    return variance / simple
+
+
+def effective_n(s: ClusterSums) -> float | None:
+    """n / deff, with deff taken as at least 1 (see :func:`cluster_interval`); None when n = 0."""
+    if s.n == 0:
+        return None
+    deff = design_effect(s)
+    if deff is None or deff <= 1:
+        return float(s.n)
+    return float(s.n / deff)
+
+
+def cluster_interval(s: ClusterSums, z: float = Z_95) -> Interval | None:
+    """A 95% interval for a share pooled from k clusters; None when nothing was coded.
+
+    - k = 1: the cluster's own Wilson interval (:func:`careobs.quis.scoring.wilson_interval`).
+    - k ≥ 2: Wilson's formula on an *effective* sample size n_eff = n / deff (Korn & Graubard's
+      approach), which keeps both ends inside [0, 1] and stays sensible near 0% and 100%, where
+      a plain "p ± 1.96·√V" would run outside [0, 1] or shrink to a point.
+    - deff < 1 (clusters more alike than chance alone would make them, most often luck in a
+      small sample) is taken as 1, and deff cannot be estimated at p = 0 or 1 (V = 0 there) so
+      it is taken as 1 too: the interval is never narrower than the simple Wilson interval on
+      all n interactions, and at p = 0 (or 1) it runs from exactly 0 (or to exactly 1).
+
+    The 1.96 is the normal quantile; with few clusters Student's t on k − 1 degrees of freedom
+    would be wider still, which is why :func:`compare` refuses to judge below
+    :data:`MIN_CLUSTERS` clusters a side.
+    """
+    if s.n == 0:
+        return None
+    if s.k <= 1:
+        return wilson_interval(s.y, s.n, z)
+    return wilson_on(s.y / s.n, effective_n(s), z)
+
+
+def wilson_on(p: float, n: float, z: float = Z_95) -> Interval:
+    """Wilson's score interval for a share ``p`` from an effective sample size ``n`` > 0, which
+    need not be a whole number; an end at p = 0 or 1 is exactly 0 or 1."""
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    low = 0.0 if p <= 0 else max(0.0, centre - half)
+    high = 1.0 if p >= 1 else min(1.0, centre + half)
+    return Interval(low, high)
+
+
+def difference_variance(s: ClusterSums) -> float:
+    """The variance a side brings to the difference test: V, but never below p(1−p)/n (the
+    same deff ≥ 1 rule as the interval); 0 when neither can be estimated."""
+    variance, simple = cluster_variance(s), simple_variance(s)
+    return float(max(variance or 0, simple or 0))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """After minus before, judged by a z test that treats each side's clusters as the units."""
+
+    before: ClusterSums
+    after: ClusterSums
+    change: float  # p_after − p_before, as a share (0.084 is 8.4 percentage points)
+    se: float  # √(V_after + V_before)
+    z: float
+    p_value: float  # two-sided, from the normal distribution
+
+    @property
+    def unlikely_by_chance(self) -> bool:
+        return self.p_value < ALPHA
+
+
+def compare(before: ClusterSums, after: ClusterSums) -> Difference | None:
+    """The difference between two independent sets of clusters, and how likely chance alone
+    would make one this size; None when a side coded nothing or has fewer than
+    :data:`MIN_CLUSTERS` clusters (too few to judge).
+
+    d = p_after − p_before, SE = √(V_after + V_before), z = d / SE, p = erfc(|z| / √2). When
+    SE is 0 (both sides are all 0% or all 100%) the difference is either none (p = 1) or one no
+    amount of chance between interactions could produce under this model (p = 0).
+    """
+    if before.n == 0 or after.n == 0 or min(before.k, after.k) < MIN_CLUSTERS:
+        return None
+    change = after.y / after.n - before.y / before.n
+    se = math.sqrt(difference_variance(before) + difference_variance(after))
+    z = z_score(change, se)
+    return Difference(before, after, change, se, z, two_sided_p(z))
+
+
+def z_score(change: float, se: float) -> float:
+    """change / se; with no variation on either side (se = 0) the change is either nothing
+    (z = 0) or one chance between interactions could not make (z = ±infinity)."""
+    if se > 0:
+        return change / se
+    return math.copysign(math.inf, change) if change else 0.0
+
+
+def two_sided_p(z: float) -> float:
+    """P(|Z| ≥ |z|) for a standard normal Z."""
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def p_text(p: float) -> str:
+    """A p-value to read: "p = 0.31", "p = 0.004", "p < 0.001"; with more decimals where two
+    would round it onto the other side of the 0.05 line ("p = 0.0496", not "p = 0.05")."""
+    if p < 0.001:
+        return "p < 0.001"
+    digits = 2 if p >= 0.01 else 3
+    while (float(f"{p:.{digits}f}") < ALPHA) != (p < ALPHA):
+        digits += 1
+    return f"p = {p:.{digits}f}"
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def change_statement(
+    before: ClusterSums, after: ClusterSums, unit: tuple[str, str] = ("session", "sessions")
+) -> str:
+    """The difference made, in words, e.g. "Fell from 21.0% to 12.6% (8.4 percentage points);
+    a change this size would be unlikely by chance alone (p = 0.02)."
+
+    ``unit`` names the clusters (singular, plural) for "too few sessions to judge".
+    """
+    if before.n == 0 and after.n == 0:
+        return "Not enough data yet to compare: nothing recorded before or since."
+    if before.n == 0:
+        return "Not enough data yet to compare: nothing recorded before."
+    if after.n == 0:
+        return "Not enough data yet to compare: nothing recorded since."
+    p_before, p_after = before.y / before.n, after.y / after.n
+    change = p_after - p_before
+    if change == 0:
+        return f"No change: {percent(p_after)} before and after."
+    verb = "Rose" if change > 0 else "Fell"
+    what = (
+        f"{verb} from {percent(p_before)} to {percent(p_after)} "
+        f"({abs(change) * 100:.1f} percentage points)"
+    )
+    result = compare(before, after)
+    if result is None:
+        return (
+            f"{what}; too few {unit[1]} to judge whether this is more than chance "
+            f"({count(before.k, *unit)} before, {after.k} after; "
+            f"at least {MIN_CLUSTERS} each are needed)."
+        )
+    if result.unlikely_by_chance:
+        verdict = "a change this size would be unlikely by chance alone"
+    else:
+        verdict = "a change this size could be chance"
+    return f"{what}; {verdict} ({p_text(result.p_value)})."

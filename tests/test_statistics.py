@@ -1,0 +1,237 @@
+"""Cluster-robust shares and the before/after test, against values worked out by hand.
+
+Every expected number below is written out from the definitions, not from the code:
+p = Σy/Σn, V = k/(k−1) · Σ(yᵢ − p·nᵢ)² / (Σn)², deff = V / (p(1−p)/n), n_eff = n / deff,
+Wilson on (p, n_eff); d = p_after − p_before, SE = √(V_after + V_before), z = d/SE,
+p-value = erfc(|z|/√2).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from careobs.quis.scoring import Z_95, wilson_interval
+from careobs.statistics import (
+    MIN_CLUSTERS,
+    ClusterSums,
+    change_statement,
+    cluster_interval,
+    cluster_variance,
+    compare,
+    design_effect,
+    effective_n,
+    p_text,
+    residual_sum_of_squares,
+    two_sided_p,
+)
+
+# Three sessions (y, n) = (2, 10), (5, 10), (9, 12):
+#   Σy = 16, Σn = 32, p = 16/32 = 1/2
+#   Σy² = 4 + 25 + 81 = 110, Σyn = 20 + 50 + 108 = 178, Σn² = 100 + 100 + 144 = 344
+#   residuals yᵢ − p·nᵢ: 2 − 5 = −3, 5 − 5 = 0, 9 − 6 = 3, so Σ(yᵢ − p·nᵢ)² = 9 + 0 + 9 = 18
+#   (from the sums: 110 − 2·½·178 + ¼·344 = 110 − 178 + 86 = 18)
+#   V = 3/2 · 18 / 32² = 27/1024 ≈ 0.02637 (SE ≈ 0.1624)
+#   simple variance p(1−p)/n = ¼ / 32 = 8/1024, so deff = 27/8 = 3.375
+#   n_eff = 32 / 3.375 = 256/27 ≈ 9.48
+THREE = [(2, 10), (5, 10), (9, 12)]
+
+
+def wilson_by_hand(p: float, n: float) -> tuple[float, float]:
+    z = Z_95
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_the_sums_of_three_sessions():
+    sums = ClusterSums.of(THREE)
+
+    assert sums == ClusterSums(k=3, y=16, n=32, yy=110, yn=178, nn=344)
+    assert sums.share == 0.5
+    assert residual_sum_of_squares(sums) == 18
+    assert cluster_variance(sums) == Fraction(27, 1024)
+    assert design_effect(sums) == Fraction(27, 8)
+    assert effective_n(sums) == pytest.approx(256 / 27)
+
+
+def test_the_interval_of_three_sessions_is_wilson_on_the_effective_n():
+    interval = cluster_interval(ClusterSums.of(THREE))
+
+    # p = ½ is symmetric: centre ½; with n = 256/27, z²/n = 0.40516, ¼/n = 0.026367,
+    # z²/(4n²) = 0.010683, half = 1.95996 · √0.037050 / 1.40516 = 0.26848.
+    low, high = wilson_by_hand(0.5, 256 / 27)
+    assert (interval.low, interval.high) == (pytest.approx(low), pytest.approx(high))
+    assert (interval.low, interval.high) == (
+        pytest.approx(0.2315, abs=1e-4),
+        pytest.approx(0.7685, abs=1e-4),
+    )
+    # Wider than the Wilson interval that treats the 32 interactions as independent.
+    naive = wilson_interval(16, 32)
+    assert interval.low < naive.low and interval.high > naive.high
+
+
+def test_one_session_keeps_its_wilson_interval():
+    assert cluster_interval(ClusterSums.of([(3, 8)])) == wilson_interval(3, 8)
+    assert cluster_variance(ClusterSums.of([(3, 8)])) is None
+
+
+def test_nothing_coded_has_no_interval():
+    assert cluster_interval(ClusterSums()) is None
+    assert cluster_interval(ClusterSums.of([(0, 0), (0, 0)])) is None
+
+
+def test_a_session_that_coded_nothing_counts_as_a_cluster_but_adds_no_residual():
+    # (2, 10), (5, 10), (9, 12), (0, 0): Σ(yᵢ − p·nᵢ)² is still 18, but k = 4,
+    # so V = 4/3 · 18 / 1024 = 24/1024.
+    sums = ClusterSums.of([*THREE, (0, 0)])
+    assert sums.k == 4
+    assert cluster_variance(sums) == Fraction(24, 1024)
+
+
+def test_sessions_more_alike_than_chance_keep_the_simple_interval():
+    # (5, 10), (5, 10): both exactly ½, residuals 0, V = 0, deff = 0: taken as 1, so the
+    # interval is Wilson on all 20 interactions, never narrower.
+    sums = ClusterSums.of([(5, 10), (5, 10)])
+    assert cluster_variance(sums) == 0 and design_effect(sums) == 0
+    assert effective_n(sums) == 20
+    interval = cluster_interval(sums)
+    naive = wilson_interval(10, 20)
+    assert interval.low == pytest.approx(naive.low) and interval.high == pytest.approx(naive.high)
+
+
+@pytest.mark.parametrize(
+    ("clusters", "y"), [([(0, 4), (0, 6), (0, 10)], 0), ([(4, 4), (6, 6), (10, 10)], 20)]
+)
+def test_at_zero_or_one_hundred_percent_the_interval_stays_inside_and_touches_the_end(clusters, y):
+    # Every session 0% (or every one 100%): V = 0 and p(1−p) = 0, deff cannot be estimated and
+    # is taken as 1: Wilson on n = 20, pinned to exactly 0 (or 1) at the observed end.
+    sums = ClusterSums.of(clusters)
+    assert design_effect(sums) is None
+    interval = cluster_interval(sums)
+    naive = wilson_interval(y, 20)
+    assert (interval.low, interval.high) == (pytest.approx(naive.low), pytest.approx(naive.high))
+    assert (interval.low == 0.0) if y == 0 else (interval.high == 1.0)
+    assert 0.0 <= interval.low <= interval.high <= 1.0
+
+
+def test_large_integer_sums_are_combined_exactly():
+    # Three sessions of exactly 3 in 7: every residual is 0, so the residual sum must be exactly
+    # 0; in floats yy − 2p·yn + p²·nn with p = 3/7 (not a binary fraction) and sums near 10¹³
+    # loses far more than 0 to rounding.
+    sums = ClusterSums.of([(3_000_000, 7_000_000)] * 3)
+    assert residual_sum_of_squares(sums) == 0
+    assert cluster_variance(sums) == 0
+
+
+def test_impossible_clusters_are_refused():
+    with pytest.raises(ValueError):
+        ClusterSums.of([(5, 4)])
+    with pytest.raises(ValueError):
+        residual_sum_of_squares(ClusterSums(k=2, y=2, n=4, yy=0, yn=10, nn=0))
+
+
+# Before: five sessions of 10 interactions, (2, 3, 1, 4, 0) negative:
+#   Σy = 10, Σn = 50, p = 0.2; residuals 0, 1, −1, 2, −2, Σ² = 10
+#   V = 5/4 · 10 / 2500 = 0.005 (simple p(1−p)/n = 0.16/50 = 0.0032: deff 1.5625)
+# After: five sessions of 10, (1, 0, 1, 0, 0) negative:
+#   Σy = 2, Σn = 50, p = 0.04; residuals 0.6, −0.4, 0.6, −0.4, −0.4, Σ² = 1.2
+#   V = 5/4 · 1.2 / 2500 = 0.0006, below the simple 0.04·0.96/50 = 0.000768, so 0.000768
+# d = 0.04 − 0.2 = −0.16; SE = √(0.005 + 0.000768) = √0.005768 = 0.075947
+# z = −0.16 / 0.075947 = −2.10672; p = erfc(2.10672/√2) = 0.03514
+BEFORE = [(2, 10), (3, 10), (1, 10), (4, 10), (0, 10)]
+AFTER = [(1, 10), (0, 10), (1, 10), (0, 10), (0, 10)]
+
+
+def test_the_difference_test_by_hand():
+    result = compare(ClusterSums.of(BEFORE), ClusterSums.of(AFTER))
+
+    assert result.change == pytest.approx(-0.16)
+    assert result.se == pytest.approx(math.sqrt(0.005768))
+    assert result.se == pytest.approx(0.075947, abs=1e-6)
+    assert result.z == pytest.approx(-2.10672, abs=1e-5)
+    assert result.p_value == pytest.approx(0.03514, abs=1e-5)
+    assert result.unlikely_by_chance
+    assert change_statement(ClusterSums.of(BEFORE), ClusterSums.of(AFTER)) == (
+        "Fell from 20.0% to 4.0% (16.0 percentage points); a change this size would be "
+        "unlikely by chance alone (p = 0.04)."
+    )
+
+
+def test_a_difference_that_could_be_chance():
+    # After: (1, 2, 1, 3, 0) of 10 each: Σy = 7, p = 0.14; residuals −0.4, 0.6, −0.4, 1.6, −1.4,
+    # Σ² = 0.16 + 0.36 + 0.16 + 2.56 + 1.96 = 5.2; V = 5/4 · 5.2 / 2500 = 0.0026.
+    # d = −0.06; SE = √(0.005 + 0.0026) = 0.087178; z = −0.68825; p = 0.4913.
+    after = ClusterSums.of([(1, 10), (2, 10), (1, 10), (3, 10), (0, 10)])
+    result = compare(ClusterSums.of(BEFORE), after)
+
+    assert result.z == pytest.approx(-0.68825, abs=1e-5)
+    assert result.p_value == pytest.approx(0.4913, abs=1e-4)
+    assert not result.unlikely_by_chance
+    assert change_statement(ClusterSums.of(BEFORE), after) == (
+        "Fell from 20.0% to 14.0% (6.0 percentage points); a change this size could be chance "
+        "(p = 0.49)."
+    )
+
+
+def test_the_naive_test_would_have_called_the_chance_difference_real():
+    # The same shares as independent interactions: 10/50 against 2/50, unpooled Wald:
+    # SE = √(0.0032 + 0.000768) = 0.062992, z = −2.54, p = 0.011 — far more sure than the
+    # sessions allow (p = 0.035 above).
+    naive_z = -0.16 / math.sqrt(0.0032 + 0.000768)
+    assert two_sided_p(naive_z) == pytest.approx(0.0111, abs=1e-4)
+    assert compare(ClusterSums.of(BEFORE), ClusterSums.of(AFTER)).p_value > 3 * two_sided_p(naive_z)
+
+
+def test_too_few_sessions_to_judge():
+    four = ClusterSums.of(AFTER[:4])
+    assert MIN_CLUSTERS == 5
+    assert compare(ClusterSums.of(BEFORE), four) is None
+    # After: (1, 0, 1, 0) of 40: 2/40 = 5.0%.
+    assert change_statement(ClusterSums.of(BEFORE), four) == (
+        "Fell from 20.0% to 5.0% (15.0 percentage points); too few sessions to judge whether "
+        "this is more than chance (5 sessions before, 4 after; at least 5 each are needed)."
+    )
+    one_visit = ClusterSums.of([(3, 4)])
+    assert change_statement(one_visit, ClusterSums.of(BEFORE), ("visit", "visits")) == (
+        "Fell from 75.0% to 20.0% (55.0 percentage points); too few visits to judge whether "
+        "this is more than chance (1 visit before, 5 after; at least 5 each are needed)."
+    )
+
+
+def test_nothing_to_compare_and_no_change():
+    some = ClusterSums.of(BEFORE)
+    assert change_statement(some, ClusterSums()) == (
+        "Not enough data yet to compare: nothing recorded since."
+    )
+    assert change_statement(ClusterSums(), some) == (
+        "Not enough data yet to compare: nothing recorded before."
+    )
+    assert change_statement(some, some) == "No change: 20.0% before and after."
+    assert compare(some, some).p_value == 1.0
+
+
+def test_no_variation_on_either_side():
+    none = ClusterSums.of([(0, 10)] * 5)
+    every = ClusterSums.of([(10, 10)] * 5)
+    result = compare(none, every)
+    assert (result.se, result.z, result.p_value) == (0.0, math.inf, 0.0)
+    assert compare(none, none).p_value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (0.31, "p = 0.31"),
+        (0.02, "p = 0.02"),
+        (0.004, "p = 0.004"),
+        (0.0009, "p < 0.001"),
+        (0.0496, "p = 0.0496"),  # "0.05" would hide that it is below the line
+        (0.0504, "p = 0.05"),
+        (1.0, "p = 1.00"),
+    ],
+)
+def test_p_values_as_text(p, text):
+    assert p_text(p) == text
