@@ -135,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
     """Values every template may use: the navigation and the app version."""
     from flask_login import current_user
 
+    from careobs import wording
     from careobs.dashboards.tables import heat_level
     from careobs.db import get_session
     from careobs.home.navigation import navigation_for
@@ -153,6 +154,9 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.globals["heat_level"] = heat_level
+    # {{ n|plural("visit", "visits") }} → "1 visit"; {{ minutes|duration }} → "9 seconds".
+    app.jinja_env.filters["plural"] = wording.plural
+    app.jinja_env.filters["duration"] = wording.duration_text
 
     @app.template_filter("localtime")
     def localtime(instant, pattern: str = "%-d %b %Y, %H:%M") -> str:

@@ -26,6 +26,7 @@ SHELL_FILES = (
     "js/visit-form.js",
     "js/visit-feedback.js",
     "js/visit-scoring.js",
+    "js/wording.js",
     "vendor/chartjs/chart.umd.min.js",
     "vendor/idb/umd.js",
     "img/icon.svg",
