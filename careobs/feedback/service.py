@@ -12,6 +12,7 @@ from careobs.notifications.service import mark_read_for_link, notify
 from careobs.org.settings import time_zone
 from careobs.quis.models import QuisInteraction
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
+from careobs.wording import plural
 
 
 def _link(feedback: Feedback) -> str:
@@ -80,7 +81,8 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     """A draft for one member of staff observed in a QUIS session (once per person and session).
 
     Positive social moments go first; negative interactions come with their reasons and the
-    coaching prompts that help most.
+    coaching prompts that help most. The recorder drafts the same words on the device
+    (``draftFor`` in static/js/quis-recorder.js): keep the two in step.
     """
     existing = db.scalar(
         sa.select(Feedback).where(
@@ -99,17 +101,19 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     # Times as the worker's clock showed them, not UTC.
     zone = time_zone(db, session.organisation_id)
     social = [i for i in theirs if i.category == "PS"]
+    care = sum(i.category == "PC" for i in theirs)
     negative = [i for i in theirs if i.category in NEGATIVE]
     went_well = [
-        f"{len(social)} positive social interaction(s) seen, where you treated people "
-        "as individuals beyond the task."
+        plural(len(social), "positive social interaction", "positive social interactions")
+        + " seen, where you treated people as individuals beyond the task."
         if social
         else "",
         *(f"- {i.at.astimezone(zone):%H:%M}: {i.note}" for i in social if i.note),
     ]
-    if any(i.category == "PC" for i in theirs):
+    if care:
         went_well.append(
-            f"{sum(i.category == 'PC' for i in theirs)} kind, respectful care interaction(s)."
+            plural(care, "kind, respectful care interaction", "kind, respectful care interactions")
+            + "."
         )
     to_develop = [
         f"- {i.at.astimezone(zone):%H:%M} {CATEGORY_LABELS[i.category]}"

@@ -165,6 +165,7 @@ def social_share(c: CategoryCounts) -> float | None:
 # session with one interaction would read as hundreds an hour. Pages say "too short to rate".
 MIN_RATED_MINUTES = 10
 TOO_SHORT = "too short to rate"
+RATE_RULE = f"Rates are shown for sessions of at least {MIN_RATED_MINUTES} minutes observed."
 
 
 def interactions_per_person_hour(
@@ -272,6 +273,13 @@ class Summary:
     minutes: float
     frames: list[Frame]
     per_person: dict[str, CategoryCounts]
+
+    @property
+    def rate(self) -> str:
+        """Interactions per person-hour as a page shows it: a number, "too short to rate" or —."""
+        return rate_text(
+            self.counts.total, person_minutes(self.people_observed, self.minutes), self.minutes
+        )
 
 
 def summarise(

@@ -64,6 +64,7 @@ def record_page():
         contexts=CONTEXTS,
         reasons=scoring.NEGATIVE_REASONS,
         coaching=scoring.COACHING_PROMPTS,
+        rate_rule=scoring.RATE_RULE,
     )
 
 
@@ -164,6 +165,7 @@ def detail(session_id: uuid.UUID):
         reasons=scoring.NEGATIVE_REASONS,
         categories=scoring.CATEGORIES,
         percent=scoring.percent,
+        rate_rule=scoring.RATE_RULE,
         manages=can_manage_service(current_user, session.service),
         team=team,
         named_staff=named_staff,

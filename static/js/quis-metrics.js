@@ -37,6 +37,23 @@ export function ratioText(c) {
   return `${(c.positive / c.negative).toFixed(1)} : 1`;
 }
 
+// Below this much observed time a rate says more about chance than about care (a 9-second
+// session would read as hundreds an hour): as MIN_RATED_MINUTES in careobs/quis/scoring.py.
+export const MIN_RATED_MINUTES = 10;
+export const TOO_SHORT = "too short to rate";
+
+export function perPersonHour(interactions, personMinutes, observedMinutes) {
+  if (personMinutes <= 0 || observedMinutes < MIN_RATED_MINUTES) return null;
+  return (interactions / personMinutes) * 60;
+}
+
+// The rate as the summary shows it: one decimal, "too short to rate", or — for nobody observed.
+export function rateText(interactions, personMinutes, observedMinutes) {
+  if (personMinutes <= 0) return "—";
+  if (observedMinutes < MIN_RATED_MINUTES) return TOO_SHORT;
+  return ((interactions / personMinutes) * 60).toFixed(1);
+}
+
 export function minutesBetween(start, end) {
   return Math.max(0, (new Date(end) - new Date(start)) / 60000);
 }
@@ -78,7 +95,8 @@ export function summarise(data) {
     negativeInterval: wilson(c.negative, c.total),
     ratio: ratioText(c),
     social: share(c.PS, c.positive),
-    perPersonHour: personMinutes > 0 ? (c.total / personMinutes) * 60 : null,
+    perPersonHour: perPersonHour(c.total, personMinutes, minutes),
+    rate: rateText(c.total, personMinutes, minutes),
     minutes,
     peopleObserved: data.people.length,
     peopleWithNegative: [...negativePeople].sort(),

@@ -5,6 +5,7 @@ import { syncNow } from "./app.js";
 import { loadBootstrap } from "./bootstrap.js";
 import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
 import { watchField } from "./privacy.js";
+import { durationText, plural } from "./wording.js";
 
 const outbox = self.careobsOutbox;
 const userId = document.querySelector('meta[name="careobs-user"]')?.content;
@@ -106,7 +107,7 @@ async function listDrafts() {
     });
     const started = orgTime(d.data.started_at, { dateStyle: "medium", timeStyle: "short" });
     return el("li", {},
-      el("a", { href: `#${d.id}`, text: `${d.label} · started ${started} · ${d.data.interactions.length} interactions` }),
+      el("a", { href: `#${d.id}`, text: `${d.label} · started ${started} · ${plural(d.data.interactions.length, "interaction", "interactions")}` }),
       discard);
   }));
 }
@@ -178,7 +179,7 @@ function renderTally() {
   const n = doc.data.interactions.length;
   const c = Object.fromEntries(CATEGORIES.map((k) => [k, 0]));
   for (const i of doc.data.interactions) c[i.category] += 1;
-  $("[data-tally]").textContent = `${n} interaction${n === 1 ? "" : "s"} · ${CATEGORIES.map((k) => `${k} ${c[k]}`).join(" · ")}`;
+  $("[data-tally]").textContent = `${plural(n, "interaction", "interactions")} · ${CATEGORIES.map((k) => `${k} ${c[k]}`).join(" · ")}`;
 }
 
 function renderLast() {
@@ -290,9 +291,10 @@ function interval(i) {
 function renderSummary() {
   const s = summarise(doc.data);
   const c = s.counts;
-  $("[data-summary-context]").textContent = `${doc.label.replace(/^QUIS · /, "")} · ${Math.round(s.minutes)} minutes · ${s.peopleObserved} people observed`;
+  const observed = plural(s.peopleObserved, "person observed", "people observed");
+  $("[data-summary-context]").textContent = `${doc.label.replace(/^QUIS · /, "")} · ${durationText(s.minutes)} · ${observed}`;
   const metrics = el("table", { class: "metrics" },
-    el("caption", { text: `All ${c.total} interactions (n = ${c.total})` }),
+    el("caption", { text: `All interactions (n = ${c.total})` }),
     el("tbody", {},
       ...CATEGORIES.map((k) => metricRow(config.categories[k], `${c[k]} (${percent(c.total ? c[k] / c.total : null)})`)),
       metricRow("Positive", `${c.positive} (${percent(s.positive)}; 95% CI ${interval(s.positiveInterval)})`),
@@ -300,11 +302,11 @@ function renderSummary() {
       metricRow("Negative", `${c.negative} (${percent(s.negative)}; 95% CI ${interval(s.negativeInterval)})`),
       metricRow("Positive : negative", s.ratio),
       metricRow("Social share of positives", percent(s.social)),
-      metricRow("Interactions per person-hour", s.perPersonHour === null ? "—" : s.perPersonHour.toFixed(1)),
+      metricRow("Interactions per person-hour", s.rate),
       metricRow("People with at least one negative", `${s.peopleWithNegative.length} of ${s.peopleObserved}${s.peopleWithNegative.length ? ` (${s.peopleWithNegative.join(", ")})` : ""}`),
     ));
   const timeline = el("table", { class: "timeline" },
-    el("caption", { text: "Interactions per frame" }),
+    el("caption", { text: `Interactions per frame (${plural(doc.data.frame_minutes, "minute", "minutes")})` }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Frame" }), el("th", { scope: "col", text: "Starts" }),
       ...CATEGORIES.map((k) => el("th", { scope: "col", text: k, title: config.categories[k] })), el("th", { scope: "col", text: "Bar" }))),
     el("tbody", {}, ...s.frames.map((f) => {
@@ -372,9 +374,9 @@ function draftFor(staffId) {
   const care = theirs.filter((i) => i.category === "PC").length;
   const negative = theirs.filter((i) => i.category === "NP" || i.category === "NR");
   const wentWell = [
-    social.length ? `${social.length} positive social interaction(s) seen, where you treated people as individuals beyond the task.` : "",
+    social.length ? `${plural(social.length, "positive social interaction", "positive social interactions")} seen, where you treated people as individuals beyond the task.` : "",
     ...social.filter((i) => i.note).map((i) => `- ${orgTime(i.at)}: ${i.note}`),
-    care ? `${care} kind, respectful care interaction(s).` : "",
+    care ? `${plural(care, "kind, respectful care interaction", "kind, respectful care interactions")}.` : "",
   ];
   const toDevelop = negative.map((i) => `- ${orgTime(i.at)} ${config.categories[i.category]}`
     + (i.negative_reason ? `: ${config.reasons[i.negative_reason]}` : "")

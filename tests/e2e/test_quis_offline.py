@@ -313,7 +313,7 @@ def test_a_whole_session_recorded_offline_is_kept_and_sent_once(open_app, live_s
 
     page.get_by_role("button", name="End session").click()
     expect(page.locator("#summary")).to_be_visible()
-    expect(page.locator("[data-summary-body]")).to_contain_text("All 6 interactions")
+    expect(page.locator("[data-summary-body]")).to_contain_text("All interactions (n = 6)")
     page.get_by_label("What went well").fill("Staff sat with people and chatted.")
     submit(page)
     expect(submitted_note(page)).to_have_text(WAITING_TEXT)

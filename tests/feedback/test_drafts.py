@@ -217,7 +217,7 @@ def test_from_quis_drafts_one_per_staff_member_named(login, db, org, carla):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/feedback/?status=draft")
     page = sue.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Feedback drafted for 2 member(s) of staff." in page
+    assert "Feedback drafted for 2 members of staff." in page
 
     (for_carla,) = feedback_for(db, org.staff_members["Carla Carer"])
     (for_dee,) = feedback_for(db, dee)
@@ -232,10 +232,10 @@ def test_from_quis_drafts_one_per_staff_member_named(login, db, org, carla):
 
     # Positive social moments first, then kind care; notes of social moments quoted.
     assert for_carla.went_well.splitlines() == [
-        "2 positive social interaction(s) seen, where you treated people as individuals "
+        "2 positive social interactions seen, where you treated people as individuals "
         "beyond the task.",
         "- 12:05: Chatted about her garden.",
-        "1 kind, respectful care interaction(s).",
+        "1 kind, respectful care interaction.",
     ]
     # Negative interactions with their reason labels, then the coaching prompts.
     lines = for_carla.to_develop.splitlines()
@@ -249,7 +249,7 @@ def test_from_quis_drafts_one_per_staff_member_named(login, db, org, carla):
         assert prompt in lines[2]
     assert len(lines) == 3
 
-    assert for_dee.went_well == "1 kind, respectful care interaction(s)."
+    assert for_dee.went_well == "1 kind, respectful care interaction."
     assert for_dee.to_develop == ""
     assert "Things that help" not in for_dee.to_develop
 

@@ -135,7 +135,7 @@ def test_empty_feedback_to_send_is_kept_as_careobs_draft_not_released(client, au
     assert (feedback.staff_id, feedback.quis_session_id) == (carla.id, session.id)
     assert feedback.status == "draft"
     assert feedback.released_at is None
-    assert feedback.went_well.startswith("1 positive social interaction(s) seen")
+    assert feedback.went_well.startswith("1 positive social interaction seen, where")
     assert "Negative protective" in feedback.to_develop
     assert "Things that help:" in feedback.to_develop
     notices = db.scalars(sa.select(Notification).where(Notification.user_id == acme.staff.id))
