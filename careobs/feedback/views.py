@@ -22,9 +22,12 @@ from careobs.pagination import paginate
 from careobs.permissions import MANAGE, service_ids_select
 from careobs.privacy import identifier_warnings
 from careobs.quis.queries import get_visible as get_visible_session
+from careobs.wording import plural
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
+
+STAFF = ("member of staff", "members of staff")
 
 # Free text gets the live identifier warning of design §2.4 (static/js/privacy-fields.js).
 WATCHED = {"data-privacy": "", "rows": 5}
@@ -244,7 +247,7 @@ def from_quis(session_id: uuid.UUID):
         service.draft_from_quis(db, session, member, current_user)
     db.commit()
     flash(
-        f"Feedback drafted for {len(staff_ids)} member(s) of staff. Check and release each.",
+        f"Feedback drafted for {plural(len(staff_ids), *STAFF)}. Check and release each.",
         "success",
     )
     return redirect(url_for("feedback.index", status="draft"))
@@ -297,7 +300,7 @@ def team(session_id: uuid.UUID):
     note = f" ({skipped} already had feedback from this session)" if skipped else ""
     flash(
         f"Team feedback {'sent' if request.form.get('send') else 'drafted'} for "
-        f"{len(made)} member(s) of staff{note}.",
+        f"{plural(len(made), *STAFF)}{note}.",
         "success",
     )
     return redirect(url_for("feedback.index"))

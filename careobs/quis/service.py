@@ -15,9 +15,16 @@ from careobs.privacy import identifier_warnings
 from careobs.quis import scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.wording import plural
 
 _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
+
+
+def _audit_summary(clean: CleanSession, session: QuisSession) -> str:
+    """What the audit log says of a saved session, e.g. "Acme Care House: 1 interaction"."""
+    count = plural(session.interaction_count, "interaction", "interactions")
+    return f"{clean.roster.service.name}: {count}"
 
 
 def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
@@ -200,7 +207,7 @@ def create(
         organisation_id=user.organisation_id,
         actor=user,
         entity=session,
-        summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
+        summary=_audit_summary(clean, session),
     )
     if clean.status == "submitted":
         _feedback_from_document(db, user, session, clean)
@@ -232,7 +239,7 @@ def update(
         organisation_id=user.organisation_id,
         actor=user,
         entity=session,
-        summary=f"{clean.roster.service.name}: {session.interaction_count} interactions",
+        summary=_audit_summary(clean, session),
     )
     if clean.status == "submitted":
         _feedback_from_document(db, user, session, clean)
