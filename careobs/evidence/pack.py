@@ -25,6 +25,7 @@ from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.org import settings as org_settings
 from careobs.org.models import Service
+from careobs.wording import plural
 
 # The four things the pack says about each statement, in the order CQC reads them.
 CHECKED, FOUND, DONE, CHANGED = (
@@ -172,8 +173,9 @@ def _quis_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> No
         Item(
             "QUIS observations",
             CHECKED,
-            f"{totals.sessions} QUIS sessions in communal areas coded {totals.n} interactions "
-            "between staff and the people they support.",
+            f"{plural(totals.sessions, 'QUIS session', 'QUIS sessions')} in communal areas coded "
+            f"{plural(totals.n, 'interaction', 'interactions')} between staff and the people they "
+            "support.",
             facts=quis.headline(totals),
         ),
     )
@@ -204,8 +206,8 @@ def _visit_evidence(db: Session, scope: Scope, today: date, add, counts: dict[st
         Item(
             "Monitoring visits (spot checks)",
             CHECKED,
-            f"{overall['visits']} monitoring visits observed care workers' practice in people's "
-            "homes.",
+            f"{plural(overall['visits'], 'monitoring visit', 'monitoring visits')} observed care "
+            "workers' practice in people's homes.",
             facts=visits.headline(overall),
         ),
     )
@@ -314,8 +316,8 @@ def _action_evidence(actions: list[Action], add) -> None:
         Item(
             "Actions agreed from what was found",
             DONE,
-            f"{len(actions)} actions open or completed in the period; {len(done)} done, "
-            f"{on_time} of them by their due date.",
+            f"{plural(len(actions), 'action', 'actions')} open or completed in the period; "
+            f"{len(done)} done, {on_time} of them by their due date.",
             table=_action_table("W7", actions),
         ),
     )
