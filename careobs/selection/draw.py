@@ -11,10 +11,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-# Coverage statuses (careobs.dashboards.coverage) that count as "overdue" for the weights.
-OVERDUE_STATUSES = ("Overdue", "Never checked")
-NEW_STARTER_STATUS = "New starter — first check due"
-RECHECK_STATUS = "Targeted re-check booked"
+from careobs.dashboards import coverage
+
+# The coverage statuses the weights and the previous-pick rule read (stored draws keep the
+# status text they were made with, so these words must not change meaning).
+OVERDUE_STATUSES = getattr(coverage, "OVERDUE_STATUSES", (coverage.OVERDUE, coverage.NEVER))
+NEW_STARTER_STATUS = coverage.NEW_STARTER
+RECHECK_STATUS = coverage.RECHECK  # a targeted re-check booked by an action
+RECHECK_AFTER_RED_STATUS = getattr(coverage, "RECHECK_AFTER_RED", "Re-check due after red")
+# A booked re-check of either kind: drawn again even straight after a draw.
+BOOKED_RECHECKS = {
+    RECHECK_STATUS: "re-check booked",
+    RECHECK_AFTER_RED_STATUS: "re-check due after red",
+}
 # More open actions than this add no more weight: one worker with many actions should not
 # crowd everyone else out of the draw.
 MAX_COUNTED_ACTIONS = 3
@@ -86,8 +95,8 @@ def weights(candidates: Iterable[Candidate], settings: Mapping[str, int]) -> lis
         if c.last_band == "red":
             weight += settings["weight_red"]
             reasons.append("last result red")
-        if c.status == RECHECK_STATUS:
-            reasons.append("re-check booked")
+        if c.status in BOOKED_RECHECKS:
+            reasons.append(BOOKED_RECHECKS[c.status])
         if c.open_actions:
             weight += settings["weight_open_actions"] * min(c.open_actions, MAX_COUNTED_ACTIONS)
             plural = "s" if c.open_actions != 1 else ""
@@ -97,8 +106,11 @@ def weights(candidates: Iterable[Candidate], settings: Mapping[str, int]) -> lis
 
 
 def must_check(c: Candidate) -> bool:
-    """Overdue, red or booked for a re-check: picked again even straight after a draw."""
-    return c.status in OVERDUE_STATUSES or c.status == RECHECK_STATUS or c.last_band == "red"
+    """Overdue, red or booked for a re-check: picked again even straight after a draw.
+
+    People supported have no status or band, so none of them must be checked: the rule
+    "nobody twice in a row" holds for them without exception."""
+    return c.status in OVERDUE_STATUSES or c.status in BOOKED_RECHECKS or c.last_band == "red"
 
 
 def draw(

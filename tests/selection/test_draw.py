@@ -6,14 +6,18 @@ import random
 
 import pytest
 
+from careobs.dashboards import coverage
 from careobs.org.settings import SELECTION_DEFAULTS
 from careobs.selection.draw import (
     NEW_STARTER_STATUS,
+    OVERDUE_STATUSES,
+    RECHECK_AFTER_RED_STATUS,
     RECHECK_STATUS,
     Candidate,
     TooFewCandidates,
     Weighted,
     draw,
+    must_check,
     weights,
 )
 
@@ -131,3 +135,46 @@ def test_someone_drawn_last_time_sits_out_unless_they_must_be_checked():
 def test_impossible_draws_say_why(k, previous, message):
     with pytest.raises(TooFewCandidates, match=message.replace("(", r"\(").replace(")", r"\)")):
         draw(fixed(("a", 1), ("b", 1), ("c", 1)), k, "s", previous_pick=previous)
+
+
+def test_a_recheck_due_after_red_is_booked_like_a_targeted_one():
+    # The status alone (no band given) books the worker: no extra weight, a reason shown, and
+    # drawn again straight after a draw, like a re-check an action booked.
+    candidates = [
+        Candidate("a", "Plain", coverage.UP_TO_DATE),
+        Candidate("r", "After red", coverage.RECHECK_AFTER_RED),
+        Candidate("t", "Targeted", coverage.RECHECK),
+    ]
+
+    pool = weights(candidates, SELECTION_DEFAULTS)
+    outcome = draw(pool, 2, "x", previous_pick=["a", "r", "t"])
+
+    assert [(w.candidate.key, w.weight, w.reasons) for w in pool] == [
+        ("a", 1, ()),
+        ("r", 1, ("re-check due after red",)),
+        ("t", 1, ("re-check booked",)),
+    ]
+    assert [(w.candidate.key, why) for w, why in outcome.excluded] == [
+        ("a", "picked in the previous draw")
+    ]
+    assert sorted(keys(outcome)) == ["r", "t"]
+    assert must_check(candidates[1]) and not must_check(candidates[0])
+
+
+def test_the_statuses_are_the_coverage_pages_own():
+    assert OVERDUE_STATUSES == coverage.OVERDUE_STATUSES == ("Overdue", "Never checked")
+    assert (NEW_STARTER_STATUS, RECHECK_STATUS) == (coverage.NEW_STARTER, coverage.RECHECK)
+    assert RECHECK_AFTER_RED_STATUS == coverage.RECHECK_AFTER_RED
+
+
+def test_people_have_no_exception_to_the_previous_pick_rule():
+    # People carry no status or band: whoever was drawn last time sits out, always.
+    people = [Weighted(Candidate(k, k.upper()), 1, ()) for k in ("p1", "p2", "p3")]
+
+    for seed in range(50):
+        outcome = draw(people, 1, str(seed), previous_pick=["p1", "p2"])
+        assert keys(outcome) == ["p3"]
+        assert [(w.candidate.key, why) for w, why in outcome.excluded] == [
+            ("p1", "picked in the previous draw"),
+            ("p2", "picked in the previous draw"),
+        ]
