@@ -12,6 +12,7 @@ from careobs.actions.models import Action
 from careobs.audit.service import record
 from careobs.dashboards import coverage
 from careobs.dashboards.filters import Scope
+from careobs.days import within_days
 from careobs.org import settings as org_settings
 from careobs.org.models import Person, Service
 from careobs.permissions import WORK, services_select
@@ -80,50 +81,131 @@ def people_candidates(db: Session, service: Service) -> tuple[list[drawing.Candi
 
 
 def previous_draw(db: Session, service: Service, kind: str) -> SelectionDraw | None:
-    """The service's latest draw of this kind."""
+    """The service's latest draw of this kind (the highest sequence)."""
     return db.scalar(
         sa.select(SelectionDraw)
         .where(SelectionDraw.service_id == service.id, SelectionDraw.kind == kind)
-        .order_by(SelectionDraw.created_at.desc(), SelectionDraw.id.desc())
+        .order_by(SelectionDraw.sequence.desc())
         .limit(1)
     )
 
 
-def draw_workers(db: Session, user, service: Service, k: int, seed: str, today: date):
-    """Draw ``k`` care workers of the service and store the draw (the caller commits).
+class DrawnMeanwhile(Exception):
+    """Someone else drew for this service and kind while this request was on its way: nothing
+    was stored, and ``draw`` is theirs."""
 
-    Raises :class:`~careobs.selection.draw.TooFewCandidates` and stores nothing when the
-    draw cannot be made.
-    """
-    settings = org_settings.selection_weights(
-        org_settings.settings_for(db, service.organisation_id)
+    def __init__(self, draw: SelectionDraw | None):
+        super().__init__("Someone else drew for this service just now.")
+        self.draw = draw
+
+
+class ReasonNeeded(Exception):
+    """The service already has a draw of this kind today and no reason was given for another;
+    ``earlier`` is that draw."""
+
+    def __init__(self, earlier: SelectionDraw):
+        super().__init__("A second draw on the same day needs a reason.")
+        self.earlier = earlier
+
+
+def local_day(db: Session, draw_row: SelectionDraw) -> date:
+    """The day the draw was made, on its organisation's clock."""
+    return draw_row.created_at.astimezone(
+        org_settings.time_zone(db, draw_row.organisation_id)
+    ).date()
+
+
+def drawn_on(
+    db: Session, service_ids: list[int], kind: str, today: date, zone
+) -> dict[int, SelectionDraw]:
+    """Each of these services' latest draw of this kind made on ``today`` (local), by service id."""
+    if not service_ids:
+        return {}
+    found = db.scalars(
+        sa.select(SelectionDraw)
+        .where(
+            SelectionDraw.service_id.in_(service_ids),
+            SelectionDraw.kind == kind,
+            *within_days(SelectionDraw.created_at, today, today, zone),
+        )
+        .order_by(SelectionDraw.sequence)
     )
-    candidates = worker_candidates(db, service, today)
-    previous = previous_draw(db, service, "workers")
-    previous_pick = [row["key"] for row in previous.result] if previous else []
-    inputs = {
+    return {d.service_id: d for d in found}
+
+
+def lock_service(db: Session, service: Service) -> None:
+    """Make draws in one service wait for each other, so each reads the draw before it.
+
+    PostgreSQL: the service's row is locked (``SELECT … FOR UPDATE``) until the transaction
+    ends. SQLite has one writer at a time: the transaction takes the write lock now
+    (``BEGIN IMMEDIATE``), as the sync does, so what it reads next is what it writes after.
+    """
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    db.execute(sa.select(Service.id).where(Service.id == service.id).with_for_update())
+
+
+def make_draw(
+    db: Session, user, service: Service, kind: str, k: int, today: date, reason: str | None = None
+) -> SelectionDraw:
+    """Draw ``k`` of the service's care workers (``kind`` "workers") or people supported
+    ("people") with a seed the server makes, and store it (the caller commits).
+
+    The service's draws are made one at a time (:func:`lock_service`); a draw that finds a new
+    previous draw once it has the lock raises :class:`DrawnMeanwhile` rather than draw on a
+    state its user never saw, and a second draw on the same local day without a ``reason``
+    raises :class:`ReasonNeeded`. Raises :class:`~careobs.selection.draw.TooFewCandidates`
+    when the draw cannot be made. Nothing is stored when anything is raised.
+    """
+    seen = previous_draw(db, service, kind)
+    seen_id = seen.id if seen else None
+    lock_service(db, service)
+    previous = previous_draw(db, service, kind)
+    if (previous.id if previous else None) != seen_id:
+        raise DrawnMeanwhile(previous)
+    repeat = previous is not None and local_day(db, previous) == today
+    reason = (reason or "").strip() or None
+    if repeat and reason is None:
+        raise ReasonNeeded(previous)
+    inputs: dict = {
         "k": k,
-        "today": today.isoformat(),
-        "settings": settings,
         "previous_draw": str(previous.uuid) if previous else None,
-        "previous_pick": previous_pick,
-        "candidates": [c.as_dict() for c in candidates],
+        "previous_pick": [row["key"] for row in previous.result] if previous else [],
     }
-    return _store(db, user, service, "workers", seed, inputs)
+    if kind == "workers":
+        settings = org_settings.selection_weights(
+            org_settings.settings_for(db, service.organisation_id)
+        )
+        candidates = worker_candidates(db, service, today)
+        inputs |= {"today": today.isoformat(), "settings": settings}
+    else:
+        candidates, refused = people_candidates(db, service)
+        inputs |= {"settings": None, "left_out_no_consent": refused}
+    inputs["candidates"] = [c.as_dict() for c in candidates]
+    return _store(
+        db,
+        user,
+        service,
+        kind,
+        new_seed(),
+        inputs,
+        sequence=previous.sequence + 1 if previous else 1,
+        repeat_reason=reason if repeat else None,
+    )
 
 
-def draw_people(db: Session, user, service: Service, k: int, seed: str):
-    """Draw ``k`` people of the service to ask for feedback, all equally likely."""
-    candidates, refused = people_candidates(db, service)
-    inputs = {
-        "k": k,
-        "settings": None,
-        "previous_draw": None,
-        "previous_pick": [],
-        "candidates": [c.as_dict() for c in candidates],
-        "left_out_no_consent": refused,
-    }
-    return _store(db, user, service, "people", seed, inputs)
+def draw_workers(db: Session, user, service: Service, k: int, today: date, reason=None):
+    """Draw ``k`` care workers of the service, weighted (see :func:`make_draw`)."""
+    return make_draw(db, user, service, "workers", k, today, reason)
+
+
+def draw_people(db: Session, user, service: Service, k: int, today: date, reason=None):
+    """Draw ``k`` people of the service to ask for feedback, all equally likely, nobody drawn
+    in the service's previous people draw (see :func:`make_draw`)."""
+    return make_draw(db, user, service, "people", k, today, reason)
 
 
 def weigh(kind: str, inputs: dict) -> list[drawing.Weighted]:
@@ -156,7 +238,17 @@ def _as_rows(outcome: drawing.Outcome) -> tuple[list[dict], list[dict]]:
     return picked, excluded
 
 
-def _store(db: Session, user, service: Service, kind: str, seed: str, inputs: dict):
+def _store(
+    db: Session,
+    user,
+    service: Service,
+    kind: str,
+    seed: str,
+    inputs: dict,
+    *,
+    sequence: int,
+    repeat_reason: str | None,
+):
     outcome = compute(kind, inputs, seed)
     picked, excluded = _as_rows(outcome)
     for row, w in zip(inputs["candidates"], weigh(kind, inputs), strict=True):
@@ -166,9 +258,11 @@ def _store(db: Session, user, service: Service, kind: str, seed: str, inputs: di
         organisation_id=service.organisation_id,
         service_id=service.id,
         kind=kind,
+        sequence=sequence,
         seed=seed,
         inputs=inputs,
         result=picked,
+        repeat_reason=repeat_reason,
         requested_by_id=user.id,
     )
     db.add(draw_row)
@@ -179,7 +273,8 @@ def _store(db: Session, user, service: Service, kind: str, seed: str, inputs: di
         organisation_id=service.organisation_id,
         actor=user,
         entity=draw_row,
-        summary=f"{kind} in {service.name}: {len(picked)} drawn with seed {seed}",
+        summary=f"{kind} in {service.name}: {len(picked)} drawn with seed {seed}"
+        + (f"; drawn again today because: {repeat_reason}" if repeat_reason else ""),
     )
     return draw_row
 

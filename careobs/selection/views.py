@@ -44,31 +44,49 @@ def _draw_page(kind: str):
     services = db.scalars(service.drawable_services(current_user, kind)).all()
     form = DrawForm()
     form.service.choices = [SelectChoice(str(s.uuid), s.name) for s in services]
+    today = _today(db)
+    conflicted, conflict, earlier = False, None, None
     if form.validate_on_submit():
         chosen = next(s for s in services if str(s.uuid) == form.service.data)
-        seed = (form.seed.data or "").strip() or service.new_seed()
         try:
-            if kind == "workers":
-                draw = service.draw_workers(
-                    db, current_user, chosen, form.count.data, seed, _today(db)
-                )
-            else:
-                draw = service.draw_people(db, current_user, chosen, form.count.data, seed)
+            draw = service.make_draw(
+                db, current_user, chosen, kind, form.count.data, today, form.reason.data
+            )
         except TooFewCandidates as error:
             db.rollback()
             form.count.errors.append(str(error))
+        except service.ReasonNeeded as needed:
+            db.rollback()
+            earlier = needed.earlier
+            form.reason.errors.append(REASON_NEEDED)
+        except service.DrawnMeanwhile as meanwhile:
+            db.rollback()
+            conflicted, conflict = True, meanwhile.draw
+        except sa.exc.IntegrityError:  # the unique sequence: another draw took this place
+            db.rollback()
+            conflicted, conflict = True, service.previous_draw(db, chosen, kind)
         else:
             db.commit()
             flash("Drawn. This record is kept and cannot be changed.", "success")
             return redirect(url_for("selection.detail", draw_id=draw.uuid))
-    return render_template(
+    zone = org_settings.time_zone(db, current_user.organisation_id)
+    drawn_today = service.drawn_on(db, [s.id for s in services], kind, today, zone)
+    page = render_template(
         "selection/draw.html",
         form=form,
         kind=kind,
         kinds=KINDS,
         services=services,
+        drawn_today=[(s, drawn_today[s.id]) for s in services if s.id in drawn_today],
         max_counted=MAX_COUNTED_ACTIONS,
+        conflicted=conflicted,
+        conflict=conflict,
+        earlier=earlier,
     )
+    return (page, 409) if conflicted else page
+
+
+REASON_NEEDED = "This service already had a draw of this kind today: say why you are drawing again."
 
 
 @bp.get("/history")

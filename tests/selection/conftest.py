@@ -13,7 +13,7 @@ from careobs.org.models import Person, StaffMember
 
 @pytest.fixture
 def org(data, db):
-    """Acme. Homecare has Hal (started 2025, never checked), Nina (a new starter) and Ollie
+    """Acme. Homecare has Hal (started 2025, never visited: overdue), Nina (a new starter) and Ollie
     (no start date, so never checked) with two open actions and one done; people H01 and H02,
     H03 who said no to visits and H04 who has left."""
     acme = data.organisation()

@@ -3,15 +3,20 @@ verification, bad input and who may reach each route."""
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
+from careobs.days import local_midnight
 from careobs.org.models import OrganisationSettings
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
+from tests.clock import local_today
 
 
 def draws(db) -> list[SelectionDraw]:
@@ -19,8 +24,10 @@ def draws(db) -> list[SelectionDraw]:
     return list(db.scalars(sa.select(SelectionDraw).order_by(SelectionDraw.id)))
 
 
-def post_draw(client, svc, count=2, seed="dice 4-2-6", path="/selection/"):
-    return client.post(path, data={"service": str(svc.uuid), "count": str(count), "seed": seed})
+def post_draw(client, svc, count=2, path="/selection/", **fields):
+    """Post the draw form; extra ``fields`` (a ``reason``, or a ``seed`` to be ignored) are sent
+    as they are."""
+    return client.post(path, data={"service": str(svc.uuid), "count": str(count), **fields})
 
 
 def errors(page: str, field_id: str) -> str:
@@ -31,16 +38,17 @@ def errors(page: str, field_id: str) -> str:
 def test_a_worker_draw_is_stored_audited_and_shown(org, homecare_manager, login_as, db):
     client = login_as(homecare_manager)
 
-    response = post_draw(client, org.homecare, count=2, seed="dice 4-2-6")
+    response = post_draw(client, org.homecare, count=2)
 
     [draw] = draws(db)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/selection/{draw.uuid}")
-    assert (draw.kind, draw.seed, draw.service_id) == ("workers", "dice 4-2-6", org.homecare.id)
+    assert (draw.kind, draw.service_id, draw.sequence) == ("workers", org.homecare.id, 1)
+    assert re.fullmatch(r"[0-9a-f]{16}", draw.seed) and draw.repeat_reason is None
     assert draw.requested_by_id == homecare_manager.id
     inputs = {row["label"]: row for row in draw.inputs["candidates"]}
     assert {name: (row["weight"], row["reasons"]) for name, row in inputs.items()} == {
-        "Hal Homecare": (1 + 4, ["never checked"]),
+        "Hal Homecare": (1 + 4, ["overdue"]),  # started in 2025: his first check is past due
         "Nina New": (1 + 3, ["new starter"]),
         "Ollie Open": (1 + 4 + 2 * 2, ["never checked", "2 open actions"]),
     }
@@ -53,47 +61,40 @@ def test_a_worker_draw_is_stored_audited_and_shown(org, homecare_manager, login_
     [event] = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "selection_drawn"))
     assert (event.entity_type, event.entity_id) == ("SelectionDraw", str(draw.uuid))
     assert event.actor_id == homecare_manager.id and event.organisation_id == org.org.id
-    assert "dice 4-2-6" in event.summary
+    assert draw.seed in event.summary
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Drawn. This record is kept" in page
-    assert "dice 4-2-6" in page
+    assert f"<code>{draw.seed}</code>" in page
+    assert "Repeat draw</span>" not in page
     for row in draw.result:
         assert f"<strong>{row['label']}</strong> — weight {row['weight']}" in page
 
 
-def test_the_same_seed_and_inputs_draw_the_same_again(org, homecare_manager, login_as, db):
-    client = login_as(homecare_manager)
-    post_draw(client, org.homecare, count=2, seed="same")
-    [first] = draws(db)
-    db.execute(sa.delete(SelectionDraw))  # so the next draw has the same inputs: no previous
-    db.commit()
-
-    post_draw(client, org.homecare, count=2, seed="same")
-
-    [again] = draws(db)
-    assert again.seed == "same" and again.uuid != first.uuid
-    assert again.inputs == first.inputs
-    assert again.result == first.result
-
-
-def test_a_blank_seed_is_generated_and_recorded(org, homecare_manager, login_as, db):
+@pytest.mark.parametrize("seed", ["dice 4-2-6", "<script>", "x" * 5000, ""])
+def test_a_posted_seed_is_ignored_and_the_server_makes_every_seed(
+    seed, org, homecare_manager, login_as, db
+):
     client = login_as(homecare_manager)
 
-    post_draw(client, org.homecare, count=1, seed="")
-    post_draw(client, org.homecare, count=1, seed="")
+    first = post_draw(client, org.homecare, count=1, seed=seed)
+    second = post_draw(client, org.homecare, count=1, seed=seed, reason="Hal is off sick today")
 
-    first, second = draws(db)
-    assert re.fullmatch(r"[0-9a-f]{16}", first.seed)
-    assert first.seed != second.seed
+    assert (first.status_code, second.status_code) == (302, 302)
+    one, two = draws(db)
+    for draw in (one, two):
+        assert re.fullmatch(r"[0-9a-f]{16}", draw.seed), draw.seed
+    assert one.seed != two.seed
+    page = client.get("/selection/").get_data(as_text=True)
+    assert 'name="seed"' not in page and "Seed" not in page
 
 
 def test_nobody_is_drawn_twice_in_a_row_by_chance_alone(org, homecare_manager, login_as, db):
     client = login_as(homecare_manager)
     post_draw(client, org.homecare, count=3)
 
-    refused = post_draw(client, org.homecare, count=3, seed="too many")
-    response = post_draw(client, org.homecare, count=2, seed="next")
+    refused = post_draw(client, org.homecare, count=3, reason="A second round this week")
+    response = post_draw(client, org.homecare, count=2, reason="A second round this week")
 
     message = "Only 2 can be drawn (1 left out this time); you asked for 3."
     assert message in errors(refused.get_data(as_text=True), "count")
@@ -101,7 +102,8 @@ def test_nobody_is_drawn_twice_in_a_row_by_chance_alone(org, homecare_manager, l
     assert response.status_code == 302
     assert second.inputs["previous_draw"] == str(first.uuid)
     assert sorted(second.inputs["previous_pick"]) == sorted(r["key"] for r in first.result)
-    # Nina is only a new starter: she sits out. Hal and Ollie are never checked: they stay in.
+    # Nina is only a new starter: she sits out. Hal is overdue and Ollie never checked: they
+    # stay in.
     assert [(e["label"], e["why"]) for e in second.inputs["excluded"]] == [
         ("Nina New", "picked in the previous draw")
     ]
@@ -172,15 +174,6 @@ def test_bad_counts_get_a_clear_message_and_store_nothing(
     )
 
 
-def test_a_bad_seed_is_refused(org, homecare_manager, login_as, db):
-    client = login_as(homecare_manager)
-
-    response = post_draw(client, org.homecare, seed="<script>")
-
-    assert "Use letters, digits" in errors(response.get_data(as_text=True), "seed")
-    assert draws(db) == []
-
-
 def test_a_service_that_is_not_yours_cannot_be_drawn_in(org, other, login_as, db):
     # Acme's care home manager may draw people in the care home but not in homecare, nor in
     # another organisation's service; workers are drawn only in homecare (monitoring visits).
@@ -227,18 +220,19 @@ def test_the_draw_weights_are_settings(org, homecare_manager, login_as, db):
 
 def test_history_lists_the_services_draws(org, homecare_manager, other, login_as, db):
     client = login_as(homecare_manager)
-    post_draw(client, org.homecare, count=1, seed="workers-1")
-    post_draw(client, org.homecare, count=1, seed="people-1", path="/selection/people")
+    post_draw(client, org.homecare, count=1)
+    post_draw(client, org.homecare, count=1, path="/selection/people")
+    workers, people = (f"<code>{d.seed}</code>" for d in draws(db))
 
     page = client.get("/selection/history").get_data(as_text=True)
-    assert "workers-1" in page and "people-1" in page
+    assert workers in page and people in page
     page = client.get("/selection/history?kind=people").get_data(as_text=True)
-    assert "workers-1" not in page and "people-1" in page
+    assert workers not in page and people in page
     page = client.get(f"/selection/history?service={org.homecare.uuid}").get_data(as_text=True)
-    assert "workers-1" in page
+    assert workers in page
     for who in (org.manager, other.admin):  # another service's manager, another organisation
         page = login_as(who).get("/selection/history").get_data(as_text=True)
-        assert "workers-1" not in page and "No draws yet." in page
+        assert workers not in page and "No draws yet." in page
 
 
 def test_managers_find_the_draw_from_home(org, login_as):
@@ -293,3 +287,151 @@ def test_every_route_answers_each_role_as_expected(who, org, other, homecare_man
     if who in ("staff", "no_service_role", "anonymous"):
         assert post_draw(client, org.homecare).status_code in (302, 403)
         assert len(draws(db)) == 1
+
+
+# --- every draw kept; a second one on the same day needs a reason ------------------------------
+
+
+def test_a_second_draw_the_same_day_needs_a_reason_and_keeps_it(
+    org, homecare_manager, login_as, db
+):
+    client = login_as(homecare_manager)
+    assert post_draw(client, org.homecare, count=1).status_code == 302
+    [first] = draws(db)
+
+    refused = post_draw(client, org.homecare, count=1)
+    blank = post_draw(client, org.homecare, count=1, reason="   ")
+
+    for response in (refused, blank):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "say why you are drawing again" in errors(page, "reason")
+        assert f'href="/selection/{first.uuid}"' in page  # the earlier draw, to look at first
+    assert draws(db) == [first]
+    drawn = post_draw(client, org.homecare, count=1, reason="  Hal is off sick this week  ")
+    assert drawn.status_code == 302
+    _, second = draws(db)
+    assert second.repeat_reason == "Hal is off sick this week"
+    assert (second.sequence, second.inputs["previous_draw"]) == (2, str(first.uuid))
+    [event] = db.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_id == str(second.uuid))
+    ).all()
+    assert "drawn again today because: Hal is off sick this week" in event.summary
+
+    detail = client.get(f"/selection/{second.uuid}").get_data(as_text=True)
+    assert '<span class="badge">Repeat draw</span>' in detail
+    assert "Reason given: “Hal is off sick this week”" in detail
+    history = client.get("/selection/history").get_data(as_text=True)
+    assert history.count('<span class="badge">Repeat draw</span>') == 1
+    assert "Why drawn again that day: Hal is off sick this week" in history
+    assert history.count("Hana Manager") == 2 and history.count("1 drawn of 3") == 2
+    # The first draw of the day is no repeat, and a reason given with it is not stored.
+    assert first.repeat_reason is None
+    form = client.get("/selection/").get_data(as_text=True)
+    assert "Already drawn today:" in form and "Why draw again today?" in form
+
+
+def test_a_reason_given_for_the_days_first_draw_is_not_kept(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+
+    post_draw(client, org.homecare, count=1, reason="Just because, on the first draw")
+
+    [draw] = draws(db)
+    assert draw.repeat_reason is None
+
+
+def test_the_day_is_the_organisations_day(org, homecare_manager, login_as, db, app):
+    # A draw at 23:59 the evening before (London time) does not make today's draw a repeat;
+    # one at 00:01 today does, whatever the UTC date of either.
+    zone = ZoneInfo(org.org.timezone)
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=1)
+    [first] = draws(db)
+    today = local_today(org.org.timezone)
+    first.created_at = local_midnight(today, zone) - timedelta(minutes=1)
+    db.commit()
+
+    assert post_draw(client, org.homecare, count=1).status_code == 302
+    _, second = draws(db)
+    assert second.repeat_reason is None and second.sequence == 2
+    second.created_at = local_midnight(today, zone) + timedelta(minutes=1)
+    db.commit()
+    page = post_draw(client, org.homecare, count=1).get_data(as_text=True)
+    assert "say why you are drawing again" in errors(page, "reason")
+    assert len(draws(db)) == 2
+
+
+def test_people_are_not_drawn_twice_in_a_row(org, homecare_manager, login_as, db):
+    client = login_as(homecare_manager)
+    path = "/selection/people"
+    post_draw(client, org.homecare, count=1, path=path)
+    [first] = draws(db)
+    [picked] = first.result
+    other_code = ({"H01", "H02"} - {picked["label"]}).pop()
+
+    too_many = post_draw(client, org.homecare, count=2, path=path, reason="Ask two more today")
+    again = post_draw(client, org.homecare, count=1, path=path, reason="Ask one more today")
+
+    message = "Only 1 can be drawn (1 left out this time); you asked for 2."
+    assert message in errors(too_many.get_data(as_text=True), "count")
+    assert again.status_code == 302
+    _, second = draws(db)
+    assert second.inputs["previous_draw"] == str(first.uuid)
+    assert second.inputs["previous_pick"] == [picked["key"]]
+    assert [(e["label"], e["why"]) for e in second.inputs["excluded"]] == [
+        (picked["label"], "picked in the previous draw")
+    ]
+    assert [r["label"] for r in second.result] == [other_code]
+    assert service.verify(second)
+    page = client.get(f"/selection/{second.uuid}/verify").get_data(as_text=True)
+    assert "Verified:" in page and "Left out: picked in the previous draw" in page
+
+
+def test_a_draw_made_before_seeds_were_the_servers_still_verifies(
+    org, homecare_manager, login_as, db
+):
+    # As the old code stored a people draw: a typed seed, no previous pick for people, no
+    # sequence of its own (the migration numbers it). Drawing one of H01 and H02 (sorted by
+    # key), both of weight 1: the ticket is random.Random(seed).randrange(2).
+    h01, h02 = org.people["H01"], org.people["H02"]
+    rows = sorted(
+        [
+            {"key": str(h01.uuid), "label": "H01", "status": "", "last_band": None},
+            {"key": str(h02.uuid), "label": "H02", "status": "", "last_band": None},
+        ],
+        key=lambda row: row["key"],
+    )
+    for row in rows:
+        row |= {"open_actions": 0, "weight": 1, "reasons": []}
+    ticket = random.Random("dice 4-2-6").randrange(2)
+    chosen = rows[ticket]
+    old = SelectionDraw(
+        organisation_id=org.org.id,
+        service_id=org.homecare.id,
+        kind="people",
+        sequence=1,
+        seed="dice 4-2-6",
+        inputs={
+            "k": 1,
+            "settings": None,
+            "previous_draw": None,
+            "previous_pick": [],
+            "candidates": rows,
+            "left_out_no_consent": 1,
+            "excluded": [],
+        },
+        result=[{"key": chosen["key"], "label": chosen["label"], "weight": 1, "reasons": []}],
+        requested_by_id=homecare_manager.id,
+    )
+    db.add(old)
+    db.commit()
+    client = login_as(homecare_manager)
+
+    page = client.get(f"/selection/{old.uuid}/verify").get_data(as_text=True)
+
+    assert "Verified:" in page and "dice 4-2-6" in page
+    # The next people draw follows it: whoever it drew sits out.
+    post_draw(client, org.homecare, count=1, path="/selection/people", reason="Next round")
+    _, new = draws(db)
+    assert new.sequence == 2 and new.inputs["previous_pick"] == [chosen["key"]]
+    assert [r["label"] for r in new.result] == [rows[1 - ticket]["label"]]
