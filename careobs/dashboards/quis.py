@@ -3,6 +3,11 @@
 Every query groups submitted sessions (never their interaction rows): a session stores its
 per-category counts, the number of people observed, how many of them met a negative
 interaction and the person-minutes observed when it is written.
+
+Shares pooled from several sessions get a cluster-robust 95% interval (the session is the
+sampling unit: :mod:`careobs.statistics`). Its inputs are sums over sessions of y², y·n and n²
+(y: positive or negative interactions, n: all of them), added up by the same grouped queries,
+so the dashboard still reads each session once per grouping and never fetches one.
 """
 
 from __future__ import annotations
@@ -24,8 +29,13 @@ from careobs.dashboards.tables import Chart, Column, Table
 from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.scoring import CATEGORIES, CATEGORY_LABELS, CategoryCounts
+from careobs.statistics import ClusterSums, cluster_interval
 
 SMALL_SAMPLE = 30  # fewer interactions than this: say so beside the figures
+INTERVAL_MEANS = (
+    "The range the true share probably lies in (95%); it allows for interactions in one "
+    "session being alike, so it is wider than a simple interval."
+)
 
 
 @dataclass
@@ -38,6 +48,12 @@ class Totals:
     people_negative: int = 0
     person_minutes: float = 0.0
     observed_minutes: float = 0.0  # the sessions' lengths added up
+    # Per-session squares and products summed, for the clustered intervals (see SUMS).
+    nn: int = 0
+    positive_yy: int = 0
+    positive_yn: int = 0
+    negative_yy: int = 0
+    negative_yn: int = 0
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(
@@ -49,11 +65,30 @@ class Totals:
             self.people_negative + other.people_negative,
             self.person_minutes + other.person_minutes,
             self.observed_minutes + other.observed_minutes,
+            *(getattr(self, f) + getattr(other, f) for f in SQUARES),
         )
 
     @property
     def n(self) -> int:
         return self.counts.total
+
+    @property
+    def positive(self) -> ClusterSums:
+        """The positive share's sums, each session a cluster."""
+        return ClusterSums(
+            self.sessions, self.counts.positive, self.n, self.positive_yy, self.positive_yn, self.nn
+        )
+
+    @property
+    def negative(self) -> ClusterSums:
+        """The negative share's sums, each session a cluster."""
+        return ClusterSums(
+            self.sessions, self.counts.negative, self.n, self.negative_yy, self.negative_yn, self.nn
+        )
+
+    def too_short_to_rate(self) -> bool:
+        """People were observed, but for too little time altogether to give a rate."""
+        return self.people > 0 and self.observed_minutes < scoring.MIN_RATED_MINUTES
 
     def note(self) -> str:
         if self.sessions == 0:
@@ -65,6 +100,19 @@ class Totals:
         return ""
 
 
+_N = QuisSession.n_ps + QuisSession.n_pc + QuisSession.n_n + QuisSession.n_np + QuisSession.n_nr
+_POSITIVE = QuisSession.n_ps + QuisSession.n_pc
+_NEGATIVE = QuisSession.n_np + QuisSession.n_nr
+# Integer sums over sessions: exact in SQL, combined exactly by careobs.statistics.
+_SQUARE_SUMS = {
+    "nn": _N * _N,
+    "positive_yy": _POSITIVE * _POSITIVE,
+    "positive_yn": _POSITIVE * _N,
+    "negative_yy": _NEGATIVE * _NEGATIVE,
+    "negative_yn": _NEGATIVE * _N,
+}
+SQUARES = tuple(_SQUARE_SUMS)
+
 SUMS = (
     sa.func.count().label("sessions"),
     *(sa.func.sum(getattr(QuisSession, f"n_{c.lower()}")).label(c) for c in CATEGORIES),
@@ -72,6 +120,7 @@ SUMS = (
     sa.func.sum(QuisSession.people_with_negative).label("people_negative"),
     sa.func.sum(QuisSession.person_minutes).label("person_minutes"),
     sa.func.sum(QuisSession.observed_minutes).label("observed_minutes"),
+    *(sa.func.sum(expression).label(name) for name, expression in _SQUARE_SUMS.items()),
 )
 
 
@@ -83,6 +132,7 @@ def _totals(row) -> Totals:
         int(row.people_negative or 0),
         float(row.person_minutes or 0),
         float(row.observed_minutes or 0),
+        *(int(getattr(row, name) or 0) for name in SQUARES),
     )
 
 
@@ -136,8 +186,8 @@ def breakdown(db: Session, scope: Scope) -> Breakdown:
 
 
 def _shares_with_intervals(t: Totals) -> list:
-    positive = scoring.wilson_interval(t.counts.positive, t.n)
-    negative = scoring.wilson_interval(t.counts.negative, t.n)
+    positive = cluster_interval(t.positive)
+    negative = cluster_interval(t.negative)
     return [
         scoring.positive_share(t.counts),
         positive.low if positive else None,
@@ -150,11 +200,11 @@ def _shares_with_intervals(t: Totals) -> list:
 
 SHARE_COLUMNS = [
     Column("positive", "Positive", "pct"),
-    Column("positive_low", "Positive, 95% low", "pct"),
-    Column("positive_high", "Positive, 95% high", "pct"),
+    Column("positive_low", "Positive, 95% range from", "pct"),
+    Column("positive_high", "Positive, 95% range to", "pct"),
     Column("negative", "Negative", "pct"),
-    Column("negative_low", "Negative, 95% low", "pct"),
-    Column("negative_high", "Negative, 95% high", "pct"),
+    Column("negative_low", "Negative, 95% range from", "pct"),
+    Column("negative_high", "Negative, 95% range to", "pct"),
 ]
 INTERVAL_BANDS = (("positive_low", "positive_high"), ("negative_low", "negative_high"))
 
@@ -186,13 +236,18 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
     )
     trend = Table(
         "trend",
-        "Positive and negative interactions, with 95% intervals",
-        [Column("period", unit), Column("n", "Interactions (n)", "int"), *SHARE_COLUMNS],
+        "Positive and negative interactions, with 95% ranges",
         [
-            [p.label, t.n, *_shares_with_intervals(t)]
+            Column("period", unit),
+            Column("sessions", "Sessions", "int"),
+            Column("n", "Interactions (n)", "int"),
+            *SHARE_COLUMNS,
+        ],
+        [
+            [p.label, t.sessions, t.n, *_shares_with_intervals(t)]
             for p, t in zip(spans, per_period, strict=True)
         ],
-        caption="Wilson 95% intervals: the wider the interval, the less certain the share.",
+        caption=f"{INTERVAL_MEANS} The wider the range, the less certain the share.",
         chart=Chart(
             "Positive and negative %", "line", "period", ("positive", "negative"), INTERVAL_BANDS
         ),
@@ -207,6 +262,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
             Column("share_negative", "Share with a negative", "pct"),
             Column("person_hours", "Person-hours observed", "num"),
             Column("rate", "Interactions per person-hour", "num"),
+            Column("note", "Note"),
         ],
         [
             [
@@ -216,10 +272,13 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
                 t.people_negative / t.people if t.people else None,
                 t.person_minutes / 60,
                 scoring.interactions_per_person_hour(t.n, t.person_minutes, t.observed_minutes),
+                scoring.TOO_SHORT if t.too_short_to_rate() else "",
             ]
             for p, t in zip(spans, per_period, strict=True)
         ],
-        caption="A person observed in two sessions counts twice.",
+        caption="A person observed in two sessions counts twice. Rates need at least "
+        f"{scoring.MIN_RATED_MINUTES} minutes observed (the sessions' lengths added up); "
+        f"below that the note says “{scoring.TOO_SHORT}”.",
         chart=Chart(
             "People with at least one negative interaction", "line", "period", ("share_negative",)
         ),
@@ -240,7 +299,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
             for code, label in CONTEXTS.items()
             if (t := contexts.get(code)) is not None
         ],
-        caption="Mealtimes compared with the other times of day observed.",
+        caption=f"Mealtimes compared with the other times of day observed. {INTERVAL_MEANS}",
         empty="No sessions for these filters.",
         chart=Chart(
             "Positive and negative % by context",
@@ -282,22 +341,22 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
 
 def headline(t: Totals) -> list[tuple[str, str]]:
     """The figures for the whole scope, as label and text, for the top of the page."""
-    positive = scoring.wilson_interval(t.counts.positive, t.n)
-    negative = scoring.wilson_interval(t.counts.negative, t.n)
 
-    def with_interval(share, interval) -> str:
-        if share is None:
+    def with_interval(sums: ClusterSums) -> str:
+        if sums.share is None:
             return "—"
+        interval = cluster_interval(sums)
         return (
-            f"{scoring.percent(share)} (95% {scoring.percent(interval.low)}"
-            f"–{scoring.percent(interval.high)})"
+            f"{scoring.percent(sums.share)} (95% {scoring.percent(interval.low)}"
+            f"–{scoring.percent(interval.high)}), {_count(t.n, 'interaction', 'interactions')} "
+            f"in {_count(t.sessions, 'session', 'sessions')}"
         )
 
     return [
         ("Sessions", str(t.sessions)),
         ("Interactions (n)", str(t.n)),
-        ("Positive", with_interval(scoring.positive_share(t.counts), positive)),
-        ("Negative", with_interval(scoring.negative_share(t.counts), negative)),
+        ("Positive", with_interval(t.positive)),
+        ("Negative", with_interval(t.negative)),
         ("Positive : negative", scoring.ratio_text(t.counts)),
         ("Social share of positives", scoring.percent(scoring.social_share(t.counts))),
         (
@@ -310,3 +369,7 @@ def headline(t: Totals) -> list[tuple[str, str]]:
             + (f" ({scoring.percent(t.people_negative / t.people)})" if t.people else ""),
         ),
     ]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -28,6 +28,7 @@ import io
 import pytest
 
 from careobs.quis.scoring import percent, wilson_interval
+from careobs.statistics import ClusterSums, cluster_interval
 from tests.dashboards.conftest import headline as headline_of
 from tests.dashboards.conftest import (
     html_tables,
@@ -103,10 +104,19 @@ def sessions(acme, admin_sync):
     )
 
 
-def shares_with_intervals(positive: int, negative: int, n: int) -> list:
+# Each session's (positive, negative, n), from the table above.
+S9, S1, S4, S2, S3, S8 = (1, 0, 1), (3, 1, 5), (1, 0, 2), (3, 1, 4), (3, 0, 4), (1, 2, 3)
+
+
+def shares_with_intervals(*sessions: tuple[int, int, int]) -> list:
+    """Shares and their 95% intervals with each session a cluster (tests/test_statistics.py
+    checks those against hand-computed values)."""
+    n = sum(s[2] for s in sessions)
     if n == 0:
         return [None] * 6
-    pos, neg = wilson_interval(positive, n), wilson_interval(negative, n)
+    pos = cluster_interval(ClusterSums.of((s[0], s[2]) for s in sessions))
+    neg = cluster_interval(ClusterSums.of((s[1], s[2]) for s in sessions))
+    positive, negative = sum(s[0] for s in sessions), sum(s[1] for s in sessions)
     return [positive / n, pos.low, pos.high, negative / n, neg.low, neg.high]
 
 
@@ -140,14 +150,14 @@ def test_categories_by_week_across_the_october_change(sessions, acme, client_as)
     assert payload["filters"] == RANGE
 
 
-def test_positive_and_negative_trend_with_wilson_intervals(sessions, acme, client_as):
+def test_positive_and_negative_trend_with_clustered_intervals(sessions, acme, client_as):
     trend = table_of(fetch(client_as(acme.manager), **RANGE), "trend")
 
     assert trend["rows"] == [
-        [WEEKS[0], 6, *shares_with_intervals(4, 1, 6)],
-        [WEEKS[1], 0, *shares_with_intervals(0, 0, 0)],
-        [WEEKS[2], 6, *shares_with_intervals(4, 1, 6)],
-        [WEEKS[3], 7, *shares_with_intervals(4, 2, 7)],
+        [WEEKS[0], 2, 6, *shares_with_intervals(S9, S1)],
+        [WEEKS[1], 0, 0, *shares_with_intervals()],
+        [WEEKS[2], 2, 6, *shares_with_intervals(S4, S2)],
+        [WEEKS[3], 2, 7, *shares_with_intervals(S3, S8)],
     ]
     assert trend["chart"]["bands"] == [
         ["positive_low", "positive_high"],
@@ -175,10 +185,10 @@ def test_by_context(sessions, acme, client_as):
     contexts = table_of(fetch(client_as(acme.manager), **RANGE), "contexts")
 
     assert contexts["rows"] == [
-        ["Mealtime", 3, 10, *shares_with_intervals(7, 1, 10), "small sample: n = 10"],
-        ["Activity", 1, 4, *shares_with_intervals(3, 1, 4), "small sample: n = 4"],
-        ["Medication round", 1, 3, *shares_with_intervals(1, 2, 3), "small sample: n = 3"],
-        ["Quiet time", 1, 2, *shares_with_intervals(1, 0, 2), "small sample: n = 2"],
+        ["Mealtime", 3, 10, *shares_with_intervals(S9, S1, S3), "small sample: n = 10"],
+        ["Activity", 1, 4, *shares_with_intervals(S2), "small sample: n = 4"],
+        ["Medication round", 1, 3, *shares_with_intervals(S8), "small sample: n = 3"],
+        ["Quiet time", 1, 2, *shares_with_intervals(S4), "small sample: n = 2"],
     ]
 
 
@@ -195,12 +205,21 @@ def test_by_local_hour_the_session_started(sessions, acme, client_as):
 def test_headline_figures(sessions, acme, client_as):
     figures = headline_of(fetch(client_as(acme.manager), **RANGE))
 
-    positive, negative = wilson_interval(12, 19), wilson_interval(4, 19)
+    # Negative, 4 of 19 in 6 sessions: p = 4/19; each session's y − p·n, in 19ths:
+    # S9 −4, S1 −1, S4 −8, S2 3, S3 −16, S8 26; Σ² = 1022/361, V = 6/5 · 1022/361 / 19²
+    # = 0.0094106 against p(1−p)/n = 60/6859 = 0.0087476: deff = 1.0758, n_eff = 17.661.
+    # Wilson on (4/19, n = 17.661): z²/n = 0.21751, centre = (0.21053 + 0.10876) / 1.21751
+    # = 0.26224, half = 1.95996 · √(0.0094106 + 0.0030788) / 1.21751 = 0.17991, so
+    # 8.2%–44.2%; the plain Wilson on 19 interactions would be 8.5%–43.3%.
+    # Positive, 12 of 19: y − p·n in 19ths 7, −3, −5, 9, 9, −17; Σ² = 534/361,
+    # V = 0.0049171 < p(1−p)/n = 0.012247: deff < 1 counts as 1, so Wilson on 19.
+    positive = wilson_interval(12, 19)
     assert figures == {
         "Sessions": "6",
         "Interactions (n)": "19",
-        "Positive": f"{percent(12 / 19)} (95% {percent(positive.low)}–{percent(positive.high)})",
-        "Negative": f"{percent(4 / 19)} (95% {percent(negative.low)}–{percent(negative.high)})",
+        "Positive": f"{percent(12 / 19)} (95% {percent(positive.low)}–{percent(positive.high)}), "
+        "19 interactions in 6 sessions",
+        "Negative": "21.1% (95% 8.2%–44.2%), 19 interactions in 6 sessions",
         "Positive : negative": "3.0 : 1",
         "Social share of positives": "66.7%",
         "Interactions per person-hour": "4.1",  # 19 / 280 person-minutes × 60
