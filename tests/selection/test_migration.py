@@ -1,5 +1,6 @@
 """Migration 0010 numbers the draws already made: each service's draws of a kind 1, 2, 3… by
-when they were made, so the next draw follows the last one."""
+when they were made, so the next draw follows the last one; a second draw on the same local
+day is marked as a repeat made before reasons were asked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from careobs.db import make_engine
 from careobs.selection.models import SelectionDraw
 
 BEFORE = "0009_quarantine_content"
+HOURS = {6: 22, 7: 23}  # UTC hours of draws 6 and 7; the others are made at 09:30 UTC
+OLD_REPEAT = "No reason recorded: drawn before careobs asked why"
 
 
 def test_existing_draws_are_numbered_in_the_order_they_were_made(org, homecare_manager, db):
@@ -22,6 +25,8 @@ def test_existing_draws_are_numbered_in_the_order_they_were_made(org, homecare_m
         (org.care_home, "people", 5),
         (org.homecare, "workers", 2),
         (org.care_home, "people", 4),
+        (org.homecare, "workers", 3),  # 22:30 UTC: 23:30 on day 3 in London, a second draw
+        (org.care_home, "people", 5),  # 23:30 UTC on day 5: day 6 in London (summer time)
     ]
     for number, (svc, kind, day) in enumerate(made):
         db.add(
@@ -34,7 +39,7 @@ def test_existing_draws_are_numbered_in_the_order_they_were_made(org, homecare_m
                 inputs={"k": 1, "candidates": [], "previous_pick": []},
                 result=[],
                 requested_by_id=homecare_manager.id,
-                created_at=datetime(2026, 11, day, 9, tzinfo=UTC),
+                created_at=datetime(2026, 7, day, HOURS.get(number, 9), 30, tzinfo=UTC),
             )
         )
     db.commit()
@@ -57,10 +62,12 @@ def test_existing_draws_are_numbered_in_the_order_they_were_made(org, homecare_m
         engine.dispose()
 
     assert [tuple(r) for r in rows] == [
-        ("typed-0", 3, None),  # homecare workers: days 1, 2, 3
+        ("typed-0", 3, None),  # homecare workers: days 1, 2, 3, 3 again
         ("typed-1", 1, None),
         ("typed-2", 1, None),  # homecare people
-        ("typed-3", 2, None),  # care home people: days 4, 5
+        ("typed-3", 2, None),  # care home people: days 4, 5, 6 (London)
         ("typed-4", 2, None),
         ("typed-5", 1, None),
+        ("typed-6", 4, OLD_REPEAT),  # the day's second draw: a repeat, though nobody said why
+        ("typed-7", 3, None),
     ]
