@@ -11,8 +11,13 @@ An action may name one measure in its service (``Action.measure``, a small JSON 
 Each may carry ``"days"`` (default 90): the length of the two windows compared. *Before* is the
 ``days`` up to the day the action was added; *after* starts the day it was done (or, while it is
 still open, the day it was added) and runs for ``days``, or to today if that comes first. Both
-come from the counts stored with each session and visit, with their n and a 95% Wilson interval,
-so nobody re-types numbers.
+come from the counts stored with each session and visit, so nobody re-types numbers.
+
+Each window's share pools many sessions (or visits), and interactions in one session are alike,
+so the session (for ``domain_met``: the visit) is the sampling unit: each side shows its n, its
+k sessions and a cluster-robust 95% interval, and the difference is judged by a z test on the
+two sets of clusters (:mod:`careobs.statistics`), stated in words by
+:attr:`Comparison.statement`.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from careobs.checklists.models import ChecklistDomain, ChecklistVersion
 from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.quis.models import CONTEXTS, QuisSession
-from careobs.quis.scoring import wilson_interval
 from careobs.spotchecks.models import VisitDomainScore
+from careobs.statistics import ClusterSums, Difference, change_statement, cluster_interval, compare
 
 KINDS = {
     "quis_negative": "Negative interactions (QUIS)",
@@ -40,16 +45,44 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 365
 
 
+# What n and k count, per kind: (n's unit, the cluster's singular and plural).
+UNITS = {
+    "quis_negative": ("interactions", "session", "sessions"),
+    "quis_positive": ("interactions", "session", "sessions"),
+    "domain_met": ("items rated", "visit", "visits"),
+}
+
+
 @dataclass(frozen=True)
 class Value:
-    """A share over one window of local dates [first, last], with its n and 95% interval."""
+    """A share over one window of local dates [first, last]: its n, its k clusters (sessions
+    or visits) and its 95% interval, which treats each cluster as the sampling unit."""
 
-    value: float | None
-    n: int
-    low: float | None
-    high: float | None
+    sums: ClusterSums
     first: date
     last: date
+
+    @property
+    def value(self) -> float | None:
+        return self.sums.share
+
+    @property
+    def n(self) -> int:
+        return self.sums.n
+
+    @property
+    def k(self) -> int:
+        return self.sums.k
+
+    @property
+    def low(self) -> float | None:
+        interval = cluster_interval(self.sums)
+        return interval.low if interval else None
+
+    @property
+    def high(self) -> float | None:
+        interval = cluster_interval(self.sums)
+        return interval.high if interval else None
 
 
 @dataclass(frozen=True)
@@ -57,6 +90,7 @@ class Comparison:
     label: str
     before: Value
     after: Value
+    kind: str = "quis_negative"
 
     @property
     def change(self) -> float | None:
@@ -64,6 +98,35 @@ class Comparison:
         if self.before.value is None or self.after.value is None:
             return None
         return self.after.value - self.before.value
+
+    @property
+    def n_unit(self) -> str:
+        """What n counts, e.g. "interactions"."""
+        return UNITS[self.kind][0]
+
+    @property
+    def k_unit(self) -> str:
+        """What k counts, e.g. "sessions"."""
+        return UNITS[self.kind][2]
+
+    @property
+    def interval_means(self) -> str:
+        """What the 95% interval is, in one plain sentence."""
+        n_unit, one, _ = UNITS[self.kind]
+        return (
+            f"The 95% interval is the range the true share probably lies in; it allows for "
+            f"{n_unit} in one {one} being alike, so it is wider than a simple interval."
+        )
+
+    @property
+    def test(self) -> Difference | None:
+        """The z test of after against before; None when a side has too few clusters."""
+        return compare(self.before.sums, self.after.sums)
+
+    @property
+    def statement(self) -> str:
+        """The difference in words, with whether chance alone could explain it."""
+        return change_statement(self.before.sums, self.after.sums, UNITS[self.kind][1:])
 
 
 def check(measure: dict | None) -> dict | None:
@@ -106,7 +169,7 @@ def before_after(db: Session, action, today: date | None = None) -> Comparison |
     (b_first, b_last), (a_first, a_last) = windows(action, today, zone)
     before = _value(db, action, b_first, b_last, zone)
     after = _value(db, action, a_first, a_last, zone)
-    return Comparison(label(db, action), before, after)
+    return Comparison(label(db, action), before, after, action.measure["kind"])
 
 
 def label(db: Session, action) -> str:
@@ -128,34 +191,32 @@ def label(db: Session, action) -> str:
 
 
 def _value(db: Session, action, first: date, last: date, zone) -> Value:
+    if last < first:
+        return Value(ClusterSums(), first, last)
     start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
     measure = action.measure
-    if last < first:
-        hits, n = 0, 0
-    elif measure["kind"] == "domain_met":
-        hits, n = db.execute(
-            sa.select(
-                sa.func.coalesce(sa.func.sum(VisitDomainScore.n_met), 0),
-                sa.func.coalesce(
-                    sa.func.sum(
-                        VisitDomainScore.n_met
-                        + VisitDomainScore.n_partly
-                        + VisitDomainScore.n_not_met
-                    ),
-                    0,
-                ),
-            ).where(
-                VisitDomainScore.service_id == action.service_id,
-                VisitDomainScore.domain_key == uuid.UUID(measure["domain_key"]),
-                VisitDomainScore.planned_at >= start,
-                VisitDomainScore.planned_at < end,
-            )
-        ).one()
+    if measure["kind"] == "domain_met":
+        # One row per visit and domain: each row is a visit, the cluster.
+        y = VisitDomainScore.n_met
+        n = VisitDomainScore.n_met + VisitDomainScore.n_partly + VisitDomainScore.n_not_met
+        conditions = [
+            VisitDomainScore.service_id == action.service_id,
+            VisitDomainScore.domain_key == uuid.UUID(measure["domain_key"]),
+            VisitDomainScore.planned_at >= start,
+            VisitDomainScore.planned_at < end,
+        ]
     else:
-        counted = (
+        y = (
             (QuisSession.n_np + QuisSession.n_nr)
             if measure["kind"] == "quis_negative"
             else (QuisSession.n_ps + QuisSession.n_pc)
+        )
+        n = (
+            QuisSession.n_ps
+            + QuisSession.n_pc
+            + QuisSession.n_n
+            + QuisSession.n_np
+            + QuisSession.n_nr
         )
         conditions = [
             QuisSession.service_id == action.service_id,
@@ -165,25 +226,13 @@ def _value(db: Session, action, first: date, last: date, zone) -> Value:
         ]
         if measure.get("context"):
             conditions.append(QuisSession.context == measure["context"])
-        total = (
-            QuisSession.n_ps
-            + QuisSession.n_pc
-            + QuisSession.n_n
-            + QuisSession.n_np
-            + QuisSession.n_nr
-        )
-        hits, n = db.execute(
-            sa.select(
-                sa.func.coalesce(sa.func.sum(counted), 0), sa.func.coalesce(sa.func.sum(total), 0)
-            ).where(*conditions)
-        ).one()
-    hits, n = int(hits), int(n)
-    interval = wilson_interval(hits, n)
-    return Value(
-        hits / n if n else None,
-        n,
-        interval.low if interval else None,
-        interval.high if interval else None,
-        first,
-        last,
-    )
+    row = db.execute(
+        sa.select(
+            sa.func.count(),
+            *(
+                sa.func.coalesce(sa.func.sum(expression), 0)
+                for expression in (y, n, y * y, y * n, n * n)
+            ),
+        ).where(*conditions)
+    ).one()
+    return Value(ClusterSums(*(int(value) for value in row)), first, last)

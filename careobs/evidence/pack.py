@@ -25,6 +25,7 @@ from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.org import settings as org_settings
 from careobs.org.models import Service
+from careobs.statistics import MIN_CLUSTERS
 from careobs.wording import plural
 
 # The four things the pack says about each statement, in the order CQC reads them.
@@ -381,8 +382,11 @@ def _feedback_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -
 
 def _change_evidence(db: Session, actions: list[Action], today: date, add) -> None:
     """Before and after measures of the actions that name one (Learning, improvement and
-    innovation): the measure over the days before the action, and since it was done."""
+    innovation): the measure over the days before the action, and since it was done, with n,
+    k sessions (or visits), 95% intervals, and what a test that treats each session (visit) as
+    the unit says about the difference: the same statement as the action's own page."""
     rows = []
+    verdicts = []
     for action in actions:
         comparison = before_after(db, action, today)
         if comparison is None:
@@ -396,12 +400,15 @@ def _change_evidence(db: Session, actions: list[Action], today: date, add) -> No
                 before.value,
                 _interval(before),
                 before.n,
+                before.k,
                 after.value,
                 _interval(after),
                 after.n,
+                after.k,
                 comparison.change,
             ]
         )
+        verdicts.append((action.description, comparison.statement))
     table = Table(
         "changes",
         "Before and after",
@@ -412,18 +419,24 @@ def _change_evidence(db: Session, actions: list[Action], today: date, add) -> No
             Column("before", "Before", "pct"),
             Column("before_ci", "Before, 95% interval"),
             Column("before_n", "Before (n)", "int"),
+            Column("before_k", "Before (k)", "int"),
             Column("after", "After", "pct"),
             Column("after_ci", "After, 95% interval"),
             Column("after_n", "After (n)", "int"),
+            Column("after_k", "After (k)", "int"),
             Column("change", "Change", "pct"),
         ],
         rows,
         caption="Each window is the measure's number of days before the action was added, and "
-        "from the day it was done (while open: added). Change is after minus before, in "
-        "percentage points; overlapping intervals mean the difference may be chance.",
+        "from the day it was done (while open: added). n counts interactions (for a checklist "
+        "domain: items rated) and k the sessions (visits) they came from. Change is after minus "
+        "before, in percentage points. The 95% interval is the range the true share probably "
+        "lies in; it allows for interactions in one session being alike, so it is wider than a "
+        "simple interval. Whether a change could be chance is judged by a test that treats each "
+        f"session (visit) as the unit; it needs at least {MIN_CLUSTERS} on each side.",
         empty="No action in this period names a measure to compare before and after.",
     )
-    add("W7", Item("The difference made", CHANGED, table=table))
+    add("W7", Item("The difference made", CHANGED, facts=verdicts, table=table))
 
 
 def _interval(value) -> str:

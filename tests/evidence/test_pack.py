@@ -109,7 +109,8 @@ def test_what_changed_compares_the_measure_before_and_after(app, db, demo, perio
     assert changed.table.rows, "the demo's mealtime action names a measure"
     row = changed.table.rows[0]
     assert row[2] == "Negative interactions (QUIS), mealtime at Rosewood House"
-    assert row[5] > 0 and row[8] > 0  # n before and after
+    assert row[5] > 0 and row[9] > 0  # n before and after
+    assert row[6] > 1 and row[10] > 1  # k sessions before and after
 
 
 def test_an_empty_period_still_has_every_key_question(app, db, demo, period):
