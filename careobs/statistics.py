@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from careobs.quis.scoring import Z_95, Interval, wilson_interval
+from careobs.quis.scoring import Z_95, Interval, percent, wilson_interval
+from careobs.wording import plural
 
 # A before/after difference is only judged when each side has at least this many clusters.
 # The variance of each side is estimated from its k clusters (k − 1 degrees of freedom); with
@@ -223,14 +224,6 @@ def p_text(p: float) -> str:
     return f"p = {p:.{digits}f}"
 
 
-def percent(share: float) -> str:
-    return f"{share * 100:.1f}%"
-
-
-def count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def change_statement(
     before: ClusterSums, after: ClusterSums, unit: tuple[str, str] = ("session", "sessions")
 ) -> str:
@@ -258,7 +251,7 @@ def change_statement(
     if result is None:
         return (
             f"{what}; too few {unit[1]} to judge whether this is more than chance "
-            f"({count(before.k, *unit)} before, {after.k} after; "
+            f"({plural(before.k, *unit)} before, {after.k} after; "
             f"at least {MIN_CLUSTERS} each are needed)."
         )
     if result.unlikely_by_chance:

@@ -30,6 +30,7 @@ from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.scoring import CATEGORIES, CATEGORY_LABELS, CategoryCounts
 from careobs.statistics import ClusterSums, cluster_interval
+from careobs.wording import plural
 
 SMALL_SAMPLE = 30  # fewer interactions than this: say so beside the figures
 INTERVAL_MEANS = (
@@ -348,8 +349,8 @@ def headline(t: Totals) -> list[tuple[str, str]]:
         interval = cluster_interval(sums)
         return (
             f"{scoring.percent(sums.share)} (95% {scoring.percent(interval.low)}"
-            f"–{scoring.percent(interval.high)}), {_count(t.n, 'interaction', 'interactions')} "
-            f"in {_count(t.sessions, 'session', 'sessions')}"
+            f"–{scoring.percent(interval.high)}), {plural(t.n, 'interaction', 'interactions')} "
+            f"in {plural(t.sessions, 'session', 'sessions')}"
         )
 
     return [
@@ -369,7 +370,3 @@ def headline(t: Totals) -> list[tuple[str, str]]:
             + (f" ({scoring.percent(t.people_negative / t.people)})" if t.people else ""),
         ),
     ]
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
