@@ -58,8 +58,8 @@ def test_admin_sees_how_many_active_people_and_staff_each_service_has(client, au
 
     page = home(client, auth, acme.admin)
 
-    assert "1 people supported · 1 staff" in page  # the care home: R01 and Carla
-    assert "2 people supported · 1 staff" in page  # homecare: H01, H02 and Hal
+    assert "1 person supported · 1 member of staff" in page  # the care home: R01 and Carla
+    assert "2 people supported · 1 member of staff" in page  # homecare: H01, H02 and Hal
 
 
 def test_manager_sees_their_service_and_only_the_links_they_may_use(client, auth, data):

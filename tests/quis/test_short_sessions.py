@@ -41,6 +41,7 @@ def test_a_nine_second_session_shows_seconds_and_is_too_short_to_rate(client, au
         [interaction("PS", minute=0.05)],
         people=["R01"],
         frame_minutes=1,
+        staff_on_duty=1,
     )
 
     page = client.get(f"/quis/sessions/{document['id']}").get_data(as_text=True)
@@ -52,6 +53,7 @@ def test_a_nine_second_session_shows_seconds_and_is_too_short_to_rate(client, au
     assert RULE in page
     assert "All interactions (n = 1)" in page
     assert "Interactions per frame (1 minute)" in page
+    assert "R01 · 1 member of staff on duty" in page
     assert "<td>9 seconds</td>" in listing
     assert "1 session." in listing
 
@@ -74,6 +76,7 @@ def test_a_twelve_minute_session_shows_its_rate(client, auth, data):
     assert rate_cell(page) == "15.0"
     assert RULE in page
     assert "Interactions per frame (5 minutes)" in page
+    assert "R01, R02 · 3 staff on duty" in page
     assert "<td>12 minutes</td>" in listing
 
 
