@@ -131,14 +131,24 @@ class RecheckBooking(PublicIdMixin, Base):
     """A targeted re-check: a monitoring visit due for one care worker by a date, focused on
     named checklist items (by their ``key``, stable across checklist versions).
 
-    It is fulfilled by the worker's next submitted visit on or after the day it was booked.
+    It is booked for one of two reasons, exactly one of which it names: by hand from an
+    improvement ``action`` (fulfilled by the worker's next submitted, scored visit on or after
+    the day it was booked), or by a red visit, ``after_visit`` (fulfilled by the worker's next
+    scored visit after that one). A red visit books at most one re-check, however often it is
+    sent (``after_visit_id`` is unique).
     """
 
     __tablename__ = "recheck_bookings"
-    __table_args__ = (sa.Index("ix_recheck_bookings_staff_due", "staff_id", "due_by"),)
+    __table_args__ = (
+        sa.Index("ix_recheck_bookings_staff_due", "staff_id", "due_by"),
+        sa.CheckConstraint("(action_id IS NULL) <> (after_visit_id IS NULL)", name="one_reason"),
+    )
 
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    after_visit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("monitoring_visits.id"), unique=True
+    )
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
     due_by: Mapped[date] = mapped_column(sa.Date)
     focus_item_keys: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -147,7 +157,10 @@ class RecheckBooking(PublicIdMixin, Base):
     fulfilled_by_visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_visits.id"))
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    action: Mapped[Action] = relationship(back_populates="rechecks")
+    action: Mapped[Action | None] = relationship(back_populates="rechecks")
+    after_visit: Mapped[MonitoringVisit | None] = relationship(foreign_keys=[after_visit_id])
     staff: Mapped[StaffMember] = relationship()
     booked_by: Mapped[User] = relationship()
-    fulfilled_by_visit: Mapped[MonitoringVisit | None] = relationship()
+    fulfilled_by_visit: Mapped[MonitoringVisit | None] = relationship(
+        foreign_keys=[fulfilled_by_visit_id]
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import Membership, User
 from careobs.actions.models import CLOSED, Action, RecheckBooking
@@ -87,11 +87,17 @@ def owner_candidates(db: Session, service_ids: list[int]) -> tuple[list, list]:
 
 @dataclass(frozen=True)
 class RecheckInfo:
-    """A worker's earliest open targeted re-check, for coverage and reminders."""
+    """A worker's earliest open targeted re-check, for coverage and reminders: booked from an
+    action (``action_uuid``) or by a red visit (``after_visit_uuid``)."""
 
     due_by: date
-    action_uuid: uuid.UUID
+    action_uuid: uuid.UUID | None
     focus: list[str]  # the focus checklist items' texts
+    after_visit_uuid: uuid.UUID | None = None
+
+    @property
+    def after_red(self) -> bool:
+        return self.after_visit_uuid is not None
 
 
 def item_texts(db: Session, keys) -> dict[str, str]:
@@ -108,32 +114,49 @@ def item_texts(db: Session, keys) -> dict[str, str]:
 
 
 def open_rechecks() -> sa.Select:
-    """Re-checks not yet fulfilled whose action is not cancelled, earliest first."""
+    """Re-checks not yet fulfilled, earliest first, with the uuid of the action that booked
+    each (unless it is cancelled) or of the red visit that did, and the service it is for."""
+    red_visit = aliased(MonitoringVisit, name="red_visit")
     return (
-        sa.select(RecheckBooking, Action.uuid)
-        .join(Action, RecheckBooking.action_id == Action.id)
-        .where(RecheckBooking.fulfilled_at.is_(None), Action.status != "cancelled")
+        sa.select(
+            RecheckBooking,
+            Action.uuid.label("action_uuid"),
+            red_visit.uuid.label("after_visit_uuid"),
+            sa.func.coalesce(Action.service_id, red_visit.service_id).label("service_id"),
+        )
+        .outerjoin(Action, RecheckBooking.action_id == Action.id)
+        .outerjoin(red_visit, RecheckBooking.after_visit_id == red_visit.id)
+        .where(
+            RecheckBooking.fulfilled_at.is_(None),
+            sa.or_(RecheckBooking.action_id.is_(None), Action.status != "cancelled"),
+        )
         .order_by(RecheckBooking.due_by, RecheckBooking.id)
     )
 
 
 def rechecks_due(db: Session, staff_ids) -> dict[int, RecheckInfo]:
     """The earliest open targeted re-check of each of these workers (those with none are
-    left out): what coverage shows beside the routine due date."""
+    left out): what coverage shows beside the routine due date. Of two due the same day, the
+    one booked after a red visit is named."""
     staff_ids = list(staff_ids)
     if not staff_ids:
         return {}
-    earliest: dict[int, tuple[RecheckBooking, uuid.UUID]] = {}
-    for booking, action_uuid in db.execute(
-        open_rechecks().where(RecheckBooking.staff_id.in_(staff_ids))
-    ):
-        earliest.setdefault(booking.staff_id, (booking, action_uuid))
-    texts = item_texts(db, {k for b, _ in earliest.values() for k in b.focus_item_keys})
+    earliest: dict[int, sa.Row] = {}
+    for row in db.execute(open_rechecks().where(RecheckBooking.staff_id.in_(staff_ids))):
+        found = earliest.get(row.RecheckBooking.staff_id)
+        if found is None or (
+            found.RecheckBooking.due_by == row.RecheckBooking.due_by
+            and found.after_visit_uuid is None
+            and row.after_visit_uuid is not None
+        ):
+            earliest[row.RecheckBooking.staff_id] = row
+    texts = item_texts(db, {k for r in earliest.values() for k in r.RecheckBooking.focus_item_keys})
     return {
         staff_id: RecheckInfo(
-            booking.due_by,
-            action_uuid,
-            [texts[k] for k in booking.focus_item_keys if k in texts],
+            row.RecheckBooking.due_by,
+            row.action_uuid,
+            [texts[k] for k in row.RecheckBooking.focus_item_keys if k in texts],
+            row.after_visit_uuid,
         )
-        for staff_id, (booking, action_uuid) in earliest.items()
+        for staff_id, row in earliest.items()
     }

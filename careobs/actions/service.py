@@ -10,16 +10,19 @@ import uuid
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import User
 from careobs.actions import cqc, measures
 from careobs.actions.models import CLOSED, STATUSES, Action, ActionNote, RecheckBooking
 from careobs.audit.service import record
+from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
+from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
 
 ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."
 
@@ -253,21 +256,114 @@ def book_recheck(
     return booking
 
 
+def book_recheck_after_red(db: Session, actor: User, visit) -> RecheckBooking | None:
+    """A red visit books the worker's re-check (design §2.2): due on the visit's next check
+    date (its day plus the organisation's re-check days), focused on the items Not met.
+
+    Once per visit, however often it is processed: the insert does nothing when the visit has
+    booked already (``after_visit_id`` is unique), even if two transactions race. When the
+    worker already has a later scored visit (sent first from another device), that visit is
+    the re-check and the booking is stored as fulfilled by it.
+    """
+    if visit.status != "submitted" or visit.band != "red" or visit.score is None:
+        return None
+    focus = db.scalars(
+        sa.select(ChecklistItem.key)
+        .join(VisitAnswer, VisitAnswer.item_id == ChecklistItem.id)
+        .join(ChecklistDomain, ChecklistItem.domain_id == ChecklistDomain.id)
+        .where(VisitAnswer.visit_id == visit.id, VisitAnswer.rating == "not_met")
+        .order_by(ChecklistDomain.position, ChecklistItem.position)
+    ).all()
+    later = _later_scored_visit(db, visit)
+    now = utcnow()
+    table = RecheckBooking.__table__
+    values = {
+        "uuid": uuid.uuid4(),
+        "organisation_id": visit.organisation_id,
+        "action_id": None,
+        "after_visit_id": visit.id,
+        "staff_id": visit.staff_id,
+        "due_by": visit.next_check_on,
+        "focus_item_keys": [str(k) for k in focus],
+        "booked_by_id": actor.id,
+        "created_at": now,
+        "fulfilled_by_visit_id": later.id if later is not None else None,
+        "fulfilled_at": now if later is not None else None,
+    }
+    insert = _insert_for(db)(table).values(values)
+    booked_id = db.execute(
+        insert.on_conflict_do_nothing(index_elements=[table.c.after_visit_id]).returning(table.c.id)
+    ).scalar()
+    if booked_id is None:
+        return None  # booked already
+    booking = db.get(RecheckBooking, booked_id)
+    record(
+        db,
+        "recheck_booked",
+        organisation_id=visit.organisation_id,
+        actor=actor,
+        entity=booking,
+        summary=f"after red monitoring visit {visit.uuid}: re-check by {visit.next_check_on}, "
+        f"{len(focus)} focus items" + (f"; already done by {later.uuid}" if later else ""),
+    )
+    return booking
+
+
+def _insert_for(db: Session):
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+def _later_scored_visit(db: Session, visit) -> MonitoringVisit | None:
+    """The worker's first submitted, scored visit planned after this one, if any."""
+    return db.scalar(
+        sa.select(MonitoringVisit)
+        .where(
+            MonitoringVisit.staff_id == visit.staff_id,
+            MonitoringVisit.status == "submitted",
+            MonitoringVisit.score.is_not(None),
+            MonitoringVisit.planned_at > visit.planned_at,
+            MonitoringVisit.id != visit.id,
+        )
+        .order_by(MonitoringVisit.planned_at, MonitoringVisit.id)
+        .limit(1)
+    )
+
+
 def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
-    """Mark the worker's open re-checks booked on or before this submitted visit's day as done
-    by it (a visit before the booking cannot be the re-check it asks for). Days are on the
-    organisation's clock: in summer, 23:30 UTC is already the next day in London."""
+    """Mark the worker's open re-checks that this submitted visit answers as done by it.
+
+    A visit that scored nothing (every item N/A) checked nothing and fulfils none. A re-check
+    booked from an action is answered by a visit on or after the day it was booked (a visit
+    before the booking cannot be the re-check it asks for); days are on the organisation's
+    clock: in summer, 23:30 UTC is already the next day in London. A re-check booked by a red
+    visit is answered by a visit planned after that red visit.
+    """
+    if visit.status != "submitted" or visit.score is None:
+        return []
     zone = time_zone(db, visit.organisation_id)
     visited = (visit.arrived_at or visit.planned_at).astimezone(zone).date()
-    open_bookings = db.scalars(
-        sa.select(RecheckBooking).where(
+    red_visit = aliased(MonitoringVisit)
+    open_bookings = db.execute(
+        sa.select(RecheckBooking, red_visit.planned_at)
+        .outerjoin(red_visit, RecheckBooking.after_visit_id == red_visit.id)
+        .where(
             RecheckBooking.staff_id == visit.staff_id,
             RecheckBooking.fulfilled_at.is_(None),
+            sa.or_(
+                RecheckBooking.after_visit_id.is_(None),
+                RecheckBooking.after_visit_id != visit.id,
+            ),
         )
     ).all()
     fulfilled = []
-    for booking in open_bookings:
-        if booking.created_at.astimezone(zone).date() > visited:
+    for booking, red_planned_at in open_bookings:
+        if booking.after_visit_id is not None:
+            if red_planned_at >= visit.planned_at:
+                continue
+        elif booking.created_at.astimezone(zone).date() > visited:
             continue
         booking.fulfilled_by_visit_id = visit.id
         booking.fulfilled_at = utcnow()
@@ -290,7 +386,8 @@ def is_closed(action: Action) -> bool:
 
 
 def after_visit_submitted(db: Session, actor: User, visit) -> None:
-    """What a submitted monitoring visit means for actions: it may be a booked re-check, and
-    its agreed actions become actions to follow up."""
+    """What a submitted monitoring visit means for actions: it may be a booked re-check, a red
+    one books the next, and its agreed actions become actions to follow up."""
     fulfil_rechecks(db, visit)
+    book_recheck_after_red(db, actor, visit)
     from_visit(db, actor, visit)

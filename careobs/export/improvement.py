@@ -69,11 +69,14 @@ def action_notes(org_id: int) -> sa.Select:
 
 
 def rechecks(org_id: int) -> sa.Select:
-    """Targeted re-checks booked by actions, and the visit that fulfilled each."""
+    """Targeted re-checks booked by actions or by red visits, and the visit that fulfilled
+    each."""
+    red = aliased(Visit)
     return (
         sa.select(
             RecheckBooking.uuid,
             Action.uuid.label("action_uuid"),
+            red.uuid.label("after_visit_uuid"),
             Staff.uuid.label("staff_uuid"),
             RecheckBooking.due_by,
             RecheckBooking.focus_item_keys,
@@ -82,7 +85,8 @@ def rechecks(org_id: int) -> sa.Select:
             Visit.uuid.label("fulfilled_by_visit_uuid"),
             RecheckBooking.fulfilled_at,
         )
-        .join(Action, RecheckBooking.action_id == Action.id)
+        .outerjoin(Action, RecheckBooking.action_id == Action.id)
+        .outerjoin(red, RecheckBooking.after_visit_id == red.id)
         .join(Staff, RecheckBooking.staff_id == Staff.id)
         .join(User, RecheckBooking.booked_by_id == User.id)
         .outerjoin(Visit, RecheckBooking.fulfilled_by_visit_id == Visit.id)
