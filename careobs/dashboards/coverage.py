@@ -20,14 +20,38 @@ from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
 
 DUE_SOON_DAYS = 14
 
-# Status, in the order the list shows them (most urgent first).
-OVERDUE = "Overdue"
-NEVER = "Never checked"
+# Status, in the order the list shows them (most urgent first). The selection draw
+# (careobs.selection.draw) compares these strings: keep the names and values.
+OVERDUE = "Overdue"  # the due date has passed, whatever the check was due for
+NEVER = "Never checked"  # no scored visit and no start date to count a first check from
+RECHECK_AFTER_RED = "Re-check due after red"
 NEW_STARTER = "New starter — first check due"
 RECHECK = "Targeted re-check booked"
 DUE_SOON = "Due soon"
 UP_TO_DATE = "Up to date"
-ORDER = {OVERDUE: 0, NEVER: 1, NEW_STARTER: 2, RECHECK: 3, DUE_SOON: 4, UP_TO_DATE: 5}
+ORDER = {
+    OVERDUE: 0,
+    NEVER: 1,
+    RECHECK_AFTER_RED: 2,
+    NEW_STARTER: 3,
+    RECHECK: 4,
+    DUE_SOON: 5,
+    UP_TO_DATE: 6,
+}
+OVERDUE_STATUSES = (OVERDUE, NEVER)
+
+# Why the next check is due when it is ("Due because").
+BECAUSE_INTERVAL = "regular interval"
+BECAUSE_RED = "re-check after red"
+BECAUSE_NEW_STARTER = "first check (new starter)"
+BECAUSE_ACTION = "targeted re-check (action)"
+BECAUSE_NEVER = "never checked (no start date)"
+# The status a date that has not passed gives, by reason (regular intervals: see _status).
+UPCOMING = {
+    BECAUSE_RED: RECHECK_AFTER_RED,
+    BECAUSE_NEW_STARTER: NEW_STARTER,
+    BECAUSE_ACTION: RECHECK,
+}
 
 
 @dataclass
@@ -45,19 +69,32 @@ class WorkerCoverage:
     days_since: int | None
     days_since_unannounced: int | None
     recheck_focus: str = ""  # the checklist items a booked re-check is to look at
+    due_because: str = ""  # one of the BECAUSE_ reasons
 
 
-def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
-    """Every active care worker in the scope's services, most urgent first."""
+def workers(
+    db: Session, scope: Scope, today: date, staff_ids: list[int] | None = None
+) -> list[WorkerCoverage]:
+    """Every active care worker in the scope's services (or just ``staff_ids`` of them), most
+    urgent first.
+
+    Only submitted visits with a score count as checks: a visit with every item N/A checked
+    nothing, so it neither sets the next due date nor the last (unannounced) visit.
+    """
     settings = org_settings.settings_for(db, scope.organisation_id)
-    # Each worker's latest submitted visit and latest unannounced one, found through the
+    # Each worker's latest scored visit and latest scored unannounced one, found through the
     # (staff, planned time) index: the cost grows with the number of workers, not of visits.
     earlier = aliased(MonitoringVisit)
 
     def latest(column, *conditions):
         return (
             sa.select(column)
-            .where(earlier.staff_id == StaffMember.id, earlier.status == "submitted", *conditions)
+            .where(
+                earlier.staff_id == StaffMember.id,
+                earlier.status == "submitted",
+                earlier.score.is_not(None),
+                *conditions,
+            )
             .order_by(earlier.planned_at.desc())
             .limit(1)
             .correlate(StaffMember)
@@ -65,7 +102,7 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         )
 
     last_visit = aliased(MonitoringVisit)
-    rows = db.execute(
+    query = (
         sa.select(
             StaffMember.id,
             StaffMember.uuid,
@@ -82,18 +119,25 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
         .join(Service, Service.id == StaffMember.service_id)
         .outerjoin(last_visit, last_visit.id == latest(earlier.id))
         .where(StaffMember.service_id.in_(scope.service_ids), StaffMember.active.is_(True))
-    ).all()
+    )
+    if staff_ids is not None:
+        query = query.where(StaffMember.id.in_(staff_ids))
+    rows = db.execute(query).all()
     rechecks = rechecks_due(db, [row.id for row in rows])
     result = []
     for row in rows:
         member, service_name = row, row.service_name
         last = _local_day(row.last, scope) if row.last else None
         last_unannounced = _local_day(row.last_unannounced, scope) if row.last_unannounced else None
-        status, due = _status(row if row.last else None, member, settings.new_starter_days, today)
+        due, because = _due(row if row.last else None, member, settings.new_starter_days)
         recheck = rechecks.get(member.id)
-        if recheck is not None:  # booked by an action: due by its date, or earlier if routine
-            due = min(due, recheck.due_by) if due else recheck.due_by
-            status = OVERDUE if due < today else RECHECK
+        if recheck is not None and (due is None or recheck.due_by < due):
+            # A booked re-check brings the date forward (a red visit's own booking is due on
+            # its next check date, so it changes nothing).
+            due = recheck.due_by
+            because = BECAUSE_RED if recheck.after_red else BECAUSE_ACTION
+        elif recheck is not None and recheck.due_by == due and because == BECAUSE_INTERVAL:
+            because = BECAUSE_ACTION  # the same day: the booking says more than the routine
         result.append(
             WorkerCoverage(
                 member.id,
@@ -105,30 +149,55 @@ def workers(db: Session, scope: Scope, today: date) -> list[WorkerCoverage]:
                 last_unannounced,
                 due,
                 row.band,
-                status,
+                _status(due, because, today),
                 (today - last).days if last else None,
                 (today - last_unannounced).days if last_unannounced else None,
                 "; ".join(recheck.focus) if recheck else "",
+                because,
             )
         )
     result.sort(key=lambda w: (ORDER[w.status], w.due or date.min, w.name))
     return result
 
 
-def _status(latest, member, new_starter_days: int, today: date):
-    """A worker's status and next due date: from their last visit, or for someone never
-    visited from their start date (the first check is due within the new-starter window)."""
+def _due(latest, member, new_starter_days: int) -> tuple[date | None, str]:
+    """When a worker's next check is due and why: from their last scored visit (sooner after
+    a red one), or for someone never visited from their start date (the first check is due
+    within the new-starter window); no date for someone with neither."""
     if latest is not None:
-        due = latest.next_check_on
-        if due < today:
-            return OVERDUE, due
-        if due <= today + timedelta(days=DUE_SOON_DAYS):
-            return DUE_SOON, due
-        return UP_TO_DATE, due
+        return latest.next_check_on, BECAUSE_RED if latest.band == "red" else BECAUSE_INTERVAL
     if member.start_date is None:
-        return NEVER, None
-    due = member.start_date + timedelta(days=new_starter_days)
-    return (NEW_STARTER if due >= today else NEVER), due
+        return None, BECAUSE_NEVER
+    return member.start_date + timedelta(days=new_starter_days), BECAUSE_NEW_STARTER
+
+
+def _status(due: date | None, because: str, today: date) -> str:
+    """Overdue once the date has passed, whatever the check was due for; before that, the
+    reason names the status (a regular check is "due soon" within DUE_SOON_DAYS)."""
+    if due is None:
+        return NEVER
+    if due < today:
+        return OVERDUE
+    if because in UPCOMING:
+        return UPCOMING[because]
+    return DUE_SOON if due <= today + timedelta(days=DUE_SOON_DAYS) else UP_TO_DATE
+
+
+def service_scope(db: Session, organisation_id: int, service_ids, today: date) -> Scope:
+    """A scope of whole services on ``today``, for coverage read outside the dashboard (the
+    daily reminders, a worker's page): only the services and the clock matter to workers()."""
+    return Scope(
+        organisation_id=organisation_id,
+        zone=org_settings.time_zone(db, organisation_id),
+        service_ids=tuple(service_ids),
+        first=today,
+        last=today,
+        grouping="month",
+        context=None,
+        area_id=None,
+        visit_type=None,
+        query={},
+    )
 
 
 def _worker_links(people: list[WorkerCoverage]) -> list[str]:
@@ -176,6 +245,15 @@ def spread(db: Session, scope: Scope) -> Spread:
     return result
 
 
+CAPTION = (
+    'Due dates follow the organisation\'s settings. "Due because" says which: the regular '
+    "interval after a visit, a re-check after a red result, a new starter's first check, or a "
+    "targeted re-check booked from an action. Overdue means the date has passed, whatever the "
+    "reason; never checked means no scored visit and no start date. Visits that scored nothing "
+    "(every item N/A) do not count as checks."
+)
+
+
 def tables(
     db: Session, scope: Scope, today: date
 ) -> tuple[tuple[list[WorkerCoverage], dict[str, int]], list[Table]]:
@@ -189,6 +267,7 @@ def tables(
             Column("service", "Service"),
             Column("status", "Status"),
             Column("due", "Next check due", "date"),
+            Column("due_because", "Due because"),
             Column("last_visit", "Last visit", "date"),
             Column("days_since", "Days since", "int"),
             Column("last_unannounced", "Last unannounced", "date"),
@@ -202,6 +281,7 @@ def tables(
                 w.service,
                 w.status,
                 w.due,
+                w.due_because,
                 w.last_visit,
                 w.days_since,
                 w.last_unannounced,
@@ -211,10 +291,7 @@ def tables(
             ]
             for w in people
         ],
-        caption=(
-            "Due dates follow the organisation's settings: the regular interval, "
-            "a re-check after a red result, and the first check for new starters."
-        ),
+        caption=CAPTION,
         empty="No care workers in these services.",
         links=_worker_links(people),
     )
@@ -277,6 +354,7 @@ def headline(people: list[WorkerCoverage], types: dict[str, int]) -> list[tuple[
         ("Care workers", str(len(people))),
         ("Overdue", str(counts[OVERDUE])),
         ("Never checked", str(counts[NEVER])),
+        ("Re-checks due after red", str(counts[RECHECK_AFTER_RED])),
         ("New starters due", str(counts[NEW_STARTER])),
         ("Re-checks booked", str(counts[RECHECK])),
         ("Due in 14 days", str(counts[DUE_SOON])),

@@ -6,13 +6,16 @@ Per-worker figures are shown only to that worker and to managers of their servic
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from careobs.dashboards import coverage
 from careobs.dashboards.tables import Chart, Column, Table
+from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.permissions import can_manage_service
@@ -30,7 +33,8 @@ def may_view(user, member: StaffMember) -> bool:
 
 def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Table]:
     """The worker's page for ``viewer``: the worker sees a visit once its feedback is released
-    to them (as on the visits list); their managers see every submitted visit."""
+    to them (as on the visits list); their managers see every submitted visit, and first the
+    worker's row of the coverage list (when the next check is due, and why)."""
     shown = sa.select(
         MonitoringVisit.uuid,
         MonitoringVisit.planned_at,
@@ -96,4 +100,27 @@ def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Tab
     )
     scores.links = [url_for("visits.detail", visit_id=v.uuid) for v in visits]
     history.links = [url_for("feedback.detail", feedback_id=f.uuid) for f in feedback]
-    return [scores, history]
+    if not manages:
+        # A worker is not told when they are next due: checks are meant to be unannounced.
+        return [scores, history]
+    return [next_check(db, member, utcnow().astimezone(zone).date()), scores, history]
+
+
+def next_check(db: Session, member: StaffMember, today: date) -> Table:
+    """The worker's row of the coverage list: status, due date and why it is due then."""
+    scope = coverage.service_scope(db, member.organisation_id, [member.service_id], today)
+    found = coverage.workers(db, scope, today, staff_ids=[member.id])
+    return Table(
+        "next_check",
+        "Next check",
+        [
+            Column("status", "Status"),
+            Column("due", "Next check due", "date"),
+            Column("due_because", "Due because"),
+            Column("last_visit", "Last scored visit", "date"),
+            Column("recheck_focus", "Re-check focus"),
+        ],
+        [[w.status, w.due, w.due_because, w.last_visit, w.recheck_focus] for w in found],
+        caption=coverage.CAPTION,
+        empty="No longer an active care worker, so no check is due.",
+    )

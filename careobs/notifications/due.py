@@ -1,6 +1,7 @@
 """The daily reminders of ``careobs notify due``: monitoring visits due or overdue under the
-organisation's frequency settings (design §2.2), actions coming due or overdue, and targeted
-re-checks coming due."""
+organisation's frequency settings (design §2.2), with the dates and reasons of the coverage
+list, actions coming due or overdue, and targeted re-checks coming due (booked from an action or
+by a red visit)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
+from careobs.dashboards import coverage
 from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import Organisation, Service, StaffMember
-from careobs.org.settings import settings_for
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.wording import plural
 
 LOOKAHEAD_DAYS = 7
 ACTION_LOOKAHEAD_DAYS = 3
@@ -27,42 +28,40 @@ class DueCheck:
     staff: StaffMember
     due_on: date
     overdue: bool
-    reason: str
+    reason: str  # why it is due, as coverage's "Due because" says it
 
 
 def visits_due(db: Session, service: Service, today: date) -> list[DueCheck]:
-    """Care workers of a service who are due a monitoring visit within a week, or overdue."""
-    settings = settings_for(db, service.organisation_id)
-    latest = (
-        sa.select(MonitoringVisit.staff_id, sa.func.max(MonitoringVisit.planned_at).label("last"))
-        .where(MonitoringVisit.service_id == service.id, MonitoringVisit.status == "submitted")
-        .group_by(MonitoringVisit.staff_id)
-        .subquery()
-    )
-    rows = db.execute(
-        sa.select(StaffMember, MonitoringVisit.next_check_on)
-        .outerjoin(latest, latest.c.staff_id == StaffMember.id)
-        .outerjoin(
-            MonitoringVisit,
-            sa.and_(
-                MonitoringVisit.staff_id == StaffMember.id,
-                MonitoringVisit.planned_at == latest.c.last,
-            ),
+    """Care workers of a service who are due a monitoring visit within a week, or overdue:
+    the due dates and reasons of the coverage list (a worker never checked and with no start
+    date is due today)."""
+    scope = coverage.service_scope(db, service.organisation_id, [service.id], today)
+    found = coverage.workers(db, scope, today)
+    staff = {
+        member.id: member
+        for member in db.scalars(
+            sa.select(StaffMember).where(StaffMember.id.in_([w.staff_id for w in found]))
         )
-        .where(StaffMember.service_id == service.id, StaffMember.active.is_(True))
-    ).all()
+    }
     due = []
-    for staff, next_check in rows:
-        if next_check is not None:
-            due_on, reason = next_check, "next check date"
-        elif staff.start_date is not None:
-            due_on = staff.start_date + timedelta(days=settings.new_starter_days)
-            reason = "new starter, never checked"
-        else:
-            due_on, reason = today, "never checked"
+    for worker in found:
+        due_on = worker.due or today
         if due_on <= today + timedelta(days=LOOKAHEAD_DAYS):
-            due.append(DueCheck(staff, due_on, due_on < today, reason))
-    return sorted(due, key=lambda d: d.due_on)
+            due.append(DueCheck(staff[worker.staff_id], due_on, due_on < today, worker.due_because))
+    return sorted(due, key=lambda d: (d.due_on, d.staff.name))
+
+
+def due_summary(due: list[DueCheck]) -> str:
+    """The reminder's words: how many are due, how many overdue, how many after a red result."""
+    overdue = sum(d.overdue for d in due)
+    after_red = sum(not d.overdue and d.reason == coverage.BECAUSE_RED for d in due)
+    counts = f"{overdue} overdue"
+    if after_red:
+        counts += f", {plural(after_red, 're-check', 're-checks')} after red"
+    return (
+        f"{plural(len(due), 'care worker', 'care workers')} due a monitoring visit this week"
+        f" ({counts})."
+    )
 
 
 def remind(db: Session, today: date | None = None) -> dict[str, int]:
@@ -85,7 +84,6 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
             due = visits_due(db, service, org_today)
             if not due:
                 continue
-            overdue = sum(d.overdue for d in due)
             people = db.scalars(
                 sa.select(User)
                 .join(Membership, Membership.user_id == User.id)
@@ -100,8 +98,7 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
                     user,
                     "visits_due",
                     f"/visits/?service={service.uuid.hex}",
-                    body=f"{len(due)} care workers due a monitoring visit this week"
-                    f" ({overdue} overdue).",
+                    body=due_summary(due),
                     dedupe_key=f"visits-due-{service.uuid.hex}-{org_today.isoformat()}",
                 ):
                     sent["visits_due"] += 1
@@ -146,20 +143,23 @@ def _remind_action_owners(db: Session, organisation_id: int, today: date) -> int
 
 def _remind_rechecks(db: Session, organisation_id: int, today: date) -> int:
     """Supervisors and managers of the service of each targeted re-check due within a week
-    (or overdue), once per re-check and due date."""
-    from careobs.actions.models import Action, RecheckBooking
+    (or overdue), once per re-check and due date: re-checks booked from an action link to the
+    action, those booked by a red visit to that visit."""
+    from careobs.actions.models import RecheckBooking
     from careobs.actions.queries import open_rechecks
 
     sent = 0
     rows = db.execute(
-        open_rechecks()
-        .add_columns(Action.service_id)
-        .where(
+        open_rechecks().where(
             RecheckBooking.organisation_id == organisation_id,
             RecheckBooking.due_by <= today + timedelta(days=LOOKAHEAD_DAYS),
         )
     ).all()
-    for booking, action_uuid, service_id in rows:
+    for booking, action_uuid, after_visit_uuid, service_id in rows:
+        if action_uuid is not None:
+            link, what = f"/actions/{action_uuid}", "A targeted re-check"
+        else:
+            link, what = f"/visits/{after_visit_uuid}", "A re-check after a red result"
         people = db.scalars(
             sa.select(User)
             .join(Membership, Membership.user_id == User.id)
@@ -173,8 +173,8 @@ def _remind_rechecks(db: Session, organisation_id: int, today: date) -> int:
                 db,
                 user,
                 "recheck_due",
-                f"/actions/{action_uuid}",
-                body=f"A targeted re-check is due by {booking.due_by:%-d %b %Y}.",
+                link,
+                body=f"{what} is due by {booking.due_by:%-d %b %Y}.",
                 dedupe_key=f"recheck-due-{booking.uuid}-{booking.due_by.isoformat()}",
             ):
                 sent += 1

@@ -102,6 +102,7 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "service",
         "status",
         "due",
+        "due_because",
         "last_visit",
         "days_since",
         "last_unannounced",
@@ -110,11 +111,12 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "recheck_focus",
     ]
     service = "Acme Care Homecare"
-    # name: service, status, due, last visit, days, last unannounced, days, started
+    # name: service, status, due, due because, last visit, days, last unannounced, days, started
     assert rows["Olive Overdue"][1:] == [
         service,
         "Overdue",
         "2026-10-30",  # 1 Aug + 90 days
+        "regular interval",
         "2026-08-01",
         118,
         "2026-08-01",
@@ -122,31 +124,53 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "2024-01-08",
         "",
     ]
-    assert rows["Reggie Recheck"][2:8] == ["Overdue", "2026-11-17", "2026-10-20", 38, None, None]
-    assert rows["Dana Due"][2:8] == ["Due soon", "2026-11-30", "2026-09-01", 87, None, None]
-    # Red on 5 Nov: re-check 28 days later; her last unannounced visit was in June.
-    assert rows["Rory Red"][2:8] == [
+    # Red on 20 Oct: the re-check it booked was due 28 days later, and has passed.
+    assert rows["Reggie Recheck"][2:9] == [
+        "Overdue",
+        "2026-11-17",
+        "re-check after red",
+        "2026-10-20",
+        38,
+        None,
+        None,
+    ]
+    assert rows["Dana Due"][2:9] == [
         "Due soon",
+        "2026-11-30",
+        "regular interval",
+        "2026-09-01",
+        87,
+        None,
+        None,
+    ]
+    # Red on 5 Nov: re-check 28 days later; her last unannounced visit was in June.
+    assert rows["Rory Red"][2:9] == [
+        "Re-check due after red",
         "2026-12-03",
+        "re-check after red",
         "2026-11-05",
         22,
         "2026-06-01",
         179,
     ]
-    assert rows["Uma Uptodate"][2:8] == [
+    assert rows["Uma Uptodate"][2:9] == [
         "Up to date",
         "2027-01-31",
+        "regular interval",
         "2026-11-02",
         25,
         "2026-11-02",
         25,
     ]
-    # Never visited: the first check was due within the new-starter window of the start date.
-    assert rows["Ned Never"][2:8] == ["Never checked", "2025-03-29", None, None, None, None]
-    assert rows["Hal Homecare"][2:8] == ["Never checked", "2025-02-03", None, None, None, None]
+    # Never visited: the first check was due within the new-starter window of the start date,
+    # and that date has passed, so they are overdue.
+    first = "first check (new starter)"
+    assert rows["Ned Never"][2:9] == ["Overdue", "2025-03-29", first, None, None, None, None]
+    assert rows["Hal Homecare"][2:9] == ["Overdue", "2025-02-03", first, None, None, None, None]
     assert rows["Nina New"][2:] == [
         "New starter — first check due",
         "2026-12-08",  # started 10 Nov + 28 days
+        first,
         None,
         None,
         None,
@@ -156,7 +180,13 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
     ]
     # The visit at 23:30 UTC on 12 July was on Monday 13 July in London.
     # so the next check counts 90 days from the London date, not the UTC one.
-    assert rows["Lulu Late"][2:6] == ["Overdue", "2026-10-11", "2026-07-13", 137]
+    assert rows["Lulu Late"][2:7] == [
+        "Overdue",
+        "2026-10-11",
+        "regular interval",
+        "2026-07-13",
+        137,
+    ]
 
 
 def test_workers_are_listed_most_urgent_first_without_inactive_or_unmanaged(
@@ -165,14 +195,14 @@ def test_workers_are_listed_most_urgent_first_without_inactive_or_unmanaged(
     table = table_of(fetch(client_as(acme.home_manager), **RANGE), "workers")
 
     assert column_values(table, "name") == [
-        "Lulu Late",  # overdue, earliest due date first
+        "Hal Homecare",  # overdue (whatever the reason), earliest due date first
+        "Ned Never",
+        "Lulu Late",
         "Olive Overdue",
         "Reggie Recheck",
-        "Hal Homecare",  # never checked, earliest due date first
-        "Ned Never",
-        "Nina New",
-        "Dana Due",
-        "Rory Red",
+        "Rory Red",  # re-check due after red
+        "Nina New",  # new starter
+        "Dana Due",  # due soon
         "Uma Uptodate",
     ]
 
@@ -188,11 +218,12 @@ def test_visit_types_share_and_headline(workers, acme, client_as):
     ]
     assert headline_of(payload) == {
         "Care workers": "9",
-        "Overdue": "3",
-        "Never checked": "2",
+        "Overdue": "5",  # Hal and Ned (new starters past due), Lulu, Olive, Reggie
+        "Never checked": "0",
+        "Re-checks due after red": "1",
         "New starters due": "1",
         "Re-checks booked": "0",
-        "Due in 14 days": "2",
+        "Due in 14 days": "1",
         "Unannounced visits": "3 (37.5%)",
     }
 
@@ -223,7 +254,7 @@ def test_the_organisations_settings_decide_the_due_dates(workers, acme, db, clie
     }
 
     # Started 10 Nov: due 24 Nov, now passed with no visit.
-    assert rows["Nina New"][2:4] == ["Never checked", "2026-11-24"]
+    assert rows["Nina New"][2:5] == ["Overdue", "2026-11-24", "first check (new starter)"]
     nina = add_worker(db, acme, "Nico Newer", date(2026, 11, 20))
     assert nina.start_date == date(2026, 11, 20)
     rows = {
@@ -246,7 +277,7 @@ def test_page_and_csv_match_the_json(workers, acme, client_as):
         ).get_data(as_text=True)
         assert list(csv.reader(io.StringIO(csv_text)))[1:] == rendered(table, for_csv=True)
     olive = next(row for row in shown["workers"] if row[0] == "Olive Overdue")
-    assert olive[3:6] == ["30 Oct 2026", "1 Aug 2026", "118"]
+    assert olive[3:7] == ["30 Oct 2026", "regular interval", "1 Aug 2026", "118"]
 
 
 # -- when visits happen, in local time ----------------------------------------------------------
@@ -317,7 +348,8 @@ def test_no_visits_at_all(acme, checklist, client_as, frozen_today):
         ["Responsive", 0, None],
     ]
     assert headline_of(payload)["Unannounced visits"] == "—"
-    assert column_values(table_of(payload, "workers"), "status") == ["Never checked"]
+    # Hal started on 6 Jan 2025: his first check was due on 3 Feb 2025.
+    assert column_values(table_of(payload, "workers"), "status") == ["Overdue"]
 
 
 def test_a_booked_re_check_sets_the_due_date_and_shows_its_focus(workers, acme, app, db, client_as):
@@ -355,6 +387,10 @@ def test_a_booked_re_check_sets_the_due_date_and_shows_its_focus(workers, acme, 
     rows = {row[0]: row for row in table_of(payload, "workers")["rows"]}
 
     # Routinely due 31 Jan 2027; the re-check brings it forward to 10 Dec.
-    assert rows["Uma Uptodate"][2:4] == ["Targeted re-check booked", "2026-12-10"]
+    assert rows["Uma Uptodate"][2:5] == [
+        "Targeted re-check booked",
+        "2026-12-10",
+        "targeted re-check (action)",
+    ]
     assert rows["Uma Uptodate"][-1] == item.text
     assert headline_of(payload)["Re-checks booked"] == "1"

@@ -290,7 +290,7 @@ def test_notify_due_reminds_supervisors_and_managers_of_homecare_once_a_day(
         assert notice.kind == "visits_due"
         assert notice.title == "Monitoring visits due"
         assert notice.link == f"/visits/?service={org.homecare.uuid.hex}"
-        assert notice.body == "1 care workers due a monitoring visit this week (1 overdue)."
+        assert notice.body == "1 care worker due a monitoring visit this week (1 overdue)."
     for user in (org.manager, org.staff, org.admin, org.outsider):  # care home or no service
         assert notices(db, user) == []
     # The push is queued for cron's ``push send``; nothing is sent from here.
@@ -366,15 +366,17 @@ def test_after_a_red_visit_the_worker_is_due_on_the_recheck_date(
 
     assert due_in(app, org.homecare, recheck - timedelta(days=8)) == []
     assert due_in(app, org.homecare, recheck - timedelta(days=7)) == [
-        ("Hal Homecare", recheck, False, "next check date")
+        ("Hal Homecare", recheck, False, "re-check after red")
     ]
     assert due_in(app, org.homecare, recheck + timedelta(days=1)) == [
-        ("Hal Homecare", recheck, True, "next check date")
+        ("Hal Homecare", recheck, True, "re-check after red")
     ]
     assert run_remind(app, recheck - timedelta(days=8))["visits_due"] == 0
     assert run_remind(app, recheck - timedelta(days=7))["visits_due"] == 1
-    [notice] = notices(db, org.supervisor)
-    assert notice.body == "1 care workers due a monitoring visit this week (0 overdue)."
+    [notice] = notices(db, org.supervisor, "visits_due")
+    assert notice.body == (
+        "1 care worker due a monitoring visit this week (0 overdue, 1 re-check after red)."
+    )
 
 
 def test_after_a_green_visit_the_worker_is_not_due_for_months(app, org, visit_doc, db):
@@ -383,7 +385,7 @@ def test_after_a_green_visit_the_worker_is_not_due_for_months(app, org, visit_do
 
     assert run_remind(app, date(2026, 12, 18))["visits_due"] == 0
     assert due_in(app, org.homecare, next_check) == [
-        ("Hal Homecare", next_check, False, "next check date")
+        ("Hal Homecare", next_check, False, "regular interval")
     ]
 
 
@@ -417,7 +419,7 @@ def test_a_new_starter_never_checked_is_due_after_the_new_starter_days(app, data
 
     assert due_in(app, org.homecare, due - timedelta(days=8)) == []
     assert due_in(app, org.homecare, due - timedelta(days=7)) == [
-        ("Nia New", due, False, "new starter, never checked")
+        ("Nia New", due, False, "first check (new starter)")
     ]
     assert run_remind(app, due - timedelta(days=8))["visits_due"] == 0
     assert run_remind(app, due - timedelta(days=7))["visits_due"] == 1
@@ -425,7 +427,7 @@ def test_a_new_starter_never_checked_is_due_after_the_new_starter_days(app, data
     db.add(OrganisationSettings(organisation_id=org.org.id, new_starter_days=14))
     db.commit()
     assert due_in(app, org.homecare, due - timedelta(days=7)) == [
-        ("Nia New", start + timedelta(days=14), True, "new starter, never checked")
+        ("Nia New", start + timedelta(days=14), True, "first check (new starter)")
     ]
 
 
@@ -442,7 +444,9 @@ def test_a_worker_without_a_start_date_never_checked_is_due_now(app, org, db):
     db.commit()
     today = date(2026, 11, 27)
 
-    assert due_in(app, org.homecare, today) == [("Una Undated", today, False, "never checked")]
+    assert due_in(app, org.homecare, today) == [
+        ("Una Undated", today, False, "never checked (no start date)")
+    ]
 
 
 # -- careobs notify due: actions -----------------------------------------------------------
