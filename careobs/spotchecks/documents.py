@@ -31,6 +31,8 @@ MAX_ACTIONS = 30
 # time, and a phone clock up to an hour fast.
 SET_UP_LEAD = timedelta(days=30)
 CLOCK_SKEW = timedelta(hours=1)
+# The visit form (static/js/visit-form.js) says the same before it sends.
+ALL_NA = "Every item is N/A: a visit must rate at least one item."
 
 
 @dataclass
@@ -245,6 +247,10 @@ def _answers(value, version, status, errors: Errors) -> list[CleanAnswer]:
                 f"Answer every item before submitting ({len(missing)} "
                 f"missing, e.g. {missing[0]!r}); use N/A where it does not apply.",
             )
+        elif not any(a.rating != "na" for a in clean):
+            # Nothing applicable: no score, so it checked nothing. A draft may still be all N/A
+            # on the way (it counts for nothing and the device keeps it); a submission may not.
+            errors.add("answers", ALL_NA)
     return clean
 
 

@@ -12,6 +12,9 @@ const userId = document.querySelector('meta[name="careobs-user"]')?.content;
 const $ = (selector, root = document) => root.querySelector(selector);
 const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 const DEFAULT_CHECKLIST = "Homecare monitoring visit";
+// A visit with nothing applicable has no score: it checked nothing. The server's answer to such
+// a document is the same (careobs/spotchecks/documents.py, ALL_NA).
+const ALL_NA = "Every item is N/A: a visit must rate at least one item.";
 const CONSENT_TEXT = {
   yes: "Consent to monitoring visits is on record.",
   no: "This person has said no to monitoring visits. Only continue if they agree today.",
@@ -436,12 +439,19 @@ async function submit() {
   if (!doc.data.arrived_at) errors.push("Press Arrived now (or type the arrival time) to record when the care worker arrived.");
   const left = missing();
   if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
+  else if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) errors.push(ALL_NA);
   const release = $("[data-release-feedback]").checked;
   if (release && isEmpty(renderPreview())) {
     errors.push(`There is no feedback to send to ${workerName()}: write what went well or areas for development, or untick “Send this feedback”.`);
   }
-  $("[data-submit-errors]").replaceChildren(...errors.map((e) => el("li", { text: e })));
-  if (errors.length) return;
+  const shown = $("[data-submit-errors]");
+  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
+  if (errors.length) {
+    // Read out at once (aria-live), and focus moves to the reasons beside the button.
+    shown.tabIndex = -1;
+    shown.focus();
+    return;
+  }
   doc.data.status = "submitted";
   doc.data.release_feedback = release;
   doc.revision += 1;

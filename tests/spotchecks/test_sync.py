@@ -186,16 +186,17 @@ def test_a_critical_item_na_is_not_a_failure(sync, auth, db, org, checklist, vis
     assert visit.n_na == 6
 
 
-def test_every_item_na_stores_no_score(sync, auth, db, org, visit_doc):
-    document = visit_doc(rating="na")
+def test_every_item_na_is_kept_as_a_draft_with_no_score(sync, auth, db, org, visit_doc):
+    """A draft may be all N/A on the way (a submitted one is refused: tests/visits/)."""
+    document = visit_doc(rating="na", status="draft")
     auth.login(org.supervisor)
 
     assert sync(document)[0]["status"] == "created"
 
     visit = stored(db, MonitoringVisit, document)
+    assert visit.status == "draft"
     assert (visit.score, visit.band, visit.outcome) == (None, None, None)
     assert (visit.points, visit.possible, visit.n_na) == (0, 0, 29)
-    assert visit.next_check_on == date(2026, 11, 20) + timedelta(days=90)
 
 
 def test_created_as_submitted_writes_an_audit_event(sync, auth, db, org, visit_doc):
