@@ -25,6 +25,8 @@ from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.org import settings as org_settings
 from careobs.org.models import Service
+from careobs.selection.queries import asking_recorded, follow_ups
+from careobs.selection.service import SERVICE_KINDS
 from careobs.statistics import MIN_CLUSTERS
 from careobs.wording import plural
 
@@ -129,6 +131,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
     _action_evidence(actions, add)
     _feedback_evidence(db, scope, add, counts)
     _change_evidence(db, actions, today, add)
+    _draw_evidence(db, service, first, last, add, counts)
     sections = [
         Section(question, [statements[c] for c in by_code if statements[c].items])
         for question, by_code in QUALITY_STATEMENTS.items()
@@ -443,3 +446,112 @@ def _interval(value) -> str:
     if value.low is None or value.high is None:
         return "—"
     return f"{value.low * 100:.1f}–{value.high * 100:.1f}%"
+
+
+DRAWS = {
+    # kind: (statement, title, what "checked" means, its column label)
+    "workers": (
+        "S6",
+        "Fair draws of care workers to check",
+        "visited",
+        "Visited",
+    ),
+    "people": (
+        "R4",
+        "Fair draws of people to ask how their care is going",
+        "asked",
+        "Asked",
+    ),
+}
+
+
+def _draw_evidence(db: Session, service: Service, first: date, last: date, add, counts) -> None:
+    """The random draws made in the period (who to check next, whom to ask), whether each
+    re-runs to its stored result, and whether those drawn were then visited or asked by the
+    end of the period (see careobs.selection.queries for what counts)."""
+    kinds = ("workers", "people") if service.kind in SERVICE_KINDS["workers"] else ("people",)
+    for kind in kinds:
+        statement, title, done, label = DRAWS[kind]
+        found = follow_ups(db, service, kind, first, last)
+        recorded = kind == "workers" or asking_recorded(service)
+        drawn = sum(f.drawn for f in found)
+        checked = sum(f.checked or 0 for f in found)
+        counts[f"draws_{kind}"] = len(found)
+        columns = [
+            Column("day", "Drawn on", "date"),
+            Column("number", "Draw number", "int"),
+            Column("drawn", "How many drawn", "int"),
+            Column("repeat", "Repeat draw"),
+            Column("verified", "Verified"),
+        ]
+        if recorded:
+            columns += [Column("checked", label, "int"), Column("not", f"Not yet {done}", "int")]
+        rows = [
+            [
+                f.day,
+                f.draw.sequence,
+                f.drawn,
+                f"Yes: {f.draw.repeat_reason}" if f.draw.is_repeat else "No",
+                "Yes" if f.verified else "No: tell your administrator",
+                *((f.checked, f.not_checked) if recorded else ()),
+            ]
+            for f in found
+        ]
+        who = "care worker" if kind == "workers" else "person"
+        whom = "care workers" if kind == "workers" else "people"
+        if recorded:
+            followed = (
+                f"{plural(drawn, who, whom)} drawn: {checked} {done} by {last:%-d %b %Y} "
+                f"and {drawn - checked} not yet {done}. "
+            )
+            rule = (
+                f"A {who} counts as {done} when "
+                + (
+                    "a scored monitoring visit of them was submitted"
+                    if kind == "workers"
+                    else "a monitoring visit to them recorded their view (satisfaction or a "
+                    "comment)"
+                )
+                + " on or after the day of the draw and by the end of the period; someone "
+                "drawn in two draws counts in each."
+            )
+        else:
+            followed = f"{plural(drawn, who, whom)} drawn. "
+            rule = (
+                "Whether they were then asked is not recorded in careobs: in a care home "
+                "nothing records asking a person how their care is going (QUIS observes, it "
+                "does not ask)."
+            )
+        repeats = sum(f.draw.is_repeat for f in found)
+        verified = sum(f.verified for f in found)
+        add(
+            statement,
+            Item(
+                title,
+                CHECKED,
+                f"careobs draws whom to check at random with a seed it makes itself, keeps "
+                f"every draw and re-runs each from its record to show it was not chosen by "
+                f"hand. {followed}{rule}",
+                facts=[
+                    ("Draws", str(len(found))),
+                    ("Repeat draws (same day, with the reason)", str(repeats)),
+                    ("Verified", f"{verified} of {len(found)}"),
+                    ("Drawn", str(drawn)),
+                    *(
+                        [(label, str(checked)), (f"Not yet {done}", str(drawn - checked))]
+                        if recorded
+                        else [(label, "Not recorded in careobs")]
+                    ),
+                ],
+                table=Table(
+                    f"draws_{kind}",
+                    title,
+                    columns,
+                    rows,
+                    caption="One row per draw, in the order they were made. Verified: "
+                    "re-running the draw from its stored seed and inputs gives its stored "
+                    "result.",
+                    empty="No draws in this period.",
+                ),
+            ),
+        )
