@@ -2,6 +2,11 @@
 
 Queries group submitted visits by their stored outcome, and the per-domain counts and missed
 items stored beside each submitted visit (never the raw answer rows).
+
+Every table's rows add up to its n. A visit with nothing applicable (every item N/A, stored
+before such visits were refused) has no score and no band: it is counted as "Unscored", so
+Green + Amber + Red + Unscored = Visits, and shares of a band are stated against the scored
+visits, saying so.
 """
 
 from __future__ import annotations
@@ -22,6 +27,16 @@ from careobs.spotchecks.models import (
     VisitMissedItem,
 )
 
+UNSCORED_MEANS = (
+    "Unscored: every item was N/A, so the visit has no score and no band (such a visit can no "
+    "longer be submitted)"
+)
+BANDS_MEAN = (
+    "Bands follow the organisation's settings and are judged on the exact score, so 89.95% "
+    "shows as 90.0% but is amber when green starts at 90%; red includes every visit where a "
+    "critical item was not met."
+)
+
 # Arrival bands: (label, at most this many minutes after the planned time; None: any later).
 LATENESS = (
     ("Early or on time", 0),
@@ -31,7 +46,9 @@ LATENESS = (
     ("30 to 60 minutes late", 60),
     ("More than an hour late", None),
 )
-NO_VISITS = dict.fromkeys(("visits", "scored", "green", "amber", "red", "late", "unannounced"), 0)
+NO_VISITS = dict.fromkeys(
+    ("visits", "scored", "green", "amber", "red", "unscored", "late", "unannounced"), 0
+)
 
 
 def _where(model, scope: Scope, start=None, end=None) -> list:
@@ -79,6 +96,7 @@ def outcomes(db: Session, scope: Scope) -> tuple[list[dict], dict[str, int], int
             count_when(MonitoringVisit.band == "green").label("green"),
             count_when(MonitoringVisit.band == "amber").label("amber"),
             count_when(MonitoringVisit.band == "red").label("red"),
+            count_when(MonitoringVisit.band.is_(None)).label("unscored"),
             count_when(MonitoringVisit.late.is_(True)).label("late"),
             count_when(MonitoringVisit.visit_type == "unannounced").label("unannounced"),
         )
@@ -210,15 +228,14 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     spans = scope.periods()
     per_period, late_counts, unrecorded = outcomes(db, scope)
     unit = scope.grouping.capitalize()
-    overall = {
-        key: sum(p[key] or 0 for p in per_period)
-        for key in ("visits", "scored", "score_sum", "green", "amber", "red", "late", "unannounced")
-    }
+    overall = {key: sum(p[key] or 0 for p in per_period) for key in (*NO_VISITS, "score_sum")}
 
     def note(p: dict) -> str:
         if p["visits"] == 0:
             return "no visits"
-        return f"small sample: n = {p['visits']}" if p["visits"] < 5 else ""
+        if p["scored"] == 0:
+            return "no scored visits"
+        return f"small sample: n = {p['scored']}" if p["scored"] < 5 else ""
 
     trend = Table(
         "scores",
@@ -226,6 +243,7 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
         [
             Column("period", unit),
             Column("visits", "Visits (n)", "int"),
+            Column("scored", "Scored (n)", "int"),
             Column("score", "Average score", "pct"),
             Column("note", "Note"),
         ],
@@ -233,12 +251,16 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             [
                 s.label,
                 p["visits"],
+                p["scored"],
                 p["score_sum"] / p["scored"] / 100 if p["scored"] else None,
                 note(p),
             ]
             for s, p in zip(spans, per_period, strict=True)
         ],
-        caption="Mean of the visit scores (points as a share of those possible).",
+        caption=(
+            "Mean of the scores of the scored visits only (points as a share of those "
+            "possible). Unscored visits, with every item N/A, are left out of the average."
+        ),
         chart=Chart("Average visit score", "line", "period", ("score",)),
     )
     bands = Table(
@@ -250,15 +272,24 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             Column("green", "Green", "int"),
             Column("amber", "Amber", "int"),
             Column("red", "Red", "int"),
+            Column("unscored", "Unscored", "int"),
             Column("late", "Late arrivals", "int"),
         ],
         [
-            [s.label, p["visits"], p["green"], p["amber"], p["red"], p["late"]]
+            [s.label, p["visits"], p["green"], p["amber"], p["red"], p["unscored"], p["late"]]
             for s, p in zip(spans, per_period, strict=True)
         ],
-        caption="Red includes every visit where a critical item was not met.",
+        caption=(
+            "Green + Amber + Red + Unscored = Visits. "
+            f"{UNSCORED_MEANS}. {BANDS_MEAN} "
+            "Late arrivals are counted apart from the bands, out of all the visits."
+        ),
         chart=Chart(
-            "Visits by band", "stacked", "period", ("green", "amber", "red"), percent=False
+            "Visits by band",
+            "stacked",
+            "period",
+            ("green", "amber", "red", "unscored"),
+            percent=False,
         ),
     )
     domains, cells = domain_grid(db, scope)
@@ -289,7 +320,7 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             Column("missed", "Missed (n)", "int"),
             Column("not_met", "Not met", "int"),
             Column("partly", "Partly met", "int"),
-            Column("share", "Share of visits", "pct"),
+            Column("share", "Share of scored visits", "pct"),
         ],
         [
             [
@@ -298,11 +329,15 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
                 m["missed"],
                 m["not_met"],
                 m["partly"],
-                m["missed"] / overall["visits"] if overall["visits"] else None,
+                m["missed"] / overall["scored"] if overall["scored"] else None,
             ]
             for m in missed_items(db, scope)
         ],
-        caption=f"Not met or partly met, out of {overall['visits']} visits.",
+        caption=(
+            "Items rated Not met or Partly met. Share of scored visits: the visits that missed "
+            f"the item, out of the {_count(overall['scored'], 'scored visit')} (visits where "
+            "the item was N/A are still counted in that total)."
+        ),
         empty="No item was missed at the visits in this period.",
         chart=Chart("Most often missed items", "bar", "item", ("missed",), percent=False),
     )
@@ -328,19 +363,50 @@ def _share(cell: tuple[int, int] | None) -> float | None:
     return cell[0] / cell[1]
 
 
+def _count(n: int, word: str) -> str:
+    """``1 scored visit``, ``2 scored visits``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def scored_text(overall: dict) -> str:
+    """What the band shares are out of, in a sentence (for the evidence pack)."""
+    visits, scored, unscored = overall["visits"], overall["scored"], overall["unscored"]
+    if not visits:
+        return "No monitoring visits in the period."
+    return (
+        f"Scored: {scored} of {_count(visits, 'visit')}; unscored (every item N/A): {unscored}. "
+        "Green + Amber + Red + Unscored = Visits; each band's share in the figures above is out "
+        "of the scored visits."
+    )
+
+
 def headline(overall: dict) -> list[tuple[str, str]]:
-    visits = overall["visits"]
+    """The period's figures, each with its denominator: bands out of the scored visits,
+    the rest out of all the visits."""
+    visits, scored = overall["visits"], overall["scored"]
 
-    def of(key: str) -> str:
-        return f"{overall[key]} ({overall[key] / visits * 100:.1f}%)" if visits else "0"
+    def of_scored(key: str) -> str:
+        if not scored:
+            return "0 (no scored visits)" if visits else "0"
+        return f"{overall[key]} of {scored} scored ({overall[key] / scored * 100:.1f}%)"
 
-    average = overall["score_sum"] / overall["scored"] if overall["scored"] else None
+    def of_visits(key: str) -> str:
+        if not visits:
+            return "0"
+        share = overall[key] / visits * 100
+        return f"{overall[key]} of {_count(visits, 'visit')} ({share:.1f}%)"
+
+    average = overall["score_sum"] / scored if scored else None
     return [
         ("Visits", str(visits)),
-        ("Average score", "—" if average is None else f"{average:.1f}%"),
-        ("Green", of("green")),
-        ("Amber", of("amber")),
-        ("Red", of("red")),
-        ("Unannounced", of("unannounced")),
-        ("Late arrivals", of("late")),
+        (
+            "Average score",
+            "—" if average is None else f"{average:.1f}% (over {_count(scored, 'scored visit')})",
+        ),
+        ("Green", of_scored("green")),
+        ("Amber", of_scored("amber")),
+        ("Red", of_scored("red")),
+        ("Unscored", of_visits("unscored")),
+        ("Unannounced", of_visits("unannounced")),
+        ("Late arrivals", of_visits("late")),
     ]

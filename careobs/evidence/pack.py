@@ -227,7 +227,15 @@ def _visit_evidence(db: Session, scope: Scope, today: date, add, counts: dict[st
     add("S6", Item("Visits by type", CHECKED, table=spread_tables["types"]))
     add("S6", Item("Visits by weekday", CHECKED, table=spread_tables["weekdays"]))
     add("S6", Item("Visit scores by month", FOUND, table=found["scores"]))
-    add("S6", Item("Outcome bands by month", FOUND, table=found["bands"]))
+    add(
+        "S6",
+        Item(
+            "Outcome bands by month",
+            FOUND,
+            visits.scored_text(overall),
+            table=found["bands"],
+        ),
+    )
     add("S6", Item("% met by checklist domain", FOUND, table=found["domains"]))
     add("S6", Item("Recurring gaps: most often missed items", FOUND, table=found["missed"]))
     add("S6", Item("Arrival against the planned time", FOUND, table=found["lateness"]))

@@ -12,8 +12,11 @@ V2   Thu 24 Sep 14:00 BST    announced    10 not met; 14, 15 partly             
 V8   Thu 1 Oct 00:30 BST     announced    26 partly                                   98.3   +25
 V3   Thu 8 Oct 09:00 BST     unannounced  9★ not met; 10 partly                       94.8 R -3
 V4   Tue 20 Oct 11:00 BST    responsive   10, 14, 16 not met; 21 partly; 0, 1 N/A     87.0   +45
-V5   Fri 30 Oct 16:00 GMT    unannounced  every item N/A                              —      0
+V5   Fri 30 Oct 16:00 GMT    unannounced  every item N/A (stored before issue 12)     —      0
 ===  ======================  ===========  ==========================================  =====  ====
+
+V5 is unscored: a visit with nothing applicable can no longer be submitted, but one stored
+before that still counts as a visit, with no score and no band (tests/spotchecks/legacy.py).
 
 V8 is planned at 23:30 UTC on 30 September: October in London. Not counted: a draft, and a visit
 in Acme Rural, which this manager does not manage.
@@ -47,6 +50,7 @@ from tests.dashboards.conftest import (
 )
 from tests.dashboards.conftest import headline as headline_of
 from tests.spotchecks.conftest import publish_new_version
+from tests.spotchecks.legacy import old_unscored_submissions_accepted
 
 RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31", "grouping": "month"}
 API = "/api/v1/dashboards/visits"
@@ -84,7 +88,7 @@ def scores(*values) -> float:
 
 
 @pytest.fixture
-def visits(app, db, acme, checklist, visit, admin_sync):
+def visits(app, db, acme, checklist, visit, admin_sync, monkeypatch):
     documents = {
         "V1": visit(local(2026, 9, 10, 10), late=5, visit_type="unannounced"),
         "V2": visit(
@@ -121,7 +125,12 @@ def visits(app, db, acme, checklist, visit, admin_sync):
             visit_type="unannounced",
         ),
     }
+    old = documents.pop("V5")
     write(admin_sync, *documents.values())
+    with monkeypatch.context() as patch:
+        old_unscored_submissions_accepted(patch)
+        write(admin_sync, old)
+    documents["V5"] = old
     publish_new_version(app, db, checklist, acme.admin, rename)
     return documents
 
@@ -129,19 +138,20 @@ def visits(app, db, acme, checklist, visit, admin_sync):
 def test_average_score_per_period(visits, acme, client_as):
     table = table_of(fetch(client_as(acme.home_manager), **RANGE), "scores")
 
-    assert [row[:2] for row in table["rows"]] == [["Sep 2026", 2], ["Oct 2026", 4]]
-    assert table["rows"][0][2] == pytest.approx(scores(100.0, 93.1))
-    assert table["rows"][1][2] == pytest.approx(scores(98.3, 94.8, 87.0))  # V5 has no score
-    assert column_values(table, "note") == ["small sample: n = 2", "small sample: n = 4"]
+    # period, visits, scored: V5 has no score
+    assert [row[:3] for row in table["rows"]] == [["Sep 2026", 2, 2], ["Oct 2026", 4, 3]]
+    assert table["rows"][0][3] == pytest.approx(scores(100.0, 93.1))
+    assert table["rows"][1][3] == pytest.approx(scores(98.3, 94.8, 87.0))
+    assert column_values(table, "note") == ["small sample: n = 2", "small sample: n = 3"]
 
 
 def test_band_and_late_counts_per_period(visits, acme, client_as):
     table = table_of(fetch(client_as(acme.home_manager), **RANGE), "bands")
 
     assert table["rows"] == [
-        # period, visits, green, amber, red, late (more than 10 minutes)
-        ["Sep 2026", 2, 2, 0, 0, 1],
-        ["Oct 2026", 4, 1, 1, 1, 2],
+        # period, visits, green, amber, red, unscored, late (more than 10 minutes)
+        ["Sep 2026", 2, 2, 0, 0, 0, 1],
+        ["Oct 2026", 4, 1, 1, 1, 1, 2],
     ]
 
 
@@ -225,19 +235,21 @@ def test_most_missed_items(visits, acme, checklist, client_as):
     table = table_of(fetch(client_as(acme.home_manager), **RANGE), "missed")
     items = [i.text for i in checklist.items]
 
+    # Shares are out of the 5 scored visits (V5, unscored, rated nothing).
     rows = table["rows"]
-    assert rows[0] == [PPE, "Infection control", 3, 2, 1, 3 / 6]
-    assert rows[1] == [items[14], "Communication and consent", 2, 1, 1, 2 / 6]
+    assert rows[0] == [PPE, "Infection control", 3, 2, 1, 3 / 5]
+    assert rows[1] == [items[14], "Communication and consent", 2, 1, 1, 2 / 5]
     assert sorted(map(tuple, rows[2:])) == sorted(
         [
-            (items[9], "Infection control", 1, 1, 0, 1 / 6),
-            (items[15], "Communication and consent", 1, 0, 1, 1 / 6),
-            (items[16], "Communication and consent", 1, 1, 0, 1 / 6),
-            (items[21], "Meals and drinks", 1, 0, 1, 1 / 6),
-            (items[26], "Record keeping", 1, 0, 1, 1 / 6),
+            (items[9], "Infection control", 1, 1, 0, 1 / 5),
+            (items[15], "Communication and consent", 1, 0, 1, 1 / 5),
+            (items[16], "Communication and consent", 1, 1, 0, 1 / 5),
+            (items[21], "Meals and drinks", 1, 0, 1, 1 / 5),
+            (items[26], "Record keeping", 1, 0, 1, 1 / 5),
         ]
     )
-    assert table["caption"] == "Not met or partly met, out of 6 visits."
+    assert [c["label"] for c in table["columns"]][-1] == "Share of scored visits"
+    assert "out of the 5 scored visits" in table["caption"]
 
 
 def test_lateness_bands(visits, acme, client_as):
@@ -258,23 +270,25 @@ def test_lateness_bands(visits, acme, client_as):
 def test_headline(visits, acme, client_as):
     assert headline_of(fetch(client_as(acme.home_manager), **RANGE)) == {
         "Visits": "6",
-        "Average score": "94.6%",  # (100 + 93.1 + 98.3 + 94.8 + 87.0) / 5
-        "Green": "3 (50.0%)",
-        "Amber": "1 (16.7%)",
-        "Red": "1 (16.7%)",
-        "Unannounced": "3 (50.0%)",
-        "Late arrivals": "3 (50.0%)",
+        # (100 + 93.1 + 98.3 + 94.8 + 87.0) / 5
+        "Average score": "94.6% (over 5 scored visits)",
+        "Green": "3 of 5 scored (60.0%)",
+        "Amber": "1 of 5 scored (20.0%)",
+        "Red": "1 of 5 scored (20.0%)",
+        "Unscored": "1 of 6 visits (16.7%)",
+        "Unannounced": "3 of 6 visits (50.0%)",
+        "Late arrivals": "3 of 6 visits (50.0%)",
     }
 
 
 def test_visit_type_filter(visits, acme, client_as):
     payload = fetch(client_as(acme.home_manager), **RANGE, visit_type="unannounced")
 
-    assert [row[:2] for row in table_of(payload, "scores")["rows"]] == [
-        ["Sep 2026", 1],
-        ["Oct 2026", 2],
+    assert [row[:3] for row in table_of(payload, "scores")["rows"]] == [
+        ["Sep 2026", 1, 1],
+        ["Oct 2026", 2, 1],  # V3 and V5 (unscored)
     ]
-    assert table_of(payload, "scores")["rows"][1][2] == pytest.approx(0.948)
+    assert table_of(payload, "scores")["rows"][1][3] == pytest.approx(0.948)
     grid = rows_by_first(table_of(payload, "domains"))
     assert grid["Infection control"][1:] == [1.0, 0.0, 4]  # V1 2/2; V3 partly and not met
     missed = table_of(payload, "missed")["rows"]
@@ -289,8 +303,8 @@ def test_the_admin_also_counts_the_other_service(visits, acme, client_as):
     assert table_of(payload, "bands")["rows"][1][:2] == ["Oct 2026", 5]
     rural_only = fetch(client_as(acme.admin), **RANGE, service=str(acme.rural.uuid))
     assert table_of(rural_only, "bands")["rows"] == [
-        ["Sep 2026", 0, 0, 0, 0, 0],
-        ["Oct 2026", 1, 0, 0, 1, 0],
+        ["Sep 2026", 0, 0, 0, 0, 0, 0],
+        ["Oct 2026", 1, 0, 0, 1, 0, 0],
     ]
 
 
@@ -298,8 +312,8 @@ def test_an_empty_period_says_so(acme, checklist, client_as):
     payload = fetch(client_as(acme.home_manager), **RANGE)
 
     assert table_of(payload, "scores")["rows"] == [
-        ["Sep 2026", 0, None, "no visits"],
-        ["Oct 2026", 0, None, "no visits"],
+        ["Sep 2026", 0, 0, None, "no visits"],
+        ["Oct 2026", 0, 0, None, "no visits"],
     ]
     assert table_of(payload, "domains")["rows"] == []
     assert headline_of(payload)["Average score"] == "—"
@@ -353,7 +367,7 @@ def test_a_draft_gets_report_rows_only_when_submitted_and_only_once(
     assert met == 27 * 2
 
     payload = fetch(client_as(acme.home_manager), **RANGE)
-    assert table_of(payload, "bands")["rows"][1] == ["Oct 2026", 1, 1, 0, 0, 0]
+    assert table_of(payload, "bands")["rows"][1] == ["Oct 2026", 1, 1, 0, 0, 0, 0]
     grid = rows_by_first(table_of(payload, "domains"))
     assert grid["Infection prevention and control"][1:] == [None, 1 / 2, 2]
     assert [row[2] for row in table_of(payload, "missed")["rows"]] == [1, 1]
