@@ -15,10 +15,10 @@ from careobs.dashboards import coverage
 
 # The coverage statuses the weights and the previous-pick rule read (stored draws keep the
 # status text they were made with, so these words must not change meaning).
-OVERDUE_STATUSES = getattr(coverage, "OVERDUE_STATUSES", (coverage.OVERDUE, coverage.NEVER))
+OVERDUE_STATUSES = coverage.OVERDUE_STATUSES  # count as "overdue" for the weights
 NEW_STARTER_STATUS = coverage.NEW_STARTER
 RECHECK_STATUS = coverage.RECHECK  # a targeted re-check booked by an action
-RECHECK_AFTER_RED_STATUS = getattr(coverage, "RECHECK_AFTER_RED", "Re-check due after red")
+RECHECK_AFTER_RED_STATUS = coverage.RECHECK_AFTER_RED  # booked by a red result
 # A booked re-check of either kind: drawn again even straight after a draw.
 BOOKED_RECHECKS = {
     RECHECK_STATUS: "re-check booked",

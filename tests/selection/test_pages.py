@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
+from careobs.checklists import service as checklists
 from careobs.days import local_midnight
 from careobs.org.models import OrganisationSettings
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
+from tests.api.conftest import SyncApi, iso
 from tests.clock import local_today
+from tests.spotchecks.conftest import checklist_info, spot_check
 
 
 def draws(db) -> list[SelectionDraw]:
@@ -435,3 +438,38 @@ def test_a_draw_made_before_seeds_were_the_servers_still_verifies(
     _, new = draws(db)
     assert new.sequence == 2 and new.inputs["previous_pick"] == [chosen["key"]]
     assert [r["label"] for r in new.result] == [rows[1 - ticket]["label"]]
+
+
+def test_a_worker_due_a_recheck_after_red_is_drawn_again_straight_away(
+    app, org, homecare_manager, login_as, db
+):
+    # Hal's visit today, submitted through the sync API, failed a critical item: red, so a
+    # re-check is due in 28 days. The draw weighs him as red with that reason, and the next
+    # draw keeps him in, while Nina (a new starter) sits out.
+    with app.app_context():
+        checklist = checklist_info(db, checklists.create_default(db, org.org.id).uuid)
+        db.commit()
+    planned = datetime.now(UTC) - timedelta(minutes=40)
+    document = spot_check(
+        org.homecare,
+        org.staff_members["Hal Homecare"],
+        checklist,
+        ratings={checklist.critical[0]: "not_met"},
+        planned_at=iso(planned),
+        arrived_at=iso(planned + timedelta(minutes=2)),
+        left_at=iso(planned + timedelta(minutes=32)),
+        consent="obtained_today",
+    )
+    [result] = SyncApi(login_as(org.supervisor))(document)
+    assert result["status"] == "created", result
+    client = login_as(homecare_manager)
+
+    post_draw(client, org.homecare, count=3)
+    post_draw(client, org.homecare, count=2, reason="A second round this week")
+
+    first, second = draws(db)
+    hal = next(r for r in first.inputs["candidates"] if r["label"] == "Hal Homecare")
+    assert (hal["status"], hal["weight"]) == ("Re-check due after red", 1 + 3)
+    assert hal["reasons"] == ["last result red", "re-check due after red"]
+    assert [e["label"] for e in second.inputs["excluded"]] == ["Nina New"]
+    assert sorted(r["label"] for r in second.result) == ["Hal Homecare", "Ollie Open"]
