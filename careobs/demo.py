@@ -193,6 +193,9 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         users["supervisor@demo.test"],
         today,
     )
+    from careobs.selection import demo as selection_demo
+
+    selection_demo.load(session, riverside, users["manager@demo.test"], today)
     _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]

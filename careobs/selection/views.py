@@ -107,7 +107,9 @@ def history():
     ).all()  # every kind of service anyone draws in
     chosen = request.args.get("service", "")
     by_uuid = {str(s.uuid): s for s in services}
-    if chosen in by_uuid:
+    if chosen and chosen not in by_uuid:
+        abort(404)  # not a service of yours: as for any record you cannot see
+    if chosen:
         stmt = stmt.where(SelectionDraw.service_id == by_uuid[chosen].id)
     kind = request.args.get("kind", "")
     if kind in KINDS:
@@ -116,7 +118,7 @@ def history():
         "selection/history.html",
         page=paginate(db, stmt),
         services=services,
-        chosen=chosen if chosen in by_uuid else "",
+        chosen=chosen,
         kind=kind if kind in KINDS else "",
         kinds=KINDS,
     )

@@ -76,8 +76,10 @@ def test_people_who_may_draw_get_a_form_error_for_each_bad_input(
         f"/selection/{uuid.uuid4()}/verify",
     ):
         assert client.get(path).status_code == 404, path
-    for query in ("?service=%00", "?kind=%00", "?service=x&kind=workers&page=abc", "?page=-1"):
+    for query in ("?kind=%00", "?kind=x&page=abc", "?page=-1", "?service="):
         assert client.get(f"/selection/history{query}").status_code == 200, query
+    for query in ("?service=%00", f"?service={uuid.uuid4()}", "?service=x&kind=workers"):
+        assert client.get(f"/selection/history{query}").status_code == 404, query
 
 
 def test_a_care_worker_is_refused_every_route_whatever_the_input(
@@ -123,6 +125,6 @@ def test_another_organisation_cannot_draw_in_or_see_this_ones_services(
             assert "Not a valid choice." in errors(response.get_data(as_text=True), "service")
     for path in (f"/selection/{draw.uuid}", f"/selection/{draw.uuid}/verify"):
         assert client.get(path).status_code == 404, path
-    page = client.get(f"/selection/history?service={org.homecare.uuid}").get_data(as_text=True)
-    assert "No draws yet." in page
+    assert client.get(f"/selection/history?service={org.homecare.uuid}").status_code == 404
+    assert "No draws yet." in client.get("/selection/history").get_data(as_text=True)
     assert stored(db) == (1, 1)
