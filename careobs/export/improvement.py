@@ -96,12 +96,15 @@ def rechecks(org_id: int) -> sa.Select:
 
 
 def selection_draws(org_id: int) -> sa.Select:
-    """Every draw of workers to check or people to ask, with its seed, inputs and result."""
+    """Every draw of workers to check or people to ask, with its place in the service's line
+    of draws, its seed, inputs and result, and why it was drawn again that day (if it was)."""
     return (
         sa.select(
             SelectionDraw.uuid,
             Service.uuid.label("service_uuid"),
             SelectionDraw.kind,
+            SelectionDraw.sequence,
+            SelectionDraw.repeat_reason,
             SelectionDraw.seed,
             SelectionDraw.inputs,
             SelectionDraw.result,

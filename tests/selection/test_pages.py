@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from careobs.audit.models import AuditEvent
 from careobs.checklists import service as checklists
 from careobs.days import local_midnight
+from careobs.export import improvement
 from careobs.org.models import OrganisationSettings
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
@@ -473,3 +474,18 @@ def test_a_worker_due_a_recheck_after_red_is_drawn_again_straight_away(
     assert hal["reasons"] == ["last result red", "re-check due after red"]
     assert [e["label"] for e in second.inputs["excluded"]] == ["Nina New"]
     assert sorted(r["label"] for r in second.result) == ["Hal Homecare", "Ollie Open"]
+
+
+def test_the_organisations_export_keeps_each_draws_place_and_repeat_reason(
+    org, homecare_manager, login_as, db
+):
+    client = login_as(homecare_manager)
+    post_draw(client, org.homecare, count=1)
+    post_draw(client, org.homecare, count=1, reason="Hal is off sick this week")
+
+    rows = db.execute(improvement.selection_draws(org.org.id)).mappings().all()
+
+    assert [(r["sequence"], r["repeat_reason"]) for r in rows] == [
+        (1, None),
+        (2, "Hal is off sick this week"),
+    ]
