@@ -258,6 +258,8 @@ def selection_drawn(page, _live, _open_page):
     goto(page, "/selection/")
     heading(page, "Choose who to check next")
     page.get_by_label("How many to draw").fill("2")
+    # The demo has drawn this morning already: a second draw today says why.
+    page.get_by_label("Why draw again today?").fill("Two of this morning's three are away.")
     page.get_by_role("button", name="Draw").click()
     heading(page, "Care workers to check: draw record")
     page.get_by_role("link", name="Verify this draw").click()
