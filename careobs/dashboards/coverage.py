@@ -71,6 +71,10 @@ class WorkerCoverage:
     recheck_focus: str = ""  # the checklist items a booked re-check is to look at
     due_because: str = ""  # one of the BECAUSE_ reasons
 
+    def days_overdue(self, today: date) -> int | None:
+        """How many days past the due date (None unless overdue)."""
+        return (today - self.due).days if self.due is not None and self.due < today else None
+
 
 def workers(
     db: Session, scope: Scope, today: date, staff_ids: list[int] | None = None
@@ -268,6 +272,7 @@ def tables(
             Column("status", "Status"),
             Column("due", "Next check due", "date"),
             Column("due_because", "Due because"),
+            Column("days_overdue", "Days overdue", "int"),
             Column("last_visit", "Last visit", "date"),
             Column("days_since", "Days since", "int"),
             Column("last_unannounced", "Last unannounced", "date"),
@@ -282,6 +287,7 @@ def tables(
                 w.status,
                 w.due,
                 w.due_because,
+                w.days_overdue(today),
                 w.last_visit,
                 w.days_since,
                 w.last_unannounced,

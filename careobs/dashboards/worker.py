@@ -117,10 +117,14 @@ def next_check(db: Session, member: StaffMember, today: date) -> Table:
             Column("status", "Status"),
             Column("due", "Next check due", "date"),
             Column("due_because", "Due because"),
+            Column("days_overdue", "Days overdue", "int"),
             Column("last_visit", "Last scored visit", "date"),
             Column("recheck_focus", "Re-check focus"),
         ],
-        [[w.status, w.due, w.due_because, w.last_visit, w.recheck_focus] for w in found],
+        [
+            [w.status, w.due, w.due_because, w.days_overdue(today), w.last_visit, w.recheck_focus]
+            for w in found
+        ],
         caption=coverage.CAPTION,
         empty="No longer an active care worker, so no check is due.",
     )

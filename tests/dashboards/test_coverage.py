@@ -103,6 +103,7 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "status",
         "due",
         "due_because",
+        "days_overdue",
         "last_visit",
         "days_since",
         "last_unannounced",
@@ -111,12 +112,14 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "recheck_focus",
     ]
     service = "Acme Care Homecare"
-    # name: service, status, due, due because, last visit, days, last unannounced, days, started
+    # name: service, status, due, due because, days overdue, last visit, days, last
+    # unannounced, days, started
     assert rows["Olive Overdue"][1:] == [
         service,
         "Overdue",
         "2026-10-30",  # 1 Aug + 90 days
         "regular interval",
+        28,  # 30 Oct to 27 Nov
         "2026-08-01",
         118,
         "2026-08-01",
@@ -125,38 +128,42 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
         "",
     ]
     # Red on 20 Oct: the re-check it booked was due 28 days later, and has passed.
-    assert rows["Reggie Recheck"][2:9] == [
+    assert rows["Reggie Recheck"][2:10] == [
         "Overdue",
         "2026-11-17",
         "re-check after red",
+        10,
         "2026-10-20",
         38,
         None,
         None,
     ]
-    assert rows["Dana Due"][2:9] == [
+    assert rows["Dana Due"][2:10] == [
         "Due soon",
         "2026-11-30",
         "regular interval",
+        None,
         "2026-09-01",
         87,
         None,
         None,
     ]
     # Red on 5 Nov: re-check 28 days later; her last unannounced visit was in June.
-    assert rows["Rory Red"][2:9] == [
+    assert rows["Rory Red"][2:10] == [
         "Re-check due after red",
         "2026-12-03",
         "re-check after red",
+        None,
         "2026-11-05",
         22,
         "2026-06-01",
         179,
     ]
-    assert rows["Uma Uptodate"][2:9] == [
+    assert rows["Uma Uptodate"][2:10] == [
         "Up to date",
         "2027-01-31",
         "regular interval",
+        None,
         "2026-11-02",
         25,
         "2026-11-02",
@@ -165,12 +172,22 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
     # Never visited: the first check was due within the new-starter window of the start date,
     # and that date has passed, so they are overdue.
     first = "first check (new starter)"
-    assert rows["Ned Never"][2:9] == ["Overdue", "2025-03-29", first, None, None, None, None]
-    assert rows["Hal Homecare"][2:9] == ["Overdue", "2025-02-03", first, None, None, None, None]
+    assert rows["Ned Never"][2:10] == ["Overdue", "2025-03-29", first, 608, None, None, None, None]
+    assert rows["Hal Homecare"][2:10] == [
+        "Overdue",
+        "2025-02-03",
+        first,
+        662,
+        None,
+        None,
+        None,
+        None,
+    ]
     assert rows["Nina New"][2:] == [
         "New starter — first check due",
         "2026-12-08",  # started 10 Nov + 28 days
         first,
+        None,
         None,
         None,
         None,
@@ -180,10 +197,11 @@ def test_statuses_due_dates_and_days_since(workers, acme, client_as):
     ]
     # The visit at 23:30 UTC on 12 July was on Monday 13 July in London.
     # so the next check counts 90 days from the London date, not the UTC one.
-    assert rows["Lulu Late"][2:7] == [
+    assert rows["Lulu Late"][2:8] == [
         "Overdue",
         "2026-10-11",
         "regular interval",
+        47,
         "2026-07-13",
         137,
     ]
@@ -277,7 +295,7 @@ def test_page_and_csv_match_the_json(workers, acme, client_as):
         ).get_data(as_text=True)
         assert list(csv.reader(io.StringIO(csv_text)))[1:] == rendered(table, for_csv=True)
     olive = next(row for row in shown["workers"] if row[0] == "Olive Overdue")
-    assert olive[3:7] == ["30 Oct 2026", "regular interval", "1 Aug 2026", "118"]
+    assert olive[3:8] == ["30 Oct 2026", "regular interval", "28", "1 Aug 2026", "118"]
 
 
 # -- when visits happen, in local time ----------------------------------------------------------
