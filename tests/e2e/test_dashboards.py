@@ -104,11 +104,11 @@ def open_dashboard(page: Page, path: str, status: int = 200) -> None:
 
 def series_column(dataset_label: str) -> str:
     """The table column a chart dataset plots: a series is labelled like its column, and the
-    interval band of series X is drawn from "X, 95% low" and "X, 95% high"."""
+    interval band of series X is drawn from "X, 95% range from" and "X, 95% range to"."""
     if dataset_label.endswith(": 95% interval, low"):
-        return dataset_label.removesuffix(": 95% interval, low") + ", 95% low"
+        return dataset_label.removesuffix(": 95% interval, low") + ", 95% range from"
     if dataset_label.endswith(": 95% interval"):
-        return dataset_label.removesuffix(": 95% interval") + ", 95% high"
+        return dataset_label.removesuffix(": 95% interval") + ", 95% range to"
     return dataset_label
 
 
@@ -210,7 +210,12 @@ def test_the_quis_dashboard_draws_every_chart_and_its_headline_figures(open_page
     assert sessions > 10 and interactions > 100, (sessions, interactions)
     assert figures["Sessions"] == str(sessions)
     assert figures["Interactions (n)"] == str(interactions)
-    assert re.fullmatch(r"\d+\.\d% \(95% \d+\.\d%–\d+\.\d%\)", figures["Positive"]), figures
+    # The share, its clustered 95% range, and the interactions and sessions it pools.
+    pooled = (
+        rf"\d+\.\d% \(95% \d+\.\d%–\d+\.\d%\), {interactions} interactions in {sessions} sessions"
+    )
+    assert re.fullmatch(pooled, figures["Positive"]), figures
+    assert re.fullmatch(pooled, figures["Negative"]), figures
     # Months before the demo's first session say so rather than showing 0%.
     empty = [row for row in tables["categories"]["rows"] if row[1] == "0"]
     assert empty, "the demo has months without sessions"
@@ -276,11 +281,11 @@ def test_the_quis_trend_chart_plots_the_table(open_page):
     compared = assert_chart_matches_table(page, "trend")
     assert compared == [
         "Positive",
-        "Positive, 95% low",
-        "Positive, 95% high",
+        "Positive, 95% range from",
+        "Positive, 95% range to",
         "Negative",
-        "Negative, 95% low",
-        "Negative, 95% high",
+        "Negative, 95% range from",
+        "Negative, 95% range to",
     ]
     # The comparison is not vacuous: months with sessions have numbers, the others gaps.
     positive = next(d["data"] for d in chart["datasets"] if d["label"] == "Positive")
@@ -358,11 +363,17 @@ def test_each_csv_download_holds_exactly_the_tables_cells(open_page):
     page = open_page(1280, 900, as_user="manager")
     open_dashboard(page, "/dashboards/quis")
     body = assert_csv_matches_table(page, "trend")
-    assert any(row[2] == "" for row in body), "empty months are blank in the CSV"
-    assert any(re.fullmatch(r"\d+\.\d", row[2]) for row in body)
+    assert any(row[3] == "" for row in body), "empty months are blank in the CSV"
+    assert any(re.fullmatch(r"\d+\.\d", row[3]) for row in body)
     filename, rows = download_csv(page, "trend")
     assert re.fullmatch(r"careobs-quis-trend-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv", filename)
-    assert rows[0][:4] == ["Month", "Interactions (n)", "Positive (%)", "Positive, 95% low (%)"]
+    assert rows[0][:5] == [
+        "Month",
+        "Sessions",
+        "Interactions (n)",
+        "Positive (%)",
+        "Positive, 95% range from (%)",
+    ]
     assert_csv_matches_table(page, "categories")
 
     open_dashboard(page, "/dashboards/visits")
