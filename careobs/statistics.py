@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from careobs.quis.scoring import Z_95, Interval, percent, wilson_interval
@@ -224,6 +225,14 @@ def p_text(p: float) -> str:
     return f"p = {p:.{digits}f}"
 
 
+def shown_change(before: float, after: float) -> float:
+    """After minus before as the reader can check it: the difference of the two shares as
+    shown (percentages to one decimal), so 21.0% → 12.6% is a change of 8.4 points even when
+    the exact shares differ by 8.35. The test itself uses the exact shares."""
+    shown = Decimal(percent(after)[:-1]) - Decimal(percent(before)[:-1])
+    return float(shown / 100)
+
+
 def change_statement(
     before: ClusterSums, after: ClusterSums, unit: tuple[str, str] = ("session", "sessions")
 ) -> str:
@@ -239,9 +248,11 @@ def change_statement(
     if after.n == 0:
         return "Not enough data yet to compare: nothing recorded since."
     p_before, p_after = before.y / before.n, after.y / after.n
-    change = p_after - p_before
+    change = shown_change(p_before, p_after)
     if change == 0:
-        return f"No change: {percent(p_after)} before and after."
+        if p_after == p_before:
+            return f"No change: {percent(p_after)} before and after."
+        return f"No change to one decimal: {percent(p_after)} before and after."
     verb = "Rose" if change > 0 else "Fell"
     what = (
         f"{verb} from {percent(p_before)} to {percent(p_after)} "

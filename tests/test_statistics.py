@@ -25,6 +25,7 @@ from careobs.statistics import (
     effective_n,
     p_text,
     residual_sum_of_squares,
+    shown_change,
     two_sided_p,
 )
 
@@ -235,3 +236,20 @@ def test_no_variation_on_either_side():
 )
 def test_p_values_as_text(p, text):
     assert p_text(p) == text
+
+
+def test_the_change_stated_is_the_difference_of_the_shares_shown():
+    # 138/658 = 20.9726…% shows as 21.0%; 75/594 = 12.6263…% shows as 12.6%. The exact fall is
+    # 8.346… points, which would print as "8.3" beside 21.0% and 12.6%: a sum a reader cannot
+    # make add up. The sentence gives 21.0 − 12.6 = 8.4.
+    before = ClusterSums.of([(138, 658)])
+    after = ClusterSums.of([(75, 594)])
+    assert round((138 / 658 - 75 / 594) * 100, 1) == 8.3
+    assert shown_change(138 / 658, 75 / 594) == pytest.approx(-0.084)
+    assert change_statement(before, after).startswith(
+        "Fell from 21.0% to 12.6% (8.4 percentage points);"
+    )
+    # Shares that differ only beyond the shown decimal are not a change a reader can see.
+    assert change_statement(ClusterSums.of([(1, 3)]), ClusterSums.of([(1000, 3001)])) == (
+        "No change to one decimal: 33.3% before and after."
+    )

@@ -34,7 +34,14 @@ from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.spotchecks.models import VisitDomainScore
-from careobs.statistics import ClusterSums, Difference, change_statement, cluster_interval, compare
+from careobs.statistics import (
+    ClusterSums,
+    Difference,
+    change_statement,
+    cluster_interval,
+    compare,
+    shown_change,
+)
 
 KINDS = {
     "quis_negative": "Negative interactions (QUIS)",
@@ -94,10 +101,11 @@ class Comparison:
 
     @property
     def change(self) -> float | None:
-        """After minus before, in share points; None when either side has no data."""
+        """After minus before, in share points, as the two shown shares differ (see
+        :func:`careobs.statistics.shown_change`); None when either side has no data."""
         if self.before.value is None or self.after.value is None:
             return None
-        return self.after.value - self.before.value
+        return shown_change(self.before.value, self.after.value)
 
     @property
     def n_unit(self) -> str:

@@ -382,7 +382,8 @@ def test_each_csv_download_holds_exactly_the_tables_cells(open_page):
 
     open_dashboard(page, "/dashboards/coverage")
     workers = assert_csv_matches_table(page, "workers")
-    assert any(re.fullmatch(r"\d{4}-\d\d-\d\d", row[4]) for row in workers), workers[:3]
+    last_visit = read_table(page, "workers")["head"].index("Last visit")
+    assert any(re.fullmatch(r"\d{4}-\d\d-\d\d", row[last_visit]) for row in workers), workers[:3]
 
 
 # --- 4. visits and coverage --------------------------------------------------------------------
@@ -436,6 +437,7 @@ def test_the_visits_dashboard_shows_domains_missed_items_and_bands(open_page):
 STATUSES = [
     "Overdue",
     "Never checked",
+    "Re-check due after red",
     "New starter — first check due",
     "Targeted re-check booked",
     "Due soon",
@@ -465,16 +467,20 @@ def test_the_coverage_dashboard_lists_every_worker_with_a_status(open_page, live
     assert all(s in STATUSES for s in statuses), statuses
     assert [STATUSES.index(s) for s in statuses] == sorted(STATUSES.index(s) for s in statuses)
     assert set(column(workers, "Service")) == {"Riverside Homecare"}
-    for row in workers["rows"]:
-        last, days = row[4], row[5]
-        assert (last == DASH) == (days == DASH), row
+    for last, days in zip(
+        column(workers, "Last visit"), column(workers, "Days since"), strict=True
+    ):
+        assert (last == DASH) == (days == DASH), (last, days)
         if last != DASH:
-            assert DATE_SHOWN.fullmatch(last) and int(days) >= 0, row
+            assert DATE_SHOWN.fullmatch(last) and int(days) >= 0, (last, days)
+    for status, late in zip(statuses, column(workers, "Days overdue"), strict=True):
+        assert (status == "Overdue") == (late != DASH), (status, late)
 
     figures = headline(page)
     assert figures["Care workers"] == str(len(workers["rows"]))
     assert figures["Overdue"] == str(statuses.count("Overdue"))
     assert figures["Never checked"] == str(statuses.count("Never checked"))
+    assert figures["Re-checks due after red"] == str(statuses.count("Re-check due after red"))
 
     types = tables["types"]
     total = sum(int(c) for c in column(types, "Visits"))
