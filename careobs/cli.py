@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from careobs import __version__, create_app, migrate
 from careobs.db import get_engine, get_session
 from careobs.evidence.cli import evidence_pack
+from careobs.wording import plural
 
 HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
 
@@ -482,7 +483,10 @@ def export(fmt: str, out: Path, org_name: str | None, force: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     exporting.record_export(get_session(), manifest)
     get_session().commit()
-    click.echo(f"Exported {org.name}: {manifest.total_rows} rows in {len(manifest.files)} files.")
+    click.echo(
+        f"Exported {org.name}: {plural(manifest.total_rows, 'row', 'rows')} in "
+        f"{plural(len(manifest.files), 'file', 'files')}."
+    )
     for entry in manifest.files:
         click.echo(f"  {entry['name']:<28} {entry['rows']:>9}")
     click.echo(f"Written to {out} (see {exporting.MANIFEST}).")

@@ -23,6 +23,7 @@ from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
 from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
+from careobs.wording import plural
 
 ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."
 
@@ -251,7 +252,9 @@ def book_recheck(
         organisation_id=action.organisation_id,
         actor=actor,
         entity=action,
-        summary=f"re-check by {due_by}, {len(focus_item_keys)} focus items",
+        summary=(
+            f"re-check by {due_by}, {plural(len(focus_item_keys), 'focus item', 'focus items')}"
+        ),
     )
     return booking
 
@@ -303,8 +306,11 @@ def book_recheck_after_red(db: Session, actor: User, visit) -> RecheckBooking | 
         organisation_id=visit.organisation_id,
         actor=actor,
         entity=booking,
-        summary=f"after red monitoring visit {visit.uuid}: re-check by {visit.next_check_on}, "
-        f"{len(focus)} focus items" + (f"; already done by {later.uuid}" if later else ""),
+        summary=(
+            f"after red monitoring visit {visit.uuid}: re-check by {visit.next_check_on}, "
+            + plural(len(focus), "focus item", "focus items")
+            + (f"; already done by {later.uuid}" if later else "")
+        ),
     )
     return booking
 

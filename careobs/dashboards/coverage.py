@@ -17,6 +17,7 @@ from careobs.dashboards.tables import Chart, Column, Table
 from careobs.org import settings as org_settings
 from careobs.org.models import Service, StaffMember
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
+from careobs.wording import plural
 
 DUE_SOON_DAYS = 14
 
@@ -313,7 +314,7 @@ def tables(
             Column("share", "Share", "pct"),
         ],
         [[VISIT_TYPES[code], n, n / total if total else None] for code, n in types.items()],
-        caption=f"{total} visits in the period.",
+        caption=f"{plural(total, 'visit', 'visits')} in the period.",
         chart=Chart("Visits by type", "bar", "type", ("share",)),
     )
     weekdays, hours = found.weekdays, found.hours

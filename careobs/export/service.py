@@ -25,6 +25,7 @@ from careobs.db import utcnow
 from careobs.export.tables import RECORD_TYPES, RecordType
 from careobs.export.writers import FORMATS, RowWriter
 from careobs.org.models import Organisation
+from careobs.wording import plural
 
 BATCH_ROWS = 2000
 MANIFEST = "manifest.json"
@@ -64,7 +65,7 @@ class Manifest:
         """The audit log's line: format, total and each record type's count, as many as fit
         in ``limit`` characters (the manifest has them all)."""
         labels = {t.name: t.label for t in RECORD_TYPES}
-        text = f"{self.fmt.upper()}, {self.total_rows} rows: "
+        text = f"{self.fmt.upper()}, {plural(self.total_rows, 'row', 'rows')}: "
         for i, entry in enumerate(self.files):
             part = f"{', ' if i else ''}{labels[entry['record_type']]} {entry['rows']}"
             if len(text) + len(part) > limit - 2:

@@ -6,6 +6,7 @@ import { loadBootstrap } from "./bootstrap.js";
 import { watchField } from "./privacy.js";
 import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
 import { nextCheck, outcome, timekeepingSuggestions } from "./visit-scoring.js";
+import { plural } from "./wording.js";
 
 const outbox = self.careobsOutbox;
 const userId = document.querySelector('meta[name="careobs-user"]')?.content;
@@ -264,7 +265,7 @@ const timeValue = (iso) => (iso ? localInputValue(new Date(iso)).slice(11) : "")
 function renderTimes() {
   const d = doc.data;
   const planned = new Date(d.planned_at);
-  $("[data-planned-text]").textContent = `Planned: ${planned.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} for ${d.planned_minutes} minutes.`;
+  $("[data-planned-text]").textContent = `Planned: ${planned.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })} for ${plural(d.planned_minutes, "minute", "minutes")}.`;
   $("[data-arrived-time]").value = timeValue(d.arrived_at);
   $("[data-left-time]").value = timeValue(d.left_at);
   $("[data-left]").disabled = !d.arrived_at;
@@ -364,7 +365,7 @@ function renderOutcome() {
   $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
   $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
   $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
-  $("[data-answered]").textContent = `${items.length - missing().length} of ${items.length} items answered`;
+  $("[data-answered]").textContent = `${items.length - missing().length} of ${plural(items.length, "item", "items")} answered`;
   const day = doc.data.arrived_at || doc.data.planned_at;
   const rows = [
     ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
