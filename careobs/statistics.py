@@ -23,15 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from careobs.quis.scoring import Z_95, Interval, percent, wilson_interval
 from careobs.wording import plural
 
 # A before/after difference is only judged when each side has at least this many clusters.
-# The variance of each side is estimated from its k clusters (k − 1 degrees of freedom); with
-# fewer than 5 the normal reference distribution badly overstates certainty (Student's t on
-# 3 degrees of freedom needs 3.18 where the normal needs 1.96), so a "significant" result from
-# two or three sessions would be mostly luck.
+# Each side's variance is estimated from its k clusters, so with two or three sessions it is
+# itself mostly luck, whatever reference distribution is used.
 MIN_CLUSTERS = 5
 # Below this two-sided p-value a change is called unlikely to be chance alone.
 ALPHA = 0.05
@@ -41,11 +40,12 @@ ALPHA = 0.05
 class ClusterSums:
     """What the statistics need from a group of clusters: integer sums, nothing per cluster.
 
-    ``k`` counts every cluster in the group, including one that coded nothing (nᵢ = 0: it adds
-    nothing to the share or to the residuals, but it was a sampled session all the same).
+    ``k`` counts the clusters that coded something (nᵢ > 0). A session that coded nothing adds
+    nothing to the share or to the residuals, and it must not count towards the sessions a
+    judgement needs: four empty sessions beside one real one are still one session's evidence.
     """
 
-    k: int = 0  # clusters
+    k: int = 0  # clusters with nᵢ > 0
     y: int = 0  # Σ yᵢ: counted (e.g. negative interactions)
     n: int = 0  # Σ nᵢ: coded (every interaction)
     yy: int = 0  # Σ yᵢ²
@@ -54,12 +54,14 @@ class ClusterSums:
 
     @classmethod
     def of(cls, clusters: Iterable[tuple[int, int]]) -> ClusterSums:
-        """The sums of (yᵢ, nᵢ) pairs, one per cluster; each needs 0 ≤ yᵢ ≤ nᵢ."""
+        """The sums of (yᵢ, nᵢ) pairs, one per cluster; each needs 0 ≤ yᵢ ≤ nᵢ. A cluster with
+        nᵢ = 0 is left out (see the class docstring)."""
         total = cls()
         for y, n in clusters:
             if not 0 <= y <= n:
                 raise ValueError(f"a cluster needs 0 <= y <= n, got y={y}, n={n}")
-            total += cls(1, y, n, y * y, y * n, n * n)
+            if n:
+                total += cls(1, y, n, y * y, y * n, n * n)
         return total
 
     def __add__(self, other: ClusterSums) -> ClusterSums:
@@ -126,27 +128,26 @@ def effective_n(s: ClusterSums) -> float | None:
     return float(s.n / deff)
 
 
-def cluster_interval(s: ClusterSums, z: float = Z_95) -> Interval | None:
+def cluster_interval(s: ClusterSums) -> Interval | None:
     """A 95% interval for a share pooled from k clusters; None when nothing was coded.
 
     - k = 1: the cluster's own Wilson interval (:func:`careobs.quis.scoring.wilson_interval`).
-    - k ≥ 2: Wilson's formula on an *effective* sample size n_eff = n / deff (Korn & Graubard's
-      approach), which keeps both ends inside [0, 1] and stays sensible near 0% and 100%, where
-      a plain "p ± 1.96·√V" would run outside [0, 1] or shrink to a point.
+    - k ≥ 2: Wilson's formula on an *effective* sample size n_eff = n / deff, with Student's t
+      on k − 1 degrees of freedom in place of 1.96 (Korn & Graubard's interval: their
+      n* = n_eff·(z/t)² in Wilson's formula is exactly this). The variance rests on k clusters,
+      not n interactions, so with 3 sessions the multiplier is 4.30, with 10 it is 2.26, and
+      it nears 1.96 only with many. Wilson's form keeps both ends inside [0, 1] and stays
+      sensible near 0% and 100%, where a plain "p ± t·√V" would run outside or shrink to a point.
     - deff < 1 (clusters more alike than chance alone would make them, most often luck in a
       small sample) is taken as 1, and deff cannot be estimated at p = 0 or 1 (V = 0 there) so
-      it is taken as 1 too: the interval is never narrower than the simple Wilson interval on
-      all n interactions, and at p = 0 (or 1) it runs from exactly 0 (or to exactly 1).
-
-    The 1.96 is the normal quantile; with few clusters Student's t on k − 1 degrees of freedom
-    would be wider still, which is why :func:`compare` refuses to judge below
-    :data:`MIN_CLUSTERS` clusters a side.
+      it is taken as 1 too: the interval is never narrower than Wilson's on all n interactions
+      with the same multiplier, and at p = 0 (or 1) it runs from exactly 0 (or to exactly 1).
     """
     if s.n == 0:
         return None
     if s.k <= 1:
-        return wilson_interval(s.y, s.n, z)
-    return wilson_on(s.y / s.n, effective_n(s), z)
+        return wilson_interval(s.y, s.n)
+    return wilson_on(s.y / s.n, effective_n(s), t_quantile(s.k - 1))
 
 
 def wilson_on(p: float, n: float, z: float = Z_95) -> Interval:
@@ -170,14 +171,15 @@ def difference_variance(s: ClusterSums) -> float:
 
 @dataclass(frozen=True)
 class Difference:
-    """After minus before, judged by a z test that treats each side's clusters as the units."""
+    """After minus before, judged by a t test that treats each side's clusters as the units."""
 
     before: ClusterSums
     after: ClusterSums
     change: float  # p_after − p_before, as a share (0.084 is 8.4 percentage points)
     se: float  # √(V_after + V_before)
-    z: float
-    p_value: float  # two-sided, from the normal distribution
+    z: float  # change / se, the test statistic
+    p_value: float  # two-sided, from Student's t on df degrees of freedom
+    df: int = 0  # k_before + k_after − 2
 
     @property
     def unlikely_by_chance(self) -> bool:
@@ -189,16 +191,20 @@ def compare(before: ClusterSums, after: ClusterSums) -> Difference | None:
     would make one this size; None when a side coded nothing or has fewer than
     :data:`MIN_CLUSTERS` clusters (too few to judge).
 
-    d = p_after − p_before, SE = √(V_after + V_before), z = d / SE, p = erfc(|z| / √2). When
-    SE is 0 (both sides are all 0% or all 100%) the difference is either none (p = 1) or one no
-    amount of chance between interactions could produce under this model (p = 0).
+    d = p_after − p_before, SE = √(V_after + V_before), z = d / SE, and p = P(|T| ≥ |z|) for
+    Student's t on k_before + k_after − 2 degrees of freedom: the variances rest on the
+    sessions, not the interactions, so with 5 sessions a side the normal curve (p = erfc(|z|/√2))
+    would call too many chance differences real. When SE is 0 (both sides are all 0% or all
+    100%) the difference is either none (p = 1) or one no amount of chance between interactions
+    could produce under this model (p = 0).
     """
     if before.n == 0 or after.n == 0 or min(before.k, after.k) < MIN_CLUSTERS:
         return None
     change = after.y / after.n - before.y / before.n
     se = math.sqrt(difference_variance(before) + difference_variance(after))
     z = z_score(change, se)
-    return Difference(before, after, change, se, z, two_sided_p(z))
+    df = before.k + after.k - 2
+    return Difference(before, after, change, se, z, t_two_sided_p(z, df), df)
 
 
 def z_score(change: float, se: float) -> float:
@@ -207,6 +213,66 @@ def z_score(change: float, se: float) -> float:
     if se > 0:
         return change / se
     return math.copysign(math.inf, change) if change else 0.0
+
+
+def t_two_sided_p(t: float, df: int) -> float:
+    """P(|T| ≥ |t|) for Student's t on ``df`` degrees of freedom: the regularised incomplete
+    beta function I_x(df/2, 1/2) at x = df / (df + t²)."""
+    if math.isinf(t):
+        return 0.0
+    return regularised_beta(df / 2, 0.5, df / (df + t * t))
+
+
+@lru_cache(maxsize=256)
+def t_quantile(df: int) -> float:
+    """The two-sided 95% point of Student's t on ``df`` degrees of freedom (4.303 on 2, 2.262
+    on 9, 1.96 as df grows), found by bisection on :func:`t_two_sided_p` to full precision."""
+    low, high = 0.0, 1000.0  # the point is 12.71 on 1 degree of freedom and falls from there
+    for _ in range(200):
+        middle = (low + high) / 2
+        if t_two_sided_p(middle, df) > 1 - 0.95:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def regularised_beta(a: float, b: float, x: float) -> float:
+    """I_x(a, b), by the continued fraction (modified Lentz) on the side where it converges
+    fast: the textbook method (Press et al., *Numerical Recipes*, §6.4)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(a, b, x) / a
+    return 1 - front * _beta_fraction(b, a, 1 - x) / b
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+
+    def guard(value: float) -> float:
+        return tiny if abs(value) < tiny else value
+
+    c, d = 1.0, 1 / guard(1 - (a + b) * x / (a + 1))
+    result = d
+    for m in range(1, 500):
+        even = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+        d = 1 / guard(1 + even * d)
+        c = guard(1 + even / c)
+        result *= d * c
+        odd = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+        d = 1 / guard(1 + odd * d)
+        c = guard(1 + odd / c)
+        step = d * c
+        result *= step
+        if abs(step - 1) < 1e-15:
+            break
+    return result
 
 
 def two_sided_p(z: float) -> float:

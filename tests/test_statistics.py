@@ -26,6 +26,8 @@ from careobs.statistics import (
     p_text,
     residual_sum_of_squares,
     shown_change,
+    t_quantile,
+    t_two_sided_p,
     two_sided_p,
 )
 
@@ -38,10 +40,12 @@ from careobs.statistics import (
 #   simple variance p(1−p)/n = ¼ / 32 = 8/1024, so deff = 27/8 = 3.375
 #   n_eff = 32 / 3.375 = 256/27 ≈ 9.48
 THREE = [(2, 10), (5, 10), (9, 12)]
+# Student's t, two-sided 95% points, from the printed tables: 1 df 12.706, 2 df 4.303.
+T_1 = 12.706205
+T_2 = 4.302653
 
 
-def wilson_by_hand(p: float, n: float) -> tuple[float, float]:
-    z = Z_95
+def wilson_by_hand(p: float, n: float, z: float = Z_95) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return centre - half, centre + half
@@ -61,17 +65,36 @@ def test_the_sums_of_three_sessions():
 def test_the_interval_of_three_sessions_is_wilson_on_the_effective_n():
     interval = cluster_interval(ClusterSums.of(THREE))
 
-    # p = ½ is symmetric: centre ½; with n = 256/27, z²/n = 0.40516, ¼/n = 0.026367,
-    # z²/(4n²) = 0.010683, half = 1.95996 · √0.037050 / 1.40516 = 0.26848.
-    low, high = wilson_by_hand(0.5, 256 / 27)
+    # Three sessions: t on 2 degrees of freedom, 4.302653, not 1.96. p = ½ is symmetric:
+    # centre ½; with n = 256/27, t²/n = 18.51282 / 9.48148 = 1.95253, ¼/n = 0.026367,
+    # t²/(4n²) = 0.051482, half = 4.302653 · √0.077850 / 2.95253 = 0.40660.
+    low, high = wilson_by_hand(0.5, 256 / 27, T_2)
     assert (interval.low, interval.high) == (pytest.approx(low), pytest.approx(high))
     assert (interval.low, interval.high) == (
+        pytest.approx(0.0934, abs=1e-4),
+        pytest.approx(0.9066, abs=1e-4),
+    )
+    # With 1.96 (as if the variance were known from many sessions) it would be 23.2–76.8%.
+    assert wilson_by_hand(0.5, 256 / 27) == (
         pytest.approx(0.2315, abs=1e-4),
         pytest.approx(0.7685, abs=1e-4),
     )
     # Wider than the Wilson interval that treats the 32 interactions as independent.
     naive = wilson_interval(16, 32)
     assert interval.low < naive.low and interval.high > naive.high
+
+
+def test_the_t_distribution_matches_the_printed_tables():
+    assert t_quantile(1) == pytest.approx(T_1, abs=1e-6)
+    assert t_quantile(2) == pytest.approx(T_2, abs=1e-6)
+    assert t_quantile(8) == pytest.approx(2.306004, abs=1e-6)
+    assert t_quantile(29) == pytest.approx(2.045230, abs=1e-6)
+    assert t_quantile(10_000) == pytest.approx(Z_95, abs=1e-3)
+    # Two-sided tail areas: t = 2.306004 on 8 df is exactly the 5% point; t = 1 on 1 df is ½
+    # (the Cauchy distribution: P(|T| ≥ 1) = 1 − 2·arctan(1)/π = ½).
+    assert t_two_sided_p(2.306004, 8) == pytest.approx(0.05, abs=1e-6)
+    assert t_two_sided_p(1.0, 1) == pytest.approx(0.5, abs=1e-12)
+    assert t_two_sided_p(0.0, 5) == 1.0 and t_two_sided_p(math.inf, 5) == 0.0
 
 
 def test_one_session_keeps_its_wilson_interval():
@@ -84,23 +107,42 @@ def test_nothing_coded_has_no_interval():
     assert cluster_interval(ClusterSums.of([(0, 0), (0, 0)])) is None
 
 
-def test_a_session_that_coded_nothing_counts_as_a_cluster_but_adds_no_residual():
-    # (2, 10), (5, 10), (9, 12), (0, 0): Σ(yᵢ − p·nᵢ)² is still 18, but k = 4,
-    # so V = 4/3 · 18 / 1024 = 24/1024.
+def test_a_session_that_coded_nothing_is_not_a_cluster():
+    # (2, 10), (5, 10), (9, 12), (0, 0): the empty session adds nothing, so k stays 3 and
+    # V = 3/2 · 18 / 1024 = 27/1024, as without it.
     sums = ClusterSums.of([*THREE, (0, 0)])
-    assert sums.k == 4
-    assert cluster_variance(sums) == Fraction(24, 1024)
+    assert sums == ClusterSums.of(THREE)
+    assert cluster_variance(sums) == Fraction(27, 1024)
+
+
+def test_empty_sessions_do_not_make_one_session_enough_to_judge():
+    # One real session a side beside four that coded nothing: one session's evidence a side,
+    # "too few to judge" — not a verdict from treating 50 interactions as independent.
+    before = ClusterSums.of([(20, 50), (0, 0), (0, 0), (0, 0), (0, 0)])
+    after = ClusterSums.of([(8, 50), (0, 0), (0, 0), (0, 0), (0, 0)])
+    assert (before.k, after.k) == (1, 1)
+    assert compare(before, after) is None
+    assert change_statement(before, after) == (
+        "Fell from 40.0% to 16.0% (24.0 percentage points); too few sessions to judge whether "
+        "this is more than chance (1 session before, 1 after; at least 5 each are needed)."
+    )
 
 
 def test_sessions_more_alike_than_chance_keep_the_simple_interval():
     # (5, 10), (5, 10): both exactly ½, residuals 0, V = 0, deff = 0: taken as 1, so the
-    # interval is Wilson on all 20 interactions, never narrower.
+    # interval is Wilson on all 20 interactions with t on 1 df (12.706): never narrower.
+    # By hand: t²/n = 8.07238, centre ½, half = 12.706205 · √(0.0125 + 0.403619) / 9.07238
+    # = 0.47164, so 2.84%–97.16%: two sessions say very little, however alike they are.
     sums = ClusterSums.of([(5, 10), (5, 10)])
     assert cluster_variance(sums) == 0 and design_effect(sums) == 0
     assert effective_n(sums) == 20
     interval = cluster_interval(sums)
+    assert (interval.low, interval.high) == (
+        pytest.approx(0.02836, abs=1e-5),
+        pytest.approx(0.97164, abs=1e-5),
+    )
     naive = wilson_interval(10, 20)
-    assert interval.low == pytest.approx(naive.low) and interval.high == pytest.approx(naive.high)
+    assert interval.low < naive.low and interval.high > naive.high
 
 
 @pytest.mark.parametrize(
@@ -108,12 +150,19 @@ def test_sessions_more_alike_than_chance_keep_the_simple_interval():
 )
 def test_at_zero_or_one_hundred_percent_the_interval_stays_inside_and_touches_the_end(clusters, y):
     # Every session 0% (or every one 100%): V = 0 and p(1−p) = 0, deff cannot be estimated and
-    # is taken as 1: Wilson on n = 20, pinned to exactly 0 (or 1) at the observed end.
+    # is taken as 1: Wilson on n = 20 with t on 2 df, pinned to exactly 0 (or 1) at the
+    # observed end. By hand at p = 0 the centre and the half-width are both
+    # (t²/2n) / (1 + t²/n), so the far end is (t²/n) / (1 + t²/n) = 0.925641 / 1.925641 = 0.48069.
     sums = ClusterSums.of(clusters)
     assert design_effect(sums) is None
     interval = cluster_interval(sums)
-    naive = wilson_interval(y, 20)
-    assert (interval.low, interval.high) == (pytest.approx(naive.low), pytest.approx(naive.high))
+    wide = wilson_by_hand(y / 20, 20, T_2)
+    assert (interval.low, interval.high) == (
+        pytest.approx(max(0.0, wide[0])),
+        pytest.approx(min(1.0, wide[1])),
+    )
+    far_end = interval.high if y == 0 else 1 - interval.low
+    assert far_end == pytest.approx(0.48069, abs=1e-5)
     assert (interval.low == 0.0) if y == 0 else (interval.high == 1.0)
     assert 0.0 <= interval.low <= interval.high <= 1.0
 
@@ -141,7 +190,8 @@ def test_impossible_clusters_are_refused():
 #   Σy = 2, Σn = 50, p = 0.04; residuals 0.6, −0.4, 0.6, −0.4, −0.4, Σ² = 1.2
 #   V = 5/4 · 1.2 / 2500 = 0.0006, below the simple 0.04·0.96/50 = 0.000768, so 0.000768
 # d = 0.04 − 0.2 = −0.16; SE = √(0.005 + 0.000768) = √0.005768 = 0.075947
-# z = −0.16 / 0.075947 = −2.10672; p = erfc(2.10672/√2) = 0.03514
+# z = −0.16 / 0.075947 = −2.10672; on Student's t with 5 + 5 − 2 = 8 df, p = 0.06822 (the 5%
+# point on 8 df is 2.306, so p is above 0.05; the normal curve would say 0.035)
 BEFORE = [(2, 10), (3, 10), (1, 10), (4, 10), (0, 10)]
 AFTER = [(1, 10), (0, 10), (1, 10), (0, 10), (0, 10)]
 
@@ -153,34 +203,55 @@ def test_the_difference_test_by_hand():
     assert result.se == pytest.approx(math.sqrt(0.005768))
     assert result.se == pytest.approx(0.075947, abs=1e-6)
     assert result.z == pytest.approx(-2.10672, abs=1e-5)
-    assert result.p_value == pytest.approx(0.03514, abs=1e-5)
-    assert result.unlikely_by_chance
+    assert result.df == 8
+    assert result.p_value == pytest.approx(0.06822, abs=1e-5)
+    assert two_sided_p(result.z) == pytest.approx(0.03514, abs=1e-5)  # the normal curve's
+    assert not result.unlikely_by_chance
     assert change_statement(ClusterSums.of(BEFORE), ClusterSums.of(AFTER)) == (
-        "Fell from 20.0% to 4.0% (16.0 percentage points); a change this size would be "
-        "unlikely by chance alone (p = 0.04)."
+        "Fell from 20.0% to 4.0% (16.0 percentage points); a change this size could be "
+        "chance (p = 0.07)."
+    )
+
+
+def test_a_difference_unlikely_by_chance():
+    # Before as above; after: ten sessions of 10 with none negative but one (1 of 10):
+    # p = 1/100 = 0.01; residuals 0.9 and −0.1 ×9, Σ² = 0.81 + 0.09 = 0.9;
+    # V = 10/9 · 0.9 / 10000 = 0.0001, just above the simple 0.01·0.99/100 = 0.000099, so it
+    # stands. d = −0.19; SE = √(0.005 + 0.0001) = 0.071414; z = −2.66054 on 5 + 10 − 2 = 13 df:
+    # p = 0.0196 (t table: 2.650 is the two-sided 2% point on 13 df, so p is just under 0.02).
+    after = ClusterSums.of([(1, 10)] + [(0, 10)] * 9)
+    result = compare(ClusterSums.of(BEFORE), after)
+    assert result.se == pytest.approx(math.sqrt(0.0051), abs=1e-9)
+    assert result.z == pytest.approx(-2.66054, abs=1e-5)
+    assert result.df == 13
+    assert 0.0195 < result.p_value < 0.0197
+    assert result.unlikely_by_chance
+    assert change_statement(ClusterSums.of(BEFORE), after) == (
+        "Fell from 20.0% to 1.0% (19.0 percentage points); a change this size would be "
+        "unlikely by chance alone (p = 0.02)."
     )
 
 
 def test_a_difference_that_could_be_chance():
     # After: (1, 2, 1, 3, 0) of 10 each: Σy = 7, p = 0.14; residuals −0.4, 0.6, −0.4, 1.6, −1.4,
     # Σ² = 0.16 + 0.36 + 0.16 + 2.56 + 1.96 = 5.2; V = 5/4 · 5.2 / 2500 = 0.0026.
-    # d = −0.06; SE = √(0.005 + 0.0026) = 0.087178; z = −0.68825; p = 0.4913.
+    # d = −0.06; SE = √(0.005 + 0.0026) = 0.087178; z = −0.68825; on 8 df p = 0.5108.
     after = ClusterSums.of([(1, 10), (2, 10), (1, 10), (3, 10), (0, 10)])
     result = compare(ClusterSums.of(BEFORE), after)
 
     assert result.z == pytest.approx(-0.68825, abs=1e-5)
-    assert result.p_value == pytest.approx(0.4913, abs=1e-4)
+    assert result.p_value == pytest.approx(0.5108, abs=1e-4)
     assert not result.unlikely_by_chance
     assert change_statement(ClusterSums.of(BEFORE), after) == (
         "Fell from 20.0% to 14.0% (6.0 percentage points); a change this size could be chance "
-        "(p = 0.49)."
+        "(p = 0.51)."
     )
 
 
 def test_the_naive_test_would_have_called_the_chance_difference_real():
     # The same shares as independent interactions: 10/50 against 2/50, unpooled Wald:
     # SE = √(0.0032 + 0.000768) = 0.062992, z = −2.54, p = 0.011 — far more sure than the
-    # sessions allow (p = 0.035 above).
+    # sessions allow (p = 0.068 above).
     naive_z = -0.16 / math.sqrt(0.0032 + 0.000768)
     assert two_sided_p(naive_z) == pytest.approx(0.0111, abs=1e-4)
     assert compare(ClusterSums.of(BEFORE), ClusterSums.of(AFTER)).p_value > 3 * two_sided_p(naive_z)

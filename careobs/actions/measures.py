@@ -236,11 +236,11 @@ def _value(db: Session, action, first: date, last: date, zone) -> Value:
             conditions.append(QuisSession.context == measure["context"])
     row = db.execute(
         sa.select(
-            sa.func.count(),
+            sa.func.sum(sa.case((n > 0, 1), else_=0)),  # the clusters: those that rated any
             *(
                 sa.func.coalesce(sa.func.sum(expression), 0)
                 for expression in (y, n, y * y, y * n, n * n)
             ),
         ).where(*conditions)
     ).one()
-    return Value(ClusterSums(*(int(value) for value in row)), first, last)
+    return Value(ClusterSums(*(int(value or 0) for value in row)), first, last)

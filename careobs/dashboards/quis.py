@@ -55,6 +55,7 @@ class Totals:
     positive_yn: int = 0
     negative_yy: int = 0
     negative_yn: int = 0
+    coded: int = 0  # sessions that coded at least one interaction: the clusters
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(
@@ -67,6 +68,7 @@ class Totals:
             self.person_minutes + other.person_minutes,
             self.observed_minutes + other.observed_minutes,
             *(getattr(self, f) + getattr(other, f) for f in SQUARES),
+            self.coded + other.coded,
         )
 
     @property
@@ -77,14 +79,14 @@ class Totals:
     def positive(self) -> ClusterSums:
         """The positive share's sums, each session a cluster."""
         return ClusterSums(
-            self.sessions, self.counts.positive, self.n, self.positive_yy, self.positive_yn, self.nn
+            self.coded, self.counts.positive, self.n, self.positive_yy, self.positive_yn, self.nn
         )
 
     @property
     def negative(self) -> ClusterSums:
         """The negative share's sums, each session a cluster."""
         return ClusterSums(
-            self.sessions, self.counts.negative, self.n, self.negative_yy, self.negative_yn, self.nn
+            self.coded, self.counts.negative, self.n, self.negative_yy, self.negative_yn, self.nn
         )
 
     def too_short_to_rate(self) -> bool:
@@ -122,6 +124,7 @@ SUMS = (
     sa.func.sum(QuisSession.person_minutes).label("person_minutes"),
     sa.func.sum(QuisSession.observed_minutes).label("observed_minutes"),
     *(sa.func.sum(expression).label(name) for name, expression in _SQUARE_SUMS.items()),
+    sa.func.sum(sa.case((_N > 0, 1), else_=0)).label("coded"),
 )
 
 
@@ -134,6 +137,7 @@ def _totals(row) -> Totals:
         float(row.person_minutes or 0),
         float(row.observed_minutes or 0),
         *(int(getattr(row, name) or 0) for name in SQUARES),
+        int(row.coded or 0),
     )
 
 
@@ -350,7 +354,7 @@ def headline(t: Totals) -> list[tuple[str, str]]:
         return (
             f"{scoring.percent(sums.share)} (95% {scoring.percent(interval.low)}"
             f"–{scoring.percent(interval.high)}), {plural(t.n, 'interaction', 'interactions')} "
-            f"in {plural(t.sessions, 'session', 'sessions')}"
+            f"in {plural(t.coded, 'session', 'sessions')}"
         )
 
     return [

@@ -14,8 +14,10 @@ C        Wed 7 Oct 12:00 BST     12     9 NP, 3 PS
 
 Negative (y = 2, 5, 9 of n = 10, 10, 12): p = 16/32 = ½; residuals y − p·n = −3, 0, 3;
 Σ² = 18; V = 3/2 · 18 / 32² = 27/1024; p(1−p)/n = 8/1024; deff = 27/8; n_eff = 256/27 = 9.48.
-Wilson on (½, 9.48): centre ½, half = 1.95996 · √(0.026367 + 0.010683) / 1.40516 = 0.26848:
-23.2%–76.8%. Positive (8, 5, 3 of the same n): p = ½, residuals 3, 0, −3: the same interval.
+Three sessions: Student's t on 2 df, 4.302653, in place of 1.96 (the variance rests on three
+sessions). Wilson on (½, 9.48): centre ½, half = 4.302653 · √(0.026367 + 0.051482) / 2.95253
+= 0.40660: 9.3%–90.7%. Positive (8, 5, 3 of the same n): p = ½, residuals 3, 0, −3: the same
+interval. With 1.96 it would be 23.2%–76.8%.
 A Wilson interval treating the 32 interactions as independent would be 33.6%–66.4%.
 """
 
@@ -33,7 +35,7 @@ from careobs.dashboards import quis
 from careobs.db import get_session
 from careobs.evidence.pack import CHECKED, FOUND, build, scope_for
 from careobs.org.models import Service
-from careobs.quis.scoring import Z_95, wilson_interval
+from careobs.quis.scoring import wilson_interval
 from tests.dashboards.conftest import headline as headline_of
 from tests.dashboards.conftest import html_tables, local, rendered, session_doc, table_of, write
 
@@ -46,10 +48,13 @@ SENTENCE = (
 )
 
 
+T_2 = 4.302653  # Student's t, two-sided 95%, 2 degrees of freedom (printed tables)
+
+
 def by_hand() -> tuple[float, float]:
     n = 256 / 27
-    z2 = Z_95 * Z_95
-    half = Z_95 * math.sqrt(0.25 / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    t2 = T_2 * T_2
+    half = T_2 * math.sqrt(0.25 / n + t2 / (4 * n * n)) / (1 + t2 / n)
     return 0.5 - half, 0.5 + half
 
 
@@ -74,7 +79,7 @@ def fetch(client, query) -> dict:
 
 
 def test_the_hand_computed_interval():
-    assert (round(LOW, 5), round(HIGH, 5)) == (0.23152, 0.76848)
+    assert (round(LOW, 4), round(HIGH, 4)) == (0.0934, 0.9066)
     naive = wilson_interval(16, 32)
     assert (round(naive.low, 3), round(naive.high, 3)) == (0.336, 0.664)
 
@@ -101,8 +106,8 @@ def test_trend_context_and_headline_use_the_clustered_interval(three, acme, clie
     assert contexts["rows"] == [["Mealtime", 3, 32, *expected, ""]]
     assert SENTENCE in contexts["caption"]
     figures = headline_of(payload)
-    assert figures["Negative"] == "50.0% (95% 23.2%–76.8%), 32 interactions in 3 sessions"
-    assert figures["Positive"] == "50.0% (95% 23.2%–76.8%), 32 interactions in 3 sessions"
+    assert figures["Negative"] == "50.0% (95% 9.3%–90.7%), 32 interactions in 3 sessions"
+    assert figures["Positive"] == "50.0% (95% 9.3%–90.7%), 32 interactions in 3 sessions"
 
 
 def test_one_session_keeps_wilson_and_says_one_session(acme, admin_sync, client_as):
@@ -129,7 +134,7 @@ def test_page_csv_and_json_agree_and_the_page_says_what_the_interval_means(three
     trend = table_of(payload, "trend")
     assert shown["trend"] == rendered(trend)
     assert shown["trend"] == [
-        ["w/c 5 Oct 2026", "3", "32", "50.0%", "23.2%", "76.8%", "50.0%", "23.2%", "76.8%"]
+        ["w/c 5 Oct 2026", "3", "32", "50.0%", "9.3%", "90.7%", "50.0%", "9.3%", "90.7%"]
     ]
     response = client.get("/dashboards/quis.csv", query_string=WEEK | {"table": "trend"})
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -145,7 +150,7 @@ def test_page_csv_and_json_agree_and_the_page_says_what_the_interval_means(three
             "Negative, 95% range from (%)",
             "Negative, 95% range to (%)",
         ],
-        ["w/c 5 Oct 2026", "3", "32", "50.0", "23.2", "76.8", "50.0", "23.2", "76.8"],
+        ["w/c 5 Oct 2026", "3", "32", "50.0", "9.3", "90.7", "50.0", "9.3", "90.7"],
     ]
 
 
@@ -163,7 +168,7 @@ def test_the_evidence_pack_shows_the_dashboards_figures(app, three, acme, client
     items = {s.code: s.items for section in pack.sections for s in section.statements}
     checked = next(i for i in items["C1"] if i.kind == CHECKED)
     assert checked.facts == [(h["label"], h["value"]) for h in dashboard["headline"]]
-    assert ("Negative", "50.0% (95% 23.2%–76.8%), 32 interactions in 3 sessions") in checked.facts
+    assert ("Negative", "50.0% (95% 9.3%–90.7%), 32 interactions in 3 sessions") in checked.facts
     trend = next(i.table for i in items["C1"] if i.kind == FOUND and i.table.key == "trend")
     assert [[*row] for row in trend.rows] == table_of(dashboard, "trend")["rows"]
     assert trend.rows[0][:3] == ["Oct 2026", 3, 32]
@@ -175,7 +180,7 @@ def test_the_evidence_pack_shows_the_dashboards_figures(app, three, acme, client
             "date_to": "2026-10-31",
         },
     ).get_data(as_text=True)
-    assert "<dd>50.0% (95% 23.2%–76.8%), 32 interactions in 3 sessions</dd>" in page
+    assert "<dd>50.0% (95% 9.3%–90.7%), 32 interactions in 3 sessions</dd>" in page
     assert SENTENCE in page
 
 

@@ -27,7 +27,6 @@ import io
 
 import pytest
 
-from careobs.quis.scoring import percent, wilson_interval
 from careobs.statistics import ClusterSums, cluster_interval
 from tests.dashboards.conftest import headline as headline_of
 from tests.dashboards.conftest import (
@@ -208,18 +207,19 @@ def test_headline_figures(sessions, acme, client_as):
     # Negative, 4 of 19 in 6 sessions: p = 4/19; each session's y − p·n, in 19ths:
     # S9 −4, S1 −1, S4 −8, S2 3, S3 −16, S8 26; Σ² = 1022/361, V = 6/5 · 1022/361 / 19²
     # = 0.0094106 against p(1−p)/n = 60/6859 = 0.0087476: deff = 1.0758, n_eff = 17.661.
-    # Wilson on (4/19, n = 17.661): z²/n = 0.21751, centre = (0.21053 + 0.10876) / 1.21751
-    # = 0.26224, half = 1.95996 · √(0.0094106 + 0.0030788) / 1.21751 = 0.17991, so
-    # 8.2%–44.2%; the plain Wilson on 19 interactions would be 8.5%–43.3%.
+    # Six sessions: Student's t on 5 df, 2.570582 (t² = 6.60789), not 1.96.
+    # Wilson on (4/19, n = 17.661): t²/n = 0.374152, centre = (0.210526 + 0.187076) / 1.374152
+    # = 0.289344, half = 2.570582 · √(0.0094108 + 0.0052963) / 1.374152 = 0.226862, so
+    # 6.2%–51.6%; the plain Wilson on 19 interactions would be 8.5%–43.3%.
     # Positive, 12 of 19: y − p·n in 19ths 7, −3, −5, 9, 9, −17; Σ² = 534/361,
-    # V = 0.0049171 < p(1−p)/n = 0.012247: deff < 1 counts as 1, so Wilson on 19.
-    positive = wilson_interval(12, 19)
+    # V = 0.0049171 < p(1−p)/n = 0.012247: deff < 1 counts as 1, so Wilson on 19 with t:
+    # t²/n = 0.347784, centre = (0.631579 + 0.173892) / 1.347784 = 0.597626,
+    # half = 2.570582 · √(0.0122467 + 0.0045761) / 1.347784 = 0.247378: 35.0%–84.5%.
     assert figures == {
         "Sessions": "6",
         "Interactions (n)": "19",
-        "Positive": f"{percent(12 / 19)} (95% {percent(positive.low)}–{percent(positive.high)}), "
-        "19 interactions in 6 sessions",
-        "Negative": "21.1% (95% 8.2%–44.2%), 19 interactions in 6 sessions",
+        "Positive": "63.2% (95% 35.0%–84.5%), 19 interactions in 6 sessions",
+        "Negative": "21.1% (95% 6.2%–51.6%), 19 interactions in 6 sessions",
         "Positive : negative": "3.0 : 1",
         "Social share of positives": "66.7%",
         "Interactions per person-hour": "4.1",  # 19 / 280 person-minutes × 60
