@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from careobs.actions.models import Action
 from careobs.audit.service import record
 from careobs.dashboards import coverage
-from careobs.dashboards.filters import Scope
 from careobs.days import within_days
 from careobs.org import settings as org_settings
 from careobs.org.models import Person, Service
@@ -40,18 +39,7 @@ def new_seed() -> str:
 
 def worker_candidates(db: Session, service: Service, today: date) -> list[drawing.Candidate]:
     """The service's active care workers with their coverage status and open actions."""
-    scope = Scope(
-        organisation_id=service.organisation_id,
-        zone=org_settings.time_zone(db, service.organisation_id),
-        service_ids=(service.id,),
-        first=today,
-        last=today,
-        grouping="month",
-        context=None,
-        area_id=None,
-        visit_type=None,
-        query={},
-    )
+    scope = coverage.service_scope(db, service.organisation_id, (service.id,), today)
     found = coverage.workers(db, scope, today)
     actions = dict(
         db.execute(
