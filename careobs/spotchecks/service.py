@@ -73,7 +73,10 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
     )
     zone = org_settings.time_zone(db, visit.organisation_id)
     visit_day = (clean.arrived_at or clean.planned_at).astimezone(zone).date()
-    visit.next_check_on = scoring.next_check_due(visit_day, result.band, rules)
+    # A visit that scored nothing (every item N/A) checked nothing: it sets no next check.
+    visit.next_check_on = (
+        None if result.score is None else scoring.next_check_due(visit_day, result.band, rules)
+    )
     visit.updated_at = utcnow()
     if clean.status == "submitted" and visit.submitted_at is None:
         visit.submitted_at = visit.updated_at
