@@ -52,10 +52,14 @@ def visits_due(db: Session, service: Service, today: date) -> list[DueCheck]:
 
 
 def due_summary(due: list[DueCheck]) -> str:
-    """The reminder's words: how many are due, how many overdue, how many after a red result."""
+    """The reminder's words: how many are due, how many overdue, how many never checked (no
+    visit and no start date) and how many after a red result."""
     overdue = sum(d.overdue for d in due)
+    never = sum(d.reason == coverage.BECAUSE_NEVER for d in due)
     after_red = sum(not d.overdue and d.reason == coverage.BECAUSE_RED for d in due)
     counts = f"{overdue} overdue"
+    if never:  # no date to be late against, but as urgent as overdue (coverage lists them so)
+        counts += f", {never} never checked"
     if after_red:
         counts += f", {plural(after_red, 're-check', 're-checks')} after red"
     return (

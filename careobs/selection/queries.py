@@ -1,15 +1,16 @@
 """What happened after the draws: were the care workers drawn then visited, the people drawn
 then asked how their care is going? Read for the evidence pack.
 
-A care worker counts as **checked** when a monitoring visit of them with a score was submitted
-on or after the day of the draw and on or before ``last`` (the end of the period the pack
-covers); a visit with nothing scored checked nothing. A person drawn in a homecare service
-counts as **asked** when a submitted monitoring visit in that service to their code recorded
-their view (a satisfaction rating or a comment: item 13 of the checklist, "the person's view")
-in the same days. Nothing else in careobs records asking a person: in a care home, QUIS
-observes people but does not ask them, so there whether they were asked is not recorded.
-Days are on the organisation's clock; a visit's day is its arrival, or its planned time when
-no arrival was recorded (as for re-checks).
+A care worker counts as **checked** when a submitted monitoring visit of them with a score
+took place after the draw was made and on or before ``last`` (the end of the period the pack
+covers, a day on the organisation's clock); a visit with nothing scored checked nothing, and a
+visit earlier on the day of the draw was not its follow-up. A person drawn in a homecare
+service counts as **asked** when a submitted monitoring visit in that service to their code
+recorded their view (a satisfaction rating or a comment: item 13 of the checklist, "the
+person's view") in the same time. Nothing else in careobs records asking a person: in a care
+home, QUIS observes people but does not ask them, so there whether they were asked is not
+recorded. A visit took place at its arrival, or its planned time when no arrival was recorded
+(as for re-checks).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -80,7 +81,9 @@ def follow_ups(db: Session, service: Service, kind: str, first: date, last: date
         keys = [row["key"] for row in draw_row.result]
         checked = None
         if seen is not None:
-            checked = sum(any(on >= day for on in seen.get(key, ())) for key in keys)
+            checked = sum(
+                any(at >= draw_row.created_at for at in seen.get(key, ())) for key in keys
+            )
         result.append(FollowUp(draw_row, day, verify(draw_row), len(keys), checked))
     return result
 
@@ -94,8 +97,8 @@ def _window(first: date, last: date, zone) -> list:
     ]
 
 
-def _workers_visited(db: Session, made, first: date, last: date, zone) -> dict[str, list[date]]:
-    """For each care worker drawn (by staff uuid), the days of their scored visits."""
+def _workers_visited(db: Session, made, first: date, last: date, zone) -> dict[str, list[datetime]]:
+    """For each care worker drawn (by staff uuid), when their scored visits took place."""
     keys = {row["key"] for d in made for row in d.result}
     rows = db.execute(
         sa.select(StaffMember.uuid, MonitoringVisit.arrived_at, MonitoringVisit.planned_at)
@@ -107,16 +110,16 @@ def _workers_visited(db: Session, made, first: date, last: date, zone) -> dict[s
             *_window(first, last, zone),
         )
     ).all()
-    seen: dict[str, list[date]] = defaultdict(list)
+    seen: dict[str, list[datetime]] = defaultdict(list)
     for staff_uuid, arrived, planned in rows:
-        seen[str(staff_uuid)].append((arrived or planned).astimezone(zone).date())
+        seen[str(staff_uuid)].append(arrived or planned)
     return seen
 
 
 def _people_asked(
     db: Session, service: Service, made, first: date, last: date, zone
-) -> dict[str, list[date]]:
-    """For each person drawn (by person uuid), the days a visit in the service recorded their
+) -> dict[str, list[datetime]]:
+    """For each person drawn (by person uuid), when a visit in the service recorded their
     view. Visits name people by code; a drawn person's code is the one stored with the draw
     or their code now, if it has changed since."""
     codes: dict[str, set[str]] = defaultdict(set)
@@ -129,7 +132,7 @@ def _people_asked(
         )
     ):
         codes[str(person_uuid)].add(code)
-    by_code: dict[str, list[date]] = defaultdict(list)
+    by_code: dict[str, list[datetime]] = defaultdict(list)
     rows = db.execute(
         sa.select(
             MonitoringVisit.person_code, MonitoringVisit.arrived_at, MonitoringVisit.planned_at
@@ -142,8 +145,8 @@ def _people_asked(
         )
     ).all()
     for code, arrived, planned in rows:
-        by_code[code].append((arrived or planned).astimezone(zone).date())
-    return {key: [day for c in cs for day in by_code.get(c, ())] for key, cs in codes.items()}
+        by_code[code].append(arrived or planned)
+    return {key: [at for c in cs for at in by_code.get(c, ())] for key, cs in codes.items()}
 
 
 def _uuids(keys) -> list:

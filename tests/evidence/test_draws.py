@@ -179,6 +179,28 @@ def test_the_pack_lists_each_draw_and_who_was_then_visited_or_asked(app, db, wor
         assert "No: tell your administrator" in text
 
 
+def test_a_visit_earlier_on_the_day_of_the_draw_did_not_follow_it(app, db, world):
+    acme, today, client, sync, checklist = world
+    day = today - timedelta(days=4)
+    drawn = draw(client, db, acme.homecare, 3)
+    move(db, drawn.uuid, at(acme, day, 15))  # drawn at 15:00
+    visit(sync, acme, checklist, "Hal Homecare", day)  # 09:05 that morning: before the draw
+    later = at(acme, day, 16)
+    document = spot_check(
+        acme.homecare,
+        acme.staff_members["Wendy Worker"],
+        checklist,
+        planned_at=iso(later),
+        arrived_at=iso(later + timedelta(minutes=5)),
+        left_at=iso(later + timedelta(minutes=35)),
+    )
+    assert sync(document)[0]["status"] == "created"  # 16:05: after it
+
+    workers = item(pack_of(app, acme.homecare, day, today), "S6", "Fair draws of care workers")
+
+    assert workers.table.rows == [[day, 1, 3, "No", "Yes", 1, 2]]
+
+
 def test_a_care_home_says_asking_is_not_recorded(app, db, world, login_as):
     acme, today, *_ = world
     drawn = draw(login_as(acme.manager), db, acme.care_home, 2, path="/selection/people")

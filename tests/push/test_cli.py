@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import Membership
 from careobs.actions.models import Action
 from careobs.db import get_session
-from careobs.notifications.due import remind, visits_due
+from careobs.notifications.due import due_summary, remind, visits_due
 from careobs.notifications.models import Notification, PushSubscription
 from careobs.org.models import OrganisationSettings, Service, StaffMember
 from careobs.push import keys as vapid
@@ -447,6 +447,13 @@ def test_a_worker_without_a_start_date_never_checked_is_due_now(app, org, db):
     assert due_in(app, org.homecare, today) == [
         ("Una Undated", today, False, "never checked (no start date)")
     ]
+    # Not "0 overdue" alone: coverage lists a worker never checked as urgent as an overdue one.
+    with app.app_context():
+        db = get_session()
+        found = visits_due(db, db.get(Service, org.homecare.id), today)
+    assert due_summary(found) == (
+        "1 care worker due a monitoring visit this week (0 overdue, 1 never checked)."
+    )
 
 
 # -- careobs notify due: actions -----------------------------------------------------------
