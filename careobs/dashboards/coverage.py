@@ -364,7 +364,7 @@ def headline(people: list[WorkerCoverage], types: dict[str, int]) -> list[tuple[
         ("Re-checks due after red", str(counts[RECHECK_AFTER_RED])),
         ("New starters due", str(counts[NEW_STARTER])),
         ("Re-checks booked", str(counts[RECHECK])),
-        ("Due in 14 days", str(counts[DUE_SOON])),
+        (f"Due in {DUE_SOON_DAYS} days", str(counts[DUE_SOON])),
         (
             "Unannounced visits",
             f"{unannounced} ({unannounced / total * 100:.1f}%)" if total else "—",

@@ -90,8 +90,9 @@ class Totals:
         )
 
     def too_short_to_rate(self) -> bool:
-        """People were observed, but for too little time altogether to give a rate."""
-        return self.people > 0 and self.observed_minutes < scoring.MIN_RATED_MINUTES
+        """People were observed for some time, but too little altogether to give a rate (as
+        :func:`careobs.quis.scoring.rate_text` says: none at all is a dash, not "too short")."""
+        return self.person_minutes > 0 and self.observed_minutes < scoring.MIN_RATED_MINUTES
 
     def note(self) -> str:
         if self.sessions == 0:

@@ -1,6 +1,8 @@
 // Monitoring visit outcome on the device (mirrors careobs/spotchecks/scoring.py): the server
 // recomputes everything from the answers it receives.
 
+import { plural } from "./wording.js";
+
 const POINTS = { met: 2, partly: 1, not_met: 0 };
 export const WORDING = {
   green: "Competent",
@@ -69,7 +71,6 @@ export const TIMEKEEPING_KEYS = {
   duration: "61f1c591-aaba-5f27-904d-333f2ca594da",
 };
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Arrival against the planned time, in words, with the rating it suggests (design §2.2:
  * lateness is computed, not typed). Null until the arrival is known. */
@@ -78,10 +79,10 @@ export function arrivalJudgement(plannedAt, arrivedAt, tolerance) {
   if (late === null) return null;
   const shown = Math.round(Math.abs(late));
   let words;
-  if (late > tolerance) words = `Arrived ${plural(shown, "minute")} late (tolerance ${tolerance} minutes).`;
+  if (late > tolerance) words = `Arrived ${plural(shown, "minute", "minutes")} late (tolerance ${plural(tolerance, "minute", "minutes")}).`;
   else if (shown === 0) words = "Arrived on time.";
-  else if (late > 0) words = `Arrived ${plural(shown, "minute")} after the planned time, within the ${tolerance}-minute tolerance.`;
-  else words = `Arrived ${plural(shown, "minute")} early.`;
+  else if (late > 0) words = `Arrived ${plural(shown, "minute", "minutes")} after the planned time, within the ${tolerance}-minute tolerance.`;
+  else words = `Arrived ${plural(shown, "minute", "minutes")} early.`;
   return { rating: late > tolerance ? "not_met" : "met", words, minutes: late };
 }
 
@@ -92,10 +93,10 @@ export function durationJudgement(plannedMinutes, arrivedAt, leftAt) {
   if (short === null) return null;
   const stayed = Math.round((new Date(leftAt) - new Date(arrivedAt)) / 60000);
   const shown = Math.round(short);
-  if (shown <= 0) return { rating: "met", words: `Stayed the full ${plannedMinutes} planned minutes.`, minutes: 0 };
+  if (shown <= 0) return { rating: "met", words: `Stayed the full ${plural(plannedMinutes, "planned minute", "planned minutes")}.`, minutes: 0 };
   return {
     rating: stayed * 2 >= plannedMinutes ? "partly" : "not_met",
-    words: `Stayed ${stayed} of the ${plannedMinutes} planned minutes: ${plural(shown, "minute")} short.`,
+    words: `Stayed ${stayed} of the ${plural(plannedMinutes, "planned minute", "planned minutes")}: ${plural(shown, "minute", "minutes")} short.`,
     minutes: short,
   };
 }

@@ -186,6 +186,8 @@ def test_timekeeping_judgements_agree_with_the_server(module_page):
         (0, 14, 30, 10),
         (3, 15, 30, 5),
         (6, 29, 30, 5),
+        (2, 1, 1, 1),  # one-minute visit, one-minute tolerance: singular words
+        (1, 0, 1, 1),
     ]
     cases = [
         {
@@ -215,7 +217,15 @@ def test_timekeeping_judgements_agree_with_the_server(module_page):
         ("met", "not_met"),
         ("met", "partly"),
         ("not_met", "partly"),
+        ("not_met", "met"),
+        ("met", "not_met"),
     ]
+    assert results[7]["arrival"]["words"] == "Arrived 2 minutes late (tolerance 1 minute)."
+    assert results[7]["duration"]["words"] == "Stayed the full 1 planned minute."
+    assert results[8]["arrival"]["words"] == (
+        "Arrived 1 minute after the planned time, within the 1-minute tolerance."
+    )
+    assert results[8]["duration"]["words"] == ("Stayed 0 of the 1 planned minute: 1 minute short.")
     assert results[0]["arrival"]["words"] == "Arrived 26 minutes late (tolerance 10 minutes)."
     assert results[3]["arrival"]["words"] == "Arrived 5 minutes early."
     assert results[0]["duration"]["words"] == (
