@@ -16,6 +16,7 @@ SHELL_FILES = (
     "css/app.css",
     "js/app.js",
     "js/bootstrap.js",
+    "js/capture.js",
     "js/dashboards.js",
     "js/device-records.js",
     "js/outbox-core.js",

@@ -1,58 +1,30 @@
 // The QUIS recorder: set-up, two-tap recording of interactions, and the session summary.
 // Works offline once opened: every tap is saved to the device outbox before anything else.
 
-import { syncNow } from "./app.js";
-import { loadBootstrap } from "./bootstrap.js";
+import {
+  $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show as showSection, submitAndSync,
+} from "./capture.js";
 import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
 import { watchField } from "./privacy.js";
 import { durationText, plural } from "./wording.js";
 
-const outbox = self.careobsOutbox;
-const userId = document.querySelector('meta[name="careobs-user"]')?.content;
 // The settings ride in a data attribute (no inline <script>, even a JSON one); textContent is
 // the older form, still found in record pages cached on devices before the change.
 const configElement = document.getElementById("quis-config");
 const config = JSON.parse(configElement.dataset.config ?? configElement.textContent);
-const $ = (selector, root = document) => root.querySelector(selector);
-const sections = ["setup", "recording", "summary"];
 const MAX_PEOPLE = 8;
 
-let bootstrap = null;
-let doc = null;
 let timer = null;
 let wakeLock = null;
 
 function show(name) {
-  $("#recorder-loading").hidden = true;
-  for (const id of sections) document.getElementById(id).hidden = id !== name;
-  $("#recorder").dataset.state = name;
+  showSection(name);
   if (name === "recording") keepAwake(); else releaseWakeLock();
   window.scrollTo(0, 0);
 }
 
-function problem(message) {
-  const box = $("#recorder-problem");
-  box.textContent = message;
-  box.hidden = !message;
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children);
-  return node;
-}
-
 function service(id) {
   return bootstrap?.services.find((s) => s.id === id);
-}
-
-async function save() {
-  doc = await outbox.saveDocument(userId, doc);
 }
 
 // Times as the organisation's clock shows them (the server's draft_from_quis does the same), not
@@ -93,23 +65,10 @@ function fillServiceFields() {
   }));
 }
 
-async function listDrafts() {
-  const drafts = (await outbox.listDocuments(userId))
-    .filter((d) => d.kind === "quis_session" && d.state === "draft");
-  const panel = $("#device-drafts");
-  panel.hidden = drafts.length === 0;
-  $("[data-list]", panel).replaceChildren(...drafts.map((d) => {
-    const discard = el("button", { type: "button", class: "button small", text: "Discard" });
-    discard.addEventListener("click", async () => {
-      if (!window.confirm("Discard this unfinished observation? It has not been sent.")) return;
-      await outbox.deleteDocument(userId, d.id);
-      listDrafts();
-    });
-    const started = orgTime(d.data.started_at, { dateStyle: "medium", timeStyle: "short" });
-    return el("li", {},
-      el("a", { href: `#${d.id}`, text: `${d.label} · started ${started} · ${plural(d.data.interactions.length, "interaction", "interactions")}` }),
-      discard);
-  }));
+// A draft in the list: what, when it started and how far it got.
+function draftText(draft) {
+  const started = orgTime(draft.data.started_at, { dateStyle: "medium", timeStyle: "short" });
+  return `${draft.label} · started ${started} · ${plural(draft.data.interactions.length, "interaction", "interactions")}`;
 }
 
 async function startSession(event) {
@@ -131,7 +90,7 @@ async function startSession(event) {
   const svc = service(form.service.value);
   const area = svc.areas.find((a) => a.id === form.area.value);
   const context = form.context.value;
-  doc = {
+  await begin({
     id: crypto.randomUUID(),
     kind: "quis_session",
     revision: 1,
@@ -144,9 +103,7 @@ async function startSession(event) {
       planned_minutes: planned, frame_minutes: frame, people, staff_on_duty: onDuty,
       status: "draft", notes: "", went_well: "", to_develop: "", interactions: [],
     },
-  };
-  await save();
-  location.hash = doc.id;
+  });
 }
 
 // ---- Recording ------------------------------------------------------------------------
@@ -437,24 +394,10 @@ function renderStaffFeedback() {
   }));
 }
 
-function renderSubmittedState() {
-  const locked = doc.data.status === "submitted";
-  $("#summary-form").hidden = locked;
-  const note = $("[data-submitted]");
-  note.hidden = !locked;
-  if (!locked) return;
-  const states = {
-    waiting: "Submitted. It is saved on this device and will be sent when there is a connection.",
-    sending: "Submitted. Sending now…",
-    attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
-  };
-  note.textContent = states[doc.state] || "Submitted and sent.";
-}
-
 function showSummary() {
   clearInterval(timer);
   renderSummary();
-  renderSubmittedState();
+  renderSubmitted();
   show("summary");
 }
 
@@ -471,45 +414,13 @@ async function submit(event) {
     message.focus();
     return;
   }
-  doc.data.status = "submitted";
-  doc.revision += 1;
-  doc.state = "waiting";
-  doc.nextAttemptAt = 0;
-  await save();
-  renderSubmittedState();
-  await syncNow({ force: true });
-  const stored = await outbox.getDocument(userId, doc.id);
-  if (stored) doc = stored;
-  else doc.state = "synced";
-  renderSubmittedState();
+  await submitAndSync();
 }
 
-// ---- Routing --------------------------------------------------------------------------
+// ---- The record's lifecycle (capture.js) ------------------------------------------------
 
-async function route() {
-  problem("");
-  const id = location.hash.slice(1);
-  if (!id) {
-    doc = null;
-    if (!bootstrap?.services.length) {
-      problem(bootstrap ? "You are not a supervisor or manager of any service, so there is nothing to observe."
-        : "Open this page once while online so the recorder can load your services.");
-      $("#recorder-loading").hidden = true;
-      return;
-    }
-    await listDrafts();
-    show("setup");
-    return;
-  }
-  doc = await outbox.getDocument(userId, id);
-  if (!doc) {
-    problem("This observation is not on this device. If it was submitted, it has been sent to the server.");
-    const link = el("a", { href: `/quis/sessions/${id}`, text: "Open the sent session" });
-    $("#recorder-problem").append(" ", link);
-    $("#recorder-loading").hidden = true;
-    for (const name of sections) document.getElementById(name).hidden = true;
-    return;
-  }
+// A session still being observed opens on the recording screen; an ended one on its summary.
+function open() {
   doc.ui = doc.ui || { selected: [] };
   if (doc.data.status === "draft" && !doc.data.ended_at) showRecording();
   else showSummary();
@@ -546,27 +457,31 @@ function wire() {
     showRecording();
   });
   $("#summary-form").addEventListener("submit", submit);
-  window.addEventListener("hashchange", route);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && $("#recorder").dataset.state === "recording") keepAwake();
   });
-  outbox.onChange(async () => {
-    if (!doc || $("#recorder").dataset.state !== "summary") return;
-    const stored = await outbox.getDocument(userId, doc.id);
-    if (stored) doc = stored; else doc.state = "synced";
-    renderSubmittedState();
-  });
 }
 
-async function main() {
-  if (!userId || !outbox) {
-    problem("Please log in to record observations.");
-    return;
-  }
-  wire();
-  bootstrap = await loadBootstrap(userId);
-  if (bootstrap) fillSetup();
-  await route();
-}
-
-main();
+runCapture({
+  kind: "quis_session",
+  root: "#recorder",
+  loading: "#recorder-loading",
+  problem: "#recorder-problem",
+  drafts: "#device-drafts",
+  submitControl: "#summary-form",
+  sections: { setup: "setup", recording: "recording", summary: "summary" },
+  words: {
+    noun: "observation",
+    login: "Please log in to record observations.",
+    nothingToCapture: "You are not a supervisor or manager of any service, so there is nothing to observe.",
+    openOnline: "Open this page once while online so the recorder can load your services.",
+    openSent: "Open the sent session",
+    waiting: "Submitted. It is saved on this device and will be sent when there is a connection.",
+  },
+  draftText,
+  wire,
+  fillSetup,
+  open,
+  show,
+  followsSync: () => $("#recorder").dataset.state === "summary",
+});

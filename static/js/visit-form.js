@@ -1,16 +1,12 @@
 // The monitoring visit form (document kind spot_check): one hand, offline, every answer saved
 // to the device outbox at once, with the outcome worked out live.
 
-import { syncNow } from "./app.js";
-import { loadBootstrap } from "./bootstrap.js";
+import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
 import { watchField } from "./privacy.js";
 import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
 import { nextCheck, outcome, timekeepingSuggestions } from "./visit-scoring.js";
 import { plural } from "./wording.js";
 
-const outbox = self.careobsOutbox;
-const userId = document.querySelector('meta[name="careobs-user"]')?.content;
-const $ = (selector, root = document) => root.querySelector(selector);
 const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 const DEFAULT_CHECKLIST = "Homecare monitoring visit";
 // A visit with nothing applicable has no score: it checked nothing. The server's answer to such
@@ -22,33 +18,6 @@ const CONSENT_TEXT = {
   not_recorded: "No consent is on record: ask the person (or their representative) first.",
 };
 
-let bootstrap = null;
-let doc = null;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children);
-  return node;
-}
-
-function show(name) {
-  $("#visit-loading").hidden = true;
-  $("#visit-setup").hidden = name !== "setup";
-  $("#visit-form").hidden = name !== "form";
-  $("#visit").dataset.state = name;
-}
-
-function problem(message) {
-  const box = $("#visit-problem");
-  box.textContent = message;
-  box.hidden = !message;
-}
-
 const service = (id) => bootstrap?.services.find((s) => s.id === id);
 const rules = () => bootstrap.settings.visits;
 const timeText = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
@@ -56,10 +25,6 @@ const timeText = (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour: "2-d
 function checklistFor(data) {
   return bootstrap.checklists.find((c) => c.id === data.checklist_id && c.version === data.checklist_version)
     || doc?.checklist;
-}
-
-async function save() {
-  doc = await outbox.saveDocument(userId, doc);
 }
 
 // ---- Set-up ---------------------------------------------------------------------------
@@ -110,20 +75,6 @@ function showConsent() {
   $("#v-consent-confirm-row").hidden = !consent || consent === "yes";
 }
 
-async function listDrafts() {
-  const drafts = (await outbox.listDocuments(userId)).filter((d) => d.kind === "spot_check" && d.state === "draft");
-  $("#visit-drafts").hidden = drafts.length === 0;
-  $("#visit-drafts [data-list]").replaceChildren(...drafts.map((d) => {
-    const discard = el("button", { type: "button", class: "button small", text: "Discard" });
-    discard.addEventListener("click", async () => {
-      if (!window.confirm("Discard this unfinished visit? It has not been sent.")) return;
-      await outbox.deleteDocument(userId, d.id);
-      listDrafts();
-    });
-    return el("li", {}, el("a", { href: `#${d.id}`, text: d.label }), discard);
-  }));
-}
-
 async function start(event) {
   event.preventDefault();
   const form = event.target;
@@ -143,7 +94,7 @@ async function start(event) {
   $("#visit-setup-errors").replaceChildren(...errors.map((e) => el("li", { text: e })));
   if (errors.length) return;
   const worker = svc.staff.find((s) => s.id === form.worker.value);
-  doc = {
+  await begin({
     id: crypto.randomUUID(),
     kind: "spot_check",
     revision: 1,
@@ -161,9 +112,7 @@ async function start(event) {
       answers: [], person_view: { satisfaction: null, comment: "" }, went_well: "", to_develop: "",
       actions: [], status: "draft", release_feedback: true,
     },
-  };
-  await save();
-  location.hash = doc.id;
+  });
 }
 
 // ---- The visit ------------------------------------------------------------------------
@@ -390,20 +339,6 @@ function renderPreview() {
   return feedback;
 }
 
-function renderSubmitted() {
-  const locked = doc.data.status === "submitted";
-  $("[data-submit]").hidden = locked;
-  const note = $("[data-submitted]");
-  note.hidden = !locked;
-  if (!locked) return;
-  const states = {
-    waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
-    sending: "Submitted. Sending now…",
-    attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
-  };
-  note.textContent = states[doc.state] || "Submitted and sent.";
-}
-
 function showForm() {
   const locked = doc.data.status === "submitted";
   const svc = service(doc.data.service_id);
@@ -453,16 +388,8 @@ async function submit() {
     shown.focus();
     return;
   }
-  doc.data.status = "submitted";
   doc.data.release_feedback = release;
-  doc.revision += 1;
-  doc.state = "waiting";
-  doc.nextAttemptAt = 0;
-  await save();
-  showForm();
-  await syncNow({ force: true });
-  doc = (await outbox.getDocument(userId, doc.id)) || { ...doc, state: "synced" };
-  renderSubmitted();
+  await submitAndSync(showForm);
 }
 
 function wire() {
@@ -515,50 +442,27 @@ function wire() {
     renderActions(false);
   });
   $("[data-submit]").addEventListener("click", submit);
-  window.addEventListener("hashchange", route);
-  outbox.onChange(async () => {
-    if (!doc || doc.data.status !== "submitted") return;
-    doc = (await outbox.getDocument(userId, doc.id)) || { ...doc, state: "synced" };
-    renderSubmitted();
-  });
 }
 
-async function route() {
-  problem("");
-  const id = location.hash.slice(1);
-  if (!id) {
-    doc = null;
-    if (!bootstrap?.services.length) {
-      problem(bootstrap ? "You are not a supervisor or manager of any service, so there is nothing to check."
-        : "Open this page once while online so the form can load your services and checklist.");
-      $("#visit-loading").hidden = true;
-      return;
-    }
-    await listDrafts();
-    show("setup");
-    return;
-  }
-  doc = await outbox.getDocument(userId, id);
-  if (!doc) {
-    problem("This visit is not on this device. If it was submitted, it has been sent to the server.");
-    $("#visit-problem").append(" ", el("a", { href: `/visits/${id}`, text: "Open the sent visit" }));
-    $("#visit-loading").hidden = true;
-    $("#visit-setup").hidden = true;
-    $("#visit-form").hidden = true;
-    return;
-  }
-  showForm();
-}
-
-async function main() {
-  if (!userId || !outbox) {
-    problem("Please log in to record visits.");
-    return;
-  }
-  wire();
-  bootstrap = await loadBootstrap(userId);
-  if (bootstrap) fillSetup();
-  await route();
-}
-
-main();
+runCapture({
+  kind: "spot_check",
+  root: "#visit",
+  loading: "#visit-loading",
+  problem: "#visit-problem",
+  drafts: "#visit-drafts",
+  submitControl: "[data-submit]",
+  sections: { setup: "visit-setup", form: "visit-form" },
+  words: {
+    noun: "visit",
+    login: "Please log in to record visits.",
+    nothingToCapture: "You are not a supervisor or manager of any service, so there is nothing to check.",
+    openOnline: "Open this page once while online so the form can load your services and checklist.",
+    openSent: "Open the sent visit",
+    waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
+  },
+  draftText: (draft) => draft.label,
+  wire,
+  fillSetup,
+  open: showForm,
+  followsSync: () => doc.data.status === "submitted",
+});

@@ -1,0 +1,221 @@
+// The capture lifecycle every kind of record shares on the device: the drafts list, routing
+// between it and the open record, the save on every tap, submit-then-sync, "needs attention" and
+// the device's record list. A screen (quis-recorder.js, visit-form.js) registers its kind with
+// runCapture() and then only draws and scores its form.
+//
+// One page captures one record at a time, so the open record and the bootstrap are module state,
+// exported as live bindings: a screen reads `doc` and `bootstrap` and always sees the current
+// value; only this module replaces them (begin, save, route, submitAndSync, sync news).
+
+import { syncNow } from "./app.js";
+import { loadBootstrap } from "./bootstrap.js";
+
+const outbox = self.careobsOutbox;
+const userId = document.querySelector('meta[name="careobs-user"]')?.content;
+
+/** Where each kind of record is captured, and where the server shows it once sent. */
+export const KINDS = {
+  quis_session: { recordPage: "/quis/record", sentPage: (id) => `/quis/sessions/${id}` },
+  spot_check: { recordPage: "/visits/record", sentPage: (id) => `/visits/${id}` },
+};
+
+export let bootstrap = null;
+export let doc = null;
+let screen = null;
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** A DOM element with attributes (`class`, `text` and boolean attributes handled) and children. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Store the open record at once: every tap is on the device before anything else happens. */
+export async function save() {
+  doc = await outbox.saveDocument(userId, doc);
+}
+
+/** Open a new draft: saved first, then routed to like any other record on the device. */
+export async function begin(draft) {
+  doc = draft;
+  await save();
+  location.hash = doc.id;
+}
+
+/** Show one of the screen's sections (by name) and hide the others and the loading note. */
+export function show(name) {
+  $(screen.loading).hidden = true;
+  for (const [section, id] of Object.entries(screen.sections)) document.getElementById(id).hidden = section !== name;
+  $(screen.root).dataset.state = name;
+}
+
+/** The problem box above the screen; an empty message hides it. */
+export function problem(message) {
+  const box = $(screen.problem);
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+// ---- Drafts and routing --------------------------------------------------------------------
+
+async function listDrafts() {
+  const drafts = (await outbox.listDocuments(userId)).filter((d) => d.kind === screen.kind && d.state === "draft");
+  const panel = $(screen.drafts);
+  panel.hidden = drafts.length === 0;
+  $("[data-list]", panel).replaceChildren(...drafts.map((d) => {
+    const discard = el("button", { type: "button", class: "button small", text: "Discard" });
+    discard.addEventListener("click", async () => {
+      if (!window.confirm(`Discard this unfinished ${screen.words.noun}? It has not been sent.`)) return;
+      await outbox.deleteDocument(userId, d.id);
+      listDrafts();
+    });
+    return el("li", {}, el("a", { href: `#${d.id}`, text: screen.draftText(d) }), discard);
+  }));
+}
+
+// The address says what is open: nothing (set-up and drafts) or a record's id.
+async function route() {
+  problem("");
+  const id = location.hash.slice(1);
+  if (!id) {
+    doc = null;
+    if (!bootstrap?.services.length) {
+      problem(bootstrap ? screen.words.nothingToCapture : screen.words.openOnline);
+      $(screen.loading).hidden = true;
+      return;
+    }
+    await listDrafts();
+    screen.show("setup");
+    return;
+  }
+  doc = await outbox.getDocument(userId, id);
+  if (!doc) {
+    problem(`This ${screen.words.noun} is not on this device. If it was submitted, it has been sent to the server.`);
+    $(screen.problem).append(" ", el("a", { href: KINDS[screen.kind].sentPage(id), text: screen.words.openSent }));
+    $(screen.loading).hidden = true;
+    for (const section of Object.values(screen.sections)) document.getElementById(section).hidden = true;
+    return;
+  }
+  screen.open();
+}
+
+// ---- Submit, then sync ---------------------------------------------------------------------
+
+/** The stored copy of the open record, or (once the server has it and the outbox let go) "synced". */
+async function reload() {
+  doc = (await outbox.getDocument(userId, doc.id)) || { ...doc, state: "synced" };
+}
+
+/** Submit the open record: a new revision waiting to send, shown (`whileSending`), then sent at
+ * once if there is a connection; the outcome is drawn by the screen's renderSubmitted. */
+export async function submitAndSync(whileSending = renderSubmitted) {
+  doc.data.status = "submitted";
+  doc.revision += 1;
+  doc.state = "waiting";
+  doc.nextAttemptAt = 0;
+  await save();
+  whileSending();
+  await syncNow({ force: true });
+  await reload();
+  renderSubmitted();
+}
+
+/** Once submitted, the form gives way to where the record is on its way to the server. */
+export function renderSubmitted() {
+  const locked = doc.data.status === "submitted";
+  $(screen.submitControl).hidden = locked;
+  const note = $("[data-submitted]");
+  note.hidden = !locked;
+  if (!locked) return;
+  const states = {
+    waiting: screen.words.waiting,
+    sending: "Submitted. Sending now…",
+    attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
+  };
+  note.textContent = states[doc.state] || "Submitted and sent.";
+}
+
+/**
+ * Run a capture screen. `kind` describes it:
+ * - kind: the document kind; root, loading, problem, drafts, submitControl: selectors;
+ *   sections: {name: element id}, "setup" among them;
+ * - words: noun ("observation"), nothingToCapture, openOnline, login, openSent, waiting;
+ * - draftText(draft): the line in the drafts list;
+ * - wire(), fillSetup(), open(): the screen's listeners, set-up fields, and drawing `doc`;
+ * - show(name) (optional, defaults to show), followsSync() (when sync news redraws the state).
+ */
+export async function runCapture(kind) {
+  screen = { show, ...kind };
+  if (!userId || !outbox) {
+    problem(screen.words.login);
+    return;
+  }
+  screen.wire();
+  window.addEventListener("hashchange", route);
+  outbox.onChange(async () => {
+    if (!doc || !screen.followsSync()) return;
+    await reload();
+    renderSubmitted();
+  });
+  bootstrap = await loadBootstrap(userId);
+  if (bootstrap) screen.fillSetup();
+  await route();
+}
+
+// ---- The device's record list ("On this device") -------------------------------------------
+
+const STATE_TEXT = {
+  draft: "Draft, not submitted yet",
+  waiting: "Waiting to send",
+  sending: "Sending…",
+  attention: "Needs attention",
+};
+
+// A record that needs attention shows the server's reason and can be retried or removed.
+function deviceRecord(record) {
+  const state = el("p", { class: "hint", text: `${STATE_TEXT[record.state] || record.state}${record.message ? `: ${record.message}` : ""}` });
+  const link = el("a", { href: `${KINDS[record.kind]?.recordPage || ""}#${record.id}`, text: record.label || record.kind });
+  const li = el("li", {}, el("div", {}, link, state));
+  if (record.state === "attention") {
+    const retry = el("button", { type: "button", class: "button small", text: "Try again" });
+    retry.addEventListener("click", async () => {
+      await outbox.saveDocument(userId, { ...record, state: "waiting", message: "", nextAttemptAt: 0 });
+      await syncNow({ force: true });
+    });
+    const remove = el("button", { type: "button", class: "button small", text: "Remove from this device" });
+    remove.addEventListener("click", async () => {
+      if (window.confirm("Remove this record from this device? Only do this once a manager has what they need.")) {
+        await outbox.deleteDocument(userId, record.id);
+      }
+    });
+    li.append(retry, remove);
+  }
+  return li;
+}
+
+async function renderDeviceRecords(panel) {
+  const records = await outbox.listDocuments(userId);
+  const history = (await outbox.history(userId)).slice(0, 10);
+  panel.hidden = false;
+  panel.querySelector("[data-current]").replaceChildren(...records.map(deviceRecord));
+  panel.querySelector("[data-current-empty]").hidden = records.length > 0;
+  panel.querySelector("[data-history]").replaceChildren(...history.map((h) => {
+    const when = new Date(h.syncedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+    return el("li", { text: `${h.label} · sent ${when}` });
+  }));
+  panel.querySelector("[data-history-empty]").hidden = history.length > 0;
+}
+
+/** "On this device": what the outbox holds for this user, and what it sent recently. */
+export function showDeviceRecords(panel) {
+  if (!panel || !userId || !outbox) return;
+  outbox.onChange(() => renderDeviceRecords(panel));
+  renderDeviceRecords(panel);
+}
