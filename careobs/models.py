@@ -3,6 +3,7 @@
 from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audit.models import AuditEvent
+from careobs.capture.addenda import Addendum
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
 from careobs.feedback.models import Feedback
@@ -15,12 +16,11 @@ from careobs.org.models import (
     Service,
     StaffMember,
 )
-from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.spotchecks.models import (
     MonitoringVisit,
     VisitAction,
-    VisitAddendum,
     VisitAnswer,
     VisitDomainPeriod,
     VisitDomainScore,
@@ -31,6 +31,7 @@ from careobs.sync.models import QuarantinedDocument
 __all__ = [
     "Action",
     "ActionNote",
+    "Addendum",
     "Area",
     "AuditEvent",
     "Base",
@@ -49,7 +50,6 @@ __all__ = [
     "PushMessage",
     "PushSubscription",
     "QuarantinedDocument",
-    "QuisAddendum",
     "QuisInteraction",
     "QuisSession",
     "RecheckBooking",
@@ -58,7 +58,6 @@ __all__ = [
     "StaffMember",
     "User",
     "VisitAction",
-    "VisitAddendum",
     "VisitAnswer",
     "VisitDomainPeriod",
     "VisitDomainScore",

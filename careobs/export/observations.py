@@ -3,16 +3,19 @@ monitoring visits with answers and actions, their addenda, and feedback (see ``t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
+from careobs.capture.addenda import Addendum
 from careobs.checklists.models import ChecklistItem, ChecklistVersion
 from careobs.feedback.models import Feedback
 from careobs.org.models import Area, Service
 from careobs.org.models import StaffMember as Staff
-from careobs.quis.models import QuisAddendum, QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.spotchecks.models import MonitoringVisit as Visit
-from careobs.spotchecks.models import VisitAction, VisitAddendum, VisitAnswer
+from careobs.spotchecks.models import VisitAction, VisitAnswer
 
 
 def quis_sessions(org_id: int) -> sa.Select:
@@ -82,21 +85,31 @@ def quis_interactions(org_id: int) -> sa.Select:
     )
 
 
-def quis_addenda(org_id: int) -> sa.Select:
-    """Corrections and additions to submitted QUIS sessions."""
-    return (
-        sa.select(
-            QuisSession.uuid.label("session_uuid"),
-            User.uuid.label("author_uuid"),
-            QuisAddendum.reason,
-            QuisAddendum.text,
-            QuisAddendum.created_at,
+def addenda(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
+    """The query for one kind's addenda: ``record`` is its model, ``link`` the addendum's
+    foreign key to it and ``record_uuid`` the column naming the record in the export."""
+
+    def query(org_id: int) -> sa.Select:
+        return (
+            sa.select(
+                record.uuid.label(record_uuid),
+                User.uuid.label("author_uuid"),
+                Addendum.reason,
+                Addendum.text,
+                Addendum.created_at,
+            )
+            .join(record, link == record.id)
+            .join(User, Addendum.author_id == User.id)
+            .where(record.organisation_id == org_id)
+            .order_by(Addendum.id)
         )
-        .join(QuisSession, QuisAddendum.session_id == QuisSession.id)
-        .join(User, QuisAddendum.author_id == User.id)
-        .where(QuisSession.organisation_id == org_id)
-        .order_by(QuisAddendum.id)
-    )
+
+    return query
+
+
+# Corrections and additions to submitted QUIS sessions, and to submitted visits.
+quis_addenda = addenda(QuisSession, Addendum.quis_session_id, "session_uuid")
+visit_addenda = addenda(Visit, Addendum.visit_id, "visit_uuid")
 
 
 def visits(org_id: int) -> sa.Select:
@@ -183,23 +196,6 @@ def visit_actions(org_id: int) -> sa.Select:
         .outerjoin(User, VisitAction.owner_user_id == User.id)
         .where(Visit.organisation_id == org_id)
         .order_by(VisitAction.id)
-    )
-
-
-def visit_addenda(org_id: int) -> sa.Select:
-    """Corrections and additions to submitted visits."""
-    return (
-        sa.select(
-            Visit.uuid.label("visit_uuid"),
-            User.uuid.label("author_uuid"),
-            VisitAddendum.reason,
-            VisitAddendum.text,
-            VisitAddendum.created_at,
-        )
-        .join(Visit, VisitAddendum.visit_id == Visit.id)
-        .join(User, VisitAddendum.author_id == User.id)
-        .where(Visit.organisation_id == org_id)
-        .order_by(VisitAddendum.id)
     )
 
 

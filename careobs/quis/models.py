@@ -13,6 +13,7 @@ from careobs.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
+    from careobs.capture.addenda import Addendum
     from careobs.org.models import Area, Service, StaffMember
 
 CONTEXTS = {
@@ -82,8 +83,11 @@ class QuisSession(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    addenda: Mapped[list[QuisAddendum]] = relationship(
-        back_populates="session", order_by="QuisAddendum.created_at"
+    addenda: Mapped[list[Addendum]] = relationship(
+        primaryjoin="and_(Addendum.record_kind == 'quis_session', "
+        "Addendum.quis_session_id == QuisSession.id)",
+        order_by="Addendum.created_at",
+        viewonly=True,
     )
 
     @property
@@ -126,19 +130,3 @@ class QuisInteraction(Base):
 
     session: Mapped[QuisSession] = relationship(back_populates="interactions")
     staff: Mapped[StaffMember | None] = relationship()
-
-
-class QuisAddendum(Base):
-    """A correction or addition to a submitted session: the original is never changed."""
-
-    __tablename__ = "quis_addenda"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("quis_sessions.id"), index=True)
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(sa.String(200))
-    text: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    session: Mapped[QuisSession] = relationship(back_populates="addenda")
-    author: Mapped[User] = relationship()

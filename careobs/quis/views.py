@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Optional
 
 from careobs.accounts.models import User
-from careobs.audit.service import record
+from careobs.capture import addenda
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.org.models import StaffMember
@@ -22,7 +22,7 @@ from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import WORK, can_manage_service, capture_required, services_select
 from careobs.quis import scoring
-from careobs.quis.models import CONTEXTS, QuisAddendum, QuisSession
+from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.queries import get_visible, summary, visible_sessions
 
 bp = Blueprint("quis", __name__, url_prefix="/quis")
@@ -43,15 +43,6 @@ class SessionFilterForm(DateRangeFilter, FlaskForm):
         ],
         validators=[Optional()],
     )
-
-
-class AddendumForm(FlaskForm):
-    reason = StringField(
-        "Reason for the addendum",
-        validators=[InputRequired(), Length(max=200)],
-        description="For example: corrected the area, or a later observation.",
-    )
-    text = TextAreaField("Addendum", validators=[InputRequired(), Length(max=5000)])
 
 
 @bp.get("/record")
@@ -116,39 +107,15 @@ def index():
     return render_template("quis/index.html", form=form, page=page, percent=scoring.percent)
 
 
-@bp.route("/sessions/<uuid:session_id>", methods=["GET", "POST"])
+@bp.get("/sessions/<uuid:session_id>")
 @capture_required
-def detail(session_id: uuid.UUID):
+def detail(session_id: uuid.UUID, form: addenda.AddendumForm | None = None):
+    """A session's summary; ``form`` is an addendum refused by ``addenda.add_addendum``."""
     db = get_session()
     session = get_visible(db, current_user, session_id)
     if session is None:
         abort(404)
-    may_add = session.status == "submitted" and (
-        session.observer_id == current_user.id or can_manage_service(current_user, session.service)
-    )
-    form = AddendumForm()
-    if request.method == "POST":
-        if not may_add:
-            abort(403)
-        if form.validate_on_submit():
-            addendum = QuisAddendum(
-                session_id=session.id,
-                author_id=current_user.id,
-                reason=form.reason.data.strip(),
-                text=form.text.data.strip(),
-            )
-            db.add(addendum)
-            record(
-                db,
-                "quis_addendum_added",
-                organisation_id=session.organisation_id,
-                actor=current_user,
-                entity=session,
-                summary=addendum.reason,
-            )
-            db.commit()
-            flash("Addendum added. The original record is unchanged.", "success")
-            return redirect(url_for("quis.detail", session_id=session.uuid))
+    may_add = addenda.may_add(current_user, session)
     team = db.scalars(
         sa.select(StaffMember)
         .where(StaffMember.service_id == session.service_id, StaffMember.active.is_(True))
@@ -159,7 +126,7 @@ def detail(session_id: uuid.UUID):
         "quis/detail.html",
         session=session,
         summary=summary(session),
-        form=form,
+        form=form or addenda.form_for(addenda.QUIS_SESSION),
         may_add=may_add,
         labels=scoring.CATEGORY_LABELS,
         reasons=scoring.NEGATIVE_REASONS,
@@ -169,4 +136,14 @@ def detail(session_id: uuid.UUID):
         manages=can_manage_service(current_user, session.service),
         team=team,
         named_staff=named_staff,
-    ), (400 if request.method == "POST" else 200)
+    ), (200 if form is None else 400)
+
+
+addenda.register(
+    bp,
+    "/sessions/<uuid:session_id>",
+    addenda.QUIS_SESSION,
+    find=get_visible,
+    page=detail,
+    guard=capture_required,
+)

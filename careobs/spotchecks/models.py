@@ -13,6 +13,7 @@ from careobs.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
+    from careobs.capture.addenda import Addendum
     from careobs.checklists.models import ChecklistItem, ChecklistVersion
     from careobs.org.models import Service, StaffMember
 
@@ -91,8 +92,11 @@ class MonitoringVisit(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    addenda: Mapped[list[VisitAddendum]] = relationship(
-        back_populates="visit", order_by="VisitAddendum.created_at"
+    addenda: Mapped[list[Addendum]] = relationship(
+        primaryjoin="and_(Addendum.record_kind == 'monitoring_visit', "
+        "Addendum.visit_id == MonitoringVisit.id)",
+        order_by="Addendum.created_at",
+        viewonly=True,
     )
 
     @property
@@ -240,19 +244,3 @@ class VisitAction(Base):
         if self.owner_user is not None:
             return self.owner_user.display_name
         return "No owner"
-
-
-class VisitAddendum(Base):
-    """A correction or addition to a submitted visit: the original is never changed."""
-
-    __tablename__ = "visit_addenda"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id"), index=True)
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(sa.String(200))
-    text: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    visit: Mapped[MonitoringVisit] = relationship(back_populates="addenda")
-    author: Mapped[User] = relationship()

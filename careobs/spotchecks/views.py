@@ -6,22 +6,22 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import SelectField
+from wtforms.validators import Optional, ValidationError
 
 from careobs.accounts.models import User
-from careobs.audit.service import record
+from careobs.capture import addenda
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.org.models import Service, StaffMember
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import can_capture, can_manage_service, capture_required
-from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit, VisitAddendum
+from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
 from careobs.spotchecks.queries import get_visible, visible_visits
 from careobs.spotchecks.scoring import BANDS, RATINGS
 
@@ -54,11 +54,6 @@ class VisitFilterForm(DateRangeFilter, FlaskForm):
     )
     visit_type = ListChoice("Type", "Choose announced, unannounced or responsive.")
     band = ListChoice("Result", "Choose green, amber or red.")
-
-
-class AddendumForm(FlaskForm):
-    reason = StringField("Reason for the addendum", validators=[InputRequired(), Length(max=200)])
-    text = TextAreaField("Addendum", validators=[InputRequired(), Length(max=5000)])
 
 
 def _filtered(stmt: sa.Select, form: VisitFilterForm, lookups: dict, zone: ZoneInfo) -> sa.Select:
@@ -148,49 +143,34 @@ def index():
     )
 
 
-@bp.route("/<uuid:visit_id>", methods=["GET", "POST"])
+@bp.get("/<uuid:visit_id>")
 @login_required
-def detail(visit_id: uuid.UUID):
+def detail(visit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
+    """A visit's record; ``form`` is an addendum refused by ``addenda.add_addendum``."""
     db = get_session()
     visit = get_visible(db, current_user, visit_id)
     if visit is None:
         abort(404)
-    may_add = visit.status == "submitted" and (
-        visit.supervisor_id == current_user.id or can_manage_service(current_user, visit.service)
-    )
-    form = AddendumForm()
-    if request.method == "POST":
-        if not may_add:
-            abort(403)
-        if form.validate_on_submit():
-            db.add(
-                VisitAddendum(
-                    visit_id=visit.id,
-                    author_id=current_user.id,
-                    reason=form.reason.data.strip(),
-                    text=form.text.data.strip(),
-                )
-            )
-            record(
-                db,
-                "visit_addendum_added",
-                organisation_id=visit.organisation_id,
-                actor=current_user,
-                entity=visit,
-                summary=form.reason.data.strip(),
-            )
-            db.commit()
-            flash("Addendum added. The original record is unchanged.", "success")
-            return redirect(url_for("visits.detail", visit_id=visit.uuid))
+    may_add = addenda.may_add(current_user, visit)
     answers = {a.item_id: a for a in visit.answers}
     return render_template(
         "visits/detail.html",
         visit=visit,
         answers=answers,
         ratings=RATINGS,
-        form=form,
+        form=form or addenda.form_for(addenda.MONITORING_VISIT),
         may_add=may_add,
         bands=BANDS,
         manages=can_manage_service(current_user, visit.service),
         zone=time_zone(db, current_user.organisation_id),
-    ), (400 if request.method == "POST" else 200)
+    ), (200 if form is None else 400)
+
+
+addenda.register(
+    bp,
+    "/<uuid:visit_id>",
+    addenda.MONITORING_VISIT,
+    find=get_visible,
+    page=detail,
+    guard=login_required,
+)

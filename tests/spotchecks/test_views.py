@@ -13,10 +13,11 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
+from careobs.capture.addenda import Addendum
 from careobs.checklists import service as checklists
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
-from careobs.spotchecks.models import MonitoringVisit, VisitAddendum
+from careobs.spotchecks.models import MonitoringVisit
 from tests.api.conftest import count, iso, stored
 from tests.spotchecks.conftest import ChecklistInfo, checklist_info, spot_check
 
@@ -426,7 +427,7 @@ def test_supervisor_adds_an_addendum_to_their_submitted_visit(client, auth, db, 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/visits/{scene.a['id']}")
     assert visit_state(db, scene.a) == before
-    addendum = db.scalar(sa.select(VisitAddendum))
+    addendum = db.scalar(sa.select(Addendum))
     visit = stored(db, MonitoringVisit, scene.a)
     assert addendum.visit_id == visit.id
     assert addendum.author_id == scene.org.supervisor.id
@@ -448,7 +449,7 @@ def test_manager_adds_an_addendum_to_a_visit_in_their_service(client, auth, db, 
 
     assert response.status_code == 302
     assert visit_state(db, scene.c) == before
-    assert count(db, VisitAddendum) == 1
+    assert count(db, Addendum) == 1
     assert [e.actor_id for e in addendum_events(db)] == [scene.hana.id]
 
 
@@ -460,7 +461,7 @@ def test_care_worker_cannot_add_an_addendum(client, auth, db, scene):
 
     assert "Add addendum" not in page
     assert response.status_code == 403
-    assert count(db, VisitAddendum) == 0
+    assert count(db, Addendum) == 0
     assert addendum_events(db) == []
 
 
@@ -468,7 +469,7 @@ def test_another_supervisor_cannot_add_an_addendum(client, auth, db, scene):
     auth.login(scene.sid)
 
     assert client.post(f"/visits/{scene.a['id']}", data=ADDENDUM).status_code == 404
-    assert count(db, VisitAddendum) == 0
+    assert count(db, Addendum) == 0
 
 
 def test_no_addendum_on_a_draft(client, auth, db, scene):
@@ -479,7 +480,7 @@ def test_no_addendum_on_a_draft(client, auth, db, scene):
 
     assert "Add addendum" not in page
     assert response.status_code == 403
-    assert count(db, VisitAddendum) == 0
+    assert count(db, Addendum) == 0
 
 
 def test_an_addendum_needs_a_reason_and_text(client, auth, db, scene):
@@ -489,7 +490,7 @@ def test_an_addendum_needs_a_reason_and_text(client, auth, db, scene):
 
     assert response.status_code == 400
     assert 'id="reason-error"' in response.get_data(as_text=True)
-    assert count(db, VisitAddendum) == 0
+    assert count(db, Addendum) == 0
     assert addendum_events(db) == []
 
 
@@ -499,7 +500,7 @@ def test_an_addendum_needs_the_csrf_token(client, auth, db, scene):
     response = client.post(f"/visits/{scene.a['id']}", data=ADDENDUM, csrf=False)
 
     assert response.status_code == 400
-    assert count(db, VisitAddendum) == 0
+    assert count(db, Addendum) == 0
 
 
 # --- the visit form --------------------------------------------------------------------------
