@@ -126,6 +126,30 @@ def alert_safeguarding(db: Session, service_id: int, link: str, dedupe_key: str)
     return _send_alerts(db, [(service_id, link, dedupe_key)])
 
 
+def alert_after_visit(_kind_name: str, *, db: Session, record, **_) -> None:
+    """A submitted visit with a critical item not met alerts the service's managers (a
+    receiver of careobs.capture.events.record_submitted)."""
+    if record.critical_failures:
+        alert_safeguarding(
+            db,
+            record.service_id,
+            f"/visits/{record.uuid}",
+            dedupe_key=f"safeguarding-visit-{record.uuid}",
+        )
+
+
+def alert_after_quis(_kind_name: str, *, db: Session, record, **_) -> None:
+    """A submitted QUIS session with a negative restrictive interaction alerts the service's
+    managers (a receiver of careobs.capture.events.record_submitted)."""
+    if record.n_nr:
+        alert_safeguarding(
+            db,
+            record.service_id,
+            f"/quis/sessions/{record.uuid}",
+            dedupe_key=f"safeguarding-quis-{record.uuid}",
+        )
+
+
 @contextmanager
 def alerts_deferred(db: Session) -> Iterator[None]:
     """Collect the block's safeguarding alerts and send them together when it ends.

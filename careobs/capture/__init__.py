@@ -1,0 +1,1 @@
+"""The capture core: what every kind of record captured offline shares."""
