@@ -170,8 +170,9 @@ def register_template_helpers(app: Flask) -> None:
     from careobs.dashboards.tables import heat_level
     from careobs.db import get_session
     from careobs.home.navigation import navigation_for
-    from careobs.notifications.service import deliver_after_response, unread_count
+    from careobs.notifications.service import unread_count
     from careobs.org.settings import time_zone
+    from careobs.push.delivery import deliver_after_response
 
     @app.context_processor
     def inject_navigation():

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache, partial
+from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -280,13 +280,3 @@ def unread_count(db: Session, user: User) -> int:
         )
         or 0
     )
-
-
-def deliver_after_response(response):
-    """Start delivering queued pushes once the response has gone (never inside the request)."""
-    if g.pop("careobs_push_queued", False) and current_app.config.get("PUSH_DELIVERY_THREAD"):
-        from careobs.push.delivery import deliver_in_background
-
-        app = current_app._get_current_object()
-        response.call_on_close(partial(deliver_in_background, app))
-    return response
