@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import User
 from careobs.actions import cqc, measures
-from careobs.actions.models import CLOSED, STATUSES, Action, ActionNote, RecheckBooking
+from careobs.actions.models import STATUSES, Action, ActionNote, RecheckBooking
 from careobs.audit.service import record
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import utcnow
@@ -384,11 +384,6 @@ def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
     if fulfilled:
         db.flush()
     return fulfilled
-
-
-def is_closed(action: Action) -> bool:
-    """Done and cancelled actions need nothing more."""
-    return action.status in CLOSED
 
 
 def after_visit_submitted(_kind_name: str, *, db: Session, actor: User, record, **_) -> None:

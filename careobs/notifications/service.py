@@ -103,11 +103,6 @@ def _managers_select(service_ids) -> sa.Select:
     )
 
 
-def managers_of(db: Session, service_id: int) -> list[User]:
-    """The active managers of a service: who hears about possible safeguarding concerns."""
-    return [user for _, user in db.execute(_managers_select([service_id]))]
-
-
 SAFEGUARDING_BODY = "A submitted record may show a safeguarding concern. Open it to review."
 _DEFERRED_ALERTS = "careobs.deferred_safeguarding_alerts"
 _MANAGERS = "careobs.managers_by_service"
