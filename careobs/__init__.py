@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure(app, config or {})
     register_extensions(app)
     register_blueprints(app)
+    register_capture()
     register_template_helpers(app)
     register_commands(app)
     if not app.testing:
@@ -124,6 +125,36 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def register_capture() -> None:
+    """The kinds of record devices send, and what follows each submission, in this order.
+
+    Receivers run in the order listed, inside the submission's transaction. Registering and
+    connecting again (one app per test) changes nothing.
+    """
+    from careobs.actions import service as actions
+    from careobs.capture import events, kinds
+    from careobs.feedback import service as feedback
+    from careobs.notifications import service as notifications
+    from careobs.quis import service as quis
+    from careobs.spotchecks import service as visits
+
+    kinds.register(quis.KIND)
+    kinds.register(visits.KIND)
+    for kind_name, receivers in (
+        (quis.KIND_NAME, (feedback.after_quis_submitted, notifications.alert_after_quis)),
+        (
+            visits.KIND_NAME,
+            (
+                feedback.after_visit_submitted,
+                actions.after_visit_submitted,  # re-checks fulfilled, booked after red, actions
+                notifications.alert_after_visit,
+            ),
+        ),
+    ):
+        for receiver in receivers:
+            events.subscribe(events.record_submitted, kind_name, receiver)
+
+
 def register_commands(app: Flask) -> None:
     """The ``careobs`` CLI commands (init, demo, db, user)."""
     from careobs.cli import register_commands as register
@@ -139,8 +170,9 @@ def register_template_helpers(app: Flask) -> None:
     from careobs.dashboards.tables import heat_level
     from careobs.db import get_session
     from careobs.home.navigation import navigation_for
-    from careobs.notifications.service import deliver_after_response, unread_count
+    from careobs.notifications.service import unread_count
     from careobs.org.settings import time_zone
+    from careobs.push.delivery import deliver_after_response
 
     @app.context_processor
     def inject_navigation():

@@ -11,8 +11,17 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts import service as accounts
 from careobs.accounts.models import User
+from careobs.actions import demo as actions_demo
+from careobs.checklists import service as checklists
 from careobs.db import utcnow
+from careobs.feedback import service as feedback
+from careobs.notifications.models import Notification
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.quis import demo as quis_demo
+from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.selection import demo as selection_demo
+from careobs.spotchecks import demo as visits_demo
+from careobs.spotchecks.models import MonitoringVisit
 
 DEMO_ORG = "Demo Care Group"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
@@ -150,8 +159,6 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     sam.user_id = users["staff@demo.test"].id
     session.flush()
 
-    from careobs.quis import demo as quis_demo
-
     areas = dict(
         session.execute(sa.select(Area.name, Area.id).where(Area.service_id == rosewood.id)).all()
     )
@@ -160,9 +167,6 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     )
     codes = [f"R{n:02d}" for n in range(1, 19)]
     quis_demo.load(session, rosewood, users["supervisor@demo.test"], areas, staff_ids, codes, today)
-
-    from careobs.checklists import service as checklists
-    from careobs.spotchecks import demo as visits_demo
 
     checklist = checklists.create_default(session, org.id)
     version = checklists.current_version(session, checklist)
@@ -183,8 +187,6 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         session, riverside, users["supervisor@demo.test"], version, workers, homecare_people, today
     )
     _demo_feedback(session, users["supervisor@demo.test"], sam, users["staff@demo.test"])
-    from careobs.actions import demo as actions_demo
-
     actions_demo.load(
         session,
         rosewood,
@@ -193,8 +195,6 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         users["supervisor@demo.test"],
         today,
     )
-    from careobs.selection import demo as selection_demo
-
     selection_demo.load(session, riverside, users["manager@demo.test"], today)
     _quieten_history(session, today)
     session.commit()
@@ -203,9 +203,6 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
 
 def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: User) -> None:
     """Feedback for the demo care worker: one acknowledged with a reply, one not yet read."""
-    from careobs.feedback import service as feedback
-    from careobs.quis.models import QuisInteraction, QuisSession
-
     observed = list(
         session.scalars(
             sa.select(QuisSession)
@@ -237,8 +234,6 @@ def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: Us
 def _quieten_history(session: Session, today: date) -> None:
     """Alerts raised while loading months of history are marked read, except the last fortnight's:
     a manager opening the demo sees what is new, not a backlog."""
-    from careobs.notifications.models import Notification
-
     recent = {"safeguarding"}
     stale = session.scalars(
         sa.select(Notification).where(Notification.read_at.is_(None), Notification.kind.in_(recent))
@@ -250,9 +245,6 @@ def _quieten_history(session: Session, today: date) -> None:
 
 
 def _recent_record(session: Session, record_id: str, today: date) -> bool:
-    from careobs.quis.models import QuisSession
-    from careobs.spotchecks.models import MonitoringVisit
-
     cutoff = today - timedelta(days=14)
     for model, column in (
         (QuisSession, QuisSession.started_at),

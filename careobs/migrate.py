@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from careobs import resource_dir
+from careobs.models import Base
 
 
 def alembic_config(engine: sa.Engine) -> Config:
@@ -36,8 +37,6 @@ def revision(engine: sa.Engine, message: str) -> None:
 
 def pending_differences(engine: sa.Engine) -> list:
     """What autogenerate would change: empty when the models and the migrations agree."""
-    from careobs.models import Base
-
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         return compare_metadata(ctx, Base.metadata)

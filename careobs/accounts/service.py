@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -261,10 +261,3 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
         user.rotate_session_token()
     action = "user_reactivated" if active else "user_deactivated"
     record(session, action, organisation_id=user.organisation_id, actor=actor, entity=user)
-
-
-def invitation_expires_at(user: User) -> datetime | None:
-    """When the current invitation link stops working."""
-    if user.invited_at is None:
-        return None
-    return user.invited_at + current_app.config["INVITATION_MAX_AGE"]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import User
 from careobs.actions import cqc, measures
-from careobs.actions.models import CLOSED, STATUSES, Action, ActionNote, RecheckBooking
+from careobs.actions.models import STATUSES, Action, ActionNote, RecheckBooking
 from careobs.audit.service import record
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import utcnow
@@ -386,14 +386,12 @@ def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
     return fulfilled
 
 
-def is_closed(action: Action) -> bool:
-    """Done and cancelled actions need nothing more."""
-    return action.status in CLOSED
-
-
-def after_visit_submitted(db: Session, actor: User, visit) -> None:
+def after_visit_submitted(_kind_name: str, *, db: Session, actor: User, record, **_) -> None:
     """What a submitted monitoring visit means for actions: it may be a booked re-check, a red
-    one books the next, and its agreed actions become actions to follow up."""
-    fulfil_rechecks(db, visit)
-    book_recheck_after_red(db, actor, visit)
-    from_visit(db, actor, visit)
+    one books the next, and its agreed actions become actions to follow up.
+
+    A receiver of careobs.capture.events.record_submitted for visits.
+    """
+    fulfil_rechecks(db, record)
+    book_recheck_after_red(db, actor, record)
+    from_visit(db, actor, record)

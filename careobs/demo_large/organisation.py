@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts import service as accounts
 from careobs.accounts.models import Membership, User
+from careobs.demo import DEMO_PASSWORD
 from careobs.demo_large.patterns import Window, new_uuid, pick_trends
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 
@@ -289,8 +290,6 @@ LOGINS = [
 
 def _logins(db, org, homes, branches, workers) -> tuple[dict[str, User], int]:
     """The published logins; the care worker login is linked to a visited care worker."""
-    from careobs.demo import DEMO_PASSWORD
-
     managed = [*homes[:2], branches[0]]
     worker = next(
         w

@@ -9,6 +9,7 @@ from careobs.audit.service import record
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link, notify
+from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
 from careobs.quis.models import QuisInteraction
 from careobs.quis.scoring import CATEGORY_LABELS, COACHING_PROMPTS, NEGATIVE, NEGATIVE_REASONS
@@ -136,6 +137,39 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     db.flush()
     drafted(db, feedback, author)
     return feedback
+
+
+def after_visit_submitted(_kind_name: str, *, db: Session, actor, record, document, **_) -> None:
+    """A submitted visit drafts the worker's feedback, released at once when the supervisor
+    asked (``release_feedback``). A receiver of careobs.capture.events.record_submitted."""
+    draft = draft_from_visit(db, record, actor)
+    if document.release_feedback:
+        release(db, draft, actor)
+
+
+def after_quis_submitted(_kind_name: str, *, db: Session, actor, record, document, **_) -> None:
+    """Feedback the observer wrote with a submitted session (a receiver of
+    careobs.capture.events.record_submitted).
+
+    Released feedback carries exactly the observer's words, as their device showed them; a box
+    left empty in feedback kept as a draft keeps careobs's draft for them to finish later. An
+    entry to send with both boxes empty (earlier versions of the app drafted those on the server)
+    is never released unseen: it stays careobs's draft, for the observer to check and release
+    from the session page.
+    """
+    for entry in document.feedback:
+        staff = db.get(StaffMember, entry.staff_id)
+        draft = draft_from_quis(db, record, staff, actor)
+        if draft.status == "released":
+            continue
+        if entry.release and (entry.went_well.strip() or entry.to_develop.strip()):
+            draft.went_well, draft.to_develop = entry.went_well.strip(), entry.to_develop.strip()
+            release(db, draft, actor)
+            continue
+        if entry.went_well.strip():
+            draft.went_well = entry.went_well.strip()
+        if entry.to_develop.strip():
+            draft.to_develop = entry.to_develop.strip()
 
 
 def team_feedback(

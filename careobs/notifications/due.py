@@ -13,6 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
+from careobs.actions.models import CLOSED, Action, RecheckBooking
+from careobs.actions.queries import open_rechecks, visible_actions
+from careobs.actions.service import link as action_link
+from careobs.actions.service import owner_login
 from careobs.dashboards import coverage
 from careobs.db import utcnow
 from careobs.notifications.service import notify
@@ -113,10 +117,6 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
 
 def _remind_action_owners(db: Session, organisation_id: int, today: date) -> int:
     """Owners of open actions due within the next few days (once) and overdue (once more)."""
-    from careobs.actions.models import CLOSED, Action
-    from careobs.actions.queries import visible_actions
-    from careobs.actions.service import link, owner_login
-
     sent = 0
     actions = db.scalars(
         sa.select(Action).where(
@@ -137,7 +137,7 @@ def _remind_action_owners(db: Session, organisation_id: int, today: date) -> int
             db,
             owner,
             "action_due",
-            link(action),
+            action_link(action),
             body=f"An action {when} on {action.due_on:%-d %b %Y}.",
             dedupe_key=f"action-{'overdue' if late else 'due'}-{action.uuid}-{action.due_on}",
         ):
@@ -149,9 +149,6 @@ def _remind_rechecks(db: Session, organisation_id: int, today: date) -> int:
     """Supervisors and managers of the service of each targeted re-check due within a week
     (or overdue), once per re-check and due date: re-checks booked from an action link to the
     action, those booked by a red visit to that visit."""
-    from careobs.actions.models import RecheckBooking
-    from careobs.actions.queries import open_rechecks
-
     sent = 0
     rows = db.execute(
         open_rechecks().where(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache, partial
+from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,11 +103,6 @@ def _managers_select(service_ids) -> sa.Select:
     )
 
 
-def managers_of(db: Session, service_id: int) -> list[User]:
-    """The active managers of a service: who hears about possible safeguarding concerns."""
-    return [user for _, user in db.execute(_managers_select([service_id]))]
-
-
 SAFEGUARDING_BODY = "A submitted record may show a safeguarding concern. Open it to review."
 _DEFERRED_ALERTS = "careobs.deferred_safeguarding_alerts"
 _MANAGERS = "careobs.managers_by_service"
@@ -124,6 +119,30 @@ def alert_safeguarding(db: Session, service_id: int, link: str, dedupe_key: str)
         pending.append((service_id, link, dedupe_key))
         return 0
     return _send_alerts(db, [(service_id, link, dedupe_key)])
+
+
+def alert_after_visit(_kind_name: str, *, db: Session, record, **_) -> None:
+    """A submitted visit with a critical item not met alerts the service's managers (a
+    receiver of careobs.capture.events.record_submitted)."""
+    if record.critical_failures:
+        alert_safeguarding(
+            db,
+            record.service_id,
+            f"/visits/{record.uuid}",
+            dedupe_key=f"safeguarding-visit-{record.uuid}",
+        )
+
+
+def alert_after_quis(_kind_name: str, *, db: Session, record, **_) -> None:
+    """A submitted QUIS session with a negative restrictive interaction alerts the service's
+    managers (a receiver of careobs.capture.events.record_submitted)."""
+    if record.n_nr:
+        alert_safeguarding(
+            db,
+            record.service_id,
+            f"/quis/sessions/{record.uuid}",
+            dedupe_key=f"safeguarding-quis-{record.uuid}",
+        )
 
 
 @contextmanager
@@ -256,13 +275,3 @@ def unread_count(db: Session, user: User) -> int:
         )
         or 0
     )
-
-
-def deliver_after_response(response):
-    """Start delivering queued pushes once the response has gone (never inside the request)."""
-    if g.pop("careobs_push_queued", False) and current_app.config.get("PUSH_DELIVERY_THREAD"):
-        from careobs.push.delivery import deliver_in_background
-
-        app = current_app._get_current_object()
-        response.call_on_close(partial(deliver_in_background, app))
-    return response

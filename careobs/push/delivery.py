@@ -20,18 +20,19 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import requests
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from pywebpush import WebPushException, webpush
 from sqlalchemy.orm import Session
 
-from careobs.db import utcnow
+from careobs.db import get_session, utcnow
 from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import endpoints
 from careobs.push.endpoints import NameNotFound, RefusedEndpoint
-from careobs.push.keys import VapidKeys
+from careobs.push.keys import VapidKeys, load
 from careobs.push.transport import PushSession
 
 TTL_SECONDS = 24 * 60 * 60
@@ -276,9 +277,6 @@ def deliver_in_background(app) -> None:
         if not _lock.acquire(blocking=False):
             return
         try:
-            from careobs.db import get_session
-            from careobs.push.keys import load
-
             with app.app_context():
                 keys = load(app.instance_path)
                 if keys is not None:
@@ -290,3 +288,12 @@ def deliver_in_background(app) -> None:
             _lock.release()
 
     threading.Thread(target=run, name="careobs-push", daemon=True).start()
+
+
+def deliver_after_response(response):
+    """Start delivering queued pushes once the response has gone (never inside the request);
+    careobs.notifications.service.notify marks the request as having queued some."""
+    if g.pop("careobs_push_queued", False) and current_app.config.get("PUSH_DELIVERY_THREAD"):
+        app = current_app._get_current_object()
+        response.call_on_close(partial(deliver_in_background, app))
+    return response

@@ -150,8 +150,8 @@ def _feedback(value, roster: ServiceRoster | None, errors: Errors) -> list[Clean
         went_well = read_text(entry.get("went_well"), f"{path}.went_well", errors, MAX_TEXT)
         to_develop = read_text(entry.get("to_develop"), f"{path}.to_develop", errors, MAX_TEXT)
         # An empty entry to send is not an error: earlier versions of the app invited it ("leave a
-        # box empty and careobs drafts it"), and those sessions still wait on phones. The service
-        # keeps such feedback as careobs's draft, not released (service._feedback_from_document).
+        # box empty and careobs drafts it"), and those sessions still wait on phones. Such
+        # feedback stays careobs's draft, not released (feedback.service.after_quis_submitted).
         release = entry.get("release") is True
         if staff_id is not None:
             clean.append(CleanFeedback(staff_id, went_well, to_develop, release))

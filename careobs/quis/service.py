@@ -9,14 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import record
+from careobs.capture import events
+from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
-from careobs.notifications.service import alert_safeguarding
 from careobs.privacy import identifier_warnings
-from careobs.quis import scoring
+from careobs.quis import documents, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.wording import plural
 
+KIND_NAME = "quis_session"  # the "kind" devices send; the app factory registers KIND below
 _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
 
@@ -25,33 +27,6 @@ def _audit_summary(clean: CleanSession, session: QuisSession) -> str:
     """What the audit log says of a saved session, e.g. "Acme Care House: 1 interaction"."""
     count = plural(session.interaction_count, "interaction", "interactions")
     return f"{clean.roster.service.name}: {count}"
-
-
-def _feedback_from_document(db: Session, user, session: QuisSession, clean: CleanSession):
-    """Feedback the observer wrote with the session.
-
-    Released feedback carries exactly the observer's words, as their device showed them; a box
-    left empty in feedback kept as a draft keeps careobs's draft for them to finish later. An
-    entry to send with both boxes empty (earlier versions of the app drafted those on the server)
-    is never released unseen: it stays careobs's draft, for the observer to check and release
-    from the session page.
-    """
-    from careobs.feedback import service as feedback
-    from careobs.org.models import StaffMember
-
-    for entry in clean.feedback:
-        staff = db.get(StaffMember, entry.staff_id)
-        draft = feedback.draft_from_quis(db, session, staff, user)
-        if draft.status == "released":
-            continue
-        if entry.release and (entry.went_well.strip() or entry.to_develop.strip()):
-            draft.went_well, draft.to_develop = entry.went_well.strip(), entry.to_develop.strip()
-            feedback.release(db, draft, user)
-            continue
-        if entry.went_well.strip():
-            draft.went_well = entry.went_well.strip()
-        if entry.to_develop.strip():
-            draft.to_develop = entry.to_develop.strip()
 
 
 def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuisSession]:
@@ -210,14 +185,7 @@ def create(
         summary=_audit_summary(clean, session),
     )
     if clean.status == "submitted":
-        _feedback_from_document(db, user, session, clean)
-    if clean.status == "submitted" and session.n_nr:
-        alert_safeguarding(
-            db,
-            session.service_id,
-            f"/quis/sessions/{session.uuid}",
-            dedupe_key=f"safeguarding-quis-{session.uuid}",
-        )
+        events.submitted(KIND_NAME, db, user, session, clean)
     return session
 
 
@@ -242,12 +210,15 @@ def update(
         summary=_audit_summary(clean, session),
     )
     if clean.status == "submitted":
-        _feedback_from_document(db, user, session, clean)
-    if clean.status == "submitted" and session.n_nr:
-        alert_safeguarding(
-            db,
-            session.service_id,
-            f"/quis/sessions/{session.uuid}",
-            dedupe_key=f"safeguarding-quis-{session.uuid}",
-        )
+        events.submitted(KIND_NAME, db, user, session, clean)
     return session
+
+
+KIND = DocumentKind(
+    name=KIND_NAME,
+    model=QuisSession,
+    # Looked up when called, so a function replaced in its module (tests do) is the one run.
+    validate=lambda data, rosters: documents.validate(data, rosters),
+    create=lambda *args: create(*args),
+    update=lambda *args: update(*args),
+)

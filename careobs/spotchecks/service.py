@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import record
+from careobs.capture import events
+from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.spotchecks import rollups, scoring
+from careobs.spotchecks import documents, rollups, scoring
 from careobs.spotchecks.documents import CleanVisit
 from careobs.spotchecks.models import (
     MonitoringVisit,
@@ -20,6 +22,8 @@ from careobs.spotchecks.models import (
     VisitDomainScore,
     VisitMissedItem,
 )
+
+KIND_NAME = "spot_check"  # the "kind" devices send; the app factory registers KIND below
 
 
 def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, MonitoringVisit]:
@@ -146,24 +150,10 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
 
 
 def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVisit) -> None:
-    """Feedback to the worker, actions to follow up, and an alert to managers when a critical
-    item was not met."""
-    from careobs.actions import service as actions
-    from careobs.feedback import service as feedback
-    from careobs.notifications.service import alert_safeguarding
-
+    """Tell the subscribers (feedback to the worker, actions to follow up, an alert to managers
+    when a critical item was not met) that the visit was submitted."""
     db.expire(visit, ["answers", "actions"])  # their rows were written with Core
-    draft = feedback.draft_from_visit(db, visit, user)
-    if clean.release_feedback:
-        feedback.release(db, draft, user)
-    actions.after_visit_submitted(db, user, visit)
-    if visit.critical_failures:
-        alert_safeguarding(
-            db,
-            visit.service_id,
-            f"/visits/{visit.uuid}",
-            dedupe_key=f"safeguarding-visit-{visit.uuid}",
-        )
+    events.submitted(KIND_NAME, db, user, visit, clean)
 
 
 def _summary(visit: MonitoringVisit) -> str:
@@ -226,3 +216,13 @@ def update(
     if clean.status == "submitted":
         _after_submission(db, user, visit, clean)
     return visit
+
+
+KIND = DocumentKind(
+    name=KIND_NAME,
+    model=MonitoringVisit,
+    # Looked up when called, so a function replaced in its module (tests do) is the one run.
+    validate=lambda data, rosters: documents.validate(data, rosters),
+    create=lambda *args: create(*args),
+    update=lambda *args: update(*args),
+)

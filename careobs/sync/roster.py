@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from careobs.org.models import Area, Person, Service, StaffMember
 from careobs.permissions import can_work_in_service
+from careobs.sync.fields import read_uuid
 
 
 @dataclass
@@ -78,8 +79,6 @@ def read_service(data: dict, rosters: Rosters, errors) -> ServiceRoster | None:
     Raises Forbidden when the user may not record for it, so the document is answered
     ``forbidden`` rather than ``invalid``.
     """
-    from careobs.sync.fields import read_uuid
-
     service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
     roster = rosters.get(service_uuid) if service_uuid else None
     if service_uuid and roster is None:

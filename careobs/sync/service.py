@@ -19,7 +19,6 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import events_deferred, record
+from careobs.capture.kinds import DocumentKind, registered
 from careobs.notifications.service import alerts_deferred, managers_remembered
 from careobs.sync import payload
 from careobs.sync.fields import Errors, read_int, read_uuid
@@ -49,20 +49,6 @@ class Busy(Exception):
 
 
 @dataclass(frozen=True)
-class DocumentKind:
-    """How one kind of document is stored, validated and written.
-
-    ``model`` is the stored record: it has ``uuid``, ``organisation_id``, ``author_id``,
-    ``revision``, ``content_hash`` and ``status``, which the revision rules read.
-    """
-
-    model: type
-    validate: Callable  # (data, rosters) -> (clean | None, errors); raises Forbidden
-    create: Callable  # (db, user, document_id, revision, clean, content_hash) -> record
-    update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
-
-
-@dataclass(frozen=True)
 class Envelope:
     """A document's id, kind and revision, read and checked before anything touches the
     database."""
@@ -72,30 +58,6 @@ class Envelope:
     id: uuid.UUID
     revision: int
     raw: dict
-
-
-def _kinds() -> dict[str, DocumentKind]:
-    from careobs.quis import documents as quis_documents
-    from careobs.quis import service as quis_service
-    from careobs.quis.models import QuisSession
-    from careobs.spotchecks import documents as visit_documents
-    from careobs.spotchecks import service as visit_service
-    from careobs.spotchecks.models import MonitoringVisit
-
-    return {
-        "quis_session": DocumentKind(
-            QuisSession,
-            quis_documents.validate,
-            quis_service.create,
-            quis_service.update,
-        ),
-        "spot_check": DocumentKind(
-            MonitoringVisit,
-            visit_documents.validate,
-            visit_service.create,
-            visit_service.update,
-        ),
-    }
 
 
 def content_hash(data) -> str:
@@ -126,7 +88,7 @@ def process_batch(db: Session, user, documents: list) -> list[dict]:
     such as the per-period sums, a serialization failure, SQLite staying locked) is run again
     from the start, at most ATTEMPTS times, then Busy is raised with nothing written.
     """
-    kinds = _kinds()
+    kinds = registered()
     envelopes = [read_envelope(raw, kinds) for raw in documents]
     wanted = [e for e in envelopes if isinstance(e, Envelope)]
     careful = False

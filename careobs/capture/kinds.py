@@ -1,0 +1,42 @@
+"""The registry of document kinds: what the sync needs to know about each kind of record.
+
+A feature that captures records offline (QUIS sessions, monitoring visits) registers one
+DocumentKind; the sync (careobs/sync) looks kinds up here by the name devices send and never
+imports the features. The app factory registers every kind at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """How one kind of document is stored, validated and written.
+
+    ``model`` is the stored record: it has ``uuid``, ``organisation_id``, ``author_id``,
+    ``revision``, ``content_hash`` and ``status``, which the revision rules read.
+    """
+
+    name: str  # as devices send it in a document's "kind"
+    model: type
+    validate: Callable  # (data, rosters) -> (clean | None, errors); raises Forbidden
+    create: Callable  # (db, user, document_id, revision, clean, content_hash) -> record
+    update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
+
+
+_KINDS: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> None:
+    """Accept documents of this kind from devices. Registering the same kind again (the app
+    factory runs once per app) changes nothing; another kind under a taken name is refused."""
+    existing = _KINDS.setdefault(kind.name, kind)
+    if existing is not kind:
+        raise ValueError(f"a different document kind is already called {kind.name!r}")
+
+
+def registered() -> dict[str, DocumentKind]:
+    """Every registered kind by name, in the order they were registered."""
+    return dict(_KINDS)
