@@ -16,6 +16,7 @@ from careobs.accounts.forms import (
 )
 from careobs.audit.service import record
 from careobs.db import get_session
+from careobs.push.service import forget_subscription
 from careobs.security import verify_password
 
 bp = Blueprint("accounts", __name__)
@@ -74,8 +75,6 @@ def logout():
         # pushes of whoever logged out (the page also removes it; this covers a failed DELETE).
         endpoint = request.form.get("push_endpoint", "")
         if endpoint:
-            from careobs.push.service import forget_subscription
-
             forget_subscription(db, current_user, endpoint)
         db.commit()
     logout_user()
