@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 from careobs.quis.scoring import Z_95
 from careobs.spotchecks.models import VisitDomainScore
-from tests.dashboards.conftest import local, session_doc, write
 from tests.dashboards.test_action_measures import add_action, comparison
+from tests.support.dashboards import local, session_doc, write
 
 BEFORE = (2, 3, 1, 4, 0)
 AFTER = (1, 0, 1, 0, 0)
