@@ -7,26 +7,16 @@ tables, so tests never depend on each other.
 
 from __future__ import annotations
 
-import os
-import re
-
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from careobs import create_app, migrate
 from careobs.db import make_engine
 from careobs.models import Base
 from tests.factories import DataBuilder
-
-PASSWORD = "correct horse battery"
-
-
-def test_database_url(tmp_path_factory) -> str:
-    url = os.environ.get("CAREOBS_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'careobs-test.db'}"
+from tests.support.database import empty_all_tables, test_database_url
+from tests.support.sync import SyncApi
+from tests.support.web import PASSWORD, Auth, CsrfClient
 
 
 @pytest.fixture(scope="session")
@@ -40,54 +30,6 @@ def database_url(tmp_path_factory) -> str:
     migrate.upgrade(engine)
     engine.dispose()
     return url
-
-
-def empty_all_tables(engine: sa.Engine) -> None:
-    """Delete every row, children first, so the next test starts clean."""
-    tables = list(reversed(Base.metadata.sorted_tables))
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-
-
-INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
-
-
-def assert_no_inline_code(page: str) -> None:
-    """The CSP forbids inline scripts, styles and event handlers, so no page may have any."""
-    assert not [s for s in INLINE_SCRIPT.findall(page) if s.strip()], "inline <script> found"
-    found = INLINE_STYLE.search(page)
-    assert found is None, f"inline style or handler found: {found and found.group(0)!r}"
-
-
-class CsrfClient(FlaskClient):
-    """A test client that sends a valid X-CSRFToken with every unsafe request, as the app's
-    JavaScript does (pass ``csrf=False`` to send none), and checks every HTML page it gets
-    for inline code, which the Content-Security-Policy would block."""
-
-    def open(self, *args, **kwargs):
-        send_token = kwargs.pop("csrf", True)
-        method = kwargs.get("method", "GET").upper()
-        if send_token and method in {"POST", "PUT", "PATCH", "DELETE"}:
-            headers = dict(kwargs.pop("headers", None) or {})
-            headers.setdefault("X-CSRFToken", self.csrf_token())
-            kwargs["headers"] = headers
-        response = super().open(*args, **kwargs)
-        if response.mimetype == "text/html":
-            assert_no_inline_code(response.get_data(as_text=True))
-        return response
-
-    def csrf_token(self) -> str:
-        response = super().open("/api/v1/csrf", method="GET")
-        if response.status_code == 200:
-            return response.get_json()["csrf_token"]
-        page = super().open("/login", method="GET").get_data(as_text=True)
-        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -143,22 +85,6 @@ def data(app, db) -> DataBuilder:
     return DataBuilder(app, db, PASSWORD)
 
 
-class Auth:
-    """Logs the test client in and out as a given user."""
-
-    def __init__(self, client: CsrfClient):
-        self.client = client
-
-    def login(self, user_or_email, password: str = PASSWORD):
-        email = getattr(user_or_email, "email", user_or_email)
-        response = self.client.post("/login", data={"email": email, "password": password})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return response
-
-    def logout(self):
-        return self.client.post("/logout")
-
-
 @pytest.fixture
 def login_as(app):
     """``login_as(user)`` → a fresh test client logged in as that user (None: anonymous)."""
@@ -175,3 +101,27 @@ def login_as(app):
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def org(data):
+    """Acme Care: care home (Lounge, Dining room; R01, R02; Carla Carer) and homecare."""
+    return data.organisation()
+
+
+@pytest.fixture
+def other(data, org):
+    """A second organisation, Other Org, whose codes R01.. are the same as Acme's."""
+    return data.organisation("Other Org", prefix="other")
+
+
+@pytest.fixture
+def sync(client) -> SyncApi:
+    """The sync API through ``client`` (log it in first)."""
+    return SyncApi(client)
+
+
+@pytest.fixture
+def client_as(login_as):
+    """A fresh, separately logged-in client per user: ``client_as(user)`` → SyncApi."""
+    return lambda user: SyncApi(login_as(user))

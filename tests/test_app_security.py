@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import LoginFailure, User
 from careobs.audit.models import AuditEvent
 from careobs.org.models import Service
-from tests.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 HREF = re.compile(r'\shref="([^"]*)"')
 FORM_EXPIRED = "This form had expired. Go back, reload the page and try again."

@@ -21,7 +21,7 @@ from careobs.accounts.models import User
 from careobs.db import Base
 from careobs.demo import DEMO_ORG, load_demo
 from careobs.org.models import Organisation, Service, StaffMember
-from tests.conftest import Auth
+from tests.support.web import Auth
 
 OTHER = "Zeta Other Care"
 MARK = "Zq "

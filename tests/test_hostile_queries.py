@@ -23,7 +23,7 @@ from werkzeug.exceptions import NotFound
 from careobs import create_app, errors
 from careobs.db import get_session, opened_request_session
 from careobs.org.models import Person
-from tests.conftest import Auth, CsrfClient
+from tests.support.web import Auth, CsrfClient
 
 HUGE = "99999999999999999999999"
 

@@ -15,11 +15,6 @@ from careobs.org.settings import DEFAULTS, SELECTION_DEFAULTS
 URL = "/admin/settings/"
 
 
-@pytest.fixture
-def org(data):
-    return data.organisation()
-
-
 def form(**changes) -> dict:
     values = {**DEFAULTS, **SELECTION_DEFAULTS, **changes}
     return {k: str(v) for k, v in values.items()}

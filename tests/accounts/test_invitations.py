@@ -29,14 +29,6 @@ RULE_MESSAGES = {
 }
 
 
-@pytest.fixture
-def acme(data, auth):
-    """Acme Care, with its admin logged in on ``client``."""
-    acme = data.organisation()
-    auth.login(acme.admin)
-    return acme
-
-
 def token_in(page: str) -> str:
     found = re.search(r'value="http://careobs\.test/invitation/([^"/]+)"', page)
     assert found, page

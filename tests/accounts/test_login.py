@@ -16,7 +16,7 @@ from werkzeug.http import parse_date
 from careobs.accounts import service
 from careobs.accounts.models import LoginFailure, User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 LOGIN_FAILED = "The email or password is incorrect."
 TOO_MANY = "Too many failed attempts to log in."

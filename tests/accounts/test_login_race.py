@@ -24,7 +24,7 @@ from careobs.accounts import service
 from careobs.accounts.models import LoginFailure
 from careobs.audit.models import AuditEvent
 from tests.accounts import login_race_server
-from tests.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 Address = tuple[str, int]
 

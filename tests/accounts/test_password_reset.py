@@ -17,19 +17,11 @@ from itsdangerous import URLSafeTimedSerializer
 from careobs.accounts import password_reset, service
 from careobs.accounts.models import LoginFailure, User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 NEW_PASSWORD = "plum kettle lantern"
 LOGIN_FAILED = "The email or password is incorrect."
 TOO_MANY = "Too many failed attempts to log in."
-
-
-@pytest.fixture
-def acme(data, auth):
-    """Acme Care, with its admin logged in on ``client``."""
-    acme = data.organisation()
-    auth.login(acme.admin)
-    return acme
 
 
 def token_in(page: str) -> str:

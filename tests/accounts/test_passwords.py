@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD, CsrfClient
+from tests.support.web import PASSWORD, CsrfClient
 
 NEW_PASSWORD = "violet harbour quilt"
 NOT_CURRENT = "This is not your current password."

@@ -13,17 +13,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 TAKEN = "A user with this email already exists."
-
-
-@pytest.fixture
-def acme(data, auth):
-    """Acme Care, with its admin logged in on ``client``."""
-    acme = data.organisation()
-    auth.login(acme.admin)
-    return acme
 
 
 def user_form(acme, email, name, *, admin=False, roles=None) -> dict:

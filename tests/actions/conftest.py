@@ -11,29 +11,14 @@ from careobs.actions import service
 from careobs.db import get_session
 from careobs.org.models import StaffMember
 from tests.clock import local_today
-from tests.spotchecks import conftest as spotchecks
+from tests.support import fixtures
 
-# The monitoring visit fixtures, shared with this package.
-checklist = spotchecks.checklist
-org = spotchecks.org
-other = spotchecks.other
-visit_doc = spotchecks.visit_doc
-
-
-@pytest.fixture
-def hal_user(data, org, db):
-    """Hal Homecare's own login (a care worker in homecare), linked to his staff record."""
-    user = data.user(org.org, "hal@acme.test", "Hal Homecare", roles={org.homecare: "staff"})
-    org.staff_members["Hal Homecare"].user_id = user.id
-    db.commit()
-    return user
-
-
-@pytest.fixture
-def homecare_manager(data, org, db):
-    user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
-    db.commit()
-    return user
+# The shared fixtures this package uses (tests/support/fixtures.py); pytest finds them by name.
+checklist = fixtures.checklist
+hal_user = fixtures.hal_user
+homecare_manager = fixtures.homecare_manager
+org = fixtures.org
+visit_doc = fixtures.visit_doc
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from careobs.actions import service
 from careobs.actions.models import RecheckBooking
 from careobs.db import get_session
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import SyncApi
+from tests.support.sync import SyncApi
 
 
 def test_booking_twice_for_one_red_visit_keeps_one_booking(

@@ -14,9 +14,10 @@ from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.due import remind
 from careobs.notifications.models import Notification
-from tests.api.conftest import SyncApi, interaction, quis_doc
 from tests.clock import local_today
-from tests.spotchecks.conftest import action as agreed
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import SyncApi
+from tests.support.visits import action as agreed
 
 
 def test_a_submitted_visit_turns_its_agreed_actions_into_actions_once(

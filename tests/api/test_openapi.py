@@ -8,7 +8,7 @@ import pytest
 
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
-from tests.api.conftest import interaction, quis_doc
+from tests.support.quis import interaction, quis_doc
 
 URL = "/api/v1/openapi.json"
 STATUSES = {"created", "updated", "unchanged", "stale", "conflict", "invalid", "forbidden"}

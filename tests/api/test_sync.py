@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from careobs.audit.models import AuditEvent
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.sync.models import QuarantinedDocument
-from tests.api.conftest import START, count, interaction, iso, quis_doc, revise, stored
+from tests.support.database import count, stored
+from tests.support.quis import START, interaction, quis_doc
+from tests.support.sync import iso, revise
 
 
 def interactions_of(db, session: QuisSession) -> list[QuisInteraction]:

@@ -15,17 +15,9 @@ from careobs.audit.models import AuditEvent
 from careobs.org.models import Person
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.sync.models import QuarantinedDocument
-from tests.api.conftest import (
-    START,
-    SYNC_URL,
-    count,
-    interaction,
-    iso,
-    new_id,
-    quis_doc,
-    revise,
-    stored,
-)
+from tests.support.database import count, stored
+from tests.support.quis import START, interaction, quis_doc
+from tests.support.sync import SYNC_URL, iso, new_id, revise
 
 # What syncing writes to the audit log (logins and the test data's own events are not counted).
 SYNC_EVENT = sa.or_(AuditEvent.action.like("quis_session_%"), AuditEvent.action == "sync_conflict")

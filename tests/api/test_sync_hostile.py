@@ -18,7 +18,9 @@ from careobs.quis import service as quis_service
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.sync import payload
 from careobs.sync.models import QuarantinedDocument
-from tests.api.conftest import SYNC_URL, count, interaction, iso, quis_doc, revise
+from tests.support.database import count
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import SYNC_URL, iso, revise
 
 
 def post_raw(client, body: str):

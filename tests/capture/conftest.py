@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import pytest
 
 from careobs.checklists import service as checklists
-from tests.api.conftest import SyncApi, interaction, quis_doc
-from tests.conftest import Auth
 from tests.factories import OrgData
-from tests.spotchecks.conftest import checklist_info, spot_check
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import SyncApi
+from tests.support.visits import checklist_info, spot_check
+from tests.support.web import Auth
 
 
 @dataclass

@@ -12,7 +12,7 @@ from careobs.capture.addenda import Addendum
 from careobs.db import UTCDateTime, make_engine
 from careobs.quis.models import QuisSession
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import stored
+from tests.support.database import stored
 
 BEFORE = "0013_unscored_and_red_backfill"
 COLUMNS = ("author_id", "reason", "text", "created_at")

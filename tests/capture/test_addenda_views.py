@@ -12,7 +12,7 @@ from careobs.audit.models import AuditEvent
 from careobs.capture.addenda import Addendum
 from careobs.quis.models import QuisSession
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import count, stored
+from tests.support.database import count, stored
 
 KINDS = ["quis_session", "monitoring_visit"]
 MODEL = {"quis_session": QuisSession, "monitoring_visit": MonitoringVisit}

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from careobs.capture.addenda import Addendum
 from careobs.quis.models import QuisSession
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import stored
+from tests.support.database import stored
 
 
 def _addendum(records, **link) -> Addendum:

@@ -12,7 +12,9 @@ from careobs.capture import events
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
 from careobs.quis.models import QuisSession
-from tests.api.conftest import SyncApi, count, interaction, quis_doc
+from tests.support.database import count
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import SyncApi
 
 
 @pytest.fixture

@@ -1,27 +1,17 @@
-"""Helpers for checklist editor tests: Acme's default checklist and one-line look-ups of its
-versions, their shape, and the editor's pages."""
+"""Fixtures for checklist editor tests: Acme (H01's consent on record) and its default checklist
+as a model row; look-ups of versions and the editor's pages are in
+:mod:`tests.support.checklists`."""
 
 from __future__ import annotations
 
-import html
-import io
-
 import pytest
-import sqlalchemy as sa
 
-from careobs.audit.models import AuditEvent
 from careobs.checklists import service as checklists
-from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
+from careobs.checklists.models import Checklist
+from tests.support import fixtures
 
-BASE = "/admin/checklists"
-
-
-@pytest.fixture
-def org(data):
-    built = data.organisation()
-    built.people["H01"].consent = "yes"
-    data.session.commit()
-    return built
+# The shared fixtures this package uses (tests/support/fixtures.py); pytest finds them by name.
+org = fixtures.org
 
 
 @pytest.fixture
@@ -31,54 +21,3 @@ def checklist(app, db, org) -> Checklist:
         created = checklists.create_default(db, org.org.id)
         db.commit()
     return created
-
-
-def version(db, checklist: Checklist, number: int) -> ChecklistVersion:
-    db.expire_all()
-    return db.scalar(
-        sa.select(ChecklistVersion).where(
-            ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.number == number
-        )
-    )
-
-
-def shape(v: ChecklistVersion) -> list:
-    """A version's content, comparable across versions."""
-    return [
-        (
-            d.position,
-            d.key,
-            d.name,
-            [(i.position, i.key, i.text, i.guidance, i.critical) for i in d.items],
-        )
-        for d in v.domains
-    ]
-
-
-def texts(domain: ChecklistDomain) -> list[str]:
-    return [i.text for i in domain.items]
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def start(client, checklist) -> None:
-    response = client.post(f"{BASE}/{checklist.uuid}/draft")
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].endswith(f"{BASE}/{checklist.uuid}#draft")
-
-
-def events(db, action: str) -> list[AuditEvent]:
-    db.expire_all()
-    return list(db.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def upload(client, content: bytes | str, filename: str = "checklist.json"):
-    if isinstance(content, str):
-        content = content.encode()
-    return client.post(
-        f"{BASE}/import",
-        data={"file": (io.BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )

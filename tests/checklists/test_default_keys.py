@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from careobs.checklists import default
 from careobs.checklists import service as checklists
 from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
-from tests.checklists.conftest import version
+from tests.support.checklists import version
 
 
 def test_default_items_have_stable_keys_and_devices_get_them(

@@ -18,19 +18,11 @@ from careobs.checklists.models import (
     ChecklistVersion,
 )
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import SyncApi, count, stored
-from tests.checklists.conftest import (
-    BASE,
-    events,
-    page_text,
-    shape,
-    start,
-    texts,
-    upload,
-    version,
-)
-from tests.conftest import Auth
-from tests.spotchecks.conftest import checklist_info, spot_check
+from tests.support.checklists import BASE, events, page_text, shape, start, texts, upload, version
+from tests.support.database import count, stored
+from tests.support.sync import SyncApi
+from tests.support.visits import checklist_info, spot_check
+from tests.support.web import Auth
 
 # --- listing ---------------------------------------------------------------------------------
 

@@ -20,9 +20,10 @@ from careobs.checklists.models import (
     ChecklistVersion,
 )
 from careobs.db import utcnow
-from tests.api.conftest import SyncApi, count
-from tests.checklists.conftest import BASE, page_text, start, upload, version
-from tests.spotchecks.conftest import checklist_info, spot_check
+from tests.support.checklists import BASE, page_text, start, upload, version
+from tests.support.database import count
+from tests.support.sync import SyncApi
+from tests.support.visits import checklist_info, spot_check
 
 
 def body(*domains) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import utcnow
-from tests.checklists.conftest import BASE, page_text
+from tests.support.checklists import BASE, page_text
 
 
 def test_a_one_item_checklist_says_1_item(app, client, auth, db, org):

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from tests.api.conftest import count
-from tests.checklists.conftest import BASE, events, page_text, shape, start, upload, version
+from tests.support.checklists import BASE, events, page_text, shape, start, upload, version
+from tests.support.database import count
 
 # --- renaming --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.dashboards.conftest import local, session_doc, table_of, write
+from tests.support.dashboards import local, session_doc, table_of, write
 
 DASHBOARDS = ("quis", "visits", "coverage")
 TABLE = {"quis": "categories", "visits": "scores", "coverage": "workers"}

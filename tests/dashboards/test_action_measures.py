@@ -13,7 +13,7 @@ from careobs.actions.models import Action
 from careobs.quis.scoring import wilson_interval
 from careobs.spotchecks.models import VisitDomainScore
 from tests.clock import local_today
-from tests.dashboards.conftest import local, session_doc, write
+from tests.support.dashboards import local, session_doc, write
 
 TODAY = date(2026, 11, 27)
 ADDED = datetime(2026, 9, 1, 11, 0, tzinfo=UTC)  # the action was added on 1 September

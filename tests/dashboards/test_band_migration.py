@@ -29,10 +29,10 @@ from careobs import resource_dir
 from careobs.audit.models import AuditEvent
 from careobs.spotchecks.models import MonitoringVisit
 from careobs.spotchecks.scoring import COMPETENT, DEVELOPMENT, NOT_YET
-from tests.api.conftest import stored
-from tests.dashboards.conftest import LONDON, local, write
 from tests.spotchecks.big_checklist import big_visit, thousand_items
 from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from tests.support.dashboards import LONDON, local, write
+from tests.support.database import stored
 
 AMBER = {10: "not_met", 14: "not_met", 16: "not_met", 21: "partly"}  # 51 / 58 = 87.9%
 RED_CRITICAL = {9: "not_met"}  # 56 / 58, but item 9 is critical

@@ -16,15 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.org.models import OrganisationSettings, StaffMember
-from tests.dashboards.conftest import (
-    column_values,
-    html_tables,
-    local,
-    rendered,
-    table_of,
-    write,
-)
-from tests.dashboards.conftest import headline as headline_of
+from tests.support.dashboards import column_values, html_tables, local, rendered, table_of, write
+from tests.support.dashboards import headline as headline_of
 
 API = "/api/v1/dashboards/coverage"
 RANGE = {"date_from": "2026-06-01", "date_to": "2026-11-27"}

@@ -27,8 +27,8 @@ from careobs.notifications.models import Notification
 from careobs.org.models import Service, StaffMember
 from careobs.spotchecks import documents
 from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
-from tests.dashboards.conftest import headline as headline_of
-from tests.dashboards.conftest import html_tables, local, table_of
+from tests.support.dashboards import headline as headline_of
+from tests.support.dashboards import html_tables, local, table_of
 
 TODAY = date(2026, 12, 6)
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)

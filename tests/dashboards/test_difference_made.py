@@ -28,8 +28,8 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.spotchecks.models import VisitDomainScore
-from tests.dashboards.conftest import local, session_doc, write
 from tests.dashboards.test_action_measures import add_action, comparison
+from tests.support.dashboards import local, session_doc, write
 
 BEFORE = (2, 3, 1, 4, 0)
 AFTER = (1, 0, 0, 0, 0, 0, 0, 0, 0, 0)

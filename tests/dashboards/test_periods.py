@@ -20,7 +20,7 @@ from careobs.dashboards.periods import (
 from careobs.dashboards.tables import Column, Table, display, heat_level
 from careobs.days import local_midnight
 from careobs.db import UTCDateTime
-from tests.dashboards.conftest import LONDON, local
+from tests.support.dashboards import LONDON, local
 
 
 def utc(*args) -> datetime:

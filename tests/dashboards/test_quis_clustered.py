@@ -36,8 +36,8 @@ from careobs.db import get_session
 from careobs.evidence.pack import CHECKED, FOUND, build, scope_for
 from careobs.org.models import Service
 from careobs.quis.scoring import wilson_interval
-from tests.dashboards.conftest import headline as headline_of
-from tests.dashboards.conftest import html_tables, local, rendered, session_doc, table_of, write
+from tests.support.dashboards import headline as headline_of
+from tests.support.dashboards import html_tables, local, rendered, session_doc, table_of, write
 
 API = "/api/v1/dashboards/quis"
 WEEK = {"date_from": "2026-10-05", "date_to": "2026-10-11", "grouping": "week"}

@@ -28,15 +28,8 @@ import io
 import pytest
 
 from careobs.statistics import ClusterSums, cluster_interval
-from tests.dashboards.conftest import headline as headline_of
-from tests.dashboards.conftest import (
-    html_tables,
-    local,
-    rendered,
-    session_doc,
-    table_of,
-    write,
-)
+from tests.support.dashboards import headline as headline_of
+from tests.support.dashboards import html_tables, local, rendered, session_doc, table_of, write
 
 RANGE = {"date_from": "2026-10-05", "date_to": "2026-11-01", "grouping": "week"}
 WEEKS = ["w/c 5 Oct 2026", "w/c 12 Oct 2026", "w/c 19 Oct 2026", "w/c 26 Oct 2026"]

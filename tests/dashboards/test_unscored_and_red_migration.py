@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from careobs import resource_dir
 from careobs.actions.models import RecheckBooking
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import stored
-from tests.dashboards.conftest import LONDON, local, write
 from tests.dashboards.test_coverage_states import RED, add_worker
 from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from tests.support.dashboards import LONDON, local, write
+from tests.support.database import stored
 
 
 def _migration():

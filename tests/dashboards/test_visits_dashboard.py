@@ -38,8 +38,8 @@ from careobs.spotchecks.models import (
     VisitDomainScore,
     VisitMissedItem,
 )
-from tests.api.conftest import count, revise, stored
-from tests.dashboards.conftest import (
+from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from tests.support.dashboards import (
     column_values,
     html_tables,
     local,
@@ -48,9 +48,10 @@ from tests.dashboards.conftest import (
     table_of,
     write,
 )
-from tests.dashboards.conftest import headline as headline_of
-from tests.spotchecks.conftest import publish_new_version
-from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from tests.support.dashboards import headline as headline_of
+from tests.support.database import count, stored
+from tests.support.sync import revise
+from tests.support.visits import publish_new_version
 
 RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31", "grouping": "month"}
 API = "/api/v1/dashboards/visits"

@@ -32,7 +32,9 @@ from playwright.sync_api import (
 
 from careobs import create_app
 from careobs.demo import DEMO_PASSWORD, LOGINS, load_demo
-from tests.conftest import empty_all_tables
+from tests.e2e.waits import TIMEOUT_MS
+from tests.support.browser import PHONE
+from tests.support.database import empty_all_tables
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,8 +49,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 CSP_VIOLATION_SIGNS = ("Refused to", "Content Security Policy directive")
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 15_000
 
 # The demo logins by role: "admin", "manager", "supervisor", "staff".
 DEMO_EMAILS = {email.split("@")[0]: email for email, _name, _role in LOGINS}
@@ -189,6 +189,16 @@ def open_page(request, browser, live_server, signed_in) -> Iterator[Callable[...
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def module_page(open_page) -> Page:
+    """A page on the app's origin (its login page), for tests that import the app's ES modules
+    into it and run them."""
+    page = open_page()
+    response = page.goto("/login")
+    assert response is not None and response.status == 200
+    return page
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ as tests/spotchecks/test_band_boundaries.py checks the server does."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page
-
 from tests import band_cases
 
 CASES = band_cases.load()
@@ -29,14 +26,6 @@ _RUN = """async ({ cases }) => {
     };
   });
 }"""
-
-
-@pytest.fixture
-def module_page(open_page) -> Page:
-    page = open_page()
-    response = page.goto("/login")
-    assert response is not None and response.status == 200
-    return page
 
 
 def test_the_device_bands_the_boundary_cases_as_the_data_file_says(module_page):

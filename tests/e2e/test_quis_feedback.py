@@ -16,7 +16,6 @@ from careobs.feedback.models import Feedback
 from careobs.feedback.service import draft_from_quis
 from careobs.org.models import Organisation, StaffMember
 from careobs.quis.models import QuisSession
-from tests.e2e.conftest import PHONE, TIMEOUT_MS
 from tests.e2e.test_quis_offline import (
     WAITING_TEXT,
     controlled_recorder,
@@ -31,6 +30,8 @@ from tests.e2e.test_quis_offline import (
     wait_attempts,
     wait_stored,
 )
+from tests.e2e.waits import TIMEOUT_MS
+from tests.support.browser import PHONE
 
 _USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
 # Put feedback entries into the device's copy of a document, as an earlier app version saved them.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from careobs.quis import scoring
@@ -61,14 +60,6 @@ def test_a_short_session_reads_the_same_on_the_device_and_the_server(open_app, l
     expect(page.locator(".details")).to_contain_text(f"({length})")
     expect(rate_cell(page, ".metrics")).to_have_text("too short to rate")
     expect(page.get_by_text(RULE)).to_be_visible()
-
-
-@pytest.fixture
-def module_page(open_page) -> Page:
-    page = open_page()
-    response = page.goto("/login")
-    assert response is not None and response.status == 200
-    return page
 
 
 def test_the_device_words_lengths_as_the_server_does(module_page):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from playwright.sync_api import Page
 
 from careobs.checklists import default
@@ -23,14 +22,6 @@ _OUTCOME = """async ({ cases }) => {
     return outcome(answers, items, rules);
   });
 }"""
-
-
-@pytest.fixture
-def module_page(open_page) -> Page:
-    page = open_page()
-    response = page.goto("/login")
-    assert response is not None and response.status == 200
-    return page
 
 
 def case(met=0, partly=0, not_met=0, na=0, critical=(), rules=None) -> dict:

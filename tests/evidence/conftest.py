@@ -1,9 +1,8 @@
-"""The demo organisation loaded for a test, and reading back the PDFs the pack makes."""
+"""The demo organisation loaded for a test, and the period its records cover (reading back the
+PDFs the pack makes is in :mod:`tests.support.pdf`)."""
 
 from __future__ import annotations
 
-import re
-import zlib
 from datetime import date, timedelta
 
 import pytest
@@ -33,25 +32,3 @@ def period() -> tuple[date, date]:
     """A year to today on the demo organisation's clock (UK time), as the demo is dated."""
     today = local_today()
     return today - timedelta(days=364), today
-
-
-# A stream's bytes are the /Length its dictionary gives: compressed data may itself end in "\r",
-# which a pattern stopping at "\r\nendstream" would cut off (depending on the text, so the dates).
-STREAM = re.compile(rb"/Length (\d+)[^>]*>>\s*stream\r?\n")
-
-
-def pdf_text(body: bytes) -> str:
-    """The text drawn in a PDF made by fpdf2 (its page streams are zlib-compressed)."""
-    chunks = []
-    for match in STREAM.finditer(body):
-        raw = body[match.end() : match.end() + int(match.group(1))]
-        try:
-            chunks.append(zlib.decompress(raw).decode("cp1252", "replace"))
-        except zlib.error:
-            continue
-    strings = re.findall(r"\(((?:[^()\\]|\\.)*)\)\s*Tj", "\n".join(chunks))
-    return " ".join(s.replace("\\(", "(").replace("\\)", ")") for s in strings)
-
-
-def page_count(body: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page\b(?!s)", body))

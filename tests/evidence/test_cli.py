@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.demo import RIVERSIDE, ROSEWOOD
-from tests.evidence.conftest import page_count, pdf_text
+from tests.support.pdf import page_count, pdf_text
 
 
 def test_writes_the_pdf_and_audits_it(runner, demo, period, tmp_path, db):

@@ -15,10 +15,10 @@ from careobs.db import get_session
 from careobs.evidence.pack import CHECKED, build
 from careobs.org.models import Service, StaffMember
 from careobs.selection.models import SelectionDraw
-from tests.api.conftest import SyncApi, iso
 from tests.clock import local_today
-from tests.evidence.conftest import pdf_text
-from tests.spotchecks.conftest import checklist_info, spot_check
+from tests.support.pdf import pdf_text
+from tests.support.sync import SyncApi, iso
+from tests.support.visits import checklist_info, spot_check
 
 NOT_RECORDED = "Not recorded in careobs"
 

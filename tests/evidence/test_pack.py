@@ -19,7 +19,7 @@ from careobs.org.models import Service
 from careobs.org.settings import time_zone
 from careobs.quis.models import QuisSession
 from careobs.spotchecks.models import MonitoringVisit
-from tests.evidence.conftest import page_count, pdf_text
+from tests.support.pdf import page_count, pdf_text
 
 
 def _pack(app, service, period):

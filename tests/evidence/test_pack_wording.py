@@ -9,8 +9,8 @@ from careobs.actions import service as actions
 from careobs.db import get_session
 from careobs.evidence.pack import CHECKED, DONE, build
 from careobs.org.models import Service
-from tests.api.conftest import START, interaction, quis_doc
 from tests.clock import local_today
+from tests.support.quis import START, interaction, quis_doc
 
 
 def test_one_session_one_interaction_and_one_action_are_singular(app, client, auth, data):

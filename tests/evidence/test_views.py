@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.demo import DEMO_PASSWORD, RIVERSIDE, ROSEWOOD, STAFF
-from tests.evidence.conftest import page_count, pdf_text
+from tests.support.pdf import page_count, pdf_text
 
 
 def query(service, first, last) -> str:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.export.tables import RECORD_TYPES
-from tests.export.conftest import read_export
+from tests.support.export import read_export
 
 
 def export_events(db) -> list[AuditEvent]:

@@ -11,7 +11,7 @@ import pytest
 from careobs.export import service as exporting
 from careobs.export.tables import RECORD_TYPES
 from careobs.org.models import Service
-from tests.export.conftest import OTHER_NOTES, organisation, read_export
+from tests.support.export import OTHER_NOTES, organisation, read_export
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
 

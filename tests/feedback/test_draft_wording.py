@@ -3,8 +3,8 @@ interaction", "2 kind, respectful care interactions", "1 member of staff", never
 
 from __future__ import annotations
 
-from tests.api.conftest import interaction, quis_doc
-from tests.feedback.conftest import feedback_for, sync_as
+from tests.support.feedback import feedback_for, sync_as
+from tests.support.quis import interaction, quis_doc
 
 
 def test_a_draft_counts_one_social_and_two_care_interactions(login, db, org):

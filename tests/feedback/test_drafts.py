@@ -11,9 +11,11 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.quis.models import QuisSession
 from careobs.quis.scoring import COACHING_PROMPTS, NEGATIVE_REASONS
-from tests.api.conftest import count, interaction, quis_doc, revise
-from tests.feedback.conftest import feedback_for, notifications_of, sync_as
-from tests.spotchecks.conftest import action
+from tests.support.database import count
+from tests.support.feedback import feedback_for, notifications_of, sync_as
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import revise
+from tests.support.visits import action
 
 
 def _visit_with_findings(visit_doc, checklist, org):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.feedback.models import Feedback
-from tests.feedback.conftest import feedback_for, make_feedback, notifications_of, sync_as
+from tests.support.feedback import feedback_for, make_feedback, notifications_of, sync_as
 
 
 def audit_of(db, feedback: Feedback) -> list[tuple[str, int]]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.feedback.models import Feedback
-from tests.feedback.conftest import add_worker_login, make_feedback, notifications_of
+from tests.support.feedback import add_worker_login, make_feedback, notifications_of
 
 
 @dataclass

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.notifications.models import Notification, PushMessage, PushSubscription
 from careobs.notifications.service import notify
-from tests.api.conftest import interaction, quis_doc, revise
-from tests.feedback.conftest import assert_no_personal_data, notifications_of, sync_as
+from tests.support.feedback import assert_no_personal_data, notifications_of, sync_as
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import revise
 
 NEW = '<span class="badge">New</span>'
 BELL = '<span class="bell-count">{}<span class="visually-hidden"> unread</span></span>'

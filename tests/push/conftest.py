@@ -13,26 +13,31 @@ request examples, as an administrator would with CAREOBS_PUSH_ALLOWED_ORIGINS.
 
 from __future__ import annotations
 
-import re
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.db import get_session
-from careobs.notifications.models import Notification, PushMessage, PushSubscription
+from careobs.notifications.models import Notification
 from careobs.notifications.service import notify
 from careobs.push import keys as vapid
 from careobs.push.delivery import Report, send_due
-from tests.conftest import Auth
 from tests.push.fake_push_service import FakePushService
-from tests.spotchecks.conftest import checklist, org, visit_doc  # noqa: F401 (fixtures)
+from tests.support import fixtures
+from tests.support.push import (
+    SUBJECT,
+    SUBSCRIPTIONS_URL,
+    TEST_PUSH_ORIGINS,
+    ok_status,
+)
+from tests.support.web import Auth
 
-SUBSCRIPTIONS_URL = "/api/v1/push/subscriptions"
-SUBJECT = "mailto:push-admin@acme.test"
-TEST_PUSH_ORIGINS = ("http://127.0.0.1", "https://push.example.test")
+# The shared fixtures this package uses (tests/support/fixtures.py); pytest finds them by name.
+checklist = fixtures.checklist
+hal_user = fixtures.hal_user
+org = fixtures.org
+visit_doc = fixtures.visit_doc
 
 
 @pytest.fixture
@@ -40,6 +45,14 @@ def app(app):
     """The suite's app, sending to the test push services (test_endpoint_safety sets its own)."""
     app.config["PUSH_ALLOWED_ORIGINS"] = TEST_PUSH_ORIGINS
     return app
+
+
+@pytest.fixture
+def homecare_manager(data, org, db):
+    """Mina Manager, manager of Acme Homecare only."""
+    user = data.user(org.org, "mina@acme.test", "Mina Manager", roles={org.homecare: "manager"})
+    db.commit()
+    return user
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +82,6 @@ def keys(app) -> vapid.VapidKeys:
     generated = vapid.generate(SUBJECT)
     vapid.save(app.instance_path, generated)
     return generated
-
-
-def ok_status(response, *statuses) -> None:
-    assert response.status_code in statuses, response.get_data(as_text=True)[:500]
 
 
 @pytest.fixture
@@ -113,39 +122,3 @@ def deliver(app, keys):
             return send_due(get_session(), keys, now=now)
 
     return run
-
-
-def messages(db, *where) -> list[PushMessage]:
-    """The queued pushes, freshly loaded, oldest first."""
-    db.expire_all()
-    return list(db.scalars(sa.select(PushMessage).where(*where).order_by(PushMessage.id)))
-
-
-def subscription_row(db, endpoint: str) -> PushSubscription | None:
-    db.expire_all()
-    return db.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
-
-
-def about(moment: datetime, expected: datetime, slack: timedelta = timedelta(seconds=5)) -> bool:
-    """``moment`` is ``expected`` give or take a few seconds of test run time."""
-    return abs(moment - expected) <= slack
-
-
-NOTICE_URL = re.compile(r"/notifications/([0-9a-f-]{36})")
-
-
-def via_notice(db, payloads: list[dict]) -> list[dict]:
-    """The payloads with each ``url`` replaced by the link of the notice it opens.
-
-    A push leads to ``/notifications/<uuid>`` (which marks the notice read and redirects to its
-    link), never straight to the record; this checks that and gives back what the user reaches.
-    """
-    db.expire_all()
-    resolved = []
-    for payload in payloads:
-        match = NOTICE_URL.fullmatch(payload["url"])
-        assert match, f"a push must open its notice, not {payload['url']!r}"
-        notice = db.scalar(sa.select(Notification).where(Notification.uuid == uuid.UUID(match[1])))
-        assert notice is not None, payload
-        resolved.append({**payload, "url": notice.link})
-    return resolved

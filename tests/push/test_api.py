@@ -7,26 +7,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 
 from careobs.notifications.models import PushMessage, PushSubscription
-from tests.push.conftest import SUBSCRIPTIONS_URL, subscription_row
 from tests.push.fake_push_service import Browser, b64url
+from tests.support.push import SUBSCRIPTIONS_URL, assert_json_error, subscription_row, subscriptions
 
 KEY_URL = "/api/v1/push/key"
-
-
-def assert_json_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"error"}
-    assert body["error"]["message"]
-    if code:
-        assert body["error"]["code"] == code
-    return body
-
-
-def subscriptions(db) -> list[PushSubscription]:
-    db.expire_all()
-    return list(db.scalars(sa.select(PushSubscription).order_by(PushSubscription.id)))
 
 
 # -- the public key ----------------------------------------------------------------------

@@ -20,10 +20,10 @@ from careobs.notifications.due import due_summary, remind, visits_due
 from careobs.notifications.models import Notification, PushSubscription
 from careobs.org.models import OrganisationSettings, Service, StaffMember
 from careobs.push import keys as vapid
-from tests.api.conftest import SyncApi
-from tests.conftest import PASSWORD, Auth
-from tests.push.conftest import messages
-from tests.spotchecks.conftest import action
+from tests.support.push import messages
+from tests.support.sync import SyncApi
+from tests.support.visits import action
+from tests.support.web import PASSWORD, Auth
 
 # -- careobs push keys -------------------------------------------------------------------
 
@@ -219,13 +219,6 @@ def test_init_keeps_an_existing_key(app, runner):
 
 
 # -- careobs notify due: monitoring visits -------------------------------------------------
-
-
-@pytest.fixture
-def homecare_manager(data, org, db):
-    user = data.user(org.org, "mina@acme.test", "Mina Manager", roles={org.homecare: "manager"})
-    db.commit()
-    return user
 
 
 def message_notice(db, message) -> Notification:
@@ -457,14 +450,6 @@ def test_a_worker_without_a_start_date_never_checked_is_due_now(app, org, db):
 
 
 # -- careobs notify due: actions -----------------------------------------------------------
-
-
-@pytest.fixture
-def hal_user(data, org, db):
-    user = data.user(org.org, "hal@acme.test", "Hal Homecare", roles={org.homecare: "staff"})
-    org.staff_members["Hal Homecare"].user_id = user.id
-    db.commit()
-    return user
 
 
 @pytest.fixture

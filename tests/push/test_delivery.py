@@ -18,9 +18,8 @@ from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification, PushMessage, PushSubscription
 from careobs.push.delivery import GIVE_UP_AFTER_FAILURES, MAX_ATTEMPTS, TTL_SECONDS, send_due
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import SyncApi, stored
-from tests.conftest import Auth
-from tests.push.conftest import about, messages, subscription_row, via_notice
+from tests.support.database import stored
+from tests.support.push import about, messages, subscription_row, supervisor_sync, via_notice
 
 
 def closed_port() -> int:
@@ -411,28 +410,6 @@ def test_a_message_retried_past_a_day_expires(
 
 
 # -- never inside the request --------------------------------------------------------------
-
-
-@pytest.fixture
-def hal_user(data, org, db):
-    """Hal Homecare with a login of his own (his feedback notifies him)."""
-    user = data.user(org.org, "hal@acme.test", "Hal Homecare", roles={org.homecare: "staff"})
-    org.staff_members["Hal Homecare"].user_id = user.id
-    db.commit()
-    return user
-
-
-@pytest.fixture
-def homecare_manager(data, org, db):
-    user = data.user(org.org, "mina@acme.test", "Mina Manager", roles={org.homecare: "manager"})
-    db.commit()
-    return user
-
-
-def supervisor_sync(app, org) -> SyncApi:
-    client = app.test_client()
-    Auth(client).login(org.supervisor)
-    return SyncApi(client)
 
 
 def test_releasing_feedback_queues_the_push_without_sending_it(

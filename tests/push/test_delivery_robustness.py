@@ -20,12 +20,14 @@ from careobs.push.delivery import (
     STUCK_AFTER,
     send_due,
 )
-from tests.push import test_delivery
-from tests.push.conftest import SUBSCRIPTIONS_URL, about, messages, subscription_row, via_notice
-from tests.push.test_delivery import supervisor_sync
-
-hal_user = test_delivery.hal_user  # a fixture: Hal Homecare with a login
-
+from tests.support.push import (
+    SUBSCRIPTIONS_URL,
+    about,
+    messages,
+    subscription_row,
+    supervisor_sync,
+    via_notice,
+)
 
 # -- a replaced VAPID key ----------------------------------------------------------------------
 

@@ -21,9 +21,14 @@ from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import endpoints, transport
 from careobs.push.endpoints import NOT_FOUND, NOT_HTTPS, NOT_PUBLIC, USERINFO
 from careobs.push.transport import PushSession
-from tests.push.conftest import SUBSCRIPTIONS_URL, messages, subscription_row
 from tests.push.fake_push_service import Browser
-from tests.push.test_api import assert_json_error, subscriptions
+from tests.support.push import (
+    SUBSCRIPTIONS_URL,
+    assert_json_error,
+    messages,
+    subscription_row,
+    subscriptions,
+)
 
 PUBLIC_IP = "93.184.215.14"  # never connected to: every test stops before or resolves elsewhere
 PUBLIC_IPV6 = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
 from careobs.quis.models import QuisSession
-from tests.api.conftest import interaction, quis_doc
+from tests.support.quis import interaction, quis_doc
 
 
 def feedback_rows(db) -> list[Feedback]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.api.conftest import interaction, iso, quis_doc
+from tests.support.quis import interaction, quis_doc
+from tests.support.sync import iso
 
 SUMMER_START = datetime(2026, 7, 1, 11, 30, tzinfo=UTC)  # 12:30 British Summer Time
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.api.conftest import START, interaction, iso, quis_doc
+from tests.support.quis import START, interaction, quis_doc
+from tests.support.sync import iso
 
 RULE = "Rates are shown for sessions of at least 10 minutes observed."
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
-from tests.api.conftest import interaction, quis_doc
+from tests.support.quis import interaction, quis_doc
 
 
 def submitted_session(client, acme, staff=None) -> dict:

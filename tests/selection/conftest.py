@@ -9,6 +9,7 @@ import pytest
 
 from careobs.actions.models import Action
 from careobs.org.models import Person, StaffMember
+from tests.support import fixtures
 
 
 @pytest.fixture
@@ -53,8 +54,5 @@ def other(data):
     return data.organisation("Other Care", "other")
 
 
-@pytest.fixture
-def homecare_manager(data, org, db):
-    user = data.user(org.org, "hm@acme.test", "Hana Manager", roles={org.homecare: "manager"})
-    db.commit()
-    return user
+# Defined once for the suite (tests/support/fixtures.py); pytest finds it here by name.
+homecare_manager = fixtures.homecare_manager

@@ -18,25 +18,10 @@ from careobs.export import improvement
 from careobs.org.models import OrganisationSettings
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
-from tests.api.conftest import SyncApi, iso
 from tests.clock import local_today
-from tests.spotchecks.conftest import checklist_info, spot_check
-
-
-def draws(db) -> list[SelectionDraw]:
-    db.expire_all()
-    return list(db.scalars(sa.select(SelectionDraw).order_by(SelectionDraw.id)))
-
-
-def post_draw(client, svc, count=2, path="/selection/", **fields):
-    """Post the draw form; extra ``fields`` (a ``reason``, or a ``seed`` to be ignored) are sent
-    as they are."""
-    return client.post(path, data={"service": str(svc.uuid), "count": str(count), **fields})
-
-
-def errors(page: str, field_id: str) -> str:
-    match = re.search(rf'<ul class="errors" id="{field_id}-error">(.*?)</ul>', page, re.S)
-    return match.group(1) if match else ""
+from tests.support.selection import draws, errors, post_draw
+from tests.support.sync import SyncApi, iso
+from tests.support.visits import checklist_info, spot_check
 
 
 def test_a_worker_draw_is_stored_audited_and_shown(org, homecare_manager, login_as, db):

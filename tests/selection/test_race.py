@@ -19,10 +19,12 @@ import sqlalchemy as sa
 from careobs import create_app
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
-from tests.conftest import PASSWORD, empty_all_tables
 from tests.factories import DataBuilder
-from tests.selection.test_pages import draws, post_draw
-from tests.sync.conftest import TIMEOUT, Reply, SyncClient
+from tests.support.database import empty_all_tables
+from tests.support.selection import draws, post_draw
+from tests.support.web import PASSWORD
+from tests.sync.census import Reply
+from tests.sync.devices import TIMEOUT, SyncClient
 
 SOMEONE_ELSE = "Someone else drew for this service just now"
 CLIENTS = 4

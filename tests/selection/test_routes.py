@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.selection.models import SelectionDraw
-from tests.selection.test_pages import draws, errors
+from tests.support.selection import draws, errors
 
 BAD_INPUT = {
     # name: (form fields, field with the error, message)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from careobs.checklists.models import ChecklistItem
-from tests.spotchecks.conftest import publish_new_version, spot_check
+from tests.support.visits import publish_new_version, spot_check
 
 
 def thousand_items(app, db, checklist, admin):

@@ -16,14 +16,9 @@ from careobs.org.models import OrganisationSettings
 from careobs.org.settings import SELECTION_DEFAULTS
 from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
 from careobs.spotchecks.scoring import COMPETENT, DEVELOPMENT, NOT_YET
-from tests.api.conftest import count, iso, new_id, revise, stored
-from tests.spotchecks.conftest import (
-    PLANNED,
-    action,
-    checklist_info,
-    publish_new_version,
-    spot_check,
-)
+from tests.support.database import count, stored
+from tests.support.sync import iso, new_id, revise
+from tests.support.visits import PLANNED, action, checklist_info, publish_new_version, spot_check
 
 VISIT_EVENT = AuditEvent.action.like("visit_%")
 

@@ -18,8 +18,9 @@ from careobs.checklists import service as checklists
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.spotchecks.models import MonitoringVisit
-from tests.api.conftest import count, iso, stored
-from tests.spotchecks.conftest import ChecklistInfo, checklist_info, spot_check
+from tests.support.database import count, stored
+from tests.support.sync import iso
+from tests.support.visits import ChecklistInfo, checklist_info, spot_check
 
 
 def when(day: int, hour: int = 9) -> dict:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tests.spotchecks.conftest import ChecklistInfo
+from tests.support.visits import ChecklistInfo
 
 START = (datetime.now(UTC) - timedelta(days=2)).replace(hour=12, minute=0, second=0, microsecond=0)
 CATEGORY_CYCLE = ("PS", "PC", "PC", "PS", "N", "PC", "NP", "PS", "PC", "NR")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.sync.conftest import Send, assert_ok, at_once
+from tests.sync.devices import Send, assert_ok, at_once
 from tests.sync.documents import quis_session, spot_check
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.sync.conftest import Send, assert_ok, at_once, canonical, quarantined
+from tests.sync.census import canonical, quarantined
+from tests.sync.devices import Send, assert_ok, at_once
 from tests.sync.documents import quis_session, spot_check
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from careobs.quis.models import QuisInteraction
 from careobs.spotchecks.models import VisitAction
-from tests.sync.conftest import quarantined
+from tests.sync.census import quarantined
 from tests.sync.documents import batch_body, quis_session, spot_check
 
 DEEP = 100_000

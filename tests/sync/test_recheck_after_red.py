@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from careobs.actions.models import RecheckBooking
 from careobs.spotchecks.models import MonitoringVisit
-from tests.sync.conftest import Send, assert_ok, at_once
+from tests.sync.devices import Send, assert_ok, at_once
 from tests.sync.documents import spot_check
 
 

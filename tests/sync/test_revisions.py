@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from tests.sync.conftest import Send, assert_ok, at_once
+from tests.sync.devices import Send, assert_ok, at_once
 from tests.sync.documents import quis_session, spot_check
 
 # Per round: (delay of A, delay of B), as fractions of the time A's batch takes on its own.

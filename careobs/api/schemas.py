@@ -1,0 +1,275 @@
+"""The JSON schemas of the device API's documents, sync results and dashboards, which the OpenAPI
+description (:mod:`careobs.api.openapi`) refers to; enumerations come from the models."""
+
+from careobs.quis.models import CONTEXTS
+from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
+from careobs.spotchecks.models import VISIT_TYPES
+from careobs.spotchecks.scoring import RATINGS
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"}
+NULLABLE_TIME = {**TIME, "type": ["string", "null"]}
+UUID = {"type": "string", "format": "uuid"}
+
+INTERACTION = {
+    "type": "object",
+    "required": ["id", "at", "people", "category"],
+    "properties": {
+        "id": UUID,
+        "at": TIME,
+        "people": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "staff_id": {"type": ["string", "null"], "format": "uuid"},
+        "category": {"enum": list(CATEGORIES)},
+        "initiated_by": {"enum": ["staff", "person", None]},
+        "communication": {"enum": ["two_way", "one_way", None]},
+        "negative_reason": {"enum": [*NEGATIVE_REASONS, None]},
+        "note": {"type": "string"},
+    },
+}
+
+QUIS_SESSION = {
+    "type": "object",
+    "required": [
+        "service_id",
+        "context",
+        "started_at",
+        "planned_minutes",
+        "frame_minutes",
+        "people",
+        "status",
+    ],
+    "properties": {
+        "service_id": UUID,
+        "area_id": {"type": ["string", "null"], "format": "uuid"},
+        "context": {"enum": list(CONTEXTS)},
+        "started_at": TIME,
+        "ended_at": NULLABLE_TIME,
+        "planned_minutes": {"type": "integer", "minimum": 1, "maximum": 480},
+        "frame_minutes": {"type": "integer", "minimum": 1, "maximum": 60},
+        "people": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 8},
+        "staff_on_duty": {"type": ["integer", "null"], "minimum": 0},
+        "status": {"enum": ["draft", "submitted"]},
+        "notes": {"type": "string"},
+        "went_well": {"type": "string"},
+        "to_develop": {"type": "string"},
+        "interactions": {"type": "array", "items": INTERACTION},
+        "feedback": {
+            "type": "array",
+            "description": "Optional feedback to staff written with the session",
+            "items": {
+                "type": "object",
+                "required": ["staff_id"],
+                "properties": {
+                    "staff_id": UUID,
+                    "went_well": {"type": "string"},
+                    "to_develop": {"type": "string"},
+                    "release": {
+                        "type": "boolean",
+                        "description": "Release the observer's words to the worker on "
+                        "submission; with both boxes empty nothing is released and the entry "
+                        "is kept as careobs's draft, to check and release from the session page",
+                    },
+                },
+            },
+        },
+    },
+}
+
+SPOT_CHECK = {
+    "type": "object",
+    "required": [
+        "service_id",
+        "staff_id",
+        "person_code",
+        "visit_type",
+        "consent",
+        "checklist_id",
+        "checklist_version",
+        "planned_at",
+        "planned_minutes",
+        "status",
+    ],
+    "properties": {
+        "service_id": UUID,
+        "staff_id": UUID,
+        "person_code": {"type": "string"},
+        "visit_type": {"enum": list(VISIT_TYPES)},
+        "consent": {"enum": ["on_record", "obtained_today"]},
+        "checklist_id": UUID,
+        "checklist_version": {"type": "integer", "minimum": 1},
+        "planned_at": TIME,
+        "planned_minutes": {"type": "integer", "minimum": 5, "maximum": 600},
+        "started_at": {
+            **NULLABLE_TIME,
+            "description": "When the visit was set up on the device (set once, never changed). "
+            "A checklist version retired after this time is still accepted for the visit; "
+            "without it, the arrival (or planned) time is used.",
+        },
+        "arrived_at": NULLABLE_TIME,
+        "left_at": NULLABLE_TIME,
+        "answers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["item_id", "rating"],
+                "properties": {
+                    "item_id": UUID,
+                    "rating": {"enum": list(RATINGS)},
+                    "comment": {"type": "string"},
+                    "suggested": {
+                        "type": "boolean",
+                        "description": "True when the device suggested this rating from the "
+                        "recorded times (Timekeeping items) and the supervisor kept it",
+                    },
+                },
+            },
+        },
+        "person_view": {
+            "type": "object",
+            "properties": {
+                "satisfaction": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+                "comment": {"type": "string"},
+            },
+        },
+        "went_well": {"type": "string"},
+        "to_develop": {"type": "string"},
+        "actions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "description"],
+                "properties": {
+                    "id": UUID,
+                    "description": {"type": "string"},
+                    "owner_id": {"type": ["string", "null"], "format": "uuid"},
+                    "due_on": {"type": ["string", "null"], "format": "date"},
+                },
+            },
+        },
+        "status": {"enum": ["draft", "submitted"]},
+        "release_feedback": {
+            "type": "boolean",
+            "description": "Release the feedback to the worker on submission",
+        },
+    },
+}
+
+
+def document(kind: str, data_schema: str) -> dict:
+    """The envelope of one synced document whose ``data`` is the named schema."""
+    return {
+        "type": "object",
+        "required": ["kind", "id", "revision", "data"],
+        "properties": {
+            "kind": {"enum": [kind]},
+            "id": UUID,
+            "revision": {"type": "integer", "minimum": 1},
+            "data": {"$ref": f"#/components/schemas/{data_schema}"},
+        },
+    }
+
+
+DOCUMENT = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/QuisSessionDocument"},
+        {"$ref": "#/components/schemas/SpotCheckDocument"},
+    ],
+    "discriminator": {
+        "propertyName": "kind",
+        "mapping": {
+            "quis_session": "#/components/schemas/QuisSessionDocument",
+            "spot_check": "#/components/schemas/SpotCheckDocument",
+        },
+    },
+}
+
+RESULT = {
+    "type": "object",
+    "required": ["id", "status"],
+    "properties": {
+        "id": {"type": ["string", "null"]},
+        "status": {
+            "enum": ["created", "updated", "unchanged", "stale", "conflict", "invalid", "forbidden"]
+        },
+        "revision": {"type": "integer"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+DASHBOARD_FILTERS = [
+    {
+        "name": "service",
+        "in": "query",
+        "description": "Service ids (repeat the parameter); default: every service the user "
+        "manages of the dashboard's kind",
+        "schema": {"type": "array", "items": UUID},
+        "explode": True,
+    },
+    {"name": "date_from", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "date_to", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "grouping", "in": "query", "schema": {"enum": ["week", "month"]}},
+    {"name": "context", "in": "query", "description": "QUIS only", "schema": {"type": "string"}},
+    {"name": "area", "in": "query", "description": "QUIS only", "schema": UUID},
+    {
+        "name": "visit_type",
+        "in": "query",
+        "description": "Visits and coverage only",
+        "schema": {"enum": ["announced", "unannounced", "responsive"]},
+    },
+]
+
+DASHBOARD = {
+    "type": "object",
+    "required": ["dashboard", "as_of", "tables"],
+    "properties": {
+        "dashboard": {"type": "string"},
+        "as_of": {"type": "string", "format": "date-time"},
+        "filters": {"type": "object"},
+        "headline": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+        "tables": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "title": {"type": "string"},
+                    "caption": {"type": "string"},
+                    "columns": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "key": {"type": "string"},
+                                "label": {"type": "string"},
+                                "kind": {"enum": ["text", "int", "pct", "num", "date"]},
+                            },
+                        },
+                    },
+                    "rows": {"type": "array", "items": {"type": "array"}},
+                    "chart": {"type": ["object", "null"]},
+                },
+            },
+        },
+    },
+}

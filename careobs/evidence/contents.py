@@ -1,0 +1,66 @@
+"""What an evidence pack is made of: items of evidence under CQC quality statements, grouped by
+key question (design §2.3). :mod:`careobs.evidence.pack` builds one; the page and the PDF both
+draw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from careobs.dashboards.tables import Table
+from careobs.org.models import Service
+
+# The four things the pack says about each statement, in the order CQC reads them.
+CHECKED, FOUND, DONE, CHANGED = (
+    "What was checked",
+    "What was found",
+    "What was done",
+    "What changed",
+)
+
+
+@dataclass
+class Item:
+    """One piece of evidence: a heading, what kind of evidence it is, a short paragraph,
+    headline figures and/or a table."""
+
+    title: str
+    kind: str  # CHECKED, FOUND, DONE or CHANGED
+    text: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    table: Table | None = None
+
+
+@dataclass
+class Statement:
+    code: str
+    name: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """One CQC key question and the statements with evidence in the period."""
+
+    question: str
+    statements: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    organisation: str
+    service: Service
+    first: date
+    last: date
+    generated_at: datetime
+    counts: dict[str, int]
+    summary: list[tuple[str, str]]
+    sections: list[Section]
+
+    @property
+    def title(self) -> str:
+        return f"Evidence pack: {self.service.name}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.first:%-d %b %Y} to {self.last:%-d %b %Y}"
