@@ -1,4 +1,8 @@
-"""Reading actions: who may see which, the lists, and the re-checks due for coverage."""
+"""Reading actions: overdue, owner candidates, and the re-checks due for coverage.
+
+Who may see which action is decided in careobs.permissions.actions; ``visible_actions`` is
+re-exported here under its old name because careobs/notifications/due.py imports it.
+"""
 
 from __future__ import annotations
 
@@ -13,50 +17,19 @@ from careobs.accounts.models import Membership, User
 from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.checklists.models import ChecklistItem
 from careobs.org.models import StaffMember
-from careobs.permissions import WORK, service_ids_select
+from careobs.permissions import WORK
+from careobs.permissions.actions import visible_actions
 from careobs.spotchecks.models import MonitoringVisit
-from careobs.spotchecks.queries import feedback_released
 
-
-def own_staff_ids(user) -> sa.Select:
-    """The staff records linked to the user's login (a care worker's own practice)."""
-    return sa.select(StaffMember.id).where(StaffMember.user_id == user.id)
-
-
-def owned_by(user) -> sa.ColumnElement[bool]:
-    """Actions owned by the user, directly or through their staff record, that they may see.
-
-    Actions agreed at a monitoring visit of the user's own practice wait, like the visit itself,
-    until its feedback is released to them (unless they work in that service).
-    """
-    held_back = Action.visit_id.in_(
-        sa.select(MonitoringVisit.id).where(
-            MonitoringVisit.staff_id.in_(own_staff_ids(user)), ~feedback_released()
-        )
-    )
-    return sa.and_(
-        sa.or_(Action.owner_user_id == user.id, Action.owner_staff_id.in_(own_staff_ids(user))),
-        sa.or_(~held_back, Action.service_id.in_(service_ids_select(user, WORK))),
-    )
-
-
-def visible_actions(user) -> sa.Select:
-    """Actions the user may read: every action in services where they manage or supervise
-    (admins: the whole organisation), and actions they own."""
-    return sa.select(Action).where(
-        Action.organisation_id == user.organisation_id,
-        sa.or_(Action.service_id.in_(service_ids_select(user, WORK)), owned_by(user)),
-    )
-
-
-def my_actions(user) -> sa.Select:
-    """The user's own actions ("my actions")."""
-    return sa.select(Action).where(Action.organisation_id == user.organisation_id, owned_by(user))
-
-
-def get_visible(db: Session, user, action_id: uuid.UUID) -> Action | None:
-    """One action by its public id, if the user may read it."""
-    return db.scalar(visible_actions(user).where(Action.uuid == action_id))
+__all__ = [
+    "RecheckInfo",
+    "item_texts",
+    "open_rechecks",
+    "overdue",
+    "owner_candidates",
+    "rechecks_due",
+    "visible_actions",
+]
 
 
 def overdue(today: date) -> sa.ColumnElement[bool]:

@@ -11,17 +11,10 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from careobs.accounts.models import User
-from careobs.actions import access, cqc, measures, service
+from careobs.actions import cqc, measures, service
 from careobs.actions.forms import ActionFilterForm, ActionForm, ProgressForm, RecheckForm
 from careobs.actions.models import CLOSED, STATUSES, Action
-from careobs.actions.queries import (
-    get_visible,
-    item_texts,
-    my_actions,
-    overdue,
-    owner_candidates,
-    visible_actions,
-)
+from careobs.actions.queries import item_texts, overdue, owner_candidates
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.db import get_session, utcnow
@@ -29,9 +22,19 @@ from careobs.notifications.service import mark_read_for_link
 from careobs.org import settings as org_settings
 from careobs.org.models import StaffMember
 from careobs.pagination import paginate
-from careobs.permissions import WORK, capture_required, services_select
-from careobs.quis.queries import get_visible as get_visible_session
-from careobs.spotchecks.queries import get_visible as get_visible_visit
+from careobs.permissions import (
+    action_services,
+    capture_required,
+    get_visible_action,
+    get_visible_quis_session,
+    get_visible_visit,
+    may_add_action_note,
+    may_book_recheck,
+    may_cancel_action,
+    may_update_action,
+    my_actions,
+    visible_actions,
+)
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -71,7 +74,7 @@ def _owner_choices(services) -> tuple[list[SelectChoice], dict]:
 
 
 def _form_services():
-    return list(get_session().scalars(services_select(current_user, WORK)))
+    return list(get_session().scalars(action_services(current_user)))
 
 
 def _fill_action_form(form: ActionForm, services) -> dict:
@@ -189,7 +192,7 @@ def new():
             session_id = uuid.UUID(request.args["quis_session"])
         except ValueError:
             abort(404)
-        session = get_visible_session(db, current_user, session_id)
+        session = get_visible_quis_session(db, current_user, session_id)
         if session is None or session.service_id not in {s.id for s in services}:
             abort(404)
     form = ActionForm()
@@ -246,7 +249,7 @@ def _render_form(form: ActionForm, action: Action | None, quis_session):
 
 
 def _load(action_id: uuid.UUID) -> Action:
-    action = get_visible(get_session(), current_user, action_id)
+    action = get_visible_action(get_session(), current_user, action_id)
     if action is None:
         abort(404)
     return action
@@ -258,7 +261,7 @@ def edit(action_id: uuid.UUID):
     """Change what the action is, its owner, due date and tags."""
     db = get_session()
     action = _load(action_id)
-    if not access.may_update(current_user, action):
+    if not may_update_action(current_user, action):
         abort(403)
     services = [action.service]
     form = ActionForm(obj=None if request.method == "POST" else action)
@@ -297,7 +300,7 @@ def _status_choices(action: Action) -> list[SelectChoice]:
     return [
         SelectChoice(k, v)
         for k, v in STATUSES.items()
-        if k != "cancelled" or access.may_cancel(current_user, action) or action.status == k
+        if k != "cancelled" or may_cancel_action(current_user, action) or action.status == k
     ]
 
 
@@ -337,7 +340,7 @@ def _recheck_form(action: Action, formdata=None) -> RecheckForm:
 
 def _render_detail(action, progress_form=None, recheck_form=None, status=200):
     db = get_session()
-    may_update = access.may_update(current_user, action)
+    may_update = may_update_action(current_user, action)
     if progress_form is None:
         progress_form = ProgressForm(formdata=None, status=action.status)
     progress_form.status.choices = _status_choices(action)
@@ -350,7 +353,7 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
         today=_today(),
         tags=cqc.labels(action.cqc_tags),
         may_update=may_update,
-        may_note=access.may_add_note(current_user, action),
+        may_note=may_add_action_note(current_user, action),
         progress_form=progress_form,
         recheck_form=recheck_form,
         item_texts=texts,
@@ -383,17 +386,17 @@ def progress(action_id: uuid.UUID):
     """A progress note, with a status change for those who may update the action."""
     db = get_session()
     action = _load(action_id)
-    if not access.may_add_note(current_user, action):
+    if not may_add_action_note(current_user, action):
         abort(403)
     form = ProgressForm()
     form.status.choices = _status_choices(action)
-    may_update = access.may_update(current_user, action)
+    may_update = may_update_action(current_user, action)
     if form.validate_on_submit():
         status = form.status.data if may_update and form.status.data else None
         if (
             status == "cancelled"
             and action.status != "cancelled"
-            and not access.may_cancel(current_user, action)
+            and not may_cancel_action(current_user, action)
         ):
             abort(403)
         if (status is None or status == action.status) and not form.note.data.strip():
@@ -412,7 +415,7 @@ def recheck(action_id: uuid.UUID):
     """Book a targeted re-check of a care worker in the action's service."""
     db = get_session()
     action = _load(action_id)
-    if not access.may_update(current_user, action):
+    if not may_book_recheck(current_user, action):
         abort(403)
     form = _recheck_form(action, formdata=request.form)
     if form.validate_on_submit():

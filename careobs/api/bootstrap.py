@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.org import settings as org_settings
-from careobs.org.models import Area, Organisation, Person, Service, StaffMember
-from careobs.permissions import WORK, roles_by_service, services_select
+from careobs.org.models import Area, Organisation, Person, StaffMember
+from careobs.permissions import capture_services, roles_by_service
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.spotchecks.models import VISIT_TYPES
@@ -64,7 +64,7 @@ def checklists(db: Session, organisation_id: int) -> list[dict]:
 
 def bootstrap(db: Session, user) -> dict:
     """The user, the services they may record in with their rosters, and the settings."""
-    services = list(db.scalars(services_select(user, WORK).where(Service.active.is_(True))))
+    services = list(db.scalars(capture_services(user)))
     ids = [s.id for s in services]
     areas = _grouped(
         db,

@@ -20,7 +20,7 @@ from careobs.dashboards.periods import GROUPINGS, Period, periods
 from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Service
-from careobs.permissions import MANAGE, services_select
+from careobs.permissions import dashboard_services
 from careobs.quis.models import CONTEXTS
 from careobs.spotchecks.models import VISIT_TYPES
 
@@ -122,7 +122,7 @@ def build_form(db: Session, user, dashboard: str, args, today: date) -> Dashboar
     """The filter form for ``dashboard`` with the choices this user may pick."""
     form = DashboardFilters(formdata=args, meta={"csrf": False})
     services = db.scalars(
-        services_select(user, MANAGE).where(
+        dashboard_services(user).where(
             Service.kind == KIND_FOR[dashboard], Service.active.is_(True)
         )
     ).all()

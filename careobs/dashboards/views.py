@@ -28,7 +28,7 @@ from careobs.db import get_session, utcnow
 from careobs.errors import error_response
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
-from careobs.permissions import admin_area_required
+from careobs.permissions import admin_area_required, may_view_worker_page, own_staff_ids
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 api_bp = Blueprint("dashboards_api", __name__, url_prefix="/api/v1/dashboards")
@@ -141,7 +141,7 @@ def _summarise(form) -> str:
 
 def _member_or_404(staff_id: uuid.UUID) -> StaffMember:
     member = get_session().scalar(sa.select(StaffMember).where(StaffMember.uuid == staff_id))
-    if member is None or not worker.may_view(current_user, member):
+    if member is None or not may_view_worker_page(current_user, member):
         abort(404)
     return member
 
@@ -155,7 +155,7 @@ def _worker_tables(member: StaffMember) -> list:
 @login_required
 def my_page():
     member = get_session().scalar(
-        sa.select(StaffMember).where(StaffMember.user_id == current_user.id)
+        sa.select(StaffMember).where(StaffMember.id.in_(own_staff_ids(current_user)))
     )
     if member is None:
         abort(404, "Your account is not linked to a care worker, so there is no page of your own.")

@@ -1,7 +1,8 @@
 """A care worker's own page: their visit scores over time and the feedback they were given.
 
 Per-worker figures are shown only to that worker and to managers of their service (design
-§2.1 and §2.4), never side by side with other workers'.
+§2.1 and §2.4), never side by side with other workers'. Who sees what here is decided in
+careobs.permissions.visits.
 """
 
 from __future__ import annotations
@@ -18,17 +19,12 @@ from careobs.dashboards.tables import Chart, Column, Table
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
-from careobs.permissions import can_manage_service
+from careobs.permissions import (
+    sees_unreleased_visits_of,
+    visits_on_worker_page,
+)
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
-from careobs.spotchecks.queries import feedback_released
 from careobs.spotchecks.scoring import BANDS
-
-
-def may_view(user, member: StaffMember) -> bool:
-    """The worker themselves, and managers of their service (admins: every service)."""
-    if member.organisation_id != user.organisation_id:
-        return False
-    return member.user_id == user.id or can_manage_service(user, member.service)
 
 
 def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Table]:
@@ -43,9 +39,8 @@ def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Tab
         MonitoringVisit.band,
         MonitoringVisit.outcome,
     ).where(MonitoringVisit.staff_id == member.id, MonitoringVisit.status == "submitted")
-    manages = can_manage_service(viewer, member.service)
-    if not manages:
-        shown = shown.where(feedback_released())
+    manages = sees_unreleased_visits_of(viewer, member)
+    shown = shown.where(visits_on_worker_page(viewer, member))
     visits = db.execute(shown.order_by(MonitoringVisit.planned_at)).all()
     scores = Table(
         "scores",

@@ -21,7 +21,7 @@ from careobs.evidence.pack import Pack, build
 from careobs.evidence.service import filename, record_download
 from careobs.org.models import Service
 from careobs.org.settings import time_zone
-from careobs.permissions import MANAGE, admin_area_required, services_select
+from careobs.permissions import admin_area_required, evidence_services, may_make_evidence_pack
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -33,7 +33,7 @@ def _today() -> date:
 
 def _form() -> EvidenceForm:
     """The form with the services this user may make a pack for, filled from the URL."""
-    services = get_session().scalars(services_select(current_user, MANAGE)).all()
+    services = get_session().scalars(evidence_services(current_user)).all()
     form = EvidenceForm(services, formdata=request.args or None, meta={"csrf": False})
     form.services = services
     return form
@@ -52,7 +52,7 @@ def _refuse_foreign_service(form: EvidenceForm) -> None:
         return
     if service.organisation_id != current_user.organisation_id:
         abort(404)
-    if service.id not in {s.id for s in form.services}:
+    if not may_make_evidence_pack(current_user, service):
         abort(403)
 
 

@@ -19,9 +19,15 @@ from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link
 from careobs.org.models import StaffMember
 from careobs.pagination import paginate
-from careobs.permissions import MANAGE, service_ids_select
+from careobs.permissions import (
+    get_feedback_roles,
+    get_visible_quis_session,
+    managed_feedback,
+    may_edit_feedback,
+    own_feedback,
+    own_staff_ids,
+)
 from careobs.privacy import identifier_warnings
-from careobs.quis.queries import get_visible as get_visible_session
 from careobs.wording import plural
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
@@ -50,34 +56,10 @@ class ReplyForm(FlaskForm):
     )
 
 
-def own_staff_ids() -> sa.Select:
-    return sa.select(StaffMember.id).where(StaffMember.user_id == current_user.id)
-
-
-def managed() -> sa.Select:
-    """Feedback the user wrote, or in services they manage."""
-    return sa.select(Feedback).where(
-        Feedback.organisation_id == current_user.organisation_id,
-        sa.or_(
-            Feedback.author_id == current_user.id,
-            Feedback.service_id.in_(service_ids_select(current_user, MANAGE)),
-        ),
-    )
-
-
-def mine() -> sa.Select:
-    """Released feedback about the user's own practice."""
-    return sa.select(Feedback).where(
-        Feedback.organisation_id == current_user.organisation_id,
-        Feedback.staff_id.in_(own_staff_ids()),
-        Feedback.status == "released",
-    )
-
-
 @bp.get("/mine")
 @login_required
 def my_feedback():
-    stmt = mine().order_by(Feedback.released_at.desc())
+    stmt = own_feedback(current_user).order_by(Feedback.released_at.desc())
     return render_template("feedback/mine.html", page=paginate(get_session(), stmt))
 
 
@@ -86,7 +68,7 @@ def my_feedback():
 def index():
     # The list shows each worker, whether they can log in, and the author: loaded with the page.
     stmt = (
-        managed()
+        managed_feedback(current_user)
         .order_by(Feedback.updated_at.desc())
         .options(
             selectinload(Feedback.staff).selectinload(StaffMember.user),
@@ -99,7 +81,7 @@ def index():
     elif status == "unread":
         stmt = stmt.where(Feedback.status == "released", Feedback.read_at.is_(None))
     db = get_session()
-    observed = db.scalar(sa.select(own_staff_ids().exists()))
+    observed = db.scalar(sa.select(own_staff_ids(current_user).exists()))
     return render_template(
         "feedback/index.html", page=paginate(db, stmt), status=status, observed=observed
     )
@@ -113,13 +95,10 @@ def privacy_flags(feedback: Feedback) -> list[str]:
 
 def _load(feedback_id: uuid.UUID) -> tuple[Feedback, bool, bool]:
     """The feedback, whether the user is the worker it is for, and whether they manage it."""
-    db = get_session()
-    as_manager = db.scalar(managed().where(Feedback.uuid == feedback_id))
-    as_worker = db.scalar(mine().where(Feedback.uuid == feedback_id))
-    feedback = as_manager or as_worker
+    feedback, is_worker, is_manager = get_feedback_roles(get_session(), current_user, feedback_id)
     if feedback is None:
         abort(404)
-    return feedback, as_worker is not None, as_manager is not None
+    return feedback, is_worker, is_manager
 
 
 @bp.get("/<uuid:feedback_id>")
@@ -153,8 +132,8 @@ def _edited_text(feedback: Feedback) -> tuple[str, ...]:
 @bp.route("/<uuid:feedback_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(feedback_id: uuid.UUID):
-    feedback, _is_worker, is_manager = _load(feedback_id)
-    if not is_manager or feedback.status != "draft":
+    feedback, _is_worker, _is_manager = _load(feedback_id)
+    if not may_edit_feedback(current_user, feedback):
         abort(403)
     form = FeedbackForm(obj=feedback)
     if form.validate_on_submit():
@@ -234,7 +213,7 @@ def reply(feedback_id: uuid.UUID):
 def from_quis(session_id: uuid.UUID):
     """Draft feedback for each member of staff observed in a submitted session."""
     db = get_session()
-    session = get_visible_session(db, current_user, session_id)
+    session = get_visible_quis_session(db, current_user, session_id)
     if session is None:
         abort(404)
     if session.status != "submitted":
@@ -263,7 +242,7 @@ class TeamFeedbackForm(FlaskForm):
 def team(session_id: uuid.UUID):
     """The same feedback to each chosen member of the team on duty during a session."""
     db = get_session()
-    session = get_visible_session(db, current_user, session_id)
+    session = get_visible_quis_session(db, current_user, session_id)
     if session is None:
         abort(404)
     if session.status != "submitted":

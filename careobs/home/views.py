@@ -10,12 +10,11 @@ from careobs.db import get_engine, get_session
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
-    MANAGE,
     can_administer,
     can_capture,
     roles_by_service,
-    service_ids_select,
     services_select,
+    visible_quarantine,
 )
 from careobs.sync.models import QuarantinedDocument
 
@@ -43,13 +42,10 @@ def index():
         )
         counts = {"people": dict(people.all()), "staff": dict(staff.all())}
     conflicts = db.scalar(
-        sa.select(sa.func.count())
+        visible_quarantine(current_user)
+        .where(QuarantinedDocument.resolved_at.is_(None))
+        .with_only_columns(sa.func.count())
         .select_from(QuarantinedDocument)
-        .where(
-            QuarantinedDocument.organisation_id == current_user.organisation_id,
-            QuarantinedDocument.resolved_at.is_(None),
-            QuarantinedDocument.service_id.in_(service_ids_select(current_user, MANAGE)),
-        )
     )
     return render_template(
         "home/index.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,7 +21,7 @@ from careobs.org.scoping import (
 )
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
-from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+from careobs.permissions import admin_area_required, visible_people
 from careobs.privacy import code_warnings
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -34,11 +33,7 @@ def index():
     services = manageable_services()
     selected = chosen_service(services, request.args.get("service"))
     show_inactive = request.args.get("show") == "all"
-    stmt = (
-        sa.select(Person)
-        .where(Person.service_id.in_(service_ids_select(current_user, MANAGE)))
-        .order_by(Person.code)
-    )
+    stmt = visible_people(current_user).order_by(Person.code)
     if selected is not None:
         stmt = stmt.where(Person.service_id == selected.id)
     if not show_inactive:

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
+from careobs import permissions
 from careobs.db import get_session
 from careobs.org.models import Service
-from careobs.permissions import MANAGE, can_manage_service, services_select
 
 
 def manageable_services() -> list[Service]:
     """Active and inactive services the current user may manage (admins: all of them)."""
-    return list(get_session().scalars(services_select(current_user, MANAGE)))
+    return list(get_session().scalars(permissions.manageable_services(current_user)))
 
 
 def get_scoped_or_404(model, record_id: uuid.UUID, *, manage: bool = True):
@@ -31,8 +31,7 @@ def get_scoped_or_404(model, record_id: uuid.UUID, *, manage: bool = True):
     )
     if obj is None:
         abort(404)
-    service = obj if isinstance(obj, Service) else obj.service
-    if manage and not can_manage_service(current_user, service):
+    if manage and not permissions.may_manage_record(current_user, obj):
         abort(403)
     return obj
 

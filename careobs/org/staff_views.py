@@ -21,7 +21,7 @@ from careobs.org.scoping import (
     service_choices,
 )
 from careobs.pagination import paginate
-from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+from careobs.permissions import admin_area_required, visible_staff
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
 
@@ -32,11 +32,7 @@ def index():
     services = manageable_services()
     selected = chosen_service(services, request.args.get("service"))
     show_inactive = request.args.get("show") == "all"
-    stmt = (
-        sa.select(StaffMember)
-        .where(StaffMember.service_id.in_(service_ids_select(current_user, MANAGE)))
-        .order_by(StaffMember.name)
-    )
+    stmt = visible_staff(current_user).order_by(StaffMember.name)
     if selected is not None:
         stmt = stmt.where(StaffMember.service_id == selected.id)
     if not show_inactive:

@@ -13,7 +13,7 @@ from careobs.org import service as org_service
 from careobs.org.forms import AreaForm, ServiceForm
 from careobs.org.models import Area, Service
 from careobs.org.scoping import get_scoped_or_404, manageable_services
-from careobs.permissions import admin_area_required, admin_required
+from careobs.permissions import admin_area_required, admin_required, may_rename_service
 
 bp = Blueprint("services", __name__, url_prefix="/admin")
 
@@ -65,7 +65,7 @@ def new():
 def edit(service_id: uuid.UUID):
     db = get_session()
     svc = get_scoped_or_404(Service, service_id)
-    if request.method == "POST" and not current_user.is_org_admin:
+    if request.method == "POST" and not may_rename_service(current_user, svc):
         abort(403)  # managers add areas but never rename a service, valid form or not
     form = ServiceForm(obj=svc)
     if form.validate_on_submit():

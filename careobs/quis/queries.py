@@ -1,31 +1,17 @@
-"""Reading QUIS sessions: who may see which, and the summary of one session."""
+"""Reading QUIS sessions: the summary of one session.
+
+Who may see which session is decided in careobs.permissions.quis; ``visible_sessions`` and
+``get_visible`` are its old names, kept while careobs/quis/views.py still imports them.
+"""
 
 from __future__ import annotations
 
-import uuid
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
-from careobs.permissions import MANAGE, service_ids_select
+from careobs.permissions.quis import get_visible_quis_session as get_visible
+from careobs.permissions.quis import visible_quis_sessions as visible_sessions
 from careobs.quis import scoring
 from careobs.quis.models import QuisSession
 
-
-def visible_sessions(user) -> sa.Select:
-    """Sessions the user may read: their own, and every session in services they manage."""
-    return sa.select(QuisSession).where(
-        QuisSession.organisation_id == user.organisation_id,
-        sa.or_(
-            QuisSession.observer_id == user.id,
-            QuisSession.service_id.in_(service_ids_select(user, MANAGE)),
-        ),
-    )
-
-
-def get_visible(db: Session, user, session_id: uuid.UUID) -> QuisSession | None:
-    """One session by its document id, if the user may read it."""
-    return db.scalar(visible_sessions(user).where(QuisSession.uuid == session_id))
+__all__ = ["get_visible", "summary", "visible_sessions"]
 
 
 def summary(session: QuisSession) -> scoring.Summary:

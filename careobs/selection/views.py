@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from careobs.db import get_session, utcnow
 from careobs.org import settings as org_settings
 from careobs.pagination import paginate
-from careobs.permissions import WORK, capture_required, service_ids_select
+from careobs.permissions import capture_required, get_visible_draw, visible_draws
 from careobs.selection import service
 from careobs.selection.draw import MAX_COUNTED_ACTIONS, TooFewCandidates
 from careobs.selection.forms import DrawForm
@@ -94,13 +94,8 @@ REASON_NEEDED = "This service already had a draw of this kind today: say why you
 def history():
     """Past draws in the user's services, newest first; filter by service and kind."""
     db = get_session()
-    stmt = (
-        sa.select(SelectionDraw)
-        .where(
-            SelectionDraw.organisation_id == current_user.organisation_id,
-            SelectionDraw.service_id.in_(service_ids_select(current_user, WORK)),
-        )
-        .order_by(SelectionDraw.created_at.desc(), SelectionDraw.id.desc())
+    stmt = visible_draws(current_user).order_by(
+        SelectionDraw.created_at.desc(), SelectionDraw.id.desc()
     )
     services = db.scalars(
         service.drawable_services(current_user, "people")
@@ -141,13 +136,7 @@ def verify(draw_id: uuid.UUID):
 
 def _visible(draw_id: uuid.UUID) -> SelectionDraw:
     """The draw, if it is in a service where the user may draw; otherwise 404."""
-    draw = get_session().scalar(
-        sa.select(SelectionDraw).where(
-            SelectionDraw.uuid == draw_id,
-            SelectionDraw.organisation_id == current_user.organisation_id,
-            SelectionDraw.service_id.in_(service_ids_select(current_user, WORK)),
-        )
-    )
+    draw = get_visible_draw(get_session(), current_user, draw_id)
     if draw is None:
         abort(404)
     return draw

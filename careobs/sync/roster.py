@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.org.models import Area, Person, Service, StaffMember
-from careobs.permissions import can_work_in_service
+from careobs.permissions import may_capture_in
 from careobs.sync.fields import read_uuid
 
 
@@ -48,7 +48,7 @@ class Rosters:
         )
         if service is None:
             return None
-        roster = ServiceRoster(service, can_work_in_service(self.user, service) and service.active)
+        roster = ServiceRoster(service, may_capture_in(self.user, service))
         if not roster.may_capture:
             return roster
         roster.areas = dict(

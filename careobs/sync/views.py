@@ -11,18 +11,15 @@ from flask_login import current_user
 from careobs.audit.service import record
 from careobs.db import get_session, utcnow
 from careobs.pagination import paginate
-from careobs.permissions import MANAGE, admin_area_required, service_ids_select
+from careobs.permissions import admin_area_required, visible_quarantine
 from careobs.sync.models import QuarantinedDocument
 
 bp = Blueprint("quarantine", __name__, url_prefix="/sync/quarantine")
 
 
 def visible() -> sa.Select:
-    """Quarantined copies in the services the user manages (admins: the whole organisation)."""
-    return sa.select(QuarantinedDocument).where(
-        QuarantinedDocument.organisation_id == current_user.organisation_id,
-        QuarantinedDocument.service_id.in_(service_ids_select(current_user, MANAGE)),
-    )
+    """Quarantined copies the current user may review (careobs.permissions.sync)."""
+    return visible_quarantine(current_user)
 
 
 @bp.get("/")

@@ -1,9 +1,8 @@
-"""Who may see and do what: the whole authorization vocabulary of careobs in one place.
+"""The role vocabulary every record-level rule is written in: roles, services, page guards.
 
 Organisation admins manage everything in their organisation; managers see and manage their
 services; supervisors work in their services; staff see only their own things. Nobody ever sees
-another organisation's data. Views, the API and queries all ask this module, and lists are built
-from the scoped queries here rather than filtered after loading.
+another organisation's data.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm import object_session
 
 from careobs.accounts.models import Membership, User
 from careobs.org.models import Service
@@ -76,6 +76,17 @@ def can_work_in_service(user: User, service: Service) -> bool:
 def same_organisation(user: User, record) -> bool:
     """Whether a record belongs to the user's organisation (every scoped row has the column)."""
     return getattr(record, "organisation_id", None) == user.organisation_id
+
+
+def in_query(query: sa.Select, record) -> bool:
+    """Whether ``record`` is among the rows of a ``visible_<kind>`` query (by primary key).
+
+    The record-level predicates ask the same query the lists use, so a page and a list can never
+    disagree about one record.
+    """
+    model = query.column_descriptions[0]["entity"]
+    db = object_session(record)
+    return db.scalar(sa.select(query.where(model.id == record.id).exists())) is True
 
 
 def require(check: Callable[[User], bool]) -> Callable:

@@ -1,0 +1,178 @@
+"""Who may see and do what in careobs: every access rule, in one package.
+
+How to answer "who can see X?": open the module named after X's kind and read its
+``visible_<kind>(user)`` query — the lists, pages, API, dashboards, the evidence pack and sync all
+ask that query (or the ``may_<verb>(user, record)`` predicates beside it, which agree with it), and
+none filters by role again afterwards. (The organisation data export is everything of one
+organisation, for its admins only: ``admin_required``.) The kinds: ``quis`` (QUIS sessions),
+``visits`` (monitoring visits and a worker's own page), ``feedback``, ``actions`` (actions and the
+re-checks booked from them), ``selection`` (draws), ``evidence`` (evidence packs), ``dashboards``
+(per-service figures), ``org`` (people, staff, services), ``sync`` (capture rights and the
+quarantine). ``roles`` holds the vocabulary they are written in (roles per service, page guards
+such as ``capture_required``). tests/permissions/test_matrix.py writes every answer out as a table
+of role × kind × verb and checks both this package and the real routes against it.
+
+The rules in brief: nobody ever sees another organisation's data (it is "not found"). Admins see
+their whole organisation; managers see everything in their services; supervisors see the QUIS
+sessions they observed, the visits they made, the feedback they wrote, and the actions and draws of
+their services; a care worker sees only what is about them — a monitoring visit of their practice
+(and the actions agreed at it) only once its feedback is released to them, and only their own
+released feedback.
+"""
+
+from careobs.permissions.actions import (
+    action_services,
+    get_visible_action,
+    is_owner,
+    may_add_action_note,
+    may_book_recheck,
+    may_cancel_action,
+    may_update_action,
+    may_view_action,
+    my_actions,
+    owned_by,
+    visible_actions,
+)
+from careobs.permissions.dashboards import dashboard_services
+from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
+from careobs.permissions.feedback import (
+    get_feedback_roles,
+    managed_feedback,
+    may_acknowledge_feedback,
+    may_edit_feedback,
+    may_release_feedback,
+    may_reply_to_feedback,
+    may_view_feedback,
+    own_feedback,
+    visible_feedback,
+)
+from careobs.permissions.org import (
+    in_organisation,
+    manageable_services,
+    may_manage_record,
+    may_rename_service,
+    visible_people,
+    visible_staff,
+)
+from careobs.permissions.quis import (
+    get_visible_quis_session,
+    may_add_quis_addendum,
+    may_view_quis_session,
+    may_write_quis_feedback,
+    visible_quis_sessions,
+)
+from careobs.permissions.roles import (
+    ANY_ROLE,
+    MANAGE,
+    WORK,
+    admin_area_required,
+    admin_required,
+    can_administer,
+    can_capture,
+    can_manage_service,
+    can_work_in_service,
+    capture_required,
+    has_role,
+    in_query,
+    is_org_admin,
+    require,
+    roles_by_service,
+    same_organisation,
+    service_ids_select,
+    services_select,
+)
+from careobs.permissions.selection import (
+    get_visible_draw,
+    may_draw_in,
+    may_view_draw,
+    visible_draws,
+)
+from careobs.permissions.staff import own_staff_ids
+from careobs.permissions.sync import (
+    capture_services,
+    may_capture_in,
+    may_review_quarantined,
+    visible_quarantine,
+)
+from careobs.permissions.visits import (
+    feedback_released,
+    get_visible_visit,
+    may_add_visit_addendum,
+    may_view_visit,
+    may_view_worker_page,
+    sees_unreleased_visits_of,
+    visible_visits,
+    visits_on_worker_page,
+)
+
+__all__ = [
+    "ANY_ROLE",
+    "MANAGE",
+    "WORK",
+    "action_services",
+    "admin_area_required",
+    "admin_required",
+    "can_administer",
+    "can_capture",
+    "can_manage_service",
+    "can_work_in_service",
+    "capture_required",
+    "capture_services",
+    "dashboard_services",
+    "evidence_services",
+    "feedback_released",
+    "get_feedback_roles",
+    "get_visible_action",
+    "get_visible_draw",
+    "get_visible_quis_session",
+    "get_visible_visit",
+    "has_role",
+    "in_organisation",
+    "in_query",
+    "is_org_admin",
+    "is_owner",
+    "manageable_services",
+    "managed_feedback",
+    "may_acknowledge_feedback",
+    "may_add_action_note",
+    "may_add_quis_addendum",
+    "may_add_visit_addendum",
+    "may_book_recheck",
+    "may_cancel_action",
+    "may_capture_in",
+    "may_draw_in",
+    "may_edit_feedback",
+    "may_make_evidence_pack",
+    "may_manage_record",
+    "may_release_feedback",
+    "may_rename_service",
+    "may_reply_to_feedback",
+    "may_review_quarantined",
+    "may_update_action",
+    "may_view_action",
+    "may_view_draw",
+    "may_view_feedback",
+    "may_view_quis_session",
+    "may_view_visit",
+    "may_view_worker_page",
+    "may_write_quis_feedback",
+    "my_actions",
+    "own_feedback",
+    "own_staff_ids",
+    "owned_by",
+    "require",
+    "roles_by_service",
+    "same_organisation",
+    "sees_unreleased_visits_of",
+    "service_ids_select",
+    "services_select",
+    "visible_actions",
+    "visible_draws",
+    "visible_feedback",
+    "visible_people",
+    "visible_quarantine",
+    "visible_quis_sessions",
+    "visible_staff",
+    "visible_visits",
+    "visits_on_worker_page",
+]
