@@ -1,0 +1,464 @@
+"""Every role × record kind × verb, asked of careobs.permissions and of the real route.
+
+One organisation holds every role — its admin, a manager and a supervisor of both services, the
+care worker the records are about (Hal Homecare, with his own login), another care worker — and a
+user of another organisation (its admin, the strongest role there). It holds one record of each
+kind, built through the sync API and the pages as a supervisor would build them. For each row of
+``EXPECTED`` the test asserts that the permissions module and the route give the answer written
+there, so the two can never drift apart and a failure names the role, kind and verb.
+
+The privacy rules are rows of their own: a monitoring visit, and an action agreed at it, reach
+the worker only once the visit's feedback is released; a draft reaches nobody but its author and
+managers; a worker sees only their own feedback; another organisation sees nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from careobs import create_app, permissions
+from careobs.accounts.models import User
+from careobs.actions import service as actions_service
+from careobs.actions.models import Action
+from careobs.checklists import service as checklists
+from careobs.db import get_session, utcnow
+from careobs.feedback.models import Feedback
+from careobs.org.models import Service, StaffMember
+from careobs.quis.models import QuisSession
+from careobs.selection.models import SelectionDraw
+from careobs.spotchecks.models import MonitoringVisit
+from careobs.sync.models import QuarantinedDocument
+from tests.factories import DataBuilder
+from tests.support.database import empty_all_tables
+from tests.support.visits import checklist_info
+from tests.support.web import PASSWORD, Auth, CsrfClient
+from tests.sync.documents import Place, quis_session, spot_check
+
+ROLES = ("admin", "manager", "supervisor", "worker", "colleague", "outsider")
+
+# What each role may do to each kind of record. "yes" is answered by the route with 200 or a
+# redirect after doing it; "no" with 403 or 404 (or, where noted in ROUTES, refused otherwise).
+EXPECTED_TABLE = """
+kind                 verb          admin manager supervisor worker colleague outsider
+quis_session         view          yes   yes     yes        no     no        no
+quis_session         add_addendum  yes   yes     yes        no     no        no
+visit_released       view          yes   yes     yes        yes    no        no
+visit_unreleased     view          yes   yes     yes        no     no        no
+visit_released       add_addendum  yes   yes     yes        no     no        no
+feedback_released    view          yes   yes     yes        yes    no        no
+feedback_draft       view          yes   yes     yes        no     no        no
+feedback_draft       edit          yes   yes     yes        no     no        no
+feedback_released    edit          no    no      no         no     no        no
+feedback_released    acknowledge   no    no      no         yes    no        no
+feedback_released    reply         no    no      no         yes    no        no
+action_released      view          yes   yes     yes        yes    no        no
+action_held          view          yes   yes     yes        no     no        no
+action_released      update        yes   yes     yes        no     no        no
+action_released      add_note      yes   yes     yes        yes    no        no
+action_fresh         cancel        yes   yes     no         no     no        no
+action_released      book_recheck  yes   yes     yes        no     no        no
+selection_draw       view          yes   yes     yes        no     no        no
+selection_draw       draw          yes   yes     yes        no     no        no
+evidence_pack        make          yes   yes     no         no     no        no
+person               manage        yes   yes     no         no     no        no
+staff_member         manage        yes   yes     no         no     no        no
+service              manage        yes   yes     no         no     no        no
+service              rename        yes   no      no         no     no        no
+worker_page          view          yes   yes     no         yes    no        no
+sync_capture         capture       yes   yes     yes        no     no        no
+quarantined_copy     review        yes   yes     no         no     no        no
+"""
+
+
+def parse(table: str) -> dict[tuple[str, str, str], bool]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    assert tuple(header[2:]) == ROLES
+    return {
+        (role, kind, verb): answer == "yes"
+        for kind, verb, *answers in rows
+        for role, answer in zip(ROLES, answers, strict=True)
+    }
+
+
+EXPECTED = parse(EXPECTED_TABLE)
+
+
+# --- the organisation ----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The app, a session for the module's answers, the users by role and the records by kind."""
+
+    app: object
+    db: object
+    users: dict = field(default_factory=dict)
+    records: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    place: Place | None = None
+    today: date | None = None  # the UTC date: due dates are set well after it
+
+    def client(self, role: str) -> CsrfClient:
+        if role not in self.clients:
+            client = self.app.test_client()
+            Auth(client).login(self.users[role], PASSWORD)
+            self.clients[role] = client
+        return self.clients[role]
+
+    def fresh(self, model, record):
+        """The record reloaded from the database (routes may have changed it)."""
+        self.db.expire_all()
+        return self.db.get(model, record.id)
+
+
+def synced(client, *documents) -> list[dict]:
+    response = client.post("/api/v1/sync", json={"documents": list(documents)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["results"]
+
+
+@pytest.fixture(scope="module")
+def world(database_url, tmp_path_factory):
+    """One organisation with every role and one record of each kind, for the whole module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path_factory.mktemp("matrix-instance")))
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "matrix-tests-secret-key-that-is-long-enough-0123456789",
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "SERVER_NAME": "careobs.test",
+                "PUSH_DELIVERY_THREAD": False,
+            }
+        )
+        app.test_client_class = CsrfClient
+        engine = app.extensions["careobs.engine"]
+        empty_all_tables(engine)
+        db = app.extensions["careobs.sessionmaker"]()
+        try:
+            yield build_world(app, db)
+        finally:
+            db.close()
+            empty_all_tables(engine)
+            engine.dispose()
+
+
+def build_world(app, db) -> World:
+    data = DataBuilder(app, db, PASSWORD)
+    acme = data.organisation("Acme Care", "acme")
+    other = data.organisation("Other Org", "other")
+    acme.people["H01"].consent = "yes"
+    db.commit()
+    home, homecare = acme.care_home, acme.homecare
+    hal = acme.staff_members["Hal Homecare"]
+    carla = acme.staff_members["Carla Carer"]
+    world = World(app, db)
+    world.users = {
+        "admin": acme.admin,
+        "manager": data.user(
+            acme.org, "boss@acme.test", "Bo Boss", roles={home: "manager", homecare: "manager"}
+        ),
+        "supervisor": acme.supervisor,  # supervisor in both services
+        "worker": data.user(acme.org, "hal@acme.test", "Hal Homecare", roles={homecare: "staff"}),
+        "colleague": data.user(
+            acme.org, "carla@acme.test", "Carla Carer", roles={homecare: "staff", home: "staff"}
+        ),
+        "outsider": other.admin,
+    }
+    hal.user_id = world.users["worker"].id
+    carla.user_id = world.users["colleague"].id
+    db.commit()
+    with app.app_context():
+        checklist_uuid = checklists.create_default(db, acme.org.id).uuid
+        db.commit()
+    place = Place(
+        care_home=str(home.uuid),
+        homecare=str(homecare.uuid),
+        carla=str(carla.uuid),
+        hal=str(hal.uuid),
+        checklist=checklist_info(db, checklist_uuid),
+        supervisor=acme.supervisor.email,
+    )
+    world.place = place
+    supervisor = world.client("supervisor")
+    session_doc = quis_session(place, status="submitted")
+    released_doc = spot_check(place, status="submitted", actions=1)
+    unreleased_doc = spot_check(place, status="submitted", actions=1)
+    results = synced(supervisor, session_doc, released_doc, unreleased_doc)
+    assert [r["status"] for r in results] == ["created"] * 3, results
+
+    def visit(document) -> MonitoringVisit:
+        return db.scalar(
+            sa.select(MonitoringVisit).where(MonitoringVisit.uuid == uuid.UUID(document["id"]))
+        )
+
+    released, unreleased = visit(released_doc), visit(unreleased_doc)
+    feedback = {
+        v.id: db.scalar(sa.select(Feedback).where(Feedback.visit_id == v.id))
+        for v in (released, unreleased)
+    }
+    response = supervisor.post(
+        f"/feedback/{feedback[released.id].uuid}/edit",
+        data={"went_well": "Kind and unhurried.", "to_develop": "", "actions": "", "release": "1"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    today = utcnow().date()
+    response = supervisor.post(
+        "/selection/", data={"service": str(homecare.uuid), "count": "1", "reason": "matrix"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    quarantined = QuarantinedDocument(
+        organisation_id=acme.org.id,
+        service_id=homecare.id,
+        kind="spot_check",
+        document_id=uuid.UUID(unreleased_doc["id"]),
+        author_id=acme.supervisor.id,
+        revision=2,
+        reason="Changed after submission.",
+        data=unreleased_doc["data"],
+        content_hash="0" * 64,
+    )
+    db.add(quarantined)
+    db.commit()
+    db.expire_all()
+
+    def action_of(v: MonitoringVisit) -> Action:
+        return db.scalar(sa.select(Action).where(Action.visit_id == v.id))
+
+    world.records = {
+        "quis_session": db.scalar(
+            sa.select(QuisSession).where(QuisSession.uuid == uuid.UUID(session_doc["id"]))
+        ),
+        "visit_released": released,
+        "visit_unreleased": unreleased,
+        "feedback_released": feedback[released.id],
+        "feedback_draft": feedback[unreleased.id],
+        "action_released": action_of(released),
+        "action_held": action_of(unreleased),
+        "selection_draw": db.scalar(sa.select(SelectionDraw)),
+        "evidence_pack": homecare,
+        "person": acme.people["H01"],
+        "staff_member": hal,
+        "service": homecare,
+        "worker_page": hal,
+        "sync_capture": homecare,
+        "quarantined_copy": quarantined,
+    }
+    world.today = today
+    assert world.records["feedback_released"].status == "released"
+    assert world.records["feedback_draft"].status == "draft"
+    assert world.records["action_released"].owner_staff_id == hal.id
+    return world
+
+
+def fresh_action(world: World) -> Action:
+    """An open action owned by Hal in homecare, not from any visit (for cancelling)."""
+    with world.app.app_context():
+        session = get_session()
+        action = actions_service.create(
+            session,
+            session.get(User, world.users["supervisor"].id),
+            service=session.get(Service, world.records["service"].id),
+            description="Refresher on hand hygiene before contact.",
+            owner=session.get(StaffMember, world.records["staff_member"].id),
+            due_on=world.today + timedelta(days=7),
+            cqc_tags=["W7"],
+        )
+        session.commit()
+        action_id = action.id
+    world.db.expire_all()
+    return world.db.get(Action, action_id)
+
+
+# --- what the module answers ----------------------------------------------------------------------
+
+P = permissions
+
+MODULE = {
+    ("quis_session", "view"): P.may_view_quis_session,
+    ("quis_session", "add_addendum"): P.may_add_quis_addendum,
+    ("visit_released", "view"): P.may_view_visit,
+    ("visit_unreleased", "view"): P.may_view_visit,
+    ("visit_released", "add_addendum"): P.may_add_visit_addendum,
+    ("feedback_released", "view"): P.may_view_feedback,
+    ("feedback_draft", "view"): P.may_view_feedback,
+    ("feedback_draft", "edit"): P.may_edit_feedback,
+    ("feedback_released", "edit"): P.may_edit_feedback,
+    ("feedback_released", "acknowledge"): P.may_acknowledge_feedback,
+    ("feedback_released", "reply"): P.may_reply_to_feedback,
+    ("action_released", "view"): P.may_view_action,
+    ("action_held", "view"): P.may_view_action,
+    ("action_released", "update"): P.may_update_action,
+    ("action_released", "add_note"): P.may_add_action_note,
+    ("action_fresh", "cancel"): P.may_cancel_action,
+    ("action_released", "book_recheck"): P.may_book_recheck,
+    ("selection_draw", "view"): P.may_view_draw,
+    ("selection_draw", "draw"): lambda user, draw: P.may_draw_in(user, draw.service),
+    ("evidence_pack", "make"): P.may_make_evidence_pack,
+    ("person", "manage"): P.may_manage_record,
+    ("staff_member", "manage"): P.may_manage_record,
+    ("service", "manage"): P.may_manage_record,
+    ("service", "rename"): P.may_rename_service,
+    ("worker_page", "view"): P.may_view_worker_page,
+    ("sync_capture", "capture"): P.may_capture_in,
+    ("quarantined_copy", "review"): P.may_review_quarantined,
+}
+
+# For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
+# module's ``may_view`` says so (the lists and the pages agree).
+VISIBLE = {
+    "quis_session": P.visible_quis_sessions,
+    "visit_released": P.visible_visits,
+    "visit_unreleased": P.visible_visits,
+    "feedback_released": P.visible_feedback,
+    "feedback_draft": P.visible_feedback,
+    "action_released": P.visible_actions,
+    "action_held": P.visible_actions,
+    "selection_draw": P.visible_draws,
+    "quarantined_copy": P.visible_quarantine,
+}
+
+
+# --- what the routes answer -----------------------------------------------------------------------
+
+GRANTED = {200, 302}
+REFUSED = {403, 404}
+
+
+def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
+    """Ask the real route; True when it grants, False when it refuses (anything else fails)."""
+    client = world.client(role)
+    r = record
+    today = world.today
+    granted, refused = GRANTED, REFUSED
+    if (kind, verb) == ("sync_capture", "capture"):
+        document = spot_check(world.place, status="draft")
+        [result] = synced(client, document)  # each document is answered on its own
+        assert result["status"] in {"created", "forbidden", "invalid"}, result
+        return result["status"] == "created"
+    if verb == "view" or kind == "worker_page":
+        url = {
+            "quis_session": f"/quis/sessions/{getattr(r, 'uuid', '')}",
+            "visit_released": f"/visits/{getattr(r, 'uuid', '')}",
+            "visit_unreleased": f"/visits/{getattr(r, 'uuid', '')}",
+            "feedback_released": f"/feedback/{getattr(r, 'uuid', '')}",
+            "feedback_draft": f"/feedback/{getattr(r, 'uuid', '')}",
+            "action_released": f"/actions/{getattr(r, 'uuid', '')}",
+            "action_held": f"/actions/{getattr(r, 'uuid', '')}",
+            "selection_draw": f"/selection/{getattr(r, 'uuid', '')}",
+            "worker_page": f"/dashboards/workers/{getattr(r, 'uuid', '')}",
+        }[kind]
+        response = client.get(url)
+    elif verb == "add_addendum":
+        url = f"/quis/sessions/{r.uuid}" if kind == "quis_session" else f"/visits/{r.uuid}"
+        response = client.post(url, data={"reason": "Matrix", "text": "A later note."})
+        granted = {302}
+    elif verb == "edit":
+        response = client.get(f"/feedback/{r.uuid}/edit")
+    elif verb == "acknowledge":
+        response = client.post(f"/feedback/{r.uuid}/acknowledge")
+        granted = {302}
+    elif verb == "reply":
+        response = client.post(f"/feedback/{r.uuid}/reply", data={"reply": "I will, thanks."})
+        granted = {302}
+    elif verb == "update":
+        response = client.get(f"/actions/{r.uuid}/edit")
+    elif verb == "add_note":
+        response = client.post(f"/actions/{r.uuid}/progress", data={"note": "Done part."})
+        granted = {302}
+    elif verb == "cancel":
+        response = client.post(
+            f"/actions/{r.uuid}/progress", data={"status": "cancelled", "note": "Matrix."}
+        )
+        # A supervisor is not offered "cancelled", so the form refuses it (400). Someone who
+        # may only add notes has the status ignored: their note is saved, the action stays
+        # open. Cancelling is granted only when the action ends up cancelled.
+        refused = REFUSED | {400}
+        if response.status_code == 302:
+            return world.fresh(Action, r).status == "cancelled"
+    elif verb == "book_recheck":
+        response = client.post(
+            f"/actions/{r.uuid}/recheck",
+            data={
+                "staff": world.records["staff_member"].uuid.hex,
+                "due_by": (today + timedelta(days=14)).isoformat(),
+            },
+        )
+        granted = {302}
+    elif verb == "draw":
+        response = client.post(
+            "/selection/", data={"service": str(r.service.uuid), "count": "1", "reason": "Matrix"}
+        )
+        granted = {302}
+        # Another organisation's service is not among the form's choices: the form is shown
+        # again with the error, and nothing is drawn.
+        refused = REFUSED | {200}
+    elif verb == "make":
+        response = client.get(
+            "/evidence/pack",
+            query_string={
+                "service": str(r.uuid),
+                "date_from": (today - timedelta(days=30)).isoformat(),
+                "date_to": today.isoformat(),
+            },
+        )
+    elif verb == "manage":
+        url = {
+            "person": f"/admin/people/{r.uuid}",
+            "staff_member": f"/admin/staff/{r.uuid}",
+            "service": f"/admin/services/{r.uuid}",
+        }[kind]
+        response = client.get(url)
+    elif verb == "rename":
+        response = client.post(f"/admin/services/{r.uuid}", data={"name": r.name, "kind": r.kind})
+        granted = {302}
+    elif verb == "review":
+        response = client.get(f"/sync/quarantine/{r.id}")
+    else:  # pragma: no cover - every row of the table has a route
+        raise AssertionError(f"no route for {kind} {verb}")
+    code = response.status_code
+    assert code in granted | refused, (code, response.get_data(as_text=True)[:300])
+    return code in granted
+
+
+CASES = [
+    pytest.param(role, kind, verb, id=f"{role}-{kind}-{verb}") for (role, kind, verb) in EXPECTED
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "verb"), CASES)
+def test_module_and_route_agree_with_the_table(world, role, kind, verb):
+    expected = EXPECTED[role, kind, verb]
+    user = world.users[role]
+    record = fresh_action(world) if kind == "action_fresh" else world.records[kind]
+    world.db.expire_all()
+    assert MODULE[kind, verb](user, record) is expected, "careobs.permissions disagrees"
+    if verb == "view" and kind in VISIBLE:
+        query = VISIBLE[kind](user)
+        model = query.column_descriptions[0]["entity"]
+        listed = world.db.scalar(sa.select(query.where(model.id == record.id).exists()))
+        assert listed is expected, f"visible {kind} query disagrees"
+    assert route_answer(world, role, kind, verb, record) is expected, "the route disagrees"
+
+
+def test_the_table_covers_every_role_and_module_answer():
+    """Every (kind, verb) has a row for every role and a module predicate, and nothing else."""
+    assert {(kind, verb) for _role, kind, verb in EXPECTED} == set(MODULE)
+    assert len(EXPECTED) == len(MODULE) * len(ROLES)
+
+
+def test_privacy_rows_are_in_the_table():
+    """The rules that protect the worker are written down, not implied."""
+    assert EXPECTED["worker", "visit_released", "view"] is True
+    assert EXPECTED["worker", "visit_unreleased", "view"] is False  # feedback not yet released
+    assert EXPECTED["worker", "action_held", "view"] is False  # agreed at that visit
+    assert EXPECTED["worker", "feedback_draft", "view"] is False
+    assert EXPECTED["colleague", "feedback_released", "view"] is False  # only their own
+    assert not any(EXPECTED["outsider", kind, verb] for _r, kind, verb in EXPECTED)
