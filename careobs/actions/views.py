@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,12 +11,10 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from careobs.accounts.models import User
-from careobs.actions import cqc, measures, service
-from careobs.actions.forms import ActionFilterForm, ActionForm, ProgressForm, RecheckForm
-from careobs.actions.models import CLOSED, STATUSES, Action
-from careobs.actions.queries import item_texts, overdue, owner_candidates
-from careobs.checklists import service as checklists
-from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
+from careobs.actions import choices, cqc, measures, service
+from careobs.actions.forms import ActionFilterForm, ActionForm, ProgressForm
+from careobs.actions.models import CLOSED, Action
+from careobs.actions.queries import item_texts, overdue
 from careobs.db import get_session, utcnow
 from careobs.notifications.service import mark_read_for_link
 from careobs.org import settings as org_settings
@@ -45,88 +43,8 @@ def _today() -> date:
     return utcnow().astimezone(zone).date()
 
 
-def _owner_value(owner) -> str:
-    kind = "user" if isinstance(owner, User) else "staff"
-    return f"{kind}-{owner.uuid.hex}"
-
-
-def _owner_choices(services) -> tuple[list[SelectChoice], dict]:
-    """Owner choices grouped by service name, and what ``value@service id`` means (the owner).
-
-    The same manager may appear under two services; the service chosen on the form decides
-    which entry counts, so an owner from another service is refused.
-    """
-    users, staff = owner_candidates(get_session(), [s.id for s in services])
-    names = {s.id: s.name for s in services}
-    choices: list[SelectChoice] = []
-    meaning: dict[str, object] = {}
-    for service_id, user in users:
-        value = _owner_value(user)
-        choices.append(SelectChoice(value, user.display_name, optgroup=names[service_id]))
-        meaning[f"{value}@{service_id}"] = user
-    for member in staff:
-        value = _owner_value(member)
-        label = f"{member.name} (care worker)"
-        choices.append(SelectChoice(value, label, optgroup=names[member.service_id]))
-        meaning[f"{value}@{member.service_id}"] = member
-    choices.sort(key=lambda c: c.optgroup)  # grouped by service, in service name order
-    return choices, meaning
-
-
 def _form_services():
     return list(get_session().scalars(action_services(current_user)))
-
-
-def _fill_action_form(form: ActionForm, services) -> dict:
-    form.service.choices = [
-        SelectChoice("", "Choose a service"),
-        *(SelectChoice(s.uuid.hex, s.name) for s in services),
-    ]
-    owners, meaning = _owner_choices(services)
-    form.owner.choices = [SelectChoice("", "Choose an owner"), *owners]
-    form.measure_domain.choices = [SelectChoice("", "Choose a domain"), *_domain_choices()]
-    return meaning
-
-
-def _domain_choices() -> list[SelectChoice]:
-    """The domains of the organisation's current checklists, by their stable key."""
-    rows = get_session().execute(
-        sa.select(ChecklistDomain.key, ChecklistDomain.name)
-        .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
-        .where(
-            ChecklistVersion.organisation_id == current_user.organisation_id,
-            ChecklistVersion.published_at.is_not(None),
-            ChecklistVersion.retired_at.is_(None),
-        )
-        .order_by(ChecklistVersion.number, ChecklistDomain.position)
-    )
-    names = {str(key): name for key, name in rows}  # a later version's name wins
-    return [SelectChoice(key, name) for key, name in names.items()]
-
-
-def _measure(form: ActionForm) -> dict | None:
-    """The form's measure, or None after adding a form error."""
-    if form.measure_kind.data == "domain_met" and not form.measure_domain.data:
-        form.measure_domain.errors.append("Choose the checklist domain to measure.")
-        return None
-    try:
-        return measures.check(form.measure())
-    except ValueError as problem:
-        form.measure_kind.errors.append(str(problem).capitalize() + ".")
-        return None
-
-
-def _resolve(form: ActionForm, services, meaning) -> tuple[object, object] | None:
-    """The chosen service and owner, or None after adding a form error (owner elsewhere)."""
-    chosen = next((s for s in services if s.uuid.hex == form.service.data), None)
-    if chosen is None:
-        form.service.errors.append("Choose a service.")
-        return None
-    found = meaning.get(f"{form.owner.data}@{chosen.id}")
-    if found is None:
-        form.owner.errors.append("Choose an owner who works in this service.")
-        return None
-    return chosen, found
 
 
 @bp.get("/")
@@ -140,7 +58,7 @@ def index():
         SelectChoice("", "All"),
         *(SelectChoice(s.uuid.hex, s.name) for s in services),
     ]
-    owners, meaning = _owner_choices(services)
+    owners, meaning = choices.owner_choices(db, services)
     unique = {c.value: SelectChoice(c.value, c.label) for c in owners}  # one entry per person
     form.owner.choices = [SelectChoice("", "Anyone"), *unique.values()]
     stmt = visible_actions(current_user).where(Action.service_id.in_([s.id for s in services]))
@@ -196,7 +114,7 @@ def new():
         if session is None or session.service_id not in {s.id for s in services}:
             abort(404)
     form = ActionForm()
-    meaning = _fill_action_form(form, services)
+    meaning = choices.fill_action_form(db, form, services, current_user.organisation_id)
     if request.method == "GET":
         if session is not None:
             form.service.data = session.service.uuid.hex
@@ -231,8 +149,8 @@ def _checked(form: ActionForm, services, meaning, kept_due: date | None = None):
     """
     if form.due_on.data != kept_due and form.due_on.data < _today():
         form.due_on.errors.append("The due date cannot be in the past.")
-    resolved = _resolve(form, services, meaning)
-    measure = _measure(form)
+    resolved = choices.resolve(form, services, meaning)
+    measure = choices.read_measure(form)
     if resolved is None or form.errors:
         return None
     return (*resolved, measure)
@@ -265,11 +183,11 @@ def edit(action_id: uuid.UUID):
         abort(403)
     services = [action.service]
     form = ActionForm(obj=None if request.method == "POST" else action)
-    meaning = _fill_action_form(form, services)
+    meaning = choices.fill_action_form(db, form, services, current_user.organisation_id)
     if request.method == "GET":
         form.service.data = action.service.uuid.hex
         owner = action.owner_user or action.owner_staff
-        form.owner.data = _owner_value(owner) if owner is not None else ""
+        form.owner.data = choices.owner_value(owner) if owner is not None else ""
         if action.measure:
             form.measure_kind.data = action.measure["kind"]
             form.measure_context.data = action.measure.get("context") or ""
@@ -295,57 +213,14 @@ def edit(action_id: uuid.UUID):
     return _render_form(form, action, None)
 
 
-def _status_choices(action: Action) -> list[SelectChoice]:
-    """Every status, except cancelled for those who may not cancel."""
-    return [
-        SelectChoice(k, v)
-        for k, v in STATUSES.items()
-        if k != "cancelled" or may_cancel_action(current_user, action) or action.status == k
-    ]
-
-
-def _focus_choices(action: Action) -> list[SelectChoice]:
-    """The items of the organisation's current checklist versions, by their stable key."""
-    db = get_session()
-    choices = []
-    for checklist in db.scalars(
-        sa.select(Checklist).where(Checklist.organisation_id == action.organisation_id)
-    ):
-        version = checklists.current_version(db, checklist)
-        if version is not None:
-            choices.extend(SelectChoice(str(item.key), item.text) for item in version.items)
-    return choices
-
-
-def _recheck_form(action: Action, formdata=None) -> RecheckForm:
-    db = get_session()
-    form = RecheckForm(formdata=formdata)
-    workers = db.scalars(
-        sa.select(StaffMember)
-        .where(StaffMember.service_id == action.service_id, StaffMember.active.is_(True))
-        .order_by(StaffMember.name)
-    )
-    form.staff.choices = [
-        SelectChoice("", "Choose a care worker"),
-        *(SelectChoice(m.uuid.hex, m.name) for m in workers),
-    ]
-    form.focus.choices = _focus_choices(action)
-    if formdata is None:
-        settings = org_settings.settings_for(db, action.organisation_id)
-        form.due_by.data = _today() + timedelta(days=settings.recheck_days_after_red)
-        if action.owner_staff is not None and action.owner_staff.service_id == action.service_id:
-            form.staff.data = action.owner_staff.uuid.hex
-    return form
-
-
 def _render_detail(action, progress_form=None, recheck_form=None, status=200):
     db = get_session()
     may_update = may_update_action(current_user, action)
     if progress_form is None:
         progress_form = ProgressForm(formdata=None, status=action.status)
-    progress_form.status.choices = _status_choices(action)
+    progress_form.status.choices = choices.status_choices(current_user, action)
     if recheck_form is None and may_update:
-        recheck_form = _recheck_form(action)
+        recheck_form = choices.recheck_form(db, action, today=_today())
     texts = item_texts(db, {k for b in action.rechecks for k in b.focus_item_keys})
     return render_template(
         "actions/detail.html",
@@ -389,7 +264,7 @@ def progress(action_id: uuid.UUID):
     if not may_add_action_note(current_user, action):
         abort(403)
     form = ProgressForm()
-    form.status.choices = _status_choices(action)
+    form.status.choices = choices.status_choices(current_user, action)
     may_update = may_update_action(current_user, action)
     if form.validate_on_submit():
         status = form.status.data if may_update and form.status.data else None
@@ -417,7 +292,7 @@ def recheck(action_id: uuid.UUID):
     action = _load(action_id)
     if not may_book_recheck(current_user, action):
         abort(403)
-    form = _recheck_form(action, formdata=request.form)
+    form = choices.recheck_form(db, action, formdata=request.form)
     if form.validate_on_submit():
         if form.due_by.data < _today():
             form.due_by.errors.append("The re-check date cannot be in the past.")
