@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from careobs.audit.service import record as audit
 from careobs.db import Base, UTCDateTime, get_session, utcnow
-from careobs.permissions import can_manage_service
+from careobs.permissions import may_add_addendum
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
@@ -129,10 +129,9 @@ def form_for(kind: AddendumKind) -> AddendumForm:
 
 
 def may_add(user: User, record) -> bool:
-    """Whoever wrote a submitted record, and the managers of its service, may add to it."""
-    return record.status == "submitted" and (
-        record.author_id == user.id or can_manage_service(user, record.service)
-    )
+    """Whoever wrote a submitted record, and the managers of its service, may add to it
+    (careobs.permissions.addenda)."""
+    return may_add_addendum(user, record)
 
 
 def add(db: Session, kind: AddendumKind, record, author: User, reason: str, text: str) -> Addendum:

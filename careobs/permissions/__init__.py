@@ -33,6 +33,7 @@ from careobs.permissions.actions import (
     owned_by,
     visible_actions,
 )
+from careobs.permissions.addenda import may_add_addendum
 from careobs.permissions.dashboards import dashboard_services
 from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
 from careobs.permissions.feedback import (
@@ -56,9 +57,9 @@ from careobs.permissions.org import (
 )
 from careobs.permissions.quis import (
     get_visible_quis_session,
-    may_add_quis_addendum,
     may_view_quis_session,
     may_write_quis_feedback,
+    observable_services,
     visible_quis_sessions,
 )
 from careobs.permissions.roles import (
@@ -75,6 +76,7 @@ from careobs.permissions.roles import (
     has_role,
     in_query,
     is_org_admin,
+    manages_service_of,
     require,
     roles_by_service,
     same_organisation,
@@ -97,7 +99,6 @@ from careobs.permissions.sync import (
 from careobs.permissions.visits import (
     feedback_released,
     get_visible_visit,
-    may_add_visit_addendum,
     may_view_visit,
     may_view_worker_page,
     sees_unreleased_visits_of,
@@ -133,10 +134,10 @@ __all__ = [
     "is_owner",
     "manageable_services",
     "managed_feedback",
+    "manages_service_of",
     "may_acknowledge_feedback",
     "may_add_action_note",
-    "may_add_quis_addendum",
-    "may_add_visit_addendum",
+    "may_add_addendum",
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
@@ -157,6 +158,7 @@ __all__ = [
     "may_view_worker_page",
     "may_write_quis_feedback",
     "my_actions",
+    "observable_services",
     "own_feedback",
     "own_staff_ids",
     "owned_by",

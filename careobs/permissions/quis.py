@@ -11,7 +11,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.permissions.roles import MANAGE, can_manage_service, in_query, service_ids_select
+from careobs.permissions.roles import MANAGE, WORK, in_query, service_ids_select, services_select
 from careobs.quis.models import QuisSession
 
 
@@ -36,13 +36,11 @@ def may_view_quis_session(user, session: QuisSession) -> bool:
     return in_query(visible_quis_sessions(user), session)
 
 
-def may_add_quis_addendum(user, session: QuisSession) -> bool:
-    """A submitted session may be added to by its observer and by its service's managers."""
-    return session.status == "submitted" and (
-        session.observer_id == user.id or can_manage_service(user, session.service)
-    )
-
-
 def may_write_quis_feedback(user, session: QuisSession) -> bool:
     """Feedback (per worker or to the team) is drafted by whoever may read the session."""
     return may_view_quis_session(user, session)
+
+
+def observable_services(user) -> sa.Select:
+    """The services (active or not) where the user observes: the QUIS list's service filter."""
+    return services_select(user, WORK)

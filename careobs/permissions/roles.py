@@ -73,6 +73,13 @@ def can_work_in_service(user: User, service: Service) -> bool:
     return user.is_org_admin or roles_by_service(user).get(service.id) in WORK
 
 
+def manages_service_of(user: User, record) -> bool:
+    """The user manages the record's service (admins: every service of theirs): record pages
+    then also show what only managers and the record's author see (privacy flags, feedback
+    and follow-up controls)."""
+    return can_manage_service(user, record.service)
+
+
 def same_organisation(user: User, record) -> bool:
     """Whether a record belongs to the user's organisation (every scoped row has the column)."""
     return getattr(record, "organisation_id", None) == user.organisation_id

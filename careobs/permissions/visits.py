@@ -60,13 +60,6 @@ def may_view_visit(user, visit: MonitoringVisit) -> bool:
     return in_query(visible_visits(user), visit)
 
 
-def may_add_visit_addendum(user, visit: MonitoringVisit) -> bool:
-    """A submitted visit may be added to by its supervisor and by its service's managers."""
-    return visit.status == "submitted" and (
-        visit.supervisor_id == user.id or can_manage_service(user, visit.service)
-    )
-
-
 def may_view_worker_page(user, member: StaffMember) -> bool:
     """A worker's own page (scores over time, feedback history): the worker themselves, and
     managers of their service (admins: every service); per-worker figures go nowhere else."""

@@ -20,10 +20,16 @@ from careobs.db import get_session
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
-from careobs.permissions import WORK, can_manage_service, capture_required, services_select
+from careobs.permissions import (
+    capture_required,
+    get_visible_quis_session,
+    manages_service_of,
+    observable_services,
+    visible_quis_sessions,
+)
 from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisSession
-from careobs.quis.queries import get_visible, summary, visible_sessions
+from careobs.quis.queries import summary
 
 bp = Blueprint("quis", __name__, url_prefix="/quis")
 
@@ -63,7 +69,7 @@ def record_page():
 @capture_required
 def index():
     db = get_session()
-    services = list(db.scalars(services_select(current_user, WORK)))
+    services = list(db.scalars(observable_services(current_user)))
     form = SessionFilterForm(request.args)
     form.service.choices = [
         SelectChoice("", "All"),
@@ -72,7 +78,9 @@ def index():
     observers = db.scalars(
         sa.select(User)
         .where(
-            User.id.in_(visible_sessions(current_user).with_only_columns(QuisSession.observer_id))
+            User.id.in_(
+                visible_quis_sessions(current_user).with_only_columns(QuisSession.observer_id)
+            )
         )
         .order_by(User.display_name)
     ).all()
@@ -81,7 +89,7 @@ def index():
         *(SelectChoice(u.uuid.hex, u.display_name) for u in observers),
     ]
     stmt = (
-        visible_sessions(current_user)
+        visible_quis_sessions(current_user)
         .order_by(QuisSession.started_at.desc())
         .options(
             selectinload(QuisSession.service),
@@ -112,7 +120,7 @@ def index():
 def detail(session_id: uuid.UUID, form: addenda.AddendumForm | None = None):
     """A session's summary; ``form`` is an addendum refused by ``addenda.add_addendum``."""
     db = get_session()
-    session = get_visible(db, current_user, session_id)
+    session = get_visible_quis_session(db, current_user, session_id)
     if session is None:
         abort(404)
     may_add = addenda.may_add(current_user, session)
@@ -133,7 +141,7 @@ def detail(session_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         categories=scoring.CATEGORIES,
         percent=scoring.percent,
         rate_rule=scoring.RATE_RULE,
-        manages=can_manage_service(current_user, session.service),
+        manages=manages_service_of(current_user, session),
         team=team,
         named_staff=named_staff,
     ), (200 if form is None else 400)
@@ -143,7 +151,7 @@ addenda.register(
     bp,
     "/sessions/<uuid:session_id>",
     addenda.QUIS_SESSION,
-    find=get_visible,
+    find=get_visible_quis_session,
     page=detail,
     guard=capture_required,
 )

@@ -20,9 +20,14 @@ from careobs.db import get_session
 from careobs.org.models import Service, StaffMember
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
-from careobs.permissions import can_capture, can_manage_service, capture_required
+from careobs.permissions import (
+    can_capture,
+    capture_required,
+    get_visible_visit,
+    manages_service_of,
+    visible_visits,
+)
 from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
-from careobs.spotchecks.queries import get_visible, visible_visits
 from careobs.spotchecks.scoring import BANDS, RATINGS
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
@@ -148,7 +153,7 @@ def index():
 def detail(visit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
     """A visit's record; ``form`` is an addendum refused by ``addenda.add_addendum``."""
     db = get_session()
-    visit = get_visible(db, current_user, visit_id)
+    visit = get_visible_visit(db, current_user, visit_id)
     if visit is None:
         abort(404)
     may_add = addenda.may_add(current_user, visit)
@@ -161,7 +166,7 @@ def detail(visit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         form=form or addenda.form_for(addenda.MONITORING_VISIT),
         may_add=may_add,
         bands=BANDS,
-        manages=can_manage_service(current_user, visit.service),
+        manages=manages_service_of(current_user, visit),
         zone=time_zone(db, current_user.organisation_id),
     ), (200 if form is None else 400)
 
@@ -170,7 +175,7 @@ addenda.register(
     bp,
     "/<uuid:visit_id>",
     addenda.MONITORING_VISIT,
-    find=get_visible,
+    find=get_visible_visit,
     page=detail,
     guard=login_required,
 )

@@ -283,10 +283,10 @@ P = permissions
 
 MODULE = {
     ("quis_session", "view"): P.may_view_quis_session,
-    ("quis_session", "add_addendum"): P.may_add_quis_addendum,
+    ("quis_session", "add_addendum"): P.may_add_addendum,
     ("visit_released", "view"): P.may_view_visit,
     ("visit_unreleased", "view"): P.may_view_visit,
-    ("visit_released", "add_addendum"): P.may_add_visit_addendum,
+    ("visit_released", "add_addendum"): P.may_add_addendum,
     ("feedback_released", "view"): P.may_view_feedback,
     ("feedback_draft", "view"): P.may_view_feedback,
     ("feedback_draft", "edit"): P.may_edit_feedback,
