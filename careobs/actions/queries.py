@@ -1,7 +1,6 @@
 """Reading actions: overdue, owner candidates, and the re-checks due for coverage.
 
-Who may see which action is decided in careobs.permissions.actions; ``visible_actions`` is
-re-exported here under its old name because careobs/notifications/due.py imports it.
+Who may see which action is decided in careobs.permissions.actions.
 """
 
 from __future__ import annotations
@@ -18,18 +17,7 @@ from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.checklists.models import ChecklistItem
 from careobs.org.models import StaffMember
 from careobs.permissions import WORK
-from careobs.permissions.actions import visible_actions
 from careobs.spotchecks.models import MonitoringVisit
-
-__all__ = [
-    "RecheckInfo",
-    "item_texts",
-    "open_rechecks",
-    "overdue",
-    "owner_candidates",
-    "rechecks_due",
-    "visible_actions",
-]
 
 
 def overdue(today: date) -> sa.ColumnElement[bool]:

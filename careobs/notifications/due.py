@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts.models import Membership, User
 from careobs.actions.models import CLOSED, Action, RecheckBooking
-from careobs.actions.queries import open_rechecks, visible_actions
+from careobs.actions.queries import open_rechecks
 from careobs.actions.service import link as action_link
 from careobs.actions.service import owner_login
 from careobs.dashboards import coverage
 from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import Organisation, Service, StaffMember
+from careobs.permissions.actions import visible_actions
 from careobs.wording import plural
 
 LOOKAHEAD_DAYS = 7

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.org.models import Service
-from careobs.permissions.roles import WORK, can_work_in_service, in_query, service_ids_select
+from careobs.permissions.roles import (
+    WORK,
+    can_work_in_service,
+    in_query,
+    service_ids_select,
+    services_select,
+)
 from careobs.selection.models import SelectionDraw
 
 
@@ -32,6 +38,14 @@ def get_visible_draw(db: Session, user, draw_id: uuid.UUID) -> SelectionDraw | N
 def may_view_draw(user, draw: SelectionDraw) -> bool:
     """Whether the draw is among :func:`visible_draws` (seeing it and re-running it to verify)."""
     return in_query(visible_draws(user), draw)
+
+
+def drawable_services(user, service_kinds: tuple[str, ...]) -> sa.Select:
+    """Active services of these kinds where the user may draw (:func:`may_draw_in`, as a
+    query): admins, and the service's managers and supervisors, who go out and do the checks."""
+    return services_select(user, WORK).where(
+        Service.active.is_(True), Service.kind.in_(service_kinds)
+    )
 
 
 def may_draw_in(user, service: Service) -> bool:

@@ -14,7 +14,7 @@ from careobs.dashboards import coverage
 from careobs.days import within_days
 from careobs.org import settings as org_settings
 from careobs.org.models import Person, Service
-from careobs.permissions import WORK, services_select
+from careobs.permissions import selection as permitted
 from careobs.selection import draw as drawing
 from careobs.selection.models import SelectionDraw
 
@@ -25,11 +25,8 @@ OPEN_STATUSES = ("open", "in_progress")
 
 
 def drawable_services(user, kind: str) -> sa.Select:
-    """Active services where the user may draw: admins, and the service's managers and
-    supervisors (the supervisors are the ones who go out and do the checks)."""
-    return services_select(user, WORK).where(
-        Service.active.is_(True), Service.kind.in_(SERVICE_KINDS[kind])
-    )
+    """Active services where the user may draw this kind (careobs.permissions.selection)."""
+    return permitted.drawable_services(user, SERVICE_KINDS[kind])
 
 
 def new_seed() -> str:
