@@ -29,11 +29,11 @@ def _restart_ids(*tables: str) -> None:
     """After rows were written with their ids, PostgreSQL's counters continue from the largest."""
     if op.get_bind().dialect.name != "postgresql":
         return  # SQLite takes the largest id + 1 by itself
-    for table in tables:  # names written in this file, never input
-        op.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        )
+    for table in tables:
+        ids = sa.table(table, sa.column("id"))
+        next_id = sa.select(sa.func.coalesce(sa.func.max(ids.c.id), 0) + 1).scalar_subquery()
+        sequence = sa.func.pg_get_serial_sequence(table, "id")
+        op.execute(sa.select(sa.func.setval(sequence, next_id, False)))
 
 
 def _old_table(name: str, link: str, parent: str) -> None:

@@ -102,7 +102,11 @@ def visit(sync, acme, checklist, staff, day, **fields):
 
 def test_the_pack_lists_each_draw_and_who_was_then_visited_or_asked(app, db, world):
     acme, today, client, sync, checklist = world
-    t = lambda days: today - timedelta(days=days)  # noqa: E731 - a day before today
+
+    def t(days: int):
+        """The day ``days`` before today."""
+        return today - timedelta(days=days)
+
     # Workers, 10 days ago: all three, then a repeat that day of one (Hal is overdue, so he
     # may be drawn again; the new starters drawn last time sit out).
     w1 = draw(client, db, acme.homecare, 3)
