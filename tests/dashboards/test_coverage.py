@@ -16,26 +16,20 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.org.models import OrganisationSettings, StaffMember
-from tests.support.dashboards import column_values, html_tables, local, rendered, table_of, write
+from tests.support.dashboards import (
+    add_worker,
+    column_values,
+    html_tables,
+    local,
+    rendered,
+    table_of,
+    write,
+)
 from tests.support.dashboards import headline as headline_of
 
 API = "/api/v1/dashboards/coverage"
 RANGE = {"date_from": "2026-06-01", "date_to": "2026-11-27"}
 RED = {9: "not_met"}  # hand hygiene, a critical item
-
-
-def add_worker(db, acme, name: str, start: date | None = date(2024, 1, 8), **fields):
-    member = StaffMember(
-        organisation_id=acme.org.id,
-        service_id=acme.homecare.id,
-        name=name,
-        job_role="Care worker",
-        start_date=start,
-        **fields,
-    )
-    db.add(member)
-    db.commit()
-    return member
 
 
 def fetch(client, **params) -> dict:

@@ -27,8 +27,8 @@ from careobs.notifications.models import Notification
 from careobs.org.models import Service, StaffMember
 from careobs.spotchecks import documents
 from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
+from tests.support.dashboards import add_worker, html_tables, local, table_of
 from tests.support.dashboards import headline as headline_of
-from tests.support.dashboards import html_tables, local, table_of
 
 TODAY = date(2026, 12, 6)
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -46,19 +46,6 @@ def today(monkeypatch):
     monkeypatch.setattr("careobs.dashboards.views.utcnow", lambda: NOW)
     monkeypatch.setattr("careobs.dashboards.worker.utcnow", lambda: NOW)
     return TODAY
-
-
-def add_worker(db, acme, name: str, start: date | None) -> StaffMember:
-    member = StaffMember(
-        organisation_id=acme.org.id,
-        service_id=acme.homecare.id,
-        name=name,
-        job_role="Care worker",
-        start_date=start,
-    )
-    db.add(member)
-    db.commit()
-    return member
 
 
 def coverage(client) -> dict:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from careobs.dashboards.tables import Column, display
+from careobs.org.models import StaffMember
 from tests.support.quis import interaction, quis_doc
 from tests.support.sync import SyncApi, iso
 from tests.support.visits import ChecklistInfo, spot_check
@@ -166,3 +167,18 @@ def column_values(table_json: dict, key: str) -> list:
 
 def headline(payload: dict) -> dict[str, str]:
     return {h["label"]: h["value"] for h in payload["headline"]}
+
+
+def add_worker(db, acme, name: str, start: date | None = date(2024, 1, 8), **fields):
+    """A care worker in Acme's homecare service (start date 8 January 2024 unless given)."""
+    member = StaffMember(
+        organisation_id=acme.org.id,
+        service_id=acme.homecare.id,
+        name=name,
+        job_role="Care worker",
+        start_date=start,
+        **fields,
+    )
+    db.add(member)
+    db.commit()
+    return member
