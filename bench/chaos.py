@@ -889,15 +889,15 @@ def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> V
     from careobs.audit.models import AuditEvent
     from careobs.checklists.models import ChecklistDomain, ChecklistItem
     from careobs.db import make_engine
-    from careobs.spotchecks.models import (
+    from careobs.sync.models import QuarantinedDocument
+    from careobs.sync.service import content_hash
+    from careobs.visits.models import (
         MonitoringVisit,
         VisitAction,
         VisitAnswer,
         VisitDomainScore,
         VisitMissedItem,
     )
-    from careobs.sync.models import QuarantinedDocument
-    from careobs.sync.service import content_hash
 
     verdict = Verdict()
     in_play = [d for d in docs if d.produced]
@@ -1080,7 +1080,7 @@ def verify(url: str, docs: list[Doc], ledger: Ledger, rollups_before: dict) -> V
 def rollup_totals(conn) -> dict:
     """Per (grain, visit type, domain): the sum kept in visit_domain_periods minus the sum of
     the visits' own per-domain rows. Whatever it is after the demo load, a run must not move it."""
-    from careobs.spotchecks.models import VisitDomainPeriod, VisitDomainScore
+    from careobs.visits.models import VisitDomainPeriod, VisitDomainScore
 
     p, s = VisitDomainPeriod.__table__, VisitDomainScore.__table__
     counts = COUNT_NAMES

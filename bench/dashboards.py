@@ -382,7 +382,7 @@ def main() -> None:
 
 def bound_instant(day: date, zone, dialect: str):
     """Local midnight as the raw driver wants it: SQLite stores UTC text, PostgreSQL timestamptz."""
-    from careobs.dashboards.periods import local_midnight
+    from careobs.periods import local_midnight
 
     instant = local_midnight(day, zone)
     return f"{instant:%Y-%m-%d %H:%M:%S.%f}" if dialect == "sqlite" else instant

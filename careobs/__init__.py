@@ -94,8 +94,8 @@ def register_blueprints(app: Flask) -> None:
     from careobs.pwa.views import bp as pwa_bp
     from careobs.quis.views import bp as quis_bp
     from careobs.selection.views import bp as selection_bp
-    from careobs.spotchecks.views import bp as visits_bp
     from careobs.sync.views import bp as quarantine_bp
+    from careobs.visits.views import bp as visits_bp
 
     for blueprint in (
         home_bp,
@@ -136,7 +136,7 @@ def register_capture() -> None:
     from careobs.feedback import service as feedback
     from careobs.notifications import service as notifications
     from careobs.quis import service as quis
-    from careobs.spotchecks import service as visits
+    from careobs.visits import service as visits
 
     kinds.register(quis.KIND)
     kinds.register(visits.KIND)

@@ -20,8 +20,8 @@ from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.quis import demo as quis_demo
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection import demo as selection_demo
-from careobs.spotchecks import demo as visits_demo
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits import demo as visits_demo
+from careobs.visits.models import MonitoringVisit
 
 DEMO_ORG = "Demo Care Group"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials

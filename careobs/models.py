@@ -7,7 +7,7 @@ from careobs.capture.addenda import Addendum
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
 from careobs.feedback.models import Feedback
-from careobs.notifications.models import Notification, PushMessage, PushSubscription
+from careobs.notifications.models import Notification
 from careobs.org.models import (
     Area,
     Organisation,
@@ -16,9 +16,11 @@ from careobs.org.models import (
     Service,
     StaffMember,
 )
+from careobs.push.models import PushMessage, PushSubscription
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection.models import SelectionDraw
-from careobs.spotchecks.models import (
+from careobs.sync.models import QuarantinedDocument
+from careobs.visits.models import (
     MonitoringVisit,
     VisitAction,
     VisitAnswer,
@@ -26,7 +28,6 @@ from careobs.spotchecks.models import (
     VisitDomainScore,
     VisitMissedItem,
 )
-from careobs.sync.models import QuarantinedDocument
 
 __all__ = [
     "Action",

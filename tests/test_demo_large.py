@@ -19,8 +19,8 @@ from careobs.org.models import Organisation, Person, Service, StaffMember
 from careobs.privacy import code_problems
 from careobs.quis import scoring as quis_scoring
 from careobs.quis.models import QuisInteraction, QuisSession
-from careobs.spotchecks import scoring
-from careobs.spotchecks.models import (
+from careobs.visits import scoring
+from careobs.visits.models import (
     MonitoringVisit,
     VisitAnswer,
     VisitDomainPeriod,

@@ -33,7 +33,6 @@ from careobs.checklists.models import ChecklistDomain, ChecklistVersion
 from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.quis.models import CONTEXTS, QuisSession
-from careobs.spotchecks.models import VisitDomainScore
 from careobs.statistics import (
     ClusterSums,
     Difference,
@@ -42,6 +41,7 @@ from careobs.statistics import (
     compare,
     shown_change,
 )
+from careobs.visits.models import VisitDomainScore
 
 KINDS = {
     "quis_negative": "Negative interactions (QUIS)",

@@ -17,7 +17,7 @@ from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.checklists.models import ChecklistItem
 from careobs.org.models import StaffMember
 from careobs.permissions import WORK
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 
 
 def overdue(today: date) -> sa.ColumnElement[bool]:

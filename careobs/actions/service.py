@@ -22,7 +22,7 @@ from careobs.db import utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
-from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
+from careobs.visits.models import MonitoringVisit, VisitAnswer
 from careobs.wording import plural
 
 ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."

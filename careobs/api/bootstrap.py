@@ -11,8 +11,8 @@ from careobs.org.models import Area, Organisation, Person, StaffMember
 from careobs.permissions import capture_services, roles_by_service
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
-from careobs.spotchecks.models import VISIT_TYPES
-from careobs.spotchecks.scoring import RATINGS
+from careobs.visits.models import VISIT_TYPES
+from careobs.visits.scoring import RATINGS
 
 
 def _grouped(db: Session, stmt, service_ids: list[int]) -> dict[int, list]:

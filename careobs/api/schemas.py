@@ -3,8 +3,8 @@ description (:mod:`careobs.api.openapi`) refers to; enumerations come from the m
 
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
-from careobs.spotchecks.models import VISIT_TYPES
-from careobs.spotchecks.scoring import RATINGS
+from careobs.visits.models import VISIT_TYPES
+from careobs.visits.scoring import RATINGS
 
 ERROR = {
     "type": "object",

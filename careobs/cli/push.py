@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 
 from careobs.db import get_session
 from careobs.notifications.due import remind
-from careobs.notifications.models import PushSubscription
 from careobs.push import keys as vapid
 from careobs.push.delivery import send_due
+from careobs.push.models import PushSubscription
 
 
 def ensure_push_keys(subject: str) -> None:

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, aliased
 
 from careobs.actions.queries import rechecks_due
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.periods import WEEKDAYS, local_slot, offset_spans, slot_columns
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.org import settings as org_settings
 from careobs.org.models import Service, StaffMember
-from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
+from careobs.periods import WEEKDAYS, local_slot, offset_spans, slot_columns
+from careobs.visits.models import VISIT_TYPES, MonitoringVisit
 from careobs.wording import plural
 
 DUE_SOON_DAYS = 14

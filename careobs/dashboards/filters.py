@@ -16,13 +16,13 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
-from careobs.dashboards.periods import GROUPINGS, Period, periods
 from careobs.days import local_midnight
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Service
+from careobs.periods import GROUPINGS, Period, periods
 from careobs.permissions import dashboard_services
 from careobs.quis.models import CONTEXTS
-from careobs.spotchecks.models import VISIT_TYPES
+from careobs.visits.models import VISIT_TYPES
 
 MAX_DAYS = 3 * 366
 KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare"}

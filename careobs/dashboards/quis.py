@@ -18,14 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.periods import (
+from careobs.dashboards.tables import Chart, Column, Table
+from careobs.periods import (
     bucket_index,
     local_slot,
     offset_spans,
     period_boundaries,
     slot_columns,
 )
-from careobs.dashboards.tables import Chart, Column, Table
 from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.scoring import CATEGORIES, CATEGORY_LABELS, CategoryCounts

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.periods import bucket_index, period_boundaries
-from careobs.spotchecks.models import (
+from careobs.periods import bucket_index, period_boundaries
+from careobs.visits.models import (
     MonitoringVisit,
     VisitDomainPeriod,
     VisitDomainScore,

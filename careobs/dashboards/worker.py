@@ -23,8 +23,8 @@ from careobs.permissions import (
     sees_unreleased_visits_of,
     visits_on_worker_page,
 )
-from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
-from careobs.spotchecks.scoring import BANDS
+from careobs.visits.models import VISIT_TYPES, MonitoringVisit
+from careobs.visits.scoring import BANDS
 
 
 def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Table]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from careobs.checklists import service as checklists
 from careobs.checklists.models import ChecklistItem
-from careobs.spotchecks.documents import CleanAnswer
+from careobs.visits.documents import CleanAnswer
 
 ARRIVAL = "Arrived within the agreed tolerance of the planned time"
 STAYED = "Stayed the planned duration"

@@ -1,9 +1,9 @@
 """Two years of monitoring visits in the large demo's homecare branches, with every answer row.
 
-Each visit's stored outcome is computed with :mod:`careobs.spotchecks.scoring` as
-:func:`careobs.spotchecks.service._apply` does, and its dashboard rows come from
-:func:`careobs.spotchecks.service.report_rows` (their per-period sums from
-:func:`careobs.spotchecks.rollups.rebuild`), so stored figures agree with the answers.
+Each visit's stored outcome is computed with :mod:`careobs.visits.scoring` as
+:func:`careobs.visits.service._apply` does, and its dashboard rows come from
+:func:`careobs.visits.service.report_rows` (their per-period sums from
+:func:`careobs.visits.rollups.rebuild`), so stored figures agree with the answers.
 Patterns: visits spread over 07:00–22:00, fewer at weekends, two branches always on weekday
 mornings; about a third unannounced (rising), a few responsive; red results re-checked within a
 month; some workers overdue, a few never visited, new starters checked in their first weeks.
@@ -24,17 +24,17 @@ from careobs.demo_large.organisation import VISITED_ROLES, Unit, Worker
 from careobs.demo_large.patterns import Window, local_time, new_uuid, trend_factor
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.spotchecks import rollups, scoring
-from careobs.spotchecks.documents import CleanVisit
-from careobs.spotchecks.models import (
+from careobs.sync.roster import ServiceRoster
+from careobs.visits import rollups, scoring
+from careobs.visits.documents import CleanVisit
+from careobs.visits.models import (
     MonitoringVisit,
     VisitAction,
     VisitAnswer,
     VisitDomainScore,
     VisitMissedItem,
 )
-from careobs.spotchecks.service import report_rows
-from careobs.sync.roster import ServiceRoster
+from careobs.visits.service import report_rows
 
 # Homecare call times (local hour: weight), morning calls busiest.
 HOURS = {
@@ -246,7 +246,7 @@ def _visit(rng, plan: Plan, ctx: dict) -> tuple[dict, CleanVisit]:
         actions=[],
         status="submitted",
     )
-    # As careobs.spotchecks.service._apply computes them when a device sends the visit.
+    # As careobs.visits.service._apply computes them when a device sends the visit.
     rules, tolerance = ctx["rules"], ctx["tolerance"]
     result = scoring.outcome((scoring.Answer(a.rating, a.critical) for a in answers), rules)
     ratings = [a.rating for a in answers]

@@ -12,8 +12,8 @@ from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisSession
 from careobs.selection.models import SelectionDraw
-from careobs.spotchecks.models import MonitoringVisit as Visit
-from careobs.spotchecks.models import VisitAction
+from careobs.visits.models import MonitoringVisit as Visit
+from careobs.visits.models import VisitAction
 
 
 def actions(org_id: int) -> sa.Select:

@@ -14,8 +14,8 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import Area, Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisInteraction, QuisSession
-from careobs.spotchecks.models import MonitoringVisit as Visit
-from careobs.spotchecks.models import VisitAction, VisitAnswer
+from careobs.visits.models import MonitoringVisit as Visit
+from careobs.visits.models import VisitAction, VisitAnswer
 
 
 def quis_sessions(org_id: int) -> sa.Select:

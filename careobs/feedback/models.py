@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.org.models import Service, StaffMember
     from careobs.quis.models import QuisSession
-    from careobs.spotchecks.models import MonitoringVisit
+    from careobs.visits.models import MonitoringVisit
 
 
 class Feedback(PublicIdMixin, Base):

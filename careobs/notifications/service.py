@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from careobs.accounts.models import Membership, User
 from careobs.db import utcnow
 from careobs.deferral import collecting
-from careobs.notifications.models import KINDS, Notification, PushMessage, PushSubscription
+from careobs.notifications.models import KINDS, Notification
+from careobs.push.models import PushMessage, PushSubscription
 
 
 def notify(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from careobs.org.models import Organisation, OrganisationSettings
-from careobs.spotchecks.scoring import Rules
+from careobs.visits.scoring import Rules
 
 DEFAULTS = {
     "green_from": 90,

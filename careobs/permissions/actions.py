@@ -25,7 +25,7 @@ from careobs.permissions.roles import (
 )
 from careobs.permissions.staff import own_staff_ids
 from careobs.permissions.visits import feedback_released
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 
 
 def owned_by(user) -> sa.ColumnElement[bool]:

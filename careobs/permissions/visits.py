@@ -16,7 +16,7 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
 from careobs.permissions.roles import MANAGE, can_manage_service, in_query, service_ids_select
 from careobs.permissions.staff import own_staff_ids
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 
 
 def feedback_released(visit=MonitoringVisit) -> sa.ColumnElement[bool]:

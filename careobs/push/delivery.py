@@ -29,10 +29,10 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy.orm import Session
 
 from careobs.db import get_session, utcnow
-from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import endpoints
 from careobs.push.endpoints import NameNotFound, RefusedEndpoint
 from careobs.push.keys import VapidKeys, load
+from careobs.push.models import PushMessage, PushSubscription
 from careobs.push.transport import PushSession
 
 TTL_SECONDS = 24 * 60 * 60

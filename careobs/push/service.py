@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import User
-from careobs.notifications.models import PushSubscription
+from careobs.push.models import PushSubscription
 
 
 def forget_subscription(db: Session, user: User, endpoint: str) -> None:

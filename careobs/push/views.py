@@ -13,9 +13,9 @@ from flask_login import current_user, login_required
 
 from careobs.db import get_session
 from careobs.errors import error_response
-from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import endpoints
 from careobs.push.keys import load
+from careobs.push.models import PushMessage, PushSubscription
 from careobs.push.service import forget_subscription
 
 bp = Blueprint("push", __name__, url_prefix="/api/v1/push")

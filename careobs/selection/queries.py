@@ -28,7 +28,7 @@ from careobs.org import settings as org_settings
 from careobs.org.models import Person, Service, StaffMember
 from careobs.selection.models import SelectionDraw
 from careobs.selection.service import verify
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 
 
 @dataclass(frozen=True)

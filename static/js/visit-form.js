@@ -10,7 +10,7 @@ import { plural } from "./wording.js";
 const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 const DEFAULT_CHECKLIST = "Homecare monitoring visit";
 // A visit with nothing applicable has no score: it checked nothing. The server's answer to such
-// a document is the same (careobs/spotchecks/documents.py, ALL_NA).
+// a document is the same (careobs/visits/documents.py, ALL_NA).
 const ALL_NA = "Every item is N/A: a visit must rate at least one item.";
 const CONSENT_TEXT = {
   yes: "Consent to monitoring visits is on record.",

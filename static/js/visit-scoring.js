@@ -1,4 +1,4 @@
-// Monitoring visit outcome on the device (mirrors careobs/spotchecks/scoring.py): the server
+// Monitoring visit outcome on the device (mirrors careobs/visits/scoring.py): the server
 // recomputes everything from the answers it receives.
 
 import { plural } from "./wording.js";
@@ -20,7 +20,7 @@ export function scorePercent(points, possible) {
 
 /** Green, amber or red for `points` of `possible`, decided from the exact fraction (never the
  * rounded score: 89.95% shows as 90.0% but is amber when green starts at 90); null when
- * nothing was possible. Same rule as band_for in careobs/spotchecks/scoring.py. */
+ * nothing was possible. Same rule as band_for in careobs/visits/scoring.py. */
 export function bandFor(points, possible, rules) {
   if (!possible) return null;
   if (points * 100 >= rules.green_from * possible) return "green";

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from careobs.actions import service
 from careobs.actions.models import RecheckBooking
 from careobs.db import get_session
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.sync import SyncApi
 
 

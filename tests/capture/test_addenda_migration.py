@@ -11,7 +11,7 @@ from careobs import migrate
 from careobs.capture.addenda import Addendum
 from careobs.db import UTCDateTime, make_engine
 from careobs.quis.models import QuisSession
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.database import stored
 
 BEFORE = "0013_unscored_and_red_backfill"

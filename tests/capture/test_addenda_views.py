@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from careobs.audit.models import AuditEvent
 from careobs.capture.addenda import Addendum
 from careobs.quis.models import QuisSession
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.database import count, stored
 
 KINDS = ["quis_session", "monitoring_visit"]

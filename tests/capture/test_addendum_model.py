@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from careobs.capture.addenda import Addendum
 from careobs.quis.models import QuisSession
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.database import stored
 
 

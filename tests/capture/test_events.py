@@ -10,7 +10,7 @@ from careobs.capture import events, kinds
 from careobs.feedback import service as feedback
 from careobs.notifications import service as notifications
 from careobs.quis import service as quis
-from careobs.spotchecks import service as visits
+from careobs.visits import service as visits
 
 
 def receivers(signal, kind_name: str) -> list:

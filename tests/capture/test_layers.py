@@ -153,7 +153,7 @@ def test_the_sync_core_knows_no_kind_of_record():
     """The sync looks kinds up in the capture registry; QUIS and visits register there."""
     graph = import_graph()
     sync = {m for m in MODULES if m.startswith("careobs.sync")}
-    features = ("careobs.quis", "careobs.spotchecks")
+    features = ("careobs.quis", "careobs.visits")
     assert {t for m in sync for t in graph[m] if t.startswith(features)} == set()
 
 

@@ -17,7 +17,7 @@ from careobs.checklists.models import (
     ChecklistItem,
     ChecklistVersion,
 )
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.checklists import BASE, events, page_text, shape, start, texts, upload, version
 from tests.support.database import count, stored
 from tests.support.sync import SyncApi

@@ -11,7 +11,7 @@ from careobs.actions import measures
 from careobs.actions import service as actions
 from careobs.actions.models import Action
 from careobs.quis.scoring import wilson_interval
-from careobs.spotchecks.models import VisitDomainScore
+from careobs.visits.models import VisitDomainScore
 from tests.clock import local_today
 from tests.support.dashboards import local, session_doc, write
 

@@ -27,12 +27,12 @@ import sqlalchemy as sa
 
 from careobs import resource_dir
 from careobs.audit.models import AuditEvent
-from careobs.spotchecks.models import MonitoringVisit
-from careobs.spotchecks.scoring import COMPETENT, DEVELOPMENT, NOT_YET
-from tests.spotchecks.big_checklist import big_visit, thousand_items
-from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from careobs.visits.models import MonitoringVisit
+from careobs.visits.scoring import COMPETENT, DEVELOPMENT, NOT_YET
 from tests.support.dashboards import LONDON, local, write
 from tests.support.database import stored
+from tests.visits.big_checklist import big_visit, thousand_items
+from tests.visits.legacy import old_unscored_submissions_accepted
 
 AMBER = {10: "not_met", 14: "not_met", 16: "not_met", 21: "partly"}  # 51 / 58 = 87.9%
 RED_CRITICAL = {9: "not_met"}  # 56 / 58, but item 9 is critical

@@ -25,8 +25,8 @@ from careobs.db import get_session
 from careobs.notifications.due import remind, visits_due
 from careobs.notifications.models import Notification
 from careobs.org.models import Service, StaffMember
-from careobs.spotchecks import documents
-from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
+from careobs.visits import documents
+from careobs.visits.models import MonitoringVisit, VisitAnswer
 from tests.support.dashboards import add_worker, html_tables, local, table_of
 from tests.support.dashboards import headline as headline_of
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from careobs.dashboards.filters import default_range
-from careobs.dashboards.periods import periods
+from careobs.periods import periods
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from careobs.spotchecks.models import VisitDomainScore
+from careobs.visits.models import VisitDomainScore
 from tests.dashboards.test_action_measures import add_action, comparison
 from tests.support.dashboards import local, session_doc, write
 

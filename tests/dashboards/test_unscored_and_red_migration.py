@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from careobs import resource_dir
 from careobs.actions.models import RecheckBooking
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.dashboards.test_coverage_states import RED
-from tests.spotchecks.legacy import old_unscored_submissions_accepted
 from tests.support.dashboards import LONDON, add_worker, local, write
 from tests.support.database import stored
+from tests.visits.legacy import old_unscored_submissions_accepted
 
 
 def _migration():

@@ -32,14 +32,14 @@ import sqlalchemy as sa
 from careobs.db import get_session
 from careobs.evidence.pack import CHECKED, FOUND, build
 from careobs.org.models import Service
-from careobs.spotchecks.models import MonitoringVisit
-from careobs.spotchecks.scoring import DEVELOPMENT
-from tests.spotchecks.big_checklist import big_visit, thousand_items
-from tests.spotchecks.legacy import old_unscored_submissions_accepted
+from careobs.visits.models import MonitoringVisit
+from careobs.visits.scoring import DEVELOPMENT
 from tests.support.dashboards import headline as headline_of
 from tests.support.dashboards import html_tables, local, rendered, table_of, write
 from tests.support.database import stored
 from tests.support.pdf import pdf_text
+from tests.visits.big_checklist import big_visit, thousand_items
+from tests.visits.legacy import old_unscored_submissions_accepted
 
 RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31", "grouping": "month"}
 API = "/api/v1/dashboards/visits"

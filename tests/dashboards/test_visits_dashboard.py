@@ -16,7 +16,7 @@ V5   Fri 30 Oct 16:00 GMT    unannounced  every item N/A (stored before issue 12
 ===  ======================  ===========  ==========================================  =====  ====
 
 V5 is unscored: a visit with nothing applicable can no longer be submitted, but one stored
-before that still counts as a visit, with no score and no band (tests/spotchecks/legacy.py).
+before that still counts as a visit, with no score and no band (tests/visits/legacy.py).
 
 V8 is planned at 23:30 UTC on 30 September: October in London. Not counted: a draft, and a visit
 in Acme Rural, which this manager does not manage.
@@ -32,13 +32,12 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.dashboards.visits import LATENESS
-from careobs.spotchecks.models import (
+from careobs.visits.models import (
     MonitoringVisit,
     VisitDomainPeriod,
     VisitDomainScore,
     VisitMissedItem,
 )
-from tests.spotchecks.legacy import old_unscored_submissions_accepted
 from tests.support.dashboards import (
     column_values,
     html_tables,
@@ -52,6 +51,7 @@ from tests.support.dashboards import headline as headline_of
 from tests.support.database import count, stored
 from tests.support.sync import revise
 from tests.support.visits import publish_new_version
+from tests.visits.legacy import old_unscored_submissions_accepted
 
 RANGE = {"date_from": "2026-09-01", "date_to": "2026-10-31", "grouping": "month"}
 API = "/api/v1/dashboards/visits"

@@ -178,7 +178,7 @@ def homecare_worker_uuid(live) -> str:
     from sqlalchemy.orm import Session
 
     from careobs.org.models import StaffMember
-    from careobs.spotchecks.models import MonitoringVisit
+    from careobs.visits.models import MonitoringVisit
 
     with Session(live.app.extensions["careobs.engine"]) as db:
         return str(
@@ -339,7 +339,7 @@ def visit_record(page, live, _open_page):
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from careobs.spotchecks.models import MonitoringVisit
+    from careobs.visits.models import MonitoringVisit
 
     with Session(live.app.extensions["careobs.engine"]) as db:
         visit = db.scalar(

@@ -1,6 +1,6 @@
 """The band boundary cases (tests/data/band_boundaries.json) against static/js/visit-scoring.js
 in a real page: the device bands from the exact fraction and rounds only for display, exactly
-as tests/spotchecks/test_band_boundaries.py checks the server does."""
+as tests/visits/test_band_boundaries.py checks the server does."""
 
 from __future__ import annotations
 

@@ -300,7 +300,7 @@ def scored_months(live_server, first: date, last: date) -> list[str]:
     from careobs.days import local_midnight
     from careobs.demo import DEMO_ORG
     from careobs.org.models import Organisation
-    from careobs.spotchecks.models import MonitoringVisit
+    from careobs.visits.models import MonitoringVisit
 
     with Session(live_server.app.extensions["careobs.engine"]) as db:
         zone = ZoneInfo(

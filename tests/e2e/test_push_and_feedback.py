@@ -33,10 +33,11 @@ from playwright.sync_api import BrowserContext, CDPSession, Page, expect
 from careobs.accounts.models import User
 from careobs.db import get_session
 from careobs.feedback.models import Feedback
-from careobs.notifications.models import KINDS, Notification, PushSubscription
+from careobs.notifications.models import KINDS, Notification
 from careobs.org.models import StaffMember
 from careobs.push import keys as vapid
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.push.models import PushSubscription
+from careobs.visits.models import MonitoringVisit
 from tests.clock import ORGANISATION_ZONE
 from tests.e2e.pages import FEEDBACK_PAGES
 from tests.e2e.test_layout import layout_problems

@@ -76,7 +76,7 @@ def server_visits(live_server, doc_id: str) -> list[dict]:
     """Every stored visit with this document id, with its answers (by item id) and actions."""
     from careobs.checklists.models import ChecklistItem
     from careobs.db import get_session
-    from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
+    from careobs.visits.models import MonitoringVisit, VisitAction, VisitAnswer
 
     with live_server.app.app_context():
         db = get_session()

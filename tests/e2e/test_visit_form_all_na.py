@@ -1,7 +1,7 @@
 """A visit with every item N/A checked nothing: the form will not submit it.
 
 The refusal is shown beside the Submit button in the words the server uses for such a document
-(careobs/spotchecks/documents.py), read out at once (``aria-live``) with focus moved to it; the
+(careobs/visits/documents.py), read out at once (``aria-live``) with focus moved to it; the
 visit stays a draft on the device and nothing reaches the server. With one item rated, it goes.
 """
 

@@ -213,7 +213,7 @@ def test_the_supervisor_chooses_the_checklist_when_there_are_several(open_page, 
 def released_feedback(live_server, doc_id: str) -> dict:
     from careobs.db import get_session
     from careobs.feedback.models import Feedback
-    from careobs.spotchecks.models import MonitoringVisit
+    from careobs.visits.models import MonitoringVisit
 
     with live_server.app.app_context():
         db = get_session()

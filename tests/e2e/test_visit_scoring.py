@@ -1,5 +1,5 @@
 """static/js/visit-scoring.js, the outcome the visit form shows live, imported in a real page and
-checked against careobs/spotchecks/scoring.py, which the server stores (design §2.2)."""
+checked against careobs/visits/scoring.py, which the server stores (design §2.2)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Page
 
 from careobs.checklists import default
-from careobs.spotchecks import scoring
+from careobs.visits import scoring
 
 DEFAULT_RULES = {"green_from": 90, "amber_from": 75, "lateness_tolerance_minutes": 10}
 CUSTOM_RULES = {"green_from": 80, "amber_from": 60, "lateness_tolerance_minutes": 5}

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.actions.models import Action
-from careobs.dashboards.periods import local_midnight
 from careobs.db import get_session
 from careobs.demo import RIVERSIDE, ROSEWOOD, STAFF
 from careobs.evidence import pdf
@@ -17,8 +16,9 @@ from careobs.evidence.pack import CHANGED, DONE, build
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
 from careobs.org.settings import time_zone
+from careobs.periods import local_midnight
 from careobs.quis.models import QuisSession
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.pdf import page_count, pdf_text
 
 

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
-from careobs.notifications.models import Notification, PushMessage, PushSubscription
+from careobs.notifications.models import Notification
 from careobs.notifications.service import notify
+from careobs.push.models import PushMessage, PushSubscription
 from tests.support.feedback import assert_no_personal_data, notifications_of, sync_as
 from tests.support.quis import interaction, quis_doc
 from tests.support.sync import revise

@@ -31,8 +31,8 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import Service, StaffMember
 from careobs.quis.models import QuisSession
 from careobs.selection.models import SelectionDraw
-from careobs.spotchecks.models import MonitoringVisit
 from careobs.sync.models import QuarantinedDocument
+from careobs.visits.models import MonitoringVisit
 from tests.factories import DataBuilder
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info

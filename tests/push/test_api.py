@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 
-from careobs.notifications.models import PushMessage, PushSubscription
+from careobs.push.models import PushMessage, PushSubscription
 from tests.push.fake_push_service import Browser, b64url
 from tests.support.push import SUBSCRIPTIONS_URL, assert_json_error, subscription_row, subscriptions
 

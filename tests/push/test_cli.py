@@ -17,9 +17,10 @@ from careobs.accounts.models import Membership
 from careobs.actions.models import Action
 from careobs.db import get_session
 from careobs.notifications.due import due_summary, remind, visits_due
-from careobs.notifications.models import Notification, PushSubscription
+from careobs.notifications.models import Notification
 from careobs.org.models import OrganisationSettings, Service, StaffMember
 from careobs.push import keys as vapid
+from careobs.push.models import PushSubscription
 from tests.support.push import messages
 from tests.support.sync import SyncApi
 from tests.support.visits import action

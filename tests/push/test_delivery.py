@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
-from careobs.notifications.models import Notification, PushMessage, PushSubscription
+from careobs.notifications.models import Notification
 from careobs.push.delivery import GIVE_UP_AFTER_FAILURES, MAX_ATTEMPTS, TTL_SECONDS, send_due
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.push.models import PushMessage, PushSubscription
+from careobs.visits.models import MonitoringVisit
 from tests.support.database import stored
 from tests.support.push import about, messages, subscription_row, supervisor_sync, via_notice
 

@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.db import utcnow
-from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import delivery
 from careobs.push import keys as vapid
 from careobs.push.delivery import (
@@ -20,6 +19,7 @@ from careobs.push.delivery import (
     STUCK_AFTER,
     send_due,
 )
+from careobs.push.models import PushMessage, PushSubscription
 from tests.support.push import (
     SUBSCRIPTIONS_URL,
     about,

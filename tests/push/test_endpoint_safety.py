@@ -17,9 +17,9 @@ import pytest
 import requests
 
 from careobs import config
-from careobs.notifications.models import PushMessage, PushSubscription
 from careobs.push import endpoints, transport
 from careobs.push.endpoints import NOT_FOUND, NOT_HTTPS, NOT_PUBLIC, USERINFO
+from careobs.push.models import PushMessage, PushSubscription
 from careobs.push.transport import PushSession
 from tests.push.fake_push_service import Browser
 from tests.support.push import (

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.feedback.models import Feedback
-from careobs.notifications.models import Notification, PushMessage
+from careobs.notifications.models import Notification
 from careobs.org.models import Person, StaffMember
+from careobs.push.models import PushMessage
 from tests.support.sync import SyncApi
 
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from careobs.notifications.models import Notification, PushMessage, PushSubscription
+from careobs.notifications.models import Notification
+from careobs.push.models import PushMessage, PushSubscription
 from tests.support.sync import SyncApi
 from tests.support.web import Auth
 

@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from careobs.checklists.models import ChecklistItem
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.quis.scoring import people_with_negative
-from careobs.spotchecks.models import (
+from careobs.sync.models import QuarantinedDocument
+from careobs.visits.models import (
     MonitoringVisit,
     VisitAction,
     VisitAnswer,
     VisitDomainScore,
 )
-from careobs.sync.models import QuarantinedDocument
 
 ACKNOWLEDGED = frozenset({"created", "updated", "unchanged"})
 

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.quis.models import QuisInteraction
-from careobs.spotchecks.models import VisitAction
+from careobs.visits.models import VisitAction
 from tests.sync.census import quarantined
 from tests.sync.documents import batch_body, quis_session, spot_check
 

@@ -12,7 +12,7 @@ import uuid
 import sqlalchemy as sa
 
 from careobs.actions.models import RecheckBooking
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.sync.devices import Send, assert_ok, at_once
 from tests.sync.documents import spot_check
 

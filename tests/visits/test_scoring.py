@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from careobs.spotchecks.scoring import (
+from careobs.visits.scoring import (
     COMPETENT,
     DEVELOPMENT,
     NOT_YET,

@@ -1,7 +1,7 @@
 """Visits stored before issue 12, for tests of how they are counted now.
 
 A visit with every item N/A used to be accepted when submitted; the server now refuses one
-(careobs.spotchecks.documents.ALL_NA), but those already stored remain and must still be
+(careobs.visits.documents.ALL_NA), but those already stored remain and must still be
 counted ("Unscored"). :func:`old_unscored_submissions_accepted` lets the real sync path store
 one the way it used to: the document is checked as a draft (which may be all N/A), then stored
 as submitted, with the outcome, report rows and per-period sums the service writes.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from careobs.spotchecks import documents
+from careobs.visits import documents
 
 
 def _all_na(data) -> bool:

@@ -17,7 +17,7 @@ from careobs.capture.addenda import Addendum
 from careobs.checklists import service as checklists
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
-from careobs.spotchecks.models import MonitoringVisit
+from careobs.visits.models import MonitoringVisit
 from tests.support.database import count, stored
 from tests.support.sync import iso
 from tests.support.visits import ChecklistInfo, checklist_info, spot_check

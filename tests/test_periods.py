@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from careobs.dashboards.periods import (
+from careobs.dashboards.tables import Column, Table, display, heat_level
+from careobs.days import local_midnight
+from careobs.db import UTCDateTime
+from careobs.periods import (
     bucket_index,
     local_slot,
     offset_spans,
@@ -17,9 +20,6 @@ from careobs.dashboards.periods import (
     periods,
     slot_columns,
 )
-from careobs.dashboards.tables import Column, Table, display, heat_level
-from careobs.days import local_midnight
-from careobs.db import UTCDateTime
 from tests.support.dashboards import LONDON, local
 
 

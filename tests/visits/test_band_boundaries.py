@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from careobs.spotchecks.scoring import Answer, Rules, band_for, outcome, score_percent
+from careobs.visits.scoring import Answer, Rules, band_for, outcome, score_percent
 from tests import band_cases
 
 CASES = band_cases.load()

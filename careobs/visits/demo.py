@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.checklists.models import ChecklistVersion
-from careobs.spotchecks import service as visit_service
-from careobs.spotchecks.documents import CleanAction, CleanAnswer, CleanVisit
-from careobs.spotchecks.models import MonitoringVisit
 from careobs.sync.roster import ServiceRoster
+from careobs.visits import service as visit_service
+from careobs.visits.documents import CleanAction, CleanAnswer, CleanVisit
+from careobs.visits.models import MonitoringVisit
 
 NAMESPACE = uuid.UUID("0c5b6f7e-2a51-4d0e-8f43-9b2f6a1c7d11")
 COMMENTS = {

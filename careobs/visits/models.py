@@ -163,7 +163,7 @@ class VisitDomainPeriod(Base):
     periods, so a year across every service is a few thousand rows rather than every visit's.
 
     Kept up to date as each visit is submitted (submitted visits never change) and rebuilt by
-    ``careobs.spotchecks.rollups.rebuild``. ``period_start`` is a local date in the
+    ``careobs.visits.rollups.rebuild``. ``period_start`` is a local date in the
     organisation's time zone.
     """
 

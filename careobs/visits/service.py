@@ -13,9 +13,9 @@ from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.spotchecks import documents, rollups, scoring
-from careobs.spotchecks.documents import CleanVisit
-from careobs.spotchecks.models import (
+from careobs.visits import documents, rollups, scoring
+from careobs.visits.documents import CleanVisit
+from careobs.visits.models import (
     MonitoringVisit,
     VisitAction,
     VisitAnswer,

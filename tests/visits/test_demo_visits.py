@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from careobs.checklists.models import ChecklistItem
 from careobs.demo import load_demo
 from careobs.org.models import Service
-from careobs.spotchecks.demo import CRITICAL_MISSES
-from careobs.spotchecks.models import MonitoringVisit, VisitAnswer
+from careobs.visits.demo import CRITICAL_MISSES
+from careobs.visits.models import MonitoringVisit, VisitAnswer
 
 TODAY = date(2026, 11, 27)
 RECHECK_DAYS = 28  # the default re-check window after a red result

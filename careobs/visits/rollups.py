@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from careobs.dashboards.periods import bucket_index, period_boundaries, period_start, periods
 from careobs.org.models import Service
-from careobs.spotchecks.models import VisitDomainPeriod, VisitDomainScore
+from careobs.periods import bucket_index, period_boundaries, period_start, periods
+from careobs.visits.models import VisitDomainPeriod, VisitDomainScore
 
 GRAINS = ("week", "month")
 COUNTS = ("n_met", "n_partly", "n_not_met", "n_na")

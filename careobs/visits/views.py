@@ -27,8 +27,8 @@ from careobs.permissions import (
     manages_service_of,
     visible_visits,
 )
-from careobs.spotchecks.models import VISIT_TYPES, MonitoringVisit
-from careobs.spotchecks.scoring import BANDS, RATINGS
+from careobs.visits.models import VISIT_TYPES, MonitoringVisit
+from careobs.visits.scoring import BANDS, RATINGS
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 

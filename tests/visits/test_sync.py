@@ -14,8 +14,8 @@ from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from careobs.org.models import OrganisationSettings
 from careobs.org.settings import SELECTION_DEFAULTS
-from careobs.spotchecks.models import MonitoringVisit, VisitAction, VisitAnswer
-from careobs.spotchecks.scoring import COMPETENT, DEVELOPMENT, NOT_YET
+from careobs.visits.models import MonitoringVisit, VisitAction, VisitAnswer
+from careobs.visits.scoring import COMPETENT, DEVELOPMENT, NOT_YET
 from tests.support.database import count, stored
 from tests.support.sync import iso, new_id, revise
 from tests.support.visits import PLANNED, action, checklist_info, publish_new_version, spot_check

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import utcnow
-from careobs.spotchecks.models import VISIT_TYPES
-from careobs.spotchecks.scoring import RATINGS
 from careobs.sync.fields import (
     Errors,
     read_choice,
@@ -23,6 +21,8 @@ from careobs.sync.fields import (
     read_uuid,
 )
 from careobs.sync.roster import Rosters, ServiceRoster, read_service
+from careobs.visits.models import VISIT_TYPES
+from careobs.visits.scoring import RATINGS
 
 MAX_TEXT = 20_000
 MAX_COMMENT = 2_000
