@@ -18,11 +18,6 @@ from tests.support.sync import SyncApi
 
 
 @pytest.fixture
-def org(data):
-    return data.organisation()
-
-
-@pytest.fixture
 def failing_for(request):
     """``failing_for(document)``: a record_submitted receiver, connected after the app's own,
     that raises for that document only (disconnected after the test)."""

@@ -49,10 +49,5 @@ def org(data, db):
     return acme
 
 
-@pytest.fixture
-def other(data):
-    return data.organisation("Other Care", "other")
-
-
 # Defined once for the suite (tests/support/fixtures.py); pytest finds it here by name.
 homecare_manager = fixtures.homecare_manager
