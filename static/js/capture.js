@@ -120,6 +120,7 @@ export async function submitAndSync(whileSending = renderSubmitted) {
   doc.revision += 1;
   doc.state = "waiting";
   doc.nextAttemptAt = 0;
+  doc.waitReason = "";
   await save();
   whileSending();
   await syncNow({ force: true });
@@ -135,11 +136,28 @@ export function renderSubmitted() {
   note.hidden = !locked;
   if (!locked) return;
   const states = {
-    waiting: screen.words.waiting,
+    waiting: waitingText(doc, screen.words.waiting),
     sending: "Submitted. Sending now…",
     attention: `Submitted, but the server did not accept it: ${doc.message || ""}`,
   };
   note.textContent = states[doc.state] || "Submitted and sent.";
+}
+
+// Why a submitted record is still on the device, when the outbox knows (outbox-core.js).
+const WAITING_BECAUSE = {
+  busy: "the server is not answering just now",
+  unreachable: "the server cannot be reached",
+  failing: "the server had a problem receiving it",
+};
+
+/** The note under a submitted record still waiting to send: `offline` (the screen's words) unless
+ * the device is online and the server is the reason, then when the device will try again. */
+export function waitingText(record, offline) {
+  if (record.waitReason === "login") return "Submitted. Saved on this device; log in again to send it.";
+  const because = WAITING_BECAUSE[record.waitReason];
+  if (!because || !record.nextAttemptAt) return offline;
+  const at = new Date(record.nextAttemptAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return `Submitted. Saved on this device, but ${because}. This device will try again at ${at}, or press Sync now.`;
 }
 
 /**
@@ -186,7 +204,7 @@ function deviceRecord(record) {
   if (record.state === "attention") {
     const retry = el("button", { type: "button", class: "button small", text: "Try again" });
     retry.addEventListener("click", async () => {
-      await outbox.saveDocument(userId, { ...record, state: "waiting", message: "", nextAttemptAt: 0 });
+      await outbox.saveDocument(userId, { ...record, state: "waiting", message: "", nextAttemptAt: 0, waitReason: "" });
       await syncNow({ force: true });
     });
     const remove = el("button", { type: "button", class: "button small", text: "Remove from this device" });

@@ -3,9 +3,12 @@
    everywhere); it defines self.careobsOutbox. Needs /static/vendor/idb/umd.js (self.idb).
 
    Document record: {id, kind, revision, data, state, message, label, attempts, nextAttemptAt,
-   refused: {revision, count, status}, createdAt, updatedAt}. States: draft → waiting → sending
-   → (removed once synced), or attention (with the server's reason). Nothing is removed before
-   the server has answered created, updated or unchanged for the revision that is stored. */
+   waitReason, refused: {revision, count, status}, createdAt, updatedAt}. States: draft →
+   waiting → sending → (removed once synced), or attention (with the server's reason). A waiting
+   document that was tried says why it waits in waitReason: "offline" (no network), "busy" (the
+   server answered 429 or 503), "unreachable" (online, but no answer), "failing" (the server
+   failed on it) or "login" (the login has expired). Nothing is removed before the server has answered created, updated or
+   unchanged for the revision that is stored. */
 (function (root) {
   "use strict";
 
@@ -188,10 +191,16 @@
     announce(userId);
   }
 
-  function backoff(doc) {
+  function backoff(doc, waitReason = "failing") {
     const attempts = (doc.attempts || 0) + 1;
     const delay = Math.min(BASE_DELAY_MS * 2 ** (attempts - 1), MAX_DELAY_MS);
-    return { state: "waiting", attempts, nextAttemptAt: Date.now() + delay };
+    return { state: "waiting", attempts, nextAttemptAt: Date.now() + delay, waitReason };
+  }
+
+  /* Why a request that got no answer got none: the device is offline, or the server is not
+     reachable from a device that is online. */
+  function unansweredReason() {
+    return root.navigator && root.navigator.onLine === false ? "offline" : "unreachable";
   }
 
   /* The server said "later" (429 or 503): every document waits, those just sent with their own
@@ -205,7 +214,8 @@
         if (stored.state !== "waiting" && stored.state !== "sending") continue;
         const next = revisions.get(stored.id) === stored.revision
           ? backoff(stored) : { state: "waiting", nextAttemptAt: stored.nextAttemptAt || 0 };
-        await tx.store.put({ ...stored, ...next, nextAttemptAt: Math.max(next.nextAttemptAt, until) });
+        await tx.store.put({ ...stored, ...next, waitReason: "busy",
+          nextAttemptAt: Math.max(next.nextAttemptAt, until) });
       }
       await tx.done;
     });
@@ -401,14 +411,14 @@
       const rest = [...batch, ...alone.splice(0)];
       if (answer.kind === "login") {
         summary.loginNeeded = true;
-        await setStates(userId, rest, () => ({ state: "waiting" }));
+        await setStates(userId, rest, () => ({ state: "waiting", waitReason: "login" }));
         await outbox.setMeta(userId, "loginNeeded", true);
         announce(userId);
         break;
       }
       summary.failed = true;
       if (answer.kind === "later") await pauseQueue(userId, rest, answer.delayMs);
-      else await setStates(userId, rest, backoff);
+      else await setStates(userId, rest, (stored) => backoff(stored, unansweredReason()));
       break;
     }
     await settleRefused(userId, run);

@@ -194,6 +194,19 @@ def short_session(page: Page) -> str:
     return doc_id
 
 
+def retry_text(page: Page, doc: dict, because: str) -> str:
+    """The note under a submitted record the device is online for but the server did not take:
+    why, and the time of the next try (as the browser writes it) from the stored document."""
+    at = page.evaluate(
+        "(ms) => new Date(ms).toLocaleTimeString('en-GB', {hour: '2-digit', minute: '2-digit'})",
+        doc["nextAttemptAt"],
+    )
+    return (
+        f"Submitted. Saved on this device, but {because}. "
+        f"This device will try again at {at}, or press Sync now."
+    )
+
+
 def submit(page: Page) -> None:
     page.get_by_role("button", name="Submit session").click()
     expect(submitted_note(page)).to_be_visible()
@@ -368,7 +381,8 @@ def test_a_failing_server_keeps_the_document_until_it_is_stored_once(open_app, l
     assert doc["data"]["went_well"] == "Staff knelt to talk at eye level."
     assert len(doc["data"]["interactions"]) == 3
     assert stored(live_server, doc_id)["sessions"] == 0
-    expect(submitted_note(page)).to_have_text(WAITING_TEXT)
+    assert doc["waitReason"] == "unreachable"
+    expect(submitted_note(page)).to_have_text(retry_text(page, doc, "the server cannot be reached"))
     expect(sync_text(page)).to_have_text("1 record waiting to send")
 
     # The server answers 500.
@@ -389,6 +403,10 @@ def test_a_failing_server_keeps_the_document_until_it_is_stored_once(open_app, l
     assert failed
     assert stored(live_server, doc_id)["sessions"] == 0
     assert len(doc["data"]["interactions"]) == 3
+    assert doc["waitReason"] == "failing"
+    expect(submitted_note(page)).to_have_text(
+        retry_text(page, doc, "the server had a problem receiving it")
+    )
     expect(sync_text(page)).to_have_text("1 record waiting to send")
 
     # The server is fine again: "Sync now" stores exactly one copy.
@@ -423,7 +441,7 @@ def test_a_lost_response_is_retried_and_answered_unchanged(open_app, live_server
     found = stored(live_server, doc_id)
     assert (found["sessions"], found["interactions"]) == (1, 3)
     assert doc["data"]["status"] == "submitted"
-    expect(submitted_note(page)).to_have_text(WAITING_TEXT)
+    expect(submitted_note(page)).to_have_text(retry_text(page, doc, "the server cannot be reached"))
 
     context.unroute(SYNC_API, lose_response)
     page.locator("[data-sync-now]").click()
@@ -431,6 +449,47 @@ def test_a_lost_response_is_retried_and_answered_unchanged(open_app, live_server
     assert entry["status"] == "unchanged"
     found = stored(live_server, doc_id)
     assert (found["sessions"], found["interactions"], found["quarantined"]) == (1, 3, 0)
+    expect(submitted_note(page)).to_have_text(SENT_TEXT)
+
+
+def test_a_server_answering_503_while_online_says_so_and_when_the_device_tries_again(
+    open_app, live_server
+):
+    """Not "when there is a connection": the phone has one. The note says the server is not
+    answering and when this device will try again, which is when its Retry-After ends."""
+    context = open_app(as_user="supervisor")
+    page = context.new_page()
+    open_recorder(page)
+    doc_id = short_session(page)
+    answered: list[int] = []
+
+    def unavailable(route: Route) -> None:
+        answered.append(503)
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "120"},
+            content_type="application/json",
+            body=json.dumps({"error": {"code": "unavailable", "message": "Down for upkeep."}}),
+        )
+
+    context.route(SYNC_API, unavailable)
+    submit(page)
+    doc = wait_attempts(page, doc_id, 1)
+    assert answered == [503]
+    assert doc["waitReason"] == "busy"
+    now = page.evaluate("() => Date.now()")
+    assert doc["nextAttemptAt"] >= now + 100_000, doc["nextAttemptAt"] - now
+    note = retry_text(page, doc, "the server is not answering just now")
+    expect(submitted_note(page)).to_have_text(note)
+    assert "when there is a connection" not in note
+    expect(sync_text(page)).to_have_text("1 record waiting to send")
+
+    # The server is back: "Sync now" does not wait out the two minutes, and stores it once.
+    context.unroute(SYNC_API, unavailable)
+    page.locator("[data-sync-now]").click()
+    found = wait_stored(page, live_server, doc_id)
+    assert (found["sessions"], found["interactions"], found["quarantined"]) == (1, 3, 0)
+    assert wait_synced(page, doc_id)["status"] == "created"
     expect(submitted_note(page)).to_have_text(SENT_TEXT)
 
 
@@ -448,6 +507,9 @@ def test_an_expired_login_keeps_the_outbox_and_resumes_after_logging_in(open_app
     login_link = page.locator("#sync-status [data-sync-login]")
     expect(login_link).to_be_visible()
     expect(sync_text(page)).to_have_text("1 record waiting: log in again to send")
+    expect(submitted_note(page)).to_have_text(
+        "Submitted. Saved on this device; log in again to send it."
+    )
     assert page.evaluate(GET_META, "loginNeeded") is True
     doc = device_doc(page, doc_id)
     assert doc is not None and doc["state"] == "waiting"
