@@ -376,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown pages: {', '.join(unknown)}")
     names = [n for n in PAGES if n in names]  # login first: it is audited before logging in
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     ensure_lighthouse()
@@ -407,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
                     row.figures = lighthouse_figures(report, base + path)
                     row.figures["cold_server_bytes"] = sum(s for _p, _st, s in counter.take())
                     row.figures.update(repeat_visit(page, base + path, counter))
-                except (RuntimeError, subprocess.SubprocessError) as error:
+                except (RuntimeError, subprocess.SubprocessError, PlaywrightError) as error:
                     row.error = str(error)[:300]
             cdp_browser.close()
     finally:
