@@ -620,7 +620,7 @@ def test_the_filters_and_tables_work_with_the_keyboard_only(open_page):
         expect(region).to_have_attribute("tabindex", "0")
         expect(region).to_have_attribute("role", "region")
         title = region.locator("xpath=ancestor::section[1]/h2").inner_text()
-        expect(region).to_have_accessible_name(title)
+        expect(region).to_have_accessible_name(f"{title}: table")
     tab_to(page, "#date_from")
     tab_to(page, ".table-wrap")
     wrap = page.locator(".table-wrap:focus")
