@@ -6,7 +6,17 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 bp = Blueprint("pwa", __name__)
 
@@ -34,6 +44,32 @@ SHELL_FILES = (
     "img/icon-192.png",
 )
 CAPTURE_PAGES = ("/quis/record", "/quis/", "/visits/record", "/visits/")
+
+
+@bp.after_app_request
+def revalidate_capture_pages(response: Response) -> Response:
+    """Capture pages carry an ETag, so the browser and the service worker revalidate them (304)
+    instead of downloading them again.
+
+    The page embeds the session's signed CSRF token, which is signed anew on every render; the
+    tag is taken over the page with that token standing for the session's raw one, so it changes
+    when the page or the session does, and never matches a page rendered for another login.
+    """
+    if (
+        request.method != "GET"
+        or request.path not in CAPTURE_PAGES
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or response.direct_passthrough
+    ):
+        return response
+    body = response.get_data()
+    signed = g.get("csrf_token")
+    if signed:
+        raw = hashlib.sha256(str(session.get("csrf_token", "")).encode()).hexdigest()
+        body = body.replace(signed.encode(), raw.encode())
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @cache

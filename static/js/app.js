@@ -59,7 +59,7 @@ function registerServiceWorker() {
   navigator.serviceWorker.register("/sw.js", { scope: "/", updateViaCache: "none" })
     .then(() => navigator.serviceWorker.ready)
     .then((registration) => {
-      if (userId && registration.active) registration.active.postMessage({ type: "warm" });
+      if (userId && registration.active) registration.active.postMessage({ type: "warm", user: userId });
     })
     .catch(() => {});
   navigator.serviceWorker.addEventListener("message", (event) => {

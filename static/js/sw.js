@@ -83,21 +83,44 @@ self.addEventListener("fetch", (event) => {
   // Everything else (the API above all) goes straight to the network.
 });
 
-async function warmCapturePages() {
+// Which app version and user the capture pages in PAGES_CACHE were last fetched for.
+const WARMED_FOR = "/__careobs-warmed-for";
+
+/* Keep the capture pages ready for offline use. They are fetched again only when this worker
+   (the app version) or the logged-in user is new to them, or one is missing; otherwise an
+   ordinary page view costs nothing. A page opened online is revalidated anyway (its ETag makes
+   that a 304), and networkFirstPage keeps the copy it gets. */
+async function warmCapturePages(userId) {
+  const fetched = [];
+  if (!userId) return fetched;
+  const key = `${CACHE_VERSION} ${userId}`;
   const cache = await caches.open(PAGES_CACHE);
+  const marker = await cache.match(WARMED_FOR);
+  const current = marker && (await marker.text()) === key;
+  let complete = true;
   for (const page of CAPTURE_PAGES) {
+    if (current && (await cache.match(page))) continue;
+    fetched.push(page);
     try {
-      const response = await fetch(page, { credentials: "same-origin", cache: "no-store" });
+      // "no-cache": revalidated with the browser's copy (ETag), never taken unchecked from it.
+      const response = await fetch(page, { credentials: "same-origin", cache: "no-cache" });
       if (response.ok && !response.redirected) await cache.put(page, response);
+      else complete = false;
     } catch (error) {
-      // Offline: the page stays as it was cached last time.
+      complete = false;  // offline: the page stays as it was cached last time
     }
   }
+  if (complete && !current) await cache.put(WARMED_FOR, new Response(key));
+  return fetched;
 }
 
 self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
-  if (type === "warm") event.waitUntil(warmCapturePages());
+  if (type === "warm") {
+    // A sender that passes a port hears which pages were fetched (the browser tests do).
+    event.waitUntil(warmCapturePages(event.data.user)
+      .then((fetched) => event.ports[0]?.postMessage({ fetched })));
+  }
   if (type === "forget-pages") event.waitUntil(caches.delete(PAGES_CACHE));
 });
 

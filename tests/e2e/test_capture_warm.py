@@ -1,0 +1,72 @@
+"""The service worker keeps the capture pages ready offline without refetching them on every view.
+
+It fetches them when it (the app version) or the logged-in user is new to them, or when one is
+missing from its cache; an ordinary page view then costs no request. Each warm-up is asked
+through a message port here, so the test hears exactly which pages the worker fetched (no
+waiting on a clock). Revalidation with ETags is checked in tests/pwa.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from careobs.pwa.views import CAPTURE_PAGES
+from tests.e2e.waits import wait_until
+
+USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
+WARMED_FOR = """async () => {
+  const marker = await (await caches.open("careobs-pages")).match("/__careobs-warmed-for");
+  return marker ? marker.text() : null;
+}"""
+# Ask the worker to warm up as app.js does on every page view, and hear what it fetched (or
+# "no answer" from a worker that never replies, rather than waiting for ever).
+WARM = """async (user) => {
+  const registration = await navigator.serviceWorker.ready;
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data.fetched);
+    registration.active.postMessage({ type: "warm", user }, [channel.port2]);
+    setTimeout(() => resolve("no answer"), 15000);
+  });
+}"""
+DROP = """async (path) => (await caches.open("careobs-pages")).delete(path)"""
+
+
+def test_capture_pages_are_fetched_for_a_new_user_or_a_missing_page_not_on_every_view(
+    open_app, live_server
+):
+    context = open_app(as_user="supervisor")
+    by_worker: list[str] = []
+
+    def count(request) -> None:
+        path = urlparse(request.url).path
+        if request.service_worker and path in CAPTURE_PAGES:
+            by_worker.append(path)
+
+    context.on("request", count)
+    page = context.new_page()
+    page.goto("/")
+    user = page.evaluate(f"() => {USER}")
+    # The first view warms every capture page once, for this version and this user.
+    wait_until(page, f"async () => ({WARMED_FOR})() .then((v) => v && v.endsWith(' ' + {USER}))")
+    assert sorted(by_worker) == sorted(CAPTURE_PAGES)
+    version = page.evaluate(WARMED_FOR).split(" ")[0]
+    assert version
+
+    # Ordinary views afterwards: the worker fetches nothing.
+    by_worker.clear()
+    for path in ("/account", "/", "/notifications/"):
+        page.goto(path)
+        assert page.evaluate(WARM, user) == []
+    assert by_worker == []
+
+    # A page gone from the cache is fetched again, alone.
+    page.evaluate(DROP, "/visits/")
+    assert page.evaluate(WARM, user) == ["/visits/"]
+    assert by_worker == ["/visits/"]
+
+    # Another user on this device: every page is fetched again, and the marker follows.
+    by_worker.clear()
+    assert page.evaluate(WARM, "someone-else") == list(CAPTURE_PAGES)
+    assert page.evaluate(WARMED_FOR) == f"{version} someone-else"
+    assert sorted(by_worker) == sorted(CAPTURE_PAGES)
