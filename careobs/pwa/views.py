@@ -84,7 +84,8 @@ def _cache_version(static_folder: str) -> str:
 
 @bp.get("/sw.js")
 def service_worker():
-    """Served from the root so its scope is the whole app, never cached by the browser."""
+    """Served from the root so its scope is the whole app, revalidated on every update check
+    (an unchanged worker is answered 304)."""
     folder = current_app.static_folder
     source = (Path(folder) / "js/sw.js").read_text("utf-8")
     shell = [url_for("static", filename=name) for name in SHELL_FILES]
@@ -97,7 +98,8 @@ def service_worker():
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    response.set_etag(hashlib.sha256(source.encode()).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 def _icon(name: str, size: str, purpose: str = "any") -> dict:

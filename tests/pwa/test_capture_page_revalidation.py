@@ -1,7 +1,8 @@
-"""Capture pages are revalidated, not downloaded again: each carries an ETag that holds while the
-page and the login are the same, so a repeat load (by the browser or the service worker's warm-up)
-is answered 304 with no body. The tag changes with what the page shows and with the session (the
-page embeds the session's CSRF token), so a copy rendered for one login never validates another.
+"""Capture pages and the service worker are revalidated, not downloaded again: each carries an
+ETag that holds while the page and the login are the same, so a repeat load (by the browser or
+the service worker's warm-up) is answered 304 with no body. A capture page's tag changes with
+what the page shows and with the session (the page embeds the session's CSRF token), so a copy
+rendered for one login never validates another.
 """
 
 from __future__ import annotations
@@ -76,3 +77,15 @@ def test_a_new_login_or_a_changed_page_gets_a_new_tag_and_the_whole_page(
 def test_only_capture_pages_are_tagged(supervisor_client):
     assert "ETag" not in supervisor_client.get("/").headers
     assert supervisor_client.get("/login").status_code == 302  # logged in: sent home
+
+
+def test_an_unchanged_service_worker_is_answered_304(client):
+    """The browser checks /sw.js for updates on every navigation: unchanged, that costs no body."""
+    first = client.get("/sw.js")
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "no-cache"
+
+    again = client.get("/sw.js", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert again.status_code == 304
+    assert again.get_data() == b""
