@@ -49,11 +49,11 @@ export async function begin(draft) {
   location.hash = doc.id;
 }
 
-/** Show one of the screen's sections (by name) and hide the others and the loading note. */
+/** Show one of the screen's sections (by name), or none, and hide the others. The page comes
+ * with the set-up section showing, so that opening it draws nothing twice (no layout shift). */
 export function show(name) {
-  $(screen.loading).hidden = true;
   for (const [section, id] of Object.entries(screen.sections)) document.getElementById(id).hidden = section !== name;
-  $(screen.root).dataset.state = name;
+  $(screen.root).dataset.state = name || "none";
 }
 
 /** The problem box above the screen; an empty message hides it. */
@@ -88,7 +88,7 @@ async function route() {
     doc = null;
     if (!bootstrap?.services.length) {
       problem(bootstrap ? screen.words.nothingToCapture : screen.words.openOnline);
-      $(screen.loading).hidden = true;
+      show(null);
       return;
     }
     await listDrafts();
@@ -99,8 +99,7 @@ async function route() {
   if (!doc) {
     problem(`This ${screen.words.noun} is not on this device. If it was submitted, it has been sent to the server.`);
     $(screen.problem).append(" ", el("a", { href: KINDS[screen.kind].sentPage(id), text: screen.words.openSent }));
-    $(screen.loading).hidden = true;
-    for (const section of Object.values(screen.sections)) document.getElementById(section).hidden = true;
+    show(null);
     return;
   }
   screen.open();
@@ -162,7 +161,7 @@ export function waitingText(record, offline) {
 
 /**
  * Run a capture screen. `kind` describes it:
- * - kind: the document kind; root, loading, problem, drafts, submitControl: selectors;
+ * - kind: the document kind; root, problem, drafts, submitControl: selectors;
  *   sections: {name: element id}, "setup" among them;
  * - words: noun ("observation"), nothingToCapture, openOnline, login, openSent, waiting;
  * - draftText(draft): the line in the drafts list;
@@ -173,6 +172,7 @@ export async function runCapture(kind) {
   screen = { show, ...kind };
   if (!userId || !outbox) {
     problem(screen.words.login);
+    show(null);
     return;
   }
   screen.wire();

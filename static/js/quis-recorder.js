@@ -465,7 +465,6 @@ function wire() {
 runCapture({
   kind: "quis_session",
   root: "#recorder",
-  loading: "#recorder-loading",
   problem: "#recorder-problem",
   drafts: "#device-drafts",
   submitControl: "#summary-form",

@@ -447,7 +447,6 @@ function wire() {
 runCapture({
   kind: "spot_check",
   root: "#visit",
-  loading: "#visit-loading",
   problem: "#visit-problem",
   drafts: "#visit-drafts",
   submitControl: "[data-submit]",
