@@ -11,7 +11,7 @@ from flask import url_for
 from sqlalchemy.orm import Session, aliased
 
 from careobs.actions.queries import rechecks_due
-from careobs.dashboards.filters import Scope
+from careobs.dashboards.filters import Scope, whole_services
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.org import settings as org_settings
 from careobs.org.models import Service, StaffMember
@@ -191,18 +191,7 @@ def _status(due: date | None, because: str, today: date) -> str:
 def service_scope(db: Session, organisation_id: int, service_ids, today: date) -> Scope:
     """A scope of whole services on ``today``, for coverage read outside the dashboard (the
     daily reminders, a worker's page): only the services and the clock matter to workers()."""
-    return Scope(
-        organisation_id=organisation_id,
-        zone=org_settings.time_zone(db, organisation_id),
-        service_ids=tuple(service_ids),
-        first=today,
-        last=today,
-        grouping="month",
-        context=None,
-        area_id=None,
-        visit_type=None,
-        query={},
-    )
+    return whole_services(db, organisation_id, service_ids, today, today)
 
 
 def _worker_links(people: list[WorkerCoverage]) -> list[str]:
