@@ -41,40 +41,28 @@ def load(db: Session, rosewood, riverside, manager, supervisor, today: date) -> 
             )
         )
 
+    def add(author, service_, description: str, owner, due_in_days: int, tags, **source):
+        """One demo action, due ``due_in_days`` from today (before it when negative)."""
+        return service.create(
+            db,
+            author,
+            service=service_,
+            description=description,
+            owner=owner,
+            due_on=today + timedelta(days=due_in_days),
+            cqc_tags=tags,
+            **source,
+        )
+
     session = db.scalar(
         sa.select(QuisSession)
         .where(QuisSession.service_id == rosewood.id, QuisSession.status == "submitted")
         .order_by(QuisSession.started_at.desc())
     )
-    service.create(
-        db,
-        manager,
-        service=rosewood,
-        description=OVERDUE,
-        owner=supervisor,
-        due_on=today - timedelta(days=6),
-        cqc_tags=["C1", "W7"],
-        quis_session=session,
-    )
-    done = service.create(
-        db,
-        manager,
-        service=rosewood,
-        description=DONE,
-        owner=staff(rosewood, "Aisha Khan"),
-        due_on=today + timedelta(days=3),
-        cqc_tags=["S5", "W5"],
-    )
+    add(manager, rosewood, OVERDUE, supervisor, -6, ["C1", "W7"], quis_session=session)
+    done = add(manager, rosewood, DONE, staff(rosewood, "Aisha Khan"), 3, ["S5", "W5"])
     service.add_progress(db, supervisor, done, text="Folders updated in all rooms.", status="done")
-    started = service.create(
-        db,
-        manager,
-        service=riverside,
-        description=IN_PROGRESS,
-        owner=supervisor,
-        due_on=today + timedelta(days=20),
-        cqc_tags=["S6", "W7"],
-    )
+    started = add(manager, riverside, IN_PROGRESS, supervisor, 20, ["S6", "W7"])
     service.add_progress(
         db,
         supervisor,
@@ -83,15 +71,7 @@ def load(db: Session, rosewood, riverside, manager, supervisor, today: date) -> 
         status="in_progress",
     )
     worker = staff(riverside, "Mark Riley")
-    recheck = service.create(
-        db,
-        supervisor,
-        service=riverside,
-        description=RECHECK,
-        owner=worker,
-        due_on=today + timedelta(days=10),
-        cqc_tags=["S8", "W7"],
-    )
+    recheck = add(supervisor, riverside, RECHECK, worker, 10, ["S8", "W7"])
     medicines = db.scalars(
         sa.select(ChecklistItem.key)
         .where(ChecklistItem.text.ilike("%medicine%"))

@@ -57,6 +57,18 @@ def _tell_owner(db: Session, action: Action, actor: User | None) -> None:
     )
 
 
+def _audit(db: Session, event: str, action: Action, actor: User, summary: str) -> None:
+    """One audit event about ``action``: every change to an action is in the audit log."""
+    record(
+        db,
+        event,
+        organisation_id=action.organisation_id,
+        actor=actor,
+        entity=action,
+        summary=summary,
+    )
+
+
 def _set_owner(action: Action, owner) -> None:
     action.owner_user_id = owner.id if isinstance(owner, User) else None
     action.owner_staff_id = owner.id if isinstance(owner, StaffMember) else None
@@ -98,14 +110,7 @@ def create(
     _set_owner(action, owner)
     db.add(action)
     db.flush()
-    record(
-        db,
-        "action_created",
-        organisation_id=action.organisation_id,
-        actor=actor,
-        entity=action,
-        summary=f"{action.source_label}, due {due_on or 'no date'}",
-    )
+    _audit(db, "action_created", action, actor, f"{action.source_label}, due {due_on or 'no date'}")
     _tell_owner(db, action, actor)
     return action
 
@@ -138,14 +143,7 @@ def from_visit(db: Session, actor: User, visit) -> list[Action]:
     if created:
         db.flush()
     for action in created:
-        record(
-            db,
-            "action_created",
-            organisation_id=action.organisation_id,
-            actor=actor,
-            entity=action,
-            summary=f"agreed at monitoring visit {visit.uuid}",
-        )
+        _audit(db, "action_created", action, actor, f"agreed at monitoring visit {visit.uuid}")
         # The visited worker hears about the visit (actions included) when its feedback is
         # released, not before.
         if action.owner_staff_id != visit.staff_id:
@@ -174,14 +172,7 @@ def update(
     _set_owner(action, owner)
     action.updated_at = utcnow()
     db.flush()
-    record(
-        db,
-        "action_updated",
-        organisation_id=action.organisation_id,
-        actor=actor,
-        entity=action,
-        summary=f"due {due_on or 'no date'}",
-    )
+    _audit(db, "action_updated", action, actor, f"due {due_on or 'no date'}")
     if (action.owner_user_id, action.owner_staff_id) != before:
         _tell_owner(db, action, actor)
 
@@ -212,13 +203,12 @@ def add_progress(
         action.completed_at = now if status == "done" else None
     action.updated_at = now
     db.flush()
-    record(
+    _audit(
         db,
         "action_status_changed" if changes else "action_note_added",
-        organisation_id=action.organisation_id,
-        actor=actor,
-        entity=action,
-        summary=note.change_label or "progress note",
+        action,
+        actor,
+        note.change_label or "progress note",
     )
     return note
 
@@ -246,15 +236,12 @@ def book_recheck(
     )
     db.add(booking)
     db.flush()
-    record(
+    _audit(
         db,
         "recheck_booked",
-        organisation_id=action.organisation_id,
-        actor=actor,
-        entity=action,
-        summary=(
-            f"re-check by {due_by}, {plural(len(focus_item_keys), 'focus item', 'focus items')}"
-        ),
+        action,
+        actor,
+        f"re-check by {due_by}, {plural(len(focus_item_keys), 'focus item', 'focus items')}",
     )
     return booking
 

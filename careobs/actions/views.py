@@ -136,9 +136,7 @@ def new():
                 quis_session=session,
                 measure=measure,
             )
-            db.commit()
-            flash("Action added.")
-            return redirect(url_for("actions.detail", action_id=action.uuid))
+            return _saved(db, action, "Action added.")
     return _render_form(form, None, session)
 
 
@@ -166,11 +164,22 @@ def _render_form(form: ActionForm, action: Action | None, quis_session):
     ), (400 if request.method == "POST" else 200)
 
 
-def _load(action_id: uuid.UUID) -> Action:
+def _load(action_id: uuid.UUID, may=None) -> Action:
+    """The action if the user may see it (404 otherwise) and, given ``may``, a predicate from
+    careobs.permissions, may do that to it (403 otherwise)."""
     action = get_visible_action(get_session(), current_user, action_id)
     if action is None:
         abort(404)
+    if may is not None and not may(current_user, action):
+        abort(403)
     return action
+
+
+def _saved(db, action: Action, message: str):
+    """Commit the change, say so, and show the action."""
+    db.commit()
+    flash(message)
+    return redirect(url_for("actions.detail", action_id=action.uuid))
 
 
 @bp.route("/<uuid:action_id>/edit", methods=["GET", "POST"])
@@ -178,9 +187,7 @@ def _load(action_id: uuid.UUID) -> Action:
 def edit(action_id: uuid.UUID):
     """Change what the action is, its owner, due date and tags."""
     db = get_session()
-    action = _load(action_id)
-    if not may_update_action(current_user, action):
-        abort(403)
+    action = _load(action_id, may_update_action)
     services = [action.service]
     form = ActionForm(obj=None if request.method == "POST" else action)
     meaning = choices.fill_action_form(db, form, services, current_user.organisation_id)
@@ -207,9 +214,7 @@ def edit(action_id: uuid.UUID):
                 cqc_tags=form.cqc_tags.data or [],
                 measure=measure,
             )
-            db.commit()
-            flash("Action saved.")
-            return redirect(url_for("actions.detail", action_id=action.uuid))
+            return _saved(db, action, "Action saved.")
     return _render_form(form, action, None)
 
 
@@ -260,9 +265,7 @@ def detail(action_id: uuid.UUID):
 def progress(action_id: uuid.UUID):
     """A progress note, with a status change for those who may update the action."""
     db = get_session()
-    action = _load(action_id)
-    if not may_add_action_note(current_user, action):
-        abort(403)
+    action = _load(action_id, may_add_action_note)
     form = ProgressForm()
     form.status.choices = choices.status_choices(current_user, action)
     may_update = may_update_action(current_user, action)
@@ -278,9 +281,7 @@ def progress(action_id: uuid.UUID):
             form.note.errors.append("Write a note or change the status.")
         else:
             service.add_progress(db, current_user, action, text=form.note.data, status=status)
-            db.commit()
-            flash("Progress saved.")
-            return redirect(url_for("actions.detail", action_id=action.uuid))
+            return _saved(db, action, "Progress saved.")
     return _render_detail(action, progress_form=form, status=400)
 
 
@@ -289,9 +290,7 @@ def progress(action_id: uuid.UUID):
 def recheck(action_id: uuid.UUID):
     """Book a targeted re-check of a care worker in the action's service."""
     db = get_session()
-    action = _load(action_id)
-    if not may_book_recheck(current_user, action):
-        abort(403)
+    action = _load(action_id, may_book_recheck)
     form = choices.recheck_form(db, action, formdata=request.form)
     if form.validate_on_submit():
         if form.due_by.data < _today():
@@ -311,7 +310,5 @@ def recheck(action_id: uuid.UUID):
                 due_by=form.due_by.data,
                 focus_item_keys=[uuid.UUID(k) for k in form.focus.data or []],
             )
-            db.commit()
-            flash("Re-check booked.")
-            return redirect(url_for("actions.detail", action_id=action.uuid))
+            return _saved(db, action, "Re-check booked.")
     return _render_detail(action, recheck_form=form, status=400)

@@ -11,8 +11,8 @@ from flask import url_for
 from sqlalchemy.orm import Session, aliased
 
 from careobs.actions.queries import rechecks_due
-from careobs.dashboards.filters import Scope
-from careobs.dashboards.tables import Chart, Column, Table
+from careobs.dashboards.filters import Scope, whole_services
+from careobs.dashboards.tables import Chart, Column, Table, counts_with_shares
 from careobs.org import settings as org_settings
 from careobs.org.models import Service, StaffMember
 from careobs.periods import WEEKDAYS, local_slot, offset_spans, slot_columns
@@ -191,18 +191,7 @@ def _status(due: date | None, because: str, today: date) -> str:
 def service_scope(db: Session, organisation_id: int, service_ids, today: date) -> Scope:
     """A scope of whole services on ``today``, for coverage read outside the dashboard (the
     daily reminders, a worker's page): only the services and the clock matter to workers()."""
-    return Scope(
-        organisation_id=organisation_id,
-        zone=org_settings.time_zone(db, organisation_id),
-        service_ids=tuple(service_ids),
-        first=today,
-        last=today,
-        grouping="month",
-        context=None,
-        area_id=None,
-        visit_type=None,
-        query={},
-    )
+    return whole_services(db, organisation_id, service_ids, today, today)
 
 
 def _worker_links(people: list[WorkerCoverage]) -> list[str]:
@@ -304,47 +293,30 @@ def tables(
     )
     found = spread(db, scope)
     types = found.types
-    total = sum(types.values())
-    type_table = Table(
+    type_table = counts_with_shares(
         "types",
         "Visits by type",
-        [
-            Column("type", "Type"),
-            Column("visits", "Visits", "int"),
-            Column("share", "Share", "pct"),
-        ],
-        [[VISIT_TYPES[code], n, n / total if total else None] for code, n in types.items()],
-        caption=f"{plural(total, 'visit', 'visits')} in the period.",
+        Column("type", "Type"),
+        ((VISIT_TYPES[code], n) for code, n in types.items()),
+        caption=f"{plural(sum(types.values()), 'visit', 'visits')} in the period.",
         chart=Chart("Visits by type", "bar", "type", ("share",)),
     )
-    weekdays, hours = found.weekdays, found.hours
-    counted = sum(weekdays)
-    weekday_table = Table(
+    # Each visit of the filtered type counts once by weekday and once by hour: the same total.
+    weekday_table = counts_with_shares(
         "weekdays",
         "Visits by weekday",
-        [
-            Column("day", "Weekday"),
-            Column("visits", "Visits", "int"),
-            Column("share", "Share", "pct"),
-        ],
-        [
-            [day, n, n / counted if counted else None]
-            for day, n in zip(WEEKDAYS, weekdays, strict=True)
-        ],
+        Column("day", "Weekday"),
+        zip(WEEKDAYS, found.weekdays, strict=True),
         caption=(
             "Local time of the planned visit. Checks spread over every day are harder to predict."
         ),
         chart=Chart("Visits by weekday", "bar", "day", ("visits",), percent=False),
     )
-    hour_table = Table(
+    hour_table = counts_with_shares(
         "hours",
         "Visits by hour of day",
-        [
-            Column("hour", "Hour"),
-            Column("visits", "Visits", "int"),
-            Column("share", "Share", "pct"),
-        ],
-        [[f"{hour:02d}:00", n, n / counted if counted else None] for hour, n in enumerate(hours)],
+        Column("hour", "Hour"),
+        ((f"{hour:02d}:00", n) for hour, n in enumerate(found.hours)),
         caption="Local time of the planned visit.",
         chart=Chart("Visits by hour", "bar", "hour", ("visits",), percent=False),
     )

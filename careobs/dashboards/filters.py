@@ -110,6 +110,26 @@ class Scope:
         return self.spans
 
 
+def whole_services(
+    db: Session, organisation_id: int, service_ids, first: date, last: date
+) -> Scope:
+    """A monthly scope of whole services from ``first`` to ``last`` (local dates, both
+    included) with no other filter, for figures read outside the dashboard pages: the evidence
+    pack, the daily reminders, a worker's page."""
+    return Scope(
+        organisation_id=organisation_id,
+        zone=org_settings.time_zone(db, organisation_id),
+        service_ids=tuple(service_ids),
+        first=first,
+        last=last,
+        grouping="month",
+        context=None,
+        area_id=None,
+        visit_type=None,
+        query={},
+    )
+
+
 def default_range(today: date) -> tuple[date, date]:
     """The last twelve months by calendar month: the eleven whole months before this one, and
     this month up to today. Counted in months, not days, so it is twelve in every month of every

@@ -12,13 +12,13 @@ so the dashboard still reads each session once per grouping and never fetches on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.tables import Chart, Column, Table
+from careobs.dashboards.tables import NOTE, Chart, Column, Table
 from careobs.periods import (
     bucket_index,
     local_slot,
@@ -58,18 +58,11 @@ class Totals:
     coded: int = 0  # sessions that coded at least one interaction: the clusters
 
     def __add__(self, other: Totals) -> Totals:
-        return Totals(
-            self.sessions + other.sessions,
-            CategoryCounts(
-                **{c: getattr(self.counts, c) + getattr(other.counts, c) for c in CATEGORIES}
-            ),
-            self.people + other.people,
-            self.people_negative + other.people_negative,
-            self.person_minutes + other.person_minutes,
-            self.observed_minutes + other.observed_minutes,
-            *(getattr(self, f) + getattr(other, f) for f in SQUARES),
-            self.coded + other.coded,
-        )
+        """Two groups of sessions as one: every field is a sum, so they add field by field (the
+        category counts category by category)."""
+        sums = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in _SUMMED}
+        counts = {c: getattr(self.counts, c) + getattr(other.counts, c) for c in CATEGORIES}
+        return Totals(counts=CategoryCounts(**counts), **sums)
 
     @property
     def n(self) -> int:
@@ -103,6 +96,8 @@ class Totals:
             return f"small sample: n = {self.n}"
         return ""
 
+
+_SUMMED = tuple(f for f in fields(Totals) if f.name != "counts")
 
 _N = QuisSession.n_ps + QuisSession.n_pc + QuisSession.n_n + QuisSession.n_np + QuisSession.n_nr
 _POSITIVE = QuisSession.n_ps + QuisSession.n_pc
@@ -204,6 +199,7 @@ def _shares_with_intervals(t: Totals) -> list:
     ]
 
 
+COUNTED = [Column("sessions", "Sessions", "int"), Column("n", "Interactions (n)", "int")]
 SHARE_COLUMNS = [
     Column("positive", "Positive", "pct"),
     Column("positive_low", "Positive, 95% range from", "pct"),
@@ -228,10 +224,9 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
         "Interactions by category",
         [
             Column("period", unit),
-            Column("sessions", "Sessions", "int"),
-            Column("n", "Interactions (n)", "int"),
+            *COUNTED,
             *(Column(c, CATEGORY_LABELS[c], "pct") for c in CATEGORIES),
-            Column("note", "Note"),
+            NOTE,
         ],
         [
             [p.label, t.sessions, t.n, *(t.counts.share(c) for c in CATEGORIES), t.note()]
@@ -245,8 +240,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
         "Positive and negative interactions, with 95% ranges",
         [
             Column("period", unit),
-            Column("sessions", "Sessions", "int"),
-            Column("n", "Interactions (n)", "int"),
+            *COUNTED,
             *SHARE_COLUMNS,
         ],
         [
@@ -268,7 +262,7 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
             Column("share_negative", "Share with a negative", "pct"),
             Column("person_hours", "Person-hours observed", "num"),
             Column("rate", "Interactions per person-hour", "num"),
-            Column("note", "Note"),
+            NOTE,
         ],
         [
             [
@@ -295,10 +289,9 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
         "By context",
         [
             Column("context", "Context"),
-            Column("sessions", "Sessions", "int"),
-            Column("n", "Interactions (n)", "int"),
+            *COUNTED,
             *SHARE_COLUMNS,
-            Column("note", "Note"),
+            NOTE,
         ],
         [
             [label, t.sessions, t.n, *_shares_with_intervals(t), t.note()]
@@ -321,11 +314,10 @@ def tables(db: Session, scope: Scope) -> tuple[Totals, list[Table]]:
         "By hour of day the session started",
         [
             Column("hour", "Hour"),
-            Column("sessions", "Sessions", "int"),
-            Column("n", "Interactions (n)", "int"),
+            *COUNTED,
             Column("positive", "Positive", "pct"),
             Column("negative", "Negative", "pct"),
-            Column("note", "Note"),
+            NOTE,
         ],
         [
             [

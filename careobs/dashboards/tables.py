@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -83,6 +84,35 @@ class Table:
                 ]
             )
         return out.getvalue()
+
+
+# Columns several dashboards share.
+NOTE = Column("note", "Note")
+VISITS = Column("visits", "Visits", "int")
+SHARE = Column("share", "Share", "pct")
+
+
+def counts_with_shares(
+    key: str,
+    title: str,
+    label: Column,
+    counts: Iterable[tuple[Any, int]],
+    *,
+    caption: str,
+    chart: Chart,
+) -> Table:
+    """Visits counted by ``label`` (a type, weekday, hour or lateness band), each with its share
+    of all the rows' visits: a dash when there are none."""
+    rows = list(counts)
+    total = sum(n for _, n in rows)
+    return Table(
+        key,
+        title,
+        [label, VISITS, SHARE],
+        [[value, n, n / total if total else None] for value, n in rows],
+        caption=caption,
+        chart=chart,
+    )
 
 
 def display(column: Column, value: Any, for_csv: bool = False) -> str:

@@ -107,11 +107,22 @@ def csv(name: str):
     dashboard = build(name, request.args)
     if dashboard.scope is None:
         abort(400, "The filters are not valid: " + _summarise(dashboard.form))
+    table = _table_or_404(dashboard.tables, "This dashboard")
+    scope = dashboard.scope
+    return _csv_response(table, f"careobs-{name}-{table.key}-{scope.first}-{scope.last}.csv")
+
+
+def _table_or_404(tables: list[Table], where: str) -> Table:
+    """The table the ``table`` parameter names; 404, saying ``where`` has no such table."""
     key = request.args.get("table", "")
-    table = next((t for t in dashboard.tables if t.key == key), None)
+    table = next((t for t in tables if t.key == key), None)
     if table is None:
-        abort(404, f"This dashboard has no table {key!r}.")
-    filename = f"careobs-{name}-{table.key}-{dashboard.scope.first}-{dashboard.scope.last}.csv"
+        abort(404, f"{where} has no table {key!r}.")
+    return table
+
+
+def _csv_response(table: Table, filename: str) -> Response:
+    """The table as a CSV download (the same cells the page shows: careobs.dashboards.tables)."""
     return Response(
         table.as_csv(),
         mimetype="text/csv",
@@ -180,15 +191,8 @@ def worker_page(staff_id: uuid.UUID):
 @login_required
 def worker_csv(staff_id: uuid.UUID):
     member = _member_or_404(staff_id)
-    key = request.args.get("table", "")
-    table = next((t for t in _worker_tables(member) if t.key == key), None)
-    if table is None:
-        abort(404, f"This page has no table {key!r}.")
-    return Response(
-        table.as_csv(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="careobs-worker-{key}.csv"'},
-    )
+    table = _table_or_404(_worker_tables(member), "This page")
+    return _csv_response(table, f"careobs-worker-{table.key}.csv")
 
 
 @api_bp.get("/workers/<uuid:staff_id>")

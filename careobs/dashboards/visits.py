@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
-from careobs.dashboards.tables import Chart, Column, Table
+from careobs.dashboards.tables import NOTE, Chart, Column, Table, counts_with_shares
 from careobs.dashboards.visit_queries import (
     LATENESS,
     NO_VISITS,
@@ -68,7 +68,7 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             Column("visits", "Visits (n)", "int"),
             Column("scored", "Scored (n)", "int"),
             Column("score", "Average score", "pct"),
-            Column("note", "Note"),
+            NOTE,
         ],
         [
             [
@@ -165,15 +165,11 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
         chart=Chart("Most often missed items", "bar", "item", ("missed",), percent=False),
     )
     arrived = sum(late_counts.values())
-    late_table = Table(
+    late_table = counts_with_shares(
         "lateness",
         "Arrival against the planned time",
-        [
-            Column("band", "Arrival"),
-            Column("visits", "Visits", "int"),
-            Column("share", "Share", "pct"),
-        ],
-        [[label, n, n / arrived if arrived else None] for label, n in late_counts.items()],
+        Column("band", "Arrival"),
+        late_counts.items(),
         caption=f"Visits with an arrival time recorded: {arrived}; without: {unrecorded}.",
         chart=Chart("Arrival against the planned time", "bar", "band", ("visits",), percent=False),
     )

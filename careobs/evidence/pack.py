@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from careobs.actions.cqc import QUALITY_STATEMENTS
-from careobs.dashboards.filters import Scope
+from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
 from careobs.evidence.contents import CHANGED, CHECKED, DONE, FOUND, Item, Pack, Section, Statement
 from careobs.evidence.improvement import (
@@ -31,7 +31,6 @@ from careobs.evidence.observed import (
     quis_evidence,
     visit_evidence,
 )
-from careobs.org import settings as org_settings
 from careobs.org.models import Service
 
 __all__ = [
@@ -53,18 +52,7 @@ __all__ = [
 
 def scope_for(db: Session, service: Service, first: date, last: date) -> Scope:
     """A monthly dashboard scope of one service, unfiltered otherwise."""
-    return Scope(
-        organisation_id=service.organisation_id,
-        zone=org_settings.time_zone(db, service.organisation_id),
-        service_ids=(service.id,),
-        first=first,
-        last=last,
-        grouping="month",
-        context=None,
-        area_id=None,
-        visit_type=None,
-        query={},
-    )
+    return whole_services(db, service.organisation_id, (service.id,), first, last)
 
 
 def build(db: Session, service: Service, first: date, last: date, today: date) -> Pack:

@@ -56,13 +56,14 @@ def _refuse_foreign_service(form: EvidenceForm) -> None:
         abort(403)
 
 
-def _pack(form: EvidenceForm) -> Pack | None:
-    """The pack the valid form asks for, or None when the form has errors."""
+def _asked_for() -> tuple[EvidenceForm, Pack | None]:
+    """The form filled from the URL, and the pack it asks for (None when it has errors)."""
+    form = _form()
     _refuse_foreign_service(form)
     if not form.validate():
-        return None
+        return form, None
     service = next(s for s in form.services if str(s.uuid) == form.service.data)
-    return build(get_session(), service, form.date_from.data, form.date_to.data, _today())
+    return form, build(get_session(), service, form.date_from.data, form.date_to.data, _today())
 
 
 @bp.get("/")
@@ -77,8 +78,7 @@ def index():
 @bp.get("/pack")
 @admin_area_required
 def pack_page():
-    form = _form()
-    pack = _pack(form)
+    form, pack = _asked_for()
     if pack is None:
         return render_template("evidence/index.html", form=form), 400
     return render_template("evidence/pack.html", pack=pack, query=_query(form))
@@ -87,8 +87,7 @@ def pack_page():
 @bp.get("/pack.pdf")
 @admin_area_required
 def pack_pdf():
-    form = _form()
-    pack = _pack(form)
+    form, pack = _asked_for()
     if pack is None:
         problems = "; ".join(
             f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items()

@@ -20,16 +20,42 @@ def _link(feedback: Feedback) -> str:
     return f"/feedback/{feedback.uuid}"
 
 
-def drafted(db: Session, feedback: Feedback, author) -> None:
-    """Audit a new draft (design §2.4: every create is in the audit log)."""
+def _audit(db: Session, action: str, feedback: Feedback, actor, summary: str = "") -> None:
+    """One audit event about ``feedback`` (design §2.4: every change is in the audit log)."""
     record(
         db,
-        "feedback_drafted",
+        action,
         organisation_id=feedback.organisation_id,
-        actor=author,
+        actor=actor,
         entity=feedback,
-        summary=feedback.staff.name,
+        summary=summary,
     )
+
+
+def drafted(db: Session, feedback: Feedback, author) -> None:
+    """Audit a new draft (design §2.4: every create is in the audit log)."""
+    _audit(db, "feedback_drafted", feedback, author, summary=feedback.staff.name)
+
+
+def edited(db: Session, feedback: Feedback, editor) -> None:
+    """Audit an edit that changed the feedback's text."""
+    _audit(db, "feedback_edited", feedback, editor, summary=feedback.staff.name)
+
+
+def _add_draft(db: Session, author, source, staff_id: int, **fields) -> Feedback:
+    """A new draft for one worker about ``source`` (a visit or a QUIS session, named by
+    ``visit_id`` or ``quis_session_id`` in ``fields``), added, flushed and audited."""
+    feedback = Feedback(
+        organisation_id=source.organisation_id,
+        service_id=source.service_id,
+        staff_id=staff_id,
+        author_id=author.id,
+        **fields,
+    )
+    db.add(feedback)
+    db.flush()
+    drafted(db, feedback, author)
+    return feedback
 
 
 def draft_from_visit(db: Session, visit, author) -> Feedback:
@@ -62,20 +88,16 @@ def draft_from_visit(db: Session, visit, author) -> Feedback:
         f"- {a.description}" + (f" (by {a.due_on:%-d %b %Y})" if a.due_on else "")
         for a in visit.actions
     )
-    feedback = Feedback(
-        organisation_id=visit.organisation_id,
-        service_id=visit.service_id,
-        staff_id=visit.staff_id,
-        author_id=author.id,
+    return _add_draft(
+        db,
+        author,
+        visit,
+        visit.staff_id,
         visit_id=visit.id,
         went_well=went_well,
         to_develop=to_develop,
         actions=actions,
     )
-    db.add(feedback)
-    db.flush()
-    drafted(db, feedback, author)
-    return feedback
 
 
 def draft_from_quis(db: Session, session, staff, author) -> Feedback:
@@ -124,19 +146,15 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     ]
     if negative:
         to_develop.append("Things that help: " + "; ".join(COACHING_PROMPTS) + ".")
-    feedback = Feedback(
-        organisation_id=session.organisation_id,
-        service_id=session.service_id,
-        staff_id=staff.id,
-        author_id=author.id,
+    return _add_draft(
+        db,
+        author,
+        session,
+        staff.id,
         quis_session_id=session.id,
         went_well="\n".join(filter(None, went_well)),
         to_develop="\n".join(to_develop),
     )
-    db.add(feedback)
-    db.flush()
-    drafted(db, feedback, author)
-    return feedback
 
 
 def after_visit_submitted(_kind_name: str, *, db: Session, actor, record, document, **_) -> None:
@@ -187,18 +205,15 @@ def team_feedback(
     for member in staff:
         if member.id in already:
             continue
-        feedback = Feedback(
-            organisation_id=session.organisation_id,
-            service_id=session.service_id,
-            staff_id=member.id,
-            author_id=author.id,
+        feedback = _add_draft(
+            db,
+            author,
+            session,
+            member.id,
             quis_session_id=session.id,
             went_well=went_well.strip(),
             to_develop=to_develop.strip(),
         )
-        db.add(feedback)
-        db.flush()
-        drafted(db, feedback, author)
         if send:
             release(db, feedback, author)
         made.append(feedback)
@@ -211,14 +226,7 @@ def release(db: Session, feedback: Feedback, actor) -> None:
         return
     feedback.status = "released"
     feedback.released_at = utcnow()
-    record(
-        db,
-        "feedback_released",
-        organisation_id=feedback.organisation_id,
-        actor=actor,
-        entity=feedback,
-        summary=feedback.staff.name,
-    )
+    _audit(db, "feedback_released", feedback, actor, summary=feedback.staff.name)
     worker = feedback.staff.user
     if worker is not None:
         notify(
@@ -236,13 +244,7 @@ def mark_read(db: Session, feedback: Feedback, worker) -> None:
     mark_read_for_link(db, worker, _link(feedback))
     if feedback.read_at is None:
         feedback.read_at = utcnow()
-        record(
-            db,
-            "feedback_read",
-            organisation_id=feedback.organisation_id,
-            actor=worker,
-            entity=feedback,
-        )
+        _audit(db, "feedback_read", feedback, worker)
 
 
 def acknowledge(db: Session, feedback: Feedback, worker) -> None:
@@ -251,20 +253,8 @@ def acknowledge(db: Session, feedback: Feedback, worker) -> None:
         return
     mark_read(db, feedback, worker)
     feedback.acknowledged_at = utcnow()
-    record(
-        db,
-        "feedback_acknowledged",
-        organisation_id=feedback.organisation_id,
-        actor=worker,
-        entity=feedback,
-    )
-    notify(
-        db,
-        feedback.author,
-        "feedback_acknowledged",
-        _link(feedback),
-        dedupe_key=f"feedback-ack-{feedback.uuid}",
-    )
+    _audit(db, "feedback_acknowledged", feedback, worker)
+    _tell_author(db, feedback, "feedback_acknowledged", f"feedback-ack-{feedback.uuid}")
 
 
 def reply(db: Session, feedback: Feedback, worker, text: str) -> None:
@@ -272,17 +262,15 @@ def reply(db: Session, feedback: Feedback, worker, text: str) -> None:
     mark_read(db, feedback, worker)
     feedback.reply = text.strip()
     feedback.replied_at = utcnow()
-    record(
+    _audit(db, "feedback_replied", feedback, worker)
+    _tell_author(
         db,
+        feedback,
         "feedback_replied",
-        organisation_id=feedback.organisation_id,
-        actor=worker,
-        entity=feedback,
+        f"feedback-reply-{feedback.uuid}-{feedback.replied_at:%Y%m%d%H%M%S}",
     )
-    notify(
-        db,
-        feedback.author,
-        "feedback_replied",
-        _link(feedback),
-        dedupe_key=f"feedback-reply-{feedback.uuid}-{feedback.replied_at:%Y%m%d%H%M%S}",
-    )
+
+
+def _tell_author(db: Session, feedback: Feedback, kind: str, dedupe_key: str) -> None:
+    """The author hears what the worker did with their feedback (once per ``dedupe_key``)."""
+    notify(db, feedback.author, kind, _link(feedback), dedupe_key=dedupe_key)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from careobs.audit.service import record
 from careobs.db import get_session, utcnow
 from careobs.feedback import service
 from careobs.feedback.models import Feedback
@@ -142,14 +141,7 @@ def edit(feedback_id: uuid.UUID):
         form.populate_obj(feedback)
         feedback.updated_at = utcnow()
         if _edited_text(feedback) != before:  # saving or releasing it unchanged is no edit
-            record(
-                db,
-                "feedback_edited",
-                organisation_id=feedback.organisation_id,
-                actor=current_user,
-                entity=feedback,
-                summary=feedback.staff.name,
-            )
+            service.edited(db, feedback, current_user)
         if request.form.get("release"):
             service.release(db, feedback, current_user)
             if feedback.reaches_worker:
@@ -176,22 +168,16 @@ def edit(feedback_id: uuid.UUID):
 @bp.post("/<uuid:feedback_id>/acknowledge")
 @login_required
 def acknowledge(feedback_id: uuid.UUID):
-    feedback, is_worker, _ = _load(feedback_id)
-    if not is_worker:
-        abort(403)
+    feedback, _ = _load_as_worker(feedback_id)
     db = get_session()
     service.acknowledge(db, feedback, current_user)
-    db.commit()
-    flash("Thank you. Your acknowledgement has been recorded.", "success")
-    return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
+    return _saved(db, feedback, "Thank you. Your acknowledgement has been recorded.")
 
 
 @bp.post("/<uuid:feedback_id>/reply")
 @login_required
 def reply(feedback_id: uuid.UUID):
-    feedback, is_worker, is_manager = _load(feedback_id)
-    if not is_worker:
-        abort(403)
+    feedback, is_manager = _load_as_worker(feedback_id)
     form = ReplyForm()
     if not form.validate_on_submit():
         return render_template(
@@ -203,9 +189,33 @@ def reply(feedback_id: uuid.UUID):
         ), 400
     db = get_session()
     service.reply(db, feedback, current_user, form.reply.data)
+    return _saved(db, feedback, "Your reflection has been sent.")
+
+
+def _load_as_worker(feedback_id: uuid.UUID) -> tuple[Feedback, bool]:
+    """Feedback the user is the worker of (403 otherwise), and whether they also manage it."""
+    feedback, is_worker, is_manager = _load(feedback_id)
+    if not is_worker:
+        abort(403)
+    return feedback, is_manager
+
+
+def _saved(db, feedback: Feedback, message: str):
+    """Commit the worker's response, thank them, and go back to the feedback."""
     db.commit()
-    flash("Your reflection has been sent.", "success")
+    flash(message, "success")
     return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
+
+
+def _submitted_session(db, session_id: uuid.UUID):
+    """The submitted QUIS session feedback is written from: 404 unless the user may see it,
+    409 while it is still a draft."""
+    session = get_visible_quis_session(db, current_user, session_id)
+    if session is None:
+        abort(404)
+    if session.status != "submitted":
+        abort(409, "Submit the session before writing feedback.")
+    return session
 
 
 @bp.post("/from-quis/<uuid:session_id>")
@@ -213,11 +223,7 @@ def reply(feedback_id: uuid.UUID):
 def from_quis(session_id: uuid.UUID):
     """Draft feedback for each member of staff observed in a submitted session."""
     db = get_session()
-    session = get_visible_quis_session(db, current_user, session_id)
-    if session is None:
-        abort(404)
-    if session.status != "submitted":
-        abort(409, "Submit the session before writing feedback.")
+    session = _submitted_session(db, session_id)
     staff_ids = {i.staff_id for i in session.interactions if i.staff_id}
     if not staff_ids:
         flash("No member of staff was named in this session's interactions.", "error")
@@ -242,11 +248,7 @@ class TeamFeedbackForm(FlaskForm):
 def team(session_id: uuid.UUID):
     """The same feedback to each chosen member of the team on duty during a session."""
     db = get_session()
-    session = get_visible_quis_session(db, current_user, session_id)
-    if session is None:
-        abort(404)
-    if session.status != "submitted":
-        abort(409, "Submit the session before writing feedback.")
+    session = _submitted_session(db, session_id)
     form = TeamFeedbackForm()
     chosen = set(request.form.getlist("staff"))
     staff = [

@@ -93,15 +93,7 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
             due = visits_due(db, service, org_today)
             if not due:
                 continue
-            people = db.scalars(
-                sa.select(User)
-                .join(Membership, Membership.user_id == User.id)
-                .where(
-                    Membership.service_id == service.id,
-                    Membership.role.in_(("manager", "supervisor")),
-                )
-            )
-            for user in people:
+            for user in _managers_and_supervisors(db, service.id):
                 if notify(
                     db,
                     user,
@@ -114,6 +106,18 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
         sent["action_due"] += _remind_action_owners(db, org.id, org_today)
         sent["recheck_due"] += _remind_rechecks(db, org.id, org_today)
     return sent
+
+
+def _managers_and_supervisors(db: Session, service_id: int) -> list[User]:
+    """Who hears that a service's checks are due: its managers and supervisors."""
+    return db.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.service_id == service_id,
+            Membership.role.in_(("manager", "supervisor")),
+        )
+    ).all()
 
 
 def _remind_action_owners(db: Session, organisation_id: int, today: date) -> int:
@@ -162,15 +166,7 @@ def _remind_rechecks(db: Session, organisation_id: int, today: date) -> int:
             link, what = f"/actions/{action_uuid}", "A targeted re-check"
         else:
             link, what = f"/visits/{after_visit_uuid}", "A re-check after a red result"
-        people = db.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.service_id == service_id,
-                Membership.role.in_(("manager", "supervisor")),
-            )
-        )
-        for user in people:
+        for user in _managers_and_supervisors(db, service_id):
             if notify(
                 db,
                 user,
