@@ -1,0 +1,46 @@
+"""The export's query for feedback to care workers, drafted from QUIS sessions and visits (see
+``tables``; the sessions and visits themselves are their kinds' own files)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from careobs.accounts.models import User
+from careobs.feedback.models import Feedback
+from careobs.org.models import Service
+from careobs.org.models import StaffMember as Staff
+from careobs.quis.models import QuisSession
+from careobs.visits.models import MonitoringVisit as Visit
+
+
+def feedback(org_id: int) -> sa.Select:
+    """Feedback to care workers: status, timestamps, the texts and the worker's reply."""
+    f = Feedback
+    return (
+        sa.select(
+            f.uuid,
+            Service.uuid.label("service_uuid"),
+            Staff.uuid.label("staff_uuid"),
+            User.uuid.label("author_uuid"),
+            QuisSession.uuid.label("quis_session_uuid"),
+            Visit.uuid.label("visit_uuid"),
+            f.status,
+            f.went_well,
+            f.to_develop,
+            f.actions,
+            f.created_at,
+            f.updated_at,
+            f.released_at,
+            f.read_at,
+            f.acknowledged_at,
+            f.reply,
+            f.replied_at,
+        )
+        .join(Service, f.service_id == Service.id)
+        .join(Staff, f.staff_id == Staff.id)
+        .join(User, f.author_id == User.id)
+        .outerjoin(QuisSession, f.quis_session_id == QuisSession.id)
+        .outerjoin(Visit, f.visit_id == Visit.id)
+        .where(f.organisation_id == org_id)
+        .order_by(f.id)
+    )
