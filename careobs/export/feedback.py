@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
+from careobs.export.records import uuid_of
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
@@ -19,11 +20,11 @@ def feedback(org_id: int) -> sa.Select:
     return (
         sa.select(
             f.uuid,
-            Service.uuid.label("service_uuid"),
-            Staff.uuid.label("staff_uuid"),
-            User.uuid.label("author_uuid"),
-            QuisSession.uuid.label("quis_session_uuid"),
-            Visit.uuid.label("visit_uuid"),
+            uuid_of(Service, f.service_id, "service_uuid"),
+            uuid_of(Staff, f.staff_id, "staff_uuid"),
+            uuid_of(User, f.author_id, "author_uuid"),
+            uuid_of(QuisSession, f.quis_session_id, "quis_session_uuid"),
+            uuid_of(Visit, f.visit_id, "visit_uuid"),
             f.status,
             f.went_well,
             f.to_develop,
@@ -36,11 +37,6 @@ def feedback(org_id: int) -> sa.Select:
             f.reply,
             f.replied_at,
         )
-        .join(Service, f.service_id == Service.id)
-        .join(Staff, f.staff_id == Staff.id)
-        .join(User, f.author_id == User.id)
-        .outerjoin(QuisSession, f.quis_session_id == QuisSession.id)
-        .outerjoin(Visit, f.visit_id == Visit.id)
         .where(f.organisation_id == org_id)
         .order_by(f.id)
     )

@@ -1,4 +1,4 @@
-"""What one file of the export is, and the addenda query every kind that takes addenda shares.
+"""What one file of the export is, how it names other records, and the addenda query.
 
 The export's own tables (careobs/export/tables.py) and each kind of captured record (its
 ``export.py``, carried by its ``DocumentKind``) declare their files with ``RecordType``.
@@ -28,6 +28,18 @@ class RecordType:
         return list(self.query(0).selected_columns.keys())
 
 
+def uuid_of(record, foreign_key, name: str):
+    """The column ``name``: the public UUID of the ``record`` that ``foreign_key`` points to
+    (empty when the key is), so the export never shows an internal integer id."""
+    return (
+        sa.select(record.uuid)
+        .where(record.id == foreign_key)
+        .correlate_except(record)
+        .scalar_subquery()
+        .label(name)
+    )
+
+
 def addenda(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
     """The query for one kind's addenda: ``record`` is its model, ``link`` the addendum's
     foreign key to it and ``record_uuid`` the column naming the record in the export."""
@@ -36,13 +48,12 @@ def addenda(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
         return (
             sa.select(
                 record.uuid.label(record_uuid),
-                User.uuid.label("author_uuid"),
+                uuid_of(User, Addendum.author_id, "author_uuid"),
                 Addendum.reason,
                 Addendum.text,
                 Addendum.created_at,
             )
             .join(record, link == record.id)
-            .join(User, Addendum.author_id == User.id)
             .where(record.organisation_id == org_id)
             .order_by(Addendum.id)
         )

@@ -17,14 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.capture import kinds
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.export import feedback, improvement
-from careobs.export.records import RecordType
+from careobs.export.records import RecordType, uuid_of
 from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
 from careobs.org.models import StaffMember as Staff
 from careobs.org.settings import DEFAULTS
@@ -40,8 +39,9 @@ def _services(org_id: int) -> sa.Select:
 
 def _areas(org_id: int) -> sa.Select:
     return (
-        sa.select(Area.uuid, Service.uuid.label("service_uuid"), Area.name, Area.active)
-        .join(Service, Area.service_id == Service.id)
+        sa.select(
+            Area.uuid, uuid_of(Service, Area.service_id, "service_uuid"), Area.name, Area.active
+        )
         .where(Area.organisation_id == org_id)
         .order_by(Area.id)
     )
@@ -53,13 +53,12 @@ def _people(org_id: int) -> sa.Select:
         sa.select(
             Person.code,
             Person.initials,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, Person.service_id, "service_uuid"),
             Person.active,
             Person.consent,
             Person.consent_on,
             Person.consent_given_by,
         )
-        .join(Service, Person.service_id == Service.id)
         .where(Person.organisation_id == org_id)
         .order_by(Person.id)
     )
@@ -69,15 +68,13 @@ def _staff(org_id: int) -> sa.Select:
     return (
         sa.select(
             Staff.uuid,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, Staff.service_id, "service_uuid"),
             Staff.name,
             Staff.job_role,
             Staff.start_date,
             Staff.active,
-            User.uuid.label("user_uuid"),
+            uuid_of(User, Staff.user_id, "user_uuid"),
         )
-        .join(Service, Staff.service_id == Service.id)
-        .outerjoin(User, Staff.user_id == User.id)
         .where(Staff.organisation_id == org_id)
         .order_by(Staff.id)
     )
@@ -103,9 +100,11 @@ def _users(org_id: int) -> sa.Select:
 
 def _memberships(org_id: int) -> sa.Select:
     return (
-        sa.select(User.uuid.label("user_uuid"), Service.uuid.label("service_uuid"), Membership.role)
-        .join(User, Membership.user_id == User.id)
-        .join(Service, Membership.service_id == Service.id)
+        sa.select(
+            uuid_of(User, Membership.user_id, "user_uuid"),
+            uuid_of(Service, Membership.service_id, "service_uuid"),
+            Membership.role,
+        )
         .where(Membership.organisation_id == org_id)
         .order_by(Membership.id)
     )
@@ -124,14 +123,12 @@ def _checklist_versions(org_id: int) -> sa.Select:
     return (
         sa.select(
             v.uuid,
-            Checklist.uuid.label("checklist_uuid"),
+            uuid_of(Checklist, v.checklist_id, "checklist_uuid"),
             v.number,
             v.published_at,
-            User.uuid.label("published_by_uuid"),
+            uuid_of(User, v.published_by_id, "published_by_uuid"),
             v.retired_at,
         )
-        .join(Checklist, v.checklist_id == Checklist.id)
-        .outerjoin(User, v.published_by_id == User.id)
         .where(v.organisation_id == org_id)
         .order_by(v.id)
     )
@@ -186,18 +183,16 @@ def _settings(org_id: int) -> sa.Select:
 
 
 def _audit_events(org_id: int) -> sa.Select:
-    actor = aliased(User)
     return (
         sa.select(
             AuditEvent.at,
-            actor.uuid.label("actor_uuid"),
+            uuid_of(User, AuditEvent.actor_id, "actor_uuid"),
             AuditEvent.action,
             AuditEvent.entity_type,
             AuditEvent.entity_id,
             AuditEvent.summary,
             AuditEvent.ip,
         )
-        .outerjoin(actor, AuditEvent.actor_id == actor.id)
         .where(AuditEvent.organisation_id == org_id)
         .order_by(AuditEvent.id)
     )

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.capture.addenda import Addendum
-from careobs.export.records import RecordType, addenda
+from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Area, Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisInteraction, QuisSession
@@ -19,9 +19,9 @@ def quis_sessions(org_id: int) -> sa.Select:
     return (
         sa.select(
             s.uuid,
-            Service.uuid.label("service_uuid"),
-            Area.uuid.label("area_uuid"),
-            User.uuid.label("observer_uuid"),
+            uuid_of(Service, s.service_id, "service_uuid"),
+            uuid_of(Area, s.area_id, "area_uuid"),
+            uuid_of(User, s.observer_id, "observer_uuid"),
             s.context,
             s.started_at,
             s.ended_at,
@@ -48,9 +48,6 @@ def quis_sessions(org_id: int) -> sa.Select:
             s.observed_minutes,
             s.person_minutes,
         )
-        .join(Service, s.service_id == Service.id)
-        .outerjoin(Area, s.area_id == Area.id)
-        .join(User, s.observer_id == User.id)
         .where(s.organisation_id == org_id)
         .order_by(s.id)
     )
@@ -66,7 +63,7 @@ def quis_interactions(org_id: int) -> sa.Select:
             i.position,
             i.at,
             i.people.label("people_codes"),
-            Staff.uuid.label("staff_uuid"),
+            uuid_of(Staff, i.staff_id, "staff_uuid"),
             i.category,
             i.initiated_by,
             i.communication,
@@ -74,7 +71,6 @@ def quis_interactions(org_id: int) -> sa.Select:
             i.note,
         )
         .join(QuisSession, i.session_id == QuisSession.id)
-        .outerjoin(Staff, i.staff_id == Staff.id)
         .where(QuisSession.organisation_id == org_id)
         .order_by(i.id)
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.capture.addenda import Addendum
 from careobs.checklists.models import ChecklistItem, ChecklistVersion
-from careobs.export.records import RecordType, addenda
+from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
 from careobs.visits.models import MonitoringVisit as Visit
@@ -21,13 +21,13 @@ def visits(org_id: int) -> sa.Select:
     return (
         sa.select(
             v.uuid,
-            Service.uuid.label("service_uuid"),
-            User.uuid.label("supervisor_uuid"),
-            Staff.uuid.label("staff_uuid"),
+            uuid_of(Service, v.service_id, "service_uuid"),
+            uuid_of(User, v.supervisor_id, "supervisor_uuid"),
+            uuid_of(Staff, v.staff_id, "staff_uuid"),
             v.person_code,
             v.visit_type,
             v.consent,
-            ChecklistVersion.uuid.label("checklist_version_uuid"),
+            uuid_of(ChecklistVersion, v.checklist_version_id, "checklist_version_uuid"),
             v.planned_at,
             v.planned_minutes,
             v.arrived_at,
@@ -57,10 +57,6 @@ def visits(org_id: int) -> sa.Select:
             v.shortfall_minutes,
             v.next_check_on,
         )
-        .join(Service, v.service_id == Service.id)
-        .join(User, v.supervisor_id == User.id)
-        .join(Staff, v.staff_id == Staff.id)
-        .join(ChecklistVersion, v.checklist_version_id == ChecklistVersion.id)
         .where(v.organisation_id == org_id)
         .order_by(v.id)
     )
@@ -71,12 +67,11 @@ def visit_answers(org_id: int) -> sa.Select:
     return (
         sa.select(
             Visit.uuid.label("visit_uuid"),
-            ChecklistItem.uuid.label("item_uuid"),
+            uuid_of(ChecklistItem, VisitAnswer.item_id, "item_uuid"),
             VisitAnswer.rating,
             VisitAnswer.comment,
         )
         .join(Visit, VisitAnswer.visit_id == Visit.id)
-        .join(ChecklistItem, VisitAnswer.item_id == ChecklistItem.id)
         .where(Visit.organisation_id == org_id)
         .order_by(VisitAnswer.id)
     )
@@ -90,13 +85,11 @@ def visit_actions(org_id: int) -> sa.Select:
             Visit.uuid.label("visit_uuid"),
             VisitAction.position,
             VisitAction.description,
-            Staff.uuid.label("owner_staff_uuid"),
-            User.uuid.label("owner_user_uuid"),
+            uuid_of(Staff, VisitAction.owner_staff_id, "owner_staff_uuid"),
+            uuid_of(User, VisitAction.owner_user_id, "owner_user_uuid"),
             VisitAction.due_on,
         )
         .join(Visit, VisitAction.visit_id == Visit.id)
-        .outerjoin(Staff, VisitAction.owner_staff_id == Staff.id)
-        .outerjoin(User, VisitAction.owner_user_id == User.id)
         .where(Visit.organisation_id == org_id)
         .order_by(VisitAction.id)
     )
