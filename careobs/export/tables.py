@@ -22,7 +22,7 @@ from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.capture import kinds
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from careobs.export import feedback, improvement
+from careobs.export import improvement
 from careobs.export.records import RecordType, uuid_of
 from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
 from careobs.org.models import StaffMember as Staff
@@ -216,7 +216,7 @@ ORGANISATION: tuple[RecordType, ...] = (
 
 # What followed the captured records, and the audit log last.
 OUTCOMES: tuple[RecordType, ...] = (
-    RecordType("feedback", "feedback", feedback.feedback),
+    RecordType("feedback", "feedback", improvement.feedback),
     RecordType("actions", "improvement actions", improvement.actions),
     RecordType("action_notes", "action notes", improvement.action_notes),
     RecordType("rechecks", "re-checks", improvement.rechecks),
