@@ -2,8 +2,8 @@
 
 A feature that captures records offline (QUIS sessions, monitoring visits) registers one
 DocumentKind; the sync (careobs/sync) looks kinds up here by the name devices send, and the
-export (careobs/export) writes each kind's files, and neither imports the features. The app
-factory registers every kind at start-up.
+export (careobs/export) writes the files each kind declares, neither importing the kinds'
+packages to find them. The app factory registers every kind at start-up.
 """
 
 from __future__ import annotations
