@@ -1,8 +1,9 @@
-"""The registry of document kinds: what the sync needs to know about each kind of record.
+"""The registry of document kinds: what the sync and the export need to know about each kind.
 
 A feature that captures records offline (QUIS sessions, monitoring visits) registers one
-DocumentKind; the sync (careobs/sync) looks kinds up here by the name devices send and never
-imports the features. The app factory registers every kind at start-up.
+DocumentKind; the sync (careobs/sync) looks kinds up here by the name devices send, and the
+export (careobs/export) writes the files each kind declares, neither importing the kinds'
+packages to find them. The app factory registers every kind at start-up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class DocumentKind:
     validate: Callable  # (data, rosters) -> (clean | None, errors); raises Forbidden
     create: Callable  # (db, user, document_id, revision, clean, content_hash) -> record
     update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
+    # The kind's files in the organisation's export, in order (careobs.export.records.RecordType)
+    export_tables: tuple = ()
 
 
 _KINDS: dict[str, DocumentKind] = {}

@@ -1,13 +1,15 @@
-"""Export queries for actions, their progress notes, the targeted re-checks they booked, and
-the stored random draws of whom to check."""
+"""Export queries for what follows the observations: feedback to care workers, actions, their
+progress notes, the targeted re-checks they booked, and the stored random draws of whom to
+check (the sessions and visits themselves are their kinds' own files)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
+from careobs.export.records import uuid_of
+from careobs.feedback.models import Feedback
 from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisSession
@@ -16,35 +18,55 @@ from careobs.visits.models import MonitoringVisit as Visit
 from careobs.visits.models import VisitAction
 
 
+def feedback(org_id: int) -> sa.Select:
+    """Feedback to care workers: status, timestamps, the texts and the worker's reply."""
+    f = Feedback
+    return (
+        sa.select(
+            f.uuid,
+            uuid_of(Service, f.service_id, "service_uuid"),
+            uuid_of(Staff, f.staff_id, "staff_uuid"),
+            uuid_of(User, f.author_id, "author_uuid"),
+            uuid_of(QuisSession, f.quis_session_id, "quis_session_uuid"),
+            uuid_of(Visit, f.visit_id, "visit_uuid"),
+            f.status,
+            f.went_well,
+            f.to_develop,
+            f.actions,
+            f.created_at,
+            f.updated_at,
+            f.released_at,
+            f.read_at,
+            f.acknowledged_at,
+            f.reply,
+            f.replied_at,
+        )
+        .where(f.organisation_id == org_id)
+        .order_by(f.id)
+    )
+
+
 def actions(org_id: int) -> sa.Select:
     """Actions with their owner, source and CQC quality-statement tags."""
-    owner, creator = aliased(User), aliased(User)
     return (
         sa.select(
             Action.uuid,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, Action.service_id, "service_uuid"),
             Action.description,
-            Staff.uuid.label("owner_staff_uuid"),
-            owner.uuid.label("owner_user_uuid"),
+            uuid_of(Staff, Action.owner_staff_id, "owner_staff_uuid"),
+            uuid_of(User, Action.owner_user_id, "owner_user_uuid"),
             Action.due_on,
             Action.status,
             Action.cqc_tags,
             Action.source,
-            QuisSession.uuid.label("quis_session_uuid"),
-            Visit.uuid.label("visit_uuid"),
-            VisitAction.uuid.label("visit_action_uuid"),
-            creator.uuid.label("created_by_uuid"),
+            uuid_of(QuisSession, Action.quis_session_id, "quis_session_uuid"),
+            uuid_of(Visit, Action.visit_id, "visit_uuid"),
+            uuid_of(VisitAction, Action.visit_action_id, "visit_action_uuid"),
+            uuid_of(User, Action.created_by_id, "created_by_uuid"),
             Action.created_at,
             Action.updated_at,
             Action.completed_at,
         )
-        .join(Service, Action.service_id == Service.id)
-        .outerjoin(Staff, Action.owner_staff_id == Staff.id)
-        .outerjoin(owner, Action.owner_user_id == owner.id)
-        .outerjoin(QuisSession, Action.quis_session_id == QuisSession.id)
-        .outerjoin(Visit, Action.visit_id == Visit.id)
-        .outerjoin(VisitAction, Action.visit_action_id == VisitAction.id)
-        .join(creator, Action.created_by_id == creator.id)
         .where(Action.organisation_id == org_id)
         .order_by(Action.id)
     )
@@ -55,14 +77,13 @@ def action_notes(org_id: int) -> sa.Select:
     return (
         sa.select(
             Action.uuid.label("action_uuid"),
-            User.uuid.label("author_uuid"),
+            uuid_of(User, ActionNote.author_id, "author_uuid"),
             ActionNote.text,
             ActionNote.from_status,
             ActionNote.to_status,
             ActionNote.created_at,
         )
         .join(Action, ActionNote.action_id == Action.id)
-        .join(User, ActionNote.author_id == User.id)
         .where(Action.organisation_id == org_id)
         .order_by(ActionNote.id)
     )
@@ -71,27 +92,22 @@ def action_notes(org_id: int) -> sa.Select:
 def rechecks(org_id: int) -> sa.Select:
     """Targeted re-checks booked by actions or by red visits, and the visit that fulfilled
     each."""
-    red = aliased(Visit)
+    r = RecheckBooking
     return (
         sa.select(
-            RecheckBooking.uuid,
-            Action.uuid.label("action_uuid"),
-            red.uuid.label("after_visit_uuid"),
-            Staff.uuid.label("staff_uuid"),
-            RecheckBooking.due_by,
-            RecheckBooking.focus_item_keys,
-            User.uuid.label("booked_by_uuid"),
-            RecheckBooking.created_at,
-            Visit.uuid.label("fulfilled_by_visit_uuid"),
-            RecheckBooking.fulfilled_at,
+            r.uuid,
+            uuid_of(Action, r.action_id, "action_uuid"),
+            uuid_of(Visit, r.after_visit_id, "after_visit_uuid"),
+            uuid_of(Staff, r.staff_id, "staff_uuid"),
+            r.due_by,
+            r.focus_item_keys,
+            uuid_of(User, r.booked_by_id, "booked_by_uuid"),
+            r.created_at,
+            uuid_of(Visit, r.fulfilled_by_visit_id, "fulfilled_by_visit_uuid"),
+            r.fulfilled_at,
         )
-        .outerjoin(Action, RecheckBooking.action_id == Action.id)
-        .outerjoin(red, RecheckBooking.after_visit_id == red.id)
-        .join(Staff, RecheckBooking.staff_id == Staff.id)
-        .join(User, RecheckBooking.booked_by_id == User.id)
-        .outerjoin(Visit, RecheckBooking.fulfilled_by_visit_id == Visit.id)
-        .where(RecheckBooking.organisation_id == org_id)
-        .order_by(RecheckBooking.id)
+        .where(r.organisation_id == org_id)
+        .order_by(r.id)
     )
 
 
@@ -101,18 +117,16 @@ def selection_draws(org_id: int) -> sa.Select:
     return (
         sa.select(
             SelectionDraw.uuid,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, SelectionDraw.service_id, "service_uuid"),
             SelectionDraw.kind,
             SelectionDraw.sequence,
             SelectionDraw.repeat_reason,
             SelectionDraw.seed,
             SelectionDraw.inputs,
             SelectionDraw.result,
-            User.uuid.label("requested_by_uuid"),
+            uuid_of(User, SelectionDraw.requested_by_id, "requested_by_uuid"),
             SelectionDraw.created_at,
         )
-        .join(Service, SelectionDraw.service_id == Service.id)
-        .join(User, SelectionDraw.requested_by_id == User.id)
         .where(SelectionDraw.organisation_id == org_id)
         .order_by(SelectionDraw.id)
     )

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from careobs import __version__
 from careobs.audit.service import record
 from careobs.db import utcnow
-from careobs.export.tables import RECORD_TYPES, RecordType
+from careobs.export.records import RecordType
+from careobs.export.tables import record_types
 from careobs.export.writers import FORMATS, RowWriter
 from careobs.org.models import Organisation
 from careobs.wording import plural
@@ -64,7 +65,7 @@ class Manifest:
     def summary(self, limit: int = 300) -> str:
         """The audit log's line: format, total and each record type's count, as many as fit
         in ``limit`` characters (the manifest has them all)."""
-        labels = {t.name: t.label for t in RECORD_TYPES}
+        labels = {t.name: t.label for t in record_types()}
         text = f"{self.fmt.upper()}, {plural(self.total_rows, 'row', 'rows')}: "
         for i, entry in enumerate(self.files):
             part = f"{', ' if i else ''}{labels[entry['record_type']]} {entry['rows']}"
@@ -106,7 +107,7 @@ def write_files(conn: sa.Connection, organisation: Organisation, fmt: str, open_
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}: choose csv or json.")
     manifest = Manifest(organisation, fmt)
-    for record_type in RECORD_TYPES:
+    for record_type in record_types():
         name = record_type.name + FORMATS[fmt]
         with open_file(name) as stream:
             writer = RowWriter(stream, fmt, record_type.columns())

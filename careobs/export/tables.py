@@ -7,36 +7,26 @@ people supported only as code, initials, service, active and consent (design §2
 report tables (visit domain scores, missed items, period roll-ups) are left out: they are
 rebuilt from the visits and answers that are exported. Notifications, push subscriptions,
 login failures and quarantined sync copies are operational data, not the organisation's records.
+
+Each kind of captured record (QUIS sessions, monitoring visits) declares its own files in its
+package and its ``DocumentKind`` carries them: the export reads them from the capture registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
+from careobs.capture import kinds
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from careobs.export import improvement, observations
+from careobs.export import improvement
+from careobs.export.records import RecordType, uuid_of
 from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
 from careobs.org.models import StaffMember as Staff
 from careobs.org.settings import DEFAULTS
-
-
-@dataclass(frozen=True)
-class RecordType:
-    """One file of the export: its name, a short label for the audit summary, and its query."""
-
-    name: str
-    label: str
-    query: Callable[[int], sa.Select]
-
-    def columns(self) -> list[str]:
-        """The export's column names, in order (the query's labels)."""
-        return list(self.query(0).selected_columns.keys())
 
 
 def _services(org_id: int) -> sa.Select:
@@ -49,8 +39,9 @@ def _services(org_id: int) -> sa.Select:
 
 def _areas(org_id: int) -> sa.Select:
     return (
-        sa.select(Area.uuid, Service.uuid.label("service_uuid"), Area.name, Area.active)
-        .join(Service, Area.service_id == Service.id)
+        sa.select(
+            Area.uuid, uuid_of(Service, Area.service_id, "service_uuid"), Area.name, Area.active
+        )
         .where(Area.organisation_id == org_id)
         .order_by(Area.id)
     )
@@ -62,13 +53,12 @@ def _people(org_id: int) -> sa.Select:
         sa.select(
             Person.code,
             Person.initials,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, Person.service_id, "service_uuid"),
             Person.active,
             Person.consent,
             Person.consent_on,
             Person.consent_given_by,
         )
-        .join(Service, Person.service_id == Service.id)
         .where(Person.organisation_id == org_id)
         .order_by(Person.id)
     )
@@ -78,15 +68,13 @@ def _staff(org_id: int) -> sa.Select:
     return (
         sa.select(
             Staff.uuid,
-            Service.uuid.label("service_uuid"),
+            uuid_of(Service, Staff.service_id, "service_uuid"),
             Staff.name,
             Staff.job_role,
             Staff.start_date,
             Staff.active,
-            User.uuid.label("user_uuid"),
+            uuid_of(User, Staff.user_id, "user_uuid"),
         )
-        .join(Service, Staff.service_id == Service.id)
-        .outerjoin(User, Staff.user_id == User.id)
         .where(Staff.organisation_id == org_id)
         .order_by(Staff.id)
     )
@@ -112,9 +100,11 @@ def _users(org_id: int) -> sa.Select:
 
 def _memberships(org_id: int) -> sa.Select:
     return (
-        sa.select(User.uuid.label("user_uuid"), Service.uuid.label("service_uuid"), Membership.role)
-        .join(User, Membership.user_id == User.id)
-        .join(Service, Membership.service_id == Service.id)
+        sa.select(
+            uuid_of(User, Membership.user_id, "user_uuid"),
+            uuid_of(Service, Membership.service_id, "service_uuid"),
+            Membership.role,
+        )
         .where(Membership.organisation_id == org_id)
         .order_by(Membership.id)
     )
@@ -133,14 +123,12 @@ def _checklist_versions(org_id: int) -> sa.Select:
     return (
         sa.select(
             v.uuid,
-            Checklist.uuid.label("checklist_uuid"),
+            uuid_of(Checklist, v.checklist_id, "checklist_uuid"),
             v.number,
             v.published_at,
-            User.uuid.label("published_by_uuid"),
+            uuid_of(User, v.published_by_id, "published_by_uuid"),
             v.retired_at,
         )
-        .join(Checklist, v.checklist_id == Checklist.id)
-        .outerjoin(User, v.published_by_id == User.id)
         .where(v.organisation_id == org_id)
         .order_by(v.id)
     )
@@ -195,24 +183,24 @@ def _settings(org_id: int) -> sa.Select:
 
 
 def _audit_events(org_id: int) -> sa.Select:
-    actor = aliased(User)
     return (
         sa.select(
             AuditEvent.at,
-            actor.uuid.label("actor_uuid"),
+            uuid_of(User, AuditEvent.actor_id, "actor_uuid"),
             AuditEvent.action,
             AuditEvent.entity_type,
             AuditEvent.entity_id,
             AuditEvent.summary,
             AuditEvent.ip,
         )
-        .outerjoin(actor, AuditEvent.actor_id == actor.id)
         .where(AuditEvent.organisation_id == org_id)
         .order_by(AuditEvent.id)
     )
 
 
-RECORD_TYPES: tuple[RecordType, ...] = (
+# The organisation, its people and its checklists: before the captured records, which refer
+# to them.
+ORGANISATION: tuple[RecordType, ...] = (
     RecordType("organisation_settings", "settings", _settings),
     RecordType("services", "services", _services),
     RecordType("areas", "areas", _areas),
@@ -224,17 +212,35 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("checklist_versions", "versions", _checklist_versions),
     RecordType("checklist_domains", "domains", _checklist_domains),
     RecordType("checklist_items", "items", _checklist_items),
-    RecordType("quis_sessions", "QUIS", observations.quis_sessions),
-    RecordType("quis_interactions", "interactions", observations.quis_interactions),
-    RecordType("quis_addenda", "QUIS addenda", observations.quis_addenda),
-    RecordType("visits", "visits", observations.visits),
-    RecordType("visit_answers", "answers", observations.visit_answers),
-    RecordType("visit_actions", "actions", observations.visit_actions),
-    RecordType("visit_addenda", "visit addenda", observations.visit_addenda),
-    RecordType("feedback", "feedback", observations.feedback),
+)
+
+# What followed the captured records, and the audit log last.
+OUTCOMES: tuple[RecordType, ...] = (
+    RecordType("feedback", "feedback", improvement.feedback),
     RecordType("actions", "improvement actions", improvement.actions),
     RecordType("action_notes", "action notes", improvement.action_notes),
     RecordType("rechecks", "re-checks", improvement.rechecks),
     RecordType("selection_draws", "draws", improvement.selection_draws),
     RecordType("audit_events", "audit", _audit_events),
 )
+
+
+def record_types() -> tuple[RecordType, ...]:
+    """Every file of the export, in order: the organisation, each registered kind's files (in
+    the order the kinds were registered), then what followed them."""
+    captured = tuple(t for kind in kinds.registered().values() for t in kind.export_tables)
+    return (*ORGANISATION, *captured, *OUTCOMES)
+
+
+class _RecordTypes(Sequence):
+    """``record_types()`` as a constant to iterate: the kinds register when the app starts,
+    after this module is imported, so it is read each time it is used."""
+
+    def __getitem__(self, index):
+        return record_types()[index]
+
+    def __len__(self) -> int:
+        return len(record_types())
+
+
+RECORD_TYPES: Sequence[RecordType] = _RecordTypes()

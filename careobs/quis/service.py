@@ -13,7 +13,7 @@ from careobs.capture import events
 from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.privacy import identifier_warnings
-from careobs.quis import documents, scoring
+from careobs.quis import documents, export, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.wording import plural
@@ -221,4 +221,5 @@ KIND = DocumentKind(
     validate=lambda data, rosters: documents.validate(data, rosters),
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
+    export_tables=export.TABLES,
 )

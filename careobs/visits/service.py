@@ -13,7 +13,7 @@ from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
-from careobs.visits import documents, rollups, scoring
+from careobs.visits import documents, export, rollups, scoring
 from careobs.visits.documents import CleanVisit
 from careobs.visits.models import (
     MonitoringVisit,
@@ -225,4 +225,5 @@ KIND = DocumentKind(
     validate=lambda data, rosters: documents.validate(data, rosters),
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
+    export_tables=export.TABLES,
 )
