@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts.models import User
 from careobs.accounts.service import set_password, signed_link_user
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 
 RESET_SALT = "careobs-password-reset"
 
@@ -53,14 +53,7 @@ def create_reset_link(session: Session, user: User, actor: User) -> str:
         raise CannotReset(
             f"{user.display_name} has not set a password yet. Make a new invitation link instead."
         )
-    record(
-        session,
-        "password_reset_link_created",
-        organisation_id=user.organisation_id,
-        actor=actor,
-        entity=user,
-        summary=user.email,
-    )
+    record_about(session, "password_reset_link_created", user, actor=actor, summary=user.email)
     return reset_token(user)
 
 

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginFailure, Membership, User
-from careobs.audit.service import record
+from careobs.audit.service import record, record_about
 from careobs.db import utcnow
 from careobs.security import hash_password, verify_password
 
@@ -99,7 +99,7 @@ def authenticate(session: Session, email: str, password: str, ip: str) -> User |
         user.last_login_at = utcnow()
         # Forgives the account's failures, and removes this attempt's reservation with them.
         session.execute(sa.delete(LoginFailure).where(LoginFailure.email == reservation.email))
-        record(session, "login", organisation_id=user.organisation_id, actor=user, entity=user)
+        record_about(session, "login", user, actor=user)
         return user
     # The reservation, already committed, stays as the failure.
     record(
@@ -130,7 +130,7 @@ def set_password(
     user.password_hash = hash_password(password)
     user.rotate_session_token()
     session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
-    record(session, action, organisation_id=user.organisation_id, actor=user, entity=user)
+    record_about(session, action, user, actor=user)
 
 
 def lockout_wait() -> str:
@@ -160,7 +160,7 @@ def invite(session: Session, user: User, actor: User | None) -> str:
     if user.password_hash:
         raise InvitationError(f"{user.email} has already set a password.")
     user.invited_at = utcnow().replace(microsecond=0)
-    record(session, "user_invited", organisation_id=user.organisation_id, actor=actor, entity=user)
+    record_about(session, "user_invited", user, actor=actor)
     return invitation_token(user)
 
 
@@ -228,14 +228,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(
-        session,
-        "user_created",
-        organisation_id=organisation_id,
-        actor=actor,
-        entity=user,
-        summary=user.email,
-    )
+    record_about(session, "user_created", user, actor=actor, summary=user.email)
     return user
 
 
@@ -260,4 +253,4 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
     if not active:
         user.rotate_session_token()
     action = "user_reactivated" if active else "user_deactivated"
-    record(session, action, organisation_id=user.organisation_id, actor=actor, entity=user)
+    record_about(session, action, user, actor=actor)
