@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -159,7 +159,7 @@ def reset_link(user_id: uuid.UUID):
         "admin/user_reset_link.html",
         user=user,
         token=token,
-        hours=round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600),
+        hours=password_reset.RESET_LINK.valid_hours(),
     )
 
 

@@ -31,6 +31,10 @@ class SignedLink:
     def _serializer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
 
+    def valid_hours(self) -> int:
+        """How many hours a link of this kind lasts, for the words that hand it over."""
+        return round(current_app.config[self.max_age_setting].total_seconds() / 3600)
+
     def token(self, payload: dict) -> str:
         """A signed token carrying ``payload`` (its ``"u"`` names the user)."""
         return self._serializer().dumps(payload)
