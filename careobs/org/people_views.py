@@ -29,9 +29,8 @@ bp = Blueprint("people", __name__, url_prefix="/admin/people")
 @bp.get("/")
 @admin_area_required
 def index():
-    return roster_page(
-        "admin/people.html", visible_people(current_user).order_by(Person.code), Person
-    )
+    stmt = visible_people(current_user).order_by(Person.code)
+    return roster_page("admin/people.html", stmt, Person)
 
 
 def organisation_today() -> date:
