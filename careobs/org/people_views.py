@@ -18,8 +18,9 @@ from careobs.org.scoping import (
     service_choices,
     service_from_form,
 )
-from careobs.org.screens import roster_page, switch_active
+from careobs.org.screens import roster_filters, switch_active
 from careobs.org.settings import time_zone
+from careobs.pagination import paginate
 from careobs.permissions import admin_area_required, visible_people
 from careobs.privacy import code_warnings
 
@@ -29,8 +30,8 @@ bp = Blueprint("people", __name__, url_prefix="/admin/people")
 @bp.get("/")
 @admin_area_required
 def index():
-    stmt = visible_people(current_user).order_by(Person.code)
-    return roster_page("admin/people.html", stmt, Person)
+    stmt, filters = roster_filters(visible_people(current_user).order_by(Person.code), Person)
+    return render_template("admin/people.html", page=paginate(get_session(), stmt), **filters)
 
 
 def organisation_today() -> date:

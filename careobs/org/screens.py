@@ -6,18 +6,17 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import request
 from flask_login import current_user
 
 from careobs.db import get_session
 from careobs.org import service as org_service
 from careobs.org.scoping import chosen_service, get_scoped_or_404, manageable_services
-from careobs.pagination import paginate
 
 
-def roster_page(template: str, stmt: sa.Select, model):
-    """A page of ``stmt`` (people or staff the user may see) in the service chosen in the query
-    string, active ones only unless ``show=all``, with the filter's choices."""
+def roster_filters(stmt: sa.Select, model) -> tuple[sa.Select, dict]:
+    """``stmt`` (people or staff the user may see) narrowed to the service chosen in the query
+    string, and to active records unless ``show=all``; with the filter's state for the page."""
     services = manageable_services()
     selected = chosen_service(services, request.args.get("service"))
     show_inactive = request.args.get("show") == "all"
@@ -25,13 +24,7 @@ def roster_page(template: str, stmt: sa.Select, model):
         stmt = stmt.where(model.service_id == selected.id)
     if not show_inactive:
         stmt = stmt.where(model.active.is_(True))
-    return render_template(
-        template,
-        page=paginate(get_session(), stmt),
-        services=services,
-        selected=selected,
-        show_inactive=show_inactive,
-    )
+    return stmt, {"services": services, "selected": selected, "show_inactive": show_inactive}
 
 
 def switch_active(model, record_id: uuid.UUID, what: str):

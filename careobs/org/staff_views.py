@@ -19,7 +19,8 @@ from careobs.org.scoping import (
     service_choices,
     service_from_form,
 )
-from careobs.org.screens import roster_page, switch_active
+from careobs.org.screens import roster_filters, switch_active
+from careobs.pagination import paginate
 from careobs.permissions import admin_area_required, visible_staff
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
@@ -28,8 +29,9 @@ bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
 @bp.get("/")
 @admin_area_required
 def index():
-    stmt = visible_staff(current_user).order_by(StaffMember.name)
-    return roster_page("admin/staff.html", stmt, StaffMember)
+    staff = visible_staff(current_user).order_by(StaffMember.name)
+    stmt, filters = roster_filters(staff, StaffMember)
+    return render_template("admin/staff.html", page=paginate(get_session(), stmt), **filters)
 
 
 def user_choices() -> list[tuple[str, str]]:
