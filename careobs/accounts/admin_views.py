@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -13,9 +13,10 @@ from wtforms.fields.choices import SelectChoice
 from careobs.accounts import password_reset, service
 from careobs.accounts.forms import UserForm
 from careobs.accounts.models import ROLES, User
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.db import get_session
 from careobs.org.models import Service
+from careobs.org.scoping import get_scoped_or_404
 from careobs.permissions import admin_required
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -65,14 +66,7 @@ def org_services() -> list[Service]:
 
 def get_user_or_404(user_id: uuid.UUID) -> User:
     """A user of the current organisation; any other organisation's user is simply not found."""
-    user = get_session().scalar(
-        sa.select(User).where(
-            User.uuid == user_id, User.organisation_id == current_user.organisation_id
-        )
-    )
-    if user is None:
-        abort(404)
-    return user
+    return get_scoped_or_404(User, user_id, manage=False)
 
 
 @bp.get("/")
@@ -128,14 +122,7 @@ def edit(user_id: uuid.UUID):
             user.display_name = form.display_name.data.strip()
             user.is_org_admin = form.is_org_admin.data
             service.set_memberships(db, user, chosen_roles(form, services))
-            record(
-                db,
-                "user_updated",
-                organisation_id=user.organisation_id,
-                actor=current_user,
-                entity=user,
-                summary=user.email,
-            )
+            record_about(db, "user_updated", user, actor=current_user, summary=user.email)
             db.commit()
             flash(f"Saved changes to {user.display_name}.", "success")
             return redirect(url_for("users.index"))
@@ -172,7 +159,7 @@ def reset_link(user_id: uuid.UUID):
         "admin/user_reset_link.html",
         user=user,
         token=token,
-        hours=round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600),
+        hours=password_reset.RESET_LINK.valid_hours(),
     )
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from careobs.accounts.links import SignedLink
 from careobs.accounts.models import User
-from careobs.accounts.service import set_password, signed_link_user
-from careobs.audit.service import record
+from careobs.accounts.service import set_password
+from careobs.audit.service import record_about
 
 RESET_SALT = "careobs-password-reset"
 
@@ -28,8 +27,12 @@ class CannotReset(Exception):
     """The admin cannot make a reset link for this user; the message says what to do instead."""
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+RESET_LINK = SignedLink(
+    salt=RESET_SALT,
+    max_age_setting="PASSWORD_RESET_MAX_AGE",
+    error=ResetLinkError,
+    name="password reset link",
+)
 
 
 def password_fingerprint(user: User) -> str:
@@ -42,7 +45,7 @@ def password_fingerprint(user: User) -> str:
 
 def reset_token(user: User) -> str:
     """A signed token naming the user and their current password."""
-    return _serializer().dumps({"u": str(user.uuid), "p": password_fingerprint(user)})
+    return RESET_LINK.token({"u": str(user.uuid), "p": password_fingerprint(user)})
 
 
 def create_reset_link(session: Session, user: User, actor: User) -> str:
@@ -53,28 +56,13 @@ def create_reset_link(session: Session, user: User, actor: User) -> str:
         raise CannotReset(
             f"{user.display_name} has not set a password yet. Make a new invitation link instead."
         )
-    record(
-        session,
-        "password_reset_link_created",
-        organisation_id=user.organisation_id,
-        actor=actor,
-        entity=user,
-        summary=user.email,
-    )
+    record_about(session, "password_reset_link_created", user, actor=actor, summary=user.email)
     return reset_token(user)
 
 
 def user_for_reset(session: Session, token: str) -> User:
     """The user a reset token belongs to, or ResetLinkError saying why it is unusable."""
-    data, user = signed_link_user(
-        session,
-        _serializer(),
-        token,
-        current_app.config["PASSWORD_RESET_MAX_AGE"],
-        ResetLinkError,
-        "password reset link",
-        "password reset link",
-    )
+    data, user = RESET_LINK.read(session, token)
     if not user.password_hash or data.get("p") != password_fingerprint(user):
         raise ResetLinkError(
             "This password reset link has already been used, or the password has been changed "

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from careobs.accounts.links import SignedLink
 from careobs.accounts.models import LoginFailure, Membership, User
-from careobs.audit.service import record
+from careobs.audit.service import record, record_about
 from careobs.db import utcnow
 from careobs.security import hash_password, verify_password
 
@@ -99,7 +96,7 @@ def authenticate(session: Session, email: str, password: str, ip: str) -> User |
         user.last_login_at = utcnow()
         # Forgives the account's failures, and removes this attempt's reservation with them.
         session.execute(sa.delete(LoginFailure).where(LoginFailure.email == reservation.email))
-        record(session, "login", organisation_id=user.organisation_id, actor=user, entity=user)
+        record_about(session, "login", user, actor=user)
         return user
     # The reservation, already committed, stays as the failure.
     record(
@@ -130,7 +127,7 @@ def set_password(
     user.password_hash = hash_password(password)
     user.rotate_session_token()
     session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
-    record(session, action, organisation_id=user.organisation_id, actor=user, entity=user)
+    record_about(session, action, user, actor=user)
 
 
 def lockout_wait() -> str:
@@ -145,14 +142,19 @@ def lockout_wait() -> str:
     return " ".join(parts)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITE_SALT)
+INVITATION = SignedLink(
+    salt=INVITE_SALT,
+    max_age_setting="INVITATION_MAX_AGE",
+    error=InvitationError,
+    name="invitation",
+    link="invitation link",
+)
 
 
 def invitation_token(user: User) -> str:
     """A signed token naming the user and this invitation; a newer invitation voids it."""
     assert user.invited_at is not None
-    return _serializer().dumps({"u": str(user.uuid), "i": int(user.invited_at.timestamp())})
+    return INVITATION.token({"u": str(user.uuid), "i": int(user.invited_at.timestamp())})
 
 
 def invite(session: Session, user: User, actor: User | None) -> str:
@@ -160,49 +162,13 @@ def invite(session: Session, user: User, actor: User | None) -> str:
     if user.password_hash:
         raise InvitationError(f"{user.email} has already set a password.")
     user.invited_at = utcnow().replace(microsecond=0)
-    record(session, "user_invited", organisation_id=user.organisation_id, actor=actor, entity=user)
+    record_about(session, "user_invited", user, actor=actor)
     return invitation_token(user)
-
-
-def signed_link_user(
-    session: Session,
-    serializer: URLSafeTimedSerializer,
-    token: str,
-    max_age: timedelta,
-    error: type[Exception],
-    name: str,
-    link: str,
-) -> tuple[dict, User]:
-    """What a signed link (an invitation, a password reset) carries, and the active user it
-    names; ``error`` with a message about the ``name``d thing or its ``link`` when it cannot be
-    used."""
-    try:
-        data = serializer.loads(token, max_age=int(max_age.total_seconds()))
-    except SignatureExpired as exc:
-        raise error(f"This {name} has expired. Ask your administrator for a new link.") from exc
-    except BadSignature as exc:
-        raise error(f"This {link} is not valid. Check it was copied whole.") from exc
-    try:
-        user_id = uuid.UUID(str(data.get("u")))
-    except ValueError as exc:
-        raise error(f"This {link} is not valid.") from exc
-    user = session.scalar(sa.select(User).where(User.uuid == user_id))
-    if user is None or not user.active:
-        raise error(f"This {name} is no longer valid.")
-    return data, user
 
 
 def user_for_invitation(session: Session, token: str) -> User:
     """The user an invitation token belongs to, or InvitationError saying why it is unusable."""
-    data, user = signed_link_user(
-        session,
-        _serializer(),
-        token,
-        current_app.config["INVITATION_MAX_AGE"],
-        InvitationError,
-        "invitation",
-        "invitation link",
-    )
+    data, user = INVITATION.read(session, token)
     if user.password_hash:
         raise InvitationError("This invitation has already been used. Log in with your password.")
     if user.invited_at is None or int(user.invited_at.timestamp()) != data.get("i"):
@@ -228,14 +194,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(
-        session,
-        "user_created",
-        organisation_id=organisation_id,
-        actor=actor,
-        entity=user,
-        summary=user.email,
-    )
+    record_about(session, "user_created", user, actor=actor, summary=user.email)
     return user
 
 
@@ -260,4 +219,4 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
     if not active:
         user.rotate_session_token()
     action = "user_reactivated" if active else "user_deactivated"
-    record(session, action, organisation_id=user.organisation_id, actor=actor, entity=user)
+    record_about(session, action, user, actor=actor)

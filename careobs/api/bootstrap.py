@@ -15,7 +15,13 @@ from careobs.visits.models import VISIT_TYPES
 from careobs.visits.scoring import RATINGS
 
 
-def _grouped(db: Session, stmt, service_ids: list[int]) -> dict[int, list]:
+def _active_by_service(db: Session, model, service_ids: list[int], *columns, order_by):
+    """The ``columns`` of the active rows of ``model`` (areas, staff, people) in each service."""
+    stmt = (
+        sa.select(model.service_id, *columns)
+        .where(model.service_id.in_(service_ids), model.active.is_(True))
+        .order_by(order_by)
+    )
     rows: dict[int, list] = {sid: [] for sid in service_ids}
     for row in db.execute(stmt):
         rows[row[0]].append(row[1:])
@@ -66,27 +72,10 @@ def bootstrap(db: Session, user) -> dict:
     """The user, the services they may record in with their rosters, and the settings."""
     services = list(db.scalars(capture_services(user)))
     ids = [s.id for s in services]
-    areas = _grouped(
-        db,
-        sa.select(Area.service_id, Area.uuid, Area.name)
-        .where(Area.service_id.in_(ids), Area.active.is_(True))
-        .order_by(Area.name),
-        ids,
-    )
-    staff = _grouped(
-        db,
-        sa.select(StaffMember.service_id, StaffMember.uuid, StaffMember.name, StaffMember.job_role)
-        .where(StaffMember.service_id.in_(ids), StaffMember.active.is_(True))
-        .order_by(StaffMember.name),
-        ids,
-    )
-    people = _grouped(
-        db,
-        sa.select(Person.service_id, Person.code, Person.consent)
-        .where(Person.service_id.in_(ids), Person.active.is_(True))
-        .order_by(Person.code),
-        ids,
-    )
+    areas = _active_by_service(db, Area, ids, Area.uuid, Area.name, order_by=Area.name)
+    staff_columns = (StaffMember.uuid, StaffMember.name, StaffMember.job_role)
+    staff = _active_by_service(db, StaffMember, ids, *staff_columns, order_by=StaffMember.name)
+    people = _active_by_service(db, Person, ids, Person.code, Person.consent, order_by=Person.code)
     roles = roles_by_service(user)
     org = db.get(Organisation, user.organisation_id)
     return {

@@ -55,6 +55,21 @@ def record(
     return event
 
 
+def record_about(
+    session: Session, action: str, entity, *, actor=None, summary: str = ""
+) -> AuditEvent:
+    """:func:`record` an action on one record, in the record's own organisation (a record of
+    one organisation is never audited in another's log)."""
+    return record(
+        session,
+        action,
+        organisation_id=entity.organisation_id,
+        actor=actor,
+        entity=entity,
+        summary=summary,
+    )
+
+
 @contextmanager
 def events_deferred(session: Session) -> Iterator[None]:
     """Write the block's audit events together, with one INSERT, when it ends.

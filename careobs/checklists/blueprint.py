@@ -9,22 +9,25 @@ from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.checklists.service import draft_of
 from careobs.db import get_session
+from careobs.org.scoping import get_scoped_or_404
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
 
 
 def checklist_or_404(checklist_id: uuid.UUID) -> Checklist:
     """A checklist of the admin's organisation; others' are 404, not 403, so none are revealed."""
-    checklist = get_session().scalar(
-        sa.select(Checklist).where(
-            Checklist.uuid == checklist_id,
-            Checklist.organisation_id == current_user.organisation_id,
-        )
-    )
-    if checklist is None:
+    return get_scoped_or_404(Checklist, checklist_id, manage=False)
+
+
+def draft_or_404(checklist_id: uuid.UUID) -> tuple[Checklist, ChecklistVersion]:
+    """A checklist of the admin's organisation and its draft (404 when it has none)."""
+    checklist = checklist_or_404(checklist_id)
+    draft = draft_of(get_session(), checklist)
+    if draft is None:
         abort(404)
-    return checklist
+    return checklist, draft
 
 
 def draft_row_or_404(model, row_id: uuid.UUID):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, flash, render_template
 from flask_login import current_user
 
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.checklists import service
-from careobs.checklists.blueprint import back_to_draft, checklist_or_404, draft_row_or_404
+from careobs.checklists.blueprint import back_to_draft, draft_or_404, draft_row_or_404
 from careobs.checklists.forms import DomainForm, ItemForm
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import get_session
@@ -22,15 +22,13 @@ from careobs.permissions import admin_required
 drafts = Blueprint("drafts", __name__)
 
 
-def _audit(db, action: str, version, summary: str) -> None:
-    record(
-        db,
-        action,
-        organisation_id=version.organisation_id,
-        actor=current_user,
-        entity=version.checklist,
-        summary=summary[:200],
-    )
+def _changed(db, version, action: str, summary: str, message: str):
+    """Audit a change to the draft (against its checklist), commit it, say so, and go back to
+    the draft, where the change shows."""
+    record_about(db, action, version.checklist, actor=current_user, summary=summary[:200])
+    db.commit()
+    flash(message, "success")
+    return back_to_draft(version)
 
 
 @drafts.post("/domains/<uuid:domain_id>/items")
@@ -59,10 +57,8 @@ def add_item(domain_id: uuid.UUID):
             critical=form.critical.data,
         )
     )
-    _audit(db, "checklist_item_added", version, form.text.data.strip())
-    db.commit()
-    flash("Item added to the draft.", "success")
-    return back_to_draft(version)
+    summary = form.text.data.strip()
+    return _changed(db, version, "checklist_item_added", summary, "Item added to the draft.")
 
 
 @drafts.route("/items/<uuid:item_id>", methods=["GET", "POST"])
@@ -79,10 +75,8 @@ def edit_item(item_id: uuid.UUID):
             item.text = form.text.data.strip()
             item.guidance = (form.guidance.data or "").strip()
             item.critical = form.critical.data
-            _audit(db, "checklist_item_changed", version, item.text)
-            db.commit()
-            flash("Item saved in the draft.", "success")
-            return back_to_draft(version)
+            message = "Item saved in the draft."
+            return _changed(db, version, "checklist_item_changed", item.text, message)
     return render_template("checklists/item_form.html", form=form, item=item, version=version)
 
 
@@ -102,19 +96,15 @@ def retire_item(item_id: uuid.UUID):
     db = get_session()
     item, version = draft_row_or_404(ChecklistItem, item_id)
     service.remove_item(version, item)
-    _audit(db, "checklist_item_retired", version, item.text)
-    db.commit()
-    flash("Item retired from the draft. Visits already scored on it keep their answers.", "success")
-    return back_to_draft(version)
+    message = "Item retired from the draft. Visits already scored on it keep their answers."
+    return _changed(db, version, "checklist_item_retired", item.text, message)
 
 
 @drafts.post("/<uuid:checklist_id>/domains")
 @admin_required
 def add_domain(checklist_id: uuid.UUID):
     db = get_session()
-    draft = service.draft_of(db, checklist_or_404(checklist_id))
-    if draft is None:
-        abort(404)
+    _checklist, draft = draft_or_404(checklist_id)
     form = DomainForm()
     if not form.validate_on_submit():
         flash("Section not added: give it a name.", "error")
@@ -144,10 +134,9 @@ def rename_domain(domain_id: uuid.UUID):
         else:
             old = domain.name
             service.rename_section(domain, form.name.data.strip())
-            _audit(db, "checklist_section_renamed", version, f"{old} → {domain.name}")
-            db.commit()
-            flash("Section renamed in the draft.", "success")
-            return back_to_draft(version)
+            summary = f"{old} → {domain.name}"
+            message = "Section renamed in the draft."
+            return _changed(db, version, "checklist_section_renamed", summary, message)
     return render_template(
         "checklists/domain_form.html", form=form, domain=domain, version=version
     ), (400 if form.errors else 200)
@@ -163,10 +152,8 @@ def remove_domain(domain_id: uuid.UUID):
     except service.ChecklistError as exc:
         flash(f"Section not removed: {exc}", "error")
         return back_to_draft(version)
-    _audit(db, "checklist_section_removed", version, domain.name)
-    db.commit()
-    flash(f"Section “{domain.name}” removed from the draft.", "success")
-    return back_to_draft(version)
+    message = f"Section “{domain.name}” removed from the draft."
+    return _changed(db, version, "checklist_section_removed", domain.name, message)
 
 
 @drafts.post("/domains/<uuid:domain_id>/move/<direction>")

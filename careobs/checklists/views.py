@@ -7,14 +7,15 @@ import json
 import uuid
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from careobs.checklists import draft_views, service, transfer
-from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404
+from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404, draft_or_404
 from careobs.checklists.forms import DomainForm, ImportForm, ItemForm
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
+from careobs.org.scoping import get_scoped_or_404
 from careobs.permissions import admin_required
 
 __all__ = ["bp"]
@@ -71,19 +72,11 @@ def start_draft(checklist_id: uuid.UUID):
     return back_to_draft(draft)
 
 
-def _draft_or_404(checklist: Checklist) -> ChecklistVersion:
-    draft = service.draft_of(get_session(), checklist)
-    if draft is None:
-        abort(404)
-    return draft
-
-
 @bp.post("/<uuid:checklist_id>/publish")
 @admin_required
 def publish(checklist_id: uuid.UUID):
     db = get_session()
-    checklist = checklist_or_404(checklist_id)
-    draft = _draft_or_404(checklist)
+    checklist, draft = draft_or_404(checklist_id)
     try:
         service.publish(db, draft, current_user)
     except service.ChecklistError as exc:
@@ -103,8 +96,7 @@ def publish(checklist_id: uuid.UUID):
 @admin_required
 def discard_draft(checklist_id: uuid.UUID):
     db = get_session()
-    checklist = checklist_or_404(checklist_id)
-    draft = _draft_or_404(checklist)
+    checklist, draft = draft_or_404(checklist_id)
     number, name = draft.number, checklist.name
     checklist_gone = service.discard_draft(db, draft, current_user)
     db.commit()
@@ -118,14 +110,7 @@ def discard_draft(checklist_id: uuid.UUID):
 @bp.get("/versions/<uuid:version_id>/export")
 @admin_required
 def export(version_id: uuid.UUID):
-    version = get_session().scalar(
-        sa.select(ChecklistVersion).where(
-            ChecklistVersion.uuid == version_id,
-            ChecklistVersion.organisation_id == current_user.organisation_id,
-        )
-    )
-    if version is None:
-        abort(404)
+    version = get_scoped_or_404(ChecklistVersion, version_id, manage=False)
     body = json.dumps(transfer.export(version), indent=2, ensure_ascii=False)
     filename = f"checklist-v{version.number}.json"
     return Response(

@@ -11,7 +11,6 @@ import os
 import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask.cli import with_appcontext
 
 from careobs.accounts import password_reset
@@ -96,7 +95,7 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
 
 
 def _user_by_email(session, email: str):
-
+    """The user with this email; a clear error when there is none."""
     target = accounts.find_user_by_email(session, email)
     if target is None:
         raise click.ClickException(f"No user with the email {email}.")
@@ -137,7 +136,7 @@ def user_reset_link(email) -> None:
     except password_reset.CannotReset as exc:
         raise click.ClickException(str(exc)) from exc
     session.commit()
-    hours = round(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() / 3600)
+    hours = password_reset.RESET_LINK.valid_hours()
     click.echo(f"Password reset link for {target.email} (valid {hours} hours, works once):")
     click.echo(_public_url(f"password-reset/{token}"))
 

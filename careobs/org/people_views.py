@@ -8,17 +8,17 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from careobs.audit.service import record
 from careobs.db import get_session, utcnow
 from careobs.org import service as org_service
 from careobs.org.forms import PersonForm
 from careobs.org.models import Person
 from careobs.org.scoping import (
-    chosen_service,
     get_scoped_or_404,
     manageable_services,
     service_choices,
+    service_from_form,
 )
+from careobs.org.screens import roster_filters, switch_active
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import admin_area_required, visible_people
@@ -30,22 +30,8 @@ bp = Blueprint("people", __name__, url_prefix="/admin/people")
 @bp.get("/")
 @admin_area_required
 def index():
-    services = manageable_services()
-    selected = chosen_service(services, request.args.get("service"))
-    show_inactive = request.args.get("show") == "all"
-    stmt = visible_people(current_user).order_by(Person.code)
-    if selected is not None:
-        stmt = stmt.where(Person.service_id == selected.id)
-    if not show_inactive:
-        stmt = stmt.where(Person.active.is_(True))
-    page = paginate(get_session(), stmt)
-    return render_template(
-        "admin/people.html",
-        page=page,
-        services=services,
-        selected=selected,
-        show_inactive=show_inactive,
-    )
+    stmt, filters = roster_filters(visible_people(current_user).order_by(Person.code), Person)
+    return render_template("admin/people.html", page=paginate(get_session(), stmt), **filters)
 
 
 def organisation_today() -> date:
@@ -57,10 +43,8 @@ def organisation_today() -> date:
 def save(form: PersonForm, person: Person | None):
     """Validate what cannot be checked by the form alone, then create or update the person."""
     db = get_session()
-    services = manageable_services()
-    svc = chosen_service(services, form.service.data)
+    svc = service_from_form(form)
     if svc is None:
-        form.service.errors.append("Choose one of your services.")
         return None
     code = form.code.data.strip()
     if org_service.person_code_taken(db, svc.id, code, except_id=person.id if person else None):
@@ -77,14 +61,9 @@ def save(form: PersonForm, person: Person | None):
         db.add(person)
     person.service_id = svc.id
     org_service.apply_person(person, form.data)
-    db.flush()
-    record(
-        db,
-        "person_created" if creating else "person_updated",
-        organisation_id=person.organisation_id,
-        actor=current_user,
-        entity=person,
-        summary=f"{svc.name}: {person.code}",
+    summary = f"{svc.name}: {person.code}"
+    org_service.record_saved(
+        db, person, created=creating, actor=current_user, what="person", summary=summary
     )
     db.commit()
     return person
@@ -122,9 +101,6 @@ def edit(person_id: uuid.UUID):
 @bp.post("/<uuid:person_id>/active")
 @admin_area_required
 def toggle_active(person_id: uuid.UUID):
-    db = get_session()
-    person = get_scoped_or_404(Person, person_id)
-    org_service.set_active(db, person, not person.active, current_user, "person")
-    db.commit()
+    person = switch_active(Person, person_id, "person")
     flash(f"{person.code} is now {'active' if person.active else 'inactive'}.", "success")
     return redirect(url_for("people.edit", person_id=person.uuid))

@@ -44,3 +44,12 @@ def service_choices(services: list[Service]) -> list[tuple[str, str]]:
 def chosen_service(services: list[Service], value: str | None) -> Service | None:
     """The service picked in a form, only if the user may manage it."""
     return next((s for s in services if s.uuid.hex == value), None)
+
+
+def service_from_form(form) -> Service | None:
+    """The service chosen in ``form.service``; None, with the error on the field, unless it is
+    one the user may manage."""
+    svc = chosen_service(manageable_services(), form.service.data)
+    if svc is None:
+        form.service.errors.append("Choose one of your services.")
+    return svc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.org.models import Area, Person, Service, StaffMember
 
 
@@ -37,14 +37,7 @@ def add_area(db: Session, service: Service, name: str, actor) -> Area:
     area = Area(organisation_id=service.organisation_id, service_id=service.id, name=name.strip())
     db.add(area)
     db.flush()
-    record(
-        db,
-        "area_created",
-        organisation_id=service.organisation_id,
-        actor=actor,
-        entity=area,
-        summary=f"{service.name}: {area.name}",
-    )
+    record_about(db, "area_created", area, actor=actor, summary=f"{service.name}: {area.name}")
     return area
 
 
@@ -68,16 +61,19 @@ def apply_person(person: Person, data: dict) -> None:
     person.consent_given_by = given_by if data["consent"] != "not_recorded" else None
 
 
+def record_saved(db: Session, record_obj, *, created: bool, actor, what: str, summary: str) -> None:
+    """Audit a record added or changed on an admin screen as ``<what>_created`` or
+    ``<what>_updated``, flushing first so that a new one has its id."""
+    db.flush()
+    action = f"{what}_{'created' if created else 'updated'}"
+    record_about(db, action, record_obj, actor=actor, summary=summary)
+
+
 def set_active(db: Session, record_obj, active: bool, actor, what: str) -> None:
     """Deactivate or reactivate: records are kept for history, never deleted."""
     record_obj.active = active
-    record(
-        db,
-        f"{what}_{'reactivated' if active else 'deactivated'}",
-        organisation_id=record_obj.organisation_id,
-        actor=actor,
-        entity=record_obj,
-    )
+    action = f"{what}_{'reactivated' if active else 'deactivated'}"
+    record_about(db, action, record_obj, actor=actor)
 
 
 def staff_for_user(db: Session, user_id: int) -> StaffMember | None:

@@ -9,17 +9,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from careobs.accounts.models import User
-from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.org import service as org_service
 from careobs.org.forms import StaffForm
 from careobs.org.models import StaffMember
 from careobs.org.scoping import (
-    chosen_service,
     get_scoped_or_404,
     manageable_services,
     service_choices,
+    service_from_form,
 )
+from careobs.org.screens import roster_filters, switch_active
 from careobs.pagination import paginate
 from careobs.permissions import admin_area_required, visible_staff
 
@@ -29,22 +29,9 @@ bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
 @bp.get("/")
 @admin_area_required
 def index():
-    services = manageable_services()
-    selected = chosen_service(services, request.args.get("service"))
-    show_inactive = request.args.get("show") == "all"
-    stmt = visible_staff(current_user).order_by(StaffMember.name)
-    if selected is not None:
-        stmt = stmt.where(StaffMember.service_id == selected.id)
-    if not show_inactive:
-        stmt = stmt.where(StaffMember.active.is_(True))
-    page = paginate(get_session(), stmt)
-    return render_template(
-        "admin/staff.html",
-        page=page,
-        services=services,
-        selected=selected,
-        show_inactive=show_inactive,
-    )
+    staff = visible_staff(current_user).order_by(StaffMember.name)
+    stmt, filters = roster_filters(staff, StaffMember)
+    return render_template("admin/staff.html", page=paginate(get_session(), stmt), **filters)
 
 
 def user_choices() -> list[tuple[str, str]]:
@@ -72,9 +59,8 @@ def prepared_form(member: StaffMember | None) -> StaffForm:
 
 def save(form: StaffForm, member: StaffMember | None) -> StaffMember | None:
     db = get_session()
-    svc = chosen_service(manageable_services(), form.service.data)
+    svc = service_from_form(form)
     if svc is None:
-        form.service.errors.append("Choose one of your services.")
         return None
     user = None
     if form.user.data:
@@ -97,14 +83,9 @@ def save(form: StaffForm, member: StaffMember | None) -> StaffMember | None:
     member.job_role = form.job_role.data.strip()
     member.start_date = form.start_date.data
     member.user_id = user.id if user else None
-    db.flush()
-    record(
-        db,
-        "staff_created" if creating else "staff_updated",
-        organisation_id=member.organisation_id,
-        actor=current_user,
-        entity=member,
-        summary=f"{svc.name}: {member.name}",
+    summary = f"{svc.name}: {member.name}"
+    org_service.record_saved(
+        db, member, created=creating, actor=current_user, what="staff", summary=summary
     )
     db.commit()
     return member
@@ -134,9 +115,6 @@ def edit(member_id: uuid.UUID):
 @bp.post("/<uuid:member_id>/active")
 @admin_area_required
 def toggle_active(member_id: uuid.UUID):
-    db = get_session()
-    member = get_scoped_or_404(StaffMember, member_id)
-    org_service.set_active(db, member, not member.active, current_user, "staff")
-    db.commit()
+    member = switch_active(StaffMember, member_id, "staff")
     flash(f"{member.name} is now {'active' if member.active else 'inactive'}.", "success")
     return redirect(url_for("staff.edit", member_id=member.uuid))

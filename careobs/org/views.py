@@ -7,12 +7,12 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.org import service as org_service
 from careobs.org.forms import AreaForm, ServiceForm
 from careobs.org.models import Area, Service
 from careobs.org.scoping import get_scoped_or_404, manageable_services
+from careobs.org.screens import switch_active
 from careobs.permissions import admin_area_required, admin_required, may_rename_service
 
 bp = Blueprint("services", __name__, url_prefix="/admin")
@@ -45,14 +45,8 @@ def new():
                 kind=form.kind.data,
             )
             db.add(svc)
-            db.flush()
-            record(
-                db,
-                "service_created",
-                organisation_id=svc.organisation_id,
-                actor=current_user,
-                entity=svc,
-                summary=svc.name,
+            org_service.record_saved(
+                db, svc, created=True, actor=current_user, what="service", summary=svc.name
             )
             db.commit()
             flash(f"{svc.name} has been added. Add its areas next.", "success")
@@ -74,13 +68,8 @@ def edit(service_id: uuid.UUID):
         else:
             svc.name = form.name.data.strip()
             svc.kind = form.kind.data
-            record(
-                db,
-                "service_updated",
-                organisation_id=svc.organisation_id,
-                actor=current_user,
-                entity=svc,
-                summary=svc.name,
+            org_service.record_saved(
+                db, svc, created=False, actor=current_user, what="service", summary=svc.name
             )
             db.commit()
             flash("Saved.", "success")
@@ -93,10 +82,7 @@ def edit(service_id: uuid.UUID):
 @bp.post("/services/<uuid:service_id>/active")
 @admin_required
 def toggle_service(service_id: uuid.UUID):
-    db = get_session()
-    svc = get_scoped_or_404(Service, service_id)
-    org_service.set_active(db, svc, not svc.active, current_user, "service")
-    db.commit()
+    svc = switch_active(Service, service_id, "service")
     flash(f"{svc.name} is now {'active' if svc.active else 'inactive'}.", "success")
     return redirect(url_for("services.edit", service_id=svc.uuid))
 
@@ -123,9 +109,6 @@ def add_area(service_id: uuid.UUID):
 @bp.post("/areas/<uuid:area_id>/active")
 @admin_area_required
 def toggle_area(area_id: uuid.UUID):
-    db = get_session()
-    area = get_scoped_or_404(Area, area_id)
-    org_service.set_active(db, area, not area.active, current_user, "area")
-    db.commit()
+    area = switch_active(Area, area_id, "area")
     flash(f"{area.name} is now {'in use' if area.active else 'no longer in use'}.", "success")
     return redirect(url_for("services.edit", service_id=area.service.uuid))

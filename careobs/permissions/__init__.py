@@ -79,7 +79,6 @@ from careobs.permissions.roles import (
     manages_service_of,
     require,
     roles_by_service,
-    same_organisation,
     service_ids_select,
     services_select,
 )
@@ -164,7 +163,6 @@ __all__ = [
     "owned_by",
     "require",
     "roles_by_service",
-    "same_organisation",
     "sees_unreleased_visits_of",
     "service_ids_select",
     "services_select",

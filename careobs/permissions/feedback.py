@@ -13,19 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.feedback.models import Feedback
-from careobs.permissions.roles import MANAGE, in_query, service_ids_select
+from careobs.permissions.roles import in_query, own_or_managed
 from careobs.permissions.staff import own_staff_ids
 
 
 def managed_feedback(user) -> sa.Select:
     """Feedback the user wrote, or in services they manage."""
-    return sa.select(Feedback).where(
-        Feedback.organisation_id == user.organisation_id,
-        sa.or_(
-            Feedback.author_id == user.id,
-            Feedback.service_id.in_(service_ids_select(user, MANAGE)),
-        ),
-    )
+    return own_or_managed(Feedback, Feedback.author_id == user.id, user)
 
 
 def own_feedback(user) -> sa.Select:

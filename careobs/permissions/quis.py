@@ -11,19 +11,13 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.permissions.roles import MANAGE, WORK, in_query, service_ids_select, services_select
+from careobs.permissions.roles import WORK, in_query, own_or_managed, services_select
 from careobs.quis.models import QuisSession
 
 
 def visible_quis_sessions(user) -> sa.Select:
     """Sessions the user may read: their own, and every session in services they manage."""
-    return sa.select(QuisSession).where(
-        QuisSession.organisation_id == user.organisation_id,
-        sa.or_(
-            QuisSession.observer_id == user.id,
-            QuisSession.service_id.in_(service_ids_select(user, MANAGE)),
-        ),
-    )
+    return own_or_managed(QuisSession, QuisSession.observer_id == user.id, user)
 
 
 def get_visible_quis_session(db: Session, user, session_id: uuid.UUID) -> QuisSession | None:

@@ -80,9 +80,13 @@ def manages_service_of(user: User, record) -> bool:
     return can_manage_service(user, record.service)
 
 
-def same_organisation(user: User, record) -> bool:
-    """Whether a record belongs to the user's organisation (every scoped row has the column)."""
-    return getattr(record, "organisation_id", None) == user.organisation_id
+def own_or_managed(model, own: sa.ColumnElement[bool], user: User) -> sa.Select:
+    """Records of ``model`` in the user's organisation that are their ``own`` (the condition
+    says whose: the author's, the observer's) or in services they manage (admins: all)."""
+    return sa.select(model).where(
+        model.organisation_id == user.organisation_id,
+        sa.or_(own, model.service_id.in_(service_ids_select(user, MANAGE))),
+    )
 
 
 def in_query(query: sa.Select, record) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from careobs.feedback.models import Feedback
 from careobs.org.models import StaffMember
-from careobs.permissions.roles import MANAGE, can_manage_service, in_query, service_ids_select
+from careobs.permissions.roles import can_manage_service, in_query, own_or_managed
 from careobs.permissions.staff import own_staff_ids
 from careobs.visits.models import MonitoringVisit
 
@@ -36,18 +36,15 @@ def visible_visits(user) -> sa.Select:
     """Visits the user may read: their own as supervisor, visits of their own practice as a
     care worker once the feedback is released to them, and every visit in services they manage
     (admins: the whole organisation)."""
-    return sa.select(MonitoringVisit).where(
-        MonitoringVisit.organisation_id == user.organisation_id,
-        sa.or_(
-            MonitoringVisit.supervisor_id == user.id,
-            sa.and_(
-                MonitoringVisit.staff_id.in_(own_staff_ids(user)),
-                MonitoringVisit.status == "submitted",
-                feedback_released(),
-            ),
-            MonitoringVisit.service_id.in_(service_ids_select(user, MANAGE)),
+    own = sa.or_(
+        MonitoringVisit.supervisor_id == user.id,
+        sa.and_(
+            MonitoringVisit.staff_id.in_(own_staff_ids(user)),
+            MonitoringVisit.status == "submitted",
+            feedback_released(),
         ),
     )
+    return own_or_managed(MonitoringVisit, own, user)
 
 
 def get_visible_visit(db: Session, user, visit_id: uuid.UUID) -> MonitoringVisit | None:
