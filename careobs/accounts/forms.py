@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length
 
+from careobs.forms import not_blank
 from careobs.security import password_problems
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
-
-
-def not_blank(_form, field):
-    if not (field.data or "").strip():
-        raise ValidationError("This cannot be blank.")
 
 
 class NewPasswordMixin:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
-
-def not_blank(_form, field):
-    if not (field.data or "").strip():
-        raise ValidationError("This cannot be blank.")
+from careobs.forms import not_blank
 
 
 class ItemForm(FlaskForm):

@@ -11,7 +11,7 @@ from wtforms import SelectField
 
 from careobs.db import get_engine, get_session
 from careobs.export import service as exporting
-from careobs.org.forms import choices_of
+from careobs.forms import choices_of
 from careobs.org.models import Organisation
 from careobs.permissions import admin_required
 

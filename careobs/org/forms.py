@@ -6,24 +6,14 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from careobs.forms import choices_of, not_blank
 from careobs.org.models import CONSENT_CHOICES, CONSENT_GIVEN_BY, SERVICE_KINDS
 from careobs.privacy import code_problems
 
 # Consent answers that need a date and who gave them, with the words the messages use.
 CONSENT_ANSWERED = {"yes": ("given", "gave"), "no": ("declined", "declined")}
-
-
-def choices_of(labels: dict[str, str]) -> list[SelectChoice]:
-    """Select/radio options from ``{value: label}`` (WTForms 3.3 deprecates tuple choices)."""
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
-def not_blank(_form, field):
-    if not (field.data or "").strip():
-        raise ValidationError("This cannot be blank.")
 
 
 class ServiceForm(FlaskForm):
