@@ -7,16 +7,49 @@ newer version from a repeat, and a draft becomes submitted once, after which sub
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from careobs.audit.service import record as audit
 from careobs.capture import events
+from careobs.db import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from careobs.org.models import Service
+
+
+class CapturedRecord:
+    """The columns the sync's revision rules and the record pages read on every kind
+    (see :class:`careobs.capture.kinds.DocumentKind`); each kind adds its author's column,
+    its own fields and its stored aggregates."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)  # made by the device
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    status: Mapped[str] = mapped_column(sa.String(12))  # draft or submitted
+    revision: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    went_well: Mapped[str] = mapped_column(sa.Text, default="")
+    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
+    privacy_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def service(cls) -> Mapped[Service]:
+        return relationship()
 
 
 def after_writing(
     db: Session,
     user,
-    written,
+    written: CapturedRecord,
     clean,
     *,
     kind: str,

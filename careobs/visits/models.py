@@ -9,22 +9,24 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careobs.db import Base, UTCDateTime, utcnow
+from careobs.capture.records import CapturedRecord
+from careobs.db import Base, UTCDateTime
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.capture.addenda import Addendum
     from careobs.checklists.models import ChecklistItem, ChecklistVersion
-    from careobs.org.models import Service, StaffMember
+    from careobs.org.models import StaffMember
 
 VISIT_TYPES = {"announced": "Announced", "unannounced": "Unannounced", "responsive": "Responsive"}
 
 
-class MonitoringVisit(Base):
+class MonitoringVisit(CapturedRecord, Base):
     """One spot check of a care worker's practice in a person's home (document ``spot_check``).
 
     The score, band and counts are stored with the visit when it is written, so reports
-    aggregate visits rather than answer rows.
+    aggregate visits rather than answer rows. The columns every captured record has (ids,
+    status, revision, ...) are :class:`CapturedRecord`'s.
     """
 
     __tablename__ = "monitoring_visits"
@@ -37,10 +39,6 @@ class MonitoringVisit(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
     person_code: Mapped[str] = mapped_column(sa.String(16))
@@ -53,15 +51,6 @@ class MonitoringVisit(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[int | None]
     person_comment: Mapped[str] = mapped_column(sa.Text, default="")
-    went_well: Mapped[str] = mapped_column(sa.Text, default="")
-    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[str] = mapped_column(sa.String(12))
-    revision: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
-    privacy_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Stored outcome (see the class docstring).
     score: Mapped[float | None] = mapped_column(sa.Float)
@@ -79,7 +68,6 @@ class MonitoringVisit(Base):
     shortfall_minutes: Mapped[float | None] = mapped_column(sa.Float)
     next_check_on: Mapped[date | None] = mapped_column(sa.Date)
 
-    service: Mapped[Service] = relationship()
     supervisor: Mapped[User] = relationship()
     staff: Mapped[StaffMember] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()
