@@ -119,6 +119,16 @@ class StaffMember(PublicIdMixin, Base):
     user: Mapped[User | None] = relationship()
 
 
+def owner_name(staff: StaffMember | None, user: User | None) -> str:
+    """How an action's owner is named: a member of staff (a care worker, who may have no
+    login), a user, or nobody yet."""
+    if staff is not None:
+        return staff.name
+    if user is not None:
+        return user.display_name
+    return "No owner"
+
+
 class OrganisationSettings(Base):
     """The organisation's rules for monitoring visits (design §2.2 defaults)."""
 

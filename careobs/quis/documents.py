@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from careobs.capture.documents import each_object
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE, NEGATIVE_REASONS
 from careobs.sync.fields import (
@@ -135,11 +136,7 @@ def _feedback(value, roster: ServiceRoster | None, errors: Errors) -> list[Clean
         errors.add("feedback", "Must be a list of at most 100 entries.")
         return []
     clean, seen = [], set()
-    for index, entry in enumerate(value):
-        path = f"feedback[{index}]"
-        if not isinstance(entry, dict):
-            errors.add(path, "Must be an object.")
-            continue
+    for path, entry in each_object(value, "feedback", errors):
         staff_uuid = read_uuid(entry.get("staff_id"), f"{path}.staff_id", errors)
         staff_id = roster.staff.get(staff_uuid) if roster and staff_uuid else None
         if roster and staff_uuid and staff_id is None:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careobs.db import Base, UTCDateTime, utcnow
+from careobs.capture.records import CapturedRecord
+from careobs.db import Base, UTCDateTime
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.capture.addenda import Addendum
-    from careobs.org.models import Area, Service, StaffMember
+    from careobs.org.models import Area, StaffMember
 
 CONTEXTS = {
     "mealtime": "Mealtime",
@@ -26,11 +27,12 @@ CONTEXTS = {
 }
 
 
-class QuisSession(Base):
+class QuisSession(CapturedRecord, Base):
     """One observation session: a document whose id the observer's device generated.
 
     The per-category counts and observed person-minutes are stored with the session whenever it
-    is written, so reports aggregate sessions rather than millions of interaction rows.
+    is written, so reports aggregate sessions rather than millions of interaction rows. The
+    columns every captured record has (ids, status, revision, ...) are :class:`CapturedRecord`'s.
     """
 
     __tablename__ = "quis_sessions"
@@ -39,10 +41,6 @@ class QuisSession(Base):
         sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
     observer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     context: Mapped[str] = mapped_column(sa.String(20))
@@ -52,16 +50,7 @@ class QuisSession(Base):
     frame_minutes: Mapped[int]
     people: Mapped[list] = mapped_column(sa.JSON)
     staff_on_duty: Mapped[int | None]
-    status: Mapped[str] = mapped_column(sa.String(12))
-    revision: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
-    went_well: Mapped[str] = mapped_column(sa.Text, default="")
-    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
-    privacy_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Stored aggregates (see the class docstring).
     n_ps: Mapped[int] = mapped_column(default=0)
@@ -74,7 +63,6 @@ class QuisSession(Base):
     observed_minutes: Mapped[float] = mapped_column(sa.Float, default=0.0)
     person_minutes: Mapped[float] = mapped_column(sa.Float, default=0.0)
 
-    service: Mapped[Service] = relationship()
     area: Mapped[Area | None] = relationship()
     observer: Mapped[User] = relationship()
     interactions: Mapped[list[QuisInteraction]] = relationship(

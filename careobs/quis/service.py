@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
-from careobs.capture import events
+from careobs.capture import records
 from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.privacy import identifier_warnings
@@ -23,18 +21,21 @@ _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key !
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
 
 
-def _audit_summary(clean: CleanSession, session: QuisSession) -> str:
-    """What the audit log says of a saved session, e.g. "Acme Care House: 1 interaction"."""
+def _after_writing(
+    db: Session, user, session: QuisSession, clean: CleanSession, *, previous_status: str | None
+) -> None:
+    """Audit the write, e.g. "Acme Care House: 1 interaction", and announce a submission."""
     count = plural(session.interaction_count, "interaction", "interactions")
-    return f"{clean.roster.service.name}: {count}"
-
-
-def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, QuisSession]:
-    """The stored sessions with these document ids, whoever wrote them: one query per batch."""
-    if not document_ids:
-        return {}
-    rows = db.scalars(sa.select(QuisSession).where(QuisSession.uuid.in_(document_ids)))
-    return {row.uuid: row for row in rows}
+    records.after_writing(
+        db,
+        user,
+        session,
+        clean,
+        kind=KIND_NAME,
+        audit_prefix="quis_session",
+        summary=f"{clean.roster.service.name}: {count}",
+        previous_status=previous_status,
+    )
 
 
 def _apply(session: QuisSession, clean: CleanSession) -> None:
@@ -176,16 +177,7 @@ def create(
     }
     session.id = db.connection().execute(_INSERT_SESSION, values).scalar_one()
     _insert_interactions(db, session.id, clean)
-    record(
-        db,
-        "quis_session_" + ("submitted" if clean.status == "submitted" else "saved"),
-        organisation_id=user.organisation_id,
-        actor=user,
-        entity=session,
-        summary=_audit_summary(clean, session),
-    )
-    if clean.status == "submitted":
-        events.submitted(KIND_NAME, db, user, session, clean)
+    _after_writing(db, user, session, clean, previous_status=None)
     return session
 
 
@@ -193,24 +185,14 @@ def update(
     db: Session, user, session: QuisSession, revision: int, clean: CleanSession, content_hash: str
 ) -> QuisSession:
     """Replace a draft with a newer revision from its author."""
-    was_draft = session.status == "draft"
+    previous_status = session.status
     db.execute(sa.delete(QuisInteraction).where(QuisInteraction.session_id == session.id))
     session.revision = revision
     session.content_hash = content_hash
     _apply(session, clean)
     db.flush()
     _insert_interactions(db, session.id, clean)
-    submitted_now = was_draft and clean.status == "submitted"
-    record(
-        db,
-        "quis_session_" + ("submitted" if submitted_now else "updated"),
-        organisation_id=user.organisation_id,
-        actor=user,
-        entity=session,
-        summary=_audit_summary(clean, session),
-    )
-    if clean.status == "submitted":
-        events.submitted(KIND_NAME, db, user, session, clean)
+    _after_writing(db, user, session, clean, previous_status=previous_status)
     return session
 
 

@@ -23,7 +23,7 @@ from careobs.pagination import paginate
 from careobs.permissions import (
     capture_required,
     get_visible_quis_session,
-    manages_service_of,
+    may_write_quis_feedback,
     observable_services,
     visible_quis_sessions,
 )
@@ -141,7 +141,9 @@ def detail(session_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         categories=scoring.CATEGORIES,
         percent=scoring.percent,
         rate_rule=scoring.RATE_RULE,
-        manages=manages_service_of(current_user, session),
+        # Its privacy flags to check, feedback and actions are for whoever may write its
+        # feedback (its observer, its service's managers), as permissions.quis says.
+        may_follow_up=may_write_quis_feedback(current_user, session),
         team=team,
         named_staff=named_staff,
     ), (200 if form is None else 400)

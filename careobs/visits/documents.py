@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
+from careobs.capture.documents import each_object
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import utcnow
 from careobs.sync.fields import (
@@ -221,11 +222,7 @@ def _answers(value, version, status, errors: Errors) -> list[CleanAnswer]:
     items = {item.uuid: item for item in version.items} if version else {}
     seen: set[int] = set()
     clean = []
-    for index, answer in enumerate(value):
-        path = f"answers[{index}]"
-        if not isinstance(answer, dict):
-            errors.add(path, "Must be an object.")
-            continue
+    for path, answer in each_object(value, "answers", errors):
         item_uuid = read_uuid(answer.get("item_id"), f"{path}.item_id", errors)
         item = items.get(item_uuid) if item_uuid else None
         if item_uuid and version is not None and item is None:
@@ -262,11 +259,7 @@ def _actions(value, roster, rosters: Rosters, errors: Errors) -> list[CleanActio
         return []
     clean = []
     seen: set[uuid.UUID] = set()
-    for index, action in enumerate(value):
-        path = f"actions[{index}]"
-        if not isinstance(action, dict):
-            errors.add(path, "Must be an object.")
-            continue
+    for path, action in each_object(value, "actions", errors):
         action_id = read_uuid(action.get("id"), f"{path}.id", errors)
         description = read_text(
             action.get("description"), f"{path}.description", errors, MAX_COMMENT

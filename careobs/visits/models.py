@@ -9,22 +9,45 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careobs.db import Base, UTCDateTime, utcnow
+from careobs.capture.records import CapturedRecord
+from careobs.db import Base, UTCDateTime
+from careobs.org.models import owner_name
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.capture.addenda import Addendum
     from careobs.checklists.models import ChecklistItem, ChecklistVersion
-    from careobs.org.models import Service, StaffMember
+    from careobs.org.models import StaffMember
 
 VISIT_TYPES = {"announced": "Announced", "unannounced": "Unannounced", "responsive": "Responsive"}
 
 
-class MonitoringVisit(Base):
+class RatingCounts:
+    """How many checklist items were rated Met, Partly met, Not met and N/A: kept for a visit,
+    and per domain for a visit and for a period."""
+
+    n_met: Mapped[int] = mapped_column(default=0)
+    n_partly: Mapped[int] = mapped_column(default=0)
+    n_not_met: Mapped[int] = mapped_column(default=0)
+    n_na: Mapped[int] = mapped_column(default=0)
+
+
+class CopiedFromVisit:
+    """A submitted visit's report row, with the visit's filter columns copied onto it so
+    reports read one narrow index instead of joining every row to its visit."""
+
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    visit_type: Mapped[str] = mapped_column(sa.String(12))
+
+
+class MonitoringVisit(CapturedRecord, RatingCounts, Base):
     """One spot check of a care worker's practice in a person's home (document ``spot_check``).
 
     The score, band and counts are stored with the visit when it is written, so reports
-    aggregate visits rather than answer rows.
+    aggregate visits rather than answer rows. The columns every captured record has (ids,
+    status, revision, ...) are :class:`CapturedRecord`'s.
     """
 
     __tablename__ = "monitoring_visits"
@@ -37,10 +60,6 @@ class MonitoringVisit(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
     person_code: Mapped[str] = mapped_column(sa.String(16))
@@ -53,15 +72,6 @@ class MonitoringVisit(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[int | None]
     person_comment: Mapped[str] = mapped_column(sa.Text, default="")
-    went_well: Mapped[str] = mapped_column(sa.Text, default="")
-    to_develop: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[str] = mapped_column(sa.String(12))
-    revision: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(sa.String(64))
-    privacy_flags: Mapped[list] = mapped_column(sa.JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Stored outcome (see the class docstring).
     score: Mapped[float | None] = mapped_column(sa.Float)
@@ -69,17 +79,12 @@ class MonitoringVisit(Base):
     outcome: Mapped[str | None] = mapped_column(sa.String(60))
     points: Mapped[int] = mapped_column(default=0)
     possible: Mapped[int] = mapped_column(default=0)
-    n_met: Mapped[int] = mapped_column(default=0)
-    n_partly: Mapped[int] = mapped_column(default=0)
-    n_not_met: Mapped[int] = mapped_column(default=0)
-    n_na: Mapped[int] = mapped_column(default=0)
     critical_failures: Mapped[int] = mapped_column(default=0)
     minutes_late: Mapped[float | None] = mapped_column(sa.Float)
     late: Mapped[bool] = mapped_column(default=False)
     shortfall_minutes: Mapped[float | None] = mapped_column(sa.Float)
     next_check_on: Mapped[date | None] = mapped_column(sa.Date)
 
-    service: Mapped[Service] = relationship()
     supervisor: Mapped[User] = relationship()
     staff: Mapped[StaffMember] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()
@@ -130,7 +135,7 @@ class VisitAnswer(Base):
     item: Mapped[ChecklistItem] = relationship()
 
 
-class VisitDomainScore(Base):
+class VisitDomainScore(CopiedFromVisit, RatingCounts, Base):
     """A submitted visit's ratings counted per checklist domain, stored when it is submitted.
 
     ``service_id``, ``planned_at`` and ``visit_type`` are copied from the visit so the domain ×
@@ -146,18 +151,10 @@ class VisitDomainScore(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"))
     domain_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
-    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    visit_type: Mapped[str] = mapped_column(sa.String(12))
-    n_met: Mapped[int] = mapped_column(default=0)
-    n_partly: Mapped[int] = mapped_column(default=0)
-    n_not_met: Mapped[int] = mapped_column(default=0)
-    n_na: Mapped[int] = mapped_column(default=0)
 
 
-class VisitDomainPeriod(Base):
+class VisitDomainPeriod(RatingCounts, Base):
     """The per-domain counts of :class:`VisitDomainScore` summed per service, local week or
     month (``grain``), visit type and domain: what the domain × period grid reads for whole
     periods, so a year across every service is a few thousand rows rather than every visit's.
@@ -186,13 +183,9 @@ class VisitDomainPeriod(Base):
     period_start: Mapped[date] = mapped_column(sa.Date)
     visit_type: Mapped[str] = mapped_column(sa.String(12))
     domain_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
-    n_met: Mapped[int] = mapped_column(default=0)
-    n_partly: Mapped[int] = mapped_column(default=0)
-    n_not_met: Mapped[int] = mapped_column(default=0)
-    n_na: Mapped[int] = mapped_column(default=0)
 
 
-class VisitMissedItem(Base):
+class VisitMissedItem(CopiedFromVisit, Base):
     """A checklist item rated Not met or Partly met at a submitted visit, stored for reports.
 
     Like :class:`VisitDomainScore` it copies the visit's filter columns, so "the most often
@@ -208,11 +201,7 @@ class VisitMissedItem(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"))
     item_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
-    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    visit_type: Mapped[str] = mapped_column(sa.String(12))
     rating: Mapped[str] = mapped_column(sa.String(8))
 
 
@@ -239,8 +228,4 @@ class VisitAction(Base):
 
     @property
     def owner_name(self) -> str:
-        if self.owner_staff is not None:
-            return self.owner_staff.name
-        if self.owner_user is not None:
-            return self.owner_user.display_name
-        return "No owner"
+        return owner_name(self.owner_staff, self.owner_user)

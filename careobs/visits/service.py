@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
-from careobs.capture import events
+from careobs.capture import records
 from careobs.capture.kinds import DocumentKind
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
@@ -24,14 +21,6 @@ from careobs.visits.models import (
 )
 
 KIND_NAME = "spot_check"  # the "kind" devices send; the app factory registers KIND below
-
-
-def find_many(db: Session, document_ids: list[uuid.UUID]) -> dict[uuid.UUID, MonitoringVisit]:
-    """The stored visits with these document ids, whoever wrote them: one query per batch."""
-    if not document_ids:
-        return {}
-    rows = db.scalars(sa.select(MonitoringVisit).where(MonitoringVisit.uuid.in_(document_ids)))
-    return {row.uuid: row for row in rows}
 
 
 def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
@@ -149,16 +138,24 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
             db.connection().execute(VisitMissedItem.__table__.insert(), missed)
 
 
-def _after_submission(db: Session, user, visit: MonitoringVisit, clean: CleanVisit) -> None:
-    """Tell the subscribers (feedback to the worker, actions to follow up, an alert to managers
-    when a critical item was not met) that the visit was submitted."""
+def _after_writing(
+    db: Session, user, visit: MonitoringVisit, clean: CleanVisit, *, previous_status: str | None
+) -> None:
+    """Audit the write, e.g. "H01: 92.0% green", and announce a submission to the subscribers
+    (feedback to the worker, actions to follow up, an alert to managers when a critical item
+    was not met)."""
     db.expire(visit, ["answers", "actions"])  # their rows were written with Core
-    events.submitted(KIND_NAME, db, user, visit, clean)
-
-
-def _summary(visit: MonitoringVisit) -> str:
     score = "no score" if visit.score is None else f"{visit.score:.1f}% {visit.band}"
-    return f"{visit.person_code}: {score}"
+    records.after_writing(
+        db,
+        user,
+        visit,
+        clean,
+        kind=KIND_NAME,
+        audit_prefix="visit",
+        summary=f"{visit.person_code}: {score}",
+        previous_status=previous_status,
+    )
 
 
 def create(
@@ -176,17 +173,7 @@ def create(
     db.add(visit)
     db.flush()
     _insert_children(db, visit.id, clean)
-    action = "visit_submitted" if clean.status == "submitted" else "visit_saved"
-    record(
-        db,
-        action,
-        organisation_id=user.organisation_id,
-        actor=user,
-        entity=visit,
-        summary=_summary(visit),
-    )
-    if clean.status == "submitted":
-        _after_submission(db, user, visit, clean)
+    _after_writing(db, user, visit, clean, previous_status=None)
     return visit
 
 
@@ -194,7 +181,7 @@ def update(
     db: Session, user, visit: MonitoringVisit, revision: int, clean: CleanVisit, content_hash: str
 ) -> MonitoringVisit:
     """Replace a draft with a newer revision from its author."""
-    was_draft = visit.status == "draft"
+    previous_status = visit.status
     db.execute(sa.delete(VisitAnswer).where(VisitAnswer.visit_id == visit.id))
     db.execute(sa.delete(VisitAction).where(VisitAction.visit_id == visit.id))
     db.execute(sa.delete(VisitDomainScore).where(VisitDomainScore.visit_id == visit.id))
@@ -204,17 +191,7 @@ def update(
     _apply(db, visit, clean)
     db.flush()
     _insert_children(db, visit.id, clean)
-    action = "visit_submitted" if was_draft and clean.status == "submitted" else "visit_updated"
-    record(
-        db,
-        action,
-        organisation_id=user.organisation_id,
-        actor=user,
-        entity=visit,
-        summary=_summary(visit),
-    )
-    if clean.status == "submitted":
-        _after_submission(db, user, visit, clean)
+    _after_writing(db, user, visit, clean, previous_status=previous_status)
     return visit
 
 

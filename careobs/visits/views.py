@@ -75,6 +75,14 @@ def _filtered(stmt: sa.Select, form: VisitFilterForm, lookups: dict, zone: ZoneI
     return stmt.where(*days)
 
 
+def _named_in_visits(db, in_view: sa.Select, column, name) -> list:
+    """The services, workers or supervisors (``column`` of a visit) of the visits in view,
+    sorted by ``name``, their model's name column: the list's filters offer only those."""
+    model = name.class_
+    used = sa.select(column).where(MonitoringVisit.id.in_(in_view))
+    return db.scalars(sa.select(model).where(model.id.in_(used)).order_by(name)).all()
+
+
 @bp.get("/record")
 @capture_required
 def record_page():
@@ -90,34 +98,9 @@ def index():
     ids = visible.with_only_columns(MonitoringVisit.id).subquery()
     in_view = sa.select(ids.c.id)
     form = VisitFilterForm(request.args)
-    services = (
-        db.execute(
-            sa.select(MonitoringVisit.service_id).where(MonitoringVisit.id.in_(in_view)).distinct()
-        )
-        .scalars()
-        .all()
-    )
-    service_rows = db.scalars(
-        sa.select(Service).where(Service.id.in_(services)).order_by(Service.name)
-    ).all()
-    workers = db.scalars(
-        sa.select(StaffMember)
-        .where(
-            StaffMember.id.in_(
-                sa.select(MonitoringVisit.staff_id).where(MonitoringVisit.id.in_(in_view))
-            )
-        )
-        .order_by(StaffMember.name)
-    ).all()
-    supervisors = db.scalars(
-        sa.select(User)
-        .where(
-            User.id.in_(
-                sa.select(MonitoringVisit.supervisor_id).where(MonitoringVisit.id.in_(in_view))
-            )
-        )
-        .order_by(User.display_name)
-    ).all()
+    service_rows = _named_in_visits(db, in_view, MonitoringVisit.service_id, Service.name)
+    workers = _named_in_visits(db, in_view, MonitoringVisit.staff_id, StaffMember.name)
+    supervisors = _named_in_visits(db, in_view, MonitoringVisit.supervisor_id, User.display_name)
     form.service.choices = [("", "All"), *((s.uuid.hex, s.name) for s in service_rows)]
     form.worker.choices = [("", "Anyone"), *((w.uuid.hex, w.name) for w in workers)]
     form.supervisor.choices = [("", "Anyone"), *((u.uuid.hex, u.display_name) for u in supervisors)]
