@@ -73,13 +73,6 @@ def can_work_in_service(user: User, service: Service) -> bool:
     return user.is_org_admin or roles_by_service(user).get(service.id) in WORK
 
 
-def manages_service_of(user: User, record) -> bool:
-    """The user manages the record's service (admins: every service of theirs): record pages
-    then also show what only managers and the record's author see (privacy flags, feedback
-    and follow-up controls)."""
-    return can_manage_service(user, record.service)
-
-
 def own_or_managed(model, own: sa.ColumnElement[bool], user: User) -> sa.Select:
     """Records of ``model`` in the user's organisation that are their ``own`` (the condition
     says whose: the author's, the observer's) or in services they manage (admins: all)."""

@@ -57,6 +57,13 @@ def may_view_visit(user, visit: MonitoringVisit) -> bool:
     return in_query(visible_visits(user), visit)
 
 
+def may_follow_up_visit(user, visit: MonitoringVisit) -> bool:
+    """The supervisor who made the visit and the managers of its service (admins: every
+    service) follow it up: its page shows them its privacy flags and sends them to the service's
+    actions. The worker it is about, once it is released to them, follows up their own actions."""
+    return visit.supervisor_id == user.id or can_manage_service(user, visit.service)
+
+
 def may_view_worker_page(user, member: StaffMember) -> bool:
     """A worker's own page (scores over time, feedback history): the worker themselves, and
     managers of their service (admins: every service); per-worker figures go nowhere else."""

@@ -24,7 +24,7 @@ from careobs.permissions import (
     can_capture,
     capture_required,
     get_visible_visit,
-    manages_service_of,
+    may_follow_up_visit,
     visible_visits,
 )
 from careobs.visits.models import VISIT_TYPES, MonitoringVisit
@@ -149,7 +149,7 @@ def detail(visit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         form=form or addenda.form_for(addenda.MONITORING_VISIT),
         may_add=may_add,
         bands=BANDS,
-        manages=manages_service_of(current_user, visit),
+        may_follow_up=may_follow_up_visit(current_user, visit),
         zone=time_zone(db, current_user.organisation_id),
     ), (200 if form is None else 400)
 
