@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import url_for
+
 
 @dataclass(frozen=True)
 class DocumentKind:
@@ -27,6 +29,8 @@ class DocumentKind:
     update: Callable  # (db, user, stored, revision, clean, content_hash) -> record
     # The kind's files in the organisation's export, in order (careobs.export.records.RecordType)
     export_tables: tuple = ()
+    label: str = ""  # what people call one: "QUIS observation", "monitoring visit"
+    page: tuple[str, str] | None = None  # the stored record's page: (endpoint, its id argument)
 
 
 _KINDS: dict[str, DocumentKind] = {}
@@ -43,3 +47,19 @@ def register(kind: DocumentKind) -> None:
 def registered() -> dict[str, DocumentKind]:
     """Every registered kind by name, in the order they were registered."""
     return dict(_KINDS)
+
+
+def label_of(name: str) -> str:
+    """What people call a kind of record, for pages that list records of any kind (a name no
+    kind registered is shown as it is, spaced out)."""
+    kind = _KINDS.get(name)
+    return kind.label if kind and kind.label else name.replace("_", " ")
+
+
+def page_of(name: str, document_id) -> str | None:
+    """The address of the stored record with this document id, if its kind has a page."""
+    kind = _KINDS.get(name)
+    if kind is None or kind.page is None:
+        return None
+    endpoint, argument = kind.page
+    return url_for(endpoint, **{argument: document_id})

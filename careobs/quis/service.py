@@ -204,4 +204,6 @@ KIND = DocumentKind(
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
     export_tables=export.TABLES,
+    label="QUIS observation",
+    page=("quis.detail", "session_id"),
 )

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from careobs.audit.service import record
+from careobs.capture.kinds import label_of, page_of
 from careobs.db import get_session, utcnow
 from careobs.pagination import paginate
 from careobs.permissions import admin_area_required, visible_quarantine
@@ -28,7 +29,9 @@ def index():
     stmt = visible().order_by(
         QuarantinedDocument.resolved_at.is_not(None), QuarantinedDocument.received_at.desc()
     )
-    return render_template("sync/quarantine.html", page=paginate(get_session(), stmt))
+    return render_template(
+        "sync/quarantine.html", page=paginate(get_session(), stmt), kind_label=label_of
+    )
 
 
 @bp.get("/<int:item_id>")
@@ -38,7 +41,13 @@ def detail(item_id: int):
     if item is None:
         abort(404)
     pretty = json.dumps(item.data, indent=2, sort_keys=True, ensure_ascii=False)
-    return render_template("sync/quarantine_detail.html", item=item, pretty=pretty)
+    return render_template(
+        "sync/quarantine_detail.html",
+        item=item,
+        pretty=pretty,
+        kind_label=label_of(item.kind),
+        stored_page=page_of(item.kind, item.document_id),
+    )
 
 
 @bp.post("/<int:item_id>/resolve")

@@ -203,4 +203,6 @@ KIND = DocumentKind(
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
     export_tables=export.TABLES,
+    label="monitoring visit",
+    page=("visits.detail", "visit_id"),
 )

@@ -393,7 +393,9 @@ PAGES = [
     Visit("quis-session", "manager", quis_session),
     Visit("quis-recorder", "supervisor", quis_recorder),
     path_visit("sync-conflicts", "manager", "/sync/quarantine/", "Conflicting copies"),
-    path_visit("sync-conflict", "manager", "sync_conflict", "Conflicting copy of a quis session"),
+    path_visit(
+        "sync-conflict", "manager", "sync_conflict", "Conflicting copy of a QUIS observation"
+    ),
     *FEEDBACK_PAGES,
     *DASHBOARD_PAGES,
     *ACTION_PAGES,
