@@ -1,9 +1,18 @@
-"""Pieces every form uses: option lists from label tables, and the "not just spaces" rule."""
+"""Pieces every form uses: option lists from label tables, the "not just spaces" rule, and the
+base of the filter forms that lists and dashboards read from the query string."""
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+
+class FilterForm(FlaskForm):
+    """A GET form that narrows what a page shows: it changes nothing, so it has no CSRF token."""
+
+    class Meta:
+        csrf = False
 
 
 def choices_of(labels: dict[str, str]) -> list[SelectChoice]:

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from careobs.actions import cqc, measures
 from careobs.actions.models import STATUSES
+from careobs.forms import FilterForm
 from careobs.quis.models import CONTEXTS
 
 TAG_CHOICES = [SelectChoice(code, label) for code, label in cqc.STATEMENTS.items()]
@@ -92,10 +93,7 @@ class RecheckForm(FlaskForm):
     focus = SelectMultipleField("Focus on these checklist items", validators=[Optional()])
 
 
-class ActionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
+class ActionFilterForm(FilterForm):
     status = SelectField(
         "Status",
         choices=[

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
+from careobs.org.models import owner_name
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
@@ -85,11 +86,7 @@ class Action(PublicIdMixin, Base):
 
     @property
     def owner_name(self) -> str:
-        if self.owner_staff is not None:
-            return self.owner_staff.name
-        if self.owner_user is not None:
-            return self.owner_user.display_name
-        return "No owner"
+        return owner_name(self.owner_staff, self.owner_user)
 
     @property
     def status_label(self) -> str:

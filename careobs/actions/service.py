@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from careobs.accounts.models import User
 from careobs.actions import cqc, measures
 from careobs.actions.models import STATUSES, Action, ActionNote, RecheckBooking
-from careobs.audit.service import record
+from careobs.audit.service import record, record_about
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.db import utcnow
 from careobs.notifications.service import notify
@@ -59,14 +59,7 @@ def _tell_owner(db: Session, action: Action, actor: User | None) -> None:
 
 def _audit(db: Session, event: str, action: Action, actor: User, summary: str) -> None:
     """One audit event about ``action``: every change to an action is in the audit log."""
-    record(
-        db,
-        event,
-        organisation_id=action.organisation_id,
-        actor=actor,
-        entity=action,
-        summary=summary,
-    )
+    record_about(db, event, action, actor=actor, summary=summary)
 
 
 def _set_owner(action: Action, owner) -> None:
@@ -361,13 +354,7 @@ def fulfil_rechecks(db: Session, visit) -> list[RecheckBooking]:
         booking.fulfilled_by_visit_id = visit.id
         booking.fulfilled_at = utcnow()
         fulfilled.append(booking)
-        record(
-            db,
-            "recheck_fulfilled",
-            organisation_id=booking.organisation_id,
-            entity=booking,
-            summary=f"by monitoring visit {visit.uuid}",
-        )
+        record_about(db, "recheck_fulfilled", booking, summary=f"by monitoring visit {visit.uuid}")
     if fulfilled:
         db.flush()
     return fulfilled

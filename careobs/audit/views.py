@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
@@ -13,6 +12,7 @@ from careobs.accounts.models import User
 from careobs.audit.models import AuditEvent
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
+from careobs.forms import FilterForm
 from careobs.org.settings import time_zone
 from careobs.pagination import Page, paginate
 from careobs.permissions import admin_required
@@ -20,10 +20,7 @@ from careobs.permissions import admin_required
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
-class AuditFilterForm(DateRangeFilter, FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
+class AuditFilterForm(DateRangeFilter, FilterForm):
     action = SelectField("What happened", validators=[Optional()])
     actor = SelectField("Who", validators=[Optional()])
     record = StringField("Record id", validators=[Optional()])

@@ -11,7 +11,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import record, record_about
 from careobs.checklists import default
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import utcnow
@@ -89,12 +89,11 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
             draft.domains.append(copy)
     db.add(draft)
     db.flush()
-    record(
+    record_about(
         db,
         "checklist_draft_started",
-        organisation_id=checklist.organisation_id,
+        checklist,
         actor=actor,
-        entity=checklist,
         summary=f"{checklist.name} v{draft.number}",
     )
     return draft

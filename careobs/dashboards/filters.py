@@ -10,13 +10,13 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from careobs.days import local_midnight
+from careobs.forms import FilterForm
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Service
 from careobs.periods import GROUPINGS, Period, periods
@@ -35,10 +35,7 @@ def _plausible_date(form, field) -> None:
         raise ValidationError(f"Pick a date between {EARLIEST.year} and {LATEST.year}.")
 
 
-class DashboardFilters(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
+class DashboardFilters(FilterForm):
     service = SelectMultipleField("Services", validators=[Optional()])
     date_from = DateField("From", validators=[Optional(), _plausible_date])
     date_to = DateField("To", validators=[Optional(), _plausible_date])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from careobs.dashboards.filters import EARLIEST, LATEST, MAX_DAYS
+from careobs.forms import FilterForm
 
 
 def check_period(first: date, last: date) -> str | None:
@@ -24,10 +24,7 @@ def check_period(first: date, last: date) -> str | None:
     return None
 
 
-class EvidenceForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
+class EvidenceForm(FilterForm):
     service = SelectField("Service", validators=[DataRequired("Pick a service.")])
     date_from = DateField("From", validators=[InputRequired("Enter a date, e.g. 2026-01-31.")])
     date_to = DateField("To", validators=[InputRequired("Enter a date, e.g. 2026-12-31.")])

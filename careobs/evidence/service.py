@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.evidence.pack import Pack
 
 
@@ -17,11 +17,10 @@ def filename(pack: Pack) -> str:
 def record_download(db: Session, pack: Pack, actor, how: str):
     """The audit event for a pack leaving careobs as a PDF, from the page (``how="web"``) or the
     command line (``"cli"``); the caller commits."""
-    return record(
+    return record_about(
         db,
         "evidence_pack",
-        organisation_id=pack.service.organisation_id,
+        pack.service,
         actor=actor,
-        entity=pack.service,
         summary=f"Evidence pack PDF ({how}) for {pack.service.name}, {pack.first} to {pack.last}",
     )

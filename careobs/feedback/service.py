@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.notifications.service import mark_read_for_link, notify
@@ -22,14 +22,7 @@ def _link(feedback: Feedback) -> str:
 
 def _audit(db: Session, action: str, feedback: Feedback, actor, summary: str = "") -> None:
     """One audit event about ``feedback`` (design §2.4: every change is in the audit log)."""
-    record(
-        db,
-        action,
-        organisation_id=feedback.organisation_id,
-        actor=actor,
-        entity=feedback,
-        summary=summary,
-    )
+    record_about(db, action, feedback, actor=actor, summary=summary)
 
 
 def drafted(db: Session, feedback: Feedback, author) -> None:

@@ -7,7 +7,6 @@ import uuid
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +16,7 @@ from careobs.accounts.models import User
 from careobs.capture import addenda
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
+from careobs.forms import FilterForm
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
@@ -34,10 +34,7 @@ from careobs.quis.queries import summary
 bp = Blueprint("quis", __name__, url_prefix="/quis")
 
 
-class SessionFilterForm(DateRangeFilter, FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
+class SessionFilterForm(DateRangeFilter, FilterForm):
     service = SelectField("Service", validators=[Optional()])
     observer = SelectField("Observer", validators=[Optional()])
     status = SelectField(

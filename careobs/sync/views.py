@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.capture.kinds import label_of, page_of
 from careobs.db import get_session, utcnow
 from careobs.pagination import paginate
@@ -59,12 +59,11 @@ def resolve(item_id: int):
         abort(404)
     if item.resolved_at is None:
         item.resolved_at = utcnow()
-        record(
+        record_about(
             db,
             "sync_conflict_resolved",
-            organisation_id=item.organisation_id,
+            item,
             actor=current_user,
-            entity=item,
             summary=f"{item.kind} {item.document_id}",
         )
         db.commit()

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
@@ -17,6 +16,7 @@ from careobs.accounts.models import User
 from careobs.capture import addenda
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
+from careobs.forms import FilterForm
 from careobs.org.models import Service, StaffMember
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
@@ -46,10 +46,7 @@ class ListChoice(SelectField):
             raise ValidationError(self.unknown)
 
 
-class VisitFilterForm(DateRangeFilter, FlaskForm):
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
+class VisitFilterForm(DateRangeFilter, FilterForm):
     service = ListChoice("Service", "Choose a service from the list.")
     worker = ListChoice(
         "Care worker", "Choose a care worker from the list: it offers those whose visits you see."
