@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from careobs.audit.service import record as audit
+from careobs.audit.service import record_about
 from careobs.db import Base, UTCDateTime, get_session, utcnow
 from careobs.permissions import may_add_addendum
 
@@ -145,14 +145,7 @@ def add(db: Session, kind: AddendumKind, record, author: User, reason: str, text
         **{kind.column: record.id},
     )
     db.add(addendum)
-    audit(
-        db,
-        kind.audit_action,
-        organisation_id=record.organisation_id,
-        actor=author,
-        entity=record,
-        summary=reason,
-    )
+    record_about(db, kind.audit_action, record, actor=author, summary=reason)
     db.flush()
     return addendum
 
