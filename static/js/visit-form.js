@@ -205,7 +205,7 @@ function renderChecklist(locked) {
   const checklist = checklistFor(doc.data);
   $("[data-checklist]").replaceChildren(...checklist.domains.map((domain, index) => el("section",
     { class: "panel", "aria-labelledby": `d-${domain.id}` },
-    el("h2", { id: `d-${domain.id}`, text: `${index + 1}. ${domain.name}` }),
+    el("h2", { id: `d-${domain.id}`, tabindex: "-1", text: `${index + 1}. ${domain.name}` }),
     ...domain.items.map((item) => itemCard(item, locked)))));
 }
 
@@ -306,6 +306,30 @@ function missing() {
   return checklist.domains.flatMap((d) => d.items).filter((i) => !answered.has(i.id));
 }
 
+/** The bar's "Go to…" list: the times, each checklist section with how much of it is answered,
+ * and the parts after the checklist. Choosing one moves there and to its heading. */
+function renderJump() {
+  const checklist = checklistFor(doc.data);
+  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
+  const parts = [
+    ["times-title", "Times"],
+    ...checklist.domains.map((domain, index) => [`d-${domain.id}`,
+      `${index + 1}. ${domain.name} (${domain.items.filter((i) => answered.has(i.id)).length} of ${domain.items.length})`]),
+    ["view-title", "The person's view"], ["feedback-title", "Feedback"],
+    ["actions-title", "Agreed actions"], ["outcome-title", "Outcome"],
+  ];
+  $("[data-jump]").replaceChildren(el("option", { value: "", text: "Go to…" }),
+    ...parts.map(([id, text]) => el("option", { value: id, text })));
+}
+
+/** Bring `shown` to the top of the screen, just below the sticky bar (whose height depends on
+ * the screen's width), and focus `element` in it. */
+function goTo(element, shown = element) {
+  const bar = $("[data-outcome-bar]").offsetHeight;
+  window.scrollTo({ top: window.scrollY + shown.getBoundingClientRect().top - bar - 8 });
+  element.focus({ preventScroll: true });
+}
+
 function renderOutcome() {
   const checklist = checklistFor(doc.data);
   const items = checklist.domains.flatMap((d) => d.items);
@@ -315,6 +339,8 @@ function renderOutcome() {
   $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
   $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
   $("[data-answered]").textContent = `${items.length - missing().length} of ${plural(items.length, "item", "items")} answered`;
+  $("[data-next-unanswered]").hidden = doc.data.status === "submitted" || missing().length === 0;
+  renderJump();
   const day = doc.data.arrived_at || doc.data.planned_at;
   const rows = [
     ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
@@ -400,6 +426,16 @@ function wire() {
     return now;
   };
   $("[data-arrived]").addEventListener("click", () => setTime("arrived_at", nowToTheMinute()));
+  $("[data-jump]").addEventListener("change", (event) => {
+    const target = document.getElementById(event.target.value);
+    event.target.value = "";
+    if (target) goTo(target);
+  });
+  $("[data-next-unanswered]").addEventListener("click", () => {
+    const [next] = missing();
+    const first = next && document.getElementById(`rating-${next.id}-${RATINGS[0][0]}`);
+    if (first) goTo(first, first.closest(".item-card"));
+  });
   $("[data-left]").addEventListener("click", () => setTime("left_at", nowToTheMinute()));
   $("[data-arrived-time]").addEventListener("change", (event) => {
     if (!event.target.value) return renderTimes(); // a time cannot be taken back, only corrected
