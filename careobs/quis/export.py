@@ -54,7 +54,8 @@ def quis_sessions(org_id: int) -> sa.Select:
 
 
 def quis_interactions(org_id: int) -> sa.Select:
-    """Every coded interaction, by session; the largest file of a big provider."""
+    """Every coded interaction, by session; the largest file of a big provider, so its one
+    reference is a join (one pass over the staff table), not a lookup per row."""
     i = QuisInteraction
     return (
         sa.select(
@@ -63,7 +64,7 @@ def quis_interactions(org_id: int) -> sa.Select:
             i.position,
             i.at,
             i.people.label("people_codes"),
-            uuid_of(Staff, i.staff_id, "staff_uuid"),
+            Staff.uuid.label("staff_uuid"),
             i.category,
             i.initiated_by,
             i.communication,
@@ -71,6 +72,7 @@ def quis_interactions(org_id: int) -> sa.Select:
             i.note,
         )
         .join(QuisSession, i.session_id == QuisSession.id)
+        .outerjoin(Staff, i.staff_id == Staff.id)
         .where(QuisSession.organisation_id == org_id)
         .order_by(i.id)
     )

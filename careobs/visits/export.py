@@ -63,15 +63,17 @@ def visits(org_id: int) -> sa.Select:
 
 
 def visit_answers(org_id: int) -> sa.Select:
-    """The rating of each checklist item at each visit."""
+    """The rating of each checklist item at each visit: a large file, so its references are
+    joins (one pass over each table), not a lookup per row."""
     return (
         sa.select(
             Visit.uuid.label("visit_uuid"),
-            uuid_of(ChecklistItem, VisitAnswer.item_id, "item_uuid"),
+            ChecklistItem.uuid.label("item_uuid"),
             VisitAnswer.rating,
             VisitAnswer.comment,
         )
         .join(Visit, VisitAnswer.visit_id == Visit.id)
+        .join(ChecklistItem, VisitAnswer.item_id == ChecklistItem.id)
         .where(Visit.organisation_id == org_id)
         .order_by(VisitAnswer.id)
     )
