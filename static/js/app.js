@@ -31,7 +31,7 @@ async function renderStatus() {
   region.dataset.state = counts.loginNeeded && waiting ? "login" : waiting ? "waiting" : counts.attention ? "attention" : "ok";
   button.hidden = waiting === 0;
   login.hidden = !(counts.loginNeeded && waiting);
-  region.hidden = false;
+  region.setAttribute("role", "status");  // after the first text: later changes are announced
 }
 
 export async function syncNow({ force = false } = {}) {
@@ -91,7 +91,9 @@ function guardLogout() {
       await syncNow({ force: true });
       form.requestSubmit();
     } else if (dialog.returnValue === "logout") {
-      // The records stay on the device, but its pushes must not reach the next person.
+      // The records stay on the device, but its pushes and its pages (which would open this
+      // user's outbox offline) must not reach the next person.
+      await forgetPages();
       await forgetPushSubscription(form);
       confirmed = true;
       form.requestSubmit();
@@ -99,11 +101,15 @@ function guardLogout() {
   });
 }
 
+async function forgetPages() {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  registration?.active?.postMessage({ type: "forget-pages" });
+}
+
 async function forgetDevice() {
   // Everything is synced: remove this user's offline copies from the device.
   await outbox.forgetUser(userId);
-  const registration = await navigator.serviceWorker?.getRegistration();
-  registration?.active?.postMessage({ type: "forget-pages" });
+  await forgetPages();
 }
 
 function offerInstall() {

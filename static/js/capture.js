@@ -152,9 +152,11 @@ const WAITING_BECAUSE = {
 /** The note under a submitted record still waiting to send: `offline` (the screen's words) unless
  * the device is online and the server is the reason, then when the device will try again. */
 export function waitingText(record, offline) {
+  if (navigator.onLine === false) return offline;
   if (record.waitReason === "login") return "Submitted. Saved on this device; log in again to send it.";
   const because = WAITING_BECAUSE[record.waitReason];
   if (!because || !record.nextAttemptAt) return offline;
+  if (record.nextAttemptAt <= Date.now()) return `Submitted. Saved on this device, but ${because}. Press Sync now to try again.`;
   const at = new Date(record.nextAttemptAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
   return `Submitted. Saved on this device, but ${because}. This device will try again at ${at}, or press Sync now.`;
 }

@@ -225,6 +225,7 @@
   async function fetchToken() {
     const response = await fetch("/api/v1/csrf", { credentials: "same-origin", cache: "no-store" });
     if (response.status === 401) return { loginNeeded: true };
+    if (response.status === 429 || response.status === 503) return { later: retryAfterMs(response) };
     if (!response.ok) return { failed: `status ${response.status}` };
     return { token: (await response.json()).csrf_token };
   }
@@ -270,6 +271,7 @@
         if (!run.token) {
           const token = await fetchToken();
           if (token.loginNeeded) return { kind: "login" };
+          if ("later" in token) return { kind: "later", delayMs: token.later };
           if (!token.token) return { kind: "unreachable" };
           run.token = token.token;
         }

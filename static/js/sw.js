@@ -83,7 +83,8 @@ self.addEventListener("fetch", (event) => {
   // Everything else (the API above all) goes straight to the network.
 });
 
-// Which app version and user the capture pages in PAGES_CACHE were last fetched for.
+// Which app version and user the capture pages in PAGES_CACHE were last fetched for, and which
+// of them that user may not have: {key: "<version> <user id>", absent: [paths]}.
 const WARMED_FOR = "/__careobs-warmed-for";
 
 /* Keep the capture pages ready for offline use. They are fetched again only when this worker
@@ -96,21 +97,37 @@ async function warmCapturePages(userId) {
   const key = `${CACHE_VERSION} ${userId}`;
   const cache = await caches.open(PAGES_CACHE);
   const marker = await cache.match(WARMED_FOR);
-  const current = marker && (await marker.text()) === key;
+  const warmed = (marker && (await marker.json().catch(() => null))) || { key: "", absent: [] };
+  const current = warmed.key === key;
+  // Pages kept for another user must never open for this one offline, whether or not this user
+  // may have them: they go before anything is fetched. (Every logout forgets them too.)
+  if (warmed.key && warmed.key.split(" ")[1] !== userId) {
+    for (const page of CAPTURE_PAGES) await cache.delete(page);
+  }
+  const absent = [];
   let complete = true;
   for (const page of CAPTURE_PAGES) {
-    if (current && (await cache.match(page))) continue;
+    if (current && (warmed.absent.includes(page) || (await cache.match(page)))) continue;
     fetched.push(page);
     try {
       // "no-cache": revalidated with the browser's copy (ETag), never taken unchecked from it.
       const response = await fetch(page, { credentials: "same-origin", cache: "no-cache" });
-      if (response.ok && !response.redirected) await cache.put(page, response);
-      else complete = false;
+      if (response.ok && !response.redirected) {
+        await cache.put(page, response);
+      } else if (response.status >= 400 && response.status < 500) {
+        await cache.delete(page);  // not this user's page (a care worker's 403): settled
+        absent.push(page);
+      } else {
+        complete = false;  // logged out meanwhile (sent to log in) or a server error: try again
+      }
     } catch (error) {
       complete = false;  // offline: the page stays as it was cached last time
     }
   }
-  if (complete && !current) await cache.put(WARMED_FOR, new Response(key));
+  if (complete && (!current || absent.length)) {
+    const settled = current ? [...warmed.absent, ...absent] : absent;
+    await cache.put(WARMED_FOR, new Response(JSON.stringify({ key, absent: settled })));
+  }
   return fetched;
 }
 

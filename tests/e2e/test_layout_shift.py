@@ -64,11 +64,13 @@ def test_the_status_bar_keeps_its_height_whatever_it_says(open_page):
     page.goto("/")
     bar = page.locator("#sync-status")
     expect(bar).to_be_visible()
+    expect(bar).not_to_have_attribute("role", "status")  # nothing to announce yet
     empty = bar.bounding_box()["height"]
 
     page.unroute("**/static/js/app.js")
     page.reload()
     expect(bar.locator("[data-sync-text]")).to_have_text("All records sent")
+    expect(bar).to_have_attribute("role", "status")  # from now on, changes are announced
     assert bar.bounding_box()["height"] == empty
     assert layout_shift(page) < GOAL
 
