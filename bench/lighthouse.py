@@ -152,8 +152,9 @@ def start_chromium(workdir: Path) -> tuple[subprocess.Popen, int]:
     ]
     if os.geteuid() == 0:
         args.insert(1, "--no-sandbox")
-    log = open(workdir / "chromium.log", "wb")  # noqa: SIM115 - lives as long as the browser
-    browser = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+    # The browser writes to its own copy of the descriptor: ours can close at once.
+    with open(workdir / "chromium.log", "wb") as log:
+        browser = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):
