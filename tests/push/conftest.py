@@ -36,6 +36,7 @@ from tests.support.web import Auth
 # The shared fixtures this package uses (tests/support/fixtures.py); pytest finds them by name.
 checklist = fixtures.checklist
 hal_user = fixtures.hal_user
+homecare_manager = fixtures.homecare_manager
 org = fixtures.org
 visit_doc = fixtures.visit_doc
 
@@ -45,14 +46,6 @@ def app(app):
     """The suite's app, sending to the test push services (test_endpoint_safety sets its own)."""
     app.config["PUSH_ALLOWED_ORIGINS"] = TEST_PUSH_ORIGINS
     return app
-
-
-@pytest.fixture
-def homecare_manager(data, org, db):
-    """Mina Manager, manager of Acme Homecare only."""
-    user = data.user(org.org, "mina@acme.test", "Mina Manager", roles={org.homecare: "manager"})
-    db.commit()
-    return user
 
 
 @pytest.fixture(autouse=True)
