@@ -300,17 +300,21 @@ function renderActions(locked) {
   renderPreview();
 }
 
+/** The ids of the items rated so far. */
+function answeredIds() {
+  return new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
+}
+
 function missing() {
-  const checklist = checklistFor(doc.data);
-  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
-  return checklist.domains.flatMap((d) => d.items).filter((i) => !answered.has(i.id));
+  const answered = answeredIds();
+  return checklistFor(doc.data).domains.flatMap((d) => d.items).filter((i) => !answered.has(i.id));
 }
 
 /** The bar's "Go to…" list: the times, each checklist section with how much of it is answered,
  * and the parts after the checklist. Choosing one moves there and to its heading. */
 function renderJump() {
   const checklist = checklistFor(doc.data);
-  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
+  const answered = answeredIds();
   const parts = [
     ["times-title", "Times"],
     ...checklist.domains.map((domain, index) => [`d-${domain.id}`,
@@ -338,8 +342,9 @@ function renderOutcome() {
   $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
   $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
   $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
-  $("[data-answered]").textContent = `${items.length - missing().length} of ${plural(items.length, "item", "items")} answered`;
-  $("[data-next-unanswered]").hidden = doc.data.status === "submitted" || missing().length === 0;
+  const left = missing().length;
+  $("[data-answered]").textContent = `${items.length - left} of ${plural(items.length, "item", "items")} answered`;
+  $("[data-next-unanswered]").hidden = doc.data.status === "submitted" || left === 0;
   renderJump();
   const day = doc.data.arrived_at || doc.data.planned_at;
   const rows = [
