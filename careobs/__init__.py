@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_capture()
     register_template_helpers(app)
     register_commands(app)
+    trust_the_proxy(app)
     if not app.testing:
         # Everything built so far (modules, the schema, routes) lives as long as the process:
         # keep it out of the cyclic garbage collector's full passes, which otherwise rescan it
@@ -52,6 +53,11 @@ def configure(app: Flask, overrides: dict) -> None:
     app.config.from_mapping(config.from_environment(Path(app.instance_path), overrides))
     app.config.from_mapping(overrides)
     config.check(app.config)
+
+
+def trust_the_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, the client's address and scheme come from its X-Forwarded headers
+    (outermost, so that every part of the app, static files included, sees them)."""
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,11 +65,16 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, CSRF, login sessions, security headers and error pages."""
-    from careobs import db, errors, security
+    """Database, CSRF, login sessions, security headers, error pages, compressed responses and
+    content-hashed static files."""
+    from careobs import assets, db, errors, security
     from careobs.accounts import session as login_sessions
-    from careobs.extensions import csrf
+    from careobs.extensions import compress, csrf
 
+    # Registered first so that it runs after every other after_request function: it compresses
+    # the page they finished (and tags its ETag with the encoding).
+    compress.init_app(app)
+    assets.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_sessions.init_app(app)

@@ -155,6 +155,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "LOGIN_MAX_FAILURES_PER_IP": _env_int("CAREOBS_LOGIN_MAX_FAILURES_PER_IP", 20),
         "PROXY_FIX": os.environ.get("CAREOBS_PROXY_FIX", "") not in ("", "0", "false"),
+        # Where static files are written under content-hashed names, compressed (careobs/assets.py).
+        "ASSET_DIR": os.environ.get("CAREOBS_ASSET_DIR") or str(instance_path / "assets"),
         # Send queued pushes from a thread after the response; cron runs `careobs push send` too.
         "PUSH_DELIVERY_THREAD": True,
         # Push services careobs may send to although they are on http or a private address

@@ -69,17 +69,26 @@ def password_problems(password: str, email: str) -> list[str]:
     return problems
 
 
+def headers_for_every_response(production: bool) -> dict[str, str]:
+    """Strict CSP (no inline code), no sniffing, no framing: on every response, whoever answers
+    it (Flask, or WhiteNoise for static files)."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    }
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
+
+
 def add_security_headers(response):
-    """Headers for every response: strict CSP (no inline code), no sniffing, no framing."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
-    )
-    if current_app.config.get("CAREOBS_PRODUCTION"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    """The headers for every response, and what may cache it."""
+    production = bool(current_app.config.get("CAREOBS_PRODUCTION"))
+    for name, value in headers_for_every_response(production).items():
+        response.headers.setdefault(name, value)
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     elif response.mimetype == "text/html":

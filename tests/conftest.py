@@ -7,6 +7,8 @@ tables, so tests never depend on each other.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -30,6 +32,20 @@ def database_url(tmp_path_factory) -> str:
     migrate.upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def asset_dir(tmp_path_factory):
+    """Static files are built once for the run (careobs/assets.py), not once for each test's new
+    instance folder; servers the suite starts in other processes inherit the setting."""
+    path = tmp_path_factory.mktemp("assets")
+    previous = os.environ.get("CAREOBS_ASSET_DIR")
+    os.environ["CAREOBS_ASSET_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CAREOBS_ASSET_DIR", None)
+    else:
+        os.environ["CAREOBS_ASSET_DIR"] = previous
 
 
 @pytest.fixture

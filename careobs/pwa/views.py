@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+import json
+import re
 from pathlib import Path
 
 from flask import (
@@ -72,33 +73,35 @@ def revalidate_capture_pages(response: Response) -> Response:
     return response.make_conditional(request)
 
 
-@cache
-def _cache_version(static_folder: str) -> str:
-    """A hash of the worker and the shell files: any change to them installs a new worker."""
-    digest = hashlib.sha256()
-    folder = Path(static_folder)
-    for name in ("js/sw.js", *SHELL_FILES):
-        digest.update((folder / name).read_bytes())
-    return digest.hexdigest()[:12]
+# A static file the worker names itself ("/static/js/outbox-core.js"): replaced by its current,
+# content-hashed address when the worker is served.
+STATIC_PATH = re.compile(r'"/static/([^"]+)"')
 
 
 @bp.get("/sw.js")
 def service_worker():
     """Served from the root so its scope is the whole app, revalidated on every update check
-    (an unchanged worker is answered 304)."""
+    (an unchanged worker is answered 304).
+
+    The shell list and the files the worker imports are the static files' hashed names, so the
+    worker's text, and with it the cache version, changes whenever one of them does: the browser
+    then installs the new worker, which fetches the new shell.
+    """
     folder = current_app.static_folder
     source = (Path(folder) / "js/sw.js").read_text("utf-8")
     shell = [url_for("static", filename=name) for name in SHELL_FILES]
     shell += [url_for("pwa.offline"), url_for("pwa.manifest")]
     source = (
-        source.replace("__CACHE_VERSION__", _cache_version(folder))
-        .replace('"__SHELL__"', repr(shell).replace("'", '"'))
-        .replace('"__CAPTURE_PAGES__"', repr(list(CAPTURE_PAGES)).replace("'", '"'))
+        STATIC_PATH.sub(lambda m: json.dumps(url_for("static", filename=m[1])), source)
+        .replace('"__SHELL__"', json.dumps(shell))
+        .replace('"__CAPTURE_PAGES__"', json.dumps(list(CAPTURE_PAGES)))
     )
+    version = hashlib.sha256(source.encode()).hexdigest()[:12]
+    source = source.replace("__CACHE_VERSION__", version)
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    response.set_etag(hashlib.sha256(source.encode()).hexdigest()[:32])
+    response.set_etag(version)
     return response.make_conditional(request)
 
 

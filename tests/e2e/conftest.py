@@ -254,6 +254,10 @@ class LiveServer:
     app: object
     urls: dict[str, str]
 
+    def static(self, name: str) -> str:
+        """The address a page uses for the static file ``name`` (its content-hashed name)."""
+        return "/static/" + self.app.extensions["careobs.assets"]["build"].hashed[name]
+
     def login(self, page: Page, who: str, password: str = DEMO_PASSWORD) -> None:
         """Log in through the real login form; ``who`` is a demo role name or an email."""
         email = DEMO_EMAILS.get(who, who)

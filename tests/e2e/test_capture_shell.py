@@ -34,7 +34,7 @@ def _modules(page, start: str) -> set[str]:
     return seen
 
 
-def test_every_script_of_the_capture_pages_is_in_the_worker_shell(open_app):
+def test_every_script_of_the_capture_pages_is_in_the_worker_shell(open_app, live_server):
     page = open_app(as_user="supervisor").new_page()
     shell = _shell(page)
     scripts = set()
@@ -44,6 +44,6 @@ def test_every_script_of_the_capture_pages_is_in_the_worker_shell(open_app):
         for src in SCRIPT_SRC.findall(response.text()):
             if src.startswith("/static/"):
                 scripts |= _modules(page, src.split("?")[0])
-    entry_points = {"/static/js/quis-recorder.js", "/static/js/visit-form.js"}
-    assert entry_points | {"/static/js/capture.js", "/static/js/device-records.js"} <= scripts
+    modules = ("quis-recorder", "visit-form", "capture", "device-records")
+    assert {live_server.static(f"js/{name}.js") for name in modules} <= scripts
     assert scripts - shell == set()

@@ -8,6 +8,8 @@ Cumulative layout shift is the sum of the browser's own layout-shift entries; th
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -24,6 +26,10 @@ PAINTED = "() => performance.getEntriesByType('paint').length > 0"
 USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
 
 
+# app.js under its content-hashed name (js/app.<hash>.js).
+APP_JS = re.compile(r"/static/js/app\.[0-9a-f]+\.js$")
+
+
 def layout_shift(page: Page) -> float:
     """The page's cumulative layout shift so far (0 when the browser recorded no shift)."""
     return page.evaluate(LAYOUT_SHIFT)
@@ -33,14 +39,14 @@ def load_with_late_scripts(page: Page, path: str) -> None:
     """Open ``path`` with the app's script held back until the server's page has painted, as on
     a slow phone: everything the scripts draw comes after the first paint."""
     held: list[Route] = []
-    page.route("**/static/js/app.js", lambda route: held.append(route))
+    page.route(APP_JS, lambda route: held.append(route))
     page.goto(path, wait_until="commit")
     page.wait_for_function(PAINTED)
     page.wait_for_function("() => new Promise((r) => requestAnimationFrame(() => r(true)))")
     assert held, "the page never asked for app.js"
     for route in held:
         route.continue_()
-    page.unroute("**/static/js/app.js")
+    page.unroute(APP_JS)
 
 
 @pytest.mark.parametrize(
@@ -60,14 +66,14 @@ def test_the_status_bar_keeps_its_height_whatever_it_says(open_page):
     """Empty as the server sends it, "All records sent", then with "Sync now": one height, so it
     never pushes the page down."""
     page = open_page(as_user="supervisor")
-    page.route("**/static/js/app.js", lambda route: route.abort())
+    page.route(APP_JS, lambda route: route.abort())
     page.goto("/")
     bar = page.locator("#sync-status")
     expect(bar).to_be_visible()
     expect(bar).not_to_have_attribute("role", "status")  # nothing to announce yet
     empty = bar.bounding_box()["height"]
 
-    page.unroute("**/static/js/app.js")
+    page.unroute(APP_JS)
     page.reload()
     expect(bar.locator("[data-sync-text]")).to_have_text("All records sent")
     expect(bar).to_have_attribute("role", "status")  # from now on, changes are announced

@@ -765,4 +765,5 @@ def test_the_worker_is_served_fresh_claims_the_root_and_drops_old_shell_caches(
         f"""async () => (await (await caches.open("careobs-shell-{version}")).keys())
               .map((r) => new URL(r.url).pathname)"""
     )
-    assert {"/static/js/app.js", "/static/js/outbox-core.js", "/offline"} <= set(shell)
+    app_js, outbox = live_server.static("js/app.js"), live_server.static("js/outbox-core.js")
+    assert {app_js, outbox, "/offline"} <= set(shell)
