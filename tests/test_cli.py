@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -280,3 +281,12 @@ def test_help_describes_the_quick_start(runner):
     assert result.exit_code == 0
     for text in ("careobs init", "careobs demo", "careobs run", "DATABASE_URL", "SECRET_KEY"):
         assert text in result.output
+
+
+def test_the_invitation_links_printed_say_how_long_they_last_as_configured(app, runner, data):
+    data.organisation()
+    app.config["INVITATION_MAX_AGE"] = timedelta(hours=24)
+    created = runner.invoke(args=["user", "create", "y@acme.test", "--name", "Y"])
+    assert "Invitation link (valid 24 hours):" in created.output
+    again = runner.invoke(args=["user", "invite", "y@acme.test"])
+    assert "Invitation link for y@acme.test (valid 24 hours):" in again.output

@@ -90,7 +90,8 @@ def user_create(email, name, admin, service_name, role, password, org_name) -> N
         return
     token = accounts.invite(session, new_user, None)
     session.commit()
-    click.echo(f"Created {new_user.email}. Invitation link (valid 72 hours):")
+    hours = accounts.INVITATION.valid_hours()
+    click.echo(f"Created {new_user.email}. Invitation link (valid {hours} hours):")
     click.echo(_public_url(f"invitation/{token}"))
 
 
@@ -120,7 +121,8 @@ def user_invite(email) -> None:
     except accounts.InvitationError as exc:
         raise click.ClickException(str(exc)) from exc
     session.commit()
-    click.echo(f"Invitation link for {target.email} (valid 72 hours):")
+    hours = accounts.INVITATION.valid_hours()
+    click.echo(f"Invitation link for {target.email} (valid {hours} hours):")
     click.echo(_public_url(f"invitation/{token}"))
 
 
