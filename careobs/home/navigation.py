@@ -9,6 +9,8 @@ from careobs.permissions import can_administer, can_capture
 
 @dataclass(frozen=True)
 class NavItem:
+    """One place in the main navigation. ``icon`` names a symbol in static/img/icons.svg."""
+
     endpoint: str
     label: str
     icon: str
