@@ -43,6 +43,7 @@ SHELL_FILES = (
     "vendor/idb/umd.js",
     "img/icon.svg",
     "img/icon-192.png",
+    "img/icons.svg",  # the header's and the navigation's icons
 )
 CAPTURE_PAGES = ("/quis/record", "/quis/", "/visits/record", "/visits/")
 
