@@ -203,7 +203,8 @@ function chartDrawer(root, tablesReady, note) {
         finished();
         await yieldToBrowser();
       }
-    } catch (error) {
+    } catch {
+      observer.disconnect();
       chartsFailed(root, note);
       return;  // nothing more is drawn, and the root is not marked drawn
     }

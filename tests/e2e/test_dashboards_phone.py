@@ -71,6 +71,39 @@ def test_chart_js_is_fetched_only_when_a_chart_nears_the_screen(open_page):
     assert shift < GOAL, f"cumulative layout shift {shift:.3f}"
 
 
+def test_without_data_or_chart_js_the_boxes_go_and_the_tables_stay(open_page):
+    """No empty boxes where charts cannot be drawn: the page says so, the tables remain."""
+    page = open_page(390, 844, as_user="manager")
+    requested = chart_js_requests(page)
+    page.route(re.compile(r"/api/v1/dashboards/"), lambda route: route.abort())
+    page.goto("/dashboards/visits")
+    note = page.locator(".offline-note")
+    expect(note).to_have_text(
+        "The charts could not be loaded. The tables below show the same numbers."
+    )
+    expect(page.locator("figure[data-chart]").first).to_be_hidden()
+    expect(page.locator("figure[data-chart]:visible")).to_have_count(0)
+    expect(page.locator("table.dash-table").first).to_be_attached()
+    page.locator("table.dash-table").last.scroll_into_view_if_needed()
+    page.wait_for_function(TWO_FRAMES)
+    assert requested == []
+
+    # The data comes but Chart.js does not: the same, once a chart is scrolled to.
+    page.unroute(re.compile(r"/api/v1/dashboards/"))
+    page.route(CHART_JS, lambda route: route.abort())
+    page.goto("/dashboards/visits")
+    expect(note).to_be_hidden()
+    # (Scrolled by script: Playwright's own scrolling would wait for the figure to be stable,
+    # and it goes as soon as Chart.js fails.)
+    page.locator("figure[data-chart]").first.evaluate("(figure) => figure.scrollIntoView()")
+    expect(note).to_have_text(
+        "The charts could not be loaded. The tables below show the same numbers."
+    )
+    expect(page.locator("figure[data-chart]:visible")).to_have_count(0)
+    expect(page.locator("[data-charts-drawn]")).to_have_count(0)
+    page.watch.take()  # the browser logs the two refused requests as errors: expected here
+
+
 # --- the filters folded into one line ----------------------------------------------------------
 
 QUIS_FILTERS = ("Services", "From", "To", "Group by", "Context", "Area")
@@ -156,6 +189,13 @@ def test_every_dashboard_table_cell_is_on_a_320px_screen(open_page, name):
     for cell in page.evaluate(CELLS, "table.dash-table"):
         if cell["label"] is not None:
             assert cell["before"] == f'"{cell["label"]}"', cell
+    # A row's link (a care worker's page) is its card's whole title bar.
+    heights = page.locator("table.dash-table tbody th a").evaluate_all(
+        "(links) => links.map((a) => a.getBoundingClientRect().height)"
+    )
+    assert all(height >= TAP for height in heights), heights
+    if name == "coverage":
+        assert heights, "the coverage list links each care worker"
     # The cards are still a table to a screen reader.
     table = page.locator("table.dash-table").first
     expect(table).to_have_role("table")
