@@ -23,12 +23,16 @@ from careobs.dashboards.filters import (
     build_form,
     scope_from,
 )
+from careobs.dashboards.summary import filter_summary
 from careobs.dashboards.tables import Table
 from careobs.db import get_session, utcnow
 from careobs.errors import error_response
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
+from careobs.periods import GROUPINGS
 from careobs.permissions import admin_area_required, may_view_worker_page, own_staff_ids
+from careobs.quis.models import CONTEXTS
+from careobs.visits.models import VISIT_TYPES
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 api_bp = Blueprint("dashboards_api", __name__, url_prefix="/api/v1/dashboards")
@@ -49,6 +53,7 @@ class Dashboard:
     headline: list[tuple[str, str]]
     tables: list[Table]
     as_of: datetime
+    summary: str = ""  # the filters in one line, for the collapsed form on a phone
 
     def as_json(self) -> dict:
         return {
@@ -75,6 +80,7 @@ def build(name: str, args: MultiDict) -> Dashboard:
         return dashboard
     scope = scope_from(db, current_user, form, name)
     dashboard.scope = scope
+    dashboard.summary = _summary(form, scope)
     if name == "quis":
         totals, dashboard.tables = quis.tables(db, scope)
         dashboard.headline = quis.headline(totals)
@@ -85,6 +91,20 @@ def build(name: str, args: MultiDict) -> Dashboard:
         (people, types), dashboard.tables = coverage.tables(db, scope, today)
         dashboard.headline = coverage.headline(people, types)
     return dashboard
+
+
+def _summary(form: DashboardFilters, scope: Scope) -> str:
+    """The checked filters in one line, named as the form names them."""
+    names = [s.name for s in form.services if s.id in scope.service_ids]
+    areas = {choice.value: choice.label for choice in form.area.choices}
+    extras = [
+        CONTEXTS.get(scope.context or "", ""),
+        areas.get(form.area.data or "", "") if scope.area_id else "",
+        VISIT_TYPES.get(scope.visit_type or "", ""),
+    ]
+    grouping = GROUPINGS[scope.grouping].lower()
+    every = len(names) == len(form.services)
+    return filter_summary(names, every, scope.first, scope.last, grouping, extras)
 
 
 @bp.get("/")

@@ -1,6 +1,10 @@
 // Dashboard charts. The server renders every number as a table (the accessible equivalent of
 // each chart); this module fetches the same tables from the page's JSON endpoint and draws them
-// with Chart.js (vendored, loaded before this module as the global `Chart`).
+// with Chart.js (vendored).
+//
+// On a cheap phone drawing is the costly part, so a chart is drawn only when its figure comes
+// near the screen, one chart per task, and Chart.js itself (210 KB) is fetched only when the
+// first chart is about to be drawn: a page whose charts are never scrolled to never loads it.
 //
 // Offline, the service worker answers with the last dashboard this device viewed; the page then
 // says so, with the time the numbers were taken.
@@ -105,7 +109,6 @@ function draw(figure, table) {
       },
     },
   });
-  figure.hidden = false;
   figure.dataset.drawn = "true";
 }
 
@@ -121,33 +124,118 @@ function sayOffline(note, asOf) {
   note.hidden = false;
 }
 
-async function start() {
+// How far ahead of the screen a chart starts to be drawn: a quarter of a screen, so it is mostly
+// ready by the time it scrolls in, yet a dashboard opened at its top (the headline figures, some
+// way above the first chart on a phone) loads no Chart.js and draws nothing.
+const NEAR = "25% 0px";
+
+let chartLibrary;
+
+// Chart.js, loaded once by a script element of our own origin (the CSP allows that, unlike an
+// inline script); its URL comes from the page, which knows the static file's current name.
+function loadChartJs(src) {
+  chartLibrary ??= new Promise((resolve, reject) => {
+    if (window.Chart) {
+      resolve(window.Chart);
+      return;
+    }
+    const script = document.createElement("script");
+    script.src = src;
+    script.addEventListener("load", () => resolve(window.Chart));
+    script.addEventListener("error", () => reject(new Error(`Could not load ${src}`)));
+    document.head.append(script);
+  });
+  return chartLibrary;
+}
+
+// Let the browser paint and handle taps between two charts, so no single task is long.
+function yieldToBrowser() {
+  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
+}
+
+function chartsFailed(root, note) {
+  // The figures are taken away rather than left as empty boxes. This happens at load (the data
+  // is fetched at once) or when Chart.js cannot be fetched, both rare: online it never happens,
+  // and offline the service worker has Chart.js in its shell.
+  for (const figure of root.querySelectorAll("figure[data-chart]")) figure.hidden = true;
+  if (note) {
+    note.textContent = "The charts could not be loaded. The tables below show the same numbers.";
+    note.hidden = false;
+  }
+}
+
+async function fetchTables(root) {
+  const response = await fetch(root.dataset.dashboardEndpoint, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const data = await response.json();
+  return new Map(data.tables.map((table) => [table.key, table]));
+}
+
+// Draws the figures handed to it, in the order they came near the screen, one per task.
+function chartDrawer(root, tablesReady, note) {
+  const figures = [...root.querySelectorAll("figure[data-chart]")];
+  const queue = [];
+  let settled = 0;
+  let running = false;
+
+  function finished() {
+    settled += 1;
+    if (settled === figures.length) root.dataset.chartsDrawn = "true";
+  }
+
+  async function run() {
+    running = true;
+    try {
+      const tables = await tablesReady;
+      while (queue.length) {
+        const figure = queue.shift();
+        const table = tables.get(figure.dataset.chart);
+        if (table?.chart && table.rows.length) {
+          await loadChartJs(root.dataset.chartScript);
+          draw(figure, table);
+        } else {
+          figure.hidden = true;  // the data has no such chart: nothing to draw in its box
+        }
+        finished();
+        await yieldToBrowser();
+      }
+    } catch {
+      observer.disconnect();
+      chartsFailed(root, note);
+      return;  // nothing more is drawn, and the root is not marked drawn
+    }
+    running = false;
+  }
+
+  if (!figures.length) {
+    root.dataset.chartsDrawn = "true";
+    return;
+  }
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      queue.push(entry.target);
+    }
+    if (queue.length && !running) run();
+  }, { rootMargin: NEAR });
+  for (const figure of figures) observer.observe(figure);
+}
+
+function start() {
   const root = document.querySelector("[data-dashboard-endpoint]");
-  if (!root || !window.Chart) return;
+  if (!root) return;
   const note = document.querySelector(".offline-note");
   const pageAsOf = document.querySelector("[data-as-of]")?.dataset.asOf;
   if (!navigator.onLine && pageAsOf) sayOffline(note, pageAsOf);
-  let data;
-  try {
-    const response = await fetch(root.dataset.dashboardEndpoint, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    data = await response.json();
-  } catch (error) {
-    if (note) {
-      note.textContent = "The charts could not be loaded. The tables below show the same numbers.";
-      note.hidden = false;
-    }
-    return;
-  }
-  for (const table of data.tables) {
-    if (!table.chart || !table.rows.length) continue;
-    const figure = root.querySelector(`[data-chart="${table.key}"]`);
-    if (figure) draw(figure, table);
-  }
-  root.dataset.chartsDrawn = "true";
+  // The data is small: fetched at once, so that a failure is known (and said) at load.
+  const tablesReady = fetchTables(root);
+  tablesReady.catch(() => chartsFailed(root, note));
+  chartDrawer(root, tablesReady, note);
 }
 
 window.addEventListener("offline", () => {

@@ -138,7 +138,12 @@ def feedback_edit(page, _live, _open_page):
 
 
 def charts_drawn(page: Page) -> None:
-    """Wait for dashboards.js to have drawn every chart (it marks the root when done)."""
+    """Wait for dashboards.js to have drawn every chart (it marks the root when done). A chart
+    is drawn only once it nears the screen, so each is scrolled to in turn."""
+    figures = page.locator("figure[data-chart]")
+    for i in range(figures.count()):
+        figures.nth(i).scroll_into_view_if_needed()
+        expect(figures.nth(i)).to_have_attribute("data-drawn", "true")
     expect(page.locator("[data-dashboard-endpoint][data-charts-drawn=true]")).to_have_count(1)
     expect(page.locator("figure[data-chart]:not([data-drawn=true])")).to_have_count(0)
 

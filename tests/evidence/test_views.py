@@ -44,7 +44,8 @@ def test_the_page_shows_every_key_question_and_links_the_pdf(client, as_manager,
     # coverage's list of named care workers is left out; staff appear only as action owners
     owners = set(
         re.findall(
-            r"<td>([^<]+)</td>\s*<td>(?:Monitoring visit|QUIS observation|Added by hand)", html
+            r"<td[^>]*>([^<]+)</td>\s*<td[^>]*>(?:Monitoring visit|QUIS observation|Added by hand)",
+            html,
         )
     )
     for name, *_ in STAFF[RIVERSIDE]:
