@@ -158,14 +158,40 @@ def test_a_wide_screen_shows_the_filters_without_a_tap(open_page):
 
 # --- tables readable at 320 px -----------------------------------------------------------------
 
-# Every cell of every dashboard table: its edges, and the label CSS writes before it.
-CELLS = """(selector) => [...document.querySelectorAll(selector)].flatMap((table) =>
+# Every cell of every dashboard table: its edges, the label CSS writes before it, and whether
+# that label fits its own box and stays clear of the cell's text. The label's box is the
+# ::before's used size from the cell's content edge; it fits when its longest word (its whole
+# text, if it may not wrap) is no wider than the box, measured in its own font; the text's boxes
+# are those of a range over the cell.
+CELLS = """(selector) => {
+  const measure = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll(selector)].flatMap((table) =>
   [...table.querySelectorAll("tbody th, tbody td")].map((cell) => {
     const box = cell.getBoundingClientRect();
-    const before = getComputedStyle(cell, "::before").content;
+    const style = getComputedStyle(cell);
+    const pseudo = getComputedStyle(cell, "::before");
+    let clash = null;
+    if (pseudo.content !== "none") {
+      const text = cell.dataset.label || "";
+      const left = box.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft);
+      const top = box.top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop);
+      const width = parseFloat(pseudo.width) || 0;
+      const label = { left, right: left + width, top,
+                      bottom: top + (parseFloat(pseudo.height) || 0) };
+      measure.font = `${pseudo.fontWeight} ${pseudo.fontSize} ${pseudo.fontFamily}`;
+      const words = pseudo.whiteSpace.startsWith("nowrap") ? [text] : text.split(/\\s+/);
+      const needed = Math.max(...words.map((word) => measure.measureText(word).width));
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      if (needed > width + 1) clash = `label needs ${needed.toFixed(0)}px, has ${width}px`;
+      else if ([...range.getClientRects()].some((r) =>
+        r.width > 0 && r.left < label.right - 0.5 && r.right > label.left + 0.5
+        && r.top < label.bottom - 0.5 && r.bottom > label.top + 0.5)) clash = "text under label";
+    }
     return { text: cell.textContent.trim(), left: box.left, right: box.right,
-             label: cell.dataset.label || null, before };
-  }))"""
+             label: cell.dataset.label || null, before: pseudo.content, clash };
+  }));
+}"""
 
 
 def cells_past_the_edge(page: Page, selector: str, width: int) -> list[dict]:
@@ -189,6 +215,7 @@ def test_every_dashboard_table_cell_is_on_a_320px_screen(open_page, name):
     for cell in page.evaluate(CELLS, "table.dash-table"):
         if cell["label"] is not None:
             assert cell["before"] == f'"{cell["label"]}"', cell
+            assert cell["clash"] is None, f"label and value collide: {cell}"
     # A row's link (a care worker's page) is its card's whole title bar.
     heights = page.locator("table.dash-table tbody th a").evaluate_all(
         "(links) => links.map((a) => a.getBoundingClientRect().height)"
