@@ -10,22 +10,25 @@ The ES modules under ``static/js`` import each other by relative path (``./push.
 are rewritten to import the hashed names, so a module's hash covers the modules it imports and
 a browser never mixes an old module with a new one.
 
-The build goes to ``ASSET_DIR`` (default ``<instance>/assets``), one directory per state of
+The build goes to ``ASSET_DIR`` (default ``<instance>/assets``), one directory per content of
 ``static/`` (its files under ``static/``, the list of hashed names beside them), written once and
-renamed into place, so processes starting together share it and
-an installed package's read-only ``static/`` is never written to.
+renamed into place, so processes starting together share it and an installed package's
+read-only ``static/`` is never written to. The few builds before it are kept, and their hashed
+names still served, for pages rendered by a process that has not restarted yet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from graphlib import CycleError, TopologicalSorter
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 from flask import Flask
@@ -33,13 +36,19 @@ from flask import Flask
 from careobs.security import headers_for_every_response
 
 HASH_LENGTH = 12
-BUILDS_KEPT = 3  # older builds may still be served by a process that has not restarted yet
+BUILDS_KEPT = 3
 MANIFEST = "manifest.txt"
-ONE_YEAR = 365 * 24 * 60 * 60
 
-# `import … from "./x.js"`, `import "./x.js"`, `export … from "./x.js"` and `import("./x.js")`.
+# What makes a build: a change here rebuilds every deployment's static files.
+BUILD_FORMAT = "1"
+
+# A module's imports by relative path: `import … from "./x.js"` and `export … from "./x.js"`
+# (the clause may run over several lines), `import "./x.js"`, each at the start of a line (so a
+# comment that names a module is not read as an import), and `import("./x.js")` anywhere.
 RELATIVE_IMPORT = re.compile(
-    r"""(?P<head>\b(?:from|import)\s*\(?\s*)(?P<quote>["'])(?P<spec>\.{1,2}/[^"'\s]+\.js)(?P=quote)"""
+    r"""(?P<head>^[ \t]*(?:import|export)\b[^;'"`]*?\bfrom\s*|^[ \t]*import\s*|\bimport\s*\(\s*)"""
+    r"""(?P<quote>["'])(?P<spec>\.{1,2}/[^"'\s]+\.js)(?P=quote)""",
+    re.MULTILINE,
 )
 
 
@@ -51,37 +60,54 @@ class Build:
     folder: Path  # the files to serve; the manifest lies beside them
     hashed: dict[str, str]
 
-    @cached_property
-    def immutable_names(self) -> frozenset[str]:
-        return frozenset(self.hashed.values())
-
 
 def init_app(app: Flask) -> None:
-    """Build (or find) the hashed copies, serve them with WhiteNoise, hash ``url_for``."""
+    """Build (or find) the hashed copies, serve them with WhiteNoise, hash ``url_for``.
+
+    When ``ASSET_DIR`` cannot be written (a cron job run as another user, say), the app still
+    starts and serves ``static/`` as Flask does, under plain names: it logs why.
+    """
     from whitenoise import WhiteNoise
 
     source = Path(app.static_folder)
     destination = Path(app.config["ASSET_DIR"])
     prefix = f"/{app.static_url_path.strip('/')}/"
-    state = {"build": build(source, destination)}
-
-    def immutable(_path: str, url: str) -> bool:
-        return url.removeprefix(prefix) in state["build"].immutable_names
-
+    try:
+        current = build(source, destination)
+    except OSError as error:
+        app.logger.warning(
+            "static files served unhashed: cannot build in %s (%s)", destination, error
+        )
+        return
+    state = {"build": current, "immutable": frozenset()}
     security = headers_for_every_response(bool(app.config.get("CAREOBS_PRODUCTION")))
 
     def add_security_headers(headers, _path: str, _url: str) -> None:
         for name, value in security.items():
             headers[name] = value
 
-    server = WhiteNoise(
-        app.wsgi_app,
-        max_age=0,  # an unhashed name is revalidated (ETag, Last-Modified), never trusted
-        allow_all_origins=False,  # only careobs's own pages use these files
-        immutable_file_test=immutable,
-        add_headers_function=add_security_headers,
-    )
-    server.add_files(str(state["build"].folder), prefix=prefix)
+    def files_of(latest: Build) -> dict:
+        """WhiteNoise's table of files: the latest build's, and the hashed names of the builds
+        kept before it, which pages rendered by a process not yet restarted still name."""
+        builds = [*_older_builds(destination, latest), latest]
+        state["immutable"] = frozenset(name for b in builds for name in b.hashed.values())
+        table = WhiteNoise(
+            None,
+            max_age=0,  # a plain name is revalidated (ETag, Last-Modified), never trusted
+            allow_all_origins=False,  # only careobs's own pages use these files
+            immutable_file_test=lambda _path, url: url.removeprefix(prefix) in state["immutable"],
+            add_headers_function=add_security_headers,
+        )
+        for older in builds[:-1]:
+            for hashed_name in older.hashed.values():
+                path = older.folder / hashed_name
+                if path.is_file():
+                    table.add_file_to_dictionary(prefix + hashed_name, str(path))
+        table.add_files(str(latest.folder), prefix=prefix)
+        return table.files
+
+    server = WhiteNoise(app.wsgi_app)
+    server.files = files_of(current)
     app.wsgi_app = server
     app.extensions["careobs.assets"] = state
 
@@ -98,17 +124,18 @@ def init_app(app: Flask) -> None:
         @app.before_request
         def rebuild_if_changed() -> None:
             with lock:
-                if _state_key(source) != state["build"].key:
-                    state["build"] = build(source, destination)
-                    server.files = {}
-                    server.add_files(str(state["build"].folder), prefix=prefix)
+                if _content_key(source) != state["build"].key:
+                    latest = build(source, destination)
+                    server.files = files_of(latest)  # one assignment: no request sees a half
+                    state["build"] = latest
 
 
 def build(source: Path, destination: Path) -> Build:
     """The build of ``source`` in ``destination``, made now if this state of it has none."""
-    key = _state_key(source)
+    key = _content_key(source)
     folder = destination / key
     if (folder / MANIFEST).is_file():
+        _touch(folder)  # in use: the newest builds are the ones kept
         return Build(key, folder / "static", _read_manifest(folder / MANIFEST))
     destination.mkdir(parents=True, exist_ok=True)
     scratch = destination / f".{key}.{os.getpid()}.{threading.get_ident()}"
@@ -129,16 +156,24 @@ def build(source: Path, destination: Path) -> Build:
     return Build(key, folder / "static", _read_manifest(folder / MANIFEST))
 
 
-def _state_key(source: Path) -> str:
-    """Names this state of ``static/`` from each file's path, size and modification time
-    (cheap enough to check on every request in development)."""
-    digest = hashlib.sha256()
+def _content_key(source: Path) -> str:
+    """Names this state of ``static/``: every file's name and bytes, the build's own format and
+    the compressors' versions (a few milliseconds for the whole folder)."""
+    digest = hashlib.sha256(f"{BUILD_FORMAT} {_tools()}\n".encode())
     for path in _files(source):
-        status = path.stat()
-        digest.update(
-            f"{path.relative_to(source)}\0{status.st_size}\0{status.st_mtime_ns}\n".encode()
-        )
+        digest.update(f"{path.relative_to(source).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
+
+
+@cache
+def _tools() -> str:
+    return " ".join(version(name) for name in ("whitenoise", "brotli"))
+
+
+def _touch(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(folder)
 
 
 def _files(source: Path) -> list[Path]:
@@ -227,12 +262,30 @@ def _read_manifest(path: Path) -> dict[str, str]:
     return {name: hashed_name for name, hashed_name in pairs}
 
 
+def _builds(destination: Path) -> list[tuple[float, Path]]:
+    """The finished builds, newest first (a build being written is a dot folder; one another
+    process removes meanwhile is skipped)."""
+    found = []
+    for path in destination.iterdir():
+        if path.name.startswith(".") or not (path / MANIFEST).is_file():
+            continue
+        with contextlib.suppress(OSError):
+            found.append((path.stat().st_mtime, path))
+    return sorted(found, reverse=True)
+
+
+def _older_builds(destination: Path, latest: Build) -> list[Build]:
+    """The kept builds other than ``latest``, oldest first."""
+    older = []
+    for _when, path in reversed(_builds(destination)):
+        if path != latest.folder.parent:
+            with contextlib.suppress(OSError, ValueError):
+                older.append(Build(path.name, path / "static", _read_manifest(path / MANIFEST)))
+    return older
+
+
 def _prune(destination: Path, keep: Path) -> None:
-    """Keeps the newest few builds; a build being written (a dot directory) is left alone."""
-    builds = sorted(
-        (path for path in destination.iterdir() if path.is_dir() and not path.name.startswith(".")),
-        key=lambda path: path.stat().st_mtime,
-        reverse=True,
-    )
-    for old in [path for path in builds if path != keep][BUILDS_KEPT - 1 :]:
+    """Keeps the newest few builds."""
+    older = [path for _when, path in _builds(destination) if path != keep]
+    for old in older[BUILDS_KEPT - 1 :]:
         shutil.rmtree(old, ignore_errors=True)

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import gzip
+import multiprocessing
+import os
 import re
-import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import brotli
 import pytest
 from flask import Flask, url_for
 
-from careobs import assets, resource_dir
+from careobs import assets, create_app, resource_dir
 
 STATIC = resource_dir("static")
 HASHED = re.compile(r"^/static/(?P<stem>.+)\.(?P<hash>[0-9a-f]{12})(?P<suffix>\.\w+)$")
@@ -168,26 +170,64 @@ def test_modules_importing_each_other_in_a_circle_are_refused_by_name(tmp_path):
         assets.build(static, tmp_path / "out")
 
 
+def _build_in_a_process(static: str, out: str) -> tuple[str, dict]:
+    built = assets.build(Path(static), Path(out))
+    return str(built.folder), built.hashed
+
+
 def test_processes_starting_together_share_one_build(tmp_path):
     static = make_static(tmp_path / "static")
-    builds, errors = [], []
-
-    def build() -> None:
-        try:
-            builds.append(assets.build(static, tmp_path / "out"))
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
-
-    threads = [threading.Thread(target=build) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert len({build.folder for build in builds}) == 1
-    assert all(build.hashed == builds[0].hashed for build in builds)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=4, mp_context=context) as pool:
+        builds = list(pool.map(_build_in_a_process, [str(static)] * 8, [str(tmp_path / "out")] * 8))
+    assert len({folder for folder, _hashed in builds}) == 1
+    assert all(hashed == builds[0][1] for _folder, hashed in builds)
     leftovers = [path.name for path in (tmp_path / "out").iterdir()]
-    assert leftovers == [builds[0].key]  # no half-written build left behind
+    assert leftovers == [Path(builds[0][0]).parent.name]  # no half-written build left behind
+
+
+def test_a_file_changed_in_place_is_rebuilt_even_with_the_same_size_and_time(tmp_path):
+    """As rsync -a or an unpacked archive leave it: only the bytes tell."""
+    static = make_static(tmp_path / "static")
+    css = static / "css/site.css"
+    first = assets.build(static, tmp_path / "out")
+    status = css.stat()
+    css.write_text(css.read_text().replace("black", "white"))
+    os.utime(css, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert css.stat().st_size == status.st_size
+    second = assets.build(static, tmp_path / "out")
+    assert second.hashed["css/site.css"] != first.hashed["css/site.css"]
+    assert "white" in (second.folder / "css/site.css").read_text()
+
+
+def test_a_comment_naming_a_module_is_not_an_import(tmp_path):
+    static = make_static(tmp_path / "static")
+    (static / "js/b.js").write_text(
+        '// Called back from "./a.js" once it has loaded.\nexport const b = 1;\n'
+    )
+    built = assets.build(static, tmp_path / "out")  # no false circle a → b → a
+    assert "./a.js" in (built.folder / built.hashed["js/b.js"]).read_text()
+
+
+def test_multi_line_and_dynamic_imports_are_rewritten(tmp_path):
+    static = make_static(tmp_path / "static")
+    (static / "js/a.js").write_text(
+        'import {\n  b,\n} from "./b.js";\nexport const later = () => import("./b.js");\n'
+    )
+    built = assets.build(static, tmp_path / "out")
+    a = (built.folder / built.hashed["js/a.js"]).read_text()
+    b_name = Path(built.hashed["js/b.js"]).name
+    assert a.count(f'"./{b_name}"') == 2 and '"./b.js"' not in a
+
+
+def test_without_a_writable_asset_folder_the_app_still_serves_plain_names(tmp_path, monkeypatch):
+    """A cron job run as another user must not fail because it cannot write the build."""
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("CAREOBS_ASSET_DIR", str(tmp_path / "not-a-folder" / "assets"))
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40})
+    assert hashed_url(app, "css/app.css") == "/static/css/app.css"
+    assert fetch(app.test_client(), "/static/css/app.css").status_code == 200
 
 
 def test_in_development_a_changed_file_is_served_under_its_new_name(tmp_path):
@@ -202,3 +242,7 @@ def test_in_development_a_changed_file_is_served_under_its_new_name(tmp_path):
     after = fetch(client, "/").get_data(True)
     assert after != before
     assert fetch(client, after).get_data(True) == "body { color: navy; }\n"
+    # The name the page had a moment ago still answers (a page rendered before the change).
+    old = fetch(client, before)
+    assert old.status_code == 200 and "color: black" in old.get_data(True)
+    assert old.headers["Cache-Control"] == FOREVER

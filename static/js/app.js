@@ -56,12 +56,18 @@ async function requestBackgroundSync() {
 
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
+  const warm = (worker) => { if (userId && worker) worker.postMessage({ type: "warm", user: userId }); };
   navigator.serviceWorker.register("/sw.js", { scope: "/", updateViaCache: "none" })
     .then(() => navigator.serviceWorker.ready)
-    .then((registration) => {
-      if (userId && registration.active) registration.active.postMessage({ type: "warm", user: userId });
-    })
+    .then((registration) => warm(registration.active))
     .catch(() => {});
+  // A new version took over from the one that served this page: it fetches the capture pages
+  // for this user under its own files before it lets the previous version's files go. (A first
+  // worker taking over an uncontrolled page was warmed above.)
+  const controlledAtLoad = navigator.serviceWorker.controller !== null;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (controlledAtLoad) warm(navigator.serviceWorker.controller);
+  });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "flush") syncNow();
   });

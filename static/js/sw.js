@@ -12,27 +12,51 @@ const SHELL_CACHE = `careobs-shell-${CACHE_VERSION}`;
 const PAGES_CACHE = "careobs-pages";  // capture pages, kept across versions, cleared on logout
 const SYNC_TAG = "careobs-outbox";
 
+// A content-hashed static file (js/app.3f9c1a2b7d4e.js) never changes under its name.
+const HASHED = /\.[0-9a-f]{12}\.\w+$/;
+
 // The shell is the same for everyone, so it is fetched without cookies: a response to a request
 // sent with the login page's session could otherwise overwrite the session cookie of a login
-// that finished meanwhile, logging the user straight out again.
+// that finished meanwhile, logging the user straight out again. A hashed file the previous
+// version already holds is copied from its cache, not downloaded again: a new version costs only
+// the files that changed.
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(SHELL_CACHE)
-      .then((cache) => cache.addAll(
-        SHELL.map((url) => new Request(url, { cache: "reload", credentials: "omit" })),
-      ))
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    await Promise.all(SHELL.map(async (url) => {
+      const kept = HASHED.test(url) ? await caches.match(url) : undefined;
+      const response = kept
+        || await fetch(new Request(url, { cache: "reload", credentials: "omit" }));
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      await cache.put(url, response);
+    }));
+    await self.skipWaiting();
+  })());
 });
 
+// The capture pages kept for offline use name the previous version's files: the previous shell
+// stays until they have been fetched again for this version. The page that saw this worker take
+// over asks for that at once (app.js, on controllerchange), with the id of the user logged in
+// there; until then, a phone that goes offline still opens a working recorder.
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) {
-      if (name.startsWith("careobs-shell-") && name !== SHELL_CACHE) await caches.delete(name);
-    }
+    if (!(await warmedFor()).key) await dropOldShells();  // nothing kept for offline use
     await self.clients.claim();
   })());
 });
+
+/* The shells of earlier versions, once nothing kept for offline use names their files: the
+   capture pages have been fetched for this version, and the dashboards viewed under an earlier
+   one (which name its files too) are forgotten; the next online view keeps them again. */
+async function dropOldShells() {
+  const old = (await caches.keys()).filter((name) => name.startsWith("careobs-shell-") && name !== SHELL_CACHE);
+  if (!old.length) return;
+  const pages = await caches.open(PAGES_CACHE);
+  for (const request of await pages.keys()) {
+    if (isDashboard(new URL(request.url))) await pages.delete(request);
+  }
+  for (const name of old) await caches.delete(name);
+}
 
 function isCapturePage(url) {
   return CAPTURE_PAGES.includes(url.pathname);
@@ -87,6 +111,11 @@ self.addEventListener("fetch", (event) => {
 // of them that user may not have: {key: "<version> <user id>", absent: [paths]}.
 const WARMED_FOR = "/__careobs-warmed-for";
 
+async function warmedFor() {
+  const marker = await (await caches.open(PAGES_CACHE)).match(WARMED_FOR);
+  return (marker && (await marker.json().catch(() => null))) || { key: "", absent: [] };
+}
+
 /* Keep the capture pages ready for offline use. They are fetched again only when this worker
    (the app version) or the logged-in user is new to them, or one is missing; otherwise an
    ordinary page view costs nothing. A page opened online is revalidated anyway (its ETag makes
@@ -96,8 +125,7 @@ async function warmCapturePages(userId) {
   if (!userId) return fetched;
   const key = `${CACHE_VERSION} ${userId}`;
   const cache = await caches.open(PAGES_CACHE);
-  const marker = await cache.match(WARMED_FOR);
-  const warmed = (marker && (await marker.json().catch(() => null))) || { key: "", absent: [] };
+  const warmed = await warmedFor();
   const current = warmed.key === key;
   // Pages kept for another user must never open for this one offline, whether or not this user
   // may have them: they go before anything is fetched. (Every logout forgets them too.)
@@ -128,6 +156,7 @@ async function warmCapturePages(userId) {
     const settled = current ? [...warmed.absent, ...absent] : absent;
     await cache.put(WARMED_FOR, new Response(JSON.stringify({ key, absent: settled })));
   }
+  if (complete) await dropOldShells();
   return fetched;
 }
 
