@@ -5,6 +5,7 @@ payload) carries a person code, a staff name, a user's name or an e-mail address
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -185,7 +186,7 @@ def test_the_settings_page(login, hal):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Turn on notifications" in html
-    assert "js/push-settings.js" in html
+    assert re.search(r"/static/js/push-settings\.[0-9a-f]{12}\.js", html)  # its hashed name
 
 
 # --- safeguarding alerts ---------------------------------------------------------------------
