@@ -29,12 +29,14 @@ def _active_by_service(db: Session, model, service_ids: list[int], *columns, ord
 
 
 def checklists(db: Session, organisation_id: int) -> list[dict]:
-    """The current published version of each of the organisation's checklists."""
+    """The current published version of each of the organisation's visit checklists (audit
+    templates are in ``audit_templates``)."""
     versions = db.scalars(
         sa.select(ChecklistVersion)
         .join(Checklist)
         .where(
             Checklist.organisation_id == organisation_id,
+            Checklist.purpose == "visit",
             ChecklistVersion.published_at.is_not(None),
             ChecklistVersion.retired_at.is_(None),
         )
