@@ -60,6 +60,9 @@ class Checklist(PublicIdMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     purpose: Mapped[str] = mapped_column(sa.String(8), default="visit", server_default="visit")
+    # What the checklist is for and, for a starter template, the published guidance it is
+    # written from.
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     subject_type: Mapped[str | None] = mapped_column(sa.String(8))
     frequency_days: Mapped[int | None]
     # Codes of careobs.actions.cqc.STATEMENTS, e.g. ["S8", "E1"].

@@ -5,7 +5,7 @@ Revises: 0014_one_addendum_table
 Create Date: 2026-12-06 16:00:00
 
 A checklist gains ``purpose`` ("visit" or "audit"; every existing checklist is a visit
-checklist), and for audit templates a ``subject_type``, a ``frequency_days``, the CQC quality
+checklist), a ``description``, and for audit templates a ``subject_type``, a ``frequency_days``, the CQC quality
 statements it evidences and its RAG bands (90 and 75 by default, as visits). ``audits`` holds
 completed audits with their answers and proposed actions; an improvement action may now come
 from an audit (``source`` "audit", ``audit_action_id`` unique so it is raised once).
@@ -198,6 +198,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("purpose", sa.String(length=8), server_default="visit", nullable=False)
         )
+        batch_op.add_column(sa.Column("description", sa.Text(), server_default="", nullable=False))
         batch_op.add_column(sa.Column("subject_type", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("frequency_days", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("cqc_statements", sa.JSON(), nullable=True))
@@ -265,6 +266,7 @@ def downgrade() -> None:
         batch_op.drop_column("cqc_statements")
         batch_op.drop_column("frequency_days")
         batch_op.drop_column("subject_type")
+        batch_op.drop_column("description")
         batch_op.drop_column("purpose")
 
     with op.batch_alter_table("actions", schema=None) as batch_op:
