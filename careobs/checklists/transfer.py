@@ -236,12 +236,14 @@ def import_draft(
         checklist.purpose != settings["purpose"]
         or checklist.subject_type != settings.get("subject_type")
     ):
-        kind = f"{checklist.purpose_label.lower()}"
-        if checklist.is_audit:
-            kind += f" of {checklist.subject_label.lower()}"
+        kind = (
+            f"an audit template of {checklist.subject_label.lower()}"
+            if checklist.is_audit
+            else "a monitoring visit checklist"
+        )
         return None, [
-            f"“{name}” is already a {kind}; this file is a different kind. Rename it in the "
-            "file to import it as a new one."
+            f"“{name}” already exists as {kind}; this file is a different kind. Rename it in "
+            "the file to import it as a new one."
         ]
     if checklist is None:
         checklist = Checklist(organisation_id=organisation_id, name=name)
