@@ -17,6 +17,7 @@ from careobs.audits.models import Audit, AuditAction, AuditAnswer
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist
 from careobs.db import utcnow
+from careobs.sync.models import QuarantinedDocument
 from tests.support import fixtures
 from tests.support.audits import (
     CARE_PLAN,
@@ -464,3 +465,29 @@ def test_a_visit_cannot_be_scored_on_an_audit_template(db, org, templates, super
     [result] = supervisor(visit)
     assert result["status"] == "invalid"
     assert "checklist_version" in result["errors"]
+
+
+def test_a_changed_copy_of_a_submitted_audit_is_kept_for_review(db, org, templates, supervisor):
+    template = templates[CARE_PLAN]
+    document = audit_doc(org.care_home, template, person("R01"))
+    assert [r["status"] for r in supervisor(document)] == ["created"]
+    changed = revise(document, 2, went_well="Added later.")
+    [result] = supervisor(changed)
+    assert (result["status"], result["revision"]) == ("conflict", 1)
+    db.expire_all()
+    [kept] = db.scalars(sa.select(QuarantinedDocument)).all()
+    assert (kept.kind, str(kept.document_id), kept.service_id) == (
+        "audit",
+        document["id"],
+        org.care_home.id,
+    )
+    assert stored(db, document).went_well == ""
+
+
+def test_identifiers_in_free_text_are_flagged(db, org, templates, supervisor):
+    template = templates[CARE_PLAN]
+    answers = audit_doc(org.care_home, template, person("R01"))["data"]["answers"]
+    answers[0]["comment"] = "Daughter's number is 07700 900123."
+    document = audit_doc(org.care_home, template, person("R01"), answers=answers)
+    assert [r["status"] for r in supervisor(document)] == ["created"]
+    assert stored(db, document).privacy_flags != []
