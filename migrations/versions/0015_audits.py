@@ -5,8 +5,9 @@ Revises: 0014_one_addendum_table
 Create Date: 2026-12-06 16:00:00
 
 A checklist gains ``purpose`` ("visit" or "audit"; every existing checklist is a visit
-checklist), a ``description``, and for audit templates a ``subject_type``, a ``frequency_days``, the CQC quality
-statements it evidences and its RAG bands (90 and 75 by default, as visits). ``audits`` holds
+checklist), a ``description``, and for audit templates a ``subject_type``, a
+``frequency_days``, the CQC quality statements it evidences and its RAG bands (90 and 75 by
+default, as visits). ``audits`` holds
 completed audits with their answers and proposed actions; an improvement action may now come
 from an audit (``source`` "audit", ``audit_action_id`` unique so it is raised once).
 
