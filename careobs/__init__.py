@@ -143,6 +143,7 @@ def register_capture() -> None:
     connecting again (one app per test) changes nothing.
     """
     from careobs.actions import service as actions
+    from careobs.audits import service as audits
     from careobs.capture import events, kinds
     from careobs.feedback import service as feedback
     from careobs.notifications import service as notifications
@@ -151,6 +152,7 @@ def register_capture() -> None:
 
     kinds.register(quis.KIND)
     kinds.register(visits.KIND)
+    kinds.register(audits.KIND)
     for kind_name, receivers in (
         (quis.KIND_NAME, (feedback.after_quis_submitted, notifications.alert_after_quis)),
         (
@@ -161,6 +163,7 @@ def register_capture() -> None:
                 notifications.alert_after_visit,
             ),
         ),
+        (audits.KIND_NAME, (actions.after_audit_submitted,)),
     ):
         for receiver in receivers:
             events.subscribe(events.record_submitted, kind_name, receiver)

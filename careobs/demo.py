@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from careobs.accounts import service as accounts
 from careobs.accounts.models import User
 from careobs.actions import demo as actions_demo
+from careobs.audits import starter
 from careobs.checklists import service as checklists
 from careobs.db import utcnow
 from careobs.feedback import service as feedback
@@ -169,6 +170,7 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     quis_demo.load(session, rosewood, users["supervisor@demo.test"], areas, staff_ids, codes, today)
 
     checklist = checklists.create_default(session, org.id)
+    starter.create_starter_templates(session, org.id)
     version = checklists.current_version(session, checklist)
     workers = list(
         session.scalars(

@@ -3,6 +3,7 @@
 from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audit.models import AuditEvent
+from careobs.audits.models import Audit, AuditAction, AuditAnswer
 from careobs.capture.addenda import Addendum
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
@@ -34,6 +35,9 @@ __all__ = [
     "ActionNote",
     "Addendum",
     "Area",
+    "Audit",
+    "AuditAction",
+    "AuditAnswer",
     "AuditEvent",
     "Base",
     "Checklist",

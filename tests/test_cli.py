@@ -59,7 +59,8 @@ def test_init_creates_the_default_checklist_as_published_version_1(runner, db):
     assert result.exit_code == 0, result.output
 
     org = db.scalar(sa.select(Organisation))
-    [checklist] = db.scalars(sa.select(Checklist)).all()
+    # The one visit checklist (init adds the starter audit templates too: tests/audits).
+    [checklist] = db.scalars(sa.select(Checklist).where(Checklist.purpose == "visit")).all()
     assert (checklist.name, checklist.organisation_id) == ("Homecare monitoring visit", org.id)
     [v1] = checklist.versions
     assert v1.number == 1
@@ -80,7 +81,9 @@ def test_init_creates_the_default_checklist_as_published_version_1(runner, db):
     assert [d.position for d in v1.domains] == list(range(13))
     admin = db.scalar(sa.select(User))
     published = db.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "checklist_published")
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "checklist_published", AuditEvent.entity_id == str(checklist.uuid)
+        )
     ).all()
     assert [(e.actor_id, e.summary) for e in published] == [
         (admin.id, "Homecare monitoring visit v1 (default)")
@@ -100,8 +103,8 @@ def test_init_creates_the_default_checklist_as_published_version_1(runner, db):
         ]
     )
     assert again.exit_code == 0, again.output
-    assert count(db, Checklist) == 1
-    assert count(db, ChecklistVersion) == 1
+    assert count(db, Checklist) == 1 + 4  # the visit checklist and the starter audit templates
+    assert count(db, ChecklistVersion) == 1 + 4
 
 
 def test_init_twice_changes_nothing(runner, db):

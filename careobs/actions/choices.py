@@ -68,12 +68,15 @@ def fill_action_form(db: Session, form: ActionForm, services, organisation_id: i
 
 
 def domain_choices(db: Session, organisation_id: int) -> list[SelectChoice]:
-    """The domains of the organisation's current checklists, by their stable key."""
+    """The domains of the organisation's current visit checklists, by their stable key (the
+    measure counts monitoring visits' ratings)."""
     rows = db.execute(
         sa.select(ChecklistDomain.key, ChecklistDomain.name)
         .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
         .where(
             ChecklistVersion.organisation_id == organisation_id,
+            Checklist.purpose == "visit",
             ChecklistVersion.published_at.is_not(None),
             ChecklistVersion.retired_at.is_(None),
         )
@@ -118,10 +121,13 @@ def status_choices(user, action: Action) -> list[SelectChoice]:
 
 
 def focus_choices(db: Session, action: Action) -> list[SelectChoice]:
-    """The items of the organisation's current checklist versions, by their stable key."""
+    """The items of the organisation's current visit checklist versions, by their stable key
+    (a re-check is a monitoring visit)."""
     choices = []
     for checklist in db.scalars(
-        sa.select(Checklist).where(Checklist.organisation_id == action.organisation_id)
+        sa.select(Checklist).where(
+            Checklist.organisation_id == action.organisation_id, Checklist.purpose == "visit"
+        )
     ):
         version = checklists.current_version(db, checklist)
         if version is not None:

@@ -13,6 +13,7 @@ from careobs.org.models import owner_name
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
+    from careobs.audits.models import Audit, AuditAction
     from careobs.org.models import Service, StaffMember
     from careobs.quis.models import QuisSession
     from careobs.visits.models import MonitoringVisit, VisitAction
@@ -24,7 +25,12 @@ STATUSES = {
     "cancelled": "Cancelled",
 }
 CLOSED = ("done", "cancelled")
-SOURCES = {"manual": "Added by hand", "quis": "QUIS observation", "visit": "Monitoring visit"}
+SOURCES = {
+    "manual": "Added by hand",
+    "quis": "QUIS observation",
+    "visit": "Monitoring visit",
+    "audit": "Audit",
+}
 
 
 class Action(PublicIdMixin, Base):
@@ -40,7 +46,7 @@ class Action(PublicIdMixin, Base):
         sa.CheckConstraint(
             "status IN ('open', 'in_progress', 'done', 'cancelled')", name="status_allowed"
         ),
-        sa.CheckConstraint("source IN ('manual', 'quis', 'visit')", name="source_allowed"),
+        sa.CheckConstraint("source IN ('manual', 'quis', 'visit', 'audit')", name="source_allowed"),
         sa.CheckConstraint("owner_user_id IS NULL OR owner_staff_id IS NULL", name="one_owner"),
     )
 
@@ -65,6 +71,11 @@ class Action(PublicIdMixin, Base):
     visit_action_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("visit_actions.id"), unique=True
     )
+    audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id"), index=True)
+    # Unique for the same reason: an audit's proposed action becomes one Action.
+    audit_action_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("audit_actions.id"), unique=True
+    )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -77,6 +88,8 @@ class Action(PublicIdMixin, Base):
     quis_session: Mapped[QuisSession | None] = relationship()
     visit: Mapped[MonitoringVisit | None] = relationship()
     visit_action: Mapped[VisitAction | None] = relationship()
+    audit: Mapped[Audit | None] = relationship()
+    audit_action: Mapped[AuditAction | None] = relationship()
     notes: Mapped[list[ActionNote]] = relationship(
         back_populates="action", order_by="ActionNote.created_at"
     )

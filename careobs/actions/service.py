@@ -1,4 +1,5 @@
-"""Changing actions: create (by hand, from a QUIS session or a visit), progress, re-checks.
+"""Changing actions: create (by hand, from a QUIS session, a visit or an audit), progress,
+re-checks.
 
 Plain functions that validate what only the data can tell, write, audit and flush; the views
 commit. Every change is written to the audit log.
@@ -141,6 +142,42 @@ def from_visit(db: Session, actor: User, visit) -> list[Action]:
         # released, not before.
         if action.owner_staff_id != visit.staff_id:
             _tell_owner(db, action, actor)
+    return created
+
+
+def from_audit(db: Session, actor: User, audit) -> list[Action]:
+    """Each action proposed in a submitted audit becomes an Action, once however often the
+    audit is processed (``audit_action_id`` is unique). It evidences what its template does,
+    and learning and improvement."""
+    done = set(db.scalars(sa.select(Action.audit_action_id).where(Action.audit_id == audit.id)))
+    template = audit.checklist_version.checklist
+    tags = [c for c in dict.fromkeys([*template.cqc_statements, "W7"]) if c in cqc.STATEMENTS]
+    created = []
+    for proposed in audit.actions:
+        if proposed.id in done:
+            continue
+        action = Action(
+            uuid=uuid.uuid4(),
+            organisation_id=audit.organisation_id,
+            service_id=audit.service_id,
+            description=proposed.description,
+            owner_user_id=proposed.owner_user_id,
+            owner_staff_id=proposed.owner_staff_id,
+            due_on=proposed.due_on,
+            status="open",
+            cqc_tags=tags,
+            source="audit",
+            audit_id=audit.id,
+            audit_action_id=proposed.id,
+            created_by_id=actor.id,
+        )
+        db.add(action)
+        created.append(action)
+    if created:
+        db.flush()
+    for action in created:
+        _audit(db, "action_created", action, actor, f"proposed in audit {audit.uuid}")
+        _tell_owner(db, action, actor)
     return created
 
 
@@ -369,3 +406,11 @@ def after_visit_submitted(_kind_name: str, *, db: Session, actor: User, record, 
     fulfil_rechecks(db, record)
     book_recheck_after_red(db, actor, record)
     from_visit(db, actor, record)
+
+
+def after_audit_submitted(_kind_name: str, *, db: Session, actor: User, record, **_) -> None:
+    """A submitted audit's proposed actions become actions to follow up.
+
+    A receiver of careobs.capture.events.record_submitted for audits.
+    """
+    from_audit(db, actor, record)

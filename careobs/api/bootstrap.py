@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, StaffMember
-from careobs.permissions import capture_services, roles_by_service
+from careobs.permissions import audit_services, capture_services, roles_by_service
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
@@ -29,12 +29,14 @@ def _active_by_service(db: Session, model, service_ids: list[int], *columns, ord
 
 
 def checklists(db: Session, organisation_id: int) -> list[dict]:
-    """The current published version of each of the organisation's checklists."""
+    """The current published version of each of the organisation's visit checklists (audit
+    templates are in ``audit_templates``)."""
     versions = db.scalars(
         sa.select(ChecklistVersion)
         .join(Checklist)
         .where(
             Checklist.organisation_id == organisation_id,
+            Checklist.purpose == "visit",
             ChecklistVersion.published_at.is_not(None),
             ChecklistVersion.retired_at.is_(None),
         )
@@ -59,6 +61,46 @@ def checklists(db: Session, organisation_id: int) -> list[dict]:
                             "critical": i.critical,
                         }
                         for i in d.items
+                    ],
+                }
+                for d in v.domains
+            ],
+        }
+        for v in versions
+    ]
+
+
+def audit_templates(db: Session, user) -> list[dict]:
+    """The current published version of each audit template the user may complete: every
+    template of the organisation for someone who may audit in at least one service, none
+    otherwise (issue 15's device contract, exactly these fields)."""
+    if db.scalar(sa.select(audit_services(user).order_by(None).exists())) is not True:
+        return []
+    versions = db.scalars(
+        sa.select(ChecklistVersion)
+        .join(Checklist)
+        .where(
+            Checklist.organisation_id == user.organisation_id,
+            Checklist.purpose == "audit",
+            ChecklistVersion.published_at.is_not(None),
+            ChecklistVersion.retired_at.is_(None),
+        )
+        .order_by(Checklist.name)
+        .options(selectinload(ChecklistVersion.domains).selectinload(ChecklistDomain.items))
+    )
+    return [
+        {
+            "id": str(v.checklist.uuid),
+            "version": v.number,
+            "name": v.checklist.name,
+            "subject_type": v.checklist.subject_type,
+            "frequency_days": v.checklist.frequency_days,
+            "cqc_statements": list(v.checklist.cqc_statements),
+            "domains": [
+                {
+                    "name": d.name,
+                    "items": [
+                        {"id": str(i.uuid), "text": i.text, "critical": i.critical} for i in d.items
                     ],
                 }
                 for d in v.domains
@@ -99,6 +141,7 @@ def bootstrap(db: Session, user) -> dict:
             for s in services
         ],
         "checklists": checklists(db, user.organisation_id),
+        "audit_templates": audit_templates(db, user),
         "settings": {
             "timezone": org.timezone,
             "visits": {

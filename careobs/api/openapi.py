@@ -1,6 +1,8 @@
 """The OpenAPI description of the device API, served at /api/v1/openapi.json."""
 
 from careobs.api.schemas import (
+    AUDIT,
+    AUDIT_TEMPLATE,
     DASHBOARD,
     DASHBOARD_FILTERS,
     DOCUMENT,
@@ -173,11 +175,14 @@ OPENAPI = {
             "SpotCheck": SPOT_CHECK,
             "QuisSessionDocument": document("quis_session", "QuisSession"),
             "SpotCheckDocument": document("spot_check", "SpotCheck"),
+            "Audit": AUDIT,
+            "AuditDocument": document("audit", "Audit"),
+            "AuditTemplate": AUDIT_TEMPLATE,
             "Interaction": INTERACTION,
             "Result": RESULT,
             "Bootstrap": {
                 "type": "object",
-                "required": ["user", "services", "checklists", "settings"],
+                "required": ["user", "services", "checklists", "audit_templates", "settings"],
                 "properties": {
                     "user": {"type": "object"},
                     "services": {
@@ -194,7 +199,13 @@ OPENAPI = {
                             },
                         },
                     },
-                    "checklists": {"type": "array"},
+                    "checklists": {"type": "array", "description": "Visit checklists"},
+                    "audit_templates": {
+                        "type": "array",
+                        "description": "The audit templates the user may complete (empty "
+                        "for someone who may not audit anywhere)",
+                        "items": {"$ref": "#/components/schemas/AuditTemplate"},
+                    },
                     "settings": {
                         "type": "object",
                         "properties": {

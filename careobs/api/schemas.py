@@ -1,6 +1,7 @@
 """The JSON schemas of the device API's documents, sync results and dashboards, which the OpenAPI
 description (:mod:`careobs.api.openapi`) refers to; enumerations come from the models."""
 
+from careobs.checklists.models import SUBJECT_TYPES
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
@@ -166,6 +167,101 @@ SPOT_CHECK = {
 }
 
 
+ANSWER = {
+    "type": "object",
+    "required": ["item_id", "rating"],
+    "properties": {
+        "item_id": UUID,
+        "rating": {"enum": list(RATINGS)},
+        "comment": {"type": "string"},
+    },
+}
+
+AUDIT = {
+    "type": "object",
+    "description": "One audit on an audit template (issue 15). The subject must be of the "
+    "template's subject type and of the service: a person by code (id null), a care worker "
+    "or an area by id (code null), the whole service by neither. A submitted audit rates every "
+    "item and at least one applicable; its proposed actions become actions once.",
+    "required": [
+        "template_id",
+        "template_version",
+        "service_id",
+        "subject",
+        "started_at",
+        "status",
+    ],
+    "properties": {
+        "template_id": UUID,
+        "template_version": {"type": "integer", "minimum": 1},
+        "service_id": UUID,
+        "subject": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": list(SUBJECT_TYPES)},
+                "id": {"type": ["string", "null"], "format": "uuid"},
+                "code": {"type": ["string", "null"], "description": "A person's code"},
+            },
+        },
+        "started_at": TIME,
+        "ended_at": NULLABLE_TIME,
+        "answers": {"type": "array", "items": ANSWER},
+        "actions": SPOT_CHECK["properties"]["actions"],
+        "went_well": {"type": "string"},
+        "to_develop": {"type": "string"},
+        "status": {"enum": ["draft", "submitted"]},
+    },
+}
+
+AUDIT_TEMPLATE = {
+    "type": "object",
+    "required": [
+        "id",
+        "version",
+        "name",
+        "subject_type",
+        "frequency_days",
+        "cqc_statements",
+        "domains",
+    ],
+    "properties": {
+        "id": UUID,
+        "version": {"type": "integer", "minimum": 1},
+        "name": {"type": "string"},
+        "subject_type": {"enum": list(SUBJECT_TYPES)},
+        "frequency_days": {"type": ["integer", "null"], "minimum": 1},
+        "cqc_statements": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "CQC quality statement codes, e.g. S8",
+        },
+        "domains": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "items"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "text", "critical"],
+                            "properties": {
+                                "id": UUID,
+                                "text": {"type": "string"},
+                                "critical": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
 def document(kind: str, data_schema: str) -> dict:
     """The envelope of one synced document whose ``data`` is the named schema."""
     return {
@@ -184,12 +280,14 @@ DOCUMENT = {
     "oneOf": [
         {"$ref": "#/components/schemas/QuisSessionDocument"},
         {"$ref": "#/components/schemas/SpotCheckDocument"},
+        {"$ref": "#/components/schemas/AuditDocument"},
     ],
     "discriminator": {
         "propertyName": "kind",
         "mapping": {
             "quis_session": "#/components/schemas/QuisSessionDocument",
             "spot_check": "#/components/schemas/SpotCheckDocument",
+            "audit": "#/components/schemas/AuditDocument",
         },
     },
 }

@@ -1,13 +1,24 @@
-"""Forms for editing a checklist draft and importing a checklist."""
+"""Forms for editing a checklist draft, importing a checklist, and an audit template's
+settings."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from careobs.forms import not_blank
+from careobs.actions import cqc
+from careobs.checklists.models import AMBER_FROM, GREEN_FROM, SUBJECT_TYPES
+from careobs.forms import choices_of, not_blank
 
 
 class ItemForm(FlaskForm):
@@ -15,7 +26,7 @@ class ItemForm(FlaskForm):
     guidance = TextAreaField(
         "Guidance for the supervisor (optional)", validators=[Length(max=2000)]
     )
-    critical = BooleanField("Critical: Not met on this item makes the visit red")
+    critical = BooleanField("Critical: Not met on this item makes the visit or audit red")
 
 
 class DomainForm(FlaskForm):
@@ -29,4 +40,55 @@ class DomainForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(
         "Checklist file (JSON exported from careobs)", validators=[FileRequired("Choose a file.")]
+    )
+
+
+STATEMENT_CHOICES = [SelectChoice(code, label) for code, label in cqc.STATEMENTS.items()]
+
+
+class AuditSettingsForm(FlaskForm):
+    """What an audit template says beyond its items: how often, what it evidences, its bands."""
+
+    description = TextAreaField(
+        "What this audit is for, and the guidance it follows (optional)",
+        validators=[Length(max=2000)],
+    )
+    frequency_days = IntegerField(
+        "How often, in days",
+        validators=[InputRequired(message="Enter how many days apart."), NumberRange(1, 366)],
+        description="For example 7 for weekly, 30 for monthly.",
+    )
+    cqc_statements = SelectMultipleField(
+        "CQC quality statements it evidences", choices=STATEMENT_CHOICES, validators=[Optional()]
+    )
+    green_from = IntegerField(
+        "Green from (score %)",
+        default=GREEN_FROM,
+        validators=[InputRequired(message="Enter a score from 0 to 100."), NumberRange(0, 100)],
+    )
+    amber_from = IntegerField(
+        "Amber from (score %)",
+        default=AMBER_FROM,
+        validators=[InputRequired(message="Enter a score from 0 to 100."), NumberRange(0, 100)],
+        description="Below this an audit is red; a critical item Not met is always red.",
+    )
+
+    def validate_amber_from(self, field) -> None:
+        green = self.green_from.data
+        if field.data is not None and green is not None and field.data > green:
+            raise ValidationError("Amber must start at or below green.")
+
+
+class AuditTemplateForm(AuditSettingsForm):
+    """A new audit template: its name and what each audit is about, with its settings."""
+
+    name = StringField(
+        "Name",
+        validators=[InputRequired(), not_blank, Length(max=120)],
+        description="For example: Care plan audit.",
+    )
+    subject_type = RadioField(
+        "What each audit is about",
+        choices=choices_of(SUBJECT_TYPES),
+        validators=[InputRequired(message="Choose what each audit is about.")],
     )

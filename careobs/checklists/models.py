@@ -1,4 +1,10 @@
-"""Checklists as versioned templates: a visit is always scored on the version it names."""
+"""Checklists as versioned templates: a visit or an audit is always scored on the version it names.
+
+A checklist is either a monitoring visit checklist (``purpose`` "visit") or an audit template
+(``purpose`` "audit"): the same versions, items and critical flags, plus what an audit needs to
+know — whose or what it audits (``subject_type``), how often, the CQC quality statements it
+evidences and its own RAG bands.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +21,70 @@ if TYPE_CHECKING:
     from careobs.accounts.models import User
 
 
+PURPOSES = {"visit": "Monitoring visit checklist", "audit": "Audit template"}
+# What an audit template audits: one of these per audit (a person by their code, never a name).
+SUBJECT_TYPES = {
+    "person": "A person supported (by code)",
+    "staff": "A care worker",
+    "area": "An area or room",
+    "service": "The whole service",
+}
+GREEN_FROM = 90  # the default RAG bands, as for monitoring visits (design §2.2)
+AMBER_FROM = 75
+
+
 class Checklist(PublicIdMixin, Base):
-    """A named checklist, e.g. "Homecare monitoring visit", with its numbered versions."""
+    """A named checklist, e.g. "Homecare monitoring visit" or "Care plan audit", with its
+    numbered versions.
+
+    Visit checklists leave the audit fields empty (``subject_type`` and ``frequency_days`` are
+    null, no statements); audit templates always have a subject type.
+    """
 
     __tablename__ = "checklists"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name"),
+        sa.CheckConstraint("purpose IN ('visit', 'audit')", name="purpose_allowed"),
+        sa.CheckConstraint(
+            "(purpose = 'visit' AND subject_type IS NULL) OR (purpose = 'audit' AND "
+            "subject_type IN ('person', 'staff', 'area', 'service'))",
+            name="subject_type_allowed",
+        ),
+        sa.CheckConstraint(
+            "0 <= amber_from AND amber_from <= green_from AND green_from <= 100",
+            name="bands_ordered",
+        ),
+    )
 
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purpose: Mapped[str] = mapped_column(sa.String(8), default="visit", server_default="visit")
+    # What the checklist is for and, for a starter template, the published guidance it is
+    # written from.
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    subject_type: Mapped[str | None] = mapped_column(sa.String(8))
+    frequency_days: Mapped[int | None]
+    # Codes of careobs.actions.cqc.STATEMENTS, e.g. ["S8", "E1"].
+    cqc_statements: Mapped[list] = mapped_column(sa.JSON, default=list)
+    green_from: Mapped[int] = mapped_column(default=GREEN_FROM, server_default=str(GREEN_FROM))
+    amber_from: Mapped[int] = mapped_column(default=AMBER_FROM, server_default=str(AMBER_FROM))
 
     versions: Mapped[list[ChecklistVersion]] = relationship(
         back_populates="checklist", order_by="ChecklistVersion.number"
     )
+
+    @property
+    def is_audit(self) -> bool:
+        return self.purpose == "audit"
+
+    @property
+    def purpose_label(self) -> str:
+        return PURPOSES[self.purpose]
+
+    @property
+    def subject_label(self) -> str:
+        return SUBJECT_TYPES.get(self.subject_type or "", "")
 
 
 class ChecklistVersion(PublicIdMixin, Base):

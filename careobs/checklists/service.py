@@ -11,9 +11,16 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.actions import cqc
 from careobs.audit.service import record, record_about
 from careobs.checklists import default
-from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.checklists.models import (
+    SUBJECT_TYPES,
+    Checklist,
+    ChecklistDomain,
+    ChecklistItem,
+    ChecklistVersion,
+)
 from careobs.db import utcnow
 
 
@@ -175,6 +182,70 @@ def create_default(db: Session, organisation_id: int, actor=None) -> Checklist:
         summary=f"{checklist.name} v1 (default)",
     )
     return checklist
+
+
+AUDIT_SETTINGS = ("description", "frequency_days", "cqc_statements", "green_from", "amber_from")
+
+
+def _check_settings(settings: dict) -> dict:
+    """An audit template's settings, refused when they cannot be right (forms check first)."""
+    unknown = [code for code in settings["cqc_statements"] if code not in cqc.STATEMENTS]
+    if unknown:
+        raise ChecklistError(f"Unknown CQC quality statements: {', '.join(unknown)}.")
+    if not 0 <= settings["amber_from"] <= settings["green_from"] <= 100:
+        raise ChecklistError("Amber must start at or below green, both from 0 to 100.")
+    return {**settings, "cqc_statements": list(dict.fromkeys(settings["cqc_statements"]))}
+
+
+def create_audit_template(
+    db: Session, organisation_id: int, actor, *, name: str, subject_type: str, **settings
+) -> ChecklistVersion:
+    """A new audit template with an empty draft version 1, for the admin to fill and publish.
+
+    ``settings`` are AUDIT_SETTINGS; the name must be free among the organisation's checklists.
+    """
+    if subject_type not in SUBJECT_TYPES:
+        raise ChecklistError("Choose what each audit is about.")
+    taken = db.scalar(
+        sa.select(Checklist.id).where(
+            Checklist.organisation_id == organisation_id, Checklist.name == name
+        )
+    )
+    if taken is not None:
+        raise ChecklistError("There is already a checklist or audit template with this name.")
+    checklist = Checklist(
+        organisation_id=organisation_id,
+        name=name,
+        purpose="audit",
+        subject_type=subject_type,
+        **_check_settings(settings),
+    )
+    draft = ChecklistVersion(organisation_id=organisation_id, checklist=checklist, number=1)
+    db.add_all([checklist, draft])
+    db.flush()
+    record_about(
+        db, "audit_template_created", checklist, actor=actor, summary=f"{name} ({subject_type})"
+    )
+    return draft
+
+
+def update_audit_settings(db: Session, checklist: Checklist, actor, **settings) -> None:
+    """Change an audit template's description, frequency, statements and bands. They apply to
+    audits written from now on; audits already stored keep the score and band they were given.
+    What the template audits (its subject type) never changes."""
+    if not checklist.is_audit:
+        raise ChecklistError("Only an audit template has these settings.")
+    for name, value in _check_settings(settings).items():
+        setattr(checklist, name, value)
+    db.flush()
+    record_about(
+        db,
+        "audit_template_settings_changed",
+        checklist,
+        actor=actor,
+        summary=f"every {checklist.frequency_days} days, green from {checklist.green_from}, "
+        f"amber from {checklist.amber_from}",
+    )
 
 
 def publish(db: Session, draft: ChecklistVersion, actor) -> ChecklistVersion:

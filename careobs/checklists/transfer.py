@@ -2,6 +2,10 @@
 
 The file names each section and item by its wording, so an import can give unchanged wording
 back its key; that only works when no wording repeats, which the import therefore refuses.
+
+An audit template's file also says ``"purpose": "audit"`` and its settings (subject type,
+frequency, CQC statements, bands, description). A file without ``purpose`` (every file written
+before audit templates existed) is a visit checklist, so old files import as they always did.
 """
 
 from __future__ import annotations
@@ -9,8 +13,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.actions import cqc
 from careobs.audit.service import record
-from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.checklists.models import (
+    AMBER_FROM,
+    GREEN_FROM,
+    PURPOSES,
+    SUBJECT_TYPES,
+    Checklist,
+    ChecklistVersion,
+)
 from careobs.checklists.service import current_version, draft_of, fill, next_number
 
 EXPORT_FORMAT = "careobs-checklist"
@@ -19,14 +31,27 @@ SUPPORTED_FORMAT_VERSIONS = (1,)
 MAX_NAME = 120
 MAX_TEXT = 300
 MAX_GUIDANCE = 2000
+MAX_DESCRIPTION = 2000
+MAX_FREQUENCY_DAYS = 366
 
 
 def export(version: ChecklistVersion) -> dict:
     """The version as portable JSON (the import format)."""
+    checklist = version.checklist
+    purpose = {"purpose": checklist.purpose, "description": checklist.description}
+    if checklist.is_audit:
+        purpose |= {
+            "subject_type": checklist.subject_type,
+            "frequency_days": checklist.frequency_days,
+            "cqc_statements": list(checklist.cqc_statements),
+            "green_from": checklist.green_from,
+            "amber_from": checklist.amber_from,
+        }
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_FORMAT_VERSION,
-        "name": version.checklist.name,
+        "name": checklist.name,
+        **purpose,
         "version": version.number,
         "domains": [
             {
@@ -96,6 +121,56 @@ def _item(at: str, item, errors: list[str]) -> tuple[str, bool, str] | None:
     return str(text).strip(), critical is True, guidance if isinstance(guidance, str) else ""
 
 
+def _whole(data: dict, name: str, low: int, high: int, default, errors: list[str]):
+    value = data.get(name, default)
+    if type(value) is not int or not low <= value <= high:  # bool is an int: refused
+        errors.append(f'"{name}" must be a whole number from {low} to {high}.')
+        return default
+    return value
+
+
+def parse_settings(data: dict) -> tuple[dict, list[str]]:
+    """The checklist's purpose, description and (for an audit template) settings, with errors.
+
+    Absent ``purpose`` means a visit checklist; a visit checklist's file carries no audit
+    settings, and any it has are ignored.
+    """
+    errors: list[str] = []
+    purpose = data.get("purpose", "visit")
+    if purpose not in PURPOSES:
+        errors.append(f'"purpose" must be one of: {", ".join(PURPOSES)}.')
+        purpose = "visit"
+    description = data.get("description", "")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        errors.append(f'"description" must be text of at most {MAX_DESCRIPTION} characters.')
+        description = ""
+    settings = {"purpose": purpose, "description": description.strip()}
+    if purpose == "visit":
+        return settings, errors
+    subject_type = data.get("subject_type")
+    if subject_type not in SUBJECT_TYPES:
+        errors.append(f'"subject_type" must be one of: {", ".join(SUBJECT_TYPES)}.')
+    frequency = _whole(data, "frequency_days", 1, MAX_FREQUENCY_DAYS, None, errors)
+    statements = data.get("cqc_statements", [])
+    if not isinstance(statements, list) or not all(
+        isinstance(code, str) and code in cqc.STATEMENTS for code in statements
+    ):
+        errors.append('"cqc_statements" must be a list of CQC quality statement codes, e.g. "S8".')
+        statements = []
+    green = _whole(data, "green_from", 0, 100, GREEN_FROM, errors)
+    amber = _whole(data, "amber_from", 0, 100, AMBER_FROM, errors)
+    if amber > green:
+        errors.append('"amber_from" must be at most "green_from".')
+    settings |= {
+        "subject_type": subject_type,
+        "frequency_days": frequency,
+        "cqc_statements": list(dict.fromkeys(statements)),
+        "green_from": green,
+        "amber_from": amber,
+    }
+    return settings, errors
+
+
 def parse_import(data) -> tuple[str | None, list, list[str]]:
     """Validate an exported checklist; returns (name, domains, errors) with errors by path."""
     if not isinstance(data, dict):
@@ -144,8 +219,12 @@ def import_draft(
     """Load an exported checklist as the draft of the checklist with that name (created if new).
 
     Nothing is written when the file has any error. The admin reviews the draft and publishes it.
+    An existing checklist keeps its purpose and subject type (a file saying otherwise is
+    refused); an audit template takes the file's frequency, statements, bands and description.
     """
     name, domains, errors = parse_import(data)
+    settings, setting_errors = parse_settings(data) if isinstance(data, dict) else ({}, [])
+    errors += setting_errors
     if errors:
         return None, errors
     checklist = db.scalar(
@@ -153,10 +232,25 @@ def import_draft(
             Checklist.organisation_id == organisation_id, Checklist.name == name
         )
     )
+    if checklist is not None and (
+        checklist.purpose != settings["purpose"]
+        or checklist.subject_type != settings.get("subject_type")
+    ):
+        kind = (
+            f"an audit template of {checklist.subject_label.lower()}"
+            if checklist.is_audit
+            else "a monitoring visit checklist"
+        )
+        return None, [
+            f"“{name}” already exists as {kind}; this file is a different kind. Rename it in "
+            "the file to import it as a new one."
+        ]
     if checklist is None:
         checklist = Checklist(organisation_id=organisation_id, name=name)
         db.add(checklist)
-        db.flush()
+    for field, value in settings.items():
+        setattr(checklist, field, value)
+    db.flush()
     draft = draft_of(db, checklist)
     if draft is None:
         draft = ChecklistVersion(

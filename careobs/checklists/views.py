@@ -1,5 +1,6 @@
 """Admin screens for whole checklists: list, show, start, publish or discard a draft, export and
-import. The draft's items and sections are edited in draft_views.py (same blueprint)."""
+import, and create an audit template or change its settings. The draft's items and sections are
+edited in draft_views.py (same blueprint)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ import json
 import uuid
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from careobs.actions import cqc
 from careobs.checklists import draft_views, service, transfer
 from careobs.checklists.blueprint import back_to_draft, bp, checklist_or_404, draft_or_404
-from careobs.checklists.forms import DomainForm, ImportForm, ItemForm
+from careobs.checklists.forms import (
+    AuditSettingsForm,
+    AuditTemplateForm,
+    DomainForm,
+    ImportForm,
+    ItemForm,
+)
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.scoping import get_scoped_or_404
@@ -34,9 +42,11 @@ def _index_page(**context):
     )
     return render_template(
         "checklists/index.html",
-        checklists=checklists,
+        visit_checklists=[c for c in checklists if not c.is_audit],
+        audit_templates=[c for c in checklists if c.is_audit],
         current={c.id: service.current_version(db, c) for c in checklists},
         drafts={c.id: service.draft_of(db, c) for c in checklists},
+        statements=cqc.QUALITY_STATEMENTS,
         **context,
     )
 
@@ -44,14 +54,50 @@ def _index_page(**context):
 @bp.get("/")
 @admin_required
 def index():
-    return _index_page(import_form=ImportForm(formdata=None))
+    return _index_page(
+        import_form=ImportForm(formdata=None), template_form=AuditTemplateForm(formdata=None)
+    )
 
 
-@bp.get("/<uuid:checklist_id>")
+def _settings(form: AuditSettingsForm) -> dict:
+    return {
+        "description": (form.description.data or "").strip(),
+        "frequency_days": form.frequency_days.data,
+        "cqc_statements": form.cqc_statements.data or [],
+        "green_from": form.green_from.data,
+        "amber_from": form.amber_from.data,
+    }
+
+
+@bp.post("/audit-templates")
 @admin_required
-def detail(checklist_id: uuid.UUID):
+def create_audit_template():
     db = get_session()
-    checklist = checklist_or_404(checklist_id)
+    form = AuditTemplateForm()
+    if form.validate_on_submit():
+        try:
+            draft = service.create_audit_template(
+                db,
+                current_user.organisation_id,
+                current_user,
+                name=form.name.data.strip(),
+                subject_type=form.subject_type.data,
+                **_settings(form),
+            )
+        except service.ChecklistError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.commit()
+            flash("Audit template created. Add its sections and items, then publish.", "success")
+            return back_to_draft(draft)
+    db.rollback()
+    return _index_page(import_form=ImportForm(formdata=None), template_form=form), 400
+
+
+def _detail_page(checklist: Checklist, settings_form: AuditSettingsForm | None = None):
+    db = get_session()
+    if settings_form is None and checklist.is_audit:
+        settings_form = AuditSettingsForm(formdata=None, obj=checklist)
     return render_template(
         "checklists/detail.html",
         checklist=checklist,
@@ -59,7 +105,32 @@ def detail(checklist_id: uuid.UUID):
         draft=service.draft_of(db, checklist),
         item_form=ItemForm(formdata=None),
         domain_form=DomainForm(formdata=None),
+        settings_form=settings_form,
+        statements=cqc.QUALITY_STATEMENTS,
     )
+
+
+@bp.get("/<uuid:checklist_id>")
+@admin_required
+def detail(checklist_id: uuid.UUID):
+    return _detail_page(checklist_or_404(checklist_id))
+
+
+@bp.post("/<uuid:checklist_id>/audit-settings")
+@admin_required
+def audit_settings(checklist_id: uuid.UUID):
+    db = get_session()
+    checklist = checklist_or_404(checklist_id)
+    if not checklist.is_audit:
+        abort(404)
+    form = AuditSettingsForm()
+    if form.validate_on_submit():
+        service.update_audit_settings(db, checklist, current_user, **_settings(form))
+        db.commit()
+        flash("Audit settings saved. Audits already recorded keep their scores.", "success")
+        return redirect(url_for("checklists.detail", checklist_id=checklist.uuid))
+    db.rollback()
+    return _detail_page(checklist, form), 400
 
 
 @bp.post("/<uuid:checklist_id>/draft")
@@ -84,9 +155,10 @@ def publish(checklist_id: uuid.UUID):
         flash(str(exc), "error")
         return back_to_draft(draft)
     db.commit()
+    records = "audits" if checklist.is_audit else "visits"
     flash(
-        f"Version {draft.number} is published. New visits use it; earlier visits keep the "
-        "version they were scored on.",
+        f"Version {draft.number} is published. New {records} use it; earlier {records} keep "
+        "the version they were scored on.",
         "success",
     )
     return redirect(url_for("checklists.detail", checklist_id=checklist.uuid))
@@ -144,4 +216,6 @@ def import_file():
     else:
         errors = [e for errs in form.errors.values() for e in errs]
     db.rollback()
-    return _index_page(import_form=form, import_errors=errors), 400
+    return _index_page(
+        import_form=form, import_errors=errors, template_form=AuditTemplateForm(formdata=None)
+    ), 400

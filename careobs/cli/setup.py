@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from careobs import migrate
 from careobs.accounts import service as accounts
+from careobs.audits import starter
 from careobs.checklists import service as checklists
 from careobs.cli.push import ensure_push_keys
 from careobs.cli.users import email_ok, named, password_ok
@@ -50,6 +51,7 @@ def init(org_name, admin_email, admin_name, admin_password) -> None:
     )
     accounts.set_password(session, user, admin_password)
     checklists.create_default(session, org.id, actor=user)
+    starter.create_starter_templates(session, org.id, actor=user)
     session.commit()
     ensure_push_keys(f"mailto:{user.email}")
     click.echo(f"Created {org.name} with admin {user.email}. Start with: careobs run")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
+from careobs.audits.models import Audit, AuditAction
 from careobs.export.records import uuid_of
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
@@ -62,6 +63,8 @@ def actions(org_id: int) -> sa.Select:
             uuid_of(QuisSession, Action.quis_session_id, "quis_session_uuid"),
             uuid_of(Visit, Action.visit_id, "visit_uuid"),
             uuid_of(VisitAction, Action.visit_action_id, "visit_action_uuid"),
+            uuid_of(Audit, Action.audit_id, "audit_uuid"),
+            uuid_of(AuditAction, Action.audit_action_id, "audit_action_uuid"),
             uuid_of(User, Action.created_by_id, "created_by_uuid"),
             Action.created_at,
             Action.updated_at,

@@ -112,7 +112,17 @@ def _memberships(org_id: int) -> sa.Select:
 
 def _checklists(org_id: int) -> sa.Select:
     return (
-        sa.select(Checklist.uuid, Checklist.name, Checklist.created_at)
+        sa.select(
+            Checklist.uuid,
+            Checklist.name,
+            Checklist.created_at,
+            Checklist.purpose,
+            Checklist.subject_type,
+            Checklist.frequency_days,
+            Checklist.cqc_statements,
+            Checklist.green_from,
+            Checklist.amber_from,
+        )
         .where(Checklist.organisation_id == org_id)
         .order_by(Checklist.id)
     )

@@ -6,11 +6,12 @@ ask that query (or the ``may_<verb>(user, record)`` predicates beside it, which 
 none filters by role again afterwards. (The organisation data export is everything of one
 organisation, for its admins only: ``admin_required``.) The kinds: ``quis`` (QUIS sessions),
 ``visits`` (monitoring visits and a worker's own page), ``feedback``, ``actions`` (actions and the
-re-checks booked from them), ``selection`` (draws), ``evidence`` (evidence packs), ``dashboards``
-(per-service figures), ``org`` (people, staff, services), ``sync`` (capture rights and the
-quarantine). ``roles`` holds the vocabulary they are written in (roles per service, page guards
-such as ``capture_required``). tests/permissions/test_matrix.py writes every answer out as a table
-of role × kind × verb and checks both this package and the real routes against it.
+re-checks booked from them), ``audits`` (who may complete audits), ``selection`` (draws),
+``evidence`` (evidence packs), ``dashboards`` (per-service figures), ``org`` (people, staff,
+services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
+written in (roles per service, page guards such as ``capture_required``).
+tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
+checks both this package and the real routes against it.
 
 The rules in brief: nobody ever sees another organisation's data (it is "not found"). Admins see
 their whole organisation; managers see everything in their services; supervisors see the QUIS
@@ -34,6 +35,7 @@ from careobs.permissions.actions import (
     visible_actions,
 )
 from careobs.permissions.addenda import may_add_addendum
+from careobs.permissions.audits import audit_services, may_complete_audit
 from careobs.permissions.dashboards import dashboard_services
 from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
 from careobs.permissions.feedback import (
@@ -112,6 +114,7 @@ __all__ = [
     "action_services",
     "admin_area_required",
     "admin_required",
+    "audit_services",
     "can_administer",
     "can_capture",
     "can_manage_service",
@@ -139,6 +142,7 @@ __all__ = [
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
+    "may_complete_audit",
     "may_draw_in",
     "may_edit_feedback",
     "may_follow_up_visit",

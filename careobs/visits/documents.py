@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from careobs.accounts.models import User
-from careobs.capture.documents import each_object
+from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import utcnow
 from careobs.sync.fields import (
     Errors,
     read_choice,
-    read_date,
     read_int,
     read_text,
     read_time,
@@ -23,36 +21,14 @@ from careobs.sync.fields import (
 )
 from careobs.sync.roster import Rosters, ServiceRoster, read_service
 from careobs.visits.models import VISIT_TYPES
-from careobs.visits.scoring import RATINGS
 
 MAX_TEXT = 20_000
-MAX_COMMENT = 2_000
-MAX_ACTIONS = 30
 # How far a device's ``started_at`` is believed: a visit set up up to 30 days ahead of its planned
 # time, and a phone clock up to an hour fast.
 SET_UP_LEAD = timedelta(days=30)
 CLOCK_SKEW = timedelta(hours=1)
 # The visit form (static/js/visit-form.js) says the same before it sends.
 ALL_NA = "Every item is N/A: a visit must rate at least one item."
-
-
-@dataclass
-class CleanAnswer:
-    item_id: int
-    rating: str
-    comment: str
-    critical: bool
-    domain_key: uuid.UUID
-    item_key: uuid.UUID
-
-
-@dataclass
-class CleanAction:
-    uuid: uuid.UUID
-    description: str
-    owner_staff_id: int | None
-    owner_user_id: int | None
-    due_on: date | None
 
 
 @dataclass
@@ -78,7 +54,8 @@ class CleanVisit:
 
 
 def _version(rosters: Rosters, checklist_id: uuid.UUID, number) -> ChecklistVersion | None:
-    """A published version of one of the organisation's checklists (cached per batch)."""
+    """A published version of one of the organisation's visit checklists (cached per batch); an
+    audit template is not a checklist a visit can be scored on."""
     cache = rosters.lookups.setdefault("checklist_versions", {})
     key = (checklist_id, number)
     if key not in cache:
@@ -88,23 +65,12 @@ def _version(rosters: Rosters, checklist_id: uuid.UUID, number) -> ChecklistVers
             .where(
                 Checklist.uuid == checklist_id,
                 Checklist.organisation_id == rosters.user.organisation_id,
+                Checklist.purpose == "visit",
                 ChecklistVersion.number == number,
                 ChecklistVersion.published_at.is_not(None),
             )
         )
     return cache[key]
-
-
-def _owner_users(rosters: Rosters) -> dict[uuid.UUID, int]:
-    """Active users of the organisation who may own an action."""
-    if "owner_users" not in rosters.lookups:
-        rows = rosters.db.execute(
-            sa.select(User.uuid, User.id).where(
-                User.organisation_id == rosters.user.organisation_id, User.active.is_(True)
-            )
-        )
-        rosters.lookups["owner_users"] = dict(rows.all())
-    return rosters.lookups["owner_users"]
 
 
 def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
@@ -175,7 +141,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
                 )
 
     status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
-    answers = _answers(data.get("answers"), version, status, errors)
+    answers = read_answers(data.get("answers"), version, status, errors, all_na=ALL_NA)
     view = data.get("person_view") or {}
     if not isinstance(view, dict):
         errors.add("person_view", "Must be an object.")
@@ -186,7 +152,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
     person_comment = read_text(view.get("comment"), "person_view.comment", errors, MAX_TEXT)
     went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
     to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
-    actions = _actions(data.get("actions"), roster, rosters, errors)
+    actions = read_actions(data.get("actions"), roster, rosters, errors)
     if status == "submitted" and arrived_at is None and "arrived_at" not in errors:
         errors.add("arrived_at", "Record the arrival time before submitting.")
     if errors:
@@ -211,74 +177,3 @@ def validate(data, rosters: Rosters) -> tuple[CleanVisit | None, Errors]:
         status,
         release_feedback=data.get("release_feedback") is True,
     ), errors
-
-
-def _answers(value, version, status, errors: Errors) -> list[CleanAnswer]:
-    if value is None:
-        value = []
-    if not isinstance(value, list):
-        errors.add("answers", "Must be a list.")
-        return []
-    items = {item.uuid: item for item in version.items} if version else {}
-    seen: set[int] = set()
-    clean = []
-    for path, answer in each_object(value, "answers", errors):
-        item_uuid = read_uuid(answer.get("item_id"), f"{path}.item_id", errors)
-        item = items.get(item_uuid) if item_uuid else None
-        if item_uuid and version is not None and item is None:
-            errors.add(f"{path}.item_id", "Not an item of this checklist version.")
-        if item is not None and item.id in seen:
-            errors.add(f"{path}.item_id", "Answered twice.")
-        rating = read_choice(answer.get("rating"), f"{path}.rating", errors, tuple(RATINGS))
-        comment = read_text(answer.get("comment"), f"{path}.comment", errors, MAX_COMMENT)
-        if item is not None and rating:
-            seen.add(item.id)
-            clean.append(
-                CleanAnswer(item.id, rating, comment, item.critical, item.domain.key, item.key)
-            )
-    if status == "submitted" and version is not None:
-        missing = [item.text for item in version.items if item.id not in seen]
-        if missing:
-            errors.add(
-                "answers",
-                f"Answer every item before submitting ({len(missing)} "
-                f"missing, e.g. {missing[0]!r}); use N/A where it does not apply.",
-            )
-        elif not any(a.rating != "na" for a in clean):
-            # Nothing applicable: no score, so it checked nothing. A draft may still be all N/A
-            # on the way (it counts for nothing and the device keeps it); a submission may not.
-            errors.add("answers", ALL_NA)
-    return clean
-
-
-def _actions(value, roster, rosters: Rosters, errors: Errors) -> list[CleanAction]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > MAX_ACTIONS:
-        errors.add("actions", f"Must be a list of at most {MAX_ACTIONS} actions.")
-        return []
-    clean = []
-    seen: set[uuid.UUID] = set()
-    for path, action in each_object(value, "actions", errors):
-        action_id = read_uuid(action.get("id"), f"{path}.id", errors)
-        description = read_text(
-            action.get("description"), f"{path}.description", errors, MAX_COMMENT
-        ).strip()
-        if not description:
-            errors.add(f"{path}.description", "Describe the action.")
-        owner_staff = owner_user = None
-        if action.get("owner_id") is not None:
-            owner = read_uuid(action.get("owner_id"), f"{path}.owner_id", errors)
-            if owner is not None:
-                owner_staff = roster.staff.get(owner) if roster else None
-                owner_user = None if owner_staff else _owner_users(rosters).get(owner)
-                if owner_staff is None and owner_user is None:
-                    errors.add(f"{path}.owner_id", "Not a member of staff or a user here.")
-        due_on = read_date(action.get("due_on"), f"{path}.due_on", errors)
-        if action_id is not None and action_id in seen:
-            errors.add(f"{path}.id", "Two actions have this id.")
-        elif action_id is not None:
-            seen.add(action_id)
-        if action_id and description:
-            clean.append(CleanAction(action_id, description, owner_staff, owner_user, due_on))
-    return clean

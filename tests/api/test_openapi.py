@@ -88,7 +88,13 @@ def test_bootstrap_is_described(spec):
     operation = spec["paths"]["/api/v1/bootstrap"]["get"]
     assert {"200", "304", "401"} <= set(operation["responses"])
     body = resolve(spec, operation["responses"]["200"]["content"]["application/json"]["schema"])
-    assert set(body["required"]) == {"user", "services", "checklists", "settings"}
+    assert set(body["required"]) == {
+        "user",
+        "services",
+        "checklists",
+        "audit_templates",
+        "settings",
+    }
     service = body["properties"]["services"]["items"]
     assert {"id", "name", "kind", "areas", "staff", "people"} <= set(service["properties"])
     assert set(service["properties"]["kind"]["enum"]) == {"care_home", "homecare"}
@@ -109,7 +115,7 @@ def test_sync_request_describes_the_document(spec):
 
     variants = resolve(spec, documents["items"])["oneOf"]
     kinds = {resolve(spec, v)["properties"]["kind"]["enum"][0] for v in variants}
-    assert kinds == {"quis_session", "spot_check"}
+    assert kinds == {"quis_session", "spot_check", "audit"}
     document = resolve(spec, {"$ref": "#/components/schemas/QuisSessionDocument"})
     assert set(document["required"]) == {"kind", "id", "revision", "data"}
     assert "quis_session" in document["properties"]["kind"]["enum"]

@@ -6,6 +6,7 @@ import pytest
 
 from careobs import create_app
 from careobs.actions import service as actions
+from careobs.audits import service as audits
 from careobs.capture import events, kinds
 from careobs.feedback import service as feedback
 from careobs.notifications import service as notifications
@@ -70,7 +71,12 @@ def test_the_app_factory_wires_each_kind_once_in_todays_order(app):
         actions.after_visit_submitted,
         notifications.alert_after_visit,
     ]
-    assert kinds.registered() == {"quis_session": quis.KIND, "spot_check": visits.KIND}
+    assert receivers(events.record_submitted, "audit") == [actions.after_audit_submitted]
+    assert kinds.registered() == {
+        "quis_session": quis.KIND,
+        "spot_check": visits.KIND,
+        "audit": audits.KIND,
+    }
 
 
 def test_a_different_kind_cannot_take_a_registered_name(app):

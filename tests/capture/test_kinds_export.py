@@ -25,7 +25,7 @@ FAKE_TABLE = RecordType("fake_records", "fakes", _services_again)
 FAKE_KIND = kinds.DocumentKind("fake_kind", Service, len, len, len, export_tables=(FAKE_TABLE,))
 
 
-def test_quis_and_visits_bring_their_files_through_the_registry(app):
+def test_quis_visits_and_audits_bring_their_files_through_the_registry(app):
     captured = [t.name for kind in kinds.registered().values() for t in kind.export_tables]
     assert captured == [
         "quis_sessions",
@@ -35,6 +35,9 @@ def test_quis_and_visits_bring_their_files_through_the_registry(app):
         "visit_answers",
         "visit_actions",
         "visit_addenda",
+        "audits",
+        "audit_answers",
+        "audit_actions",
     ]
 
 
@@ -51,7 +54,8 @@ def test_a_registered_kinds_files_are_exported_after_the_kinds_before_it(
     )
 
     names = [entry["record_type"] for entry in manifest.files]
-    assert names[names.index("visit_addenda") + 1 : names.index("feedback")] == ["fake_records"]
+    # After the last registered kind's files (audits'), before what followed them.
+    assert names[names.index("audit_actions") + 1 : names.index("feedback")] == ["fake_records"]
     assert "fakes 2" in manifest.summary()
     rows = read_export(out)["fake_records"]
     assert rows == [

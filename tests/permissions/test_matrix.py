@@ -34,6 +34,7 @@ from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
 from tests.factories import DataBuilder
+from tests.support.audits import CARE_PLAN, TemplateInfo, audit_doc, person, starter_templates
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info
 from tests.support.web import PASSWORD, Auth, CsrfClient
@@ -71,6 +72,7 @@ service              manage        yes   yes     no         no     no        no
 service              rename        yes   no      no         no     no        no
 worker_page          view          yes   yes     no         yes    no        no
 sync_capture         capture       yes   yes     yes        no     no        no
+audit_service        complete      yes   yes     yes        no     no        no
 quarantined_copy     review        yes   yes     no         no     no        no
 """
 
@@ -102,6 +104,7 @@ class World:
     records: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     place: Place | None = None
+    audit_template: TemplateInfo | None = None  # the care plan audit, as a device sees it
     today: date | None = None  # the UTC date: due dates are set well after it
 
     def client(self, role: str) -> CsrfClient:
@@ -187,6 +190,7 @@ def build_world(app, db) -> World:
         supervisor=acme.supervisor.email,
     )
     world.place = place
+    world.audit_template = starter_templates(app, db, acme.org.id)[CARE_PLAN]
     supervisor = world.client("supervisor")
     session_doc = quis_session(place, status="submitted")
     released_doc = spot_check(place, status="submitted", actions=1)
@@ -249,6 +253,7 @@ def build_world(app, db) -> World:
         "service": homecare,
         "worker_page": hal,
         "sync_capture": homecare,
+        "audit_service": homecare,
         "quarantined_copy": quarantined,
     }
     world.today = today
@@ -308,6 +313,7 @@ MODULE = {
     ("service", "rename"): P.may_rename_service,
     ("worker_page", "view"): P.may_view_worker_page,
     ("sync_capture", "capture"): P.may_capture_in,
+    ("audit_service", "complete"): P.may_complete_audit,
     ("quarantined_copy", "review"): P.may_review_quarantined,
 }
 
@@ -341,6 +347,11 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
     if (kind, verb) == ("sync_capture", "capture"):
         document = spot_check(world.place, status="draft")
         [result] = synced(client, document)  # each document is answered on its own
+        assert result["status"] in {"created", "forbidden", "invalid"}, result
+        return result["status"] == "created"
+    if (kind, verb) == ("audit_service", "complete"):
+        document = audit_doc(r, world.audit_template, person("H01"), status="draft")
+        [result] = synced(client, document)
         assert result["status"] in {"created", "forbidden", "invalid"}, result
         return result["status"] == "created"
     if verb == "view" or kind == "worker_page":

@@ -1,0 +1,1 @@
+"""Audits of any kind (care plans, medicines records, the environment) on audit templates."""

@@ -1,0 +1,195 @@
+"""Validating an ``audit`` document against the audit template version it names (issue 15).
+
+``data``: ``template_id`` (the template's checklist id), ``template_version``, ``service_id``,
+``subject`` (``{"type", "id", "code"}``: a person by code, a care worker or an area by id, the
+service by neither), ``started_at``, ``ended_at``, ``answers``, ``actions`` (as a monitoring
+visit's), ``status``; optionally ``went_well`` and ``to_develop``. Everything is checked before
+anything is written; a service the user may not audit is ``forbidden``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
+from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
+from careobs.org.models import Person
+from careobs.permissions import may_complete_audit
+from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
+from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
+
+MAX_TEXT = 20_000
+ALL_NA = "Every item is N/A: an audit must rate at least one item."
+
+
+@dataclass
+class Subject:
+    """What the audit is about: exactly one of the ids is set, except for the whole service."""
+
+    type: str
+    person_id: int | None = None
+    staff_id: int | None = None
+    area_id: int | None = None
+    text: str = "the service"  # for the audit log: a person's code, never a name
+
+
+@dataclass
+class CleanAudit:
+    roster: ServiceRoster
+    version: ChecklistVersion
+    subject: Subject
+    started_at: datetime
+    ended_at: datetime | None
+    answers: list[CleanAnswer]
+    actions: list[CleanAction]
+    went_well: str
+    to_develop: str
+    status: str
+
+
+def _template_version(rosters: Rosters, template_id: uuid.UUID, number) -> ChecklistVersion | None:
+    """A published version of one of the organisation's audit templates (cached per batch)."""
+    cache = rosters.lookups.setdefault("audit_template_versions", {})
+    key = (template_id, number)
+    if key not in cache:
+        cache[key] = rosters.db.scalar(
+            sa.select(ChecklistVersion)
+            .join(Checklist)
+            .where(
+                Checklist.uuid == template_id,
+                Checklist.organisation_id == rosters.user.organisation_id,
+                Checklist.purpose == "audit",
+                ChecklistVersion.number == number,
+                ChecklistVersion.published_at.is_not(None),
+            )
+        )
+    return cache[key]
+
+
+def _person_ids(rosters: Rosters, roster: ServiceRoster) -> dict[str, int]:
+    """The service's people by code → id (cached per batch): devices name people by code."""
+    cache = rosters.lookups.setdefault("person_ids", {})
+    service_id = roster.service.id
+    if service_id not in cache:
+        rows = rosters.db.execute(
+            sa.select(Person.code, Person.id).where(Person.service_id == service_id)
+        )
+        cache[service_id] = dict(rows.all())
+    return cache[service_id]
+
+
+def read_audit_service(data: dict, rosters: Rosters, errors: Errors) -> ServiceRoster | None:
+    """The roster of the service the audit names (an error if unknown); Forbidden when the user
+    may not complete audits there."""
+    service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
+    roster = rosters.get(service_uuid) if service_uuid else None
+    if service_uuid and roster is None:
+        errors.add("service_id", "Unknown service.")
+    if roster is not None and not may_complete_audit(rosters.user, roster.service):
+        raise Forbidden
+    return roster
+
+
+def read_subject(value, expected: str | None, roster, rosters: Rosters, errors: Errors):
+    """The audit's subject, which must be of the template's subject type and of the service."""
+    if not isinstance(value, dict):
+        errors.add("subject", "Must be an object.")
+        return None
+    kind = read_choice(value.get("type"), "subject.type", errors, tuple(SUBJECT_TYPES))
+    if kind is None:
+        return None
+    if expected is not None and kind != expected:
+        errors.add("subject.type", f"This template audits {SUBJECT_TYPES[expected].lower()}.")
+        return None
+    subject_id, code = value.get("id"), value.get("code")
+    if kind == "person":
+        if subject_id is not None:
+            errors.add("subject.id", "A person is named by their code: leave the id empty.")
+        if not isinstance(code, str) or not code:
+            errors.add("subject.code", "Required: the person's code.")
+            return None
+        person_id = _person_ids(rosters, roster).get(code) if roster else None
+        if roster is not None and person_id is None:
+            errors.add("subject.code", f"{code[:16]} is not a person supported by this service.")
+            return None
+        return Subject("person", person_id=person_id, text=code)
+    if code is not None:
+        errors.add("subject.code", "Only a person is named by a code: leave it empty.")
+    if kind == "service":
+        if subject_id is not None:
+            errors.add("subject.id", "The whole service is audited: leave the id empty.")
+        return Subject("service")
+    found = read_uuid(subject_id, "subject.id", errors)
+    if found is None or roster is None:
+        return None
+    if kind == "staff":
+        staff_id = roster.staff.get(found)
+        if staff_id is None:
+            errors.add("subject.id", "Not a care worker of this service.")
+            return None
+        return Subject("staff", staff_id=staff_id, text=f"worker {found}")
+    area_id = roster.areas.get(found)
+    if area_id is None:
+        errors.add("subject.id", "Not an area of this service.")
+        return None
+    return Subject("area", area_id=area_id, text=f"area {found}")
+
+
+def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
+    """Check an audit document; raises Forbidden for a service the user may not audit."""
+    errors = Errors()
+    if not isinstance(data, dict):
+        errors.add("data", "Must be an object.")
+        return None, errors
+    roster = read_audit_service(data, rosters, errors)
+    started_at = read_time(data.get("started_at"), "started_at", errors)
+    ended_at = read_time(data.get("ended_at"), "ended_at", errors, required=False)
+    if started_at and ended_at and ended_at < started_at:
+        errors.add("ended_at", "Cannot be before started_at.")
+
+    version = None
+    template_uuid = read_uuid(data.get("template_id"), "template_id", errors)
+    number = read_int(data.get("template_version"), "template_version", errors, 1, 10_000)
+    if template_uuid and number:
+        version = _template_version(rosters, template_uuid, number)
+        if version is None:
+            errors.add("template_version", "Unknown audit template version.")
+        elif (
+            version.retired_at is not None
+            and started_at is not None
+            and started_at >= version.retired_at
+        ):
+            # As for visits: an audit begun on a version (offline) may finish on it, but a new
+            # one must use the current version.
+            errors.add(
+                "template_version",
+                "This version was replaced before the audit started; use the current template.",
+            )
+            version = None
+
+    expected = version.checklist.subject_type if version is not None else None
+    subject = read_subject(data.get("subject"), expected, roster, rosters, errors)
+    status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
+    answers = read_answers(data.get("answers"), version, status, errors, all_na=ALL_NA)
+    actions = read_actions(data.get("actions"), roster, rosters, errors)
+    went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
+    to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
+    if errors:
+        return None, errors
+    clean = CleanAudit(
+        roster,
+        version,
+        subject,
+        started_at,
+        ended_at,
+        answers,
+        actions,
+        went_well,
+        to_develop,
+        status,
+    )
+    return clean, errors

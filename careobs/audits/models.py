@@ -1,0 +1,146 @@
+"""Audits: one completed audit template about one subject, with its answers and agreed actions.
+
+An audit is a document captured offline (kind ``audit``) like a monitoring visit, so it shares
+:class:`CapturedRecord`'s columns and the sync's revision rules. Its subject is a person
+supported (stored by id, exchanged with devices by code), a care worker, an area or the whole
+service, as its template's ``subject_type`` says.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careobs.capture.records import CapturedRecord
+from careobs.db import Base, UTCDateTime
+from careobs.org.models import owner_name
+from careobs.visits.models import RatingCounts
+
+if TYPE_CHECKING:
+    from careobs.accounts.models import User
+    from careobs.checklists.models import ChecklistItem, ChecklistVersion
+    from careobs.org.models import Area, Person, StaffMember
+
+
+class Audit(CapturedRecord, RatingCounts, Base):
+    """One audit (document ``audit``): score, band and critical failure are stored when it is
+    written, so reports read audits rather than answer rows."""
+
+    __tablename__ = "audits"
+    __table_args__ = (
+        sa.Index("ix_audits_service_started", "service_id", "started_at"),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
+        sa.CheckConstraint(
+            "(subject_type = 'person' AND person_id IS NOT NULL AND staff_id IS NULL"
+            " AND area_id IS NULL)"
+            " OR (subject_type = 'staff' AND staff_id IS NOT NULL AND person_id IS NULL"
+            " AND area_id IS NULL)"
+            " OR (subject_type = 'area' AND area_id IS NOT NULL AND person_id IS NULL"
+            " AND staff_id IS NULL)"
+            " OR (subject_type = 'service' AND person_id IS NULL AND staff_id IS NULL"
+            " AND area_id IS NULL)",
+            name="one_subject",
+        ),
+    )
+
+    auditor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    checklist_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("checklist_versions.id"), index=True
+    )
+    subject_type: Mapped[str] = mapped_column(sa.String(8))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Stored outcome (see the class docstring); all empty while nothing applicable is rated.
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    band: Mapped[str | None] = mapped_column(sa.String(8))
+    points: Mapped[int] = mapped_column(default=0)
+    possible: Mapped[int] = mapped_column(default=0)
+    critical_failures: Mapped[int] = mapped_column(default=0)
+    critical_fail: Mapped[bool] = mapped_column(default=False)
+
+    auditor: Mapped[User] = relationship()
+    checklist_version: Mapped[ChecklistVersion] = relationship()
+    person: Mapped[Person | None] = relationship()
+    staff: Mapped[StaffMember | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    answers: Mapped[list[AuditAnswer]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan", passive_deletes=True
+    )
+    actions: Mapped[list[AuditAction]] = relationship(
+        back_populates="audit",
+        order_by="AuditAction.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def author_id(self) -> int:
+        """The sync contract's name for whoever wrote the document."""
+        return self.auditor_id
+
+    @property
+    def subject_text(self) -> str:
+        """What was audited, as people say it: "R07", "Hal Homecare", "Lounge", "the service"."""
+        if self.person is not None:
+            return self.person.code
+        if self.staff is not None:
+            return self.staff.name
+        if self.area is not None:
+            return self.area.name
+        return "the service"
+
+
+class AuditAnswer(Base):
+    """The rating of one template item in one audit."""
+
+    __tablename__ = "audit_answers"
+    __table_args__ = (
+        sa.UniqueConstraint("audit_id", "item_id"),
+        sa.CheckConstraint("rating IN ('met', 'partly', 'not_met', 'na')", name="rating_allowed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
+    rating: Mapped[str] = mapped_column(sa.String(8))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    audit: Mapped[Audit] = relationship(back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class AuditAction(Base):
+    """An action proposed in the audit (what, who owns it, by when); on submission it becomes
+    an improvement action (careobs.actions), once."""
+
+    __tablename__ = "audit_actions"
+    __table_args__ = (sa.UniqueConstraint("audit_id", "uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True
+    )
+    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    audit: Mapped[Audit] = relationship(back_populates="actions")
+    owner_staff: Mapped[StaffMember | None] = relationship()
+    owner_user: Mapped[User | None] = relationship()
+
+    @property
+    def owner_name(self) -> str:
+        return owner_name(self.owner_staff, self.owner_user)
