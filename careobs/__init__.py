@@ -203,6 +203,7 @@ def register_template_helpers(app: Flask) -> None:
     # {{ n|plural("visit", "visits") }} → "1 visit"; {{ minutes|duration }} → "9 seconds".
     app.jinja_env.filters["plural"] = wording.plural
     app.jinja_env.filters["duration"] = wording.duration_text
+    app.jinja_env.filters["with_article"] = wording.with_article
 
     @app.template_filter("localtime")
     def localtime(instant, pattern: str = "%-d %b %Y, %H:%M") -> str:

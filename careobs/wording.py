@@ -15,6 +15,12 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{n} {singular if n == 1 else plural_form}"
 
 
+def with_article(noun: str) -> str:
+    """``noun`` after "a" or "an" by its first letter: "an audit", "a monitoring visit" (for the
+    names of record kinds, which start as they sound)."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def duration_text(minutes: float) -> str:
     """A length of time for people to read: seconds under a minute, then minutes and hours.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from careobs.wording import duration_text, plural
+from careobs.wording import duration_text, plural, with_article
 
 
 def test_plural_fits_the_word_to_the_count():
@@ -54,3 +54,10 @@ def test_every_whole_second_survives_the_trip_through_minutes():
         words = duration_text(seconds / 60).split(" ")
         shown = sum(int(n) * unit[u] for n, u in zip(words[::2], words[1::2], strict=True))
         assert shown == (seconds if seconds < 60 else seconds - seconds % 60), seconds
+
+
+def test_with_article_goes_by_the_first_letter():
+    assert with_article("audit") == "an audit"
+    assert with_article("Observation") == "an Observation"
+    assert with_article("QUIS observation") == "a QUIS observation"
+    assert with_article("monitoring visit") == "a monitoring visit"

@@ -45,21 +45,21 @@ def test_the_list_names_each_kind_as_people_call_it(client, org, held):
 
 
 @pytest.mark.parametrize(
-    ("kind", "heading", "link"),
+    ("kind", "heading", "article", "link"),
     [
-        ("quis_session", "QUIS observation", "/quis/sessions/{}"),
-        ("spot_check", "monitoring visit", "/visits/{}"),
-        ("audit_of_something", "audit of something", None),
+        ("quis_session", "QUIS observation", "a", "/quis/sessions/{}"),
+        ("spot_check", "monitoring visit", "a", "/visits/{}"),
+        ("audit_of_something", "audit of something", "an", None),
     ],
 )
 def test_a_copy_names_its_kind_and_links_to_the_stored_record(
-    client, org, held, kind, heading, link
+    client, org, held, kind, heading, article, link
 ):
     Auth(client).login(org.admin)
     item = held[kind]
     page = client.get(f"/sync/quarantine/{item.id}").get_data(as_text=True)
 
-    assert f"<h1>Conflicting copy of a {heading}</h1>" in page
+    assert f"<h1>Conflicting copy of {article} {heading}</h1>" in page
     if link:
         assert f'<a href="{link.format(item.document_id)}">the stored {heading}</a>' in page
     else:
