@@ -68,12 +68,15 @@ def register_extensions(app: Flask) -> None:
     """Database, CSRF, login sessions, security headers, error pages, compressed responses and
     content-hashed static files."""
     from careobs import assets, db, errors, security
+    from careobs import csrf as csrf_masking
     from careobs.accounts import session as login_sessions
     from careobs.extensions import compress, csrf
 
-    # Registered first so that it runs after every other after_request function: it compresses
-    # the page they finished (and tags its ETag with the encoding).
+    # after_request functions run last registered first. Compression is registered first, so it
+    # runs last, on the page every other one finished (and tags its ETag with the encoding);
+    # masking the CSRF token just before it, after the capture pages' ETag is taken.
     compress.init_app(app)
+    csrf_masking.init_app(app)
     assets.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
