@@ -67,9 +67,15 @@ function fillSubjects() {
   const kind = template?.subject_type;
   const words = SUBJECT[kind];
   const frequency = template?.frequency_days ? ` Due every ${plural(template.frequency_days, "day", "days")}.` : "";
-  $("#a-template-about").textContent = template ? `${template.domains.reduce((n, d) => n + d.items.length, 0)} items.${frequency}` : "";
-  $("#a-subject-row").hidden = !words;
-  if (!words) return;
+  $("#a-template-about").textContent = template ? `${template.domains.reduce((n, d) => n + d.items.length, 0)} items.${frequency}` : "\u00a0";
+  // The row stays for the whole service too (one fixed choice), so changing template moves nothing.
+  $("#a-subject").disabled = !words;
+  if (!words) {
+    $("[data-subject-label]").textContent = "What is audited";
+    $("#a-subject").replaceChildren(el("option", { value: "", text: "The whole service" }));
+    $("#a-subject-hint").textContent = "";
+    return;
+  }
   $("[data-subject-label]").textContent = words.label;
   const options = {
     person: (svc?.people || []).map((p) => [p.code, p.code]),
