@@ -333,8 +333,32 @@ def test_progress_next_unanswered_and_reload_keep_the_draft(open_page, live_serv
     assert device_doc(page, doc_id)["state"] == "draft"
     assert stored(live_server, doc_id) == []
 
-    # The draft is offered on the set-up screen.
+    # The draft is offered on the set-up screen, and opens where it was left.
     page.goto("/audits/record")
     expect(page.locator("#audit-drafts")).to_be_visible()
     expect(page.locator("#audit-drafts a")).to_contain_text(starter.MEDICINES_RECORDS.name)
     assert layout_problems(page) == []
+    page.locator("#audit-drafts a").click()
+    expect(page.locator("[data-answered]")).to_have_text(f"4 of {total} answered")
+
+    # Finished and submitted online: sent at once; its stored page reads well at 320 px.
+    left_to_answer = [i for i in range(total) if i not in (0, 1, 2, 5)]
+    for index in left_to_answer:
+        rate(page, items[index], "met")
+    expect(page.locator("[data-answered]")).to_have_text(f"{total} of {total} answered")
+    expect(page.get_by_role("button", name="Next unanswered")).to_be_hidden()
+    page.get_by_role("button", name="Submit audit").click()
+    expect(page.locator("[data-submitted]")).to_have_text(SENT)
+    [audit] = stored(live_server, doc_id)
+    assert (audit["status"], audit["subject"], audit["ratings"].count("partly")) == (
+        "submitted",
+        "R02",
+        1,
+    )
+    page.goto(f"/audits/{doc_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{starter.MEDICINES_RECORDS.name}: R02"
+    )
+    expect(page.get_by_text("Two gaps on the back page")).to_be_visible()
+    assert layout_problems(page) == []
+    axe(page)
