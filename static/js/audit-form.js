@@ -10,6 +10,7 @@ import { plural } from "./wording.js";
 const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 // The server's answer to an audit with nothing applicable (careobs/audits/documents.py, ALL_NA).
 const ALL_NA = "Every item is N/A: an audit must rate at least one item.";
+const NO_TEMPLATE = "No audit template is published yet: ask an administrator to publish one.";
 // A template the bootstrap sent without its bands is scored with the defaults (design §2.2).
 const DEFAULT_BANDS = { green_from: 90, amber_from: 75 };
 const BAND_WORDS = {
@@ -47,6 +48,9 @@ function subjectText(data) {
 
 function fillSetup() {
   const list = templates();
+  if (!list.length) {
+    $("#audit-setup-errors").replaceChildren(el("li", { text: NO_TEMPLATE }));
+  }
   $("#a-template").replaceChildren(...list.map((t) => el("option", { value: `${t.id}:${t.version}`, text: t.name })));
   // "Start an audit" on the audits page names the template in the address.
   const asked = new URLSearchParams(location.search).get("template");
@@ -94,7 +98,7 @@ async function start(event) {
   const kind = template?.subject_type;
   const picked = $("#a-subject").value;
   const errors = [];
-  if (!template) errors.push("No audit template is published yet: ask an administrator.");
+  if (!template) errors.push(NO_TEMPLATE);
   if (!svc) errors.push("Choose a service.");
   if (SUBJECT[kind] && !picked) errors.push(SUBJECT[kind].missing);
   $("#audit-setup-errors").replaceChildren(...errors.map((e) => el("li", { text: e })));

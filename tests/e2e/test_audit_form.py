@@ -362,3 +362,50 @@ def test_progress_next_unanswered_and_reload_keep_the_draft(open_page, live_serv
     expect(page.get_by_text("Two gaps on the back page")).to_be_visible()
     assert layout_problems(page) == []
     axe(page)
+
+
+def bootstrap_changed(page: Page, change) -> None:
+    """Serve the page a bootstrap that ``change(body)`` altered (in place)."""
+
+    def handle(route):
+        body = route.fetch().json()
+        change(body)
+        route.fulfill(json=body)
+
+    page.route("**/api/v1/bootstrap", handle)
+
+
+def test_the_live_band_follows_the_templates_own_bands(open_page, live_server):
+    """A template whose green starts at 95% makes 92.9% amber on the phone, as on the server."""
+    page = open_page(as_user="supervisor")
+    care_plan = template_id(live_server, starter.CARE_PLAN.name)
+
+    def stricter(body):
+        for template in body["audit_templates"]:
+            if template["id"] == care_plan:
+                template.update(green_from=95, amber_from=90)
+
+    bootstrap_changed(page, stricter)
+    doc_id = start(page, care_plan, ROSEWOOD, "R01")
+    items = items_of(page, doc_id)
+    plain = next(i for i, item in enumerate(items) if not item["critical"])
+    answer_all(page, items, {plain: "not_met"})
+    # By hand: 13 Met and 1 Not met = 26 of 28 points = 92.9%: amber between 90 and 95.
+    expect(page.locator("[data-score]")).to_have_text("Score 92.9%")
+    expect(page.locator("[data-band]")).to_have_text("Amber")
+    expect(page.locator("[data-outcome]")).to_contain_text("Amber: some improvement needed")
+    expect(page.locator("[data-outcome]")).to_contain_text(
+        "Green from 95%, amber from 90%, red below."
+    )
+
+
+def test_no_published_template_is_said_at_once(open_page):
+    page = open_page(as_user="supervisor")
+    bootstrap_changed(page, lambda body: body.update(audit_templates=[]))
+    page.goto("/audits/record")
+    expect(page.locator("#audit-setup-errors li")).to_have_text(
+        ["No audit template is published yet: ask an administrator to publish one."]
+    )
+    page.get_by_role("button", name="Start audit").click()
+    expect(page.locator("#audit-setup")).to_be_visible()
+    assert "#" not in page.url
