@@ -409,3 +409,35 @@ def test_no_published_template_is_said_at_once(open_page):
     page.get_by_role("button", name="Start audit").click()
     expect(page.locator("#audit-setup")).to_be_visible()
     assert "#" not in page.url
+
+
+def test_an_audit_the_server_refuses_needs_attention(open_page, live_server):
+    """The server's reason is shown on the form and in the audits page's device list, and the
+    audit stays on the device to be tried again."""
+    page = open_page(as_user="supervisor")
+    reason = "R01 is not a person supported by this service."
+
+    def refuse(route):
+        [document] = route.request.post_data_json["documents"]
+        errors = {"subject.code": [reason]}
+        result = {"id": document["id"], "status": "invalid", "revision": 0, "errors": errors}
+        route.fulfill(json={"results": [result]})
+
+    page.route("**/api/v1/sync", refuse)
+    doc_id = start(page, template_id(live_server, starter.CARE_PLAN.name), ROSEWOOD, "R01")
+    answer_all(page, items_of(page, doc_id), {})
+    page.get_by_role("button", name="Submit audit").click()
+    expect(page.locator("[data-submitted]")).to_contain_text(
+        "Submitted, but the server did not accept it:"
+    )
+    expect(page.locator("[data-submitted]")).to_contain_text(reason)
+    assert device_doc(page, doc_id)["state"] == "attention"
+    assert stored(live_server, doc_id) == []
+
+    page.goto("/audits/")
+    record = page.locator("#device-records [data-current] li")
+    expect(record).to_have_count(1)
+    expect(record).to_contain_text("Needs attention")
+    expect(record).to_contain_text(reason)
+    expect(record.get_by_role("button", name="Try again")).to_be_visible()
+    expect(record.get_by_role("link")).to_have_attribute("href", f"/audits/record#{doc_id}")
