@@ -52,14 +52,19 @@ function fillSetup() {
     $("#audit-setup-errors").replaceChildren(el("li", { text: NO_TEMPLATE }));
   }
   $("#a-template").replaceChildren(...list.map((t) => el("option", { value: `${t.id}:${t.version}`, text: t.name })));
-  // "Start an audit" on the audits page names the template in the address.
-  const asked = new URLSearchParams(location.search).get("template");
-  const chosen = list.find((t) => t.id === asked);
+  // A link may name what to audit: "Start an audit" names the template; a due audit also the
+  // service and the subject (a person's code, or a care worker's or an area's id). Anything
+  // not on this device's lists is left for the supervisor to choose.
+  const asked = new URLSearchParams(location.search);
+  const chosen = list.find((t) => t.id === asked.get("template"));
   if (chosen) $("#a-template").value = `${chosen.id}:${chosen.version}`;
   $("#a-service").replaceChildren(...bootstrap.services.map((s) => el("option", { value: s.id, text: s.name })));
+  if (service(asked.get("service"))) $("#a-service").value = asked.get("service");
   $("#a-template").addEventListener("change", fillSubjects);
   $("#a-service").addEventListener("change", fillSubjects);
   fillSubjects();
+  const subject = asked.get("subject");
+  if (subject && [...$("#a-subject").options].some((o) => o.value === subject)) $("#a-subject").value = subject;
 }
 
 const chosenTemplate = () => templates().find((t) => `${t.id}:${t.version}` === $("#a-template").value);

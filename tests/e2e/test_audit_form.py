@@ -441,3 +441,24 @@ def test_an_audit_the_server_refuses_needs_attention(open_page, live_server):
     expect(record).to_contain_text(reason)
     expect(record.get_by_role("button", name="Try again")).to_be_visible()
     expect(record.get_by_role("link")).to_have_attribute("href", f"/audits/record#{doc_id}")
+
+
+def test_a_link_can_name_the_template_service_and_subject(open_page, live_server):
+    """What "Audits due" links to: the set-up filled in, ready to start; a subject not on the
+    device's lists is left to choose."""
+    page = open_page(as_user="supervisor")
+    ipc = template_id(live_server, starter.INFECTION_CONTROL.name)
+    bootstrap = page.request.get("/api/v1/bootstrap").json()
+    rosewood = next(s for s in bootstrap["services"] if s["name"] == ROSEWOOD)
+    lounge = next(a for a in rosewood["areas"] if a["name"] == "Lounge")
+    page.goto(f"/audits/record?template={ipc}&service={rosewood['id']}&subject={lounge['id']}")
+    expect(page.locator("#a-template option:checked")).to_have_text(starter.INFECTION_CONTROL.name)
+    expect(page.locator("#a-service option:checked")).to_have_text(ROSEWOOD)
+    expect(page.locator("#a-subject option:checked")).to_have_text("Lounge")
+    page.get_by_role("button", name="Start audit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{starter.INFECTION_CONTROL.name}: Lounge"
+    )
+
+    page.goto(f"/audits/record?template={ipc}&service={rosewood['id']}&subject={uuid.uuid4()}")
+    expect(page.locator("#a-subject option:checked")).to_have_text("Choose an area")
