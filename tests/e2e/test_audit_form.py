@@ -298,6 +298,11 @@ def test_progress_next_unanswered_and_reload_keep_the_draft(open_page, live_serv
         expect(page.locator("[data-answered]")).to_have_text(f"{index + 1} of {total} answered")
     page.get_by_role("button", name="Next unanswered").click()
     expect(page.locator(f"#rating-{items[3]['id']}-met")).to_be_focused()
+    # "Go to…" lists each section with how much of it is answered, and moves there.
+    jump = page.get_by_label("Go to a part of the audit")
+    expect(jump.locator("option").nth(1)).to_contain_text("(3 of ")
+    jump.select_option(label="Summary")
+    expect(page.get_by_role("heading", name="Summary (optional)")).to_be_focused()
     # A comment and a Partly met further down; then a reload keeps every answer.
     rate(page, items[5], "partly")
     expect(page.locator("[data-answered]")).to_have_text(f"4 of {total} answered")
