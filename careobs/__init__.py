@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.actions.views import bp as actions_bp
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
+    from careobs.audits.views import bp as audits_bp
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         checklists_bp,
         settings_bp,
         visits_bp,
+        audits_bp,
         feedback_bp,
         actions_bp,
         notifications_bp,

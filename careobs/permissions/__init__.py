@@ -9,7 +9,8 @@ organisation, for its admins only: ``admin_required``.) The kinds: ``quis`` (QUI
 re-checks booked from them), ``audits`` (who may complete audits), ``selection`` (draws),
 ``evidence`` (evidence packs), ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
-written in (roles per service, page guards such as ``capture_required``).
+written in (roles per service, page guards such as ``capture_required``). ``audit_records``
+says who may read a stored audit.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -35,6 +36,7 @@ from careobs.permissions.actions import (
     visible_actions,
 )
 from careobs.permissions.addenda import may_add_addendum
+from careobs.permissions.audit_records import get_visible_audit, may_view_audit, visible_audits
 from careobs.permissions.audits import audit_services, may_complete_audit
 from careobs.permissions.dashboards import dashboard_services
 from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
@@ -126,6 +128,7 @@ __all__ = [
     "feedback_released",
     "get_feedback_roles",
     "get_visible_action",
+    "get_visible_audit",
     "get_visible_draw",
     "get_visible_quis_session",
     "get_visible_visit",
@@ -154,6 +157,7 @@ __all__ = [
     "may_review_quarantined",
     "may_update_action",
     "may_view_action",
+    "may_view_audit",
     "may_view_draw",
     "may_view_feedback",
     "may_view_quis_session",
@@ -171,6 +175,7 @@ __all__ = [
     "service_ids_select",
     "services_select",
     "visible_actions",
+    "visible_audits",
     "visible_draws",
     "visible_feedback",
     "visible_people",
