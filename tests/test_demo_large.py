@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.checklists.scoring import Answer
 from careobs.demo import DEMO_PASSWORD
 from careobs.demo_large import LARGE_ORG, LargeDemoExists, Scale, generate
 from careobs.org import settings as org_settings
@@ -117,7 +118,7 @@ def test_visit_outcomes_equal_what_the_answers_give(generated, db):
     for visit_id, item_id, rating in db.execute(
         sa.select(VisitAnswer.visit_id, VisitAnswer.item_id, VisitAnswer.rating)
     ):
-        answers[visit_id].append(scoring.Answer(rating, critical[item_id]))
+        answers[visit_id].append(Answer(rating, critical[item_id]))
     visits = db.scalars(sa.select(MonitoringVisit)).all()
     for visit in visits:
         result = scoring.outcome(answers[visit.id], rules)

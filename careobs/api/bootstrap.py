@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
+from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, StaffMember
 from careobs.permissions import audit_services, capture_services, roles_by_service
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
-from careobs.visits.scoring import RATINGS
 
 
 def _active_by_service(db: Session, model, service_ids: list[int], *columns, order_by):

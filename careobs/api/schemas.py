@@ -2,10 +2,10 @@
 description (:mod:`careobs.api.openapi`) refers to; enumerations come from the models."""
 
 from careobs.checklists.models import SUBJECT_TYPES
+from careobs.checklists.scoring import RATINGS
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
-from careobs.visits.scoring import RATINGS
 
 ERROR = {
     "type": "object",

@@ -8,21 +8,18 @@ service, as its template's ``subject_type`` says.
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careobs.capture.records import CapturedRecord
+from careobs.capture.records import CapturedRecord, ItemRating, ProposedAction, RatingCounts
 from careobs.db import Base, UTCDateTime
-from careobs.org.models import owner_name
-from careobs.visits.models import RatingCounts
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
-    from careobs.checklists.models import ChecklistItem, ChecklistVersion
+    from careobs.checklists.models import ChecklistVersion
     from careobs.org.models import Area, Person, StaffMember
 
 
@@ -98,7 +95,7 @@ class Audit(CapturedRecord, RatingCounts, Base):
         return "the service"
 
 
-class AuditAnswer(Base):
+class AuditAnswer(ItemRating, Base):
     """The rating of one template item in one audit."""
 
     __tablename__ = "audit_answers"
@@ -107,40 +104,21 @@ class AuditAnswer(Base):
         sa.CheckConstraint("rating IN ('met', 'partly', 'not_met', 'na')", name="rating_allowed"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(
         sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
-    rating: Mapped[str] = mapped_column(sa.String(8))
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
 
     audit: Mapped[Audit] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
 
 
-class AuditAction(Base):
-    """An action proposed in the audit (what, who owns it, by when); on submission it becomes
-    an improvement action (careobs.actions), once."""
+class AuditAction(ProposedAction, Base):
+    """An action proposed in the audit; on submission it becomes an improvement action, once."""
 
     __tablename__ = "audit_actions"
     __table_args__ = (sa.UniqueConstraint("audit_id", "uuid"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(
         sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True
     )
-    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
-    position: Mapped[int]
-    description: Mapped[str] = mapped_column(sa.Text)
-    owner_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
-    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    due_on: Mapped[date | None] = mapped_column(sa.Date)
 
     audit: Mapped[Audit] = relationship(back_populates="actions")
-    owner_staff: Mapped[StaffMember | None] = relationship()
-    owner_user: Mapped[User | None] = relationship()
-
-    @property
-    def owner_name(self) -> str:
-        return owner_name(self.owner_staff, self.owner_user)

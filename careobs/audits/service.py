@@ -11,6 +11,7 @@ from careobs.audits.documents import CleanAudit
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
 from careobs.capture import records
 from careobs.capture.kinds import DocumentKind
+from careobs.checklists.scoring import Answer
 from careobs.db import utcnow
 from careobs.privacy import identifier_warnings
 
@@ -39,7 +40,7 @@ def _apply(audit: Audit, clean: CleanAudit) -> None:
     )
     audit.privacy_flags = sorted({w for t in texts if t for w in identifier_warnings(t)})
     result = scoring.audit_outcome(
-        (scoring.Answer(a.rating, a.critical) for a in clean.answers),
+        (Answer(a.rating, a.critical) for a in clean.answers),
         template.green_from,
         template.amber_from,
     )
@@ -56,35 +57,7 @@ def _apply(audit: Audit, clean: CleanAudit) -> None:
 
 
 def _insert_children(db: Session, audit_id: int, clean: CleanAudit) -> None:
-    if clean.answers:
-        db.connection().execute(
-            AuditAnswer.__table__.insert(),
-            [
-                {
-                    "audit_id": audit_id,
-                    "item_id": a.item_id,
-                    "rating": a.rating,
-                    "comment": a.comment,
-                }
-                for a in clean.answers
-            ],
-        )
-    if clean.actions:
-        db.connection().execute(
-            AuditAction.__table__.insert(),
-            [
-                {
-                    "audit_id": audit_id,
-                    "uuid": a.uuid,
-                    "position": position,
-                    "description": a.description,
-                    "owner_staff_id": a.owner_staff_id,
-                    "owner_user_id": a.owner_user_id,
-                    "due_on": a.due_on,
-                }
-                for position, a in enumerate(clean.actions)
-            ],
-        )
+    records.insert_ratings_and_actions(db, "audit_id", audit_id, clean, AuditAnswer, AuditAction)
 
 
 def _after_writing(

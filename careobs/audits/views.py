@@ -14,6 +14,7 @@ from careobs.api.bootstrap import audit_templates
 from careobs.audits.models import Audit
 from careobs.audits.service import actions_raised, answers_by_item
 from careobs.checklists.models import SUBJECT_TYPES
+from careobs.checklists.scoring import BANDS, RATINGS
 from careobs.db import get_session
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
@@ -24,7 +25,6 @@ from careobs.permissions import (
     visible_actions,
     visible_audits,
 )
-from careobs.visits.scoring import BANDS, RATINGS
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 

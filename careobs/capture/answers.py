@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.capture.documents import each_object
+from careobs.checklists.scoring import RATINGS
 from careobs.sync.fields import Errors, read_choice, read_date, read_text, read_uuid
 from careobs.sync.roster import Rosters
-from careobs.visits.scoring import RATINGS
 
 MAX_COMMENT = 2_000
 MAX_ACTIONS = 30

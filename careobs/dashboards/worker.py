@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from careobs.checklists.scoring import BANDS
 from careobs.dashboards import coverage
 from careobs.dashboards.tables import Chart, Column, Table
 from careobs.db import utcnow
@@ -24,7 +25,6 @@ from careobs.permissions import (
     visits_on_worker_page,
 )
 from careobs.visits.models import VISIT_TYPES, MonitoringVisit
-from careobs.visits.scoring import BANDS
 
 
 def tables(db: Session, member: StaffMember, zone: ZoneInfo, viewer) -> list[Table]:

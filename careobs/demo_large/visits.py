@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.checklists.scoring import Answer
 from careobs.demo_large.answers import Rater
 from careobs.demo_large.organisation import VISITED_ROLES, Unit, Worker
 from careobs.demo_large.patterns import Window, local_time, new_uuid, trend_factor
@@ -248,7 +249,7 @@ def _visit(rng, plan: Plan, ctx: dict) -> tuple[dict, CleanVisit]:
     )
     # As careobs.visits.service._apply computes them when a device sends the visit.
     rules, tolerance = ctx["rules"], ctx["tolerance"]
-    result = scoring.outcome((scoring.Answer(a.rating, a.critical) for a in answers), rules)
+    result = scoring.outcome((Answer(a.rating, a.critical) for a in answers), rules)
     ratings = [a.rating for a in answers]
     texts = (clean.person_comment, clean.went_well, clean.to_develop, *(a.comment for a in answers))
     submitted = left_at + timedelta(minutes=rng.randint(5, 90))

@@ -9,27 +9,16 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careobs.capture.records import CapturedRecord
+from careobs.capture.records import CapturedRecord, ItemRating, ProposedAction, RatingCounts
 from careobs.db import Base, UTCDateTime
-from careobs.org.models import owner_name
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.capture.addenda import Addendum
-    from careobs.checklists.models import ChecklistItem, ChecklistVersion
+    from careobs.checklists.models import ChecklistVersion
     from careobs.org.models import StaffMember
 
 VISIT_TYPES = {"announced": "Announced", "unannounced": "Unannounced", "responsive": "Responsive"}
-
-
-class RatingCounts:
-    """How many checklist items were rated Met, Partly met, Not met and N/A: kept for a visit,
-    and per domain for a visit and for a period."""
-
-    n_met: Mapped[int] = mapped_column(default=0)
-    n_partly: Mapped[int] = mapped_column(default=0)
-    n_not_met: Mapped[int] = mapped_column(default=0)
-    n_na: Mapped[int] = mapped_column(default=0)
 
 
 class CopiedFromVisit:
@@ -114,7 +103,7 @@ class MonitoringVisit(CapturedRecord, RatingCounts, Base):
         return VISIT_TYPES.get(self.visit_type, self.visit_type)
 
 
-class VisitAnswer(Base):
+class VisitAnswer(ItemRating, Base):
     """The rating of one checklist item at one visit."""
 
     __tablename__ = "visit_answers"
@@ -123,16 +112,11 @@ class VisitAnswer(Base):
         sa.CheckConstraint("rating IN ('met', 'partly', 'not_met', 'na')", name="rating_allowed"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(
         sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_items.id"), index=True)
-    rating: Mapped[str] = mapped_column(sa.String(8))
-    comment: Mapped[str] = mapped_column(sa.Text, default="")
 
     visit: Mapped[MonitoringVisit] = relationship(back_populates="answers")
-    item: Mapped[ChecklistItem] = relationship()
 
 
 class VisitDomainScore(CopiedFromVisit, RatingCounts, Base):
@@ -205,27 +189,14 @@ class VisitMissedItem(CopiedFromVisit, Base):
     rating: Mapped[str] = mapped_column(sa.String(8))
 
 
-class VisitAction(Base):
+class VisitAction(ProposedAction, Base):
     """An action agreed at the visit: what, who owns it, by when."""
 
     __tablename__ = "visit_actions"
     __table_args__ = (sa.UniqueConstraint("visit_id", "uuid"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(
         sa.ForeignKey("monitoring_visits.id", ondelete="CASCADE"), index=True
     )
-    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
-    position: Mapped[int]
-    description: Mapped[str] = mapped_column(sa.Text)
-    owner_staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
-    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    due_on: Mapped[date | None] = mapped_column(sa.Date)
 
     visit: Mapped[MonitoringVisit] = relationship(back_populates="actions")
-    owner_staff: Mapped[StaffMember | None] = relationship()
-    owner_user: Mapped[User | None] = relationship()
-
-    @property
-    def owner_name(self) -> str:
-        return owner_name(self.owner_staff, self.owner_user)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from careobs.capture import records
 from careobs.capture.kinds import DocumentKind
+from careobs.checklists.scoring import Answer
 from careobs.db import utcnow
 from careobs.org import settings as org_settings
 from careobs.privacy import identifier_warnings
@@ -50,7 +51,7 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
         *(a.description for a in clean.actions),
     )
     visit.privacy_flags = sorted({w for t in texts if t for w in identifier_warnings(t)})
-    result = scoring.outcome((scoring.Answer(a.rating, a.critical) for a in clean.answers), rules)
+    result = scoring.outcome((Answer(a.rating, a.critical) for a in clean.answers), rules)
     visit.score, visit.band, visit.outcome = result.score, result.band, result.wording
     visit.points, visit.possible = result.points, result.possible
     visit.critical_failures = result.critical_failures
@@ -101,35 +102,7 @@ def report_rows(visit_id: int, clean: CleanVisit) -> tuple[list[dict], list[dict
 
 
 def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
-    if clean.answers:
-        db.connection().execute(
-            VisitAnswer.__table__.insert(),
-            [
-                {
-                    "visit_id": visit_id,
-                    "item_id": a.item_id,
-                    "rating": a.rating,
-                    "comment": a.comment,
-                }
-                for a in clean.answers
-            ],
-        )
-    if clean.actions:
-        db.connection().execute(
-            VisitAction.__table__.insert(),
-            [
-                {
-                    "visit_id": visit_id,
-                    "uuid": a.uuid,
-                    "position": position,
-                    "description": a.description,
-                    "owner_staff_id": a.owner_staff_id,
-                    "owner_user_id": a.owner_user_id,
-                    "due_on": a.due_on,
-                }
-                for position, a in enumerate(clean.actions)
-            ],
-        )
+    records.insert_ratings_and_actions(db, "visit_id", visit_id, clean, VisitAnswer, VisitAction)
     if clean.status == "submitted" and clean.answers:
         domains, missed = report_rows(visit_id, clean)
         db.connection().execute(VisitDomainScore.__table__.insert(), domains)

@@ -14,6 +14,7 @@ from wtforms.validators import Optional, ValidationError
 
 from careobs.accounts.models import User
 from careobs.capture import addenda
+from careobs.checklists.scoring import BANDS, RATINGS
 from careobs.days import DateRangeFilter, within_days
 from careobs.db import get_session
 from careobs.forms import FilterForm
@@ -28,7 +29,6 @@ from careobs.permissions import (
     visible_visits,
 )
 from careobs.visits.models import VISIT_TYPES, MonitoringVisit
-from careobs.visits.scoring import BANDS, RATINGS
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 

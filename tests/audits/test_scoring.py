@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from careobs.audits.scoring import Answer, audit_outcome
+from careobs.audits.scoring import audit_outcome
+from careobs.checklists.scoring import Answer
 
 
 def answers(met=0, partly=0, not_met=0, na=0, critical_not_met=0) -> list[Answer]:

@@ -150,10 +150,10 @@ def test_the_cycle_finder_finds_a_cycle():
 
 
 def test_the_sync_core_knows_no_kind_of_record():
-    """The sync looks kinds up in the capture registry; QUIS and visits register there."""
+    """The sync looks kinds up in the capture registry; QUIS, visits and audits register there."""
     graph = import_graph()
     sync = {m for m in MODULES if m.startswith("careobs.sync")}
-    features = ("careobs.quis", "careobs.visits")
+    features = ("careobs.quis", "careobs.visits", "careobs.audits")
     assert {t for m in sync for t in graph[m] if t.startswith(features)} == set()
 
 
@@ -161,3 +161,13 @@ def test_the_capture_core_imports_no_feature():
     graph = import_graph()
     core = {"careobs.capture", "careobs.capture.events", "careobs.capture.kinds"}
     assert {t for m in core if m in graph for t in graph[m]} <= core
+
+
+def test_audits_and_visits_know_nothing_of_each_other():
+    """Both are kinds on the capture core: what they share lives there, not in either one."""
+    graph = import_graph()
+    for kind, other in (("careobs.audits", "careobs.visits"), ("careobs.visits", "careobs.audits")):
+        found = {
+            (m, t) for m in MODULES if m.startswith(kind) for t in graph[m] if t.startswith(other)
+        }
+        assert found == set(), found

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Page
 
 from careobs.checklists import default
+from careobs.checklists.scoring import Answer
 from careobs.visits import scoring
 
 DEFAULT_RULES = {"green_from": 90, "amber_from": 75, "lateness_tolerance_minutes": 10}
@@ -36,7 +37,7 @@ def in_js(page: Page, cases: list[dict]) -> list[dict]:
 
 def in_python(c: dict) -> dict:
     rules = scoring.Rules(green_from=c["rules"]["green_from"], amber_from=c["rules"]["amber_from"])
-    answers = [scoring.Answer(r, i in c["critical"]) for i, r in enumerate(c["ratings"])]
+    answers = [Answer(r, i in c["critical"]) for i, r in enumerate(c["ratings"])]
     result = scoring.outcome(answers, rules)
     return {
         "score": result.score,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from careobs.visits.scoring import Answer, Rules, band_for, outcome, score_percent
+from careobs.checklists.scoring import Answer, band_for, score_percent
+from careobs.visits.scoring import Rules, outcome
 from tests import band_cases
 
 CASES = band_cases.load()

@@ -7,18 +7,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from careobs.checklists.scoring import Answer, band_for, score_percent
 from careobs.visits.scoring import (
     COMPETENT,
     DEVELOPMENT,
     NOT_YET,
-    Answer,
     Rules,
-    band_for,
     is_late,
     minutes_late,
     next_check_due,
     outcome,
-    score_percent,
     shortfall_minutes,
 )
 
