@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.actions.views import bp as actions_bp
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
+    from careobs.audits.admin_views import bp as audit_plans_bp
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         dashboards_api_bp,
         selection_bp,
         evidence_bp,
+        audit_plans_bp,
     ):
         app.register_blueprint(blueprint)
 
