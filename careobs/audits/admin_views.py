@@ -26,12 +26,7 @@ from careobs.audits.schedules import (
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Service
-from careobs.permissions import (
-    championed,
-    due_services,
-    may_plan_audits,
-    planning_services,
-)
+from careobs.permissions import may_plan_audits, planning_services
 from careobs.wording import plural
 
 bp = Blueprint("audit_plans", __name__, url_prefix="/audits")
@@ -238,32 +233,13 @@ def remove_champion(champion_id: uuid.UUID):
     return redirect(url_for("audit_plans.schedules", service_id=service_uuid))
 
 
-def visible_due(db, user, today) -> tuple[list[Service], dict[int, set[int]] | None]:
-    """The services whose due audits the user sees, and per service which templates (None:
-    all): managers and supervisors their services; a champion their assigned templates."""
-    services = list(db.scalars(due_services(user).order_by(Service.name)))
-    assigned: dict[int, set[int]] = {}
-    for service_id, checklist_id in db.execute(
-        championed(user).with_only_columns(AuditChampion.service_id, AuditChampion.checklist_id)
-    ):
-        assigned.setdefault(service_id, set()).add(checklist_id)
-    if not assigned:
-        return services, None
-    work = {s.id for s in services}
-    extra = [sid for sid in assigned if sid not in work]
-    if extra:
-        services += list(db.scalars(sa.select(Service).where(Service.id.in_(extra))))
-    templates = {s.id: None if s.id in work else assigned[s.id] for s in services}
-    return sorted(services, key=lambda s: s.name), templates
-
-
 @bp.get("/due")
 @login_required
 def due():
     """Audits due, overdue and done in the user's services, worst first."""
     db = get_session()
     today = due_audits.organisation_today(db, current_user.organisation_id)
-    services, templates = visible_due(db, current_user, today)
+    services, templates = due_audits.visible(db, current_user)
     if not services:
         abort(403)
     chosen = due_audits.service_by_uuid(db, services, request.args.get("service"))
