@@ -136,9 +136,13 @@ def _champion_roster(db: Session, service_ids: list[int], champion_of, areas, pe
     """For a service where the user is only a champion, keep the roster their templates'
     subjects need: people for person audits, areas for area audits; the staff always (subjects
     of staff audits and owners of proposed actions)."""
+    if not service_ids:
+        return
     ids = {i for found in champion_of.values() for i in found}
     kinds = dict(
-        db.execute(sa.select(Checklist.id, Checklist.subject_type).where(Checklist.id.in_(ids)))
+        db.execute(
+            sa.select(Checklist.id, Checklist.subject_type).where(Checklist.id.in_(ids))
+        ).all()
     )
     for service_id in service_ids:
         needed = {kinds.get(i) for i in champion_of.get(service_id, ())}

@@ -243,6 +243,8 @@ def due():
     if not services:
         abort(403)
     chosen = due_audits.service_by_uuid(db, services, request.args.get("service"))
+    if request.args.get("service") and chosen is None:
+        abort(404)  # not a service whose audits the user sees (or no such service)
     shown = [chosen] if chosen else services
     status = request.args.get("status", "")
     items = due_audits.services_due(db, shown, today, templates)
