@@ -366,3 +366,64 @@ def test_the_same_schedule_added_at_once_from_two_sessions_is_one(app, db, org, 
     assert [r.status for r in replies] == [302, 302], replies
     assert len(all_schedules(db)) == 1
     assert len(events(db, "audit_schedule.add")) == 1
+
+
+# --- the demo's part ------------------------------------------------------------------------------
+
+
+def test_the_demo_schedules_and_champion_load_once(app, db, login_as):
+    """What the lead wires into careobs/demo.py: Rosewood's four schedules, Riverside's care plan
+    schedule and its champion, whose home page shows what is due for him; loading twice adds
+    nothing."""
+    from careobs import demo
+    from careobs.accounts.models import User
+    from careobs.audits import schedules_demo
+    from careobs.audits.schedules import AuditChampion
+    from careobs.org.models import Organisation, Service
+
+    def load() -> list:
+        with app.app_context():
+            session = get_session()
+            demo.load_demo(session, date(2026, 12, 6))
+            org = session.scalar(sa.select(Organisation).where(Organisation.name == demo.DEMO_ORG))
+            services = {s.name: s for s in session.scalars(sa.select(Service))}
+            manager = session.scalar(sa.select(User).where(User.email == "manager@demo.test"))
+            logins = schedules_demo.load(
+                session,
+                org,
+                services[demo.ROSEWOOD],
+                services[demo.RIVERSIDE],
+                manager,
+                date(2026, 12, 6),
+                password=demo.DEMO_PASSWORD,
+            )
+            session.commit()
+            return logins
+
+    assert load() == [("champion@demo.test", "Audit champion at Riverside Homecare")]
+    load()
+
+    db.expire_all()
+    by_service = sorted(
+        (s.service.name, s.checklist.name, s.frequency_days) for s in all_schedules(db)
+    )
+    assert by_service == [
+        ("Riverside Homecare", "Care plan audit", 30),
+        ("Rosewood House", "Behaviour and incidents review", 30),
+        ("Rosewood House", "Care plan audit", 30),
+        ("Rosewood House", "Infection prevention and control and environment audit", 30),
+        ("Rosewood House", "Medicines administration records audit", 7),
+    ]
+    assert len(db.scalars(sa.select(AuditChampion)).all()) == 2
+    champion = db.scalar(sa.select(User).where(User.email == "champion@demo.test"))
+    client = app.test_client()
+    from tests.support.web import Auth
+
+    Auth(client).login(champion, demo.DEMO_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert "Your audits" in home and "Care plan audit: H01" in home
+    templates = client.get("/api/v1/bootstrap").get_json()["audit_templates"]
+    assert sorted(t["name"] for t in templates) == [
+        "Care plan audit",
+        "Medicines administration records audit",
+    ]
