@@ -233,6 +233,23 @@ def remove_champion(champion_id: uuid.UUID):
     return redirect(url_for("audit_plans.schedules", service_id=service_uuid))
 
 
+# What "Audits due" shows: by default what needs doing (overdue and due soon).
+SHOW = {
+    "": ("overdue", "due"),
+    "overdue": ("overdue",),
+    "due": ("due",),
+    "done": ("done",),
+    "all": ("overdue", "due", "done"),
+}
+SHOW_LABELS = {
+    "": "Overdue and due soon",
+    "overdue": "Overdue",
+    "due": "Due soon",
+    "done": "Done, not yet due again",
+    "all": "Everything",
+}
+
+
 @bp.get("/due")
 @login_required
 def due():
@@ -247,17 +264,18 @@ def due():
         abort(404)  # not a service whose audits the user sees (or no such service)
     shown = [chosen] if chosen else services
     status = request.args.get("status", "")
+    status = status if status in SHOW else ""
     items = due_audits.services_due(db, shown, today, templates)
     summary = due_audits.Summary.of(items)
     start = today - timedelta(days=due_audits.RATE_DAYS - 1)
     on_time, fell_due = due_audits.on_time_rate(items, start, today)
-    if status in due_audits.STATUS_ORDER:
-        items = [i for i in items if i.status == status]
+    items = [i for i in items if i.status in SHOW[status]]
     return render_template(
         "audits/admin/due.html",
         services=services,
         chosen=chosen,
-        status=status if status in due_audits.STATUS_ORDER else "",
+        status=status,
+        show=SHOW_LABELS,
         items=items,
         summary=summary,
         on_time=on_time,

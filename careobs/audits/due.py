@@ -17,7 +17,9 @@ template about that subject are walked in date order. The rules, in words:
 - **Done on time rate** over a period: audits done on or before their due date, out of the
   audits that fell due in the period (due dates inside the period and not after today). An
   audit still not done after its due date (from the day after) counts as fallen due and not
-  done on time.
+  done on time; while it stays undone, another one falls due (and is missed) every
+  ``frequency`` days, so a care plan left unaudited for three months at 30 days is three missed
+  audits, not one.
 
 A stopped schedule, an inactive subject (a person who left the service, an area no longer in
 use) or an inactive service has nothing due. One query per service reads the audits (plus the
@@ -117,8 +119,19 @@ def walk(starts_on: date, frequency_days: int, done: list[date]) -> tuple[list[O
             due = max(starts_on, day + step)  # before the schedule: only moves the first due
             continue
         occurrences.append(Occurrence(due, day))
+        occurrences.extend(Occurrence(slot, None) for slot in _slots(due + step, step, day))
         due = day + step
     return occurrences, due
+
+
+def _slots(first: date, step: timedelta, before: date) -> list[date]:
+    """``first``, ``first + step``, … while before ``before``: the audits that fell due in a
+    gap while the one before them was still not done."""
+    slots = []
+    while first < before:
+        slots.append(first)
+        first += step
+    return slots
 
 
 def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int]:
@@ -127,8 +140,9 @@ def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int
     on_time = fell_due = 0
     for item in items:
         last = min(end, item.today)
-        # Not done and its day has passed (due today is not late yet).
-        pending = [Occurrence(item.due_on, None)] if item.due_on < item.today else []
+        # Not done and its day has passed (due today is not late yet), and every later slot.
+        step = timedelta(days=item.frequency_days)
+        pending = [Occurrence(slot, None) for slot in _slots(item.due_on, step, item.today)]
         for occurrence in [*item.occurrences, *pending]:
             if start <= occurrence.due_on <= last:
                 fell_due += 1

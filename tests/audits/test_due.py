@@ -98,6 +98,18 @@ def test_walk_done_late_then_early():
     assert next_due == date(2026, 12, 20)
 
 
+def test_walk_a_very_late_audit_misses_the_slots_it_left_empty():
+    # Due 1 Nov, done 5 Jan: 1 Nov late, 1 Dec and 31 Dec missed; next due 4 Feb.
+    occurrences, next_due = walk(START, 30, [date(2027, 1, 5)])
+    assert occurrences == [
+        Occurrence(date(2026, 11, 1), date(2027, 1, 5)),
+        Occurrence(date(2026, 12, 1), None),
+        Occurrence(date(2026, 12, 31), None),
+    ]
+    assert not any(o.on_time for o in occurrences)
+    assert next_due == date(2027, 2, 4)
+
+
 def test_walk_an_audit_before_the_schedule_only_moves_the_first_due_date():
     # Audited 20 Oct, schedule from 1 Nov every 30 days: first due 19 Nov, nothing fell due.
     assert walk(START, 30, [date(2026, 10, 20)]) == ([], date(2026, 11, 19))
@@ -210,16 +222,17 @@ def test_areas_and_the_whole_service_are_subjects(app, db, org, schedule, audite
 
 def test_the_done_on_time_rate_counts_what_fell_due(app, db, org, schedule, audited):
     """R01: due 1 Nov done 5 Nov (late), due 5 Dec done 3 Dec (on time), due 2 Jan not done
-    by 10 Jan (late). R02: due 1 Nov, never done (late). So 1 of 4 on time."""
+    by 10 Jan (late). R02: never done, so due 1 Nov, 1 Dec and 31 Dec and missed each time.
+    So 1 of 6 on time."""
     schedule()
     audited(date(2026, 11, 5))
     audited(date(2026, 12, 3))
     today = date(2027, 1, 10)
     items = list(items_on(app, db, org, today).values())
 
-    assert due.on_time_rate(items, date(2026, 11, 1), today) == (1, 4)
-    # December alone: only R01's 5 Dec fell due, on time.
-    assert due.on_time_rate(items, date(2026, 12, 1), date(2026, 12, 31)) == (1, 1)
+    assert due.on_time_rate(items, date(2026, 11, 1), today) == (1, 6)
+    # December alone: R01's 5 Dec (on time), R02's 1 Dec and 31 Dec (missed).
+    assert due.on_time_rate(items, date(2026, 12, 1), date(2026, 12, 31)) == (1, 3)
     # Due today and not yet done is not late yet.
     on_the_day = list(items_on(app, db, org, date(2027, 1, 2)).values())
     assert due.on_time_rate(on_the_day, date(2027, 1, 1), date(2027, 1, 2)) == (0, 0)
