@@ -53,14 +53,22 @@ def champion_template_ids(user, service: Service) -> set[int]:
     return set(rows)
 
 
+def completable_template_ids(user, service: Service) -> set[int] | None:
+    """The ids of the templates the user may complete in the service: None for every template
+    (capture rights), the assigned ones for a champion, none otherwise."""
+    if service.organisation_id != user.organisation_id:
+        return set()
+    if may_capture_in(user, service):
+        return None
+    return champion_template_ids(user, service)
+
+
 def may_complete_audit(user, service: Service, template=None) -> bool:
     """Whether the user may complete (and sync) audits in the service — of ``template`` when it
     is given (a Checklist), of at least one template otherwise. Anything else is ``forbidden``."""
-    if service.organisation_id != user.organisation_id:
-        return False
-    if may_capture_in(user, service):
+    ids = completable_template_ids(user, service)
+    if ids is None:
         return True
-    ids = champion_template_ids(user, service)
     return bool(ids) if template is None else template.id in ids
 
 
