@@ -158,21 +158,37 @@ def organisation_today(db: Session, organisation_id: int) -> date:
     return utcnow().astimezone(ZoneInfo(tz or "Europe/London")).date()
 
 
+def _active_schedules(db: Session, service_ids: list[int]) -> dict[int, list[AuditSchedule]]:
+    """The active schedules of these services with their templates, by service (one query)."""
+    found: dict[int, list[AuditSchedule]] = defaultdict(list)
+    rows = db.scalars(
+        sa.select(AuditSchedule)
+        .where(AuditSchedule.service_id.in_(service_ids), AuditSchedule.stopped_at.is_(None))
+        .options(selectinload(AuditSchedule.checklist))
+        .order_by(AuditSchedule.id)
+    )
+    for schedule in rows:
+        found[schedule.service_id].append(schedule)
+    return found
+
+
 def service_due(
-    db: Session, service: Service, today: date, *, template_ids: set[int] | None = None
+    db: Session,
+    service: Service,
+    today: date,
+    *,
+    template_ids: set[int] | None = None,
+    schedules: list[AuditSchedule] | None = None,
 ) -> list[DueItem]:
     """Every scheduled (template, subject) of the service, worst first (``template_ids``: only
-    those templates, e.g. a champion's)."""
+    those templates, e.g. a champion's; ``schedules``: the service's active schedules, when
+    already read)."""
     if not service.active:
         return []
-    stmt = (
-        sa.select(AuditSchedule)
-        .where(AuditSchedule.service_id == service.id, AuditSchedule.stopped_at.is_(None))
-        .options(selectinload(AuditSchedule.checklist))
-    )
+    if schedules is None:
+        schedules = _active_schedules(db, [service.id])[service.id]
     if template_ids is not None:
-        stmt = stmt.where(AuditSchedule.checklist_id.in_(template_ids or {-1}))
-    schedules = list(db.scalars(stmt))
+        schedules = [s for s in schedules if s.checklist_id in template_ids]
     if not schedules:
         return []
     subjects = _subjects(db, service, {s.checklist.subject_type for s in schedules})
@@ -288,11 +304,17 @@ class Summary:
 def services_due(
     db: Session, services: list[Service], today: date, template_ids_by_service=None
 ) -> list[DueItem]:
-    """The due items of several services, worst first (one audits query per service)."""
+    """The due items of several services, worst first: one query for the schedules, then the
+    subjects and audits of each service that has any (never a query per row)."""
+    by_service = _active_schedules(db, [s.id for s in services])
     items = []
     for service in services:
+        if not by_service.get(service.id):
+            continue
         ids = None if template_ids_by_service is None else template_ids_by_service[service.id]
-        items.extend(service_due(db, service, today, template_ids=ids))
+        items.extend(
+            service_due(db, service, today, template_ids=ids, schedules=by_service[service.id])
+        )
     return sorted(items, key=lambda i: i.sort_key)
 
 
