@@ -68,12 +68,15 @@ def register_extensions(app: Flask) -> None:
     """Database, CSRF, login sessions, security headers, error pages, compressed responses and
     content-hashed static files."""
     from careobs import assets, db, errors, security
+    from careobs import csrf as csrf_masking
     from careobs.accounts import session as login_sessions
     from careobs.extensions import compress, csrf
 
-    # Registered first so that it runs after every other after_request function: it compresses
-    # the page they finished (and tags its ETag with the encoding).
+    # after_request functions run last registered first. Compression is registered first, so it
+    # runs last, on the page every other one finished (and tags its ETag with the encoding);
+    # masking the CSRF token just before it, after the capture pages' ETag is taken.
     compress.init_app(app)
+    csrf_masking.init_app(app)
     assets.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
@@ -90,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
     from careobs.audits.admin_views import bp as audit_plans_bp
+    from careobs.audits.views import bp as audits_bp
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
@@ -125,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         checklists_bp,
         settings_bp,
         visits_bp,
+        audits_bp,
         feedback_bp,
         actions_bp,
         notifications_bp,

@@ -2,9 +2,10 @@
 
 from flask_compress import Compress
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
+
+from careobs.csrf import MaskedCSRFProtect
 
 # HTML and JSON responses, compressed with what the browser accepts (zstd, Brotli, gzip).
 compress = Compress()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # reads the masked tokens pages carry (careobs/csrf.py)
 login_manager = LoginManager()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.actions.models import Action
 from careobs.audits import documents, export, scoring
 from careobs.audits.documents import CleanAudit
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
@@ -149,4 +150,22 @@ KIND = DocumentKind(
     update=lambda *args: update(*args),
     export_tables=export.TABLES,
     label="audit",
+    page=("audits.detail", "audit_id"),
 )
+
+
+# ---- Reading (the audit's page) -----------------------------------------------------------------
+
+
+def answers_by_item(audit: Audit) -> dict[int, AuditAnswer]:
+    """The audit's answers keyed by checklist item id, for drawing the template in order."""
+    return {answer.item_id: answer for answer in audit.answers}
+
+
+def actions_raised(db: Session, audit: Audit, visible: sa.Select) -> dict[int, Action]:
+    """The improvement action each proposed action became, by proposed action id, among the
+    ``visible`` actions (careobs.permissions.visible_actions of the reader): a link is offered
+    only to an action the reader may open."""
+    ids = visible.with_only_columns(Action.id).where(Action.audit_id == audit.id)
+    rows = db.scalars(sa.select(Action).where(Action.id.in_(ids)))
+    return {action.audit_action_id: action for action in rows if action.audit_action_id}

@@ -1,4 +1,4 @@
-"""The dashboard filters in one line ("1 Sep – 30 Nov 2026 · by month · Rosewood House"), shown on
+"""The dashboard filters in one line ("1 Sep – 30 Nov 2026 · Rosewood House · by month"), shown on
 a phone in place of the form, which it opens when tapped."""
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ def filter_summary(
     grouping: str,
     extras: Sequence[str] = (),
 ) -> str:
-    """The period first: it is what people change most, and a phone's line may cut the end short
-    (the whole line is the summary's accessible name all the same). ``extras`` are the labels of
-    any narrower filter in use (a context, an area, a visit type)."""
-    parts = [period(first, last), f"by {grouping}", services_shown(services, every), *extras]
+    """The period first, then any narrower filter in use (``extras``: a context, an area, a visit
+    type), then the services and the grouping: a phone's line may cut the end short, so what
+    changes what the figures mean comes before what only arranges them (the whole line is the
+    summary's accessible name all the same)."""
+    parts = [period(first, last), *extras, services_shown(services, every), f"by {grouping}"]
     return SEPARATOR.join(part for part in parts if part)

@@ -10,7 +10,8 @@ re-checks booked from them), ``audits`` (who may complete and plan audits:
 champions too), ``selection`` (draws),
 ``evidence`` (evidence packs), ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
-written in (roles per service, page guards such as ``capture_required``).
+written in (roles per service, page guards such as ``capture_required``). ``audit_records``
+says who may read a stored audit.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -36,6 +37,7 @@ from careobs.permissions.actions import (
     visible_actions,
 )
 from careobs.permissions.addenda import may_add_addendum
+from careobs.permissions.audit_records import get_visible_audit, may_view_audit, visible_audits
 from careobs.permissions.audits import (
     audit_services,
     champion_template_ids,
@@ -142,6 +144,7 @@ __all__ = [
     "feedback_released",
     "get_feedback_roles",
     "get_visible_action",
+    "get_visible_audit",
     "get_visible_draw",
     "get_visible_quis_session",
     "get_visible_visit",
@@ -173,6 +176,7 @@ __all__ = [
     "may_review_quarantined",
     "may_update_action",
     "may_view_action",
+    "may_view_audit",
     "may_view_draw",
     "may_view_feedback",
     "may_view_quis_session",
@@ -191,6 +195,7 @@ __all__ = [
     "service_ids_select",
     "services_select",
     "visible_actions",
+    "visible_audits",
     "visible_draws",
     "visible_feedback",
     "visible_people",

@@ -26,6 +26,7 @@ bp = Blueprint("pwa", __name__)
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/audit-form.js",
     "js/bootstrap.js",
     "js/capture.js",
     "js/dashboards.js",
@@ -45,7 +46,14 @@ SHELL_FILES = (
     "img/icon-192.png",
     "img/icons.svg",  # the header's and the navigation's icons
 )
-CAPTURE_PAGES = ("/quis/record", "/quis/", "/visits/record", "/visits/")
+CAPTURE_PAGES = (
+    "/quis/record",
+    "/quis/",
+    "/visits/record",
+    "/visits/",
+    "/audits/record",
+    "/audits/",
+)
 
 
 @bp.after_app_request

@@ -17,6 +17,7 @@ const userId = document.querySelector('meta[name="careobs-user"]')?.content;
 export const KINDS = {
   quis_session: { recordPage: "/quis/record", sentPage: (id) => `/quis/sessions/${id}` },
   spot_check: { recordPage: "/visits/record", sentPage: (id) => `/visits/${id}` },
+  audit: { recordPage: "/audits/record", sentPage: (id) => `/audits/${id}` },
 };
 
 export let bootstrap = null;

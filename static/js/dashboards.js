@@ -189,24 +189,34 @@ function chartDrawer(root, tablesReady, note) {
 
   async function run() {
     running = true;
+    let tables;
     try {
-      const tables = await tablesReady;
-      while (queue.length) {
-        const figure = queue.shift();
-        const table = tables.get(figure.dataset.chart);
-        if (table?.chart && table.rows.length) {
-          await loadChartJs(root.dataset.chartScript);
-          draw(figure, table);
-        } else {
-          figure.hidden = true;  // the data has no such chart: nothing to draw in its box
-        }
-        finished();
-        await yieldToBrowser();
-      }
+      tables = await tablesReady;
     } catch {
-      observer.disconnect();
-      chartsFailed(root, note);
-      return;  // nothing more is drawn, and the root is not marked drawn
+      observer.disconnect();  // start() has said so and taken the figures away
+      return;
+    }
+    while (queue.length) {
+      const figure = queue.shift();
+      const table = tables.get(figure.dataset.chart);
+      if (table?.chart && table.rows.length) {
+        try {
+          await loadChartJs(root.dataset.chartScript);
+        } catch {
+          observer.disconnect();
+          chartsFailed(root, note);
+          return;  // nothing more is drawn, and the root is not marked drawn
+        }
+        try {
+          draw(figure, table);
+        } catch {
+          figure.hidden = true;  // this chart only: the table below it has the same numbers
+        }
+      } else {
+        figure.hidden = true;  // the data has no such chart: nothing to draw in its box
+      }
+      finished();
+      await yieldToBrowser();
     }
     running = false;
   }

@@ -34,11 +34,11 @@ def test_the_summary_puts_the_period_first_and_adds_any_narrower_filter():
     first, last = date(2026, 9, 1), date(2026, 11, 30)
     assert (
         filter_summary(["Sunny Lodge"], True, first, last, "month")
-        == "1 Sep – 30 Nov 2026 · by month · Sunny Lodge"
+        == "1 Sep – 30 Nov 2026 · Sunny Lodge · by month"
     )
     assert (
         filter_summary(["A", "B"], True, first, last, "week", ["Mealtime", "", "Lounge"])
-        == "1 Sep – 30 Nov 2026 · by week · All 2 services · Mealtime · Lounge"
+        == "1 Sep – 30 Nov 2026 · Mealtime · Lounge · All 2 services · by week"
     )
 
 
@@ -54,7 +54,7 @@ def test_the_page_shows_the_summary_of_its_filters(acme, client_as):
     }
     page = client.get("/dashboards/quis", query_string=query).get_data(as_text=True)
     assert '<details class="filters-fold">' in page  # folded: the filters are valid
-    assert "1 Sep – 30 Nov 2026 · by week · Acme Care House · Mealtime</span>" in page
+    assert "1 Sep – 30 Nov 2026 · Mealtime · Acme Care House · by week</span>" in page
 
     wrong = client.get("/dashboards/quis", query_string={**query, "date_to": "2026-08-01"})
     assert wrong.status_code == 400

@@ -25,6 +25,7 @@ from careobs import create_app, permissions
 from careobs.accounts.models import User
 from careobs.actions import service as actions_service
 from careobs.actions.models import Action
+from careobs.audits.models import Audit
 from careobs.checklists import service as checklists
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
@@ -34,7 +35,15 @@ from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
 from tests.factories import DataBuilder
-from tests.support.audits import CARE_PLAN, TemplateInfo, audit_doc, person, starter_templates
+from tests.support.audits import (
+    CARE_PLAN,
+    TemplateInfo,
+    audit_doc,
+    person,
+    staff,
+    starter_templates,
+    template_info,
+)
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info
 from tests.support.web import PASSWORD, Auth, CsrfClient
@@ -75,6 +84,8 @@ sync_capture         capture       yes   yes     yes        no     no        no
 audit_service        complete      yes   yes     yes        no     no        no
 audit_service        plan          yes   yes     no         no     no        no
 audit_service        see_due       yes   yes     yes        no     no        no
+audit                view          yes   yes     yes        no     no        no
+audit_of_worker      view          yes   yes     yes        yes    no        no
 quarantined_copy     review        yes   yes     no         no     no        no
 """
 
@@ -197,8 +208,12 @@ def build_world(app, db) -> World:
     session_doc = quis_session(place, status="submitted")
     released_doc = spot_check(place, status="submitted", actions=1)
     unreleased_doc = spot_check(place, status="submitted", actions=1)
-    results = synced(supervisor, session_doc, released_doc, unreleased_doc)
-    assert [r["status"] for r in results] == ["created"] * 3, results
+    audit_of_person = audit_doc(homecare, world.audit_template, person("H01"))
+    audit_of_hal = audit_doc(homecare, staff_audit_template(app, db, acme), staff(hal))
+    results = synced(
+        supervisor, session_doc, released_doc, unreleased_doc, audit_of_person, audit_of_hal
+    )
+    assert [r["status"] for r in results] == ["created"] * 5, results
 
     def visit(document) -> MonitoringVisit:
         return db.scalar(
@@ -257,12 +272,39 @@ def build_world(app, db) -> World:
         "sync_capture": homecare,
         "audit_service": homecare,
         "quarantined_copy": quarantined,
+        "audit": stored_audit(db, audit_of_person),
+        "audit_of_worker": stored_audit(db, audit_of_hal),
     }
     world.today = today
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
     return world
+
+
+def staff_audit_template(app, db, acme) -> TemplateInfo:
+    """A published audit template about a care worker (no starter template is one)."""
+    with app.app_context():
+        draft = checklists.create_audit_template(
+            db,
+            acme.org.id,
+            acme.admin,
+            name="Supervision records audit",
+            subject_type="staff",
+            description="",
+            frequency_days=90,
+            cqc_statements=["S6"],
+            green_from=90,
+            amber_from=75,
+        )
+        checklists.fill(draft, [("Records", [("Supervision held on time", True, "")])])
+        checklists.publish(db, draft, acme.admin)
+        db.commit()
+    return template_info(db, "Supervision records audit", acme.org.id)
+
+
+def stored_audit(db, document) -> Audit:
+    return db.scalar(sa.select(Audit).where(Audit.uuid == uuid.UUID(document["id"])))
 
 
 def fresh_action(world: World) -> Action:
@@ -318,6 +360,8 @@ MODULE = {
     ("audit_service", "complete"): P.may_complete_audit,
     ("audit_service", "plan"): P.may_plan_audits,
     ("audit_service", "see_due"): lambda user, service: P.in_query(P.due_services(user), service),
+    ("audit", "view"): P.may_view_audit,
+    ("audit_of_worker", "view"): P.may_view_audit,
     ("quarantined_copy", "review"): P.may_review_quarantined,
 }
 
@@ -333,6 +377,8 @@ VISIBLE = {
     "action_held": P.visible_actions,
     "selection_draw": P.visible_draws,
     "quarantined_copy": P.visible_quarantine,
+    "audit": P.visible_audits,
+    "audit_of_worker": P.visible_audits,
 }
 
 
@@ -369,6 +415,8 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "action_held": f"/actions/{getattr(r, 'uuid', '')}",
             "selection_draw": f"/selection/{getattr(r, 'uuid', '')}",
             "worker_page": f"/dashboards/workers/{getattr(r, 'uuid', '')}",
+            "audit": f"/audits/{getattr(r, 'uuid', '')}",
+            "audit_of_worker": f"/audits/{getattr(r, 'uuid', '')}",
         }[kind]
         response = client.get(url)
     elif verb == "add_addendum":

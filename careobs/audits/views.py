@@ -1,0 +1,104 @@
+"""Audit pages: the list (with what waits on this device), the offline capture page and an
+audit's stored record."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from careobs.api.bootstrap import audit_templates
+from careobs.audits.models import Audit
+from careobs.audits.service import actions_raised, answers_by_item
+from careobs.checklists.models import SUBJECT_TYPES
+from careobs.db import get_session
+from careobs.org.settings import time_zone
+from careobs.pagination import paginate
+from careobs.permissions import (
+    audit_services,
+    can_manage_service,
+    get_visible_audit,
+    visible_actions,
+    visible_audits,
+)
+from careobs.visits.scoring import BANDS, RATINGS
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+
+# What the band means for the audited subject, in words beside the colour (never colour alone).
+BAND_WORDS = {
+    "green": "Green: meets the standard",
+    "amber": "Amber: some improvement needed",
+    "red": "Red: significant improvement needed",
+}
+
+
+def may_audit(user) -> bool:
+    """Whether the user may complete audits in at least one service (what the capture page and
+    the "Start an audit" links need)."""
+    db = get_session()
+    return db.scalar(sa.select(audit_services(user).order_by(None).exists())) is True
+
+
+@bp.get("/record")
+@login_required
+def record_page():
+    """The audit form: works offline once opened, driven by audit-form.js."""
+    if not may_audit(current_user):
+        abort(403)
+    return render_template("audits/record.html")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Audits waiting on this device, a way to start one per template, and the audits the user
+    may read on the server, newest first."""
+    db = get_session()
+    stmt = (
+        visible_audits(current_user)
+        .order_by(Audit.started_at.desc(), Audit.id.desc())
+        .options(
+            selectinload(Audit.checklist_version),
+            selectinload(Audit.person),
+            selectinload(Audit.staff),
+            selectinload(Audit.area),
+            selectinload(Audit.service),
+        )
+    )
+    templates = audit_templates(db, current_user) if may_audit(current_user) else []
+    return render_template(
+        "audits/index.html",
+        page=paginate(db, stmt),
+        templates=templates,
+        may_audit=bool(templates),
+        subject_types=SUBJECT_TYPES,
+        bands=BANDS,
+        zone=time_zone(db, current_user.organisation_id),
+    )
+
+
+@bp.get("/<uuid:audit_id>")
+@login_required
+def detail(audit_id: uuid.UUID):
+    """An audit's stored record: outcome in words, every answer, the actions it raised."""
+    db = get_session()
+    audit = get_visible_audit(db, current_user, audit_id)
+    if audit is None:
+        abort(404)
+    return render_template(
+        "audits/detail.html",
+        audit=audit,
+        template=audit.checklist_version.checklist,
+        answers=answers_by_item(audit),
+        raised=actions_raised(db, audit, visible_actions(current_user)),
+        ratings=RATINGS,
+        bands=BANDS,
+        band_words=BAND_WORDS,
+        may_follow_up=audit.auditor_id == current_user.id
+        or can_manage_service(current_user, audit.service),
+        zone=time_zone(db, current_user.organisation_id),
+    )
