@@ -97,7 +97,8 @@ class DueItem:
     @property
     def start_link(self) -> str:
         """The audit capture page, prefilled with this template, service and subject."""
-        query = {"template": self.template.uuid.hex, "service": self.service.uuid.hex}
+        # The ids as the bootstrap writes them (with dashes): the page matches them exactly.
+        query = {"template": str(self.template.uuid), "service": str(self.service.uuid)}
         if self.subject_param is not None:
             query["subject"] = self.subject_param
         return f"{START_PATH}?{urlencode(query)}"
@@ -244,14 +245,14 @@ def _subjects(db: Session, service: Service, kinds: set[str]) -> dict[str, list[
             .where(StaffMember.service_id == service.id, StaffMember.active.is_(True))
             .order_by(StaffMember.name)
         )
-        found["staff"] = [(("staff", i), name, u.hex) for i, name, u in rows]
+        found["staff"] = [(("staff", i), name, str(u)) for i, name, u in rows]
     if "area" in kinds:
         rows = db.execute(
             sa.select(Area.id, Area.name, Area.uuid)
             .where(Area.service_id == service.id, Area.active.is_(True))
             .order_by(Area.name)
         )
-        found["area"] = [(("area", i), name, u.hex) for i, name, u in rows]
+        found["area"] = [(("area", i), name, str(u)) for i, name, u in rows]
     return found
 
 

@@ -260,8 +260,8 @@ def test_audits_due_lists_each_subject_worst_first(org, login_as, care_plans_due
     assert text.index("Care plan audit: R01") < text.index("Care plan audit: R02")
     assert "Done late" in text and "7 days ago" in text  # R02: done, 7 days after its due
     assert (
-        f"/audits/record?template={template_of_uuid(org, templates)}"
-        f"&amp;service={org.care_home.uuid.hex}&amp;subject=R01"
+        f"/audits/record?template={templates[CARE_PLAN].id}"
+        f"&amp;service={org.care_home.uuid}&amp;subject=R01"
     ) in text
     # One fell due in the last 90 days and was not done; R02 was done 7 days late.
     assert "Done on time in the last 90 days: 0 of 2 scheduled audits that fell due (0%)" in text
@@ -269,10 +269,6 @@ def test_audits_due_lists_each_subject_worst_first(org, login_as, care_plans_due
     assert "Care plan audit: R01" in to_do and "Care plan audit: R02" not in to_do
     done = supervisor.get("/audits/due", query_string={"status": "done"}).get_data(as_text=True)
     assert "Care plan audit: R01" not in done and "Care plan audit: R02" in done
-
-
-def template_of_uuid(org, templates) -> str:
-    return uuid.UUID(templates[CARE_PLAN].id).hex
 
 
 @pytest.mark.parametrize(
