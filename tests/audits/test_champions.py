@@ -256,9 +256,7 @@ def test_a_champion_sees_their_audits_on_their_home_page(db, org, login_as, name
     assert client.get("/visits/record").status_code in {302, 403}
 
 
-def test_a_champion_reaches_the_audit_form_and_a_care_worker_does_not(
-    org, login_as, name_champion
-):
+def test_a_champion_reaches_the_audit_form_and_a_care_worker_does_not(org, login_as, name_champion):
     assert login_as(org.staff).get("/audits/record").status_code == 403
     name_champion()
     assert login_as(org.staff).get("/audits/record").status_code == 200
