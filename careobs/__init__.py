@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.actions.views import bp as actions_bp
     from careobs.api.views import bp as api_bp
     from careobs.audit.views import bp as audit_bp
+    from careobs.audits.admin_views import bp as audit_plans_bp
     from careobs.audits.views import bp as audits_bp
     from careobs.checklists.views import bp as checklists_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         dashboards_api_bp,
         selection_bp,
         evidence_bp,
+        audit_plans_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -4,6 +4,7 @@ from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audit.models import AuditEvent
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
+from careobs.audits.schedules import AuditChampion, AuditSchedule
 from careobs.capture.addenda import Addendum
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.db import Base
@@ -38,7 +39,9 @@ __all__ = [
     "Audit",
     "AuditAction",
     "AuditAnswer",
+    "AuditChampion",
     "AuditEvent",
+    "AuditSchedule",
     "Base",
     "Checklist",
     "ChecklistDomain",

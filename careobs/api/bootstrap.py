@@ -5,11 +5,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from careobs.audits.schedules import AuditChampion
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
-from careobs.org.models import Area, Organisation, Person, StaffMember
-from careobs.permissions import audit_services, capture_services, roles_by_service
+from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.permissions import (
+    audit_services,
+    capture_services,
+    championed,
+    roles_by_service,
+)
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
@@ -70,13 +76,25 @@ def checklists(db: Session, organisation_id: int) -> list[dict]:
     ]
 
 
-def audit_templates(db: Session, user) -> list[dict]:
+def champion_templates(db: Session, user) -> dict[int, set[int]]:
+    """The templates the user is an audit champion of, by service id (assignments in force)."""
+    found: dict[int, set[int]] = {}
+    rows = db.execute(
+        championed(user).with_only_columns(AuditChampion.service_id, AuditChampion.checklist_id)
+    )
+    for service_id, checklist_id in rows:
+        found.setdefault(service_id, set()).add(checklist_id)
+    return found
+
+
+def audit_templates(db: Session, user, champion_of: dict[int, set[int]] | None = None):
     """The current published version of each audit template the user may complete: every
-    template of the organisation for someone who may audit in at least one service, none
-    otherwise (issue 15's device contract, exactly these fields)."""
+    template of the organisation for someone who may capture in at least one service, only
+    their assigned templates for an audit champion, none otherwise (issue 15's device
+    contract, exactly these fields)."""
     if db.scalar(sa.select(audit_services(user).order_by(None).exists())) is not True:
         return []
-    versions = db.scalars(
+    stmt = (
         sa.select(ChecklistVersion)
         .join(Checklist)
         .where(
@@ -88,6 +106,10 @@ def audit_templates(db: Session, user) -> list[dict]:
         .order_by(Checklist.name)
         .options(selectinload(ChecklistVersion.domains).selectinload(ChecklistDomain.items))
     )
+    if db.scalar(sa.select(capture_services(user).order_by(None).exists())) is not True:
+        champion_of = champion_templates(db, user) if champion_of is None else champion_of
+        stmt = stmt.where(Checklist.id.in_({i for ids in champion_of.values() for i in ids}))
+    versions = db.scalars(stmt)
     return [
         {
             "id": str(v.checklist.uuid),
@@ -110,14 +132,39 @@ def audit_templates(db: Session, user) -> list[dict]:
     ]
 
 
+def _champion_roster(db: Session, service_ids: list[int], champion_of, areas, people) -> None:
+    """For a service where the user is only a champion, keep the roster their templates'
+    subjects need: people for person audits, areas for area audits; the staff always (subjects
+    of staff audits and owners of proposed actions)."""
+    if not service_ids:
+        return
+    ids = {i for found in champion_of.values() for i in found}
+    kinds = dict(
+        db.execute(
+            sa.select(Checklist.id, Checklist.subject_type).where(Checklist.id.in_(ids))
+        ).all()
+    )
+    for service_id in service_ids:
+        needed = {kinds.get(i) for i in champion_of.get(service_id, ())}
+        if "person" not in needed:
+            people[service_id] = []
+        if "area" not in needed:
+            areas[service_id] = []
+
+
 def bootstrap(db: Session, user) -> dict:
     """The user, the services they may record in with their rosters, and the settings."""
-    services = list(db.scalars(capture_services(user)))
+    # Where the user captures, plus where they are only an audit champion.
+    services = list(db.scalars(audit_services(user)))
+    capture_ids = set(db.scalars(capture_services(user).with_only_columns(Service.id)))
     ids = [s.id for s in services]
     areas = _active_by_service(db, Area, ids, Area.uuid, Area.name, order_by=Area.name)
     staff_columns = (StaffMember.uuid, StaffMember.name, StaffMember.job_role)
     staff = _active_by_service(db, StaffMember, ids, *staff_columns, order_by=StaffMember.name)
     people = _active_by_service(db, Person, ids, Person.code, Person.consent, order_by=Person.code)
+    champion_only = [i for i in ids if i not in capture_ids]
+    champion_of = champion_templates(db, user) if champion_only else {}
+    _champion_roster(db, champion_only, champion_of, areas, people)
     roles = roles_by_service(user)
     org = db.get(Organisation, user.organisation_id)
     return {
@@ -140,8 +187,9 @@ def bootstrap(db: Session, user) -> dict:
             }
             for s in services
         ],
-        "checklists": checklists(db, user.organisation_id),
-        "audit_templates": audit_templates(db, user),
+        # Visit checklists only for someone who may make visits (not a champion alone).
+        "checklists": checklists(db, user.organisation_id) if capture_ids else [],
+        "audit_templates": audit_templates(db, user, champion_of if not capture_ids else None),
         "settings": {
             "timezone": org.timezone,
             "visits": {

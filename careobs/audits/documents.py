@@ -4,7 +4,8 @@
 ``subject`` (``{"type", "id", "code"}``: a person by code, a care worker or an area by id, the
 service by neither), ``started_at``, ``ended_at``, ``answers``, ``actions`` (as a monitoring
 visit's), ``status``; optionally ``went_well`` and ``to_develop``. Everything is checked before
-anything is written; a service the user may not audit is ``forbidden``.
+anything is written; a service the user may not audit is ``forbidden``, and so is a template
+the user may not complete there (an audit champion completes only their templates).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import sqlalchemy as sa
 
 from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
-from careobs.org.models import Person
-from careobs.permissions import may_complete_audit
+from careobs.org.models import Area, Person, StaffMember
+from careobs.permissions import completable_template_ids
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -89,9 +90,40 @@ def read_audit_service(data: dict, rosters: Rosters, errors: Errors) -> ServiceR
     roster = rosters.get(service_uuid) if service_uuid else None
     if service_uuid and roster is None:
         errors.add("service_id", "Unknown service.")
-    if roster is not None and not may_complete_audit(rosters.user, roster.service):
+    if roster is not None and _allowed_templates(rosters, roster) == set():
         raise Forbidden
+    if roster is not None and not roster.may_capture:
+        _fill_roster(rosters, roster)
     return roster
+
+
+def _allowed_templates(rosters: Rosters, roster: ServiceRoster) -> set[int] | None:
+    """The templates the user may complete in the roster's service (None: every one), asked of
+    careobs.permissions once per service and batch."""
+    cache = rosters.lookups.setdefault("audit_templates_allowed", {})
+    service_id = roster.service.id
+    if service_id not in cache:
+        cache[service_id] = completable_template_ids(rosters.user, roster.service)
+    return cache[service_id]
+
+
+def _fill_roster(rosters: Rosters, roster: ServiceRoster) -> None:
+    """An audit champion may not capture in the service, so the shared roster leaves its areas
+    and staff empty: audits need them for their subjects and action owners (once per batch)."""
+    filled = rosters.lookups.setdefault("audit_rosters_filled", set())
+    service_id = roster.service.id
+    if service_id in filled:
+        return
+    filled.add(service_id)
+    db = rosters.db
+    roster.areas = dict(
+        db.execute(sa.select(Area.uuid, Area.id).where(Area.service_id == service_id)).all()
+    )
+    roster.staff = dict(
+        db.execute(
+            sa.select(StaffMember.uuid, StaffMember.id).where(StaffMember.service_id == service_id)
+        ).all()
+    )
 
 
 def read_subject(value, expected: str | None, roster, rosters: Rosters, errors: Errors):
@@ -171,6 +203,10 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
             )
             version = None
 
+    if version is not None and roster is not None:
+        allowed = _allowed_templates(rosters, roster)
+        if allowed is not None and version.checklist_id not in allowed:
+            raise Forbidden  # e.g. a champion's audit of a template that is not theirs
     expected = version.checklist.subject_type if version is not None else None
     subject = read_subject(data.get("subject"), expected, roster, rosters, errors)
     status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))

@@ -92,11 +92,11 @@ def notify() -> None:
 @notify.command("due")
 @with_appcontext
 def notify_due() -> None:
-    """Remind supervisors of monitoring visits due or overdue, and owners of actions due
-    (run once a day from cron; running it twice sends nothing twice)."""
+    """Remind supervisors of monitoring visits and scheduled audits due or overdue, and owners
+    of actions due (run once a day from cron; running it twice sends nothing twice)."""
     sent = remind(get_session())
     get_session().commit()
     click.echo(
         f"visits due reminders {sent['visits_due']}, action reminders {sent['action_due']}, "
-        f"re-check reminders {sent['recheck_due']}"
+        f"re-check reminders {sent['recheck_due']}, audits due reminders {sent['audits_due']}"
     )

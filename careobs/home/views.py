@@ -6,12 +6,15 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
+from careobs.audits import due as due_audits
 from careobs.db import get_engine, get_session
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
     can_administer,
     can_capture,
+    championed,
+    planning_services,
     roles_by_service,
     services_select,
     visible_quarantine,
@@ -49,6 +52,7 @@ def index():
     )
     return render_template(
         "home/index.html",
+        **_audits_due(db),
         may_observe=can_capture(current_user),
         conflicts=conflicts,
         services=services,
@@ -57,6 +61,26 @@ def index():
         can_administer=can_administer(current_user),
         staff_record=staff_for_user(db, current_user.id),
     )
+
+
+HOME_DUE_ITEMS = 5
+
+
+def _audits_due(db) -> dict:
+    """What the home page says about audits: counts of what is due in the user's services (or,
+    for an audit champion, of their templates), the first few worst first, their champion
+    assignments, and whether they plan audits anywhere."""
+    today = due_audits.organisation_today(db, current_user.organisation_id)
+    services, templates = due_audits.visible(db, current_user)
+    items = due_audits.services_due(db, services, today, templates) if services else []
+    pressing = [i for i in items if i.status != "done"]
+    assignments = db.scalars(championed(current_user)).all()
+    return {
+        "audits_due": pressing[:HOME_DUE_ITEMS],
+        "audits_summary": due_audits.Summary.of(items) if items else None,
+        "champion_of": sorted(assignments, key=lambda a: (a.checklist.name, a.service.name)),
+        "plans_audits": db.scalar(sa.select(planning_services(current_user).exists())) is True,
+    }
 
 
 @bp.get("/healthz")

@@ -1,7 +1,7 @@
 """The daily reminders of ``careobs notify due``: monitoring visits due or overdue under the
 organisation's frequency settings (design §2.2), with the dates and reasons of the coverage
-list, actions coming due or overdue, and targeted re-checks coming due (booked from an action or
-by a red visit)."""
+list, actions coming due or overdue, targeted re-checks coming due (booked from an action or
+by a red visit), and scheduled audits overdue or due today (careobs.audits.due)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.actions.queries import open_rechecks
 from careobs.actions.service import link as action_link
 from careobs.actions.service import owner_login
+from careobs.audits import due as audits_due
 from careobs.dashboards import coverage
 from careobs.db import utcnow
 from careobs.notifications.service import notify
@@ -79,7 +80,7 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
     Each organisation's reminders are for its own today, on its clock (its time zone), unless
     ``today`` says otherwise: just after midnight in London it is still yesterday in UTC.
     """
-    sent = {"visits_due": 0, "action_due": 0, "recheck_due": 0}
+    sent = {"visits_due": 0, "action_due": 0, "recheck_due": 0, "audits_due": 0}
     for org in db.scalars(sa.select(Organisation)).all():
         org_today = today or utcnow().astimezone(ZoneInfo(org.timezone)).date()
         services = db.scalars(
@@ -103,8 +104,50 @@ def remind(db: Session, today: date | None = None) -> dict[str, int]:
                     dedupe_key=f"visits-due-{service.uuid.hex}-{org_today.isoformat()}",
                 ):
                     sent["visits_due"] += 1
+        sent["audits_due"] += _remind_audits_due(db, org.id, org_today)
         sent["action_due"] += _remind_action_owners(db, org.id, org_today)
         sent["recheck_due"] += _remind_rechecks(db, org.id, org_today)
+    return sent
+
+
+def audits_summary(items: list) -> str | None:
+    """The audit reminder's words, e.g. "3 audits overdue, 2 due today at Rosewood House."
+    (None when nothing is overdue or due today)."""
+    summary = audits_due.Summary.of(items)
+    if not summary.overdue and not summary.due_today:
+        return None
+    counts = [f"{summary.overdue} overdue"] if summary.overdue else []
+    if summary.due_today:
+        counts.append(f"{summary.due_today} due today")
+    total = summary.overdue + summary.due_today
+    noun = "audit" if total == 1 else "audits"
+    return f"Scheduled {noun} at {items[0].service.name}: {', '.join(counts)}."
+
+
+def _remind_audits_due(db: Session, organisation_id: int, today: date) -> int:
+    """Managers and supervisors of each active service with scheduled audits overdue or due
+    today (once per service and day), linking to the service's "Audits due"."""
+    sent = 0
+    services = db.scalars(
+        sa.select(Service).where(
+            Service.organisation_id == organisation_id, Service.active.is_(True)
+        )
+    ).all()
+    for service in services:
+        items = audits_due.service_due(db, service, today)
+        body = audits_summary(items) if items else None
+        if body is None:
+            continue
+        for user in _managers_and_supervisors(db, service.id):
+            if notify(
+                db,
+                user,
+                "audits_due",
+                f"/audits/due?service={service.uuid.hex}",
+                body=body,
+                dedupe_key=f"audits-due-{service.uuid.hex}-{today.isoformat()}",
+            ):
+                sent += 1
     return sent
 
 

@@ -18,6 +18,7 @@ KINDS = {
     "action_due": "Action due",
     "action_assigned": "New action for you",
     "recheck_due": "Re-check due",
+    "audits_due": "Audits due",
 }
 
 

@@ -6,7 +6,8 @@ ask that query (or the ``may_<verb>(user, record)`` predicates beside it, which 
 none filters by role again afterwards. (The organisation data export is everything of one
 organisation, for its admins only: ``admin_required``.) The kinds: ``quis`` (QUIS sessions),
 ``visits`` (monitoring visits and a worker's own page), ``feedback``, ``actions`` (actions and the
-re-checks booked from them), ``audits`` (who may complete audits), ``selection`` (draws),
+re-checks booked from them), ``audits`` (who may complete and plan audits:
+champions too), ``selection`` (draws),
 ``evidence`` (evidence packs), ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
 written in (roles per service, page guards such as ``capture_required``). ``audit_records``
@@ -37,7 +38,18 @@ from careobs.permissions.actions import (
 )
 from careobs.permissions.addenda import may_add_addendum
 from careobs.permissions.audit_records import get_visible_audit, may_view_audit, visible_audits
-from careobs.permissions.audits import audit_services, may_complete_audit
+from careobs.permissions.audits import (
+    audit_services,
+    champion_template_ids,
+    championed,
+    completable_template_ids,
+    due_services,
+    is_champion,
+    may_complete_any_audit,
+    may_complete_audit,
+    may_plan_audits,
+    planning_services,
+)
 from careobs.permissions.dashboards import dashboard_services
 from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
 from careobs.permissions.feedback import (
@@ -123,7 +135,11 @@ __all__ = [
     "can_work_in_service",
     "capture_required",
     "capture_services",
+    "champion_template_ids",
+    "championed",
+    "completable_template_ids",
     "dashboard_services",
+    "due_services",
     "evidence_services",
     "feedback_released",
     "get_feedback_roles",
@@ -135,6 +151,7 @@ __all__ = [
     "has_role",
     "in_organisation",
     "in_query",
+    "is_champion",
     "is_org_admin",
     "is_owner",
     "manageable_services",
@@ -145,12 +162,14 @@ __all__ = [
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
+    "may_complete_any_audit",
     "may_complete_audit",
     "may_draw_in",
     "may_edit_feedback",
     "may_follow_up_visit",
     "may_make_evidence_pack",
     "may_manage_record",
+    "may_plan_audits",
     "may_release_feedback",
     "may_rename_service",
     "may_reply_to_feedback",
@@ -169,6 +188,7 @@ __all__ = [
     "own_feedback",
     "own_staff_ids",
     "owned_by",
+    "planning_services",
     "require",
     "roles_by_service",
     "sees_unreleased_visits_of",

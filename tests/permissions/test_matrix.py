@@ -82,6 +82,8 @@ service              rename        yes   no      no         no     no        no
 worker_page          view          yes   yes     no         yes    no        no
 sync_capture         capture       yes   yes     yes        no     no        no
 audit_service        complete      yes   yes     yes        no     no        no
+audit_service        plan          yes   yes     no         no     no        no
+audit_service        see_due       yes   yes     yes        no     no        no
 audit                view          yes   yes     yes        no     no        no
 audit_of_worker      view          yes   yes     yes        yes    no        no
 quarantined_copy     review        yes   yes     no         no     no        no
@@ -356,6 +358,8 @@ MODULE = {
     ("worker_page", "view"): P.may_view_worker_page,
     ("sync_capture", "capture"): P.may_capture_in,
     ("audit_service", "complete"): P.may_complete_audit,
+    ("audit_service", "plan"): P.may_plan_audits,
+    ("audit_service", "see_due"): lambda user, service: P.in_query(P.due_services(user), service),
     ("audit", "view"): P.may_view_audit,
     ("audit_of_worker", "view"): P.may_view_audit,
     ("quarantined_copy", "review"): P.may_review_quarantined,
@@ -478,6 +482,10 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
     elif verb == "rename":
         response = client.post(f"/admin/services/{r.uuid}", data={"name": r.name, "kind": r.kind})
         granted = {302}
+    elif verb == "plan":
+        response = client.get(f"/audits/services/{r.uuid}/schedules")
+    elif verb == "see_due":
+        response = client.get("/audits/due", query_string={"service": r.uuid.hex})
     elif verb == "review":
         response = client.get(f"/sync/quarantine/{r.id}")
     else:  # pragma: no cover - every row of the table has a route

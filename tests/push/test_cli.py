@@ -340,6 +340,7 @@ def test_nobody_is_reminded_when_nobody_is_due(app, org, db):
         "visits_due": 0,
         "action_due": 0,
         "recheck_due": 0,
+        "audits_due": 0,
     }
     assert notices(db) == []
 
