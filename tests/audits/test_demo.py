@@ -109,3 +109,44 @@ def test_loading_again_adds_nothing(app, demo, db):
         load_demo(db, today=TODAY)
     assert db.scalar(sa.select(sa.func.count()).select_from(Audit)) == counts
     assert db.scalar(sa.select(sa.func.count()).select_from(Action)) == actions
+
+
+# -- the large demo -----------------------------------------------------------------------------
+
+
+def test_large_demo_audits_agree_with_their_answers(app, db):
+    from collections import defaultdict
+
+    from careobs.audits import scoring
+    from careobs.checklists.models import ChecklistItem
+    from careobs.demo_large import Scale, generate
+
+    with app.app_context():
+        made = generate(db, Scale(services=3, staff=30, sessions=20, visits=100, audits=300))
+    db.expire_all()
+    audits = list(db.scalars(sa.select(Audit)))
+    assert made.counts["audits"] == len(audits) and 200 <= len(audits) <= 300
+    assert {a.checklist_version.checklist.name for a in audits} == {
+        t.name for t in starter.TEMPLATES
+    }
+    answers = defaultdict(list)
+    for audit_id, rating, critical in db.execute(
+        sa.select(AuditAnswer.audit_id, AuditAnswer.rating, ChecklistItem.critical).join(
+            ChecklistItem, ChecklistItem.id == AuditAnswer.item_id
+        )
+    ):
+        answers[audit_id].append(scoring.Answer(rating, critical))
+    assert made.counts["audit answers"] == sum(len(a) for a in answers.values())
+    bands = Counter()
+    for audit in audits:
+        template = audit.checklist_version.checklist
+        result = scoring.audit_outcome(answers[audit.id], template.green_from, template.amber_from)
+        assert (audit.score, audit.band, audit.points, audit.possible) == (
+            result.score,
+            result.band,
+            result.points,
+            result.possible,
+        )
+        assert audit.n_met == sum(a.rating == "met" for a in answers[audit.id])
+        bands[audit.band] += 1
+    assert bands["green"] > bands["amber"] > 0 and bands["red"] > 0
