@@ -81,24 +81,21 @@ def per_period(db: Session, scope: Scope) -> list[dict]:
     return periods
 
 
-def latest(db: Session, scope: Scope) -> list[dict]:
-    """The latest audit in the period of every subject, per template and service, worst first.
+def latest(db: Session, scope: Scope) -> tuple[dict, list[dict]]:
+    """The latest audit in the period of every subject, per template and service.
 
     A subject is a person, a care worker, an area or the whole service; its latest audit is the
-    one started last (ties: the one stored last).
+    one started last (ties: the one stored last). Returns the counts of subjects by the band of
+    their latest audit per (template, service) — keys "subjects", "red", "amber", "green",
+    "unscored" — and, worst first, the subjects whose latest audit was not green, with ids only
+    (``person``, ``staff``, ``area``: :func:`name_subjects` names them).
     """
     template_id = ChecklistVersion.checklist_id
+    subject = (Audit.subject_type, Audit.person_id, Audit.staff_id, Audit.area_id)
     newest = (
         sa.func.row_number()
         .over(
-            partition_by=(
-                template_id,
-                Audit.service_id,
-                Audit.subject_type,
-                Audit.person_id,
-                Audit.staff_id,
-                Audit.area_id,
-            ),
+            partition_by=(template_id, Audit.service_id, *subject),
             order_by=(Audit.started_at.desc(), Audit.id.desc()),
         )
         .label("newest")
@@ -107,9 +104,7 @@ def latest(db: Session, scope: Scope) -> list[dict]:
         sa.select(
             template_id.label("template_id"),
             Audit.service_id,
-            Audit.person_id,
-            Audit.staff_id,
-            Audit.area_id,
+            *subject,
             Audit.started_at,
             Audit.score,
             Audit.band,
@@ -119,87 +114,126 @@ def latest(db: Session, scope: Scope) -> list[dict]:
         .where(*_where(scope))
         .subquery()
     )
-    rows = db.execute(
-        sa.select(
-            Checklist.name.label("template"),
-            Service.name.label("service"),
-            Person.code,
-            StaffMember.name.label("staff"),
-            Area.name.label("area"),
-            ranked.c.started_at,
-            ranked.c.score,
-            ranked.c.band,
-        )
-        .join(Checklist, Checklist.id == ranked.c.template_id)
-        .join(Service, Service.id == ranked.c.service_id)
-        .outerjoin(Person, Person.id == ranked.c.person_id)
-        .outerjoin(StaffMember, StaffMember.id == ranked.c.staff_id)
-        .outerjoin(Area, Area.id == ranked.c.area_id)
-        .where(ranked.c.newest == 1)
-    ).all()
-    subjects = [
-        {
-            "template": row.template,
-            "service": row.service,
-            "subject": row.code or row.staff or row.area or "The service",
-            "kind": (
-                "Person"
-                if row.code
-                else "Care worker"
-                if row.staff
-                else "Area"
-                if row.area
-                else "Service"
-            ),
-            "last": row.started_at,
-            "score": row.score,
-            "band": row.band,
-        }
-        for row in rows
-    ]
+    rows = db.execute(sa.select(ranked).where(ranked.c.newest == 1)).all()
+    templates = _names(db, Checklist, Checklist.name, {r.template_id for r in rows})
+    services = _names(db, Service, Service.name, {r.service_id for r in rows})
+    groups: dict[tuple[str, str], dict] = defaultdict(
+        lambda: dict.fromkeys(("subjects", "red", "amber", "green", "unscored"), 0)
+    )
+    subjects = []
+    for row in rows:
+        group = groups[(templates[row.template_id], services[row.service_id])]
+        group["subjects"] += 1
+        group[row.band or "unscored"] += 1
+        if row.band != "green":
+            subjects.append(
+                {
+                    "template": templates[row.template_id],
+                    "service": services[row.service_id],
+                    "type": row.subject_type,
+                    "person": row.person_id,
+                    "staff": row.staff_id,
+                    "area": row.area_id,
+                    "last": row.started_at,
+                    "score": row.score,
+                    "band": row.band,
+                }
+            )
     subjects.sort(
         key=lambda s: (
             s["template"],
             s["service"],
             SEVERITY[s["band"]],
             s["score"] if s["score"] is not None else 0,
-            s["subject"],
         )
     )
-    return subjects
+    return dict(groups), subjects
+
+
+def _names(db: Session, model, column, ids: set) -> dict:
+    if not ids:
+        return {}
+    return dict(db.execute(sa.select(model.id, column).where(model.id.in_(ids))).all())
+
+
+SUBJECT_KINDS = {"person": "Person", "staff": "Care worker", "area": "Area", "service": "Service"}
+
+
+def name_subjects(db: Session, subjects: list[dict]) -> None:
+    """Give each subject its ``subject`` text: a person's code (never a name), a care worker's
+    name, an area's name or "The service"."""
+    codes = _names(db, Person, Person.code, {s["person"] for s in subjects if s["person"]})
+    staff = _names(db, StaffMember, StaffMember.name, {s["staff"] for s in subjects if s["staff"]})
+    areas = _names(db, Area, Area.name, {s["area"] for s in subjects if s["area"]})
+    for s in subjects:
+        s["subject"] = (
+            codes.get(s["person"]) or staff.get(s["staff"]) or areas.get(s["area"]) or "The service"
+        )
 
 
 def failed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
     """The items most often rated Not met or Partly met, each with how often it was rated at all
-    (N/A left out), followed across template versions by the item's key."""
-    audits = sa.select(Audit.id).where(*_where(scope))
-    not_met = _count_when(AuditAnswer.rating == "not_met")
-    partly = _count_when(AuditAnswer.rating == "partly")
-    failed = (not_met + partly).label("failed")
-    rows = db.execute(
+    (N/A left out), followed across template versions by the item's key.
+
+    Reads only the answers that are not Met (a small share of them); how often an item was
+    rated is the number of audits on its version less its N/A answers.
+    """
+    in_scope = sa.select(Audit.id).where(*_where(scope))
+    per_version = dict(
+        db.execute(
+            sa.select(Audit.checklist_version_id, sa.func.count())
+            .where(*_where(scope))
+            .group_by(Audit.checklist_version_id)
+        ).all()
+    )
+    counted = db.execute(
         sa.select(
-            ChecklistItem.key,
-            sa.func.count().label("rated"),
-            not_met.label("not_met"),
-            partly.label("partly"),
-            failed,
+            AuditAnswer.item_id,
+            _count_when(AuditAnswer.rating == "not_met").label("not_met"),
+            _count_when(AuditAnswer.rating == "partly").label("partly"),
+            _count_when(AuditAnswer.rating == "na").label("na"),
         )
-        .join(ChecklistItem, ChecklistItem.id == AuditAnswer.item_id)
-        .where(AuditAnswer.audit_id.in_(audits), AuditAnswer.rating != "na")
-        .group_by(ChecklistItem.key)
-        .having(failed > 0)
-        .order_by(failed.desc(), ChecklistItem.key)
-        .limit(limit)
+        # Written as "<> 'met'" so an index on the answers that are not Met can serve it.
+        .where(AuditAnswer.audit_id.in_(in_scope), AuditAnswer.rating != "met")
+        .group_by(AuditAnswer.item_id)
     ).all()
+    if not counted:
+        return []
+    items = {
+        row.id: row
+        for row in db.execute(
+            sa.select(ChecklistItem.id, ChecklistItem.key, ChecklistDomain.version_id)
+            .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
+            .where(ChecklistDomain.version_id.in_(per_version))
+        )
+    }
+    by_key: dict = defaultdict(lambda: {"rated": 0, "not_met": 0, "partly": 0})
+    for row in counted:
+        item = items[row.item_id]
+        totals = by_key[item.key]
+        totals["not_met"] += int(row.not_met)
+        totals["partly"] += int(row.partly)
+        totals["rated"] -= int(row.na)
+    for item in items.values():  # one item per key in each version
+        if item.key in by_key:
+            by_key[item.key]["rated"] += per_version[item.version_id]
+    ranked = sorted(
+        (
+            (key, totals)
+            for key, totals in by_key.items()
+            if totals["not_met"] + totals["partly"] > 0
+        ),
+        key=lambda pair: (-(pair[1]["not_met"] + pair[1]["partly"]), str(pair[0])),
+    )[:limit]
     texts = {}
-    if rows:
+    if ranked:
         for key, text, template in db.execute(
             sa.select(ChecklistItem.key, ChecklistItem.text, Checklist.name)
             .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
             .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
             .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
             .where(
-                ChecklistItem.key.in_([row.key for row in rows]),
+                ChecklistItem.key.in_([key for key, _ in ranked]),
                 ChecklistVersion.published_at.is_not(None),
             )
             .order_by(ChecklistVersion.number)
@@ -207,14 +241,14 @@ def failed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
             texts[key] = (text, template)  # the newest published wording wins
     return [
         {
-            "item": texts.get(row.key, ("(item no longer listed)", ""))[0],
-            "template": texts.get(row.key, ("", ""))[1],
-            "rated": int(row.rated),
-            "not_met": int(row.not_met),
-            "partly": int(row.partly),
-            "failed": int(row.failed),
+            "item": texts.get(key, ("(item no longer listed)", ""))[0],
+            "template": texts.get(key, ("", ""))[1],
+            "rated": totals["rated"],
+            "not_met": totals["not_met"],
+            "partly": totals["partly"],
+            "failed": totals["not_met"] + totals["partly"],
         }
-        for row in rows
+        for key, totals in ranked
     ]
 
 
@@ -236,16 +270,8 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     periods = per_period(db, scope)
     unit = scope.grouping.capitalize()
     overall = {key: sum(p[key] or 0 for p in periods) for key in (*NO_AUDITS, "score_sum")}
-    subjects = latest(db, scope)
-
-    groups: dict[tuple[str, str], dict] = defaultdict(
-        lambda: {"subjects": 0, "red": 0, "amber": 0, "green": 0, "unscored": 0}
-    )
-    for s in subjects:
-        group = groups[(s["template"], s["service"])]
-        group["subjects"] += 1
-        group[s["band"] or "unscored"] += 1
-    overall["subjects"] = len(subjects)
+    groups, follow_up = latest(db, scope)
+    overall["subjects"] = sum(g["subjects"] for g in groups.values())
     overall["subjects_red"] = sum(g["red"] for g in groups.values())
 
     rag = Table(
@@ -284,9 +310,13 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             percent=False,
         ),
     )
+    # Listed by name: the subjects not green at their latest audit (the green ones are counted
+    # above; listing thousands of them would bury the few that need following up).
+    name_subjects(db, follow_up)
+    green = sum(g["green"] for g in groups.values())
     worst = Table(
         "subjects",
-        "Every subject's latest audit, worst first",
+        "Subjects to follow up, worst first",
         [
             Column("template", "Template"),
             Column("service", "Service"),
@@ -301,18 +331,24 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
                 s["template"],
                 s["service"],
                 s["subject"],
-                s["kind"],
+                SUBJECT_KINDS[s["type"]],
                 BAND_WORDS[s["band"]],
                 s["score"] / 100 if s["score"] is not None else None,
                 s["last"].astimezone(scope.zone).date(),
             ]
-            for s in subjects
+            for s in follow_up
         ],
         caption=(
-            f"One row per subject ({_count(len(subjects), 'subject')}): red first, then amber, "
-            "unscored and green; the lowest score first within each rating. People by code."
+            f"Each subject whose latest audit was red, amber or unscored (n = {len(follow_up)}): "
+            "red first, then amber, then unscored, the lowest score first within each, per "
+            f"template and service. People by code. The {_count(green, 'subject')} green at "
+            "their latest audit are counted in the table above."
         ),
-        empty="No audits for these filters.",
+        empty=(
+            "Every subject was green at their latest audit."
+            if groups
+            else "No audits for these filters."
+        ),
     )
 
     def note(p: dict) -> str:

@@ -152,22 +152,48 @@ def test_latest_rating_of_every_subject(audits, acme, client_as):
         assert sum(row[3:7]) == row[2]
 
 
-def test_every_subject_worst_first(audits, acme, client_as):
-    table = table_of(fetch(client_as(acme.manager)), "subjects")
+def test_subjects_to_follow_up_worst_first(audits, acme, client_as):
+    payload = fetch(client_as(acme.manager))
+    table = table_of(payload, "subjects")
 
+    # Not green at their latest audit, worst first per template: R01's care plan (red at CP2,
+    # though green at CP1), R02's (amber), R01's MAR (red); the three green subjects are counted
+    # in the latest table only.
     assert [row[:5] for row in table["rows"]] == [
-        [INCIDENTS, HOUSE, "The service", "Service", "Green"],
         [CARE_PLAN, HOUSE, "R01", "Person", "Red"],
         [CARE_PLAN, HOUSE, "R02", "Person", "Amber"],
-        [IPC, HOUSE, "Lounge", "Area", "Green"],
         [MAR, HOUSE, "R01", "Person", "Red"],
-        [MAR, HOUSE, "R02", "Person", "Green"],
     ]
-    assert table["rows"][1][5] == pytest.approx(pct(26, 28))
-    assert table["rows"][1][6] == "2026-10-12"
-    assert len(table["rows"]) == sum(
-        row[2] for row in table_of(fetch(client_as(acme.manager)), "latest")["rows"]
+    assert table["rows"][0][5] == pytest.approx(pct(26, 28))
+    assert table["rows"][0][6] == "2026-10-12"
+    latest = table_of(payload, "latest")["rows"]
+    not_green = sum(row[2] - row[5] for row in latest)
+    assert len(table["rows"]) == not_green
+    assert "n = 3" in table["caption"] and "3 subjects green" in table["caption"]
+
+
+def test_a_red_subject_sorts_before_an_amber_one_by_score_within_its_rating(
+    app, db, acme, templates, admin_sync, client_as
+):
+    cp = templates[CARE_PLAN]
+    write(
+        admin_sync,
+        # R01 amber at 78.6%, R02 red by a critical item at 92.9%: R02 comes first, red
+        # before amber whatever the score.
+        audit_doc(
+            acme.care_home,
+            cp,
+            person("R01"),
+            ratings={0: "not_met", 1: "not_met", 2: "not_met"},
+            **at(local(2026, 10, 2, 10)),
+        ),
+        audit_doc(
+            acme.care_home, cp, person("R02"), ratings={5: "not_met"}, **at(local(2026, 10, 3, 10))
+        ),
     )
+    rows = table_of(fetch(client_as(acme.manager)), "subjects")["rows"]
+
+    assert [(row[2], row[4]) for row in rows] == [("R02", "Red"), ("R01", "Amber")]
 
 
 def test_most_often_failed_items(audits, acme, client_as, templates):
