@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from careobs.accounts import service as accounts
 from careobs.accounts.models import User
 from careobs.actions import demo as actions_demo
+from careobs.audits import demo as audits_demo
 from careobs.audits import starter
 from careobs.checklists import service as checklists
 from careobs.db import utcnow
@@ -198,6 +199,9 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         today,
     )
     selection_demo.load(session, riverside, users["manager@demo.test"], today)
+    audits_demo.load(
+        session, rosewood, users["manager@demo.test"], users["supervisor@demo.test"], today
+    )
     _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS]

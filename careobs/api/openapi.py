@@ -135,9 +135,16 @@ OPENAPI = {
                         "name": "name",
                         "in": "path",
                         "required": True,
-                        "schema": {"enum": ["quis", "visits", "coverage"]},
+                        "schema": {"enum": ["quis", "visits", "coverage", "audits"]},
                     },
                     *DASHBOARD_FILTERS,
+                    {
+                        "name": "template",
+                        "in": "query",
+                        "description": "Audits only: one audit template's id (every template "
+                        "when left out)",
+                        "schema": UUID,
+                    },
                 ],
                 "responses": {
                     "200": _json(

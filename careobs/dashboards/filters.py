@@ -15,6 +15,7 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from careobs.checklists.models import Checklist
 from careobs.days import local_midnight
 from careobs.forms import FilterForm
 from careobs.org import settings as org_settings
@@ -25,7 +26,8 @@ from careobs.quis.models import CONTEXTS
 from careobs.visits.models import VISIT_TYPES
 
 MAX_DAYS = 3 * 366
-KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare"}
+# The kind of service each dashboard counts; audits are run in care homes and homecare alike.
+KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare", "audits": None}
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
@@ -61,6 +63,8 @@ class DashboardFilters(FilterForm):
         validators=[Optional()],
     )
 
+    template = SelectField("Audit template", default="", validators=[Optional()])
+
     def validate_date_to(self, field) -> None:
         if self.date_from.data and field.data:
             if field.data < self.date_from.data:
@@ -89,6 +93,7 @@ class Scope:
     area_id: int | None
     visit_type: str | None
     query: dict  # the filters as URL parameters, for links to the same view
+    template_id: int | None = None  # the audits dashboard's template (a checklist's id)
 
     @property
     def start(self) -> datetime:
@@ -138,9 +143,10 @@ def default_range(today: date) -> tuple[date, date]:
 def build_form(db: Session, user, dashboard: str, args, today: date) -> DashboardFilters:
     """The filter form for ``dashboard`` with the choices this user may pick."""
     form = DashboardFilters(formdata=args, meta={"csrf": False})
+    kind = KIND_FOR[dashboard]
     services = db.scalars(
         dashboard_services(user).where(
-            Service.kind == KIND_FOR[dashboard], Service.active.is_(True)
+            *([Service.kind == kind] if kind else []), Service.active.is_(True)
         )
     ).all()
     form.service.choices = [SelectChoice(str(s.uuid), s.name) for s in services]
@@ -155,6 +161,14 @@ def build_form(db: Session, user, dashboard: str, args, today: date) -> Dashboar
     many = len(services) > 1
     form.area.choices = [SelectChoice("", "Any area")] + [
         SelectChoice(str(a.uuid), f"{name} — {a.name}" if many else a.name) for a, name in areas
+    ]
+    templates = db.execute(
+        sa.select(Checklist.uuid, Checklist.name)
+        .where(Checklist.organisation_id == user.organisation_id, Checklist.purpose == "audit")
+        .order_by(Checklist.name)
+    ).all()
+    form.template.choices = [SelectChoice("", "Every template")] + [
+        SelectChoice(str(u), name) for u, name in templates
     ]
     first, last = default_range(today)
     if not args.get("date_from"):
@@ -179,8 +193,18 @@ def scope_from(db: Session, user, form: DashboardFilters, dashboard: str) -> Sco
         "date_to": form.date_to.data.isoformat(),
         "grouping": form.grouping.data or "month",
     }
+    template_id = None
     if dashboard == "quis":
         query |= {"context": form.context.data or "", "area": form.area.data or ""}
+    elif dashboard == "audits":
+        query |= {"template": form.template.data or ""}
+        if form.template.data:
+            template_id = db.scalar(
+                sa.select(Checklist.id).where(
+                    Checklist.uuid == uuid.UUID(form.template.data),
+                    Checklist.organisation_id == user.organisation_id,
+                )
+            )
     else:
         query |= {"visit_type": form.visit_type.data or ""}
     return Scope(
@@ -192,6 +216,7 @@ def scope_from(db: Session, user, form: DashboardFilters, dashboard: str) -> Sco
         grouping=form.grouping.data or "month",
         context=(form.context.data or None) if dashboard == "quis" else None,
         area_id=area_id if dashboard == "quis" else None,
-        visit_type=(form.visit_type.data or None) if dashboard != "quis" else None,
+        visit_type=(form.visit_type.data or None) if dashboard in ("visits", "coverage") else None,
         query={k: v for k, v in query.items() if v},
+        template_id=template_id,
     )

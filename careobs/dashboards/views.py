@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from careobs.dashboards import coverage, quis, visits, worker
+from careobs.dashboards import audits, coverage, quis, visits, worker
 from careobs.dashboards.filters import (
     DashboardFilters,
     Scope,
@@ -41,6 +41,7 @@ TITLES = {
     "quis": "QUIS observations",
     "visits": "Monitoring visits",
     "coverage": "Coverage",
+    "audits": "Audits",
 }
 
 
@@ -87,6 +88,9 @@ def build(name: str, args: MultiDict) -> Dashboard:
     elif name == "visits":
         overall, dashboard.tables = visits.tables(db, scope)
         dashboard.headline = visits.headline(overall)
+    elif name == "audits":
+        overall, dashboard.tables = audits.tables(db, scope)
+        dashboard.headline = audits.headline(overall)
     else:
         (people, types), dashboard.tables = coverage.tables(db, scope, today)
         dashboard.headline = coverage.headline(people, types)
@@ -97,7 +101,9 @@ def _summary(form: DashboardFilters, scope: Scope) -> str:
     """The checked filters in one line, named as the form names them."""
     names = [s.name for s in form.services if s.id in scope.service_ids]
     areas = {choice.value: choice.label for choice in form.area.choices}
+    templates = {choice.value: choice.label for choice in form.template.choices}
     extras = [
+        templates.get(form.template.data or "", "") if scope.template_id else "",
         CONTEXTS.get(scope.context or "", ""),
         areas.get(form.area.data or "", "") if scope.area_id else "",
         VISIT_TYPES.get(scope.visit_type or "", ""),
@@ -113,7 +119,7 @@ def index():
     return redirect(url_for("dashboards.page", name="quis"))
 
 
-@bp.get("/<any(quis, visits, coverage):name>")
+@bp.get("/<any(quis, visits, coverage, audits):name>")
 @admin_area_required
 def page(name: str):
     dashboard = build(name, request.args)
@@ -121,7 +127,7 @@ def page(name: str):
     return render_template("dashboards/dashboard.html", dashboard=dashboard), status
 
 
-@bp.get("/<any(quis, visits, coverage):name>.csv")
+@bp.get("/<any(quis, visits, coverage, audits):name>.csv")
 @admin_area_required
 def csv(name: str):
     dashboard = build(name, request.args)
@@ -150,7 +156,7 @@ def _csv_response(table: Table, filename: str) -> Response:
     )
 
 
-@api_bp.get("/<any(quis, visits, coverage):name>")
+@api_bp.get("/<any(quis, visits, coverage, audits):name>")
 @admin_area_required
 def data(name: str):
     dashboard = build(name, request.args)

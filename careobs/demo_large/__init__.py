@@ -1,9 +1,10 @@
 """``careobs demo --size large``: a provider big enough to exercise the dashboards and benchmarks.
 
 "Large Demo Provider" has 40 services, 1,500 staff, about 20,000 QUIS sessions (a million
-interactions) and 60,000 monitoring visits over the two years ending today, generated from a
-fixed seed with Core executemany in chunks. Every raw row (interaction, answer) exists and the
-stored aggregates are computed from them with the scoring modules, exactly as a sync would.
+interactions), 60,000 monitoring visits and 24,000 audits over the two years ending today,
+generated from a fixed seed with Core executemany in chunks. Every raw row (interaction, answer)
+exists and the stored aggregates are computed from them with the scoring modules, exactly as a
+sync would.
 It lives beside the small demo; when it already exists nothing is changed (audit events cannot
 be deleted, so it is never regenerated in place).
 """
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.models import AuditEvent
 from careobs.audit.service import record
-from careobs.demo_large import answers, organisation, quis, visits
+from careobs.demo_large import answers, audits, organisation, quis, visits
 from careobs.demo_large.organisation import LOGINS
 from careobs.demo_large.patterns import Window
 from careobs.org.models import Organisation
@@ -41,6 +42,11 @@ class Scale:
     visits: int = 60_000
     interactions_per_session: int = 50
     days: int = 730
+    audits: int | None = None  # None: two for every five visits
+
+    @property
+    def audit_total(self) -> int:
+        return self.visits * 2 // 5 if self.audits is None else self.audits
 
 
 class LargeDemoExists(Exception):
@@ -138,6 +144,20 @@ def generate(
         echo,
     )
     echo(f"visits: {n_visits:,}, answers: {n_answers:,} ({time.perf_counter() - clock:.1f} s)")
+    n_audits, n_audit_answers = audits.generate(
+        db,
+        rng,
+        org.id,
+        provider.homes + provider.branches,
+        admin,
+        window,
+        scale.audit_total,
+        echo,
+    )
+    echo(
+        f"audits: {n_audits:,}, audit answers: {n_audit_answers:,} "
+        f"({time.perf_counter() - clock:.1f} s)"
+    )
     counts = {
         "services": len(provider.homes) + len(provider.branches),
         "staff": staff,
@@ -145,6 +165,8 @@ def generate(
         "interactions": interactions,
         "visits": n_visits,
         "answers": n_answers,
+        "audits": n_audits,
+        "audit answers": n_audit_answers,
     }
     record(
         db,

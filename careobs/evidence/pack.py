@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
+from careobs.evidence.audits import audit_evidence
 from careobs.evidence.contents import CHANGED, CHECKED, DONE, FOUND, Item, Pack, Section, Statement
 from careobs.evidence.improvement import (
     ACTION_COLUMNS,
@@ -75,6 +76,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
         quis_evidence(db, scope, add, counts)
     else:
         visit_evidence(db, scope, today, add, counts)
+    audit_evidence(db, scope, add, counts)
     actions = actions_in(db, scope)
     counts["actions"] = len(actions)
     counts["actions_done"] = sum(a.status == "done" for a in actions)
@@ -106,6 +108,7 @@ def _summary(service: Service, counts: dict[str, int]) -> list[tuple[str, str]]:
     )
     return [
         (checked[0], str(checked[1])),
+        ("Audits", str(counts.get("audits", 0))),
         ("Actions", f"{counts['actions']} ({counts['actions_done']} done)"),
         ("Feedback released", str(counts["feedback_released"])),
         ("Feedback acknowledged", str(counts["feedback_acknowledged"])),

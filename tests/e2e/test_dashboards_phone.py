@@ -264,9 +264,9 @@ def test_the_dashboard_tabs_are_separate_named_targets(open_page, name):
     page = open_page(320, 640, as_user="manager")
     page.goto(f"/dashboards/{name}")
     links = page.get_by_role("navigation", name="Dashboards").get_by_role("link")
-    expect(links).to_have_count(3)
-    names = [links.nth(i).evaluate("(a) => a.textContent.trim()") for i in range(3)]
-    assert names == ["QUIS", "Visits", "Coverage"], names
+    expect(links).to_have_count(4)
+    names = [links.nth(i).evaluate("(a) => a.textContent.trim()") for i in range(4)]
+    assert names == ["QUIS", "Visits", "Coverage", "Audits"], names
     boxes = []
     for i, label in enumerate(names):
         link = links.nth(i)
