@@ -13,7 +13,7 @@ from careobs.accounts import service as accounts
 from careobs.accounts.models import User
 from careobs.actions import demo as actions_demo
 from careobs.audits import demo as audits_demo
-from careobs.audits import starter
+from careobs.audits import schedules_demo, starter
 from careobs.checklists import service as checklists
 from careobs.db import utcnow
 from careobs.feedback import service as feedback
@@ -202,9 +202,12 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     audits_demo.load(
         session, rosewood, users["manager@demo.test"], users["supervisor@demo.test"], today
     )
+    champion = schedules_demo.load(
+        session, org, rosewood, riverside, users["manager@demo.test"], today, password=DEMO_PASSWORD
+    )
     _quieten_history(session, today)
     session.commit()
-    return [(email, role) for email, _name, role in LOGINS]
+    return [(email, role) for email, _name, role in LOGINS] + champion
 
 
 def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: User) -> None:

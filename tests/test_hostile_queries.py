@@ -31,6 +31,7 @@ HUGE = "99999999999999999999999"
 LISTS = {
     "/quis/": ("admin", "manager", "supervisor"),
     "/visits/": ("admin", "manager", "supervisor", "staff"),
+    "/audits/": ("admin", "manager", "supervisor", "staff"),
     "/actions/": ("admin", "manager", "supervisor"),
     "/actions/mine": ("supervisor", "staff"),
     "/feedback/": ("manager", "supervisor", "staff"),

@@ -209,7 +209,8 @@ def service_due(
                 status = "due"
             else:
                 status = "done"
-            last = max((o.done_on for o in occurrences), default=None)
+            # Slots left empty have no day: the last audit is the last one done.
+            last = max((o.done_on for o in occurrences if o.done_on is not None), default=None)
             items.append(
                 DueItem(
                     service=service,

@@ -6,22 +6,24 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from careobs.api.bootstrap import audit_templates
 from careobs.audits.models import Audit
 from careobs.audits.service import actions_raised, answers_by_item
-from careobs.checklists.models import SUBJECT_TYPES
+from careobs.checklists.models import SUBJECT_TYPES, Checklist
 from careobs.checklists.scoring import BANDS, RATINGS
 from careobs.db import get_session
+from careobs.org.models import Service
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     audit_services,
     can_manage_service,
     get_visible_audit,
+    may_complete_audit,
     visible_actions,
     visible_audits,
 )
@@ -46,10 +48,40 @@ def may_audit(user) -> bool:
 @bp.get("/record")
 @login_required
 def record_page():
-    """The audit form: works offline once opened, driven by audit-form.js."""
+    """The audit form: works offline once opened, driven by audit-form.js.
+
+    "Audits due" links name what to fill in (``template``, ``service``, ``subject``); the form
+    reads them on the device. A link naming a service or template this user may not audit in is
+    not found here, as any page about another's record is."""
     if not may_audit(current_user):
         abort(403)
+    service = _named(request.args.get("service"), audit_services(current_user), Service.uuid)
+    template = _named(
+        request.args.get("template"),
+        sa.select(Checklist).where(
+            Checklist.organisation_id == current_user.organisation_id,
+            Checklist.purpose == "audit",
+        ),
+        Checklist.uuid,
+    )
+    if service and template and not may_complete_audit(current_user, service, template):
+        abort(404)
     return render_template("audits/record.html")
+
+
+def _named(value: str | None, choices: sa.Select, column):
+    """The one of ``choices`` whose ``column`` is the uuid ``value`` (None when no value is
+    given); 404 for anything else."""
+    if value is None:
+        return None
+    try:
+        wanted = uuid.UUID(value)
+    except ValueError:
+        abort(404)
+    found = get_session().scalar(choices.where(column == wanted).order_by(None))
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.get("/")

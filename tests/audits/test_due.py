@@ -152,6 +152,17 @@ def test_done_late_then_done_on_time(app, db, org, schedule, audited):
     assert items_on(app, db, org, date(2027, 1, 3))["R01"].status == "overdue"
 
 
+def test_an_audit_done_after_missed_slots_is_the_last_one_done(app, db, org, schedule, audited):
+    """Due 1 Nov, done 3 Dec: the 1 Dec slot was left empty (missed), the audit of 3 Dec is the
+    last done and the next is due 30 days after it."""
+    schedule()
+    audited(date(2026, 12, 3))
+
+    item = items_on(app, db, org, date(2026, 12, 5))["R01"]
+    assert (item.last_done, item.due_on) == (date(2026, 12, 3), date(2027, 1, 2))
+    assert item.status_label == "Done late"
+
+
 def test_done_early_makes_the_next_one_due_early(app, db, org, schedule, audited):
     schedule()
     audited(date(2026, 11, 1))

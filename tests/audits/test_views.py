@@ -194,3 +194,33 @@ def test_the_kind_page_is_the_audit_page(app, sent):
 
     with app.test_request_context():
         assert page_of("audit", sent["care_home"]) == f"/audits/{sent['care_home']}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"service": "not-a-uuid"},
+        {"template": "00000000-0000-0000-0000-000000000000"},
+        {"service": "00000000-0000-0000-0000-000000000000"},
+        {"template": "\x00"},
+    ],
+)
+def test_a_start_link_naming_nothing_this_user_may_audit_is_not_found(login_as, org, query):
+    response = login_as(org.supervisor).get("/audits/record", query_string=query)
+    assert response.status_code == 404
+
+
+def test_a_start_link_to_another_organisations_service_is_not_found(
+    login_as, org, other, templates
+):
+    """The same page with this organisation's template and service opens."""
+    client = login_as(org.supervisor)
+    template = str(templates[next(iter(templates))].id)
+    mine = client.get(
+        "/audits/record", query_string={"template": template, "service": str(org.care_home.uuid)}
+    )
+    assert mine.status_code == 200
+    theirs = client.get(
+        "/audits/record", query_string={"template": template, "service": str(other.care_home.uuid)}
+    )
+    assert theirs.status_code == 404
