@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
@@ -87,6 +89,18 @@ def champion_templates(db: Session, user) -> dict[int, set[int]]:
     return found
 
 
+def audit_bands(db: Session, template_ids: list[str]) -> dict[str, dict]:
+    """Each template's bands by its id: ``{"green_from": 90, "amber_from": 75}``."""
+    if not template_ids:
+        return {}
+    rows = db.execute(
+        sa.select(Checklist.uuid, Checklist.green_from, Checklist.amber_from).where(
+            Checklist.uuid.in_([uuid.UUID(t) for t in template_ids])
+        )
+    )
+    return {str(u): {"green_from": g, "amber_from": a} for u, g, a in rows}
+
+
 def audit_templates(db: Session, user, champion_of: dict[int, set[int]] | None = None):
     """The current published version of each audit template the user may complete: every
     template of the organisation for someone who may capture in at least one service, only
@@ -167,6 +181,7 @@ def bootstrap(db: Session, user) -> dict:
     _champion_roster(db, champion_only, champion_of, areas, people)
     roles = roles_by_service(user)
     org = db.get(Organisation, user.organisation_id)
+    templates = audit_templates(db, user, champion_of if not capture_ids else None)
     return {
         "user": {
             "id": str(user.uuid),
@@ -189,7 +204,7 @@ def bootstrap(db: Session, user) -> dict:
         ],
         # Visit checklists only for someone who may make visits (not a champion alone).
         "checklists": checklists(db, user.organisation_id) if capture_ids else [],
-        "audit_templates": audit_templates(db, user, champion_of if not capture_ids else None),
+        "audit_templates": templates,
         "settings": {
             "timezone": org.timezone,
             "visits": {
@@ -197,6 +212,9 @@ def bootstrap(db: Session, user) -> dict:
                 "visit_types": VISIT_TYPES,
                 "ratings": RATINGS,
             },
+            # Each audit template's RAG bands, for the phone's live band: beside the templates,
+            # whose fields the device contract fixes.
+            "audits": {"bands": audit_bands(db, [t["id"] for t in templates])},
             "quis": {
                 "categories": CATEGORY_LABELS,
                 "contexts": CONTEXTS,

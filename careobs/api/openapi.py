@@ -223,6 +223,23 @@ OPENAPI = {
                             },
                             "visits": {"type": "object"},
                             "quis": {"type": "object"},
+                            "audits": {
+                                "type": "object",
+                                "properties": {
+                                    "bands": {
+                                        "type": "object",
+                                        "description": "Each audit template's RAG bands by its "
+                                        "id: green from green_from %, amber from amber_from %",
+                                        "additionalProperties": {
+                                            "type": "object",
+                                            "properties": {
+                                                "green_from": {"type": "integer"},
+                                                "amber_from": {"type": "integer"},
+                                            },
+                                        },
+                                    }
+                                },
+                            },
                         },
                     },
                 },

@@ -14,6 +14,7 @@ from careobs.permissions import (
     can_administer,
     can_capture,
     championed,
+    may_complete_any_audit,
     planning_services,
     roles_by_service,
     services_select,
@@ -80,6 +81,7 @@ def _audits_due(db) -> dict:
         "audits_summary": due_audits.Summary.of(items) if items else None,
         "champion_of": sorted(assignments, key=lambda a: (a.checklist.name, a.service.name)),
         "plans_audits": db.scalar(sa.select(planning_services(current_user).exists())) is True,
+        "may_audit": may_complete_any_audit(current_user),
     }
 
 

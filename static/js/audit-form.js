@@ -11,7 +11,7 @@ const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"
 // The server's answer to an audit with nothing applicable (careobs/audits/documents.py, ALL_NA).
 const ALL_NA = "Every item is N/A: an audit must rate at least one item.";
 const NO_TEMPLATE = "No audit template is published yet: ask an administrator to publish one.";
-// A template the bootstrap sent without its bands is scored with the defaults (design §2.2).
+// A template whose bands the bootstrap does not give is scored with the defaults (design §2.2).
 const DEFAULT_BANDS = { green_from: 90, amber_from: 75 };
 const BAND_WORDS = {
   green: "Green: meets the standard",
@@ -29,10 +29,8 @@ const templates = () => bootstrap?.audit_templates || [];
 const templateOf = (data) => templates().find((t) => t.id === data.template_id && t.version === data.template_version)
   || doc?.template;
 const itemsOf = (template) => template.domains.flatMap((d) => d.items);
-const bandsOf = (template) => ({
-  green_from: template.green_from ?? DEFAULT_BANDS.green_from,
-  amber_from: template.amber_from ?? DEFAULT_BANDS.amber_from,
-});
+// The bootstrap carries each template's bands in settings.audits.bands, by template id.
+const bandsOf = (template) => ({ ...DEFAULT_BANDS, ...bootstrap?.settings?.audits?.bands?.[template.id] });
 
 /** What was audited, as people say it: "R07", "Hal Homecare", "Lounge", "the whole service". */
 function subjectText(data) {

@@ -99,3 +99,17 @@ def test_a_draft_template_is_not_sent(app, db, org, templates, client, auth):
     auth.login(org.supervisor)
     names = [t["name"] for t in bootstrap(client)["audit_templates"]]
     assert "Mealtime audit" not in names and len(names) == 4
+
+
+def test_each_templates_bands_come_beside_the_templates(app, db, org, templates, login_as):
+    """The template objects keep the contract's fields; their bands are in settings."""
+    with app.app_context():
+        template = db.scalar(sa.select(Checklist).where(Checklist.name == CARE_PLAN))
+        template.green_from, template.amber_from = 95, 80
+        db.commit()
+        care_plan_id = str(template.uuid)
+    body = bootstrap(login_as(org.supervisor))
+    bands = body["settings"]["audits"]["bands"]
+    assert set(bands) == {t["id"] for t in body["audit_templates"]}
+    assert bands[care_plan_id] == {"green_from": 95, "amber_from": 80}
+    assert bootstrap(login_as(org.staff))["settings"]["audits"]["bands"] == {}

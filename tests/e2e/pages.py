@@ -211,6 +211,7 @@ DASHBOARD_PAGES = [
     dashboard_visit("dashboard-quis", "manager", "/dashboards/quis", "QUIS observations"),
     dashboard_visit("dashboard-visits", "manager", "/dashboards/visits", "Monitoring visits"),
     dashboard_visit("dashboard-coverage", "manager", "/dashboards/coverage", "Coverage"),
+    dashboard_visit("dashboard-audits", "manager", "/dashboards/audits", "Audits"),
     Visit("dashboard-filter-error", "manager", dashboard_filter_error),
     Visit("dashboard-my-practice", "staff", my_practice),
     Visit("dashboard-worker-manager", "manager", worker_for_manager),
@@ -357,6 +358,37 @@ def visit_record(page, live, _open_page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Monitoring visit")
 
 
+def audit_record(page, live, _open_page):
+    """The demo's latest submitted audit, as the manager of its service sees it."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.audits.models import Audit
+
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        audit = db.scalar(
+            sa.select(Audit.uuid)
+            .where(Audit.status == "submitted")
+            .order_by(Audit.started_at.desc())
+            .limit(1)
+        )
+    goto(page, f"/audits/{audit}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(": ")
+    expect(page.get_by_role("heading", name="Answers")).to_be_visible()
+
+
+def audit_schedules_of_a_service(page, live, _open_page):
+    goto(page, "/audits/plan")
+    heading(page, "Audit schedules")
+    page.get_by_role("link", name="Rosewood House").first.click()
+    heading(page, "Audit schedules: Rosewood House")
+
+
+def champion_home(page, _live, _open_page):
+    goto(page, "/")
+    expect(page.get_by_role("heading", name="Your audits")).to_be_visible()
+
+
 def audit_setup(page, _live, _open_page):
     goto(page, "/audits/record")
     heading(page, "New audit")
@@ -385,6 +417,11 @@ PAGES = [
     path_visit("audits", "supervisor", "/audits/", "Audits"),
     Visit("audit-setup", "supervisor", audit_setup),
     Visit("audit-form", "supervisor", audit_form),
+    Visit("audit-record", "manager", audit_record),
+    path_visit("audits-due", "supervisor", "/audits/due", "Audits due"),
+    path_visit("audit-plan", "manager", "/audits/plan", "Audit schedules"),
+    Visit("audit-schedules", "manager", audit_schedules_of_a_service),
+    Visit("champion-home", "champion@demo.test", champion_home),
     Visit("visit-record", "manager", visit_record),
     path_visit("settings", "admin", "/admin/settings/", "Monitoring visit settings"),
     path_visit("checklists", "admin", "/admin/checklists/", "Checklists"),

@@ -386,9 +386,11 @@ def test_the_live_band_follows_the_templates_own_bands(open_page, live_server):
     care_plan = template_id(live_server, starter.CARE_PLAN.name)
 
     def stricter(body):
-        for template in body["audit_templates"]:
-            if template["id"] == care_plan:
-                template.update(green_from=95, amber_from=90)
+        assert body["settings"]["audits"]["bands"][care_plan] == {
+            "green_from": 90,
+            "amber_from": 75,
+        }
+        body["settings"]["audits"]["bands"][care_plan] = {"green_from": 95, "amber_from": 90}
 
     bootstrap_changed(page, stricter)
     doc_id = start(page, care_plan, ROSEWOOD, "R01")
