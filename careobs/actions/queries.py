@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import Membership, User
 from careobs.actions.models import CLOSED, Action, RecheckBooking
-from careobs.checklists.models import ChecklistItem
+from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.org.models import StaffMember
 from careobs.permissions import WORK
 from careobs.visits.models import MonitoringVisit
@@ -61,14 +61,17 @@ class RecheckInfo:
         return self.after_visit_uuid is not None
 
 
-def item_texts(db: Session, keys) -> dict[str, str]:
-    """The latest wording of checklist items by key (keys outlive versions)."""
+def item_texts(db: Session, organisation_id: int, keys) -> dict[str, str]:
+    """The latest wording of the organisation's checklist items by key (keys outlive versions;
+    starter items share their keys across organisations, so the organisation is always named)."""
     keys = {uuid.UUID(str(k)) for k in keys}
     if not keys:
         return {}
     rows = db.execute(
         sa.select(ChecklistItem.key, ChecklistItem.text)
-        .where(ChecklistItem.key.in_(keys))
+        .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
+        .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
+        .where(ChecklistItem.key.in_(keys), ChecklistVersion.organisation_id == organisation_id)
         .order_by(ChecklistItem.id)
     )
     return {str(key): text for key, text in rows}  # later versions overwrite earlier ones
@@ -111,7 +114,15 @@ def rechecks_due(db: Session, staff_ids) -> dict[int, RecheckInfo]:
             and row.after_visit_uuid is not None
         ):
             earliest[row.RecheckBooking.staff_id] = row
-    texts = item_texts(db, {k for r in earliest.values() for k in r.RecheckBooking.focus_item_keys})
+    texts = {}
+    for organisation_id in {r.RecheckBooking.organisation_id for r in earliest.values()}:
+        keys = {
+            k
+            for r in earliest.values()
+            if r.RecheckBooking.organisation_id == organisation_id
+            for k in r.RecheckBooking.focus_item_keys
+        }
+        texts.update(item_texts(db, organisation_id, keys))
     return {
         staff_id: RecheckInfo(
             row.RecheckBooking.due_by,

@@ -226,7 +226,9 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
     progress_form.status.choices = choices.status_choices(current_user, action)
     if recheck_form is None and may_update:
         recheck_form = choices.recheck_form(db, action, today=_today())
-    texts = item_texts(db, {k for b in action.rechecks for k in b.focus_item_keys})
+    texts = item_texts(
+        db, action.organisation_id, {k for b in action.rechecks for k in b.focus_item_keys}
+    )
     return render_template(
         "actions/detail.html",
         action=action,

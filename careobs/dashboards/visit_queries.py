@@ -145,7 +145,11 @@ def domain_grid(db: Session, scope: Scope) -> tuple[list[tuple[uuid.UUID, str]],
         ):
             cells[(row.domain_key, index)] = (int(row.met), int(row.applicable))
     names = _latest_names(
-        db, ChecklistDomain, {key for key, _ in cells}, ChecklistDomain.version_id
+        db,
+        ChecklistDomain,
+        {key for key, _ in cells},
+        ChecklistDomain.version_id,
+        scope.organisation_id,
     )
     order = sorted(names, key=lambda key: names[key][1])
     return [(key, names[key][0]) for key in order], cells
@@ -156,8 +160,9 @@ def _applicable(model):
     return model.n_met + model.n_partly + model.n_not_met
 
 
-def _latest_names(db: Session, model, keys: set, version_column) -> dict:
-    """For each key: (name or text, position) from the newest checklist version holding it."""
+def _latest_names(db: Session, model, keys: set, version_column, organisation_id: int) -> dict:
+    """For each key: (name or text, position) from the organisation's newest checklist version
+    holding it (default checklist keys are the same in every organisation)."""
     if not keys:
         return {}
     label = model.name if model is ChecklistDomain else model.text
@@ -165,10 +170,34 @@ def _latest_names(db: Session, model, keys: set, version_column) -> dict:
         sa.select(model.key, label.label("label"), model.position, ChecklistVersion.number)
         .join(ChecklistVersion, ChecklistVersion.id == version_column)
         # Published versions only: a draft's wording is not settled until it is published.
-        .where(model.key.in_(keys), ChecklistVersion.published_at.is_not(None))
+        .where(
+            model.key.in_(keys),
+            ChecklistVersion.published_at.is_not(None),
+            ChecklistVersion.organisation_id == organisation_id,
+        )
         .order_by(ChecklistVersion.number)
     )
     return {row.key: (row.label, row.position) for row in rows}
+
+
+def item_wording(db: Session, organisation_id: int, keys: set) -> dict:
+    """For each item key: (text, its section's name) in the organisation's newest published
+    version holding it. Starter and default items have the same keys in every organisation,
+    so the organisation is always named: another's wording never shows here."""
+    if not keys:
+        return {}
+    rows = db.execute(
+        sa.select(ChecklistItem.key, ChecklistItem.text, ChecklistDomain.name)
+        .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
+        .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
+        .where(
+            ChecklistItem.key.in_(keys),
+            ChecklistVersion.published_at.is_not(None),
+            ChecklistVersion.organisation_id == organisation_id,
+        )
+        .order_by(ChecklistVersion.number)
+    )
+    return {key: (text, domain) for key, text, domain in rows}
 
 
 def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
@@ -187,17 +216,7 @@ def missed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
         .order_by(missed.desc(), VisitMissedItem.item_key)
         .limit(limit)
     ).all()
-    keys = {row.item_key for row in rows}
-    texts = {}
-    if keys:
-        for key, text, domain in db.execute(
-            sa.select(ChecklistItem.key, ChecklistItem.text, ChecklistDomain.name)
-            .join(ChecklistDomain, ChecklistDomain.id == ChecklistItem.domain_id)
-            .join(ChecklistVersion, ChecklistVersion.id == ChecklistDomain.version_id)
-            .where(ChecklistItem.key.in_(keys), ChecklistVersion.published_at.is_not(None))
-            .order_by(ChecklistVersion.number)
-        ):
-            texts[key] = (text, domain)
+    texts = item_wording(db, scope.organisation_id, {row.item_key for row in rows})
     return [
         {
             "item": texts.get(row.item_key, ("(item no longer listed)", ""))[0],
