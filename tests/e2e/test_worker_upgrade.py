@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from careobs.pwa.views import CAPTURE_PAGES
 from tests.e2e.test_capture_warm import USER, WARM, WARMED_FOR
 from tests.e2e.waits import wait_until
 
@@ -43,7 +44,7 @@ def stage_the_old_version(context: BrowserContext, live_server) -> None:
         "**/sw.js", lambda route: route.fulfill(body=old_worker, content_type="text/javascript")
     )
     context.route(f"**{OLD_CSS}", lambda route: route.fulfill(body=css, content_type="text/css"))
-    for path in ("/quis/record", "/quis/", "/visits/record", "/visits/"):
+    for path in CAPTURE_PAGES:
         context.route(f"**{path}", old_page)
 
 
@@ -60,13 +61,12 @@ UPDATE = """async () => {
   }
   return (await caches.keys()).filter((n) => n.startsWith("careobs-shell-")).sort();
 }"""
-CAPTURE = ("/quis/record", "/quis/", "/visits/record", "/visits/")
 
 
 def deploy_the_new_version(context: BrowserContext) -> None:
     context.unroute("**/sw.js")
     context.unroute(f"**{OLD_CSS}")
-    for path in CAPTURE:
+    for path in CAPTURE_PAGES:
         context.unroute(f"**{path}")
 
 
@@ -118,7 +118,7 @@ def test_the_previous_shell_stays_until_the_kept_pages_are_fetched_for_the_new_v
     assert page.evaluate(SHELLS) == shells
 
     # Online again, the pages are fetched for the new version; then the old shell goes.
-    assert sorted(page.evaluate(WARM, user)) == sorted(CAPTURE)
+    assert sorted(page.evaluate(WARM, user)) == sorted(CAPTURE_PAGES)
     assert page.evaluate(WARMED_FOR) == f"{new_shell.removeprefix('careobs-shell-')} {user}"
     assert page.evaluate(SHELLS) == [new_shell]
     recorder = open_offline_with_an_empty_http_cache(context)
