@@ -38,6 +38,9 @@ FREQUENCY = NumberRange(
 )
 
 
+START_WITHIN_DAYS = 366  # a schedule's first due date: no more than a year from today
+
+
 class ScheduleForm(FlaskForm):
     template = SelectField("Audit template", validators=[InputRequired()])
     frequency_days = IntegerField(
@@ -161,11 +164,17 @@ def schedules(service_id: uuid.UUID):
         return _render_plan(service)
     db = get_session()
     templates, form, _ = _forms(db, service, ScheduleForm())
-    if not form.validate_on_submit():
+    today = due_audits.organisation_today(db, service.organisation_id)
+    valid = form.validate_on_submit()
+    if form.starts_on.data and abs((form.starts_on.data - today).days) > START_WITHIN_DAYS:
+        # What is due is worked out from the first due date on every page that shows it.
+        form.starts_on.errors = [*form.starts_on.errors, "Choose a date within a year of today."]
+        valid = False
+    if not valid:
         return _render_plan(service, schedule_form=form, status=400)
     template = next(t for t in templates if t.uuid.hex == form.template.data)
     frequency = form.frequency_days.data or template.frequency_days or 30
-    starts_on = form.starts_on.data or due_audits.organisation_today(db, service.organisation_id)
+    starts_on = form.starts_on.data or today
     _, changed = schedule_service.add_schedule(
         db, service, template, frequency, starts_on, current_user
     )

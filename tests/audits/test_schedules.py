@@ -176,6 +176,9 @@ def test_anonymous_users_are_sent_to_log_in(client, org):
         {"frequency_days": "1e9"},
         {"starts_on": "31/12/2026"},
         {"starts_on": "2026-02-30"},
+        {"starts_on": "0001-01-01"},  # a year of one-day slots per subject on every page
+        {"starts_on": "9999-12-31"},
+        {"starts_on": (date.today() - timedelta(days=400)).isoformat()},
         {"template": "x" * 5000},
     ],
 )
