@@ -29,6 +29,7 @@ from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.dashboards import audits
 from careobs.dashboards.audits_on_time import ON_TIME_LABEL
 from careobs.dashboards.filters import Scope
+from careobs.dashboards.tables import Table
 from careobs.evidence.contents import CHECKED, FOUND, Item
 from careobs.wording import plural
 
@@ -147,8 +148,20 @@ def _on_time_items(template: Checklist, codes: list[str], found: dict) -> dict[s
     ]
     title = f"{template.name}: done on time"
     first = codes[0]
-    items = {first: Item(title, CHECKED, words, facts=facts, table=found["ontime_periods"])}
+    items = {first: Item(title, CHECKED, words, facts=facts, table=_by_month(found))}
     for code in codes[1:]:
         text = f"{words} By month under {first} ({STATEMENTS[first]})."
         items[code] = Item(title, CHECKED, text, facts=list(facts))
     return items
+
+
+def _by_month(found: dict) -> Table:
+    """The dashboard's table by month without its template and service columns: the item's
+    title names the template and the pack is one service's."""
+    table = found["ontime_periods"]
+    keep = [i for i, c in enumerate(table.columns) if c.key not in ("template", "service")]
+    return replace(
+        table,
+        columns=[table.columns[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in table.rows],
+    )
