@@ -105,14 +105,17 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     if scope.template_id is not None:
         template_ids = {s.id: {scope.template_id} for s in services}
     starts = [span.first for span in spans]
+    first, last = scope.first, scope.last
     for item in due.services_due(db, services, today, template_ids):
         pair = pairs[(item.template.id, item.service.id)]
         pair.subjects += 1
+        fell_due, on_time = pair.fell_due, pair.on_time  # a hot loop at scale: no lookups
         for occurrence in due.fallen_due(item):
-            if scope.first <= occurrence.due_on <= scope.last:
-                index = bisect_right(starts, occurrence.due_on) - 1
-                pair.fell_due[index] += 1
-                pair.on_time[index] += occurrence.on_time
+            day = occurrence.due_on
+            if first <= day <= last:
+                index = bisect_right(starts, day) - 1
+                fell_due[index] += 1
+                on_time[index] += occurrence.done_on is not None and occurrence.done_on <= day
     scheduled_ids = {checklist_id for _, checklist_id, _ in schedules}
     return OnTime(
         scheduled=sorted(pairs.values(), key=lambda p: (p.template, p.service)),
