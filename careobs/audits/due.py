@@ -135,17 +135,21 @@ def _slots(first: date, step: timedelta, before: date) -> list[date]:
     return slots
 
 
+def fallen_due(item: DueItem) -> list[Occurrence]:
+    """Every audit of the item that has fallen due by its today: those done, those left empty
+    between them, and those not done since (due today is not late yet, so it is left out)."""
+    step = timedelta(days=item.frequency_days)
+    pending = [Occurrence(slot, None) for slot in _slots(item.due_on, step, item.today)]
+    return [o for o in [*item.occurrences, *pending] if o.due_on <= item.today]
+
+
 def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int]:
     """(audits done on time, audits that fell due) with due dates from ``start`` to ``end``
     (never after each item's today); an item not done by its due date counts as fallen due."""
     on_time = fell_due = 0
     for item in items:
-        last = min(end, item.today)
-        # Not done and its day has passed (due today is not late yet), and every later slot.
-        step = timedelta(days=item.frequency_days)
-        pending = [Occurrence(slot, None) for slot in _slots(item.due_on, step, item.today)]
-        for occurrence in [*item.occurrences, *pending]:
-            if start <= occurrence.due_on <= last:
+        for occurrence in fallen_due(item):
+            if start <= occurrence.due_on <= end:
                 fell_due += 1
                 on_time += occurrence.on_time
     return on_time, fell_due

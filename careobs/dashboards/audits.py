@@ -6,20 +6,24 @@ Scores, bands and counts come from the outcome stored with each submitted audit
 audits in scope. Every table's rows add up to its n: Green + Amber + Red + Unscored = Audits (or
 Subjects), where Unscored is an audit with every item N/A (no score, no band).
 
-"% of scheduled audits done on time" needs the audit schedules and is not shown here yet.
+"Scheduled audits done on time" (careobs.dashboards.audits_on_time) follows the audit schedules
+and the rules of careobs.audits.due: per template and service, over the period and per period.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits.models import Audit, AuditAnswer
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.dashboards import audits_on_time
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import NOTE, Chart, Column, Table
+from careobs.db import utcnow
 from careobs.org.models import Area, Person, Service, StaffMember
 from careobs.periods import bucket_index, period_boundaries
 
@@ -264,9 +268,14 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
-    """The scope's overall figures and the dashboard's tables."""
+def tables(db: Session, scope: Scope, today: date | None = None) -> tuple[dict, list[Table]]:
+    """The scope's overall figures and the dashboard's tables (``today``: the organisation's
+    today, by default; nothing falls due after it)."""
     spans = scope.periods()
+    if today is None:
+        today = utcnow().astimezone(scope.zone).date()
+    on_time = audits_on_time.on_time(db, scope, today)
+    overall_on_time = audits_on_time.headline(on_time)
     periods = per_period(db, scope)
     unit = scope.grouping.capitalize()
     overall = {key: sum(p[key] or 0 for p in periods) for key in (*NO_AUDITS, "score_sum")}
@@ -440,7 +449,8 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
         empty="No item was failed in the audits of this period.",
         chart=Chart("Most often failed items", "bar", "item", ("share",)),
     )
-    return overall, [rag, worst, trend, bands, failed]
+    overall["on_time"] = overall_on_time
+    return overall, [rag, worst, *audits_on_time.tables(on_time, scope), trend, bands, failed]
 
 
 def headline(overall: dict) -> list[tuple[str, str]]:
@@ -468,4 +478,5 @@ def headline(overall: dict) -> list[tuple[str, str]]:
             f"{overall['subjects_red']} of {_count(subjects, 'subject')}"
             + (f" ({overall['subjects_red'] / subjects * 100:.1f}%)" if subjects else ""),
         ),
+        overall["on_time"],
     ]

@@ -7,29 +7,45 @@ as a split, and the items most often failed); the score trend by month is given 
 template's first statement, and the others point to it. Only aggregates: the audits dashboard's
 list of subjects (people by code) is left out, as the pack names no person supported.
 
-On-time compliance with the audit schedules is not in the pack yet (the schedules are built
-separately; see careobs.dashboards.audits).
+A template scheduled in the service also gives its on-time compliance under each of its
+statements ("14 of 18 care plan audits due ... were done by their due date (78%)", by the rules of
+careobs.audits.due), with the month-by-month table under the first; it is given even when no
+audit of it was done in the period (then none was on time), and a template audited but not
+scheduled says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.actions.cqc import STATEMENTS
 from careobs.audits.models import Audit
+from careobs.audits.schedules import AuditSchedule
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.dashboards import audits
+from careobs.dashboards.audits_on_time import ON_TIME_LABEL
 from careobs.dashboards.filters import Scope
+from careobs.dashboards.tables import Table
 from careobs.evidence.contents import CHECKED, FOUND, Item
 from careobs.wording import plural
 
 
-def _templates_audited(db: Session, scope: Scope) -> list[Checklist]:
-    """The audit templates with a submitted audit in the scope, by name."""
-    ids = (
+def _templates(db: Session, scope: Scope) -> tuple[list[Checklist], set[int]]:
+    """The audit templates with a submitted audit in the scope or scheduled in its services, by
+    name, and the ids of those scheduled."""
+    scheduled = set(
+        db.scalars(
+            sa.select(AuditSchedule.checklist_id).where(
+                AuditSchedule.service_id.in_(scope.service_ids),
+                AuditSchedule.stopped_at.is_(None),
+            )
+        )
+    )
+    audited = (
         sa.select(ChecklistVersion.checklist_id)
         .join(Audit, Audit.checklist_version_id == ChecklistVersion.id)
         .where(
@@ -39,21 +55,33 @@ def _templates_audited(db: Session, scope: Scope) -> list[Checklist]:
             Audit.started_at < scope.end,
         )
     )
-    return list(
-        db.scalars(sa.select(Checklist).where(Checklist.id.in_(ids)).order_by(Checklist.name))
+    templates = db.scalars(
+        sa.select(Checklist)
+        .where(sa.or_(Checklist.id.in_(audited), Checklist.id.in_(scheduled)))
+        .order_by(Checklist.name)
     )
+    return list(templates), scheduled
 
 
-def audit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> None:
-    """Add each audited template's evidence under its statements; count the audits."""
+def audit_evidence(
+    db: Session, scope: Scope, add, counts: dict[str, int], today: date | None = None
+) -> None:
+    """Add each audited or scheduled template's evidence under its statements; count the
+    audits (``today``: nothing falls due after it; the organisation's today by default)."""
     counts["audits"] = 0
-    for template in _templates_audited(db, scope):
+    templates, scheduled = _templates(db, scope)
+    for template in templates:
         codes = [c for c in template.cqc_statements if c in STATEMENTS]
         if not codes:
             continue
-        overall, tables = audits.tables(db, replace(scope, template_id=template.id))
+        overall, tables = audits.tables(db, replace(scope, template_id=template.id), today)
         counts["audits"] += overall["audits"]
         found = {t.key: t for t in tables}
+        on_time = _on_time_items(template, codes, found) if template.id in scheduled else {}
+        if not overall["audits"]:  # scheduled, none done: the on-time figures say so
+            for code, item in on_time.items():
+                add(code, item)
+            continue
         latest = found["latest"]
         split = {
             key: sum(row[i] for row in latest.rows)
@@ -62,7 +90,7 @@ def audit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> No
         facts = [
             (label, value)
             for label, value in audits.headline(overall)
-            if label != "Subjects red at their latest audit"
+            if label not in ("Subjects red at their latest audit", ON_TIME_LABEL)
         ]
         facts.append(("Latest rating of each subject", audits.rag_text(split)))
         checked = (
@@ -70,9 +98,13 @@ def audit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> No
             f"{plural(split['subjects'], 'subject', 'subjects')} with the "
             f"{template.name.lower()} template."
         )
+        if template.id not in scheduled:
+            checked += " It is not on a schedule in this service, so no audit of it fell due."
         failed = found["failed"]
         for position, code in enumerate(codes):
             add(code, Item(template.name, CHECKED, checked, facts=list(facts)))
+            if code in on_time:
+                add(code, on_time[code])
             add(
                 code,
                 Item(
@@ -94,3 +126,42 @@ def audit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> No
                         f"Given under {codes[0]} ({STATEMENTS[codes[0]]}).",
                     ),
                 )
+
+
+def _on_time_items(template: Checklist, codes: list[str], found: dict) -> dict[str, Item]:
+    """The template's on-time compliance for each of its statements, the table by month under
+    the first (none when the schedule has no active subject)."""
+    overall = found["ontime"]
+    if not overall.rows:
+        return {}
+    [row] = overall.rows  # one template in one service
+    columns = [c.key for c in overall.columns]
+    value = dict(zip(columns, row, strict=True))
+    words = value["summary"].split(": ", 1)[1]  # without the service's name: the pack is one
+    rate = "—" if value["rate"] is None else f"{value['rate'] * 100:.1f}%"
+    facts = [
+        ("Scheduled", f"every {plural(value['every'], 'day', 'days')}"),
+        ("Subjects", str(value["subjects"])),
+        ("Fell due", str(value["fell_due"])),
+        ("Done on time", f"{value['on_time']} ({rate})"),
+        ("Late or missed", str(value["late"])),
+    ]
+    title = f"{template.name}: done on time"
+    first = codes[0]
+    items = {first: Item(title, CHECKED, words, facts=facts, table=_by_month(found))}
+    for code in codes[1:]:
+        text = f"{words} By month under {first} ({STATEMENTS[first]})."
+        items[code] = Item(title, CHECKED, text, facts=list(facts))
+    return items
+
+
+def _by_month(found: dict) -> Table:
+    """The dashboard's table by month without its template and service columns: the item's
+    title names the template and the pack is one service's."""
+    table = found["ontime_periods"]
+    keep = [i for i, c in enumerate(table.columns) if c.key not in ("template", "service")]
+    return replace(
+        table,
+        columns=[table.columns[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in table.rows],
+    )

@@ -279,3 +279,27 @@ def test_one_query_reads_the_audits_whatever_their_number(app, db, org, schedule
     audit_reads = [s for s in statements if "FROM audits" in s]
     assert len(audit_reads) == 1
     assert len(statements) <= 8  # service, schedules (+templates), subjects, audits, timezone
+
+
+def test_what_fell_due_lists_the_done_the_gaps_and_the_undone_but_not_today(
+    app, db, org, schedule, audited
+):
+    """R01: due 1 Nov, done 3 Dec (1 Dec left empty); next due 2 Jan. On 1 Feb: 2 Jan missed,
+    and 1 Feb (2 Jan + 30) is today, not late yet. R02, never done: 1 Nov, 1 Dec, 31 Dec and
+    30 Jan missed."""
+    schedule()
+    audited(date(2026, 12, 3))
+    items = items_on(app, db, org, date(2027, 2, 1))
+
+    assert due.fallen_due(items["R01"]) == [
+        Occurrence(date(2026, 11, 1), date(2026, 12, 3)),
+        Occurrence(date(2026, 12, 1), None),
+        Occurrence(date(2027, 1, 2), None),
+    ]
+    assert [o.due_on for o in due.fallen_due(items["R02"])] == [
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2026, 12, 31),
+        date(2027, 1, 30),
+    ]
+    assert not any(o.on_time for o in due.fallen_due(items["R02"]))

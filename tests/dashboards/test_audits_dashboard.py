@@ -249,6 +249,8 @@ def test_json_shape(audits, acme, client_as):
     assert [t["key"] for t in payload["tables"]] == [
         "latest",
         "subjects",
+        "ontime",
+        "ontime_periods",
         "scores",
         "bands",
         "failed",

@@ -82,3 +82,26 @@ def test_the_audits_dashboard_has_no_serious_axe_violations(open_page, axe):
     expect(page.locator("table.dash-table").first).to_be_visible()
     charts_drawn(page)
     axe(page)
+
+
+def test_scheduled_audits_done_on_time_in_words_and_on_a_phone(open_page):
+    """The demo schedules all four templates at Rosewood House and the care plan audit at
+    Riverside Homecare: each has its row, said in words, and the headline gives the total."""
+    page = open_page(320, 640, as_user="manager")
+    page.goto("/dashboards/audits")
+    section = page.locator("#section-ontime")
+    expect(section.get_by_role("heading", level=2)).to_have_text(
+        "Scheduled audits done on time, by template and service"
+    )
+    rows = section.locator("table.dash-table tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text(
+        re.compile(r"Rosewood House: \d+ of \d+ behaviour and incidents reviews due .* were done")
+    )
+    expect(section).to_contain_text("Riverside Homecare: 0 of")
+    headline = page.locator("dl.headline")
+    expect(headline).to_contain_text(re.compile(r"\d+ of \d+ that fell due \(\d+\.\d%\)"))
+    by_month = page.locator("#section-ontime_periods")
+    expect(by_month.locator("table.dash-table tbody tr").first).to_be_attached()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"the page scrolls sideways ({width}px)"

@@ -4,11 +4,11 @@ template names, with its counts, its subjects' latest ratings and its failed ite
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from careobs.audits import starter
+from careobs.audits import due, schedules, starter
 from careobs.audits.demo import NO_GAPS
 from careobs.audits.models import Audit
 from careobs.checklists.models import Checklist, ChecklistVersion
@@ -19,7 +19,9 @@ from careobs.evidence.pack import CHECKED, FOUND, build
 from careobs.org.models import Service
 from careobs.org.settings import time_zone
 from careobs.periods import local_midnight
+from tests.support.audits import CARE_PLAN, MAR, audit_doc, person, starter_templates
 from tests.support.pdf import pdf_text
+from tests.support.sync import iso
 
 
 def _pack(app, service, period):
@@ -119,9 +121,115 @@ def test_no_person_supported_appears_and_the_pdf_has_the_audits(app, db, demo, p
     assert starter.CARE_PLAN.name in text and "most often failed items" in text
 
 
-def test_a_service_without_audits_has_none_in_its_pack(app, db, demo, period):
+def test_a_service_without_audits_shows_only_its_scheduled_audits_missed(app, db, demo, period):
+    """Riverside Homecare audits nothing, but its care plan audit is scheduled (from three weeks
+    ago, every 30 days): each of its people's first care plan audit fell due and was missed."""
     pack = _pack(app, demo[RIVERSIDE], period)
 
     assert pack.counts["audits"] == 0
-    titles = [i.title for items in _statements(pack).values() for i in items]
-    assert not any(t.startswith(starter.CARE_PLAN.name) for t in titles)
+    items = [i for items in _statements(pack).values() for i in items]
+    audit_titles = {i.title for i in items if i.title.startswith(starter.CARE_PLAN.name)}
+    assert audit_titles == {f"{starter.CARE_PLAN.name}: done on time"}
+    assert not any(i.title.startswith(starter.MEDICINES_RECORDS.name) for i in items)
+    item = next(i for i in items if i.title == f"{starter.CARE_PLAN.name}: done on time")
+    facts = dict(item.facts)
+    assert facts["Fell due"] == facts["Subjects"] == facts["Late or missed"]
+    assert int(facts["Fell due"]) > 0 and facts["Done on time"] == "0 (0.0%)"
+    assert item.text.startswith(f"0 of {facts['Fell due']} care plan audits due ")
+
+
+def test_each_scheduled_template_gives_its_on_time_compliance(app, db, demo, period):
+    """At Rosewood House all four templates are scheduled: under each statement a template
+    names, its on-time figures, the same as the due list's own count; the months under the first
+    statement add up to them."""
+    service = demo[ROSEWOOD]
+    pack = _pack(app, service, period)
+    found = _statements(pack)
+    with app.app_context():
+        session = get_session()
+        items = due.service_due(session, session.get(Service, service.id), period[1])
+
+        for template in starter.TEMPLATES:
+            title = f"{template.name}: done on time"
+            mine = [i for i in items if i.template.name == template.name]
+            on_time, fell_due = due.on_time_rate(mine, *period)
+            first, *others = template.cqc_statements
+            [item] = [i for i in found[first] if i.title == title]
+            facts = dict(item.facts)
+            assert (facts["Fell due"], facts["Subjects"]) == (str(fell_due), str(len(mine)))
+            assert facts["Done on time"].startswith(f"{on_time} (")
+            assert int(facts["Late or missed"]) == fell_due - on_time
+            assert item.text.startswith(f"{on_time} of {fell_due} ")
+            rows = item.table.rows
+            assert len(rows) == 13  # a year by month: 7 Dec to 6 Dec is 13 months, two in part
+            assert (sum(r[2] for r in rows), sum(r[1] for r in rows)) == (on_time, fell_due)
+            for code in others:
+                [pointer] = [i for i in found[code] if i.title == title]
+                assert pointer.table is None and f"By month under {first}" in pointer.text
+                assert pointer.facts == item.facts
+            # Right after the template's own "what was checked".
+            titles = [i.title for i in found[first]]
+            assert titles[titles.index(template.name) + 1] == title
+
+
+def test_on_time_compliance_by_hand(app, db, org, client_as, monkeypatch):
+    """Acme Care House, 1 Sep – 30 Nov 2026, today 30 Nov; the care plan audit every 30 days
+    from 1 Sep for R01 and R02. R01: done 1 Sep (on time), 5 Oct (due 1 Oct: late), then due
+    4 Nov and not done (missed). R02: never done, so 1 Sep, 1 Oct and 31 Oct missed (30 Nov is
+    today: not late yet). Sep 1 of 2, Oct 0 of 3, Nov 0 of 1: 1 of 6. The medicines records
+    audit is done but not scheduled, and says so."""
+    monkeypatch.setattr(
+        "careobs.dashboards.audits.utcnow", lambda: datetime(2026, 11, 30, 12, tzinfo=UTC)
+    )
+    templates = starter_templates(app, db, org.org.id)
+    with app.app_context():
+        session = get_session()
+        template = session.scalar(
+            sa.select(Checklist).where(
+                Checklist.organisation_id == org.org.id, Checklist.name == starter.CARE_PLAN.name
+            )
+        )
+        schedules.add_schedule(
+            session,
+            session.get(Service, org.care_home.id),
+            template,
+            30,
+            date(2026, 9, 1),
+            org.manager,
+        )
+        session.commit()
+    sync = client_as(org.supervisor)
+    for name, day in ((CARE_PLAN, 1), (CARE_PLAN, 35), (MAR, 35)):  # 1 Sep, 5 Oct, 5 Oct
+        when = datetime(2026, 9, 1, 9, tzinfo=UTC) + timedelta(days=day - 1)
+        doc = audit_doc(
+            org.care_home, templates[name], person("R01"), started_at=iso(when), ended_at=iso(when)
+        )
+        assert sync(doc)[0]["status"] == "created"
+
+    pack = _pack(app, org.care_home, (date(2026, 9, 1), date(2026, 11, 30)))
+    found = _statements(pack)
+
+    first = starter.CARE_PLAN.cqc_statements[0]
+    [item] = [i for i in found[first] if i.title == f"{CARE_PLAN}: done on time"]
+    assert item.text == (
+        "1 of 6 care plan audits due 1 Sep – 30 Nov 2026 were done by their due date (17%)."
+    )
+    assert item.facts == [
+        ("Scheduled", "every 30 days"),
+        ("Subjects", "2"),
+        ("Fell due", "6"),
+        ("Done on time", "1 (16.7%)"),
+        ("Late or missed", "5"),
+    ]
+    assert [c.key for c in item.table.columns][:4] == ["period", "fell_due", "on_time", "late"]
+    assert [row[:4] for row in item.table.rows] == [
+        ["Sep 2026", 2, 1, 1],
+        ["Oct 2026", 3, 0, 3],
+        ["Nov 2026", 1, 0, 1],
+    ]
+    mar = starter.MEDICINES_RECORDS
+    [checked] = [i for i in found[mar.cqc_statements[0]] if i.title == MAR]
+    assert "not on a schedule in this service" in checked.text
+    everywhere = [i.title for items in found.values() for i in items]
+    assert f"{MAR}: done on time" not in everywhere
+    assert f"{starter.BEHAVIOUR_AND_INCIDENTS.name}: done on time" not in everywhere
