@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
@@ -129,8 +129,12 @@ class AddendumForm(FlaskForm):
 
 
 def form_for(kind: AddendumKind) -> AddendumForm:
-    """An addendum form for a record of ``kind``, bound to the request's data if any."""
-    return AddendumForm(hint=kind.reason_hint)
+    """An addendum form for a record of ``kind``, bound to the posted form's fields if any.
+
+    Only the form's fields: left to itself Flask-WTF reads a JSON body as the form, and a list,
+    a number or an object there is no text (the checks would fail with a 500, not an error)."""
+    formdata = request.form if request.method == "POST" else None
+    return AddendumForm(formdata=formdata, hint=kind.reason_hint)
 
 
 def may_add(user: User, record) -> bool:
