@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 
-from careobs import create_app
+from careobs import create_app, migrate
 from careobs.audit.models import AuditEvent
 from careobs.audits.models import Audit, AuditAnswer
 from careobs.capture import addenda
 from careobs.capture.addenda import Addendum
 from careobs.checklists import service as checklists
+from careobs.db import make_engine
 from careobs.export import service as exporting
+from careobs.quis.models import QuisSession
+from careobs.visits.models import MonitoringVisit
 from tests.factories import DataBuilder
+from tests.support import fixtures
 from tests.support.audits import (
     CARE_PLAN,
     INCIDENTS,
@@ -39,6 +44,7 @@ from tests.support.audits import (
 )
 from tests.support.database import count, empty_all_tables, stored
 from tests.support.export import organisation, read_export
+from tests.support.quis import interaction, quis_doc
 from tests.support.web import PASSWORD
 from tests.sync.census import Ledger, Reply
 from tests.sync.devices import Send, SyncClient, at_once
@@ -375,6 +381,134 @@ def test_the_export_carries_the_addenda_to_audits_and_only_its_own(
     assert read_export(tmp_path / "other")["audit_addenda"] == []
     # Each export is itself in the audit log, and so is each addendum it carries.
     assert [e.entity_id for e in events(db)] == [sent["care_home"]["id"], sent["homecare"]["id"]]
+
+
+# --- the database's rule and migration 0017 -----------------------------------------------------
+
+BEFORE = "0016_audit_schedules"
+checklist = fixtures.checklist
+visit_doc = fixtures.visit_doc
+
+
+@pytest.fixture
+def three_kinds(app, db, org, sent, visit_doc, client_as, login_as) -> dict[str, int]:
+    """A submitted QUIS session, visit and audit of Acme, each with one addendum by Sue: the
+    record's id by kind."""
+    quis = quis_doc(
+        org.care_home,
+        status="submitted",
+        interactions=[interaction("PS", staff=org.staff_members["Carla Carer"])],
+    )
+    visit = visit_doc()
+    assert [r["status"] for r in client_as(org.supervisor)(quis, visit)] == ["created"] * 2
+    sue = login_as(org.supervisor)
+    for n, path in enumerate(
+        (f"/quis/sessions/{quis['id']}", f"/visits/{visit['id']}", url(sent["care_home"]))
+    ):
+        form = {"reason": f"R{n}", "text": ("café", "two\nlines", "=1+1")[n]}
+        assert sue.post(path, data=form).status_code == 302
+    return {
+        "quis_session": stored(db, QuisSession, quis).id,
+        "monitoring_visit": stored(db, MonitoringVisit, visit).id,
+        "audit": stored(db, Audit, sent["care_home"]).id,
+    }
+
+
+COLUMN = {"quis_session": "quis_session_id", "monitoring_visit": "visit_id", "audit": "audit_id"}
+
+
+def _addendum(org, **values) -> dict:
+    """An addendum row's values by Sue of ``org`` (an OrgData, or its (org id, Sue's id))."""
+    org_id, author_id = org if isinstance(org, tuple) else (org.org.id, org.supervisor.id)
+    return {
+        "organisation_id": org_id,
+        "author_id": author_id,
+        "reason": "r",
+        "text": "t",
+        "created_at": datetime(2026, 12, 1, 9, tzinfo=UTC),
+        **values,
+    }
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        ("audit", ()),  # no record
+        ("audit", ("monitoring_visit",)),  # the other kind's key
+        ("quis_session", ("audit",)),
+        ("monitoring_visit", ("audit",)),
+        ("audit", ("audit", "quis_session")),  # two records
+        ("audit", ("audit", "monitoring_visit")),
+    ],
+)
+def test_the_database_refuses_an_audit_addendum_without_exactly_its_one_audit(
+    db, org, three_kinds, links
+):
+    kind, keys = links
+    columns = {
+        "quis_session": "quis_session_id",
+        "monitoring_visit": "visit_id",
+        "audit": "audit_id",
+    }
+    values = {columns[k]: three_kinds[k] for k in keys}
+
+    with pytest.raises(sa.exc.IntegrityError):
+        db.execute(sa.insert(Addendum).values(_addendum(org, record_kind=kind, **values)))
+        db.commit()
+    db.rollback()
+
+
+def test_the_database_refuses_an_addendum_to_an_audit_that_does_not_exist(db, org, sent):
+    with pytest.raises(sa.exc.IntegrityError):
+        db.execute(sa.insert(Addendum).values(_addendum(org, record_kind="audit", audit_id=10**6)))
+        db.commit()
+    db.rollback()
+
+
+def test_migration_0017_keeps_every_addendum_and_going_back_drops_only_the_audits(
+    db, org, three_kinds
+):
+    url_ = db.get_bind().url.render_as_string(hide_password=False)
+    table = Addendum.__table__
+    old_columns = [c for c in table.c if c.name != "audit_id"]
+    with db.get_bind().connect() as conn:
+        before = conn.execute(sa.select(*old_columns).order_by(table.c.id)).all()
+        with_audit = conn.execute(sa.select(table).order_by(table.c.id)).all()
+    assert [r.record_kind for r in before] == ["quis_session", "monitoring_visit", "audit"]
+    sue = (org.org.id, org.supervisor.id)
+    db.close()
+    engine = make_engine(url_)
+    try:
+        migrate.downgrade(engine, BEFORE)
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("record_addenda")}
+        with engine.connect() as conn:
+            back = conn.execute(sa.select(*old_columns).order_by(table.c.id)).all()
+        assert "audit_id" not in columns
+        assert back == before[:2]  # QUIS and visit addenda as they were; the audit's is gone
+        # The narrower rule again: no addendum of kind "audit" at this revision.
+        old = sa.table("record_addenda", *(sa.column(c.name) for c in old_columns))
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            values = _addendum(sue, record_kind="audit", quis_session_id=None, visit_id=None)
+            conn.execute(old.insert().values(**{k: v for k, v in values.items()}))
+
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            again = conn.execute(sa.select(*old_columns).order_by(table.c.id)).all()
+            links = conn.scalars(sa.select(table.c.audit_id)).all()
+        assert again == back
+        assert links == [None, None]
+        # The audit takes addenda again, numbered after the ones kept.
+        with engine.begin() as conn:
+            new_id = conn.execute(
+                sa.insert(Addendum)
+                .values(_addendum(sue, record_kind="audit", audit_id=three_kinds["audit"]))
+                .returning(Addendum.id)
+            ).scalar_one()
+        assert new_id > max(r.id for r in with_audit[:2])
+    finally:
+        migrate.upgrade(engine)
+        engine.dispose()
+    assert with_audit[2].audit_id == three_kinds["audit"]
 
 
 # --- at the same instant -----------------------------------------------------------------------
