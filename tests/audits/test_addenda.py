@@ -246,6 +246,25 @@ def test_each_audit_lists_only_its_own_addenda(db, org, sent, login_as):
     assert addenda.of(db, addenda.AUDIT, stored(db, Audit, sent["homecare"])) == []
 
 
+@pytest.mark.parametrize("status", ["submitted", "draft"])
+def test_flagged_text_points_to_an_addendum_only_where_one_may_be_added(
+    db, org, templates, client_as, login_as, status
+):
+    plan = templates[CARE_PLAN]
+    fields = {"status": status, "went_well": "Mr Jones was greeted warmly."}
+    if status == "draft":
+        fields["answers"] = []
+    document = audit_doc(org.care_home, plan, person("R01"), **fields)
+    assert [r["status"] for r in client_as(org.supervisor)(document)] == ["created"]
+    assert stored(db, Audit, document).privacy_flags
+
+    page = login_as(org.supervisor).get(url(document)).get_data(as_text=True)
+
+    assert "Possible personal information" in page
+    hint = "add an addendum if something must be corrected"
+    assert (hint in page) is (status == "submitted")
+
+
 # --- hostile input -----------------------------------------------------------------------------
 
 
