@@ -1,5 +1,5 @@
-"""The export's files of audits: audits with their subject and stored outcome, the answers and
-the proposed actions. ``KIND`` carries them (see ``service``)."""
+"""The export's files of audits: audits with their subject and stored outcome, the answers, the
+proposed actions and the addenda to submitted audits. ``KIND`` carries them (see ``service``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
+from careobs.capture.addenda import Addendum
 from careobs.checklists.models import ChecklistItem, ChecklistVersion
-from careobs.export.records import RecordType, uuid_of
+from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Area, Person, Service
 from careobs.org.models import StaffMember as Staff
 
@@ -90,8 +91,12 @@ def audit_actions(org_id: int) -> sa.Select:
     )
 
 
+# Corrections and additions to submitted audits.
+audit_addenda = addenda(Audit, Addendum.audit_id, "audit_uuid")
+
 TABLES = (
     RecordType("audits", "audits", audits),
     RecordType("audit_answers", "audit answers", audit_answers),
     RecordType("audit_actions", "audit actions", audit_actions),
+    RecordType("audit_addenda", "audit addenda", audit_addenda),
 )

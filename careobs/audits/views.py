@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from careobs.api.bootstrap import audit_templates
 from careobs.audits.models import Audit
 from careobs.audits.service import actions_raised, answers_by_item
+from careobs.capture import addenda
 from careobs.checklists.models import SUBJECT_TYPES, Checklist
 from careobs.checklists.scoring import BANDS, RATINGS
 from careobs.db import get_session
@@ -115,8 +116,9 @@ def index():
 
 @bp.get("/<uuid:audit_id>")
 @login_required
-def detail(audit_id: uuid.UUID):
-    """An audit's stored record: outcome in words, every answer, the actions it raised."""
+def detail(audit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
+    """An audit's stored record: outcome in words, every answer, the actions it raised and its
+    addenda; ``form`` is an addendum refused by ``addenda.add_addendum``."""
     db = get_session()
     audit = get_visible_audit(db, current_user, audit_id)
     if audit is None:
@@ -132,5 +134,20 @@ def detail(audit_id: uuid.UUID):
         band_words=BAND_WORDS,
         may_follow_up=audit.auditor_id == current_user.id
         or can_manage_service(current_user, audit.service),
+        addenda=addenda.of(db, addenda.AUDIT, audit),
+        form=form or addenda.form_for(addenda.AUDIT),
+        may_add=addenda.may_add(current_user, audit),
         zone=time_zone(db, current_user.organisation_id),
-    )
+    ), (200 if form is None else 400)
+
+
+# The audit's author and its service's managers add corrections after submission, as on a
+# visit's page; the submitted answers never change.
+addenda.register(
+    bp,
+    "/<uuid:audit_id>",
+    addenda.AUDIT,
+    find=get_visible_audit,
+    page=detail,
+    guard=login_required,
+)

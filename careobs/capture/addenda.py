@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -52,6 +52,17 @@ QUIS_SESSION = AddendumKind(
     "For example: corrected the area, or a later observation.",
 )
 MONITORING_VISIT = AddendumKind("monitoring_visit", "visit_id", "visit_addendum_added")
+AUDIT = AddendumKind("audit", "audit_id", "audit_addendum_added")
+
+# Exactly one record, of the kind ``record_kind`` names (revision 0017 writes the same text).
+ONE_RECORD = (
+    "(record_kind = 'quis_session' AND quis_session_id IS NOT NULL AND visit_id IS NULL"
+    " AND audit_id IS NULL)"
+    " OR (record_kind = 'monitoring_visit' AND visit_id IS NOT NULL"
+    " AND quis_session_id IS NULL AND audit_id IS NULL)"
+    " OR (record_kind = 'audit' AND audit_id IS NOT NULL AND quis_session_id IS NULL"
+    " AND visit_id IS NULL)"
+)
 
 
 class Addendum(Base):
@@ -62,14 +73,7 @@ class Addendum(Base):
     """
 
     __tablename__ = "record_addenda"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(record_kind = 'quis_session' AND quis_session_id IS NOT NULL AND visit_id IS NULL)"
-            " OR (record_kind = 'monitoring_visit' AND visit_id IS NOT NULL"
-            " AND quis_session_id IS NULL)",
-            name="one_record",
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(ONE_RECORD, name="one_record"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -78,6 +82,7 @@ class Addendum(Base):
         sa.ForeignKey("quis_sessions.id"), index=True
     )
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_visits.id"), index=True)
+    audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(sa.String(REASON_MAX))
     text: Mapped[str] = mapped_column(sa.Text)
@@ -124,14 +129,31 @@ class AddendumForm(FlaskForm):
 
 
 def form_for(kind: AddendumKind) -> AddendumForm:
-    """An addendum form for a record of ``kind``, bound to the request's data if any."""
-    return AddendumForm(hint=kind.reason_hint)
+    """An addendum form for a record of ``kind``, bound to the posted form's fields if any.
+
+    Only the form's fields: left to itself Flask-WTF reads a JSON body as the form, and a list,
+    a number or an object there is no text (the checks would fail with a 500, not an error)."""
+    formdata = request.form if request.method == "POST" else None
+    return AddendumForm(formdata=formdata, hint=kind.reason_hint)
 
 
 def may_add(user: User, record) -> bool:
     """Whoever wrote a submitted record, and the managers of its service, may add to it
     (careobs.permissions.addenda)."""
     return may_add_addendum(user, record)
+
+
+def of(db: Session, kind: AddendumKind, record) -> list[Addendum]:
+    """The addenda to ``record``, oldest first, with their authors (for a kind whose model has
+    no ``addenda`` relationship of its own)."""
+    return list(
+        db.scalars(
+            sa.select(Addendum)
+            .where(Addendum.record_kind == kind.name, getattr(Addendum, kind.column) == record.id)
+            .order_by(Addendum.created_at, Addendum.id)
+            .options(selectinload(Addendum.author))
+        )
+    )
 
 
 def add(db: Session, kind: AddendumKind, record, author: User, reason: str, text: str) -> Addendum:

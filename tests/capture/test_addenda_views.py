@@ -142,3 +142,25 @@ def test_the_reason_hint_is_the_one_each_page_had(client, auth, records):
 
     assert hint in client.get(records.url("quis_session")).get_data(as_text=True)
     assert hint not in client.get(records.url("monitoring_visit")).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"reason": "r", "text": "t"},  # two texts, but not the page's form
+        {"reason": ["Wrong", "time"], "text": "t"},
+        {"reason": "r", "text": {"x": 1}},
+        {"reason": 7, "text": None},
+        ["reason", "text"],
+    ],
+)
+def test_a_json_body_is_not_the_form_and_never_a_5xx(client, auth, db, records, kind, body):
+    """Flask-WTF would read a JSON body as the form; the addendum takes only the form's fields."""
+    auth.login(records.acme.supervisor)
+
+    response = client.post(records.url(kind), json=body)
+
+    assert response.status_code == 400
+    assert count(db, Addendum) == 0
+    assert events(db) == []

@@ -38,6 +38,7 @@ def test_quis_visits_and_audits_bring_their_files_through_the_registry(app):
         "audits",
         "audit_answers",
         "audit_actions",
+        "audit_addenda",
     ]
 
 
@@ -55,7 +56,7 @@ def test_a_registered_kinds_files_are_exported_after_the_kinds_before_it(
 
     names = [entry["record_type"] for entry in manifest.files]
     # After the last registered kind's files (audits'), before what followed them.
-    assert names[names.index("audit_actions") + 1 : names.index("feedback")] == ["fake_records"]
+    assert names[names.index("audit_addenda") + 1 : names.index("feedback")] == ["fake_records"]
     assert "fakes 2" in manifest.summary()
     rows = read_export(out)["fake_records"]
     assert rows == [
