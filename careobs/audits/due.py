@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, selectinload
 from careobs.audits.models import Audit
 from careobs.audits.schedules import AuditChampion, AuditSchedule
 from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.db import utcnow
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.permissions.audits import championed, due_services
 
@@ -157,8 +158,6 @@ def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int
 
 def organisation_today(db: Session, organisation_id: int) -> date:
     """Today on the organisation's clock."""
-    from careobs.db import utcnow
-
     tz = db.scalar(sa.select(Organisation.timezone).where(Organisation.id == organisation_id))
     return utcnow().astimezone(ZoneInfo(tz or "Europe/London")).date()
 

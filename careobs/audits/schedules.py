@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from careobs.audit.service import record_about
+from careobs.checklists.models import Checklist
 from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -85,8 +86,6 @@ class AuditChampion(PublicIdMixin, Base):
 
 def schedules_of(db: Session, service_id: int, *, active_only: bool = False):
     """The service's schedules, by template name."""
-    from careobs.checklists.models import Checklist
-
     stmt = (
         sa.select(AuditSchedule)
         .join(Checklist, Checklist.id == AuditSchedule.checklist_id)

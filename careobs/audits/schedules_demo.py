@@ -29,9 +29,11 @@ CHAMPION_EMAIL = "champion@demo.test"
 CHAMPION_NAME = "Peter Hughes"  # a senior care worker of Riverside Homecare in the demo
 CHAMPION_ROLE = "Audit champion at Riverside Homecare"
 
+# The demo audits three of Rosewood's 18 people's MARs a week, in turn (careobs/audits/demo.py):
+# each person's MAR every six weeks, so that is how often it is scheduled.
 ROSEWOOD_SCHEDULES = [
     (starter.CARE_PLAN.name, 30),
-    (starter.MEDICINES_RECORDS.name, 7),
+    (starter.MEDICINES_RECORDS.name, 42),
     (starter.INFECTION_CONTROL.name, 30),
     (starter.BEHAVIOUR_AND_INCIDENTS.name, 30),
 ]

@@ -415,7 +415,7 @@ def test_the_demo_schedules_and_champion_load_once(app, db, login_as):
         ("Rosewood House", "Behaviour and incidents review", 30),
         ("Rosewood House", "Care plan audit", 30),
         ("Rosewood House", "Infection prevention and control and environment audit", 30),
-        ("Rosewood House", "Medicines administration records audit", 7),
+        ("Rosewood House", "Medicines administration records audit", 42),
     ]
     assert len(db.scalars(sa.select(AuditChampion)).all()) == 2
     champion = db.scalar(sa.select(User).where(User.email == "champion@demo.test"))

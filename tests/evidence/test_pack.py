@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.actions.models import Action
+from careobs.audits.starter import CARE_PLAN
 from careobs.db import get_session
 from careobs.demo import RIVERSIDE, ROSEWOOD, STAFF
 from careobs.evidence import pdf
@@ -96,7 +97,9 @@ def test_homecare_pack_counts_visits_and_tags_them_to_safe_and_effective(app, db
     assert pack.counts["feedback_released"] == released
     found = statements(pack)
     assert {"S6", "S7", "S8", "E6", "W5", "W7"} <= found.keys()
-    assert not {"C1", "C2"} & found.keys()  # no QUIS in homecare
+    assert "C1" not in found  # no QUIS in homecare
+    # C2 only from the care plan audit's schedule (issue 15: on-time compliance is in the pack)
+    assert {i.title for i in found.get("C2", [])} == {f"{CARE_PLAN.name}: done on time"}
     assert found["S7"][0].table.rows[0][0] == "Infection prevention and control"
     # the care worker list of coverage (names) is not in the pack, only its headline
     keys = {i.table.key for items in found.values() for i in items if i.table is not None}
