@@ -116,7 +116,7 @@ def walk(starts_on: date, frequency_days: int, done: list[date]) -> tuple[list[O
     step = timedelta(days=frequency_days)
     due = starts_on
     occurrences: list[Occurrence] = []
-    for day in sorted(done):
+    for day in sorted(set(done)):  # two audits of one subject on one day close one slot
         if day < starts_on:
             due = max(starts_on, day + step)  # before the schedule: only moves the first due
             continue

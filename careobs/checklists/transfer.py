@@ -137,7 +137,7 @@ def parse_settings(data: dict) -> tuple[dict, list[str]]:
     """
     errors: list[str] = []
     purpose = data.get("purpose", "visit")
-    if purpose not in PURPOSES:
+    if not isinstance(purpose, str) or purpose not in PURPOSES:
         errors.append(f'"purpose" must be one of: {", ".join(PURPOSES)}.')
         purpose = "visit"
     description = data.get("description", "")
@@ -148,7 +148,7 @@ def parse_settings(data: dict) -> tuple[dict, list[str]]:
     if purpose == "visit":
         return settings, errors
     subject_type = data.get("subject_type")
-    if subject_type not in SUBJECT_TYPES:
+    if not isinstance(subject_type, str) or subject_type not in SUBJECT_TYPES:
         errors.append(f'"subject_type" must be one of: {", ".join(SUBJECT_TYPES)}.')
     frequency = _whole(data, "frequency_days", 1, MAX_FREQUENCY_DAYS, None, errors)
     statements = data.get("cqc_statements", [])

@@ -197,7 +197,8 @@ def failed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
             _count_when(AuditAnswer.rating == "partly").label("partly"),
             _count_when(AuditAnswer.rating == "na").label("na"),
         )
-        # Written as "<> 'met'" so an index on the answers that are not Met can serve it.
+        # Only the answers that are not Met are read (a partial index on them would serve this;
+        # none exists yet).
         .where(AuditAnswer.audit_id.in_(in_scope), AuditAnswer.rating != "met")
         .group_by(AuditAnswer.item_id)
     ).all()
@@ -239,6 +240,8 @@ def failed_items(db: Session, scope: Scope, limit: int = 10) -> list[dict]:
             .where(
                 ChecklistItem.key.in_([key for key, _ in ranked]),
                 ChecklistVersion.published_at.is_not(None),
+                # Starter items share their keys across organisations: this one's wording only.
+                ChecklistVersion.organisation_id == scope.organisation_id,
             )
             .order_by(ChecklistVersion.number)
         ):

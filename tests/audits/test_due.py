@@ -87,6 +87,12 @@ def test_walk_never_done_is_due_on_the_start_date():
     assert walk(START, 30, []) == ([], START)
 
 
+def test_walk_two_audits_on_one_day_close_one_slot():
+    occurrences, next_due = walk(START, 30, [date(2026, 11, 1), date(2026, 11, 1)])
+    assert occurrences == [Occurrence(date(2026, 11, 1), date(2026, 11, 1))]
+    assert next_due == date(2026, 12, 1)
+
+
 def test_walk_done_late_then_early():
     occurrences, next_due = walk(START, 30, [date(2026, 11, 5), date(2026, 11, 20)])
     # 5 Nov: 4 days after 1 Nov (late); next due 5 Dec; done early on 20 Nov; next 20 Dec.

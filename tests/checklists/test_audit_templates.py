@@ -205,6 +205,8 @@ def test_a_file_without_a_purpose_imports_as_a_visit_checklist(client, auth, db,
         ({"amber_from": 95}, '"amber_from" must be at most "green_from".'),
         ({"purpose": "inspection"}, '"purpose" must be one of: visit, audit.'),
         ({"subject_type": None}, '"subject_type" must be one of'),
+        ({"purpose": ["audit"]}, '"purpose" must be one of: visit, audit.'),
+        ({"subject_type": {"person": 1}}, '"subject_type" must be one of'),
     ],
 )
 def test_an_import_that_does_not_fit_is_refused(client, auth, db, org, starters, change, message):
