@@ -53,6 +53,7 @@ PAGES = {
     "dashboard-quis": "/dashboards/quis",
     "dashboard-visits": "/dashboards/visits",
     "dashboard-coverage": "/dashboards/coverage",
+    "dashboard-audits": "/dashboards/audits",
     "evidence-pack": None,
 }
 CATEGORIES = ("performance", "accessibility", "best-practices")
