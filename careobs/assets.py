@@ -32,10 +32,13 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 from flask import Flask
+from whitenoise import WhiteNoise
+from whitenoise.compress import Compressor
 
 from careobs.security import headers_for_every_response
 
 HASH_LENGTH = 12
+COMPRESSOR = Compressor(quiet=True)  # Brotli and gzip, each kept where it is smaller
 BUILDS_KEPT = 3
 MANIFEST = "manifest.txt"
 
@@ -67,8 +70,6 @@ def init_app(app: Flask) -> None:
     When ``ASSET_DIR`` cannot be written (a cron job run as another user, say), the app still
     starts and serves ``static/`` as Flask does, under plain names: it logs why.
     """
-    from whitenoise import WhiteNoise
-
     source = Path(app.static_folder)
     destination = Path(app.config["ASSET_DIR"])
     prefix = f"/{app.static_url_path.strip('/')}/"
@@ -232,12 +233,9 @@ def _write_hashed_copies(source: Path, folder: Path) -> dict[str, str]:
 def _write(path: Path, data: bytes, plain: Path) -> None:
     """Writes ``path`` with its Brotli and gzip variants where they are smaller (WhiteNoise's
     own compressor), then the same files under the plain name."""
-    from whitenoise.compress import Compressor
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    compressor = Compressor(quiet=True)
-    variants = compressor.compress(str(path)) if compressor.should_compress(path.name) else []
+    variants = COMPRESSOR.compress(str(path)) if COMPRESSOR.should_compress(path.name) else []
     shutil.copyfile(path, plain)
     for variant in variants:
         shutil.copyfile(variant, f"{plain}{variant.removeprefix(str(path))}")

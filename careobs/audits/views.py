@@ -22,9 +22,9 @@ from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     audit_services,
-    can_manage_service,
     get_visible_audit,
     may_complete_audit,
+    may_follow_up_audit,
     visible_actions,
     visible_audits,
 )
@@ -132,8 +132,7 @@ def detail(audit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         ratings=RATINGS,
         bands=BANDS,
         band_words=BAND_WORDS,
-        may_follow_up=audit.auditor_id == current_user.id
-        or can_manage_service(current_user, audit.service),
+        may_follow_up=may_follow_up_audit(current_user, audit),
         addenda=addenda.of(db, addenda.AUDIT, audit),
         form=form or addenda.form_for(addenda.AUDIT),
         may_add=addenda.may_add(current_user, audit),

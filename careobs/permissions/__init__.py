@@ -37,7 +37,12 @@ from careobs.permissions.actions import (
     visible_actions,
 )
 from careobs.permissions.addenda import may_add_addendum
-from careobs.permissions.audit_records import get_visible_audit, may_view_audit, visible_audits
+from careobs.permissions.audit_records import (
+    get_visible_audit,
+    may_follow_up_audit,
+    may_view_audit,
+    visible_audits,
+)
 from careobs.permissions.audits import (
     audit_services,
     champion_template_ids,
@@ -166,6 +171,7 @@ __all__ = [
     "may_complete_audit",
     "may_draw_in",
     "may_edit_feedback",
+    "may_follow_up_audit",
     "may_follow_up_visit",
     "may_make_evidence_pack",
     "may_manage_record",

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits.models import Audit
-from careobs.permissions.roles import in_query, own_or_managed
+from careobs.permissions.roles import can_manage_service, in_query, own_or_managed
 from careobs.permissions.staff import own_staff_ids
 
 
@@ -42,3 +42,9 @@ def get_visible_audit(db: Session, user, audit_id: uuid.UUID) -> Audit | None:
 def may_view_audit(user, audit: Audit) -> bool:
     """Whether the audit is among :func:`visible_audits` for the user."""
     return in_query(visible_audits(user), audit)
+
+
+def may_follow_up_audit(user, audit: Audit) -> bool:
+    """The auditor and the managers of the audit's service (admins: every service) follow it
+    up: its page shows them its privacy flags and how to correct them, as a visit's page does."""
+    return audit.auditor_id == user.id or can_manage_service(user, audit.service)

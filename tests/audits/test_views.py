@@ -11,8 +11,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
+from careobs.audits.models import Audit
 from careobs.checklists import service as checklists
+from careobs.permissions import may_follow_up_audit
 from tests.support.audits import (
     CARE_PLAN,
     TemplateInfo,
@@ -224,3 +227,14 @@ def test_a_start_link_to_another_organisations_service_is_not_found(
         "/audits/record", query_string={"template": template, "service": str(other.care_home.uuid)}
     )
     assert theirs.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "follows_up"),
+    [("admin", True), ("manager", True), ("supervisor", True), ("staff", False), ("other", False)],
+)
+def test_who_follows_an_audit_up(app, db, org, other, sent, role, follows_up):
+    """The auditor (the supervisor here) and the managers of its service; nobody else."""
+    with app.app_context():
+        audit = db.scalar(sa.select(Audit).where(Audit.uuid == uuid.UUID(sent["care_home"])))
+        assert may_follow_up_audit(users(org, other)[role], audit) is follows_up
