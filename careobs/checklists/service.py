@@ -21,11 +21,32 @@ from careobs.checklists.models import (
     ChecklistItem,
     ChecklistVersion,
 )
+from careobs.checklists.settings import Difference, change_summary, differences
 from careobs.db import utcnow
+from careobs.org.models import Organisation
 
 
 class ChecklistError(Exception):
     """An edit that cannot be made; the message is for the admin."""
+
+
+def lock_checklists(db: Session, organisation_id: int) -> None:
+    """Make changes that create checklists or versions in one organisation wait for each other,
+    so each reads what the one before wrote (two imports of one file at once make one template
+    and one draft, never a clash on the name or the version number).
+
+    PostgreSQL: the organisation's row is locked (``SELECT … FOR UPDATE``) until the transaction
+    ends. SQLite has one writer at a time: the transaction takes the write lock now
+    (``BEGIN IMMEDIATE``), as the sync does.
+    """
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    db.execute(
+        sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+    )
 
 
 def current_version(db: Session, checklist: Checklist) -> ChecklistVersion | None:
@@ -184,9 +205,6 @@ def create_default(db: Session, organisation_id: int, actor=None) -> Checklist:
     return checklist
 
 
-AUDIT_SETTINGS = ("description", "frequency_days", "cqc_statements", "green_from", "amber_from")
-
-
 def _check_settings(settings: dict) -> dict:
     """An audit template's settings, refused when they cannot be right (forms check first)."""
     unknown = [code for code in settings["cqc_statements"] if code not in cqc.STATEMENTS]
@@ -202,10 +220,12 @@ def create_audit_template(
 ) -> ChecklistVersion:
     """A new audit template with an empty draft version 1, for the admin to fill and publish.
 
-    ``settings`` are AUDIT_SETTINGS; the name must be free among the organisation's checklists.
+    ``settings`` are careobs.checklists.settings.AUDIT_SETTINGS; the name must be free among
+    the organisation's checklists. The audit log names every setting it starts with.
     """
     if subject_type not in SUBJECT_TYPES:
         raise ChecklistError("Choose what each audit is about.")
+    lock_checklists(db, organisation_id)  # the same name sent twice at once: one template
     taken = db.scalar(
         sa.select(Checklist.id).where(
             Checklist.organisation_id == organisation_id, Checklist.name == name
@@ -224,28 +244,44 @@ def create_audit_template(
     db.add_all([checklist, draft])
     db.flush()
     record_about(
-        db, "audit_template_created", checklist, actor=actor, summary=f"{name} ({subject_type})"
+        db, "audit_template_created", checklist, actor=actor, summary=created_summary(checklist)
     )
     return draft
 
 
-def update_audit_settings(db: Session, checklist: Checklist, actor, **settings) -> None:
-    """Change an audit template's description, frequency, statements and bands. They apply to
-    audits written from now on; audits already stored keep the score and band they were given.
-    What the template audits (its subject type) never changes."""
+def created_summary(checklist: Checklist) -> str:
+    """A new audit template's settings for the audit log."""
+    statements = ", ".join(checklist.cqc_statements) or "none"
+    return (
+        f"{checklist.name} ({checklist.subject_type}): every {checklist.frequency_days} days, "
+        f"green from {checklist.green_from}%, amber from {checklist.amber_from}%, "
+        f"CQC statements {statements}"
+    )
+
+
+def update_audit_settings(db: Session, checklist: Checklist, actor, **settings) -> list[Difference]:
+    """Change an audit template's description, frequency, statements and bands; returns what
+    changed, which the audit log names (nothing changed: nothing written, nothing logged).
+
+    They apply to audits written from now on; audits already stored keep the score and band
+    they were given. What the template audits (its subject type) never changes.
+    """
     if not checklist.is_audit:
         raise ChecklistError("Only an audit template has these settings.")
-    for name, value in _check_settings(settings).items():
-        setattr(checklist, name, value)
+    changes = differences(checklist, _check_settings(settings))
+    if not changes:
+        return []
+    for change in changes:
+        setattr(checklist, change.field, change.proposed)
     db.flush()
     record_about(
         db,
         "audit_template_settings_changed",
         checklist,
         actor=actor,
-        summary=f"every {checklist.frequency_days} days, green from {checklist.green_from}, "
-        f"amber from {checklist.amber_from}",
+        summary=change_summary(changes),
     )
+    return changes
 
 
 def publish(db: Session, draft: ChecklistVersion, actor) -> ChecklistVersion:

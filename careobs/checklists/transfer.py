@@ -6,15 +6,19 @@ back its key; that only works when no wording repeats, which the import therefor
 An audit template's file also says ``"purpose": "audit"`` and its settings (subject type,
 frequency, CQC statements, bands, description). A file without ``purpose`` (every file written
 before audit templates existed) is a visit checklist, so old files import as they always did.
+Importing into an existing template makes a draft and nothing else: the live template's settings
+stay as they are until an admin changes them in its settings form.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.actions import cqc
-from careobs.audit.service import record
+from careobs.audit.service import record_about
 from careobs.checklists.models import (
     AMBER_FROM,
     GREEN_FROM,
@@ -23,7 +27,17 @@ from careobs.checklists.models import (
     Checklist,
     ChecklistVersion,
 )
-from careobs.checklists.service import current_version, draft_of, fill, next_number
+from careobs.checklists.service import (
+    created_summary,
+    current_version,
+    draft_of,
+    fill,
+    lock_checklists,
+    next_number,
+)
+from careobs.checklists.settings import Difference, differences
+from careobs.sync import payload
+from careobs.wording import plural
 
 EXPORT_FORMAT = "careobs-checklist"
 EXPORT_FORMAT_VERSION = 1
@@ -85,7 +99,8 @@ def json_text(value) -> str:
     """A value as it appears in the file, for messages (missing when absent)."""
     if value is None:
         return "missing"
-    return f'"{value}"' if isinstance(value, str) else str(value).lower()
+    text = f'"{value}"' if isinstance(value, str) else str(value).lower()
+    return text if len(text) <= 40 else f"{text[:40]}…"  # a hostile file's value stays short
 
 
 def _repeats(where: str, label: str, wordings: list[tuple[str, str]]) -> list[str]:
@@ -213,20 +228,37 @@ def parse_import(data) -> tuple[str | None, list, list[str]]:
     return (name.strip() if isinstance(name, str) else None), domains, errors
 
 
+@dataclass
+class Imported:
+    """What an import did: the draft it wrote, whether the checklist is new, and the file's
+    settings that differ from those of the existing template, which the import left alone."""
+
+    draft: ChecklistVersion
+    created: bool
+    kept: list[Difference]
+
+
 def import_draft(
     db: Session, organisation_id: int, data, actor
-) -> tuple[ChecklistVersion | None, list[str]]:
+) -> tuple[Imported | None, list[str]]:
     """Load an exported checklist as the draft of the checklist with that name (created if new).
 
-    Nothing is written when the file has any error. The admin reviews the draft and publishes it.
-    An existing checklist keeps its purpose and subject type (a file saying otherwise is
-    refused); an audit template takes the file's frequency, statements, bands and description.
+    Nothing is written when the file has any error. The admin reviews the draft and publishes
+    it. A draft never changes what is live: an existing checklist keeps its purpose and subject
+    type (a file saying otherwise is refused) and its settings (frequency, statements, bands,
+    description), which the file may only propose (``Imported.kept`` says which differ). A new
+    checklist takes the file's settings, and the audit log names them.
     """
+    unstorable = payload.problem(data)
+    if unstorable is not None:
+        path, message = unstorable
+        return None, [f"{'The file' if path == 'data' else path}: {message}"]
     name, domains, errors = parse_import(data)
     settings, setting_errors = parse_settings(data) if isinstance(data, dict) else ({}, [])
     errors += setting_errors
     if errors:
         return None, errors
+    lock_checklists(db, organisation_id)  # the same file imported twice at once: one draft
     checklist = db.scalar(
         sa.select(Checklist).where(
             Checklist.organisation_id == organisation_id, Checklist.name == name
@@ -245,12 +277,15 @@ def import_draft(
             f"“{name}” already exists as {kind}; this file is a different kind. Rename it in "
             "the file to import it as a new one."
         ]
-    if checklist is None:
-        checklist = Checklist(organisation_id=organisation_id, name=name)
+    created = checklist is None
+    if created:
+        checklist = Checklist(organisation_id=organisation_id, name=name, **settings)
         db.add(checklist)
-    for field, value in settings.items():
-        setattr(checklist, field, value)
-    db.flush()
+        db.flush()
+        if checklist.is_audit:
+            summary = f"{created_summary(checklist)}; from an imported file"
+            record_about(db, "audit_template_created", checklist, actor=actor, summary=summary)
+    kept = [] if created else differences(checklist, settings)
     draft = draft_of(db, checklist)
     if draft is None:
         draft = ChecklistVersion(
@@ -263,12 +298,11 @@ def import_draft(
     db.flush()
     fill(draft, domains, current_version(db, checklist))
     db.flush()
-    record(
-        db,
-        "checklist_imported",
-        organisation_id=organisation_id,
-        actor=actor,
-        entity=checklist,
-        summary=f"{name} v{draft.number} (draft)",
-    )
-    return draft, []
+    state = "draft"
+    if created:
+        state += " of a new checklist"
+    elif kept:
+        state += f"; {plural(len(kept), 'setting', 'settings')} of the file not applied"
+    summary = f"{name} v{draft.number} ({state})"
+    record_about(db, "checklist_imported", checklist, actor=actor, summary=summary)
+    return Imported(draft, created, kept), []

@@ -10,6 +10,7 @@ import uuid
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from careobs.actions import cqc
 from careobs.checklists import draft_views, service, transfer
@@ -25,6 +26,7 @@ from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.scoping import get_scoped_or_404
 from careobs.permissions import admin_required
+from careobs.sync import payload
 
 __all__ = ["bp"]
 
@@ -125,9 +127,12 @@ def audit_settings(checklist_id: uuid.UUID):
         abort(404)
     form = AuditSettingsForm()
     if form.validate_on_submit():
-        service.update_audit_settings(db, checklist, current_user, **_settings(form))
+        changes = service.update_audit_settings(db, checklist, current_user, **_settings(form))
         db.commit()
-        flash("Audit settings saved. Audits already recorded keep their scores.", "success")
+        if changes:
+            flash("Audit settings saved. Audits already recorded keep their scores.", "success")
+        else:
+            flash("No audit setting was changed.", "info")
         return redirect(url_for("checklists.detail", checklist_id=checklist.uuid))
     db.rollback()
     return _detail_page(checklist, form), 400
@@ -200,22 +205,45 @@ def import_file():
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            data = json.loads(form.file.data.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            errors = [f"The file is not valid JSON ({exc.__class__.__name__})."]
+            data = payload.parse_body(form.file.data.read())
+        except payload.Unreadable:  # not UTF-8, not JSON, or a number too long to read
+            errors = ["The file is not valid JSON text. Export the checklist again from careobs."]
         else:
-            draft, errors = transfer.import_draft(
+            imported, errors = transfer.import_draft(
                 db, current_user.organisation_id, data, current_user
             )
             if not errors:
                 db.commit()
-                flash(
-                    f"Imported as draft version {draft.number}. Check it, then publish.", "success"
-                )
-                return back_to_draft(draft)
+                _say_imported(imported)
+                return back_to_draft(imported.draft)
     else:
         errors = [e for errs in form.errors.values() for e in errs]
     db.rollback()
     return _index_page(
         import_form=form, import_errors=errors, template_form=AuditTemplateForm(formdata=None)
     ), 400
+
+
+def _say_imported(imported: transfer.Imported) -> None:
+    """Flash what the import did, and each setting of the file it left alone, with a link to
+    the form where the admin may change it."""
+    number = imported.draft.number
+    if not imported.kept:
+        flash(f"Imported as draft version {number}. Check it, then publish.", "success")
+        return
+    flash(
+        f"Imported as draft version {number}. Check it, then publish. The template’s settings "
+        "are unchanged: an import only makes a draft.",
+        "success",
+    )
+    checklist = imported.draft.checklist
+    settings = url_for("checklists.detail", checklist_id=checklist.uuid) + "#audit-settings"
+    for difference in imported.kept:
+        if checklist.is_audit:
+            # Markup.format escapes the sentence; only the link is markup.
+            message = Markup('{} <a href="{}">Change it in the template’s settings</a>.').format(
+                difference.in_file, settings
+            )
+        else:  # a visit checklist's description, which has no form: it stays
+            message = "The file’s description differs from this checklist’s, which is kept."
+        flash(message, "info")

@@ -63,7 +63,11 @@ def test_an_admin_creates_an_audit_template_with_an_empty_draft(client, auth, db
     assert draft.is_draft and draft.domains == []
     assert response.headers["Location"].endswith(f"{BASE}/{template.uuid}#draft")
     [event] = events(db, "audit_template_created")
-    assert event.actor_id == org.admin.id
+    assert (event.actor_id, event.summary) == (
+        org.admin.id,
+        "Mealtime experience audit (area): every 30 days, green from 85%, amber from 70%, "
+        "CQC statements C1, R1",
+    )
 
     # The admin then adds sections and items to the draft as for any checklist.
     added = client.post(f"{BASE}/{template.uuid}/domains", data={"name": "Before the meal"})
@@ -127,9 +131,20 @@ def test_an_admin_changes_a_templates_settings(client, auth, db, org, starters):
     template = template_named(db, "Care plan audit")
     assert (template.frequency_days, template.green_from, template.amber_from) == (28, 95, 80)
     assert template.subject_type == "person"  # never changes
+    # The care plan audit starts every 30 days, 90/75, evidencing E1, R1, C2, S4 and E6.
     assert [e.summary for e in events(db, "audit_template_settings_changed")] == [
-        "every 28 days, green from 95, amber from 80"
+        "every 30 days to every 28 days; green from 90% to 95%; amber from 75% to 80%; "
+        "CQC statements E1, R1, C2, S4, E6 to C1, R1; description changed"
     ]
+
+    # The same settings again change nothing, and nothing is logged.
+    again = client.post(
+        f"{BASE}/{template.uuid}/audit-settings",
+        data=create_form(frequency_days="28", green_from="95", amber_from="80"),
+        follow_redirects=True,
+    )
+    assert "No audit setting was changed." in page_text(again)
+    assert len(events(db, "audit_template_settings_changed")) == 1
 
     refused = client.post(
         f"{BASE}/{template.uuid}/audit-settings", data=create_form(amber_from="99")
@@ -169,11 +184,12 @@ def test_an_audit_template_round_trips_through_json(client, auth, db, org, start
         (i.text, i.critical, i.guidance) for i in v1.items
     ]
 
-    # Under its own name: draft version 2 of the same template, items keeping their keys.
+    # Under its own name: draft version 2 of the same template, items keeping their keys; the
+    # file's other frequency is only reported (an import makes a draft, nothing live changes).
     response = upload(client, json.dumps({**data, "frequency_days": 14}))
     assert response.status_code == 302
     template = template_named(db, "Medicines administration records audit")
-    assert template.frequency_days == 14
+    assert template.frequency_days == 7
     assert [i.key for i in version(db, template, 2).items] == [i.key for i in v1.items]
 
 
