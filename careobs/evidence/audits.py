@@ -12,6 +12,11 @@ statements ("14 of 18 care plan audits due ... were done by their due date (78%)
 careobs.audits.due), with the month-by-month table under the first; it is given even when no
 audit of it was done in the period (then none was on time), and a template audited but not
 scheduled says so.
+
+A template that names no quality statement is still evidence: its audits are counted in the
+pack's total and its items shown apart, under "Audits not mapped to a quality statement", with a
+note telling the manager to map it. Each audit is counted once, however many statements its
+template names, so the audits under statements and those not mapped add up to the total.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from careobs.dashboards import audits
 from careobs.dashboards.audits_on_time import ON_TIME_LABEL
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import Table
-from careobs.evidence.contents import CHECKED, FOUND, Item
+from careobs.evidence.contents import CHECKED, FOUND, Item, Statement
 from careobs.wording import plural
 
 
@@ -63,69 +68,116 @@ def _templates(db: Session, scope: Scope) -> tuple[list[Checklist], set[int]]:
     return list(templates), scheduled
 
 
+UNMAPPED_TITLE = "Audits not mapped to a quality statement"
+
+
 def audit_evidence(
     db: Session, scope: Scope, add, counts: dict[str, int], today: date | None = None
-) -> None:
-    """Add each audited or scheduled template's evidence under its statements; count the
-    audits (``today``: nothing falls due after it; the organisation's today by default)."""
-    counts["audits"] = 0
+) -> list[Statement]:
+    """Add each audited or scheduled template's evidence under its statements and count the
+    audits (``today``: nothing falls due after it; the organisation's today by default).
+
+    A template that names no quality statement is not left out: its evidence is returned, one
+    :class:`Statement` per template (its code empty), for the pack to show apart, and its audits
+    are counted. ``counts`` gets ``audits`` (each audit once, however many statements its
+    template names), ``audits_mapped`` and ``audits_unmapped``, which add up to it.
+    """
+    counts.update(audits=0, audits_mapped=0, audits_unmapped=0)
+    unmapped: list[Statement] = []
     templates, scheduled = _templates(db, scope)
     for template in templates:
         codes = [c for c in template.cqc_statements if c in STATEMENTS]
-        if not codes:
-            continue
         overall, tables = audits.tables(db, replace(scope, template_id=template.id), today)
         counts["audits"] += overall["audits"]
+        counts["audits_mapped" if codes else "audits_unmapped"] += overall["audits"]
         found = {t.key: t for t in tables}
-        on_time = _on_time_items(template, codes, found) if template.id in scheduled else {}
-        if not overall["audits"]:  # scheduled, none done: the on-time figures say so
-            for code, item in on_time.items():
-                add(code, item)
-            continue
-        latest = found["latest"]
-        split = {
-            key: sum(row[i] for row in latest.rows)
-            for i, key in enumerate(("subjects", "red", "amber", "green", "unscored"), start=2)
-        }
-        facts = [
-            (label, value)
-            for label, value in audits.headline(overall)
-            if label not in ("Subjects red at their latest audit", ON_TIME_LABEL)
-        ]
-        facts.append(("Latest rating of each subject", audits.rag_text(split)))
-        checked = (
-            f"{plural(overall['audits'], 'audit', 'audits')} of "
-            f"{plural(split['subjects'], 'subject', 'subjects')} with the "
-            f"{template.name.lower()} template."
-        )
-        if template.id not in scheduled:
-            checked += " It is not on a schedule in this service, so no audit of it fell due."
-        failed = found["failed"]
-        for position, code in enumerate(codes):
-            add(code, Item(template.name, CHECKED, checked, facts=list(facts)))
-            if code in on_time:
-                add(code, on_time[code])
-            add(
-                code,
-                Item(
-                    f"{template.name}: latest rating of each subject",
-                    FOUND,
-                    "Each subject counted once, by its latest audit in the period.",
-                    table=latest,
-                ),
+        evidence = _template_evidence(template, codes or [""], overall, found, scheduled)
+        if codes:
+            for code, items in evidence.items():
+                for item in items:
+                    add(code, item)
+        else:
+            unmapped.append(Statement("", template.name, evidence[""]))
+    return unmapped
+
+
+def _template_evidence(
+    template: Checklist, codes: list[str], overall: dict, found: dict, scheduled: set[int]
+) -> dict[str, list[Item]]:
+    """The template's items under each of its statement codes (the first has the tables by
+    month, the others point to it)."""
+    on_time = _on_time_items(template, codes, found) if template.id in scheduled else {}
+    if not overall["audits"]:  # scheduled, none done: the on-time figures say so
+        return {code: [item] for code, item in on_time.items()}
+    latest = found["latest"]
+    split = {
+        key: sum(row[i] for row in latest.rows)
+        for i, key in enumerate(("subjects", "red", "amber", "green", "unscored"), start=2)
+    }
+    facts = [
+        (label, value)
+        for label, value in audits.headline(overall)
+        if label not in ("Subjects red at their latest audit", ON_TIME_LABEL)
+    ]
+    facts.append(("Latest rating of each subject", audits.rag_text(split)))
+    checked = (
+        f"{plural(overall['audits'], 'audit', 'audits')} of "
+        f"{plural(split['subjects'], 'subject', 'subjects')} with the "
+        f"{template.name.lower()} template."
+    )
+    if template.id not in scheduled:
+        checked += " It is not on a schedule in this service, so no audit of it fell due."
+    evidence: dict[str, list[Item]] = {}
+    for position, code in enumerate(codes):
+        items = evidence[code] = [Item(template.name, CHECKED, checked, facts=list(facts))]
+        if code in on_time:
+            items.append(on_time[code])
+        items.append(
+            Item(
+                f"{template.name}: latest rating of each subject",
+                FOUND,
+                "Each subject counted once, by its latest audit in the period.",
+                table=latest,
             )
-            add(code, Item(f"{template.name}: most often failed items", FOUND, table=failed))
-            if position == 0:
-                add(code, Item(f"{template.name}: scores by month", FOUND, table=found["scores"]))
-            else:
-                add(
-                    code,
-                    Item(
-                        f"{template.name}: scores by month",
-                        FOUND,
-                        f"Given under {codes[0]} ({STATEMENTS[codes[0]]}).",
-                    ),
-                )
+        )
+        items.append(
+            Item(f"{template.name}: most often failed items", FOUND, table=found["failed"])
+        )
+        title = f"{template.name}: scores by month"
+        if position == 0:
+            items.append(Item(title, FOUND, table=found["scores"]))
+        else:
+            items.append(Item(title, FOUND, f"Given under {codes[0]} ({STATEMENTS[codes[0]]})."))
+    return evidence
+
+
+def audits_note(counts: dict[str, int]) -> str:
+    """How the pack's audits add up, for the caption of its total."""
+    total, mapped, unmapped = counts["audits"], counts["audits_mapped"], counts["audits_unmapped"]
+    if not total:
+        return ""
+    note = (
+        f"Each of the {plural(total, 'audit', 'audits')} is counted once in the total, even when "
+        "its template evidences several quality statements and so is shown under each of them"
+    )
+    if not unmapped:
+        return note + "."
+    return (
+        f"{note}: {mapped} under quality statements and {unmapped} of templates not mapped to "
+        f"one, shown under “{UNMAPPED_TITLE}”."
+    )
+
+
+def unmapped_note(counts: dict[str, int]) -> str:
+    """What the manager reads above the audits of templates that name no quality statement."""
+    total, unmapped = counts["audits"], counts["audits_unmapped"]
+    return (
+        "These audit templates name no CQC quality statement, so their evidence is shown here "
+        f"rather than under one. Their {plural(unmapped, 'audit', 'audits')} "
+        f"{'is' if unmapped == 1 else 'are'} counted in the pack’s total of {total}. Map each "
+        "template to the quality statements it evidences (Checklists, then the template’s audit "
+        "settings; an organisation admin can do this), and the next pack shows it there."
+    )
 
 
 def _on_time_items(template: Checklist, codes: list[str], found: dict) -> dict[str, Item]:

@@ -44,6 +44,7 @@ class Section:
 
     question: str
     statements: list[Statement] = field(default_factory=list)
+    note: str = ""  # a paragraph under the heading
 
 
 @dataclass
@@ -56,6 +57,11 @@ class Pack:
     counts: dict[str, int]
     summary: list[tuple[str, str]]
     sections: list[Section]
+    # How the audits in the summary add up (a caption under it), and the audits of templates
+    # that name no quality statement: a section after the key questions, one Statement (with
+    # no code) per template, its note telling the manager to map them.
+    audits_note: str = ""
+    unmapped_audits: Section | None = None
 
     @property
     def title(self) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
-from careobs.evidence.audits import audit_evidence
+from careobs.evidence.audits import UNMAPPED_TITLE, audit_evidence, audits_note, unmapped_note
 from careobs.evidence.contents import CHANGED, CHECKED, DONE, FOUND, Item, Pack, Section, Statement
 from careobs.evidence.improvement import (
     ACTION_COLUMNS,
@@ -76,7 +76,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
         quis_evidence(db, scope, add, counts)
     else:
         visit_evidence(db, scope, today, add, counts)
-    audit_evidence(db, scope, add, counts)
+    unmapped = audit_evidence(db, scope, add, counts)
     actions = actions_in(db, scope)
     counts["actions"] = len(actions)
     counts["actions_done"] = sum(a.status == "done" for a in actions)
@@ -97,6 +97,10 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
         counts=counts,
         summary=_summary(service, counts),
         sections=sections,
+        audits_note=audits_note(counts),
+        unmapped_audits=(
+            Section(UNMAPPED_TITLE, unmapped, note=unmapped_note(counts)) if unmapped else None
+        ),
     )
 
 
@@ -108,8 +112,16 @@ def _summary(service: Service, counts: dict[str, int]) -> list[tuple[str, str]]:
     )
     return [
         (checked[0], str(checked[1])),
-        ("Audits", str(counts.get("audits", 0))),
+        ("Audits", _audits(counts)),
         ("Actions", f"{counts['actions']} ({counts['actions_done']} done)"),
         ("Feedback released", str(counts["feedback_released"])),
         ("Feedback acknowledged", str(counts["feedback_acknowledged"])),
     ]
+
+
+def _audits(counts: dict[str, int]) -> str:
+    """The audits in the period, split when some are of templates mapped to no statement."""
+    total, unmapped = counts["audits"], counts["audits_unmapped"]
+    if not unmapped:
+        return str(total)
+    return f"{total} ({counts['audits_mapped']} under quality statements, {unmapped} not mapped)"

@@ -60,12 +60,10 @@ def render(pack: Pack, generated: str) -> bytes:
         pdf.multi_cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _facts(pdf, pack.summary)
+    if pack.audits_note:
+        _paragraph(pdf, pack.audits_note)
     for section in pack.sections:
-        pdf.ln(3)
-        pdf.set_text_color(*BRAND)
-        pdf.set_font("helvetica", "B", 15)
-        pdf.multi_cell(0, 8, plain(section.question), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(*INK)
+        _heading(pdf, section.question)
         if not section.statements:
             _paragraph(pdf, "No evidence recorded in careobs for this key question in the period.")
         for statement in section.statements:
@@ -75,7 +73,23 @@ def render(pack: Pack, generated: str) -> bytes:
             )
             for item in statement.items:
                 _item(pdf, item)
+    if pack.unmapped_audits:
+        _heading(pdf, pack.unmapped_audits.question)
+        _paragraph(pdf, pack.unmapped_audits.note)
+        for template in pack.unmapped_audits.statements:
+            pdf.set_font("helvetica", "B", 12)
+            pdf.multi_cell(0, 6, plain(template.name), new_x="LMARGIN", new_y="NEXT")
+            for item in template.items:
+                _item(pdf, item)
     return bytes(pdf.output())
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_text_color(*BRAND)
+    pdf.set_font("helvetica", "B", 15)
+    pdf.multi_cell(0, 8, plain(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
 
 
 def _paragraph(pdf: FPDF, text: str) -> None:
