@@ -1,0 +1,117 @@
+// Answering a checklist on the device, for every kind rated item by item (audits, monitoring
+// visits): the two-tap rating buttons and comment of each item, the sections, and the sticky
+// bar with the live score, "Go to…" and "Next unanswered".
+// A form (audit-form.js, visit-form.js) keeps only what is its own: its set-up, what an answer
+// changes besides the score, and the parts around the checklist.
+
+import { $, doc, el } from "./capture.js";
+
+export const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
+
+export const answerOf = (itemId) => doc.data.answers.find((a) => a.item_id === itemId);
+
+/** The ids of the items rated so far. */
+export function answeredIds() {
+  return new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
+}
+
+/** The items of `items` not rated yet, in order. */
+export function unanswered(items) {
+  const answered = answeredIds();
+  return items.filter((i) => !answered.has(i.id));
+}
+
+/** Change an item's answer in the open document (not saved yet): an answer left with neither a
+ * rating nor a comment is taken out. Returns the answer. */
+export function changeAnswer(itemId, changes) {
+  let answer = answerOf(itemId);
+  if (!answer) {
+    answer = { item_id: itemId, rating: null, comment: "" };
+    doc.data.answers.push(answer);
+  }
+  Object.assign(answer, changes);
+  if (!answer.rating && !answer.comment) doc.data.answers = doc.data.answers.filter((a) => a !== answer);
+  return answer;
+}
+
+/** An item's rating buttons in their fieldset (its text, and "Critical" if it is) and its
+ * comment: `rate(value)` and `comment(text)` keep what is chosen; `tap(value)`, if given, hears
+ * every tap on a button, even on the one already chosen (which fires no change). */
+export function itemParts(item, { locked, rate, comment, tap, describedBy }) {
+  const answer = answerOf(item.id) || {};
+  const name = `rating-${item.id}`;
+  const ratings = el("div", { class: "ratings" }, ...RATINGS.flatMap(([value, label]) => {
+    const id = `${name}-${value}`;
+    const input = el("input", { type: "radio", id, name, value, disabled: locked });
+    input.checked = answer.rating === value;
+    input.addEventListener("change", () => rate(value));
+    if (tap) input.addEventListener("click", () => tap(value));
+    return [input, el("label", { for: id, text: label })];
+  }));
+  const legend = el("legend", {}, item.text, item.critical ? el("span", { class: "badge critical", text: "Critical" }) : "");
+  const text = el("input", { type: "text", id: `comment-${item.id}`, maxlength: "2000", autocomplete: "off", disabled: locked });
+  text.value = answer.comment || "";
+  text.addEventListener("input", () => comment(text.value));
+  return {
+    fieldset: el("fieldset", { "aria-describedby": describedBy }, legend, ratings),
+    comment: el("details", {}, el("summary", { text: answer.comment ? "Comment" : "Add a comment" }),
+      el("div", { class: "field" }, el("label", { for: text.id, text: "Comment (optional)" }), text)),
+  };
+}
+
+/** The checklist's sections, numbered, each headed (`idOf(domain, index)` names the heading,
+ * for "Go to…") and holding `card(item)` for each of its items. */
+export function renderSections(domains, idOf, card) {
+  $("[data-checklist]").replaceChildren(...domains.map((domain, index) => el("section",
+    { class: "panel", "aria-labelledby": idOf(domain, index) },
+    el("h2", { id: idOf(domain, index), tabindex: "-1", text: `${index + 1}. ${domain.name}` }),
+    ...domain.items.map(card))));
+}
+
+/** The bar's "Go to…" list: the parts `before` the checklist, each section with how much of it
+ * is answered, and the parts `after` it, each as [heading id, text]. */
+function renderJump(domains, idOf, before, after) {
+  const answered = answeredIds();
+  const parts = [
+    ...before,
+    ...domains.map((domain, index) => [idOf(domain, index),
+      `${index + 1}. ${domain.name} (${domain.items.filter((i) => answered.has(i.id)).length} of ${domain.items.length})`]),
+    ...after,
+  ];
+  $("[data-jump]").replaceChildren(el("option", { value: "", text: "Go to…" }),
+    ...parts.map(([id, text]) => el("option", { value: id, text })));
+}
+
+/** Bring `shown` to the top of the screen, just below the sticky bar (whose height depends on
+ * the screen's width), and focus `element` in it. */
+function goTo(element, shown = element) {
+  const bar = $("[data-outcome-bar]").offsetHeight;
+  window.scrollTo({ top: window.scrollY + shown.getBoundingClientRect().top - bar - 8 });
+  element.focus({ preventScroll: true });
+}
+
+/** The sticky bar: score, band, how much is answered, "Next unanswered" and "Go to…". */
+export function renderBar(result, { answered, left, locked, domains, idOf, before = [], after = [] }) {
+  const bandText = result.band ? result.band[0].toUpperCase() + result.band.slice(1) : "not scored yet";
+  $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
+  $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
+  $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
+  $("[data-answered]").textContent = answered;
+  $("[data-next-unanswered]").hidden = locked || left === 0;
+  renderJump(domains, idOf, before, after);
+}
+
+/** Wire the bar once: "Go to…" moves to the part chosen, "Next unanswered" to the first item of
+ * `unansweredItems()`. */
+export function wireBar(unansweredItems) {
+  $("[data-jump]").addEventListener("change", (event) => {
+    const target = document.getElementById(event.target.value);
+    event.target.value = "";
+    if (target) goTo(target);
+  });
+  $("[data-next-unanswered]").addEventListener("click", () => {
+    const [next] = unansweredItems();
+    const first = next && document.getElementById(`rating-${next.id}-${RATINGS[0][0]}`);
+    if (first) goTo(first, first.closest(".item-card"));
+  });
+}
