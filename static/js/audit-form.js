@@ -237,7 +237,8 @@ function renderActions() {
 
 const missing = () => unanswered(itemsOf(templateOf(doc.data)));
 
-function renderOutcome() {
+/** The sticky bar and the outcome; `announce: false` on opening the audit (nothing read out). */
+function renderOutcome({ announce = true } = {}) {
   const template = templateOf(doc.data);
   const items = itemsOf(template);
   const bands = bandsOf(template);
@@ -253,6 +254,7 @@ function renderOutcome() {
     domains: template.domains,
     idOf: sectionId,
     after: [["summary-title", "Summary"], ["outcome-title", "Outcome"]],
+    announce,
   });
   const rows = [
     ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
@@ -273,7 +275,7 @@ function showForm() {
     field.value = doc.data[field.dataset.text] || "";
     field.disabled = locked();
   }
-  renderOutcome();
+  renderOutcome({ announce: false });
   renderSubmitted();
   show("form");
 }

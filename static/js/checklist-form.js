@@ -1,6 +1,6 @@
 // Answering a checklist on the device, for every kind rated item by item (audits, monitoring
 // visits): the two-tap rating buttons and comment of each item, the sections, and the sticky
-// bar with the live score, "Go to…" and "Next unanswered".
+// bar with the live score, "Go to…", "Next unanswered" and the score read out when it changes.
 // A form (audit-form.js, visit-form.js) keeps only what is its own: its set-up, what an answer
 // changes besides the score, and the parts around the checklist.
 
@@ -90,8 +90,21 @@ function goTo(element, shown = element) {
   element.focus({ preventScroll: true });
 }
 
-/** The sticky bar: score, band, how much is answered, "Next unanswered" and "Go to…". */
-export function renderBar(result, { answered, left, locked, domains, idOf, before = [], after = [] }) {
+/** What the score and band are, said in words: "Score 86.0%, amber". */
+export function scoreWords(result) {
+  if (result.score === null) return "No score yet: every item answered so far is N/A.";
+  const score = `Score ${result.score.toFixed(1)}%`;
+  if (!result.criticalFailures) return `${score}, ${result.band}.`;
+  const items = result.criticalFailures === 1 ? "a critical item is" : `${result.criticalFailures} critical items are`;
+  return `${score}. Red: ${items} not met.`;
+}
+
+let said = null; // what the bar's score last said, read out only when an answer changes it
+
+/** The sticky bar: score, band, how much is answered, "Next unanswered" and "Go to…".
+ * With `announce`, a score or band that changed is read out (politely, once); opening a record
+ * only sets what was said, so nothing is read out on load. */
+export function renderBar(result, { answered, left, locked, domains, idOf, before = [], after = [], announce = true }) {
   const bandText = result.band ? result.band[0].toUpperCase() + result.band.slice(1) : "not scored yet";
   $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
   $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
@@ -99,11 +112,15 @@ export function renderBar(result, { answered, left, locked, domains, idOf, befor
   $("[data-answered]").textContent = answered;
   $("[data-next-unanswered]").hidden = locked || left === 0;
   renderJump(domains, idOf, before, after);
+  const words = scoreWords(result);
+  if (announce && said !== null && words !== said) $("[data-score-said]").textContent = words;
+  said = words;
 }
 
 /** Wire the bar once: "Go to…" moves to the part chosen, "Next unanswered" to the first item of
- * `unansweredItems()`. */
+ * `unansweredItems()`. Adds the bar's live region, empty, so that only changes are read out. */
 export function wireBar(unansweredItems) {
+  $("[data-outcome-bar]").append(el("p", { class: "visually-hidden", role: "status", "aria-live": "polite", "data-score-said": true }));
   $("[data-jump]").addEventListener("change", (event) => {
     const target = document.getElementById(event.target.value);
     event.target.value = "";

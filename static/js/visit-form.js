@@ -282,9 +282,9 @@ function renderActions(locked) {
 
 const missing = () => unanswered(checklistFor(doc.data).domains.flatMap((d) => d.items));
 
-/** The sticky bar and the outcome. "Go to…" lists the times, each checklist section and the
- * parts after the checklist. */
-function renderOutcome() {
+/** The sticky bar and the outcome; `announce: false` on opening the visit (nothing read out).
+ * "Go to…" lists the times, each checklist section and the parts after the checklist. */
+function renderOutcome({ announce = true } = {}) {
   const checklist = checklistFor(doc.data);
   const items = checklist.domains.flatMap((d) => d.items);
   const result = outcome(doc.data.answers, items, rules());
@@ -299,6 +299,7 @@ function renderOutcome() {
     before: [["times-title", "Times"]],
     after: [["view-title", "The person's view"], ["feedback-title", "Feedback"],
       ["actions-title", "Agreed actions"], ["outcome-title", "Outcome"]],
+    announce,
   });
   const day = doc.data.arrived_at || doc.data.planned_at;
   const rows = [
@@ -350,7 +351,7 @@ function showForm() {
   $("[data-arrived]").hidden = locked;
   $("[data-release-feedback]").closest(".checkbox").hidden = locked;
   $("[data-left]").hidden = locked;
-  renderOutcome();
+  renderOutcome({ announce: false });
   renderSubmitted();
   show("form");
 }
