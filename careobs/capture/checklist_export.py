@@ -22,6 +22,20 @@ def owner_uuids(model) -> tuple:
     )
 
 
+def _rows_under(record, link, columns: tuple, *joins) -> Callable[[int], sa.Select]:
+    """The query for the rows under one kind's records, one organisation's, in the order they
+    were written: ``link`` is the rows' column naming the record, ``joins`` (table, on) more
+    tables the ``columns`` read."""
+
+    def query(org_id: int) -> sa.Select:
+        rows = sa.select(*columns).join(record, link == record.id)
+        for table, on in joins:
+            rows = rows.join(table, on)
+        return rows.where(record.organisation_id == org_id).order_by(link.class_.id)
+
+    return query
+
+
 def answers(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
     """The query for the rating of each checklist item on each record of one kind: ``record``
     is the kind's model, ``link`` its answers' column naming the record and ``record_uuid`` the
@@ -30,42 +44,25 @@ def answers(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
     A large file, so its references are joins (one pass over each table), not a lookup per row.
     """
     answer = link.class_
-
-    def query(org_id: int) -> sa.Select:
-        return (
-            sa.select(
-                record.uuid.label(record_uuid),
-                ChecklistItem.uuid.label("item_uuid"),
-                answer.rating,
-                answer.comment,
-            )
-            .join(record, link == record.id)
-            .join(ChecklistItem, answer.item_id == ChecklistItem.id)
-            .where(record.organisation_id == org_id)
-            .order_by(answer.id)
-        )
-
-    return query
+    columns = (
+        record.uuid.label(record_uuid),
+        ChecklistItem.uuid.label("item_uuid"),
+        answer.rating,
+        answer.comment,
+    )
+    return _rows_under(record, link, columns, (ChecklistItem, answer.item_id == ChecklistItem.id))
 
 
 def proposed_actions(record, link, record_uuid: str) -> Callable[[int], sa.Select]:
     """The query for the actions proposed on the records of one kind, in the order they were
     written, with their owner: ``link`` is the actions' column naming the record."""
     action = link.class_
-
-    def query(org_id: int) -> sa.Select:
-        return (
-            sa.select(
-                action.uuid,
-                record.uuid.label(record_uuid),
-                action.position,
-                action.description,
-                *owner_uuids(action),
-                action.due_on,
-            )
-            .join(record, link == record.id)
-            .where(record.organisation_id == org_id)
-            .order_by(action.id)
-        )
-
-    return query
+    columns = (
+        action.uuid,
+        record.uuid.label(record_uuid),
+        action.position,
+        action.description,
+        *owner_uuids(action),
+        action.due_on,
+    )
+    return _rows_under(record, link, columns)
