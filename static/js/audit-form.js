@@ -3,7 +3,7 @@
 // at once, with the score and band worked out live from the template's own bands.
 
 import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
-import { answerOf, changeAnswer, itemParts, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
+import { answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { outcome } from "./visit-scoring.js";
 import { plural } from "./wording.js";
@@ -281,17 +281,7 @@ function showForm() {
 }
 
 async function submit() {
-  const errors = [];
-  const left = missing();
-  if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
-  else if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) errors.push(ALL_NA);
-  const shown = $("[data-submit-errors]");
-  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
-  if (errors.length) {
-    shown.tabIndex = -1;
-    shown.focus();
-    return;
-  }
+  if (refusedForSubmission(answeringProblems(itemsOf(templateOf(doc.data)), ALL_NA))) return;
   doc.data.ended_at = new Date().toISOString();
   await submitAndSync(showForm);
 }

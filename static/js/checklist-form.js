@@ -59,6 +59,26 @@ export function itemParts(item, { locked, rate, comment, tap, describedBy }) {
   };
 }
 
+/** Why the checklist cannot be submitted yet, if it cannot: an item is not answered, or no item
+ * applies (`allNa` says so in the form's words: the server refuses such a record too). */
+export function answeringProblems(items, allNa) {
+  const left = unanswered(items);
+  if (left.length) return [`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`];
+  if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) return [allNa];
+  return [];
+}
+
+/** Show why the record cannot be submitted beside the button, read out at once (aria-live) with
+ * the focus moved there; true when there is a reason, so nothing is sent. */
+export function refusedForSubmission(errors) {
+  const shown = $("[data-submit-errors]");
+  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
+  if (!errors.length) return false;
+  shown.tabIndex = -1;
+  shown.focus();
+  return true;
+}
+
 /** The checklist's sections, numbered, each headed (`idOf(domain, index)` names the heading,
  * for "Go to…") and holding `card(item)` for each of its items. */
 export function renderSections(domains, idOf, card) {

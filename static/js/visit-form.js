@@ -2,7 +2,7 @@
 // to the device outbox at once, with the outcome worked out live.
 
 import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
-import { RATINGS, answerOf, changeAnswer, itemParts, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
+import { RATINGS, answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
 import { nextCheck, outcome, timekeepingSuggestions } from "./visit-scoring.js";
@@ -359,21 +359,12 @@ function showForm() {
 async function submit() {
   const errors = [];
   if (!doc.data.arrived_at) errors.push("Press Arrived now (or type the arrival time) to record when the care worker arrived.");
-  const left = missing();
-  if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
-  else if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) errors.push(ALL_NA);
+  errors.push(...answeringProblems(checklistFor(doc.data).domains.flatMap((d) => d.items), ALL_NA));
   const release = $("[data-release-feedback]").checked;
   if (release && isEmpty(renderPreview())) {
     errors.push(`There is no feedback to send to ${workerName()}: write what went well or areas for development, or untick “Send this feedback”.`);
   }
-  const shown = $("[data-submit-errors]");
-  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
-  if (errors.length) {
-    // Read out at once (aria-live), and focus moves to the reasons beside the button.
-    shown.tabIndex = -1;
-    shown.focus();
-    return;
-  }
+  if (refusedForSubmission(errors)) return;
   doc.data.release_feedback = release;
   await submitAndSync(showForm);
 }
