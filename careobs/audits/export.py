@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
+from careobs.capture import checklist_export
 from careobs.capture.addenda import Addendum
-from careobs.checklists.models import ChecklistItem, ChecklistVersion
+from careobs.checklists.models import ChecklistVersion
 from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Area, Person, Service
 from careobs.org.models import StaffMember as Staff
@@ -57,39 +58,9 @@ def audits(org_id: int) -> sa.Select:
     )
 
 
-def audit_answers(org_id: int) -> sa.Select:
-    """The rating of each template item in each audit (joins, not a lookup per row)."""
-    return (
-        sa.select(
-            Audit.uuid.label("audit_uuid"),
-            ChecklistItem.uuid.label("item_uuid"),
-            AuditAnswer.rating,
-            AuditAnswer.comment,
-        )
-        .join(Audit, AuditAnswer.audit_id == Audit.id)
-        .join(ChecklistItem, AuditAnswer.item_id == ChecklistItem.id)
-        .where(Audit.organisation_id == org_id)
-        .order_by(AuditAnswer.id)
-    )
-
-
-def audit_actions(org_id: int) -> sa.Select:
-    """Actions proposed in audits, with their owner (a member of staff or a user)."""
-    return (
-        sa.select(
-            AuditAction.uuid,
-            Audit.uuid.label("audit_uuid"),
-            AuditAction.position,
-            AuditAction.description,
-            uuid_of(Staff, AuditAction.owner_staff_id, "owner_staff_uuid"),
-            uuid_of(User, AuditAction.owner_user_id, "owner_user_uuid"),
-            AuditAction.due_on,
-        )
-        .join(Audit, AuditAction.audit_id == Audit.id)
-        .where(Audit.organisation_id == org_id)
-        .order_by(AuditAction.id)
-    )
-
+# The rating of each template item in each audit, and the actions proposed in audits.
+audit_answers = checklist_export.answers(Audit, AuditAnswer.audit_id, "audit_uuid")
+audit_actions = checklist_export.proposed_actions(Audit, AuditAction.audit_id, "audit_uuid")
 
 # Corrections and additions to submitted audits.
 audit_addenda = addenda(Audit, Addendum.audit_id, "audit_uuid")

@@ -9,16 +9,14 @@ from careobs.actions.models import Action
 from careobs.audits import documents, export, scoring
 from careobs.audits.documents import CleanAudit
 from careobs.audits.models import Audit, AuditAction, AuditAnswer
-from careobs.capture import records
+from careobs.capture import records, storing
 from careobs.capture.kinds import DocumentKind
 from careobs.checklists.scoring import Answer
-from careobs.db import utcnow
-from careobs.privacy import identifier_warnings
 
 KIND_NAME = "audit"  # the "kind" devices send; the app factory registers KIND below
 
 
-def _apply(audit: Audit, clean: CleanAudit) -> None:
+def _apply(db: Session, audit: Audit, clean: CleanAudit) -> None:
     """Copy the document's fields and score it with its template's bands."""
     template = clean.version.checklist
     audit.service_id = clean.roster.service.id
@@ -32,86 +30,46 @@ def _apply(audit: Audit, clean: CleanAudit) -> None:
     audit.went_well = clean.went_well
     audit.to_develop = clean.to_develop
     audit.status = clean.status
-    texts = (
-        clean.went_well,
-        clean.to_develop,
-        *(a.comment for a in clean.answers),
-        *(a.description for a in clean.actions),
+    audit.privacy_flags = storing.privacy_flags(
+        (
+            clean.went_well,
+            clean.to_develop,
+            *(a.comment for a in clean.answers),
+            *(a.description for a in clean.actions),
+        )
     )
-    audit.privacy_flags = sorted({w for t in texts if t for w in identifier_warnings(t)})
     result = scoring.audit_outcome(
         (Answer(a.rating, a.critical) for a in clean.answers),
         template.green_from,
         template.amber_from,
     )
-    audit.score, audit.band = result.score, result.band
-    audit.points, audit.possible = result.points, result.possible
-    audit.critical_failures = result.critical_failures
+    records.store_score(audit, result, clean.answers)
     audit.critical_fail = result.critical_failures > 0
-    ratings = [a.rating for a in clean.answers]
-    audit.n_met, audit.n_partly = ratings.count("met"), ratings.count("partly")
-    audit.n_not_met, audit.n_na = ratings.count("not_met"), ratings.count("na")
-    audit.updated_at = utcnow()
-    if clean.status == "submitted" and audit.submitted_at is None:
-        audit.submitted_at = audit.updated_at
+    storing.stamp(audit, clean.status)
 
 
 def _insert_children(db: Session, audit_id: int, clean: CleanAudit) -> None:
     records.insert_ratings_and_actions(db, "audit_id", audit_id, clean, AuditAnswer, AuditAction)
 
 
-def _after_writing(
-    db: Session, user, audit: Audit, clean: CleanAudit, *, previous_status: str | None
-) -> None:
-    """Log the write, e.g. "Care plan audit of R07: 92.0% green", and announce a submission to
-    its subscribers (the proposed actions become actions)."""
-    db.expire(audit, ["answers", "actions"])  # their rows were written with Core
-    score = "no score" if audit.score is None else f"{audit.score:.1f}% {audit.band}"
-    records.after_writing(
-        db,
-        user,
-        audit,
-        clean,
-        kind=KIND_NAME,
-        audit_prefix="audit",
-        summary=f"{clean.version.checklist.name} of {clean.subject.text}: {score}",
-        previous_status=previous_status,
-    )
+def _summary(audit: Audit, clean: CleanAudit) -> str:
+    """The audit event's summary, e.g. "Care plan audit of R07: 92.0% green"; a submission's
+    subscribers make its proposed actions actions."""
+    return f"{clean.version.checklist.name} of {clean.subject.text}: {records.score_text(audit)}"
 
 
 def create(
     db: Session, user, document_id, revision: int, clean: CleanAudit, content_hash: str
 ) -> Audit:
     """Store a new audit document."""
-    audit = Audit(
-        uuid=document_id,
-        organisation_id=user.organisation_id,
-        auditor_id=user.id,
-        revision=revision,
-        content_hash=content_hash,
-    )
-    _apply(audit, clean)
-    db.add(audit)
-    db.flush()
-    _insert_children(db, audit.id, clean)
-    _after_writing(db, user, audit, clean, previous_status=None)
-    return audit
+    return storing.create(KIND, db, user, document_id, revision, clean, content_hash)
 
 
 def update(
     db: Session, user, audit: Audit, revision: int, clean: CleanAudit, content_hash: str
 ) -> Audit:
     """Replace a draft with a newer revision from its author."""
-    previous_status = audit.status
-    db.execute(sa.delete(AuditAnswer).where(AuditAnswer.audit_id == audit.id))
-    db.execute(sa.delete(AuditAction).where(AuditAction.audit_id == audit.id))
-    audit.revision = revision
-    audit.content_hash = content_hash
-    _apply(audit, clean)
-    db.flush()
-    _insert_children(db, audit.id, clean)
-    _after_writing(db, user, audit, clean, previous_status=previous_status)
-    return audit
+    return storing.update(KIND, db, user, audit, revision, clean, content_hash)
 
 
 KIND = DocumentKind(
@@ -124,6 +82,13 @@ KIND = DocumentKind(
     export_tables=export.TABLES,
     label="audit",
     page=("audits.detail", "audit_id"),
+    author="auditor_id",
+    apply=_apply,
+    children=(AuditAnswer.audit_id, AuditAction.audit_id),
+    insert_children=_insert_children,
+    written_with_core=("answers", "actions"),
+    audit_prefix="audit",
+    summary=_summary,
 )
 
 

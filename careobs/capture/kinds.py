@@ -19,7 +19,9 @@ class DocumentKind:
     """How one kind of document is stored, validated and written.
 
     ``model`` is the stored record: it has ``uuid``, ``organisation_id``, ``author_id``,
-    ``revision``, ``content_hash`` and ``status``, which the revision rules read.
+    ``revision``, ``content_hash`` and ``status``, which the revision rules read. ``create`` and
+    ``update`` usually run careobs.capture.storing's skeleton with the steps declared below, so a
+    kind writes only what is its own.
     """
 
     name: str  # as devices send it in a document's "kind"
@@ -31,6 +33,15 @@ class DocumentKind:
     export_tables: tuple = ()
     label: str = ""  # what people call one: "QUIS observation", "monitoring visit"
     page: tuple[str, str] | None = None  # the stored record's page: (endpoint, its id argument)
+    # The steps of storing one, which careobs.capture.storing runs in this order:
+    author: str = ""  # the record's column naming who wrote it ("auditor_id")
+    apply: Callable | None = None  # (db, record, clean): copy the fields, work out the outcome
+    insert: Callable | None = None  # (db, record): a new record's row; None: the ORM adds it
+    children: tuple = ()  # the columns of the rows under a record naming it (a revision replaces)
+    insert_children: Callable | None = None  # (db, record_id, clean): write those rows
+    written_with_core: tuple[str, ...] = ()  # the record's relationships those rows belong to
+    audit_prefix: str = ""  # its audit events are <prefix>_saved, _updated and _submitted
+    summary: Callable | None = None  # (record, clean) -> the audit event's summary
 
 
 _KINDS: dict[str, DocumentKind] = {}

@@ -1,4 +1,4 @@
-"""What every kind of captured record shares: its common columns and what follows its writing.
+"""What every kind of captured record shares: its common columns, and a checklist kind's rows.
 
 A captured record (a QUIS session, a monitoring visit) is a document written offline on a
 device: the sync stores it under the device's id, keeps its revision and content hash to tell a
@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
-from careobs.audit.service import record as audit
-from careobs.capture import events
 from careobs.db import UTCDateTime, utcnow
 from careobs.org.models import owner_name
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
     from careobs.checklists.models import ChecklistItem
+    from careobs.checklists.scoring import Score
     from careobs.org.models import Service, StaffMember
 
 
@@ -57,6 +56,22 @@ class RatingCounts:
     n_partly: Mapped[int] = mapped_column(default=0)
     n_not_met: Mapped[int] = mapped_column(default=0)
     n_na: Mapped[int] = mapped_column(default=0)
+
+
+def store_score(record, result: Score, answers) -> None:
+    """Keep a checklist record's outcome on it: the score, band, points and critical failures of
+    ``result`` (careobs.checklists.scoring) and how many ``answers`` had each rating."""
+    record.score, record.band = result.score, result.band
+    record.points, record.possible = result.points, result.possible
+    record.critical_failures = result.critical_failures
+    ratings = [a.rating for a in answers]
+    record.n_met, record.n_partly = ratings.count("met"), ratings.count("partly")
+    record.n_not_met, record.n_na = ratings.count("not_met"), ratings.count("na")
+
+
+def score_text(record) -> str:
+    """A scored record's outcome as its audit events say it: "92.0% green", or "no score"."""
+    return "no score" if record.score is None else f"{record.score:.1f}% {record.band}"
 
 
 class ItemRating:
@@ -126,39 +141,3 @@ def insert_ratings_and_actions(db: Session, parent: str, parent_id: int, clean, 
                 for position, a in enumerate(clean.actions)
             ],
         )
-
-
-def after_writing(
-    db: Session,
-    user,
-    written: CapturedRecord,
-    clean,
-    *,
-    kind: str,
-    audit_prefix: str,
-    summary: str,
-    previous_status: str | None,
-) -> None:
-    """Log a stored document in the audit trail and, when it is submitted, send
-    ``record_submitted`` so its subscribers (feedback, actions, alerts) act in the same
-    transaction.
-
-    ``previous_status`` is the stored status before this write (None: a new document). The
-    audit action is ``<audit_prefix>_submitted`` the first time the document arrives submitted,
-    otherwise ``_saved`` for a new document and ``_updated`` for a new revision.
-    """
-    submitted = clean.status == "submitted"
-    if submitted and previous_status != "submitted":
-        action = "submitted"
-    else:
-        action = "saved" if previous_status is None else "updated"
-    audit(
-        db,
-        f"{audit_prefix}_{action}",
-        organisation_id=user.organisation_id,
-        actor=user,
-        entity=written,
-        summary=summary,
-    )
-    if submitted:
-        events.submitted(kind, db, user, written, clean)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audits.models import Audit, AuditAction
+from careobs.capture.checklist_export import owner_uuids
 from careobs.export.records import uuid_of
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
@@ -54,8 +55,7 @@ def actions(org_id: int) -> sa.Select:
             Action.uuid,
             uuid_of(Service, Action.service_id, "service_uuid"),
             Action.description,
-            uuid_of(Staff, Action.owner_staff_id, "owner_staff_uuid"),
-            uuid_of(User, Action.owner_user_id, "owner_user_uuid"),
+            *owner_uuids(Action),
             Action.due_on,
             Action.status,
             Action.cqc_tags,

@@ -29,6 +29,7 @@ SHELL_FILES = (
     "js/audit-form.js",
     "js/bootstrap.js",
     "js/capture.js",
+    "js/checklist-form.js",
     "js/dashboards.js",
     "js/device-records.js",
     "js/outbox-core.js",

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.capture import records
+from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
-from careobs.db import utcnow
-from careobs.privacy import identifier_warnings
 from careobs.quis import documents, export, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisSession
@@ -21,24 +18,13 @@ _SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key !
 _INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
 
 
-def _after_writing(
-    db: Session, user, session: QuisSession, clean: CleanSession, *, previous_status: str | None
-) -> None:
-    """Audit the write, e.g. "Acme Care House: 1 interaction", and announce a submission."""
+def _summary(session: QuisSession, clean: CleanSession) -> str:
+    """The audit event's summary, e.g. "Acme Care House: 1 interaction"."""
     count = plural(session.interaction_count, "interaction", "interactions")
-    records.after_writing(
-        db,
-        user,
-        session,
-        clean,
-        kind=KIND_NAME,
-        audit_prefix="quis_session",
-        summary=f"{clean.roster.service.name}: {count}",
-        previous_status=previous_status,
-    )
+    return f"{clean.roster.service.name}: {count}"
 
 
-def _apply(session: QuisSession, clean: CleanSession) -> None:
+def _apply(db: Session, session: QuisSession, clean: CleanSession) -> None:
     """Copy the document's fields and recompute the stored aggregates."""
     session.service_id = clean.roster.service.id
     session.area_id = clean.area_id
@@ -53,18 +39,14 @@ def _apply(session: QuisSession, clean: CleanSession) -> None:
     session.notes = clean.notes
     session.went_well = clean.went_well
     session.to_develop = clean.to_develop
-    session.privacy_flags = sorted(
-        {
-            w
-            for text in (
-                clean.notes,
-                clean.went_well,
-                clean.to_develop,
-                *(i.note for i in clean.interactions),
-                *(text for f in clean.feedback for text in (f.went_well, f.to_develop)),
-            )
-            for w in identifier_warnings(text)
-        }
+    session.privacy_flags = storing.privacy_flags(
+        (
+            clean.notes,
+            clean.went_well,
+            clean.to_develop,
+            *(i.note for i in clean.interactions),
+            *(text for f in clean.feedback for text in (f.went_well, f.to_develop)),
+        )
     )
     counts = scoring.CategoryCounts.from_categories(i.category for i in clean.interactions)
     session.n_ps, session.n_pc, session.n_n = counts.PS, counts.PC, counts.N
@@ -77,9 +59,7 @@ def _apply(session: QuisSession, clean: CleanSession) -> None:
         ({"category": i.category, "people": i.people} for i in clean.interactions), clean.people
     )
     session.people_with_negative = len(negatives)
-    session.updated_at = utcnow()
-    if clean.status == "submitted" and session.submitted_at is None:
-        session.submitted_at = session.updated_at
+    storing.stamp(session, clean.status)
 
 
 INTERACTION_COLUMNS = (
@@ -153,47 +133,32 @@ def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> N
         )
 
 
-def create(
-    db: Session, user, document_id, revision: int, clean: CleanSession, content_hash: str
-) -> QuisSession:
-    """Store a new session document.
-
-    The row goes in with one Core INSERT … RETURNING rather than an ORM flush per document,
-    which bench/sync_ingest.py showed to be a third of the sync time. The returned object is
+def _insert_session(db: Session, session: QuisSession) -> None:
+    """The session's row, with one Core INSERT … RETURNING rather than an ORM flush per
+    document, which bench/sync_ingest.py showed to be a third of the sync time. The object is
     not attached to the session; re-read it before changing it.
+
+    The values go in as execution parameters, not .values(): the statement is then compiled
+    once per set of columns and cached, instead of being rebuilt for every document.
     """
-    session = QuisSession(
-        uuid=document_id,
-        organisation_id=user.organisation_id,
-        observer_id=user.id,
-        revision=revision,
-        content_hash=content_hash,
-    )
-    _apply(session, clean)
-    # The values go in as execution parameters, not .values(): the statement is then compiled
-    # once per set of columns and cached, instead of being rebuilt for every document.
     values = {
         key: value for key in _SESSION_COLUMNS if (value := getattr(session, key)) is not None
     }
     session.id = db.connection().execute(_INSERT_SESSION, values).scalar_one()
-    _insert_interactions(db, session.id, clean)
-    _after_writing(db, user, session, clean, previous_status=None)
-    return session
+
+
+def create(
+    db: Session, user, document_id, revision: int, clean: CleanSession, content_hash: str
+) -> QuisSession:
+    """Store a new session document (its row goes in as ``_insert_session`` says)."""
+    return storing.create(KIND, db, user, document_id, revision, clean, content_hash)
 
 
 def update(
     db: Session, user, session: QuisSession, revision: int, clean: CleanSession, content_hash: str
 ) -> QuisSession:
     """Replace a draft with a newer revision from its author."""
-    previous_status = session.status
-    db.execute(sa.delete(QuisInteraction).where(QuisInteraction.session_id == session.id))
-    session.revision = revision
-    session.content_hash = content_hash
-    _apply(session, clean)
-    db.flush()
-    _insert_interactions(db, session.id, clean)
-    _after_writing(db, user, session, clean, previous_status=previous_status)
-    return session
+    return storing.update(KIND, db, user, session, revision, clean, content_hash)
 
 
 KIND = DocumentKind(
@@ -206,4 +171,11 @@ KIND = DocumentKind(
     export_tables=export.TABLES,
     label="QUIS observation",
     page=("quis.detail", "session_id"),
+    author="observer_id",
+    apply=_apply,
+    insert=_insert_session,
+    children=(QuisInteraction.session_id,),
+    insert_children=_insert_interactions,
+    audit_prefix="quis_session",
+    summary=_summary,
 )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
+from careobs.capture import checklist_export
 from careobs.capture.addenda import Addendum
-from careobs.checklists.models import ChecklistItem, ChecklistVersion
+from careobs.checklists.models import ChecklistVersion
 from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
@@ -62,40 +63,9 @@ def visits(org_id: int) -> sa.Select:
     )
 
 
-def visit_answers(org_id: int) -> sa.Select:
-    """The rating of each checklist item at each visit: a large file, so its references are
-    joins (one pass over each table), not a lookup per row."""
-    return (
-        sa.select(
-            Visit.uuid.label("visit_uuid"),
-            ChecklistItem.uuid.label("item_uuid"),
-            VisitAnswer.rating,
-            VisitAnswer.comment,
-        )
-        .join(Visit, VisitAnswer.visit_id == Visit.id)
-        .join(ChecklistItem, VisitAnswer.item_id == ChecklistItem.id)
-        .where(Visit.organisation_id == org_id)
-        .order_by(VisitAnswer.id)
-    )
-
-
-def visit_actions(org_id: int) -> sa.Select:
-    """Actions agreed at visits, with their owner (a member of staff or a user)."""
-    return (
-        sa.select(
-            VisitAction.uuid,
-            Visit.uuid.label("visit_uuid"),
-            VisitAction.position,
-            VisitAction.description,
-            uuid_of(Staff, VisitAction.owner_staff_id, "owner_staff_uuid"),
-            uuid_of(User, VisitAction.owner_user_id, "owner_user_uuid"),
-            VisitAction.due_on,
-        )
-        .join(Visit, VisitAction.visit_id == Visit.id)
-        .where(Visit.organisation_id == org_id)
-        .order_by(VisitAction.id)
-    )
-
+# The rating of each checklist item at each visit, and the actions agreed at visits.
+visit_answers = checklist_export.answers(Visit, VisitAnswer.visit_id, "visit_uuid")
+visit_actions = checklist_export.proposed_actions(Visit, VisitAction.visit_id, "visit_uuid")
 
 # Corrections and additions to submitted visits.
 visit_addenda = addenda(Visit, Addendum.visit_id, "visit_uuid")

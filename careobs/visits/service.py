@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.capture import records
+from careobs.capture import records, storing
 from careobs.capture.kinds import DocumentKind
 from careobs.checklists.scoring import Answer
-from careobs.db import utcnow
 from careobs.org import settings as org_settings
-from careobs.privacy import identifier_warnings
 from careobs.visits import documents, export, rollups, scoring
 from careobs.visits.documents import CleanVisit
 from careobs.visits.models import (
@@ -43,21 +40,18 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
     visit.went_well = clean.went_well
     visit.to_develop = clean.to_develop
     visit.status = clean.status
-    texts = (
-        clean.person_comment,
-        clean.went_well,
-        clean.to_develop,
-        *(a.comment for a in clean.answers),
-        *(a.description for a in clean.actions),
+    visit.privacy_flags = storing.privacy_flags(
+        (
+            clean.person_comment,
+            clean.went_well,
+            clean.to_develop,
+            *(a.comment for a in clean.answers),
+            *(a.description for a in clean.actions),
+        )
     )
-    visit.privacy_flags = sorted({w for t in texts if t for w in identifier_warnings(t)})
     result = scoring.outcome((Answer(a.rating, a.critical) for a in clean.answers), rules)
-    visit.score, visit.band, visit.outcome = result.score, result.band, result.wording
-    visit.points, visit.possible = result.points, result.possible
-    visit.critical_failures = result.critical_failures
-    ratings = [a.rating for a in clean.answers]
-    visit.n_met, visit.n_partly = ratings.count("met"), ratings.count("partly")
-    visit.n_not_met, visit.n_na = ratings.count("not_met"), ratings.count("na")
+    records.store_score(visit, result, clean.answers)
+    visit.outcome = result.wording
     visit.minutes_late = scoring.minutes_late(clean.planned_at, clean.arrived_at)
     visit.late = scoring.is_late(
         clean.planned_at, clean.arrived_at, settings.lateness_tolerance_minutes
@@ -71,9 +65,7 @@ def _apply(db: Session, visit: MonitoringVisit, clean: CleanVisit) -> None:
     visit.next_check_on = (
         None if result.score is None else scoring.next_check_due(visit_day, result.band, rules)
     )
-    visit.updated_at = utcnow()
-    if clean.status == "submitted" and visit.submitted_at is None:
-        visit.submitted_at = visit.updated_at
+    storing.stamp(visit, clean.status)
 
 
 COUNTS = ("n_met", "n_partly", "n_not_met", "n_na")
@@ -111,61 +103,25 @@ def _insert_children(db: Session, visit_id: int, clean: CleanVisit) -> None:
             db.connection().execute(VisitMissedItem.__table__.insert(), missed)
 
 
-def _after_writing(
-    db: Session, user, visit: MonitoringVisit, clean: CleanVisit, *, previous_status: str | None
-) -> None:
-    """Audit the write, e.g. "H01: 92.0% green", and announce a submission to the subscribers
-    (feedback to the worker, actions to follow up, an alert to managers when a critical item
-    was not met)."""
-    db.expire(visit, ["answers", "actions"])  # their rows were written with Core
-    score = "no score" if visit.score is None else f"{visit.score:.1f}% {visit.band}"
-    records.after_writing(
-        db,
-        user,
-        visit,
-        clean,
-        kind=KIND_NAME,
-        audit_prefix="visit",
-        summary=f"{visit.person_code}: {score}",
-        previous_status=previous_status,
-    )
+def _summary(visit: MonitoringVisit, clean: CleanVisit) -> str:
+    """The audit event's summary, e.g. "H01: 92.0% green"; a submission's subscribers send
+    feedback to the worker, make actions to follow up and alert managers when a critical item
+    was not met."""
+    return f"{visit.person_code}: {records.score_text(visit)}"
 
 
 def create(
     db: Session, user, document_id, revision: int, clean: CleanVisit, content_hash: str
 ) -> MonitoringVisit:
     """Store a new visit document."""
-    visit = MonitoringVisit(
-        uuid=document_id,
-        organisation_id=user.organisation_id,
-        supervisor_id=user.id,
-        revision=revision,
-        content_hash=content_hash,
-    )
-    _apply(db, visit, clean)
-    db.add(visit)
-    db.flush()
-    _insert_children(db, visit.id, clean)
-    _after_writing(db, user, visit, clean, previous_status=None)
-    return visit
+    return storing.create(KIND, db, user, document_id, revision, clean, content_hash)
 
 
 def update(
     db: Session, user, visit: MonitoringVisit, revision: int, clean: CleanVisit, content_hash: str
 ) -> MonitoringVisit:
     """Replace a draft with a newer revision from its author."""
-    previous_status = visit.status
-    db.execute(sa.delete(VisitAnswer).where(VisitAnswer.visit_id == visit.id))
-    db.execute(sa.delete(VisitAction).where(VisitAction.visit_id == visit.id))
-    db.execute(sa.delete(VisitDomainScore).where(VisitDomainScore.visit_id == visit.id))
-    db.execute(sa.delete(VisitMissedItem).where(VisitMissedItem.visit_id == visit.id))
-    visit.revision = revision
-    visit.content_hash = content_hash
-    _apply(db, visit, clean)
-    db.flush()
-    _insert_children(db, visit.id, clean)
-    _after_writing(db, user, visit, clean, previous_status=previous_status)
-    return visit
+    return storing.update(KIND, db, user, visit, revision, clean, content_hash)
 
 
 KIND = DocumentKind(
@@ -178,4 +134,16 @@ KIND = DocumentKind(
     export_tables=export.TABLES,
     label="monitoring visit",
     page=("visits.detail", "visit_id"),
+    author="supervisor_id",
+    apply=_apply,
+    children=(
+        VisitAnswer.visit_id,
+        VisitAction.visit_id,
+        VisitDomainScore.visit_id,
+        VisitMissedItem.visit_id,
+    ),
+    insert_children=_insert_children,
+    written_with_core=("answers", "actions"),
+    audit_prefix="visit",
+    summary=_summary,
 )

@@ -3,11 +3,11 @@
 // at once, with the score and band worked out live from the template's own bands.
 
 import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
+import { answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { outcome } from "./visit-scoring.js";
 import { plural } from "./wording.js";
 
-const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 // The server's answer to an audit with nothing applicable (careobs/audits/documents.py, ALL_NA).
 const ALL_NA = "Every item is N/A: an audit must rate at least one item.";
 const NO_TEMPLATE = "No audit template is published yet: ask an administrator to publish one.";
@@ -130,17 +130,10 @@ async function start(event) {
 
 // ---- Answers --------------------------------------------------------------------------------
 
-const answerOf = (itemId) => doc.data.answers.find((a) => a.item_id === itemId);
 const locked = () => doc.data.status === "submitted";
 
 async function setAnswer(itemId, changes) {
-  let answer = answerOf(itemId);
-  if (!answer) {
-    answer = { item_id: itemId, rating: null, comment: "" };
-    doc.data.answers.push(answer);
-  }
-  Object.assign(answer, changes);
-  if (!answer.rating && !answer.comment) doc.data.answers = doc.data.answers.filter((a) => a !== answer);
+  const answer = changeAnswer(itemId, changes);
   await save();
   const block = document.getElementById(`act-${itemId}`);
   if (block) block.hidden = answer.rating !== "not_met";
@@ -202,31 +195,18 @@ function actionBlock(item, answer) {
 }
 
 function itemCard(item) {
-  const answer = answerOf(item.id) || {};
-  const name = `rating-${item.id}`;
-  const ratings = el("div", { class: "ratings" }, ...RATINGS.flatMap(([value, label]) => {
-    const id = `${name}-${value}`;
-    const input = el("input", { type: "radio", id, name, value, disabled: locked() });
-    input.checked = answer.rating === value;
-    input.addEventListener("change", () => setAnswer(item.id, { rating: value }));
-    return [input, el("label", { for: id, text: label })];
-  }));
-  const legend = el("legend", {}, item.text, item.critical ? el("span", { class: "badge critical", text: "Critical" }) : "");
-  const comment = el("input", { type: "text", id: `comment-${item.id}`, maxlength: "2000", autocomplete: "off", disabled: locked() });
-  comment.value = answer.comment || "";
-  comment.addEventListener("input", () => setAnswer(item.id, { comment: comment.value }));
-  return el("div", { class: "item-card" },
-    el("fieldset", {}, legend, ratings),
-    el("details", {}, el("summary", { text: answer.comment ? "Comment" : "Add a comment" }),
-      el("div", { class: "field" }, el("label", { for: comment.id, text: "Comment (optional)" }), comment)),
-    actionBlock(item, answer));
+  const { fieldset, comment } = itemParts(item, {
+    locked: locked(),
+    rate: (rating) => setAnswer(item.id, { rating }),
+    comment: (text) => setAnswer(item.id, { comment: text }),
+  });
+  return el("div", { class: "item-card" }, fieldset, comment, actionBlock(item, answerOf(item.id) || {}));
 }
 
+const sectionId = (domain, index) => `d-${index}`;
+
 function renderChecklist() {
-  $("[data-checklist]").replaceChildren(...templateOf(doc.data).domains.map((domain, index) => el("section",
-    { class: "panel", "aria-labelledby": `d-${index}` },
-    el("h2", { id: `d-${index}`, tabindex: "-1", text: `${index + 1}. ${domain.name}` }),
-    ...domain.items.map(itemCard))));
+  renderSections(templateOf(doc.data).domains, sectionId, itemCard);
 }
 
 function renderActions() {
@@ -255,46 +235,27 @@ function renderActions() {
 
 // ---- Progress and outcome -------------------------------------------------------------------------
 
-function missing() {
-  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
-  return itemsOf(templateOf(doc.data)).filter((i) => !answered.has(i.id));
-}
+const missing = () => unanswered(itemsOf(templateOf(doc.data)));
 
-/** The bar's "Go to…" list: each section with how much of it is answered, then the summary. */
-function renderJump() {
-  const answered = new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
-  const parts = [
-    ...templateOf(doc.data).domains.map((domain, index) => [`d-${index}`,
-      `${index + 1}. ${domain.name} (${domain.items.filter((i) => answered.has(i.id)).length} of ${domain.items.length})`]),
-    ["summary-title", "Summary"], ["outcome-title", "Outcome"],
-  ];
-  $("[data-jump]").replaceChildren(el("option", { value: "", text: "Go to…" }),
-    ...parts.map(([id, text]) => el("option", { value: id, text })));
-}
-
-/** Bring `shown` to the top of the screen, just below the sticky bar, and focus `element`. */
-function goTo(element, shown = element) {
-  const bar = $("[data-outcome-bar]").offsetHeight;
-  window.scrollTo({ top: window.scrollY + shown.getBoundingClientRect().top - bar - 8 });
-  element.focus({ preventScroll: true });
-}
-
-function renderOutcome() {
+/** The sticky bar and the outcome; `announce: false` on opening the audit (nothing read out). */
+function renderOutcome({ announce = true } = {}) {
   const template = templateOf(doc.data);
   const items = itemsOf(template);
   const bands = bandsOf(template);
   const result = outcome(doc.data.answers, items, bands);
-  const bandText = result.band ? result.band[0].toUpperCase() + result.band.slice(1) : "not scored yet";
   const critical = result.criticalFailures
     ? `${plural(result.criticalFailures, "critical item", "critical items")} not met: red whatever the score`
     : "";
-  $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
-  $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
-  $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
   const left = missing().length;
-  $("[data-answered]").textContent = `${items.length - left} of ${items.length} answered`;
-  $("[data-next-unanswered]").hidden = locked() || left === 0;
-  renderJump();
+  renderBar(result, {
+    answered: `${items.length - left} of ${items.length} answered`,
+    left,
+    locked: locked(),
+    domains: template.domains,
+    idOf: sectionId,
+    after: [["summary-title", "Summary"], ["outcome-title", "Outcome"]],
+    announce,
+  });
   const rows = [
     ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
     ["Band", result.band ? `${BAND_WORDS[result.band]}${critical ? ` (${critical})` : ""}` : "—"],
@@ -314,39 +275,20 @@ function showForm() {
     field.value = doc.data[field.dataset.text] || "";
     field.disabled = locked();
   }
-  renderOutcome();
+  renderOutcome({ announce: false });
   renderSubmitted();
   show("form");
 }
 
 async function submit() {
-  const errors = [];
-  const left = missing();
-  if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
-  else if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) errors.push(ALL_NA);
-  const shown = $("[data-submit-errors]");
-  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
-  if (errors.length) {
-    shown.tabIndex = -1;
-    shown.focus();
-    return;
-  }
+  if (refusedForSubmission(answeringProblems(itemsOf(templateOf(doc.data)), ALL_NA))) return;
   doc.data.ended_at = new Date().toISOString();
   await submitAndSync(showForm);
 }
 
 function wire() {
   $("#audit-setup-form").addEventListener("submit", start);
-  $("[data-jump]").addEventListener("change", (event) => {
-    const target = document.getElementById(event.target.value);
-    event.target.value = "";
-    if (target) goTo(target);
-  });
-  $("[data-next-unanswered]").addEventListener("click", () => {
-    const [next] = missing();
-    const first = next && document.getElementById(`rating-${next.id}-${RATINGS[0][0]}`);
-    if (first) goTo(first, first.closest(".item-card"));
-  });
+  wireBar(missing);
   for (const field of document.querySelectorAll("#audit-form [data-text]")) {
     field.addEventListener("input", () => {
       doc.data[field.dataset.text] = field.value;

@@ -2,12 +2,12 @@
 // to the device outbox at once, with the outcome worked out live.
 
 import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
+import { RATINGS, answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
 import { nextCheck, outcome, timekeepingSuggestions } from "./visit-scoring.js";
 import { plural } from "./wording.js";
 
-const RATINGS = [["met", "Met"], ["partly", "Partly met"], ["not_met", "Not met"], ["na", "N/A"]];
 const DEFAULT_CHECKLIST = "Homecare monitoring visit";
 // A visit with nothing applicable has no score: it checked nothing. The server's answer to such
 // a document is the same (careobs/visits/documents.py, ALL_NA).
@@ -117,19 +117,9 @@ async function start(event) {
 
 // ---- The visit ------------------------------------------------------------------------
 
-function answerOf(itemId) {
-  return doc.data.answers.find((a) => a.item_id === itemId);
-}
-
 async function setAnswer(itemId, changes) {
-  let answer = answerOf(itemId);
-  if (!answer) {
-    answer = { item_id: itemId, rating: null, comment: "" };
-    doc.data.answers.push(answer);
-  }
-  Object.assign(answer, changes);
+  const answer = changeAnswer(itemId, changes);
   if (changes.rating) delete answer.suggested; // her own answer: never replaced by a suggestion
-  if (!answer.rating && !answer.comment) doc.data.answers = doc.data.answers.filter((a) => a !== answer);
   await save();
   renderSuggestions();
   renderOutcome();
@@ -176,37 +166,27 @@ function renderSuggestions() {
 }
 
 function itemCard(item, locked) {
-  const answer = answerOf(item.id) || {};
-  const name = `rating-${item.id}`;
-  const ratings = el("div", { class: "ratings" }, ...RATINGS.flatMap(([value, label]) => {
-    const id = `${name}-${value}`;
-    const input = el("input", { type: "radio", id, name, value, disabled: locked });
-    input.checked = answer.rating === value;
-    input.addEventListener("change", () => setAnswer(item.id, { rating: value }));
-    // Tapping the rating suggested from the times makes it hers (no change event fires).
-    input.addEventListener("click", () => {
-      if (answerOf(item.id)?.suggested && answerOf(item.id).rating === value) setAnswer(item.id, { rating: value });
-    });
-    return [input, el("label", { for: id, text: label })];
-  }));
-  const legend = el("legend", {}, item.text, item.critical ? el("span", { class: "badge critical", text: "Critical" }) : "");
   const computed = el("p", { class: "computed", id: `computed-${item.id}`, "data-computed": true, hidden: true });
-  const comment = el("input", { type: "text", id: `comment-${item.id}`, maxlength: "2000", autocomplete: "off", disabled: locked });
-  comment.value = answer.comment || "";
-  comment.addEventListener("input", () => setAnswer(item.id, { comment: comment.value }));
-  const parts = [el("fieldset", { "aria-describedby": computed.id }, legend, ratings), computed];
+  const { fieldset, comment } = itemParts(item, {
+    locked,
+    rate: (rating) => setAnswer(item.id, { rating }),
+    comment: (text) => setAnswer(item.id, { comment: text }),
+    // Tapping the rating suggested from the times makes it hers (no change event fires).
+    tap: (value) => {
+      if (answerOf(item.id)?.suggested && answerOf(item.id).rating === value) setAnswer(item.id, { rating: value });
+    },
+    describedBy: computed.id,
+  });
+  const parts = [fieldset, computed];
   if (item.guidance) parts.push(el("p", { class: "hint", text: item.guidance }));
-  parts.push(el("details", {}, el("summary", { text: answer.comment ? "Comment" : "Add a comment" }),
-    el("div", { class: "field" }, el("label", { for: `comment-${item.id}`, text: "Comment (optional)" }), comment)));
+  parts.push(comment);
   return el("div", { class: "item-card" }, ...parts);
 }
 
+const sectionId = (domain) => `d-${domain.id}`;
+
 function renderChecklist(locked) {
-  const checklist = checklistFor(doc.data);
-  $("[data-checklist]").replaceChildren(...checklist.domains.map((domain, index) => el("section",
-    { class: "panel", "aria-labelledby": `d-${domain.id}` },
-    el("h2", { id: `d-${domain.id}`, tabindex: "-1", text: `${index + 1}. ${domain.name}` }),
-    ...domain.items.map((item) => itemCard(item, locked)))));
+  renderSections(checklistFor(doc.data).domains, sectionId, (item) => itemCard(item, locked));
 }
 
 const timeValue = (iso) => (iso ? localInputValue(new Date(iso)).slice(11) : "");
@@ -300,52 +280,27 @@ function renderActions(locked) {
   renderPreview();
 }
 
-/** The ids of the items rated so far. */
-function answeredIds() {
-  return new Set(doc.data.answers.filter((a) => a.rating).map((a) => a.item_id));
-}
+const missing = () => unanswered(checklistFor(doc.data).domains.flatMap((d) => d.items));
 
-function missing() {
-  const answered = answeredIds();
-  return checklistFor(doc.data).domains.flatMap((d) => d.items).filter((i) => !answered.has(i.id));
-}
-
-/** The bar's "Go to…" list: the times, each checklist section with how much of it is answered,
- * and the parts after the checklist. Choosing one moves there and to its heading. */
-function renderJump() {
-  const checklist = checklistFor(doc.data);
-  const answered = answeredIds();
-  const parts = [
-    ["times-title", "Times"],
-    ...checklist.domains.map((domain, index) => [`d-${domain.id}`,
-      `${index + 1}. ${domain.name} (${domain.items.filter((i) => answered.has(i.id)).length} of ${domain.items.length})`]),
-    ["view-title", "The person's view"], ["feedback-title", "Feedback"],
-    ["actions-title", "Agreed actions"], ["outcome-title", "Outcome"],
-  ];
-  $("[data-jump]").replaceChildren(el("option", { value: "", text: "Go to…" }),
-    ...parts.map(([id, text]) => el("option", { value: id, text })));
-}
-
-/** Bring `shown` to the top of the screen, just below the sticky bar (whose height depends on
- * the screen's width), and focus `element` in it. */
-function goTo(element, shown = element) {
-  const bar = $("[data-outcome-bar]").offsetHeight;
-  window.scrollTo({ top: window.scrollY + shown.getBoundingClientRect().top - bar - 8 });
-  element.focus({ preventScroll: true });
-}
-
-function renderOutcome() {
+/** The sticky bar and the outcome; `announce: false` on opening the visit (nothing read out).
+ * "Go to…" lists the times, each checklist section and the parts after the checklist. */
+function renderOutcome({ announce = true } = {}) {
   const checklist = checklistFor(doc.data);
   const items = checklist.domains.flatMap((d) => d.items);
   const result = outcome(doc.data.answers, items, rules());
   const bandText = result.band ? result.band[0].toUpperCase() + result.band.slice(1) : "not scored yet";
-  $("[data-score]").textContent = result.score === null ? "Score —" : `Score ${result.score.toFixed(1)}%`;
-  $("[data-band]").textContent = result.criticalFailures ? `${bandText} (critical item not met)` : bandText;
-  $("[data-band]").className = result.band ? `band-chip band-${result.band}` : "";
   const left = missing().length;
-  $("[data-answered]").textContent = `${items.length - left} of ${plural(items.length, "item", "items")} answered`;
-  $("[data-next-unanswered]").hidden = doc.data.status === "submitted" || left === 0;
-  renderJump();
+  renderBar(result, {
+    answered: `${items.length - left} of ${plural(items.length, "item", "items")} answered`,
+    left,
+    locked: doc.data.status === "submitted",
+    domains: checklist.domains,
+    idOf: sectionId,
+    before: [["times-title", "Times"]],
+    after: [["view-title", "The person's view"], ["feedback-title", "Feedback"],
+      ["actions-title", "Agreed actions"], ["outcome-title", "Outcome"]],
+    announce,
+  });
   const day = doc.data.arrived_at || doc.data.planned_at;
   const rows = [
     ["Score", result.score === null ? "— (no applicable items yet)" : `${result.score.toFixed(1)}% (${result.points} of ${result.possible} points)`],
@@ -396,7 +351,7 @@ function showForm() {
   $("[data-arrived]").hidden = locked;
   $("[data-release-feedback]").closest(".checkbox").hidden = locked;
   $("[data-left]").hidden = locked;
-  renderOutcome();
+  renderOutcome({ announce: false });
   renderSubmitted();
   show("form");
 }
@@ -404,21 +359,12 @@ function showForm() {
 async function submit() {
   const errors = [];
   if (!doc.data.arrived_at) errors.push("Press Arrived now (or type the arrival time) to record when the care worker arrived.");
-  const left = missing();
-  if (left.length) errors.push(`Answer every item (${left.length} left, first: “${left[0].text}”). Use N/A where it does not apply.`);
-  else if (!doc.data.answers.some((a) => a.rating && a.rating !== "na")) errors.push(ALL_NA);
+  errors.push(...answeringProblems(checklistFor(doc.data).domains.flatMap((d) => d.items), ALL_NA));
   const release = $("[data-release-feedback]").checked;
   if (release && isEmpty(renderPreview())) {
     errors.push(`There is no feedback to send to ${workerName()}: write what went well or areas for development, or untick “Send this feedback”.`);
   }
-  const shown = $("[data-submit-errors]");
-  shown.replaceChildren(...errors.map((e) => el("li", { text: e })));
-  if (errors.length) {
-    // Read out at once (aria-live), and focus moves to the reasons beside the button.
-    shown.tabIndex = -1;
-    shown.focus();
-    return;
-  }
+  if (refusedForSubmission(errors)) return;
   doc.data.release_feedback = release;
   await submitAndSync(showForm);
 }
@@ -431,16 +377,7 @@ function wire() {
     return now;
   };
   $("[data-arrived]").addEventListener("click", () => setTime("arrived_at", nowToTheMinute()));
-  $("[data-jump]").addEventListener("change", (event) => {
-    const target = document.getElementById(event.target.value);
-    event.target.value = "";
-    if (target) goTo(target);
-  });
-  $("[data-next-unanswered]").addEventListener("click", () => {
-    const [next] = missing();
-    const first = next && document.getElementById(`rating-${next.id}-${RATINGS[0][0]}`);
-    if (first) goTo(first, first.closest(".item-card"));
-  });
+  wireBar(missing);
   $("[data-left]").addEventListener("click", () => setTime("left_at", nowToTheMinute()));
   $("[data-arrived-time]").addEventListener("change", (event) => {
     if (!event.target.value) return renderTimes(); // a time cannot be taken back, only corrected
