@@ -59,6 +59,8 @@ def save(form: PersonForm, person: Person | None):
     if creating:
         person = Person(organisation_id=current_user.organisation_id)
         db.add(person)
+    if person.service_id != svc.id:  # new, or moved to another service: nothing due before today
+        person.added_on = organisation_today()
     person.service_id = svc.id
     org_service.apply_person(person, form.data)
     summary = f"{svc.name}: {person.code}"

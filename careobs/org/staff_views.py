@@ -78,6 +78,8 @@ def save(form: StaffForm, member: StaffMember | None) -> StaffMember | None:
     if creating:
         member = StaffMember(organisation_id=current_user.organisation_id)
         db.add(member)
+    if member.service_id != svc.id:  # new, or moved to another service: nothing due before today
+        member.added_on = org_service.organisation_today(db, current_user.organisation_id)
     member.service_id = svc.id
     member.name = form.name.data.strip()
     member.job_role = form.job_role.data.strip()
