@@ -205,9 +205,15 @@ def test_a_person_who_left_the_service_has_nothing_due(app, db, org, schedule):
     assert sorted(items_on(app, db, org, date(2026, 11, 20))) == ["R01"]
 
 
-def test_a_changed_frequency_moves_the_next_due_date(app, db, org, schedule, audited):
+def test_a_changed_frequency_moves_the_next_due_date(
+    app, db, org, schedule, audited, monkeypatch
+):
+    """Done 3 Nov (next due 3 Dec); changed to every 7 days on 5 Nov: due 10 Nov at once."""
     made = schedule()
     audited(date(2026, 11, 3))
+    monkeypatch.setattr(
+        "careobs.org.service.utcnow", lambda: datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
+    )
     with app.app_context():
         changed = schedules.change_frequency(
             db, db.get(schedules.AuditSchedule, made.id), 7, org.manager
