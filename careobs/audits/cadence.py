@@ -13,9 +13,10 @@ Slots left empty are never listed one by one: between two changes they are an ar
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 Run = tuple[int, int, int]  # (first slot as a day ordinal, step in days, number of slots)
 
@@ -43,6 +44,8 @@ class Cadence:
 
     def after(self, x: int) -> int:
         """The due date that follows day ``x`` (see the module's rule)."""
+        if len(self.froms) == 1:  # never changed: the same interval whatever the day
+            return x + self.days[0]
         i = bisect_right(self.froms, x)
         y = x + self.days[max(i - 1, 0)]
         for c, f in zip(self.froms[i:], self.days[i:], strict=True):
@@ -54,6 +57,9 @@ class Cadence:
     def runs(self, first: int, before: int) -> list[Run]:
         """The slots ``first``, after(first), … while before ``before``, as arithmetic runs: one
         per stretch of constant frequency."""
+        if len(self.froms) == 1:
+            f = self.days[0]
+            return [(first, f, (before - first + f - 1) // f)] if first < before else []
         found = []
         s = first
         while s < before:
@@ -68,8 +74,7 @@ class Cadence:
         return found
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One audit that fell (or falls) due, and the day it was done (None: not yet)."""
 
     due_on: date
@@ -82,12 +87,21 @@ class Occurrence:
 
 @dataclass
 class Trace:
-    """What a (schedule, subject) came to: the audits done with the day each was due, the runs
-    of slots left empty between them, and the next due date."""
+    """What a (schedule, subject) came to, as day ordinals: the audits done (due, done), the
+    runs of slots left empty between them, and the next due date."""
 
-    done: list[Occurrence] = field(default_factory=list)
+    done: list[tuple[int, int]] = field(default_factory=list)
     missed: list[Run] = field(default_factory=list)
-    due_on: date = date.min
+    due: int = 1
+
+    @property
+    def due_on(self) -> date:
+        return date.fromordinal(self.due)
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """The audits done, each with the day it was due."""
+        return [Occurrence(date.fromordinal(d), date.fromordinal(x)) for d, x in self.done]
 
 
 def first_due(starts_on: date, cadence: Cadence, added_on: date | None) -> date:
@@ -98,21 +112,29 @@ def first_due(starts_on: date, cadence: Cadence, added_on: date | None) -> date:
     return max(starts_on, date.fromordinal(cadence.after(added_on.toordinal())))
 
 
-def trace(
-    starts_on: date, cadence: Cadence, done: list[date], added_on: date | None = None
-) -> Trace:
+def trace(starts_on: date, cadence: Cadence, done, added_on: date | None = None) -> Trace:
     """Walk the days a subject's audits were done (see careobs.audits.due's rules)."""
     start = first_due(starts_on, cadence, added_on).toordinal()
+    return walk_days(start, cadence, sorted({d.toordinal() for d in done}))
+
+
+def walk_days(start: int, cadence: Cadence, days: list[int]) -> Trace:
+    """:func:`trace` from the first due date and the audit days as ordinals, ascending and
+    each once (two audits on one day close one slot)."""
     result = Trace()
     due = start
-    for day in sorted({d.toordinal() for d in done}):  # two on one day close one slot
+    after, runs = cadence.after, cadence.runs
+    for day in days:
         if day < start:
-            due = max(start, cadence.after(day))  # before the first due: only moves it
+            due = max(start, after(day))  # before the first due: only moves it
             continue
-        result.done.append(Occurrence(date.fromordinal(due), date.fromordinal(day)))
-        result.missed.extend(cadence.runs(cadence.after(due), day))
-        due = cadence.after(day)
-    result.due_on = date.fromordinal(due)
+        result.done.append((due, day))
+        if day > due:
+            gap = runs(after(due), day)
+            if gap:
+                result.missed.extend(gap)
+        due = after(day)
+    result.due = due
     return result
 
 
@@ -121,43 +143,52 @@ def slots(runs: list[Run]) -> list[date]:
     return [date.fromordinal(s + k * f) for s, f, n in runs for k in range(n)]
 
 
-def in_window(run: Run, lo: int, hi: int) -> int:
-    """How many slots of the run fall on days ``lo`` to ``hi`` (inclusive)."""
-    s, f, n = run
-    first = 0 if lo <= s else -(-(lo - s) // f)
-    if hi < s:
-        return 0
-    last = min(n - 1, (hi - s) // f)
-    return max(last - first + 1, 0)
+@dataclass(frozen=True)
+class Periods:
+    """Consecutive periods as day ordinals: each begins on an edge, the last ends on ``last``."""
+
+    edges: tuple[int, ...]
+    last: int
+
+    @classmethod
+    def of(cls, starts: list[date], last: date) -> Periods:
+        return cls(tuple(d.toordinal() for d in starts), last.toordinal())
 
 
 def tally(
-    trace_: Trace, cadence: Cadence, today: date, starts: list[date], last: date
-) -> tuple[list[int], list[int]]:
-    """(done on time, fell due) per period: the periods begin on ``starts`` (ascending), the last
-    ends on ``last``; nothing after ``today`` counts, nor the slot due today and not yet done.
-    Counted as :func:`careobs.audits.due.fallen_due` lists them, without listing them."""
-    on_time = [0] * len(starts)
-    fell_due = [0] * len(starts)
-    edges = [d.toordinal() for d in starts]
-    lo, hi = edges[0], min(last, today).toordinal()
+    trace_: Trace,
+    cadence: Cadence,
+    today: date,
+    periods: Periods,
+    on_time: list[int],
+    fell_due: list[int],
+) -> None:
+    """Add to ``on_time`` and ``fell_due`` (one count per period) the audits of the trace done on
+    time and fallen due in each period: nothing after ``today`` counts, nor the slot due today
+    and not yet done. Counted as :func:`careobs.audits.due.fallen_due` lists them, without
+    listing them."""
+    edges = periods.edges
+    lo, hi = edges[0], min(periods.last, today.toordinal())
     if hi < lo:
-        return on_time, fell_due
-    for occurrence in trace_.done:
-        day = occurrence.due_on.toordinal()
-        if lo <= day <= hi:
-            index = bisect_right(edges, day) - 1
+        return
+    for due, day in trace_.done:
+        if lo <= due <= hi:
+            index = bisect_right(edges, due) - 1
             fell_due[index] += 1
-            on_time[index] += occurrence.on_time
-    pending = cadence.runs(trace_.due_on.toordinal(), today.toordinal())
-    for run in (*trace_.missed, *pending):
-        s, f, n = run
+            on_time[index] += day <= due
+    pending = cadence.runs(trace_.due, today.toordinal())
+    count = len(edges)
+    for s, f, n in (*trace_.missed, *pending) if pending else trace_.missed:
         first, final = max(s, lo), min(s + (n - 1) * f, hi)
         if first > final:
             continue
-        index = bisect_right(edges, first) - 1
-        stop = bisect_left(edges, final + 1)  # the periods that hold first..final
-        for i in range(index, stop):
-            end = edges[i + 1] - 1 if i + 1 < len(edges) else hi
-            fell_due[i] += in_window(run, max(edges[i], first), min(end, final))
-    return on_time, fell_due
+        # Slots up to day d: (d - s) // f + 1; each period takes its share of first..final.
+        before = (first - 1 - s) // f + 1 if first > s else 0
+        for i in range(bisect_right(edges, first) - 1, count):
+            end = edges[i + 1] - 1 if i + 1 < count else final
+            if end >= final:
+                fell_due[i] += (final - s) // f + 1 - before
+                break
+            upto = (end - s) // f + 1
+            fell_due[i] += upto - before
+            before = upto

@@ -43,13 +43,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from careobs.audits.cadence import Cadence, Occurrence, Run, Trace, slots, tally, trace
+from careobs.audits.cadence import (
+    Cadence,
+    Occurrence,
+    Periods,
+    Trace,
+    first_due,
+    slots,
+    tally,
+    trace,
+    walk_days,
+)
 from careobs.audits.models import Audit
 from careobs.audits.schedules import AuditChampion, AuditSchedule, frequency_history
 from careobs.checklists.models import Checklist, ChecklistVersion
@@ -82,8 +93,7 @@ class DueItem:
     status: str  # overdue | due | done
     today: date
     cadence: Cadence = field(default_factory=lambda: Cadence.every(30))
-    done: list[Occurrence] = field(default_factory=list)  # the audits done, with their due
-    missed: list[Run] = field(default_factory=list)  # the slots left empty between them
+    trace: Trace = field(default_factory=Trace)  # the audits done and the slots left empty
 
     @property
     def status_label(self) -> str:
@@ -94,7 +104,10 @@ class DueItem:
     @property
     def last_on_time(self) -> bool | None:
         """Whether the last audit done was done by its due date (None: never done)."""
-        return self.done[-1].on_time if self.done else None
+        if not self.trace.done:
+            return None
+        due, day = self.trace.done[-1]
+        return day <= due
 
     @property
     def days_overdue(self) -> int:
@@ -114,10 +127,6 @@ class DueItem:
         """Worst first: the most overdue, then what falls due soonest."""
         return (STATUS_ORDER[self.status], self.due_on, self.template.name, self.subject_text)
 
-    @property
-    def trace(self) -> Trace:
-        return Trace(self.done, self.missed, self.due_on)
-
 
 def walk(
     starts_on: date, cadence: Cadence | int, done: list[date], added_on: date | None = None
@@ -128,34 +137,33 @@ def walk(
     if isinstance(cadence, int):
         cadence = Cadence.every(cadence)
     result = trace(starts_on, cadence, done, added_on)
-    return _in_order(result.done, result.missed), result.due_on
+    return _in_order(result), result.due_on
 
 
-def _in_order(done: list[Occurrence], missed: list[Run]) -> list[Occurrence]:
+def _in_order(walked: Trace) -> list[Occurrence]:
     # Due dates never go back (a later day's next due date is never earlier), so date order is
     # the order of the walk; the sort is stable for two audits due the same day.
-    empty = [Occurrence(day, None) for day in slots(missed)]
-    return sorted([*done, *empty], key=lambda o: o.due_on)
+    empty = [Occurrence(day, None) for day in slots(walked.missed)]
+    return sorted([*walked.occurrences, *empty], key=lambda o: o.due_on)
 
 
 def fallen_due(item: DueItem) -> list[Occurrence]:
     """Every audit of the item that has fallen due by its today, listed one by one: those done,
     those left empty between them, and those not done since (due today is not late yet, so it
     is left out). For tests and small lists: the rates count with :func:`on_time_rate`."""
-    pending = slots(item.cadence.runs(item.due_on.toordinal(), item.today.toordinal()))
-    listed = [*_in_order(item.done, item.missed), *(Occurrence(day, None) for day in pending)]
+    pending = slots(item.cadence.runs(item.trace.due, item.today.toordinal()))
+    listed = [*_in_order(item.trace), *(Occurrence(day, None) for day in pending)]
     return [o for o in listed if o.due_on <= item.today]
 
 
 def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int]:
     """(audits done on time, audits that fell due) with due dates from ``start`` to ``end``
     (never after each item's today); an item not done by its due date counts as fallen due."""
-    on_time = fell_due = 0
+    on_time, fell_due = [0], [0]
+    period = Periods.of([start], end)
     for item in items:
-        done, due = tally(item.trace, item.cadence, item.today, [start], end)
-        on_time += done[0]
-        fell_due += due[0]
-    return on_time, fell_due
+        tally(item.trace, item.cadence, item.today, period, on_time, fell_due)
+    return on_time[0], fell_due[0]
 
 
 def _active_schedules(
@@ -179,127 +187,164 @@ def _active_schedules(
     return found, cadences
 
 
+class Walked(NamedTuple):
+    """One scheduled (template, subject) of a service walked through its audits."""
+
+    service: Service
+    schedule: AuditSchedule
+    subject: tuple  # (key, text, start-link parameter, day added or None)
+    cadence: Cadence
+    trace: Trace
+
+
+def walks(db: Session, services: list[Service], template_ids_by_service=None) -> list[Walked]:
+    """Every scheduled (template, subject) of the active services, walked (``template_ids_by_
+    service``: per service, only those templates, None for all). A fixed number of queries
+    whatever the number of services, subjects or audits: the schedules with their histories,
+    the subjects of each kind, and the audits."""
+    services = [s for s in services if s.active]
+    by_service, cadences = _active_schedules(db, [s.id for s in services])
+    chosen: dict[int, list[AuditSchedule]] = {}
+    for service in services:
+        ids = None if template_ids_by_service is None else template_ids_by_service[service.id]
+        found = [s for s in by_service.get(service.id, []) if ids is None or s.checklist_id in ids]
+        if found:
+            chosen[service.id] = found
+    if not chosen:
+        return []
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for service_id, found in chosen.items():
+        for kind in {s.checklist.subject_type for s in found}:
+            kinds[kind].append(service_id)
+    subjects = _subjects(db, kinds)
+    done = _done_days(db, [s for s in services if s.id in chosen], chosen)
+    walked = []
+    for service in services:
+        for schedule in chosen.get(service.id, []):
+            cadence = cadences[schedule.id]
+            kind = schedule.checklist.subject_type
+            days = done.get((service.id, schedule.checklist_id), {})
+            start = schedule.starts_on.toordinal()
+            for subject in subjects[kind].get(service.id, ()):
+                added_on = subject[3]
+                first = (
+                    start
+                    if added_on is None
+                    else first_due(schedule.starts_on, cadence, added_on).toordinal()
+                )
+                result = walk_days(first, cadence, days.get(subject[0], []))
+                walked.append(Walked(service, schedule, subject, cadence, result))
+    return walked
+
+
+def _item(walked: Walked, today: date, soon: date) -> DueItem:
+    due_on = walked.trace.due_on
+    _, text, param, _ = walked.subject
+    return DueItem(
+        service=walked.service,
+        template=walked.schedule.checklist,
+        subject_type=walked.schedule.checklist.subject_type,
+        subject_text=text,
+        subject_param=param,
+        frequency_days=walked.schedule.frequency_days,
+        # Slots left empty have no day: the last audit is the last one done.
+        last_done=date.fromordinal(walked.trace.done[-1][1]) if walked.trace.done else None,
+        due_on=due_on,
+        status="overdue" if due_on < today else "due" if due_on <= soon else "done",
+        today=today,
+        cadence=walked.cadence,
+        trace=walked.trace,
+    )
+
+
 def service_due(
-    db: Session,
-    service: Service,
-    today: date,
-    *,
-    template_ids: set[int] | None = None,
-    schedules: list[AuditSchedule] | None = None,
-    cadences: dict[int, Cadence] | None = None,
+    db: Session, service: Service, today: date, *, template_ids: set[int] | None = None
 ) -> list[DueItem]:
     """Every scheduled (template, subject) of the service, worst first (``template_ids``: only
-    those templates, e.g. a champion's; ``schedules`` and ``cadences``: the service's active
-    schedules and their frequency histories, when already read)."""
-    if not service.active:
-        return []
-    if schedules is None or cadences is None:
-        by_service, cadences = _active_schedules(db, [service.id])
-        schedules = by_service[service.id]
-    if template_ids is not None:
-        schedules = [s for s in schedules if s.checklist_id in template_ids]
-    if not schedules:
-        return []
-    subjects = _subjects(db, service, {s.checklist.subject_type for s in schedules})
-    done = _done_days(db, service, [s.checklist_id for s in schedules])
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    items = []
-    for schedule in schedules:
-        kind = schedule.checklist.subject_type
-        cadence = cadences[schedule.id]
-        for key, text, param, added_on in subjects[kind]:
-            walked = trace(
-                schedule.starts_on, cadence, done.get((schedule.checklist_id, key), []), added_on
-            )
-            due_on = walked.due_on
-            status = "overdue" if due_on < today else "due" if due_on <= soon else "done"
-            items.append(
-                DueItem(
-                    service=service,
-                    template=schedule.checklist,
-                    subject_type=kind,
-                    subject_text=text,
-                    subject_param=param,
-                    frequency_days=schedule.frequency_days,
-                    # Slots left empty have no day: the last audit is the last one done.
-                    last_done=walked.done[-1].done_on if walked.done else None,
-                    due_on=due_on,
-                    status=status,
-                    today=today,
-                    cadence=cadence,
-                    done=walked.done,
-                    missed=walked.missed,
-                )
-            )
-    return sorted(items, key=lambda i: i.sort_key)
+    those templates, e.g. a champion's)."""
+    ids = None if template_ids is None else {service.id: template_ids}
+    return services_due(db, [service], today, ids)
 
 
 def _later(*days: date | None) -> date | None:
     return max((d for d in days if d is not None), default=None)
 
 
-def _subjects(db: Session, service: Service, kinds: set[str]) -> dict[str, list[tuple]]:
-    """(subject key, text, start-link parameter, day added or None) of each kind the schedules
-    audit."""
-    found: dict[str, list[tuple]] = {"person": [], "staff": [], "area": [], "service": []}
-    found["service"] = [(("service", None), "the service", None, None)]
-    if "person" in kinds:
-        rows = db.execute(
-            sa.select(Person.id, Person.code, Person.added_on)
-            .where(Person.service_id == service.id, Person.active.is_(True))
+def _subjects(db: Session, kinds: dict[str, list[int]]) -> dict[str, dict[int, list[tuple]]]:
+    """Per kind the schedules audit, per service: (subject key, text, start-link parameter, day
+    added or None) of its active subjects, one query per kind."""
+    found: dict[str, dict[int, list[tuple]]] = {k: defaultdict(list) for k in SUBJECT_KINDS}
+    for service_id in kinds.get("service", []):
+        found["service"][service_id] = [(("service", None), "the service", None, None)]
+    if kinds.get("person"):
+        for service_id, i, code, added in db.execute(
+            sa.select(Person.service_id, Person.id, Person.code, Person.added_on)
+            .where(Person.service_id.in_(kinds["person"]), Person.active.is_(True))
             .order_by(Person.code)
-        )
-        found["person"] = [(("person", i), code, code, added) for i, code, added in rows]
-    if "staff" in kinds:
-        rows = db.execute(
+        ):
+            found["person"][service_id].append((("person", i), code, code, added))
+    if kinds.get("staff"):
+        for service_id, i, name, u, added, started in db.execute(
             sa.select(
+                StaffMember.service_id,
                 StaffMember.id,
                 StaffMember.name,
                 StaffMember.uuid,
                 StaffMember.added_on,
                 StaffMember.start_date,
             )
-            .where(StaffMember.service_id == service.id, StaffMember.active.is_(True))
+            .where(StaffMember.service_id.in_(kinds["staff"]), StaffMember.active.is_(True))
             .order_by(StaffMember.name)
-        )
-        found["staff"] = [
-            (("staff", i), name, str(u), _later(added, started))
-            for i, name, u, added, started in rows
-        ]
-    if "area" in kinds:
-        rows = db.execute(
-            sa.select(Area.id, Area.name, Area.uuid, Area.added_on)
-            .where(Area.service_id == service.id, Area.active.is_(True))
+        ):
+            found["staff"][service_id].append((("staff", i), name, str(u), _later(added, started)))
+    if kinds.get("area"):
+        for service_id, i, name, u, added in db.execute(
+            sa.select(Area.service_id, Area.id, Area.name, Area.uuid, Area.added_on)
+            .where(Area.service_id.in_(kinds["area"]), Area.active.is_(True))
             .order_by(Area.name)
-        )
-        found["area"] = [(("area", i), name, str(u), added) for i, name, u, added in rows]
+        ):
+            found["area"][service_id].append((("area", i), name, str(u), added))
     return found
 
 
-def _done_days(db: Session, service: Service, checklist_ids: list[int]) -> dict:
-    """The days the service's submitted audits of these templates were done, per (template,
-    subject key): one query."""
-    tz = ZoneInfo(service.organisation.timezone)
-    rows = db.execute(
-        sa.select(
-            ChecklistVersion.checklist_id,
-            Audit.subject_type,
-            Audit.person_id,
-            Audit.staff_id,
-            Audit.area_id,
-            Audit.started_at,
+SUBJECT_KINDS = ("person", "staff", "area", "service")
+
+
+def _done_days(
+    db: Session, services: list[Service], chosen: dict[int, list[AuditSchedule]]
+) -> dict[tuple[int, int], dict[tuple, list[int]]]:
+    """The days (as ordinals, ascending, each once) the services' submitted audits of their
+    scheduled templates were done, per (service, template) and subject key: one query."""
+    zones = {s.id: ZoneInfo(s.organisation.timezone) for s in services}
+    wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
+    rows = (
+        db.connection()
+        .execute(
+            sa.select(
+                Audit.service_id,
+                ChecklistVersion.checklist_id,
+                Audit.subject_type,
+                sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
+                Audit.started_at,
+            )
+            .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
+            .where(
+                Audit.service_id.in_(list(chosen)),
+                Audit.status == "submitted",
+                ChecklistVersion.checklist_id.in_({c for _, c in wanted}),
+            )
+            .order_by(Audit.started_at)
         )
-        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
-        .where(
-            Audit.service_id == service.id,
-            Audit.status == "submitted",
-            ChecklistVersion.checklist_id.in_(checklist_ids),
-        )
+        .all()
     )
-    done: dict = defaultdict(list)
-    for checklist_id, kind, person_id, staff_id, area_id, started_at in rows:
-        subject_id = {"person": person_id, "staff": staff_id, "area": area_id}.get(kind)
-        done[(checklist_id, (kind, subject_id))].append(started_at.astimezone(tz).date())
+    done: dict = defaultdict(lambda: defaultdict(list))
+    for service_id, checklist_id, kind, subject_id, started_at in rows:
+        if (service_id, checklist_id) not in wanted:
+            continue
+        day = started_at.astimezone(zones[service_id]).toordinal()
+        days = done[(service_id, checklist_id)][(kind, subject_id)]
+        if not days or days[-1] != day:  # in order: two on one day close one slot
+            days.append(day)
     return done
 
 
@@ -325,24 +370,10 @@ class Summary:
 def services_due(
     db: Session, services: list[Service], today: date, template_ids_by_service=None
 ) -> list[DueItem]:
-    """The due items of several services, worst first: one query for the schedules, then the
-    subjects and audits of each service that has any (never a query per row)."""
-    by_service, cadences = _active_schedules(db, [s.id for s in services])
-    items = []
-    for service in services:
-        if not by_service.get(service.id):
-            continue
-        ids = None if template_ids_by_service is None else template_ids_by_service[service.id]
-        items.extend(
-            service_due(
-                db,
-                service,
-                today,
-                template_ids=ids,
-                schedules=by_service[service.id],
-                cadences=cadences,
-            )
-        )
+    """The due items of several services, worst first (a fixed number of queries: see
+    :func:`walks`)."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    items = [_item(w, today, soon) for w in walks(db, services, template_ids_by_service)]
     return sorted(items, key=lambda i: i.sort_key)
 
 

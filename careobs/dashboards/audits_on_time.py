@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits import due
-from careobs.audits.cadence import tally
+from careobs.audits.cadence import Periods, tally
 from careobs.audits.schedules import AuditSchedule
 from careobs.checklists.models import Checklist
 from careobs.dashboards.filters import Scope
@@ -105,14 +105,12 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     template_ids = None
     if scope.template_id is not None:
         template_ids = {s.id: {scope.template_id} for s in services}
-    starts = [span.first for span in spans]
-    for item in due.services_due(db, services, today, template_ids):
-        pair = pairs[(item.template.id, item.service.id)]
+    periods = Periods.of([span.first for span in spans], scope.last)
+    for walked in due.walks(db, services, template_ids):
+        pair = pairs[(walked.schedule.checklist_id, walked.service.id)]
         pair.subjects += 1
         # Counted per period without listing the slots (careobs.audits.cadence).
-        done, fell = tally(item.trace, item.cadence, today, starts, scope.last)
-        pair.on_time = [a + b for a, b in zip(pair.on_time, done, strict=True)]
-        pair.fell_due = [a + b for a, b in zip(pair.fell_due, fell, strict=True)]
+        tally(walked.trace, walked.cadence, today, periods, pair.on_time, pair.fell_due)
     scheduled_ids = {checklist_id for _, checklist_id, _ in schedules}
     return OnTime(
         scheduled=sorted(pairs.values(), key=lambda p: (p.template, p.service)),

@@ -12,8 +12,11 @@ from the start", so what is due about them does not change.
 Each existing schedule gets one row, from its start at its current frequency, so its due dates
 are the same as before.
 
-Downgrade drops the table and the three columns (the history of changes and the days added are
-lost; every schedule keeps its current frequency).
+``ix_audit_answers_not_met``: a partial index on the answers that are not Met, which are all the
+audits dashboard's "most often failed items" reads.
+
+Downgrade drops the index, the table and the three columns (the history of changes and the
+days added are lost; every schedule keeps its current frequency).
 """
 
 import sqlalchemy as sa
@@ -53,6 +56,15 @@ def upgrade() -> None:
             name=op.f("uq_audit_schedule_frequencies_schedule_id_from_on"),
         ),
     )
+    # The audits dashboard's most often failed items read only the answers that are not Met.
+    op.create_index(
+        "ix_audit_answers_not_met",
+        "audit_answers",
+        ["audit_id", "item_id", "rating"],
+        unique=False,
+        sqlite_where=sa.text("rating <> 'met'"),
+        postgresql_where=sa.text("rating <> 'met'"),
+    )
     op.execute(
         "INSERT INTO audit_schedule_frequencies (schedule_id, from_on, frequency_days) "
         "SELECT id, starts_on, frequency_days FROM audit_schedules"
@@ -60,6 +72,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_answers_not_met", table_name="audit_answers")
     op.drop_table("audit_schedule_frequencies")
     for table in SUBJECT_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:

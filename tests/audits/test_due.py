@@ -465,7 +465,7 @@ def test_a_restart_after_a_stop_starts_the_history_anew(app, db, org, schedule, 
     assert [o.due_on.day for o in due.fallen_due(r02)] == [5, 12, 19]
 
 
-# --- subjects added after the schedule began --------------------------------------------------------
+# --- subjects added after the schedule began ------------------------------------------------
 
 
 def test_a_person_added_later_is_first_due_one_interval_after(
@@ -531,11 +531,12 @@ def test_a_care_worker_is_first_due_after_the_later_of_added_and_start_date(app,
     worker = org.staff_members["Carla Carer"]
     worker.added_on, worker.start_date = NOV(day=3), NOV(day=9)
     db.commit()
+    home = org.care_home.id
     with app.app_context():
-        found = due._subjects(db, db.get(Service, org.care_home.id), {"staff"})["staff"]
+        found = due._subjects(db, {"staff": [home]})["staff"][home]
     assert [(text, added) for _, text, _, added in found] == [("Carla Carer", NOV(day=9))]
     worker.start_date = None
     db.commit()
     with app.app_context():
-        found = due._subjects(db, db.get(Service, org.care_home.id), {"staff"})["staff"]
+        found = due._subjects(db, {"staff": [home]})["staff"][home]
     assert [added for *_, added in found] == [NOV(day=3)]
