@@ -1,6 +1,6 @@
 """The day subjects were added, and each audit schedule's frequency history
 
-Revision ID: 0018_added_on_and_frequency_history
+Revision ID: 0018_added_on_frequencies
 Revises: 0017_audit_addenda
 Create Date: 2026-12-06 17:00:00
 
@@ -22,7 +22,7 @@ days added are lost; every schedule keeps its current frequency).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_added_on_and_frequency_history"
+revision = "0018_added_on_frequencies"
 down_revision = "0017_audit_addenda"
 branch_labels = None
 depends_on = None
