@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -325,7 +325,9 @@ def _done_days(
                 ChecklistVersion.checklist_id,
                 Audit.subject_type,
                 sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
-                Audit.started_at,
+                # As the driver gives it (naive UTC on SQLite): local_day reads either, and
+                # converting every row to an aware instant first took a third of this read.
+                sa.type_coerce(Audit.started_at, sa.DateTime()),
             )
             .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
             .where(
@@ -337,15 +339,40 @@ def _done_days(
         )
         .all()
     )
+    local_days = {zone: local_day(zone) for zone in set(zones.values())}
+    days_of = {service_id: local_days[zone] for service_id, zone in zones.items()}
     done: dict = defaultdict(lambda: defaultdict(list))
     for service_id, checklist_id, kind, subject_id, started_at in rows:
         if (service_id, checklist_id) not in wanted:
             continue
-        day = started_at.astimezone(zones[service_id]).toordinal()
+        day = days_of[service_id](started_at)
         days = done[(service_id, checklist_id)][(kind, subject_id)]
         if not days or days[-1] != day:  # in order: two on one day close one slot
             days.append(day)
     return done
+
+
+def local_day(zone: ZoneInfo):
+    """A function from an instant (aware, or naive in UTC) to its day ordinal on ``zone``'s
+    clock, as ``astimezone(zone)`` gives it, with the offset worked out once per UTC day (a day
+    on which the clocks change is converted instant by instant)."""
+    offsets: dict[int, timedelta | None] = {}
+
+    def day_of(instant: datetime) -> int:
+        if instant.tzinfo is not None:
+            instant = instant.astimezone(UTC).replace(tzinfo=None)
+        key = instant.toordinal()
+        if key not in offsets:
+            midnight = datetime.combine(date.fromordinal(key), time(0), UTC)
+            first = midnight.astimezone(zone).utcoffset()
+            last = (midnight + timedelta(days=1, microseconds=-1)).astimezone(zone).utcoffset()
+            offsets[key] = first if first == last else None
+        offset = offsets[key]
+        if offset is None:
+            return instant.replace(tzinfo=UTC).astimezone(zone).toordinal()
+        return (instant + offset).toordinal()
+
+    return day_of
 
 
 @dataclass

@@ -142,3 +142,26 @@ def test_the_reference_agrees_with_the_rule_as_written():
                 y = max(c, x + timedelta(days=f))
         assert next_due(history, x) == y
         assert Cadence.of(history).after(x.toordinal()) == y.toordinal()
+
+
+def test_the_local_day_of_an_instant_follows_the_clock_changes():
+    """London's clocks go forward at 01:00 UTC on 29 Mar 2026 and back at 01:00 UTC on
+    25 Oct 2026; the shortcut (one offset per UTC day) gives the same days as astimezone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from careobs.audits.due import local_day
+
+    for name in ("Europe/London", "Australia/Adelaide", "America/St_Johns", "UTC"):
+        zone = ZoneInfo(name)
+        day_of = local_day(zone)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for minutes in range(0, 366 * 24 * 60, 17):
+            instant = start + timedelta(minutes=minutes)
+            expected = instant.astimezone(zone).toordinal()
+            assert day_of(instant) == expected, (name, instant)
+            assert day_of(instant.replace(tzinfo=None)) == expected, (name, instant)  # naive UTC
+            assert day_of(instant.astimezone(ZoneInfo("Asia/Tokyo"))) == expected, name
+    london = local_day(ZoneInfo("Europe/London"))
+    assert london(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 28).toordinal()
+    assert london(datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == date(2026, 3, 30).toordinal()
