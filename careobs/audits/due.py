@@ -33,9 +33,10 @@ template about that subject are walked in date order. The rules, in words:
   not one. Slots before the subject's first due date do not exist.
 
 A stopped schedule, an inactive subject (a person who left the service, an area no longer in
-use) or an inactive service has nothing due. One query per service reads the audits (plus the
-schedules with their frequency history, and the subjects): never one per row. The slots left
-empty are counted arithmetically (careobs.audits.cadence), never listed one by one.
+use) or an inactive service has nothing due. One query reads the audits of every service asked
+about (plus the schedules with their frequency history, and the subjects of each kind): never
+one per service, subject or audit. The slots left empty are counted arithmetically
+(careobs.audits.cadence), never listed one by one.
 """
 
 from __future__ import annotations

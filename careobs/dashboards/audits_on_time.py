@@ -5,9 +5,9 @@ What fell due, and whether it was done by its due date, is worked out by careobs
 its rules (read its module docstring): an audit counts in the period its due date falls in,
 whenever it was done; a subject left unaudited misses one audit every scheduled interval while it
 stays undone; nothing counts after today; what fell due before a change of frequency keeps the
-frequency of its time. As on the "Audits due" list, the schedules are those in
-use today and their subjects those active today. The due computation reads one query per service
-(plus the schedules and subjects), never one per subject or per audit.
+frequency of its time. As on the "Audits due" list, the schedules are those in use today and
+their subjects those active today. The due computation reads a fixed number of queries whatever
+the number of services, subjects or audits, and counts the slots per period without listing them.
 """
 
 from __future__ import annotations

@@ -540,3 +540,30 @@ def test_a_care_worker_is_first_due_after_the_later_of_added_and_start_date(app,
     with app.app_context():
         found = due._subjects(db, {"staff": [home]})["staff"][home]
     assert [added for *_, added in found] == [NOV(day=3)]
+
+
+def test_several_services_are_read_in_one_query_each_for_audits_and_subjects(
+    app, db, org, schedule, audited
+):
+    """The care home and the homecare branch both scheduled: one read of the audits and one of
+    the people for the two, not one per service."""
+    schedule()
+    schedule(service=org.homecare)
+    audited(date(2026, 11, 2))
+    statements: list[str] = []
+    engine = app.extensions["careobs.engine"]
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        services = [db.get(Service, org.care_home.id), db.get(Service, org.homecare.id)]
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            items = due.services_due(db, services, date(2026, 11, 20))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+
+    assert sorted(i.subject_text for i in items) == ["H01", "H02", "R01", "R02"]
+    assert len([s for s in statements if "FROM audits" in s]) == 1
+    assert len([s for s in statements if "FROM people" in s]) == 1
