@@ -4,11 +4,22 @@ For each active schedule of a service and each of its subjects (every active per
 service, every active area, every active care worker, or the service itself) the audits of that
 template about that subject are walked in date order. The rules, in words:
 
-- The first audit falls due on the schedule's start date. Each audit completed (submitted) on day
-  d satisfies the audit that was due then, and the next one falls due on d + the schedule's
-  *current* frequency (so changing the frequency moves what is due at once, and an audit done
-  early makes the next one due early too). Nothing falls due before the schedule starts: an
-  audit done before the start only moves the first due date to d + frequency if that is later.
+- The first audit falls due on the schedule's start date, or, for a subject added after it
+  began (a person admitted, an area opened, a care worker taken on or made active again), one
+  interval after the day it was added when that is later: a subject's ``added_on`` (None: there
+  from the start), and for a care worker the later of ``added_on`` and their ``start_date``.
+  Nothing falls due about a subject before then, so a resident admitted today is not overdue for
+  the months before they came.
+- Each audit completed (submitted) on day d satisfies the audit that was due then, and the next
+  one falls due one interval after d (so an audit done early makes the next one due early too).
+  An audit done before the first due date only moves it to d + the interval if that is later.
+- The interval is the schedule's frequency *of the time* (its history, careobs.audits.cadence):
+  the due date that follows a day x is x + the frequency in force on x; then, for each later
+  change, if that date is on or after the change, it becomes the later of the change day and x
+  + the new frequency. So a change applies at once to what is still pending (shortening the
+  interval makes an audit overdue by the new rule due on the change day, not overdue for the
+  past), while what had already fallen due keeps the frequency of its time: last year's figures
+  do not change when the frequency changes today.
 - An audit's day is the day it was carried out (``started_at``, on the organisation's clock), so
   an audit done on a phone offline and sent the next morning counts on the day it was done.
 - Status of each (template, subject): **overdue** when its due date has passed; **due** when it
@@ -17,50 +28,55 @@ template about that subject are walked in date order. The rules, in words:
 - **Done on time rate** over a period: audits done on or before their due date, out of the
   audits that fell due in the period (due dates inside the period and not after today). An
   audit still not done after its due date (from the day after) counts as fallen due and not
-  done on time; while it stays undone, another one falls due (and is missed) every
-  ``frequency`` days, so a care plan left unaudited for three months at 30 days is three missed
-  audits, not one.
+  done on time; while it stays undone, another one falls due (and is missed) one interval later,
+  and so on, so a care plan left unaudited for three months at 30 days is three missed audits,
+  not one. Slots before the subject's first due date do not exist.
 
 A stopped schedule, an inactive subject (a person who left the service, an area no longer in
-use) or an inactive service has nothing due. One query per service reads the audits (plus the
-schedules and the subjects): never one per row.
+use) or an inactive service has nothing due. One query reads the audits of every service asked
+about (plus the schedules with their frequency history, and the subjects of each kind): never
+one per service, subject or audit. The slots left empty are counted arithmetically
+(careobs.audits.cadence), never listed one by one.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from careobs.audits.cadence import (
+    Cadence,
+    Occurrence,
+    Periods,
+    Trace,
+    first_due,
+    slots,
+    tally,
+    trace,
+    walk_days,
+)
 from careobs.audits.models import Audit
-from careobs.audits.schedules import AuditChampion, AuditSchedule
+from careobs.audits.schedules import AuditChampion, AuditSchedule, frequency_history
 from careobs.checklists.models import Checklist, ChecklistVersion
-from careobs.db import utcnow
-from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+from careobs.org import service as org_service
+from careobs.org.models import Area, Person, Service, StaffMember
 from careobs.permissions.audits import championed, due_services
+
+# Today on the organisation's clock, as the pages that show what is due ask for it.
+organisation_today = org_service.organisation_today
 
 DUE_SOON_DAYS = 7
 RATE_DAYS = 90  # the period of the "done on time" rate shown beside the list
 STATUS_ORDER = {"overdue": 0, "due": 1, "done": 2}
 STATUS_LABELS = {"overdue": "Overdue", "due": "Due", "done": "Done"}
 START_PATH = "/audits/record"  # the audit capture page; its query parameters prefill it
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One audit that fell (or falls) due, and the day it was done (None: not yet)."""
-
-    due_on: date
-    done_on: date | None
-
-    @property
-    def on_time(self) -> bool:
-        return self.done_on is not None and self.done_on <= self.due_on
 
 
 @dataclass
@@ -77,7 +93,8 @@ class DueItem:
     due_on: date
     status: str  # overdue | due | done
     today: date
-    occurrences: list[Occurrence] = field(default_factory=list)
+    cadence: Cadence = field(default_factory=lambda: Cadence.every(30))
+    trace: Trace = field(default_factory=Trace)  # the audits done and the slots left empty
 
     @property
     def status_label(self) -> str:
@@ -88,8 +105,10 @@ class DueItem:
     @property
     def last_on_time(self) -> bool | None:
         """Whether the last audit done was done by its due date (None: never done)."""
-        done = [o for o in self.occurrences if o.done_on is not None]
-        return done[-1].on_time if done else None
+        if not self.trace.done:
+            return None
+        due, day = self.trace.done[-1]
+        return day <= due
 
     @property
     def days_overdue(self) -> int:
@@ -110,181 +129,251 @@ class DueItem:
         return (STATUS_ORDER[self.status], self.due_on, self.template.name, self.subject_text)
 
 
-def walk(starts_on: date, frequency_days: int, done: list[date]) -> tuple[list[Occurrence], date]:
-    """The occurrences of one (schedule, subject) and its next due date, from the days its
-    audits were done (see the module's rules)."""
-    step = timedelta(days=frequency_days)
-    due = starts_on
-    occurrences: list[Occurrence] = []
-    for day in sorted(set(done)):  # two audits of one subject on one day close one slot
-        if day < starts_on:
-            due = max(starts_on, day + step)  # before the schedule: only moves the first due
-            continue
-        occurrences.append(Occurrence(due, day))
-        occurrences.extend(Occurrence(slot, None) for slot in _slots(due + step, step, day))
-        due = day + step
-    return occurrences, due
+def walk(
+    starts_on: date, cadence: Cadence | int, done: list[date], added_on: date | None = None
+) -> tuple[list[Occurrence], date]:
+    """The occurrences of one (schedule, subject) in due date order, the slots left empty listed
+    one by one, and its next due date (see the module's rules). For tests and single subjects:
+    the pages count the slots without listing them."""
+    if isinstance(cadence, int):
+        cadence = Cadence.every(cadence)
+    result = trace(starts_on, cadence, done, added_on)
+    return _in_order(result), result.due_on
 
 
-def _slots(first: date, step: timedelta, before: date) -> list[date]:
-    """``first``, ``first + step``, … while before ``before``: the audits that fell due in a
-    gap while the one before them was still not done."""
-    slots = []
-    while first < before:
-        slots.append(first)
-        first += step
-    return slots
+def _in_order(walked: Trace) -> list[Occurrence]:
+    # Due dates never go back (a later day's next due date is never earlier), so date order is
+    # the order of the walk; the sort is stable for two audits due the same day.
+    empty = [Occurrence(day, None) for day in slots(walked.missed)]
+    return sorted([*walked.occurrences, *empty], key=lambda o: o.due_on)
 
 
 def fallen_due(item: DueItem) -> list[Occurrence]:
-    """Every audit of the item that has fallen due by its today: those done, those left empty
-    between them, and those not done since (due today is not late yet, so it is left out)."""
-    step = timedelta(days=item.frequency_days)
-    pending = [Occurrence(slot, None) for slot in _slots(item.due_on, step, item.today)]
-    return [o for o in [*item.occurrences, *pending] if o.due_on <= item.today]
+    """Every audit of the item that has fallen due by its today, listed one by one: those done,
+    those left empty between them, and those not done since (due today is not late yet, so it
+    is left out). For tests and small lists: the rates count with :func:`on_time_rate`."""
+    pending = slots(item.cadence.runs(item.trace.due, item.today.toordinal()))
+    listed = [*_in_order(item.trace), *(Occurrence(day, None) for day in pending)]
+    return [o for o in listed if o.due_on <= item.today]
 
 
 def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int]:
     """(audits done on time, audits that fell due) with due dates from ``start`` to ``end``
     (never after each item's today); an item not done by its due date counts as fallen due."""
-    on_time = fell_due = 0
+    on_time, fell_due = [0], [0]
+    period = Periods.of([start], end)
     for item in items:
-        for occurrence in fallen_due(item):
-            if start <= occurrence.due_on <= end:
-                fell_due += 1
-                on_time += occurrence.on_time
-    return on_time, fell_due
+        tally(item.trace, item.cadence, item.today, period, on_time, fell_due)
+    return on_time[0], fell_due[0]
 
 
-def organisation_today(db: Session, organisation_id: int) -> date:
-    """Today on the organisation's clock."""
-    tz = db.scalar(sa.select(Organisation.timezone).where(Organisation.id == organisation_id))
-    return utcnow().astimezone(ZoneInfo(tz or "Europe/London")).date()
-
-
-def _active_schedules(db: Session, service_ids: list[int]) -> dict[int, list[AuditSchedule]]:
-    """The active schedules of these services with their templates, by service (one query)."""
+def _active_schedules(
+    db: Session, service_ids: list[int]
+) -> tuple[dict[int, list[AuditSchedule]], dict[int, Cadence]]:
+    """The active schedules of these services with their templates, by service, and each one's
+    frequency history (two queries, and one for the templates)."""
     found: dict[int, list[AuditSchedule]] = defaultdict(list)
-    rows = db.scalars(
-        sa.select(AuditSchedule)
-        .where(AuditSchedule.service_id.in_(service_ids), AuditSchedule.stopped_at.is_(None))
-        .options(selectinload(AuditSchedule.checklist))
-        .order_by(AuditSchedule.id)
+    rows = list(
+        db.scalars(
+            sa.select(AuditSchedule)
+            .where(AuditSchedule.service_id.in_(service_ids), AuditSchedule.stopped_at.is_(None))
+            .options(selectinload(AuditSchedule.checklist))
+            .order_by(AuditSchedule.id)
+        )
     )
     for schedule in rows:
         found[schedule.service_id].append(schedule)
-    return found
+    history = frequency_history(db, [s.id for s in rows])
+    cadences = {s.id: Cadence.of(history[s.id] or [(s.starts_on, s.frequency_days)]) for s in rows}
+    return found, cadences
+
+
+class Walked(NamedTuple):
+    """One scheduled (template, subject) of a service walked through its audits."""
+
+    service: Service
+    schedule: AuditSchedule
+    subject: tuple  # (key, text, start-link parameter, day added or None)
+    cadence: Cadence
+    trace: Trace
+
+
+def walks(db: Session, services: list[Service], template_ids_by_service=None) -> list[Walked]:
+    """Every scheduled (template, subject) of the active services, walked (``template_ids_by_
+    service``: per service, only those templates, None for all). A fixed number of queries
+    whatever the number of services, subjects or audits: the schedules with their histories,
+    the subjects of each kind, and the audits."""
+    services = [s for s in services if s.active]
+    by_service, cadences = _active_schedules(db, [s.id for s in services])
+    chosen: dict[int, list[AuditSchedule]] = {}
+    for service in services:
+        ids = None if template_ids_by_service is None else template_ids_by_service[service.id]
+        found = [s for s in by_service.get(service.id, []) if ids is None or s.checklist_id in ids]
+        if found:
+            chosen[service.id] = found
+    if not chosen:
+        return []
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for service_id, found in chosen.items():
+        for kind in {s.checklist.subject_type for s in found}:
+            kinds[kind].append(service_id)
+    subjects = _subjects(db, kinds)
+    done = _done_days(db, [s for s in services if s.id in chosen], chosen)
+    walked = []
+    for service in services:
+        for schedule in chosen.get(service.id, []):
+            cadence = cadences[schedule.id]
+            kind = schedule.checklist.subject_type
+            days = done.get((service.id, schedule.checklist_id), {})
+            start = schedule.starts_on.toordinal()
+            for subject in subjects[kind].get(service.id, ()):
+                added_on = subject[3]
+                first = (
+                    start
+                    if added_on is None
+                    else first_due(schedule.starts_on, cadence, added_on).toordinal()
+                )
+                result = walk_days(first, cadence, days.get(subject[0], []))
+                walked.append(Walked(service, schedule, subject, cadence, result))
+    return walked
+
+
+def _item(walked: Walked, today: date, soon: date) -> DueItem:
+    due_on = walked.trace.due_on
+    _, text, param, _ = walked.subject
+    return DueItem(
+        service=walked.service,
+        template=walked.schedule.checklist,
+        subject_type=walked.schedule.checklist.subject_type,
+        subject_text=text,
+        subject_param=param,
+        frequency_days=walked.schedule.frequency_days,
+        # Slots left empty have no day: the last audit is the last one done.
+        last_done=date.fromordinal(walked.trace.done[-1][1]) if walked.trace.done else None,
+        due_on=due_on,
+        status="overdue" if due_on < today else "due" if due_on <= soon else "done",
+        today=today,
+        cadence=walked.cadence,
+        trace=walked.trace,
+    )
 
 
 def service_due(
-    db: Session,
-    service: Service,
-    today: date,
-    *,
-    template_ids: set[int] | None = None,
-    schedules: list[AuditSchedule] | None = None,
+    db: Session, service: Service, today: date, *, template_ids: set[int] | None = None
 ) -> list[DueItem]:
     """Every scheduled (template, subject) of the service, worst first (``template_ids``: only
-    those templates, e.g. a champion's; ``schedules``: the service's active schedules, when
-    already read)."""
-    if not service.active:
-        return []
-    if schedules is None:
-        schedules = _active_schedules(db, [service.id])[service.id]
-    if template_ids is not None:
-        schedules = [s for s in schedules if s.checklist_id in template_ids]
-    if not schedules:
-        return []
-    subjects = _subjects(db, service, {s.checklist.subject_type for s in schedules})
-    done = _done_days(db, service, [s.checklist_id for s in schedules])
-    items = []
-    for schedule in schedules:
-        kind = schedule.checklist.subject_type
-        for key, text, param in subjects[kind]:
-            occurrences, due_on = walk(
-                schedule.starts_on,
-                schedule.frequency_days,
-                done.get((schedule.checklist_id, key), []),
-            )
-            if due_on < today:
-                status = "overdue"
-            elif due_on <= today + timedelta(days=DUE_SOON_DAYS):
-                status = "due"
-            else:
-                status = "done"
-            # Slots left empty have no day: the last audit is the last one done.
-            last = max((o.done_on for o in occurrences if o.done_on is not None), default=None)
-            items.append(
-                DueItem(
-                    service=service,
-                    template=schedule.checklist,
-                    subject_type=kind,
-                    subject_text=text,
-                    subject_param=param,
-                    frequency_days=schedule.frequency_days,
-                    last_done=last,
-                    due_on=due_on,
-                    status=status,
-                    today=today,
-                    occurrences=occurrences,
-                )
-            )
-    return sorted(items, key=lambda i: i.sort_key)
+    those templates, e.g. a champion's)."""
+    ids = None if template_ids is None else {service.id: template_ids}
+    return services_due(db, [service], today, ids)
 
 
-def _subjects(db: Session, service: Service, kinds: set[str]) -> dict[str, list[tuple]]:
-    """(subject key, text, start-link parameter) of each kind the schedules audit."""
-    found: dict[str, list[tuple]] = {"person": [], "staff": [], "area": [], "service": []}
-    found["service"] = [(("service", None), "the service", None)]
-    if "person" in kinds:
-        rows = db.execute(
-            sa.select(Person.id, Person.code)
-            .where(Person.service_id == service.id, Person.active.is_(True))
+def _later(*days: date | None) -> date | None:
+    return max((d for d in days if d is not None), default=None)
+
+
+def _subjects(db: Session, kinds: dict[str, list[int]]) -> dict[str, dict[int, list[tuple]]]:
+    """Per kind the schedules audit, per service: (subject key, text, start-link parameter, day
+    added or None) of its active subjects, one query per kind."""
+    found: dict[str, dict[int, list[tuple]]] = {k: defaultdict(list) for k in SUBJECT_KINDS}
+    for service_id in kinds.get("service", []):
+        found["service"][service_id] = [(("service", None), "the service", None, None)]
+    if kinds.get("person"):
+        for service_id, i, code, added in db.execute(
+            sa.select(Person.service_id, Person.id, Person.code, Person.added_on)
+            .where(Person.service_id.in_(kinds["person"]), Person.active.is_(True))
             .order_by(Person.code)
-        )
-        found["person"] = [(("person", i), code, code) for i, code in rows]
-    if "staff" in kinds:
-        rows = db.execute(
-            sa.select(StaffMember.id, StaffMember.name, StaffMember.uuid)
-            .where(StaffMember.service_id == service.id, StaffMember.active.is_(True))
+        ):
+            found["person"][service_id].append((("person", i), code, code, added))
+    if kinds.get("staff"):
+        for service_id, i, name, u, added, started in db.execute(
+            sa.select(
+                StaffMember.service_id,
+                StaffMember.id,
+                StaffMember.name,
+                StaffMember.uuid,
+                StaffMember.added_on,
+                StaffMember.start_date,
+            )
+            .where(StaffMember.service_id.in_(kinds["staff"]), StaffMember.active.is_(True))
             .order_by(StaffMember.name)
-        )
-        found["staff"] = [(("staff", i), name, str(u)) for i, name, u in rows]
-    if "area" in kinds:
-        rows = db.execute(
-            sa.select(Area.id, Area.name, Area.uuid)
-            .where(Area.service_id == service.id, Area.active.is_(True))
+        ):
+            found["staff"][service_id].append((("staff", i), name, str(u), _later(added, started)))
+    if kinds.get("area"):
+        for service_id, i, name, u, added in db.execute(
+            sa.select(Area.service_id, Area.id, Area.name, Area.uuid, Area.added_on)
+            .where(Area.service_id.in_(kinds["area"]), Area.active.is_(True))
             .order_by(Area.name)
-        )
-        found["area"] = [(("area", i), name, str(u)) for i, name, u in rows]
+        ):
+            found["area"][service_id].append((("area", i), name, str(u), added))
     return found
 
 
-def _done_days(db: Session, service: Service, checklist_ids: list[int]) -> dict:
-    """The days the service's submitted audits of these templates were done, per (template,
-    subject key): one query."""
-    tz = ZoneInfo(service.organisation.timezone)
-    rows = db.execute(
-        sa.select(
-            ChecklistVersion.checklist_id,
-            Audit.subject_type,
-            Audit.person_id,
-            Audit.staff_id,
-            Audit.area_id,
-            Audit.started_at,
+SUBJECT_KINDS = ("person", "staff", "area", "service")
+
+
+def _done_days(
+    db: Session, services: list[Service], chosen: dict[int, list[AuditSchedule]]
+) -> dict[tuple[int, int], dict[tuple, list[int]]]:
+    """The days (as ordinals, ascending, each once) the services' submitted audits of their
+    scheduled templates were done, per (service, template) and subject key: one query."""
+    zones = {s.id: ZoneInfo(s.organisation.timezone) for s in services}
+    wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
+    rows = (
+        db.connection()
+        .execute(
+            sa.select(
+                Audit.service_id,
+                ChecklistVersion.checklist_id,
+                Audit.subject_type,
+                sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
+                # As the driver gives it (naive UTC on SQLite): local_day reads either, and
+                # converting every row to an aware instant first took a third of this read.
+                sa.type_coerce(Audit.started_at, sa.DateTime()),
+            )
+            .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
+            .where(
+                Audit.service_id.in_(list(chosen)),
+                Audit.status == "submitted",
+                ChecklistVersion.checklist_id.in_({c for _, c in wanted}),
+            )
+            .order_by(Audit.started_at)
         )
-        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
-        .where(
-            Audit.service_id == service.id,
-            Audit.status == "submitted",
-            ChecklistVersion.checklist_id.in_(checklist_ids),
-        )
+        .all()
     )
-    done: dict = defaultdict(list)
-    for checklist_id, kind, person_id, staff_id, area_id, started_at in rows:
-        subject_id = {"person": person_id, "staff": staff_id, "area": area_id}.get(kind)
-        done[(checklist_id, (kind, subject_id))].append(started_at.astimezone(tz).date())
+    local_days = {zone: local_day(zone) for zone in set(zones.values())}
+    days_of = {service_id: local_days[zone] for service_id, zone in zones.items()}
+    done: dict = defaultdict(lambda: defaultdict(list))
+    for service_id, checklist_id, kind, subject_id, started_at in rows:
+        if (service_id, checklist_id) not in wanted:
+            continue
+        day = days_of[service_id](started_at)
+        days = done[(service_id, checklist_id)][(kind, subject_id)]
+        if not days or days[-1] != day:  # in order: two on one day close one slot
+            days.append(day)
     return done
+
+
+def local_day(zone: ZoneInfo):
+    """A function from an instant (aware, or naive in UTC) to its day ordinal on ``zone``'s
+    clock, as ``astimezone(zone)`` gives it, with the offset worked out once per UTC day (a day
+    on which the clocks change is converted instant by instant)."""
+    offsets: dict[int, timedelta | None] = {}
+
+    def day_of(instant: datetime) -> int:
+        if instant.tzinfo is not None:
+            instant = instant.astimezone(UTC).replace(tzinfo=None)
+        key = instant.toordinal()
+        if key not in offsets:
+            midnight = datetime.combine(date.fromordinal(key), time(0), UTC)
+            first = midnight.astimezone(zone).utcoffset()
+            last = (midnight + timedelta(days=1, microseconds=-1)).astimezone(zone).utcoffset()
+            offsets[key] = first if first == last else None
+        offset = offsets[key]
+        if offset is None:
+            return instant.replace(tzinfo=UTC).astimezone(zone).toordinal()
+        return (instant + offset).toordinal()
+
+    return day_of
 
 
 @dataclass
@@ -309,17 +398,10 @@ class Summary:
 def services_due(
     db: Session, services: list[Service], today: date, template_ids_by_service=None
 ) -> list[DueItem]:
-    """The due items of several services, worst first: one query for the schedules, then the
-    subjects and audits of each service that has any (never a query per row)."""
-    by_service = _active_schedules(db, [s.id for s in services])
-    items = []
-    for service in services:
-        if not by_service.get(service.id):
-            continue
-        ids = None if template_ids_by_service is None else template_ids_by_service[service.id]
-        items.extend(
-            service_due(db, service, today, template_ids=ids, schedules=by_service[service.id])
-        )
+    """The due items of several services, worst first (a fixed number of queries: see
+    :func:`walks`)."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    items = [_item(w, today, soon) for w in walks(db, services, template_ids_by_service)]
     return sorted(items, key=lambda i: i.sort_key)
 
 

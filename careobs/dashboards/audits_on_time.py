@@ -4,14 +4,14 @@ for the audits dashboard and the evidence pack.
 What fell due, and whether it was done by its due date, is worked out by careobs.audits.due by
 its rules (read its module docstring): an audit counts in the period its due date falls in,
 whenever it was done; a subject left unaudited misses one audit every scheduled interval while it
-stays undone; nothing counts after today. As on the "Audits due" list, the schedules are those in
-use today and their subjects those active today. The due computation reads one query per service
-(plus the schedules and subjects), never one per subject or per audit.
+stays undone; nothing counts after today; what fell due before a change of frequency keeps the
+frequency of its time. As on the "Audits due" list, the schedules are those in use today and
+their subjects those active today. The due computation reads a fixed number of queries whatever
+the number of services, subjects or audits, and counts the slots per period without listing them.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits import due
+from careobs.audits.cadence import Periods, tally
 from careobs.audits.schedules import AuditSchedule
 from careobs.checklists.models import Checklist
 from careobs.dashboards.filters import Scope
@@ -104,18 +105,12 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     template_ids = None
     if scope.template_id is not None:
         template_ids = {s.id: {scope.template_id} for s in services}
-    starts = [span.first for span in spans]
-    first, last = scope.first, scope.last
-    for item in due.services_due(db, services, today, template_ids):
-        pair = pairs[(item.template.id, item.service.id)]
+    periods = Periods.of([span.first for span in spans], scope.last)
+    for walked in due.walks(db, services, template_ids):
+        pair = pairs[(walked.schedule.checklist_id, walked.service.id)]
         pair.subjects += 1
-        fell_due, on_time = pair.fell_due, pair.on_time  # a hot loop at scale: no lookups
-        for occurrence in due.fallen_due(item):
-            day = occurrence.due_on
-            if first <= day <= last:
-                index = bisect_right(starts, day) - 1
-                fell_due[index] += 1
-                on_time[index] += occurrence.done_on is not None and occurrence.done_on <= day
+        # Counted per period without listing the slots (careobs.audits.cadence).
+        tally(walked.trace, walked.cadence, today, periods, pair.on_time, pair.fell_due)
     scheduled_ids = {checklist_id for _, checklist_id, _ in schedules}
     return OnTime(
         scheduled=sorted(pairs.values(), key=lambda p: (p.template, p.service)),

@@ -7,6 +7,11 @@ evenly to about ``total`` audits. Each audit's stored outcome is computed from i
 :mod:`careobs.audits.scoring` under its template's bands, as :mod:`careobs.audits.service` does,
 so the stored figures agree with the raw rows. Some items fail far more often than others, and a
 service's trend (improving, worsening, steady) moves its results over the window.
+
+Every service runs the four starter templates on a schedule from the first day of the window at
+the templates' own frequencies (160 schedules over 40 services), so the "done on time" figures
+have years of slots to count; in every third service the care plan audit was changed from every
+30 days to every 28 at the middle of the window (a frequency history of two rows).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audits import scoring, starter
 from careobs.audits.models import Audit, AuditAnswer
+from careobs.audits.schedules import AuditSchedule, AuditScheduleFrequency
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.demo_large.organisation import Unit
 from careobs.demo_large.patterns import Window, local_time, new_uuid, trend_factor
@@ -179,5 +185,39 @@ def generate(
         db.commit()
         audits += len(rows)
         answers += len(answer_rows)
-    echo(f"  audits {audits:,} ({answers:,} answers)")
+    schedules = _schedules(db, org_id, units, admin, window, templates)
+    echo(f"  audits {audits:,} ({answers:,} answers), schedules {schedules}")
     return audits, answers
+
+
+CARE_PLAN_CHANGED_TO = 28
+
+
+def _schedules(db: Session, org_id: int, units: list[Unit], admin, window, templates) -> int:
+    """Schedule every template in every service from the window's first day; returns how many."""
+    middle = window.first_day + timedelta(days=window.days // 2)
+    made = 0
+    for n, unit in enumerate(units):
+        for name, (checklist, _, _) in sorted(templates.items()):
+            changed = name == starter.CARE_PLAN.name and n % 3 == 0
+            frequency = checklist.frequency_days
+            schedule = AuditSchedule(
+                organisation_id=org_id,
+                service_id=unit.service.id,
+                checklist_id=checklist.id,
+                frequency_days=CARE_PLAN_CHANGED_TO if changed else frequency,
+                starts_on=window.first_day,
+                created_by_id=admin.id,
+            )
+            db.add(schedule)
+            db.flush()
+            history = [(window.first_day, frequency)]
+            if changed:
+                history.append((middle, CARE_PLAN_CHANGED_TO))
+            db.add_all(
+                AuditScheduleFrequency(schedule_id=schedule.id, from_on=day, frequency_days=days)
+                for day, days in history
+            )
+            made += 1
+    db.commit()
+    return made

@@ -70,6 +70,9 @@ class Area(PublicIdMixin, Base):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     active: Mapped[bool] = mapped_column(default=True)
+    # The organisation's day the area was added or brought back into use (None: there from
+    # the start): nothing is due about it before then (careobs.audits.due).
+    added_on: Mapped[date | None] = mapped_column(sa.Date)
 
     service: Mapped[Service] = relationship(back_populates="areas")
 
@@ -91,6 +94,9 @@ class Person(PublicIdMixin, Base):
     consent: Mapped[str] = mapped_column(sa.String(16), default="not_recorded")
     consent_on: Mapped[date | None] = mapped_column(sa.Date)
     consent_given_by: Mapped[str | None] = mapped_column(sa.String(16))
+    # The organisation's day the person was added or made active again (None: there from the
+    # start): nothing is due about them before then (careobs.audits.due).
+    added_on: Mapped[date | None] = mapped_column(sa.Date)
 
     service: Mapped[Service] = relationship()
 
@@ -114,6 +120,9 @@ class StaffMember(PublicIdMixin, Base):
     start_date: Mapped[date | None] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(default=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    # The organisation's day the record was added or made active again (None: there from the
+    # start); with ``start_date``, nothing is due about them before the later of the two.
+    added_on: Mapped[date | None] = mapped_column(sa.Date)
 
     service: Mapped[Service] = relationship()
     user: Mapped[User | None] = relationship()

@@ -56,9 +56,12 @@ def save(form: PersonForm, person: Person | None):
         form.needs_confirmation = True
         return None
     creating = person is None
+    today = org_service.organisation_today(db, current_user.organisation_id)  # before the add
     if creating:
         person = Person(organisation_id=current_user.organisation_id)
         db.add(person)
+    if person.service_id != svc.id:  # new, or moved to another service: nothing due before today
+        person.added_on = today
     person.service_id = svc.id
     org_service.apply_person(person, form.data)
     summary = f"{svc.name}: {person.code}"

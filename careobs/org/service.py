@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audit.service import record_about
-from careobs.org.models import Area, Person, Service, StaffMember
+from careobs.db import utcnow
+from careobs.org.models import Area, Organisation, Person, Service, StaffMember
+
+
+def organisation_today(db: Session, organisation_id: int) -> date:
+    """Today on the organisation's clock."""
+    tz = db.scalar(sa.select(Organisation.timezone).where(Organisation.id == organisation_id))
+    return utcnow().astimezone(ZoneInfo(tz or "Europe/London")).date()
 
 
 def service_name_taken(db: Session, organisation_id: int, name: str, except_id=None) -> bool:
@@ -34,7 +44,12 @@ def area_name_taken(db: Session, service: Service, name: str) -> bool:
 
 def add_area(db: Session, service: Service, name: str, actor) -> Area:
     """Add a communal area to a service."""
-    area = Area(organisation_id=service.organisation_id, service_id=service.id, name=name.strip())
+    area = Area(
+        organisation_id=service.organisation_id,
+        service_id=service.id,
+        name=name.strip(),
+        added_on=organisation_today(db, service.organisation_id),
+    )
     db.add(area)
     db.flush()
     record_about(db, "area_created", area, actor=actor, summary=f"{service.name}: {area.name}")
@@ -70,7 +85,11 @@ def record_saved(db: Session, record_obj, *, created: bool, actor, what: str, su
 
 
 def set_active(db: Session, record_obj, active: bool, actor, what: str) -> None:
-    """Deactivate or reactivate: records are kept for history, never deleted."""
+    """Deactivate or reactivate: records are kept for history, never deleted. A person, area or
+    member of staff made active again counts as added today: nothing about the time they were
+    away falls due (careobs.audits.due)."""
+    if active and not record_obj.active and isinstance(record_obj, (Person, Area, StaffMember)):
+        record_obj.added_on = organisation_today(db, record_obj.organisation_id)
     record_obj.active = active
     action = f"{what}_{'reactivated' if active else 'deactivated'}"
     record_about(db, action, record_obj, actor=actor)

@@ -75,9 +75,12 @@ def save(form: StaffForm, member: StaffMember | None) -> StaffMember | None:
             form.user.errors.append(f"This login already belongs to {linked.name}.")
             return None
     creating = member is None
+    today = org_service.organisation_today(db, current_user.organisation_id)  # before the add
     if creating:
         member = StaffMember(organisation_id=current_user.organisation_id)
         db.add(member)
+    if member.service_id != svc.id:  # new, or moved to another service: nothing due before today
+        member.added_on = today
     member.service_id = svc.id
     member.name = form.name.data.strip()
     member.job_role = form.job_role.data.strip()

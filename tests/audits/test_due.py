@@ -205,9 +205,13 @@ def test_a_person_who_left_the_service_has_nothing_due(app, db, org, schedule):
     assert sorted(items_on(app, db, org, date(2026, 11, 20))) == ["R01"]
 
 
-def test_a_changed_frequency_moves_the_next_due_date(app, db, org, schedule, audited):
+def test_a_changed_frequency_moves_the_next_due_date(app, db, org, schedule, audited, monkeypatch):
+    """Done 3 Nov (next due 3 Dec); changed to every 7 days on 5 Nov: due 10 Nov at once."""
     made = schedule()
     audited(date(2026, 11, 3))
+    monkeypatch.setattr(
+        "careobs.org.service.utcnow", lambda: datetime(2026, 11, 5, 12, 0, tzinfo=UTC)
+    )
     with app.app_context():
         changed = schedules.change_frequency(
             db, db.get(schedules.AuditSchedule, made.id), 7, org.manager
@@ -309,3 +313,257 @@ def test_what_fell_due_lists_the_done_the_gaps_and_the_undone_but_not_today(
         date(2027, 1, 30),
     ]
     assert not any(o.on_time for o in due.fallen_due(items["R02"]))
+
+
+# --- frequency history: what fell due keeps the frequency of its time ---------------------------
+
+NOV = START.replace  # a day of November 2026: NOV(day=20)
+
+
+def on(monkeypatch, day: date) -> None:
+    """Make ``day`` the organisation's today for what is written (changes, subjects added)."""
+    monkeypatch.setattr(
+        "careobs.org.service.utcnow",
+        lambda: datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC),
+    )
+
+
+def change(app, db, org, made, days: int) -> bool:
+    with app.app_context():
+        changed = schedules.change_frequency(
+            db, db.get(schedules.AuditSchedule, made.id), days, org.manager
+        )
+        db.commit()
+        return changed
+
+
+def history(db, made) -> list[tuple[date, int]]:
+    db.expire_all()
+    return list(
+        db.execute(
+            sa.select(
+                schedules.AuditScheduleFrequency.from_on,
+                schedules.AuditScheduleFrequency.frequency_days,
+            )
+            .where(schedules.AuditScheduleFrequency.schedule_id == made.id)
+            .order_by(schedules.AuditScheduleFrequency.from_on)
+        )
+    )
+
+
+def test_lengthening_keeps_the_slots_that_fell_due_before_the_change(
+    app, db, org, schedule, monkeypatch
+):
+    """Every 7 days from 1 Nov, never done; every 30 from 1 Dec. November's slots stay weekly
+    (1, 8, 15, 22, 29 Nov); the next follows 29 Nov: 6 Dec is after the change, so it becomes
+    the later of 1 Dec and 29 Nov + 30 = 29 Dec. On 31 Dec: 6 fell due, none on time (with 30
+    days throughout it would have been 1 Nov and 1 Dec only)."""
+    made = schedule(frequency=7)
+    on(monkeypatch, NOV(month=12, day=1))
+    assert change(app, db, org, made, 30) is True
+
+    assert history(db, made) == [(START, 7), (date(2026, 12, 1), 30)]
+    r02 = items_on(app, db, org, date(2026, 12, 31))["R02"]
+    assert [o.due_on for o in due.fallen_due(r02)] == [
+        NOV(day=1),
+        NOV(day=8),
+        NOV(day=15),
+        NOV(day=22),
+        NOV(day=29),
+        date(2026, 12, 29),
+    ]
+    assert due.on_time_rate([r02], START, date(2026, 12, 31)) == (0, 6)
+    assert r02.due_on == START and r02.frequency_days == 30
+
+
+def test_shortening_makes_what_is_pending_due_on_the_change_day(
+    app, db, org, schedule, audited, monkeypatch
+):
+    """Every 30 days; R01 done 3 Nov (next due 3 Dec). Every 7 from 20 Nov: 3 Dec is after the
+    change, so R01 falls due on the later of 20 Nov and 3 Nov + 7 = 20 Nov: due that day, not
+    overdue for the past; missed on 25 Nov, and the next is 27 Nov."""
+    made = schedule()
+    audited(NOV(day=3))
+    on(monkeypatch, NOV(day=20))
+    change(app, db, org, made, 7)
+
+    on_the_day = items_on(app, db, org, NOV(day=20))["R01"]
+    assert (on_the_day.due_on, on_the_day.status) == (NOV(day=20), "due")
+    later = items_on(app, db, org, NOV(day=25))["R01"]
+    assert (later.status, later.days_overdue) == ("overdue", 5)
+    assert due.fallen_due(later) == [
+        Occurrence(NOV(day=1), NOV(day=3)),
+        Occurrence(NOV(day=20), None),
+    ]
+    assert [o.due_on for o in due.fallen_due(items_on(app, db, org, NOV(day=28))["R01"])] == [
+        NOV(day=1),
+        NOV(day=20),
+        NOV(day=27),
+    ]
+
+
+def test_two_changes_apply_in_turn(app, db, org, schedule, monkeypatch):
+    """Every 30 from 1 Nov, never done; every 14 from 10 Nov; every 3 from 20 Nov. After 1 Nov:
+    1 Dec, on or after 10 Nov, so the later of 10 Nov and 1 Nov + 14 = 15 Nov (before 20 Nov:
+    kept). After 15 Nov: 29 Nov, on or after 20 Nov, so the later of 20 Nov and 18 Nov = 20 Nov.
+    Then every 3 days: 23, 26, 29 Nov."""
+    made = schedule()
+    on(monkeypatch, NOV(day=10))
+    change(app, db, org, made, 14)
+    on(monkeypatch, NOV(day=20))
+    change(app, db, org, made, 3)
+
+    r02 = items_on(app, db, org, date(2026, 11, 30))["R02"]
+    assert [o.due_on.day for o in due.fallen_due(r02)] == [1, 15, 20, 23, 26, 29]
+    assert history(db, made) == [(START, 30), (NOV(day=10), 14), (NOV(day=20), 3)]
+
+
+def test_a_second_change_the_same_day_replaces_that_days_row(app, db, org, schedule, monkeypatch):
+    made = schedule()
+    on(monkeypatch, NOV(day=10))
+    change(app, db, org, made, 14)
+    change(app, db, org, made, 21)
+    assert change(app, db, org, made, 21) is False  # no change, nothing written
+
+    assert history(db, made) == [(START, 30), (NOV(day=10), 21)]
+
+
+def test_a_change_on_the_start_day_or_before_it_replaces_the_first_row(
+    app, db, org, schedule, monkeypatch
+):
+    """Changed on its start day: one row, the new frequency from the start. A schedule that
+    starts on 1 Dec, changed on 20 Nov: the change counts from its start."""
+    made = schedule()
+    on(monkeypatch, START)
+    change(app, db, org, made, 14)
+    assert history(db, made) == [(START, 14)]
+    r01 = items_on(app, db, org, NOV(day=20))["R01"]
+    assert [o.due_on.day for o in due.fallen_due(r01)] == [1, 15]
+
+    later = schedule(IPC, starts_on=date(2026, 12, 1))
+    on(monkeypatch, NOV(day=20))
+    change(app, db, org, later, 10)
+    assert history(db, later) == [(date(2026, 12, 1), 10)]
+
+
+def test_a_restart_after_a_stop_starts_the_history_anew(app, db, org, schedule, monkeypatch):
+    """Every 30 from 1 Nov, every 14 from 10 Nov, stopped; restarted every 7 from 5 Nov (before
+    the 10 Nov change, which goes): R02, never done, falls due 5 Nov, then weekly: on 20 Nov 5,
+    12 and 19 Nov fell due."""
+    made = schedule()
+    on(monkeypatch, NOV(day=10))
+    change(app, db, org, made, 14)
+    with app.app_context():
+        schedules.stop_schedule(db, db.get(schedules.AuditSchedule, made.id), org.manager)
+        db.commit()
+
+    restarted = schedule(frequency=7, starts_on=NOV(day=5))
+
+    assert restarted.id == made.id
+    assert history(db, made) == [(START, 30), (NOV(day=5), 7)]
+    r02 = items_on(app, db, org, NOV(day=20))["R02"]
+    assert [o.due_on.day for o in due.fallen_due(r02)] == [5, 12, 19]
+
+
+# --- subjects added after the schedule began ------------------------------------------------
+
+
+def test_a_person_added_later_is_first_due_one_interval_after(
+    app, db, org, schedule, audited, login_as, monkeypatch
+):
+    """Every 30 days from 1 Nov. R03, added on 20 Nov on the admin screen, is first due 20 Dec:
+    nothing of hers fell due before (on 31 Dec: 20 Dec only). An audit on 22 Nov, before her
+    first due date, only moves it to 22 Dec."""
+    schedule()
+    on(monkeypatch, NOV(day=20))
+    admin = login_as(org.admin)
+    response = admin.post(
+        "/admin/people/new",
+        data={"service": org.care_home.uuid.hex, "code": "R03", "consent": "not_recorded"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    r03 = items_on(app, db, org, date(2026, 12, 31))["R03"]
+    assert r03.due_on == date(2026, 12, 20)
+    assert [o.due_on for o in due.fallen_due(r03)] == [date(2026, 12, 20)]
+    assert items_on(app, db, org, NOV(day=25))["R03"].status == "done"  # nothing due yet
+
+    audited(NOV(day=22), subject="R03")
+    assert items_on(app, db, org, NOV(day=25))["R03"].due_on == date(2026, 12, 22)
+
+
+def test_a_person_made_active_again_is_due_one_interval_after(
+    app, db, org, schedule, audited, login_as, monkeypatch
+):
+    """R02 left and came back on 15 Nov: first due 15 Dec, not overdue since 1 Nov."""
+    schedule()
+    org.people["R02"].active = False
+    db.commit()
+    on(monkeypatch, NOV(day=15))
+    admin = login_as(org.admin)
+    assert admin.post(f"/admin/people/{org.people['R02'].uuid}/active").status_code == 302
+
+    r02 = items_on(app, db, org, NOV(day=20))["R02"]
+    assert (r02.due_on, r02.status) == (date(2026, 12, 15), "done")
+    assert due.fallen_due(r02) == []
+    # R01, there from the start (added_on empty), is overdue since 1 Nov as before.
+    assert items_on(app, db, org, NOV(day=20))["R01"].status == "overdue"
+
+
+def test_an_area_added_later_is_first_due_one_interval_after(
+    app, db, org, schedule, login_as, monkeypatch
+):
+    schedule(IPC, frequency=30)
+    on(monkeypatch, NOV(day=10))
+    admin = login_as(org.admin)
+    response = admin.post(
+        f"/admin/services/{org.care_home.uuid}/areas", data={"name": "Garden room"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-600:]
+
+    items = items_on(app, db, org, NOV(day=20))
+    assert items["Garden room"].due_on == date(2026, 12, 10)
+    assert items["Lounge"].due_on == START
+
+
+def test_a_care_worker_is_first_due_after_the_later_of_added_and_start_date(app, db, org):
+    """A care worker's first due date follows the later of the day added and their start."""
+    worker = org.staff_members["Carla Carer"]
+    worker.added_on, worker.start_date = NOV(day=3), NOV(day=9)
+    db.commit()
+    home = org.care_home.id
+    with app.app_context():
+        found = due._subjects(db, {"staff": [home]})["staff"][home]
+    assert [(text, added) for _, text, _, added in found] == [("Carla Carer", NOV(day=9))]
+    worker.start_date = None
+    db.commit()
+    with app.app_context():
+        found = due._subjects(db, {"staff": [home]})["staff"][home]
+    assert [added for *_, added in found] == [NOV(day=3)]
+
+
+def test_several_services_are_read_in_one_query_each_for_audits_and_subjects(
+    app, db, org, schedule, audited
+):
+    """The care home and the homecare branch both scheduled: one read of the audits and one of
+    the people for the two, not one per service."""
+    schedule()
+    schedule(service=org.homecare)
+    audited(date(2026, 11, 2))
+    statements: list[str] = []
+    engine = app.extensions["careobs.engine"]
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        services = [db.get(Service, org.care_home.id), db.get(Service, org.homecare.id)]
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            items = due.services_due(db, services, date(2026, 11, 20))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+
+    assert sorted(i.subject_text for i in items) == ["H01", "H02", "R01", "R02"]
+    assert len([s for s in statements if "FROM audits" in s]) == 1
+    assert len([s for s in statements if "FROM people" in s]) == 1

@@ -430,3 +430,85 @@ def test_the_demo_schedules_and_champion_load_once(app, db, login_as):
         "Care plan audit",
         "Medicines administration records audit",
     ]
+
+
+def test_two_managers_changing_a_frequency_at_once_leave_one_consistent_history(
+    app, db, org, templates
+):
+    """Two managers' browsers change the same schedule's frequency at the same instant (to 14
+    and to 21 days) on a threaded server: both answered with a redirect, never a 5xx; one
+    history row for today, whose frequency is the schedule's; two change events, the second
+    from the first one's value."""
+    from werkzeug.serving import make_server
+
+    from careobs.audits.schedules import AuditScheduleFrequency, add_schedule
+    from tests.sync.census import Ledger
+    from tests.sync.devices import SyncClient
+
+    template = template_of(db, org)
+    with app.app_context():
+        session = get_session()
+        schedule, _ = add_schedule(
+            session,
+            session.get(type(org.care_home), org.care_home.id),
+            session.get(Checklist, template.id),
+            30,
+            date(2026, 1, 5),
+            org.manager,
+        )
+        session.commit()
+        today = organisation_today(session, org.org.id)
+    app.config["SERVER_NAME"] = None  # served on 127.0.0.1, not careobs.test
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    clients = []
+    try:
+        for _ in range(2):
+            client = SyncClient(httpd.server_port, Ledger())
+            client.log_in(org.manager.email)
+            clients.append(client)
+        barrier = threading.Barrier(len(clients))
+        replies: list = [None] * len(clients)
+
+        def post(index: int, client: SyncClient, days: int) -> None:
+            body = f"frequency_days={days}&csrf_token={client.token}"
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": client.token,
+            }
+            barrier.wait(30)
+            replies[index] = client.request(
+                "POST", f"/audits/schedules/{schedule.uuid}/frequency", body.encode(), headers
+            )
+
+        threads = [
+            threading.Thread(target=post, args=(n, c, days))
+            for n, (c, days) in enumerate(zip(clients, (14, 21), strict=True))
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for client in clients:
+            client.close()
+        httpd.shutdown()
+        thread.join(10)
+        httpd.server_close()
+
+    assert [r.status for r in replies] == [302, 302], replies
+    [current] = all_schedules(db)
+    rows = db.execute(
+        sa.select(AuditScheduleFrequency.from_on, AuditScheduleFrequency.frequency_days)
+        .where(AuditScheduleFrequency.schedule_id == current.id)
+        .order_by(AuditScheduleFrequency.from_on)
+    ).all()
+    assert current.frequency_days in (14, 21)
+    assert rows == [(date(2026, 1, 5), 30), (today, current.frequency_days)]
+    summaries = [e.summary for e in events(db, "audit_schedule.change")]
+    first = 14 if current.frequency_days == 21 else 21
+    assert [s.split(": ")[1] for s in summaries] == [
+        f"every 30 days → every {first} days",
+        f"every {first} days → every {current.frequency_days} days",
+    ]
