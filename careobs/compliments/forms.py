@@ -88,9 +88,14 @@ class ResponseForm(FlaskForm):
     owner = SelectField("Action owner", validators=[Optional()])
     due_on = DateField("Action due by", validators=[Optional()])
 
-    def validate_due_on(self, field) -> None:
-        if (self.action.data or "").strip() and field.data is None:
-            raise ValidationError("Enter the date the action is due by.")
+    def validate(self, extra_validators=None) -> bool:
+        """An action needs its due date (the date field alone cannot know it is wanted)."""
+        valid = super().validate(extra_validators)
+        if (self.action.data or "").strip() and self.due_on.data is None:
+            if not self.due_on.errors:
+                self.due_on.errors = ["Enter the date the action is due by."]
+            return False
+        return valid
 
 
 class LogFilterForm(FilterForm):
