@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audits.models import Audit, AuditAction
+from careobs.compliments.models import Compliment
 from careobs.export.records import uuid_of
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
@@ -30,6 +31,7 @@ def feedback(org_id: int) -> sa.Select:
             uuid_of(User, f.author_id, "author_uuid"),
             uuid_of(QuisSession, f.quis_session_id, "quis_session_uuid"),
             uuid_of(Visit, f.visit_id, "visit_uuid"),
+            uuid_of(Compliment, f.compliment_id, "compliment_uuid"),
             f.status,
             f.went_well,
             f.to_develop,
