@@ -121,3 +121,19 @@ def test_in_words():
         in_words(Counter(compliment=2, concern=1, responded=1))
         == "3 entries: 2 compliments and 1 concern (responded to: 1 of 1)."
     )
+
+
+def test_by_week_an_entry_falls_in_the_week_of_its_day(login_as, org, logged):
+    """1–11 Jan 2026 by week: Thursday 1 Jan starts a part week (Monday 29 Dec 2025 to Sunday
+    4 Jan), and the care compliment of Monday 5 Jan is the next week's."""
+    query = {
+        "service": str(org.homecare.uuid),
+        "date_from": "2026-01-01",
+        "date_to": "2026-01-11",
+        "grouping": "week",
+    }
+    payload = login_as(org.admin).get("/api/v1/dashboards/compliments", query_string=query)
+    assert table(payload.get_json(), "by_period") == [
+        ["w/c 29 Dec 2025 (part)", 0, 0, 0, 0],
+        ["w/c 5 Jan 2026", 1, 0, 1, 0],
+    ]

@@ -63,6 +63,10 @@ def test_released_by_the_manager_the_worker_reads_and_acknowledges_it(
     [entry] = entries(db)
     [feedback] = feedback_of(db, entry)
     manager = login_as(homecare_manager)
+    edit = manager.get(f"/feedback/{feedback.uuid}/edit").get_data(as_text=True)
+    assert "Drafted from the compliment." in edit
+    entry_page = manager.get(f"/compliments/{entry.uuid}").get_data(as_text=True)
+    assert f'href="/feedback/{feedback.uuid}">Hal Homecare</a>: Draft' in entry_page
     response = manager.post(
         f"/feedback/{feedback.uuid}/edit",
         data={"went_well": feedback.went_well, "to_develop": "", "actions": "", "release": "1"},
