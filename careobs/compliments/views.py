@@ -20,12 +20,13 @@ from careobs.compliments.models import Compliment
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
 from careobs.org import settings as org_settings
-from careobs.org.models import Person, StaffMember
+from careobs.org.models import Organisation, Person, StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import (
     capture_required,
     compliment_services,
     get_visible_compliment,
+    may_edit_compliment_sections,
     may_respond_to_concern,
     visible_compliments,
 )
@@ -79,6 +80,9 @@ def index():
         form=form,
         page=paginate(db, stmt),
         may_record=bool(services),
+        edits_sections=may_edit_compliment_sections(
+            current_user, db.get(Organisation, current_user.organisation_id)
+        ),
     )
 
 

@@ -59,6 +59,7 @@ from careobs.permissions.audits import (
 from careobs.permissions.compliments import (
     compliment_services,
     get_visible_compliment,
+    may_edit_compliment_sections,
     may_record_compliment,
     may_respond_to_concern,
     may_view_compliment,
@@ -181,6 +182,7 @@ __all__ = [
     "may_complete_any_audit",
     "may_complete_audit",
     "may_draw_in",
+    "may_edit_compliment_sections",
     "may_edit_feedback",
     "may_follow_up_audit",
     "may_follow_up_visit",

@@ -51,6 +51,11 @@ def may_record_compliment(user, service: Service) -> bool:
     return service.active and can_work_in_service(user, service)
 
 
+def may_edit_compliment_sections(user, organisation) -> bool:
+    """The organisation's list of sections is its admins' to add to, rename and withdraw."""
+    return user.is_org_admin and organisation.id == user.organisation_id
+
+
 def may_respond_to_concern(user, compliment: Compliment) -> bool:
     """A concern's response and action are written by whoever may read it."""
     return compliment.kind == "concern" and may_view_compliment(user, compliment)

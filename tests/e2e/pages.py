@@ -433,6 +433,7 @@ COMPLIMENT_PAGES = [
     ),
     Visit("compliment-form-error", "supervisor", compliment_form_error),
     Visit("concern-entry", "manager", concern_entry),
+    path_visit("compliment-sections", "admin", "/compliments/sections/", "Sections of the service"),
 ]
 
 
