@@ -95,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from careobs.audits.admin_views import bp as audit_plans_bp
     from careobs.audits.views import bp as audits_bp
     from careobs.checklists.views import bp as checklists_bp
+    from careobs.compliments.section_views import bp as compliment_sections_bp
+    from careobs.compliments.views import bp as compliments_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
     from careobs.dashboards.views import bp as dashboards_bp
     from careobs.evidence.views import bp as evidence_bp
@@ -139,6 +141,8 @@ def register_blueprints(app: Flask) -> None:
         selection_bp,
         evidence_bp,
         audit_plans_bp,
+        compliments_bp,
+        compliment_sections_bp,
     ):
         app.register_blueprint(blueprint)
 

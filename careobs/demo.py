@@ -15,6 +15,7 @@ from careobs.actions import demo as actions_demo
 from careobs.audits import demo as audits_demo
 from careobs.audits import schedules_demo, starter
 from careobs.checklists import service as checklists
+from careobs.compliments import demo as compliments_demo
 from careobs.db import utcnow
 from careobs.feedback import service as feedback
 from careobs.notifications.models import Notification
@@ -204,6 +205,14 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
     )
     champion = schedules_demo.load(
         session, org, rosewood, riverside, users["manager@demo.test"], today, password=DEMO_PASSWORD
+    )
+    compliments_demo.load(
+        session,
+        rosewood,
+        riverside,
+        users["manager@demo.test"],
+        users["supervisor@demo.test"],
+        today,
     )
     _quieten_history(session, today)
     session.commit()

@@ -7,6 +7,7 @@ from careobs.audits.models import Audit, AuditAction, AuditAnswer
 from careobs.audits.schedules import AuditChampion, AuditSchedule
 from careobs.capture.addenda import Addendum
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.compliments.models import Compliment, ComplimentSection
 from careobs.db import Base
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
@@ -47,6 +48,8 @@ __all__ = [
     "ChecklistDomain",
     "ChecklistItem",
     "ChecklistVersion",
+    "Compliment",
+    "ComplimentSection",
     "Feedback",
     "LoginFailure",
     "Membership",

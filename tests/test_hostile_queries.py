@@ -42,6 +42,7 @@ LISTS = {
     "/notifications/": ("admin", "staff"),
     "/sync/quarantine/": ("admin", "manager"),
     "/selection/history": ("manager", "supervisor"),
+    "/compliments/": ("admin", "manager", "supervisor"),
 }
 
 # The lists and dashboards filtered by a From/To range of local days (careobs.days).
@@ -51,6 +52,7 @@ DATE_RANGED = {
     "/admin/audit/": ("admin",),
     "/dashboards/quis": ("manager",),
     "/dashboards/visits": ("admin",),
+    "/dashboards/compliments": ("manager",),
 }
 OUT_OF_RANGE = "Pick a date between 1900 and 2999."
 

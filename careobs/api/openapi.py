@@ -135,7 +135,7 @@ OPENAPI = {
                         "name": "name",
                         "in": "path",
                         "required": True,
-                        "schema": {"enum": ["quis", "visits", "coverage", "audits"]},
+                        "schema": {"enum": ["quis", "visits", "coverage", "audits", "compliments"]},
                     },
                     *DASHBOARD_FILTERS,
                     {

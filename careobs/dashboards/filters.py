@@ -27,7 +27,13 @@ from careobs.visits.models import VISIT_TYPES
 
 MAX_DAYS = 3 * 366
 # The kind of service each dashboard counts; audits are run in care homes and homecare alike.
-KIND_FOR = {"quis": "care_home", "visits": "homecare", "coverage": "homecare", "audits": None}
+KIND_FOR = {
+    "quis": "care_home",
+    "visits": "homecare",
+    "coverage": "homecare",
+    "audits": None,
+    "compliments": None,
+}
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
@@ -205,7 +211,7 @@ def scope_from(db: Session, user, form: DashboardFilters, dashboard: str) -> Sco
                     Checklist.organisation_id == user.organisation_id,
                 )
             )
-    else:
+    elif dashboard in ("visits", "coverage"):
         query |= {"visit_type": form.visit_type.data or ""}
     return Scope(
         organisation_id=user.organisation_id,

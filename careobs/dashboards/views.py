@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from careobs.dashboards import audits, coverage, quis, visits, worker
+from careobs.dashboards import audits, compliments, coverage, quis, visits, worker
 from careobs.dashboards.filters import (
     DashboardFilters,
     Scope,
@@ -42,6 +42,7 @@ TITLES = {
     "visits": "Monitoring visits",
     "coverage": "Coverage",
     "audits": "Audits",
+    "compliments": "Compliments and concerns",
 }
 
 
@@ -91,6 +92,9 @@ def build(name: str, args: MultiDict) -> Dashboard:
     elif name == "audits":
         overall, dashboard.tables = audits.tables(db, scope)
         dashboard.headline = audits.headline(overall)
+    elif name == "compliments":
+        received, dashboard.tables = compliments.tables(db, scope)
+        dashboard.headline = compliments.headline(received)
     else:
         (people, types), dashboard.tables = coverage.tables(db, scope, today)
         dashboard.headline = coverage.headline(people, types)
@@ -119,7 +123,7 @@ def index():
     return redirect(url_for("dashboards.page", name="quis"))
 
 
-@bp.get("/<any(quis, visits, coverage, audits):name>")
+@bp.get("/<any(quis, visits, coverage, audits, compliments):name>")
 @admin_area_required
 def page(name: str):
     dashboard = build(name, request.args)
@@ -127,7 +131,7 @@ def page(name: str):
     return render_template("dashboards/dashboard.html", dashboard=dashboard), status
 
 
-@bp.get("/<any(quis, visits, coverage, audits):name>.csv")
+@bp.get("/<any(quis, visits, coverage, audits, compliments):name>.csv")
 @admin_area_required
 def csv(name: str):
     dashboard = build(name, request.args)
@@ -156,7 +160,7 @@ def _csv_response(table: Table, filename: str) -> Response:
     )
 
 
-@api_bp.get("/<any(quis, visits, coverage, audits):name>")
+@api_bp.get("/<any(quis, visits, coverage, audits, compliments):name>")
 @admin_area_required
 def data(name: str):
     dashboard = build(name, request.args)

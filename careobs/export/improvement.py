@@ -10,6 +10,7 @@ from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audits.models import Audit, AuditAction
 from careobs.capture.checklist_export import owner_uuids
+from careobs.compliments.models import Compliment
 from careobs.export.records import uuid_of
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
@@ -31,6 +32,7 @@ def feedback(org_id: int) -> sa.Select:
             uuid_of(User, f.author_id, "author_uuid"),
             uuid_of(QuisSession, f.quis_session_id, "quis_session_uuid"),
             uuid_of(Visit, f.visit_id, "visit_uuid"),
+            uuid_of(Compliment, f.compliment_id, "compliment_uuid"),
             f.status,
             f.went_well,
             f.to_develop,

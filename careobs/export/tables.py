@@ -22,6 +22,7 @@ from careobs.accounts.models import Membership, User
 from careobs.audit.models import AuditEvent
 from careobs.capture import kinds
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.compliments import export as compliments
 from careobs.export import improvement
 from careobs.export.records import RecordType, uuid_of
 from careobs.org.models import Area, Organisation, OrganisationSettings, Person, Service
@@ -231,6 +232,9 @@ OUTCOMES: tuple[RecordType, ...] = (
     RecordType("action_notes", "action notes", improvement.action_notes),
     RecordType("rechecks", "re-checks", improvement.rechecks),
     RecordType("selection_draws", "draws", improvement.selection_draws),
+    RecordType("compliment_sections", "log sections", compliments.sections),
+    RecordType("compliments", "compliments and concerns", compliments.compliments),
+    RecordType("compliment_staff", "workers named", compliments.named_staff),
     RecordType("audit_events", "audit", _audit_events),
 )
 

@@ -12,6 +12,7 @@ from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
+    from careobs.compliments.models import Compliment
     from careobs.org.models import Service, StaffMember
     from careobs.quis.models import QuisSession
     from careobs.visits.models import MonitoringVisit
@@ -30,6 +31,8 @@ class Feedback(PublicIdMixin, Base):
         # One feedback per visit, and per member of staff and QUIS session (drafts are reused).
         sa.UniqueConstraint("visit_id"),
         sa.UniqueConstraint("quis_session_id", "staff_id"),
+        # A compliment naming a worker becomes their feedback once (careobs.compliments).
+        sa.UniqueConstraint("compliment_id", "staff_id"),
         sa.CheckConstraint("status IN ('draft', 'released')", name="status_allowed"),
     )
 
@@ -39,6 +42,7 @@ class Feedback(PublicIdMixin, Base):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     quis_session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quis_sessions.id"))
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_visits.id"))
+    compliment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compliments.id"))
     went_well: Mapped[str] = mapped_column(sa.Text, default="")
     to_develop: Mapped[str] = mapped_column(sa.Text, default="")
     actions: Mapped[str] = mapped_column(sa.Text, default="")
@@ -56,6 +60,7 @@ class Feedback(PublicIdMixin, Base):
     author: Mapped[User] = relationship()
     quis_session: Mapped[QuisSession | None] = relationship()
     visit: Mapped[MonitoringVisit | None] = relationship()
+    compliment: Mapped[Compliment | None] = relationship()
 
     @property
     def progress(self) -> str:
@@ -82,4 +87,13 @@ class Feedback(PublicIdMixin, Base):
 
     @property
     def source_label(self) -> str:
+        if self.compliment_id:
+            return "Compliment"
         return "Monitoring visit" if self.visit_id else "QUIS observation"
+
+    @property
+    def source_words(self) -> str:
+        """Where it came from, to follow "after" or "from" in a sentence."""
+        if self.compliment_id:
+            return "a compliment"
+        return "a monitoring visit" if self.visit_id else "a QUIS observation"

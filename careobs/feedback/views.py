@@ -19,6 +19,7 @@ from careobs.notifications.service import mark_read_for_link
 from careobs.org.models import StaffMember
 from careobs.pagination import paginate
 from careobs.permissions import (
+    compliment_services,
     get_feedback_roles,
     get_visible_quis_session,
     managed_feedback,
@@ -81,8 +82,15 @@ def index():
         stmt = stmt.where(Feedback.status == "released", Feedback.read_at.is_(None))
     db = get_session()
     observed = db.scalar(sa.select(own_staff_ids(current_user).exists()))
+    # Compliments naming a worker become their feedback: those who may record them are
+    # pointed to the log from here.
+    logs = db.scalar(sa.select(compliment_services(current_user).exists()))
     return render_template(
-        "feedback/index.html", page=paginate(db, stmt), status=status, observed=observed
+        "feedback/index.html",
+        page=paginate(db, stmt),
+        status=status,
+        observed=observed,
+        logs_compliments=logs,
     )
 
 

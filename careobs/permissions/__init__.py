@@ -8,7 +8,8 @@ organisation, for its admins only: ``admin_required``.) The kinds: ``quis`` (QUI
 ``visits`` (monitoring visits and a worker's own page), ``feedback``, ``actions`` (actions and the
 re-checks booked from them), ``audits`` (who may complete and plan audits:
 champions too), ``selection`` (draws),
-``evidence`` (evidence packs), ``dashboards`` (per-service figures), ``org`` (people, staff,
+``evidence`` (evidence packs), ``compliments`` (the compliments and concerns log),
+``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
 written in (roles per service, page guards such as ``capture_required``). ``audit_records``
 says who may read a stored audit.
@@ -54,6 +55,15 @@ from careobs.permissions.audits import (
     may_complete_audit,
     may_plan_audits,
     planning_services,
+)
+from careobs.permissions.compliments import (
+    compliment_services,
+    get_visible_compliment,
+    may_edit_compliment_sections,
+    may_record_compliment,
+    may_respond_to_concern,
+    may_view_compliment,
+    visible_compliments,
 )
 from careobs.permissions.dashboards import dashboard_services
 from careobs.permissions.evidence import evidence_services, may_make_evidence_pack
@@ -143,6 +153,7 @@ __all__ = [
     "champion_template_ids",
     "championed",
     "completable_template_ids",
+    "compliment_services",
     "dashboard_services",
     "due_services",
     "evidence_services",
@@ -150,6 +161,7 @@ __all__ = [
     "get_feedback_roles",
     "get_visible_action",
     "get_visible_audit",
+    "get_visible_compliment",
     "get_visible_draw",
     "get_visible_quis_session",
     "get_visible_visit",
@@ -170,19 +182,23 @@ __all__ = [
     "may_complete_any_audit",
     "may_complete_audit",
     "may_draw_in",
+    "may_edit_compliment_sections",
     "may_edit_feedback",
     "may_follow_up_audit",
     "may_follow_up_visit",
     "may_make_evidence_pack",
     "may_manage_record",
     "may_plan_audits",
+    "may_record_compliment",
     "may_release_feedback",
     "may_rename_service",
     "may_reply_to_feedback",
+    "may_respond_to_concern",
     "may_review_quarantined",
     "may_update_action",
     "may_view_action",
     "may_view_audit",
+    "may_view_compliment",
     "may_view_draw",
     "may_view_feedback",
     "may_view_quis_session",
@@ -202,6 +218,7 @@ __all__ = [
     "services_select",
     "visible_actions",
     "visible_audits",
+    "visible_compliments",
     "visible_draws",
     "visible_feedback",
     "visible_people",

@@ -13,6 +13,7 @@ const COLOURS = {
   PS: "#1b6e3a", PC: "#5fae6e", N: "#8a8f98", NP: "#d9822b", NR: "#b42318",
   positive: "#1b6e3a", negative: "#b42318",
   green: "#1b6e3a", amber: "#c77700", red: "#b42318",
+  compliments: "#1b6e3a", concerns: "#c77700",
 };
 const DEFAULT_COLOUR = "#1f5f8b";
 

@@ -212,6 +212,9 @@ DASHBOARD_PAGES = [
     dashboard_visit("dashboard-visits", "manager", "/dashboards/visits", "Monitoring visits"),
     dashboard_visit("dashboard-coverage", "manager", "/dashboards/coverage", "Coverage"),
     dashboard_visit("dashboard-audits", "manager", "/dashboards/audits", "Audits"),
+    dashboard_visit(
+        "dashboard-compliments", "manager", "/dashboards/compliments", "Compliments and concerns"
+    ),
     Visit("dashboard-filter-error", "manager", dashboard_filter_error),
     Visit("dashboard-my-practice", "staff", my_practice),
     Visit("dashboard-worker-manager", "manager", worker_for_manager),
@@ -406,6 +409,34 @@ def audit_form(page, _live, _open_page):
     expect(page.locator(".item-card input[type=date]").first).to_be_visible()
 
 
+def compliment_form_error(page, _live, _open_page):
+    """The compliment form sent with nothing filled in but its defaults."""
+    goto(page, "/compliments/new")
+    page.get_by_role("button", name="Record it").click()
+    heading(page, "Record a compliment or concern")
+    expect(page.locator(".error-summary")).to_contain_text("Write what they said.")
+    expect(page.get_by_label("What they said")).to_have_attribute("aria-invalid", "true")
+
+
+def concern_entry(page, _live, _open_page):
+    """A concern from the demo log, with its response form, reached from the log."""
+    goto(page, "/compliments/?kind=concern")
+    page.locator(".card h2 a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Concern:")
+    expect(page.get_by_role("heading", name="Response and outcome")).to_be_visible()
+
+
+COMPLIMENT_PAGES = [
+    path_visit("compliments-log", "manager", "/compliments/", "Compliments and concerns"),
+    path_visit(
+        "compliment-new", "supervisor", "/compliments/new", "Record a compliment or concern"
+    ),
+    Visit("compliment-form-error", "supervisor", compliment_form_error),
+    Visit("concern-entry", "manager", concern_entry),
+    path_visit("compliment-sections", "admin", "/compliments/sections/", "Sections of the service"),
+]
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-locked-out", None, login_locked_out),
@@ -463,6 +494,7 @@ PAGES = [
     *ACTION_PAGES,
     *EVIDENCE_PAGES,
     *SELECTION_PAGES,
+    *COMPLIMENT_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

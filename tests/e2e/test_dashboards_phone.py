@@ -264,9 +264,9 @@ def test_the_dashboard_tabs_are_separate_named_targets(open_page, name):
     page = open_page(320, 640, as_user="manager")
     page.goto(f"/dashboards/{name}")
     links = page.get_by_role("navigation", name="Dashboards").get_by_role("link")
-    expect(links).to_have_count(4)
-    names = [links.nth(i).evaluate("(a) => a.textContent.trim()") for i in range(4)]
-    assert names == ["QUIS", "Visits", "Coverage", "Audits"], names
+    expect(links).to_have_count(5)
+    names = [links.nth(i).evaluate("(a) => a.textContent.trim()") for i in range(5)]
+    assert names == ["QUIS", "Visits", "Coverage", "Audits", "Compliments"], names
     boxes = []
     for i, label in enumerate(names):
         link = links.nth(i)
@@ -277,7 +277,11 @@ def test_the_dashboard_tabs_are_separate_named_targets(open_page, name):
         box = link.bounding_box()
         assert box["height"] >= TAP and box["x"] >= 0 and box["x"] + box["width"] <= 320, box
         boxes.append(box)
-    # Side by side with a gap between them: three targets, not one run of words.
+    # Side by side with a gap between them (separate targets, not one run of words); those that
+    # do not fit on the row go below, again with a gap.
     for left, right in pairwise(boxes):
-        assert right["x"] >= left["x"] + left["width"] + 4, (left, right)
+        if right["y"] == left["y"]:
+            assert right["x"] >= left["x"] + left["width"] + 4, (left, right)
+        else:
+            assert right["y"] >= left["y"] + left["height"] + 4, (left, right)
     expect(page.locator("nav.tabs [aria-current=page]")).to_have_count(1)

@@ -61,5 +61,5 @@ def test_every_dashboard_tab_icon_is_in_the_sprite(app):
     tabs = (Path(app.template_folder) / "dashboards" / "_tabs.html").read_text(encoding="utf-8")
     used = set(re.findall(r"\('(\w+)', '\w+'\)", tabs))
 
-    assert used == {"quis", "visits", "coverage", "audits"}
+    assert used == {"quis", "visits", "coverage", "audits", "compliments"}
     assert used <= sprite_symbols(app)

@@ -27,6 +27,7 @@ from careobs.actions import service as actions_service
 from careobs.actions.models import Action
 from careobs.audits.models import Audit
 from careobs.checklists import service as checklists
+from careobs.compliments.models import Compliment
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service, StaffMember
@@ -87,6 +88,12 @@ audit_service        see_due       yes   yes     yes        no     no        no
 audit                view          yes   yes     yes        no     no        no
 audit_of_worker      view          yes   yes     yes        yes    no        no
 quarantined_copy     review        yes   yes     no         no     no        no
+compliment           view          yes   yes     yes        no     no        no
+compliment_others    view          yes   yes     no         no     no        no
+compliment_service   record        yes   yes     yes        no     no        no
+concern              respond       yes   yes     yes        no     no        no
+concern_others       respond       yes   yes     no         no     no        no
+compliment_sections  edit          yes   no      no         no     no        no
 """
 
 
@@ -275,11 +282,43 @@ def build_world(app, db) -> World:
         "audit": stored_audit(db, audit_of_person),
         "audit_of_worker": stored_audit(db, audit_of_hal),
     }
+    world.records |= log_entries(world, homecare, hal)
     world.today = today
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
     return world
+
+
+def log_entries(world: World, homecare, hal) -> dict:
+    """A compliment naming Hal and a concern recorded by the supervisor, and a compliment and
+    a concern recorded by the manager (which the supervisor does not see), in homecare."""
+    made = {}
+    for key, role, kind in (
+        ("compliment", "supervisor", "compliment"),
+        ("concern", "supervisor", "concern"),
+        ("compliment_others", "manager", "compliment"),
+        ("concern_others", "manager", "concern"),
+    ):
+        entry_id = uuid.uuid4()
+        response = world.client(role).post(
+            "/compliments/new",
+            data={
+                "entry_id": entry_id.hex,
+                "service": homecare.uuid.hex,
+                "kind": kind,
+                "section": "care",
+                "received_on": utcnow().date().isoformat(),
+                "source": "family",
+                "text": "Kind and unhurried, every visit.",
+                "staff": [hal.uuid.hex] if kind == "compliment" else [],
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        made[key] = world.db.scalar(sa.select(Compliment).where(Compliment.uuid == entry_id))
+    made["compliment_service"] = homecare
+    made["compliment_sections"] = homecare.organisation
+    return made
 
 
 def staff_audit_template(app, db, acme) -> TemplateInfo:
@@ -363,6 +402,12 @@ MODULE = {
     ("audit", "view"): P.may_view_audit,
     ("audit_of_worker", "view"): P.may_view_audit,
     ("quarantined_copy", "review"): P.may_review_quarantined,
+    ("compliment", "view"): P.may_view_compliment,
+    ("compliment_others", "view"): P.may_view_compliment,
+    ("compliment_service", "record"): P.may_record_compliment,
+    ("concern", "respond"): P.may_respond_to_concern,
+    ("concern_others", "respond"): P.may_respond_to_concern,
+    ("compliment_sections", "edit"): P.may_edit_compliment_sections,
 }
 
 # For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
@@ -379,6 +424,8 @@ VISIBLE = {
     "quarantined_copy": P.visible_quarantine,
     "audit": P.visible_audits,
     "audit_of_worker": P.visible_audits,
+    "compliment": P.visible_compliments,
+    "compliment_others": P.visible_compliments,
 }
 
 
@@ -417,12 +464,22 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "worker_page": f"/dashboards/workers/{getattr(r, 'uuid', '')}",
             "audit": f"/audits/{getattr(r, 'uuid', '')}",
             "audit_of_worker": f"/audits/{getattr(r, 'uuid', '')}",
+            "compliment": f"/compliments/{getattr(r, 'uuid', '')}",
+            "compliment_others": f"/compliments/{getattr(r, 'uuid', '')}",
         }[kind]
         response = client.get(url)
     elif verb == "add_addendum":
         url = f"/quis/sessions/{r.uuid}" if kind == "quis_session" else f"/visits/{r.uuid}"
         response = client.post(url, data={"reason": "Matrix", "text": "A later note."})
         granted = {302}
+    elif (kind, verb) == ("compliment_sections", "edit"):
+        # Renaming Acme's "care" section (to the same name: nothing changes). Another
+        # organisation's admin reaches their own list, where the route finds their own "care":
+        # granted only if Acme's section was the one changed, so ask who made the change.
+        response = client.post("/compliments/sections/care", data={"label": "Care "})
+        granted = {302}
+        if response.status_code == 302:
+            return r.id == role_organisation(world, role)
     elif verb == "edit":
         response = client.get(f"/feedback/{r.uuid}/edit")
     elif verb == "acknowledge":
@@ -486,6 +543,14 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         response = client.get(f"/audits/services/{r.uuid}/schedules")
     elif verb == "see_due":
         response = client.get("/audits/due", query_string={"service": r.uuid.hex})
+    elif verb == "record":
+        response = client.get("/compliments/new")
+        if response.status_code == 200:
+            # Offered the form: granted only if this service is among its choices.
+            return f'value="{r.uuid.hex}"' in response.get_data(as_text=True)
+    elif verb == "respond":
+        response = client.post(f"/compliments/{r.uuid}/respond", data={"response": "Answered."})
+        granted = {302}
     elif verb == "review":
         response = client.get(f"/sync/quarantine/{r.id}")
     else:  # pragma: no cover - every row of the table has a route
@@ -493,6 +558,10 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
     code = response.status_code
     assert code in granted | refused, (code, response.get_data(as_text=True)[:300])
     return code in granted
+
+
+def role_organisation(world: World, role: str) -> int:
+    return world.users[role].organisation_id
 
 
 CASES = [
