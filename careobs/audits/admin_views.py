@@ -26,7 +26,7 @@ from careobs.audits.schedules import (
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Service
-from careobs.permissions import may_plan_audits, planning_services
+from careobs.permissions import audits_due_scope, may_plan_audits, planning_services
 from careobs.wording import plural
 
 bp = Blueprint("audit_plans", __name__, url_prefix="/audits")
@@ -265,7 +265,7 @@ def due():
     """Audits due, overdue and done in the user's services, worst first."""
     db = get_session()
     today = due_audits.organisation_today(db, current_user.organisation_id)
-    services, templates = due_audits.visible(db, current_user)
+    services, templates = audits_due_scope(db, current_user)
     if not services:
         abort(403)
     chosen = due_audits.service_by_uuid(db, services, request.args.get("service"))

@@ -275,10 +275,8 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
         return result(document_id, "invalid", errors={field: [message]})
     try:
         clean, errors = kind.validate(data, rosters)
-    except Forbidden:
-        return result(
-            document_id, "forbidden", errors={"service_id": ["You cannot record for this service."]}
-        )
+    except Forbidden as refused:
+        return result(document_id, "forbidden", errors={refused.field: [refused.message]})
     if clean is None:
         return result(document_id, "invalid", errors=errors)
     if stored is not None and stored.content_hash == fingerprint:
