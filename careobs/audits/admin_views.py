@@ -133,11 +133,13 @@ def _forms(db, service: Service, schedule_form=None, champion_form=None):
 def _render_plan(service: Service, schedule_form=None, champion_form=None, status: int = 200):
     db = get_session()
     templates, schedule_form, champion_form = _forms(db, service, schedule_form, champion_form)
+    in_force, lapsed = champion_service.standing(db, service.id)
     return render_template(
         "audits/admin/schedules.html",
         service=service,
         schedules=schedule_service.schedules_of(db, service.id),
-        champions=champion_service.champions_of(db, service.id),
+        champions=in_force,
+        lapsed=lapsed,
         schedule_form=schedule_form,
         champion_form=champion_form,
         frequency_form=FrequencyForm(formdata=None),
