@@ -6,6 +6,9 @@ manager for one template in one service (careobs.audits.schedules.AuditChampion)
 audits of that template in that service while they are still a care worker there, and nothing
 more: no other template, no other service, no QUIS, no visits, no dashboards (those rules never
 look at assignments). Schedules and champions are set by the service's managers and admins.
+
+:func:`audit_access` gives the whole answer per service; the bootstrap, the sync, "Audits due"
+and the home page all ask it, so the phone never offers what the server then refuses.
 """
 
 from __future__ import annotations
@@ -136,8 +139,8 @@ def audits_due_scope(db: Session, user) -> tuple[list[Service], dict[int, set[in
 
 
 def audit_services(user) -> sa.Select:
-    """The active services the user may complete audits in: where they capture, and where they
-    are a champion (what decides whether the device's bootstrap carries audit templates)."""
+    """The active services the user may complete audits in — the keys of :func:`audit_access`,
+    as a query (for pages that look one up by its id)."""
     champion_of = championed(user).with_only_columns(AuditChampion.service_id)
     return (
         sa.select(Service)

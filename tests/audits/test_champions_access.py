@@ -54,6 +54,8 @@ def test_the_one_answer_per_service(db, org, mixed):
     access = permissions.audit_access(db, mixed)
 
     assert access == {org.homecare.id: None, org.care_home.id: {care_plan.id}}
+    listed = db.scalars(permissions.audit_services(mixed).with_only_columns(Service.id))
+    assert set(listed) == set(access)
     services, templates = permissions.audits_due_scope(db, mixed)
     assert [s.name for s in services] == ["Acme Care Homecare", "Acme Care House"]
     assert templates == access
