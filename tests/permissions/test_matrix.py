@@ -614,7 +614,11 @@ def mixed_route_answer(world: World, verb: str, service: Service) -> bool:
     ] or [None]
     subjects = {"care_home": ("R01", "Carla Carer"), "homecare": ("H01", "Hal Homecare")}
     code, member = subjects[service.kind]
-    member = world.db.scalar(sa.select(StaffMember).where(StaffMember.name == member))
+    member = world.db.scalar(
+        sa.select(StaffMember).where(
+            StaffMember.name == member, StaffMember.service_id == service.id
+        )
+    )
     if verb == "capture":
         document = visit_doc(
             service,
