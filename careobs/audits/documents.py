@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
 from careobs.org.models import Area, Person, StaffMember
-from careobs.permissions import audit_access
+from careobs.permissions import audit_access, roles_by_service
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -108,7 +108,9 @@ def check_allowed(rosters: Rosters, roster: ServiceRoster, version: ChecklistVer
     if allowed is None or (allowed and (version is None or version.checklist_id in allowed)):
         return
     service = roster.service.name
-    if version is None:
+    # A care worker there is (or was) a champion; anyone else has no audit rights there at all.
+    champion = bool(allowed) or roles_by_service(rosters.user).get(roster.service.id) == "staff"
+    if version is None or not champion:
         raise Forbidden(
             "service_id",
             f"You cannot complete audits at {service}: you are not a manager, supervisor or "

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from careobs import permissions
 from careobs.accounts import service as accounts
+from careobs.audits.schedules import AuditChampion
 from careobs.checklists.models import Checklist
 from careobs.org.models import Service
 from tests.support import fixtures
@@ -142,26 +143,43 @@ def test_a_template_that_is_not_theirs_is_refused_in_plain_words(org, client_as,
     }
 
 
+NO_AUDITS_AT_HOMECARE = (
+    "You cannot complete audits at Acme Care Homecare: you are not a manager, supervisor or "
+    "audit champion there. Ask your manager if you should be."
+)
+
+
 def test_a_service_with_no_audits_for_them_is_refused_in_plain_words(org, client_as, templates):
-    # Stan is a care worker at the care home and nothing at the homecare service.
-    [result] = client_as(org.staff)(audit_doc(org.homecare, templates[CARE_PLAN], person("H01")))
+    # Stan is a care worker at the care home and nothing at the homecare service: no word of
+    # champions, whatever the template.
+    stan = client_as(org.staff)
+    known = audit_doc(org.homecare, templates[CARE_PLAN], person("H01"))
+    unknown = audit_doc(org.homecare, templates[CARE_PLAN], person("H01"), template_version=99)
+
+    results = stan(known, unknown)
+
+    assert [r["status"] for r in results] == ["forbidden", "forbidden"]
+    assert [r["errors"] for r in results] == [{"service_id": [NO_AUDITS_AT_HOMECARE]}] * 2
+
+
+def test_a_removed_champion_is_told_so(db, org, client_as, login_as, templates):
+    manager = login_as(org.manager)
+    manager.post(
+        f"/audits/services/{org.care_home.uuid}/champions",
+        data={"template": template_of(db, org, CARE_PLAN).uuid.hex, "user": org.staff.uuid.hex},
+    )
+    db.expire_all()
+    [assignment] = db.scalars(sa.select(AuditChampion)).all()
+    assert manager.post(f"/audits/champions/{assignment.uuid}/remove").status_code == 302
+
+    [result] = client_as(org.staff)(audit_doc(org.care_home, templates[CARE_PLAN], person("R01")))
 
     assert result["status"] == "forbidden"
     assert result["errors"] == {
         "template_id": [
-            "You are not an audit champion for Care plan audit at Acme Care Homecare any more, "
+            "You are not an audit champion for Care plan audit at Acme Care House any more, "
             "so the server cannot keep this audit. Ask your manager: they can name you "
             "champion again, or complete the audit themselves."
-        ]
-    }
-    [unknown] = client_as(org.staff)(
-        audit_doc(org.homecare, templates[CARE_PLAN], person("H01"), template_version=99)
-    )
-    assert unknown["status"] == "forbidden"
-    assert unknown["errors"] == {
-        "service_id": [
-            "You cannot complete audits at Acme Care Homecare: you are not a manager, "
-            "supervisor or audit champion there. Ask your manager if you should be."
         ]
     }
 
