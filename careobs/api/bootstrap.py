@@ -7,17 +7,11 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from careobs.audits.schedules import AuditChampion
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
-from careobs.permissions import (
-    audit_services,
-    capture_services,
-    championed,
-    roles_by_service,
-)
+from careobs.permissions import audit_access, roles_by_service
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
@@ -78,17 +72,6 @@ def checklists(db: Session, organisation_id: int) -> list[dict]:
     ]
 
 
-def champion_templates(db: Session, user) -> dict[int, set[int]]:
-    """The templates the user is an audit champion of, by service id (assignments in force)."""
-    found: dict[int, set[int]] = {}
-    rows = db.execute(
-        championed(user).with_only_columns(AuditChampion.service_id, AuditChampion.checklist_id)
-    )
-    for service_id, checklist_id in rows:
-        found.setdefault(service_id, set()).add(checklist_id)
-    return found
-
-
 def audit_bands(db: Session, template_ids: list[str]) -> dict[str, dict]:
     """Each template's bands by its id: ``{"green_from": 90, "amber_from": 75}``."""
     if not template_ids:
@@ -101,18 +84,14 @@ def audit_bands(db: Session, template_ids: list[str]) -> dict[str, dict]:
     return {str(u): {"green_from": g, "amber_from": a} for u, g, a in rows}
 
 
-def audit_templates(db: Session, user, champion_of: dict[int, set[int]] | None = None):
-    """The current published version of each audit template the user may complete: every
-    template of the organisation for someone who may capture in at least one service, only
-    their assigned templates for an audit champion, none otherwise (issue 15's device
-    contract, exactly these fields)."""
-    if db.scalar(sa.select(audit_services(user).order_by(None).exists())) is not True:
-        return []
+def _published_audit_versions(db: Session, organisation_id: int, template_ids=None):
+    """The current published version of the organisation's audit templates (of those ids when
+    given), by template name."""
     stmt = (
         sa.select(ChecklistVersion)
         .join(Checklist)
         .where(
-            Checklist.organisation_id == user.organisation_id,
+            Checklist.organisation_id == organisation_id,
             Checklist.purpose == "audit",
             ChecklistVersion.published_at.is_not(None),
             ChecklistVersion.retired_at.is_(None),
@@ -120,10 +99,32 @@ def audit_templates(db: Session, user, champion_of: dict[int, set[int]] | None =
         .order_by(Checklist.name)
         .options(selectinload(ChecklistVersion.domains).selectinload(ChecklistDomain.items))
     )
-    if db.scalar(sa.select(capture_services(user).order_by(None).exists())) is not True:
-        champion_of = champion_templates(db, user) if champion_of is None else champion_of
-        stmt = stmt.where(Checklist.id.in_({i for ids in champion_of.values() for i in ids}))
-    versions = db.scalars(stmt)
+    if template_ids is not None:
+        stmt = stmt.where(Checklist.id.in_(template_ids))
+    return list(db.scalars(stmt))
+
+
+def _may_complete_everywhere(access: dict[int, set[int] | None]) -> bool:
+    return any(ids is None for ids in access.values())
+
+
+def audit_template_versions(db: Session, user, access: dict[int, set[int] | None]):
+    """The current published version of each audit template the user may complete somewhere
+    (careobs.permissions.audit_access): every one for someone who captures in at least one
+    service, the assigned ones for an audit champion, none otherwise."""
+    if not access:
+        return []
+    if _may_complete_everywhere(access):
+        return _published_audit_versions(db, user.organisation_id)
+    assigned = {i for ids in access.values() for i in ids}
+    return _published_audit_versions(db, user.organisation_id, assigned)
+
+
+def audit_templates(db: Session, user, versions=None) -> list[dict]:
+    """The audit templates the user may complete, in issue 15's device contract (exactly these
+    fields; which template may be completed where is on each ``services[]`` entry)."""
+    if versions is None:
+        versions = audit_template_versions(db, user, audit_access(db, user))
     return [
         {
             "id": str(v.checklist.uuid),
@@ -144,6 +145,17 @@ def audit_templates(db: Session, user, champion_of: dict[int, set[int]] | None =
         }
         for v in versions
     ]
+
+
+def template_ids_by_service(access: dict[int, set[int] | None], versions) -> dict[int, list[str]]:
+    """Each service's ``audit_template_ids``: the public ids of the templates the user may
+    complete there (every published one where they capture), in the templates' order."""
+    return {
+        service_id: [
+            str(v.checklist.uuid) for v in versions if allowed is None or v.checklist_id in allowed
+        ]
+        for service_id, allowed in access.items()
+    }
 
 
 def _champion_roster(db: Session, service_ids: list[int], champion_of, areas, people) -> None:
@@ -167,21 +179,26 @@ def _champion_roster(db: Session, service_ids: list[int], champion_of, areas, pe
 
 
 def bootstrap(db: Session, user) -> dict:
-    """The user, the services they may record in with their rosters, and the settings."""
-    # Where the user captures, plus where they are only an audit champion.
-    services = list(db.scalars(audit_services(user)))
-    capture_ids = set(db.scalars(capture_services(user).with_only_columns(Service.id)))
+    """The user, the services they may record in with their rosters and what they may do in
+    each, and the settings."""
+    # Where the user captures, plus where they are only an audit champion: one answer.
+    access = audit_access(db, user)
+    services = list(
+        db.scalars(sa.select(Service).where(Service.id.in_(list(access))).order_by(Service.name))
+    )
     ids = [s.id for s in services]
     areas = _active_by_service(db, Area, ids, Area.uuid, Area.name, order_by=Area.name)
     staff_columns = (StaffMember.uuid, StaffMember.name, StaffMember.job_role)
     staff = _active_by_service(db, StaffMember, ids, *staff_columns, order_by=StaffMember.name)
     people = _active_by_service(db, Person, ids, Person.code, Person.consent, order_by=Person.code)
-    champion_only = [i for i in ids if i not in capture_ids]
-    champion_of = champion_templates(db, user) if champion_only else {}
-    _champion_roster(db, champion_only, champion_of, areas, people)
+    champion_only = [i for i in ids if access[i] is not None]
+    _champion_roster(db, champion_only, {i: access[i] for i in champion_only}, areas, people)
     roles = roles_by_service(user)
     org = db.get(Organisation, user.organisation_id)
-    templates = audit_templates(db, user, champion_of if not capture_ids else None)
+    versions = audit_template_versions(db, user, access)
+    templates = audit_templates(db, user, versions)
+    allowed_templates = template_ids_by_service(access, versions)
+    captures_somewhere = _may_complete_everywhere(access)
     return {
         "user": {
             "id": str(user.uuid),
@@ -199,11 +216,15 @@ def bootstrap(db: Session, user) -> dict:
                 "areas": [{"id": str(a), "name": n} for a, n in areas[s.id]],
                 "staff": [{"id": str(u), "name": n, "job_role": j} for u, n, j in staff[s.id]],
                 "people": [{"code": c, "consent": k} for c, k in people[s.id]],
+                # What the user may do here (additive to the contract): QUIS and visits, and
+                # which of ``audit_templates`` (a champion: only their own).
+                "may_capture": access[s.id] is None,
+                "audit_template_ids": allowed_templates[s.id],
             }
             for s in services
         ],
         # Visit checklists only for someone who may make visits (not a champion alone).
-        "checklists": checklists(db, user.organisation_id) if capture_ids else [],
+        "checklists": checklists(db, user.organisation_id) if captures_somewhere else [],
         "audit_templates": templates,
         "settings": {
             "timezone": org.timezone,

@@ -203,14 +203,28 @@ OPENAPI = {
                                 "areas": {"type": "array"},
                                 "staff": {"type": "array"},
                                 "people": {"type": "array"},
+                                "may_capture": {
+                                    "type": "boolean",
+                                    "description": "Whether the user may run QUIS observations "
+                                    "and monitoring visits here (false where they are only an "
+                                    "audit champion)",
+                                },
+                                "audit_template_ids": {
+                                    "type": "array",
+                                    "items": UUID,
+                                    "description": "The ids of the audit_templates the user may "
+                                    "complete here: every published one where they capture, "
+                                    "only their assigned ones where they are an audit champion",
+                                },
                             },
                         },
                     },
                     "checklists": {"type": "array", "description": "Visit checklists"},
                     "audit_templates": {
                         "type": "array",
-                        "description": "The audit templates the user may complete (empty "
-                        "for someone who may not audit anywhere)",
+                        "description": "The audit templates the user may complete somewhere "
+                        "(empty for someone who may not audit anywhere); which ones in which "
+                        "service is each service's audit_template_ids",
                         "items": {"$ref": "#/components/schemas/AuditTemplate"},
                     },
                     "settings": {

@@ -26,7 +26,7 @@ from careobs.audits.schedules import (
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Service
-from careobs.permissions import may_plan_audits, planning_services
+from careobs.permissions import audits_due_scope, may_plan_audits, planning_services
 from careobs.wording import plural
 
 bp = Blueprint("audit_plans", __name__, url_prefix="/audits")
@@ -133,11 +133,13 @@ def _forms(db, service: Service, schedule_form=None, champion_form=None):
 def _render_plan(service: Service, schedule_form=None, champion_form=None, status: int = 200):
     db = get_session()
     templates, schedule_form, champion_form = _forms(db, service, schedule_form, champion_form)
+    in_force, lapsed = champion_service.standing(db, service.id)
     return render_template(
         "audits/admin/schedules.html",
         service=service,
         schedules=schedule_service.schedules_of(db, service.id),
-        champions=champion_service.champions_of(db, service.id),
+        champions=in_force,
+        lapsed=lapsed,
         schedule_form=schedule_form,
         champion_form=champion_form,
         frequency_form=FrequencyForm(formdata=None),
@@ -265,7 +267,7 @@ def due():
     """Audits due, overdue and done in the user's services, worst first."""
     db = get_session()
     today = due_audits.organisation_today(db, current_user.organisation_id)
-    services, templates = due_audits.visible(db, current_user)
+    services, templates = audits_due_scope(db, current_user)
     if not services:
         abort(403)
     chosen = due_audits.service_by_uuid(db, services, request.args.get("service"))

@@ -13,6 +13,7 @@ from careobs.audit.service import record_about
 from careobs.audits.schedules import AuditChampion
 from careobs.checklists.models import Checklist
 from careobs.org.models import Service
+from careobs.permissions import lapsed_reason
 
 
 def candidates(db: Session, service: Service) -> list[User]:
@@ -41,9 +42,28 @@ def champions_of(db: Session, service_id: int) -> list[AuditChampion]:
             .join(User, User.id == AuditChampion.user_id)
             .where(AuditChampion.service_id == service_id)
             .order_by(Checklist.name, User.display_name)
-            .options(selectinload(AuditChampion.user), selectinload(AuditChampion.checklist))
+            .options(
+                selectinload(AuditChampion.user).selectinload(User.memberships),
+                selectinload(AuditChampion.checklist),
+                selectinload(AuditChampion.service),
+            )
         )
     )
+
+
+def standing(db: Session, service_id: int) -> tuple[list, list[tuple[AuditChampion, str]]]:
+    """The service's assignments split in two: those in force, and those no longer in force
+    with the reason in words (the worker left, changed role or was deactivated, the template
+    has no published version): shown apart on the plan page so a manager can remove them, and
+    never counted. careobs.permissions decides which is which."""
+    in_force, lapsed = [], []
+    for champion in champions_of(db, service_id):
+        reason = lapsed_reason(champion)
+        if reason is None:
+            in_force.append(champion)
+        else:
+            lapsed.append((champion, reason))
+    return in_force, lapsed
 
 
 def assign(

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
 from careobs.org.models import Area, Person, StaffMember
-from careobs.permissions import completable_template_ids
+from careobs.permissions import audit_access, roles_by_service
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -84,27 +84,44 @@ def _person_ids(rosters: Rosters, roster: ServiceRoster) -> dict[str, int]:
 
 
 def read_audit_service(data: dict, rosters: Rosters, errors: Errors) -> ServiceRoster | None:
-    """The roster of the service the audit names (an error if unknown); Forbidden when the user
-    may not complete audits there."""
+    """The roster of the service the audit names (an error if unknown)."""
     service_uuid = read_uuid(data.get("service_id"), "service_id", errors)
     roster = rosters.get(service_uuid) if service_uuid else None
     if service_uuid and roster is None:
         errors.add("service_id", "Unknown service.")
-    if roster is not None and _allowed_templates(rosters, roster) == set():
-        raise Forbidden
-    if roster is not None and not roster.may_capture:
-        _fill_roster(rosters, roster)
     return roster
 
 
 def _allowed_templates(rosters: Rosters, roster: ServiceRoster) -> set[int] | None:
-    """The templates the user may complete in the roster's service (None: every one), asked of
-    careobs.permissions once per service and batch."""
-    cache = rosters.lookups.setdefault("audit_templates_allowed", {})
-    service_id = roster.service.id
-    if service_id not in cache:
-        cache[service_id] = completable_template_ids(rosters.user, roster.service)
-    return cache[service_id]
+    """The templates the user may complete in the roster's service (None: every one, an empty
+    set: none), from careobs.permissions.audit_access, asked once per batch."""
+    if "audit_access" not in rosters.lookups:
+        rosters.lookups["audit_access"] = audit_access(rosters.db, rosters.user)
+    return rosters.lookups["audit_access"].get(roster.service.id, set())
+
+
+def check_allowed(rosters: Rosters, roster: ServiceRoster, version: ChecklistVersion | None):
+    """Raise Forbidden, in words a care worker understands, unless the user may complete the
+    template's audits in the service: both are of their own organisation (the roster and the
+    template are looked up in it), so naming them tells nothing of anyone else's."""
+    allowed = _allowed_templates(rosters, roster)
+    if allowed is None or (allowed and (version is None or version.checklist_id in allowed)):
+        return
+    service = roster.service.name
+    # A care worker there is (or was) a champion; anyone else has no audit rights there at all.
+    champion = bool(allowed) or roles_by_service(rosters.user).get(roster.service.id) == "staff"
+    if version is None or not champion:
+        raise Forbidden(
+            "service_id",
+            f"You cannot complete audits at {service}: you are not a manager, supervisor or "
+            "audit champion there. Ask your manager if you should be.",
+        )
+    raise Forbidden(
+        "template_id",
+        f"You are not an audit champion for {version.checklist.name} at {service} any more, "
+        "so the server cannot keep this audit. Ask your manager: they can name you champion "
+        "again, or complete the audit themselves.",
+    )
 
 
 def _fill_roster(rosters: Rosters, roster: ServiceRoster) -> None:
@@ -203,10 +220,11 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
             )
             version = None
 
-    if version is not None and roster is not None:
-        allowed = _allowed_templates(rosters, roster)
-        if allowed is not None and version.checklist_id not in allowed:
-            raise Forbidden  # e.g. a champion's audit of a template that is not theirs
+    if roster is not None:
+        # Before the subject is looked up: whom a service supports is for those who audit it.
+        check_allowed(rosters, roster, version)
+        if not roster.may_capture:
+            _fill_roster(rosters, roster)
     expected = version.checklist.subject_type if version is not None else None
     subject = read_subject(data.get("subject"), expected, roster, rosters, errors)
     status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))

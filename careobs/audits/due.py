@@ -63,11 +63,10 @@ from careobs.audits.cadence import (
     walk_days,
 )
 from careobs.audits.models import Audit
-from careobs.audits.schedules import AuditChampion, AuditSchedule, frequency_history
+from careobs.audits.schedules import AuditSchedule, frequency_history
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.org import service as org_service
 from careobs.org.models import Area, Person, Service, StaffMember
-from careobs.permissions.audits import championed, due_services
 
 # Today on the organisation's clock, as the pages that show what is due ask for it.
 organisation_today = org_service.organisation_today
@@ -408,22 +407,3 @@ def services_due(
 def service_by_uuid(db: Session, services: list[Service], value: str | None) -> Service | None:
     """One of ``services`` by its public id as written in a query string (None: not one)."""
     return next((s for s in services if value and s.uuid.hex == value.replace("-", "")), None)
-
-
-def visible(db: Session, user) -> tuple[list[Service], dict[int, set[int]] | None]:
-    """The services whose due audits the user sees, and per service which templates (None:
-    all): managers and supervisors their services; a champion their assigned templates."""
-    services = list(db.scalars(due_services(user).order_by(Service.name)))
-    assigned: dict[int, set[int]] = {}
-    for service_id, checklist_id in db.execute(
-        championed(user).with_only_columns(AuditChampion.service_id, AuditChampion.checklist_id)
-    ):
-        assigned.setdefault(service_id, set()).add(checklist_id)
-    if not assigned:
-        return services, None
-    work = {s.id for s in services}
-    extra = [sid for sid in assigned if sid not in work]
-    if extra:
-        services += list(db.scalars(sa.select(Service).where(Service.id.in_(extra))))
-    templates = {s.id: None if s.id in work else assigned[s.id] for s in services}
-    return sorted(services, key=lambda s: s.name), templates

@@ -11,6 +11,7 @@ from careobs.db import get_engine, get_session
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
+    audits_due_scope,
     can_administer,
     can_capture,
     championed,
@@ -72,7 +73,7 @@ def _audits_due(db) -> dict:
     for an audit champion, of their templates), the first few worst first, their champion
     assignments, and whether they plan audits anywhere."""
     today = due_audits.organisation_today(db, current_user.organisation_id)
-    services, templates = due_audits.visible(db, current_user)
+    services, templates = audits_due_scope(db, current_user)
     items = due_audits.services_due(db, services, today, templates) if services else []
     pressing = [i for i in items if i.status != "done"]
     assignments = db.scalars(championed(current_user)).all()

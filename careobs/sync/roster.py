@@ -70,7 +70,15 @@ class Rosters:
 
 
 class Forbidden(Exception):
-    """The user may not record for the service a document names."""
+    """The user may not record for the service a document names; ``message`` tells them, in
+    words, under ``field`` of the document's ``errors``."""
+
+    def __init__(
+        self, field: str = "service_id", message: str = "You cannot record for this service."
+    ):
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 def read_service(data: dict, rosters: Rosters, errors) -> ServiceRoster | None:

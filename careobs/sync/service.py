@@ -273,12 +273,15 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
     if fingerprint is None:
         field, message = payload.problem(data) or ("data", "Cannot be stored.")
         return result(document_id, "invalid", errors={field: [message]})
+    if stored is not None and stored.author_id == user.id and stored.content_hash == fingerprint:
+        # Its author sending again what the server holds (the answer was lost): answered as the
+        # first time, even if their rights changed since (a champion removed, a role changed) —
+        # nothing is written, and a new revision is checked in full below.
+        return result(document_id, "unchanged", stored.revision)
     try:
         clean, errors = kind.validate(data, rosters)
-    except Forbidden:
-        return result(
-            document_id, "forbidden", errors={"service_id": ["You cannot record for this service."]}
-        )
+    except Forbidden as refused:
+        return result(document_id, "forbidden", errors={refused.field: [refused.message]})
     if clean is None:
         return result(document_id, "invalid", errors=errors)
     if stored is not None and stored.content_hash == fingerprint:

@@ -1,8 +1,11 @@
-// The audit form (document kind audit): any published audit template, about a person (by code),
-// a care worker, an area or the whole service; offline, every answer saved to the device outbox
-// at once, with the score and band worked out live from the template's own bands.
+// The audit form (document kind audit): a template the user may complete in the chosen service
+// (a champion: only their own), about a person (by code), a care worker, an area or the service;
+// offline, every answer saved to the device outbox at once, with the score and band worked out
+// live from the template's own bands.
 
-import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
+import {
+  $, auditServices, begin, bootstrap, doc, el, mayAudit, renderSubmitted, runCapture, save, show, submitAndSync,
+} from "./capture.js";
 import { answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { outcome } from "./visit-scoring.js";
@@ -45,24 +48,29 @@ function subjectText(data) {
 // ---- Set-up ---------------------------------------------------------------------------------
 
 function fillSetup() {
-  const list = templates();
-  if (!list.length) {
-    $("#audit-setup-errors").replaceChildren(el("li", { text: NO_TEMPLATE }));
-  }
-  $("#a-template").replaceChildren(...list.map((t) => el("option", { value: `${t.id}:${t.version}`, text: t.name })));
   // A link may name what to audit: "Start an audit" names the template; a due audit also the
   // service and the subject (a person's code, or a care worker's or an area's id). Anything
   // not on this device's lists is left for the supervisor to choose.
   const asked = new URLSearchParams(location.search);
-  const chosen = list.find((t) => t.id === asked.get("template"));
-  if (chosen) $("#a-template").value = `${chosen.id}:${chosen.version}`;
-  $("#a-service").replaceChildren(...bootstrap.services.map((s) => el("option", { value: s.id, text: s.name })));
-  if (service(asked.get("service"))) $("#a-service").value = asked.get("service");
+  $("#a-service").replaceChildren(...auditServices().map((s) => el("option", { value: s.id, text: s.name })));
+  if (auditServices().some((s) => s.id === asked.get("service"))) $("#a-service").value = asked.get("service");
+  fillTemplates(asked.get("template"));
   $("#a-template").addEventListener("change", fillSubjects);
-  $("#a-service").addEventListener("change", fillSubjects);
-  fillSubjects();
+  $("#a-service").addEventListener("change", () => fillTemplates());
   const subject = asked.get("subject");
   if (subject && [...$("#a-subject").options].some((o) => o.value === subject)) $("#a-subject").value = subject;
+}
+
+/** The templates the user may complete in the chosen service (a champion: only their own),
+ * keeping the one chosen (or named by the link) when it is still among them. */
+function fillTemplates(wanted = chosenTemplate()?.id) {
+  const svc = service($("#a-service").value);
+  const list = templates().filter((t) => mayAudit(svc, t.id));
+  $("#audit-setup-errors").replaceChildren(...(list.length ? [] : [el("li", { text: NO_TEMPLATE })]));
+  $("#a-template").replaceChildren(...list.map((t) => el("option", { value: `${t.id}:${t.version}`, text: t.name })));
+  const chosen = list.find((t) => t.id === wanted);
+  if (chosen) $("#a-template").value = `${chosen.id}:${chosen.version}`;
+  fillSubjects();
 }
 
 const chosenTemplate = () => templates().find((t) => `${t.id}:${t.version}` === $("#a-template").value);
@@ -315,6 +323,7 @@ runCapture({
     waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
   },
   draftText: (draft) => draft.label,
+  services: auditServices,
   wire,
   fillSetup,
   open: showForm,

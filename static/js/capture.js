@@ -24,6 +24,16 @@ export let bootstrap = null;
 export let doc = null;
 let screen = null;
 
+// What the user may do in each service is on its bootstrap entry (careobs.permissions decides):
+// QUIS and visits where `may_capture`, audits of the templates in `audit_template_ids`. A
+// bootstrap cached before it said so has neither field, and offered every service as before.
+/** The services where the user may run QUIS observations and monitoring visits. */
+export const captureServices = () => (bootstrap?.services || []).filter((s) => s.may_capture !== false);
+/** The services where the user may complete at least one audit template. */
+export const auditServices = () => (bootstrap?.services || []).filter((s) => !s.audit_template_ids || s.audit_template_ids.length > 0);
+/** Whether the user may complete audits of this template in this service (a bootstrap entry). */
+export const mayAudit = (service, templateId) => !service?.audit_template_ids || service.audit_template_ids.includes(templateId);
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 /** A DOM element with attributes (`class`, `text` and boolean attributes handled) and children. */
@@ -87,7 +97,7 @@ async function route() {
   const id = location.hash.slice(1);
   if (!id) {
     doc = null;
-    if (!bootstrap?.services.length) {
+    if (!screen.services().length) {
       problem(bootstrap ? screen.words.nothingToCapture : screen.words.openOnline);
       show(null);
       return;
@@ -169,10 +179,11 @@ export function waitingText(record, offline) {
  * - words: noun ("observation"), nothingToCapture, openOnline, login, openSent, waiting;
  * - draftText(draft): the line in the drafts list;
  * - wire(), fillSetup(), open(): the screen's listeners, set-up fields, and drawing `doc`;
+ * - services() (optional, defaults to captureServices): the services the screen offers;
  * - show(name) (optional, defaults to show), followsSync() (when sync news redraws the state).
  */
 export async function runCapture(kind) {
-  screen = { show, ...kind };
+  screen = { show, services: captureServices, ...kind };
   if (!userId || !outbox) {
     problem(screen.words.login);
     show(null);

@@ -2,7 +2,8 @@
 // Works offline once opened: every tap is saved to the device outbox before anything else.
 
 import {
-  $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show as showSection, submitAndSync,
+  $, begin, bootstrap, captureServices, doc, el, renderSubmitted, runCapture, save, show as showSection,
+  submitAndSync,
 } from "./capture.js";
 import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
 import { watchField } from "./privacy.js";
@@ -43,8 +44,9 @@ function orgTime(value, options = { hour: "2-digit", minute: "2-digit", hourCycl
 
 function fillSetup() {
   const select = $("#setup-service");
-  select.replaceChildren(...bootstrap.services.map((s) => el("option", { value: s.id, text: s.name })));
-  const careHome = bootstrap.services.find((s) => s.kind === "care_home");
+  const services = captureServices();
+  select.replaceChildren(...services.map((s) => el("option", { value: s.id, text: s.name })));
+  const careHome = services.find((s) => s.kind === "care_home");
   if (careHome) select.value = careHome.id;
   select.addEventListener("change", fillServiceFields);
   fillServiceFields();

@@ -1,7 +1,9 @@
 // The monitoring visit form (document kind spot_check): one hand, offline, every answer saved
 // to the device outbox at once, with the outcome worked out live.
 
-import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
+import {
+  $, begin, bootstrap, captureServices, doc, el, renderSubmitted, runCapture, save, show, submitAndSync,
+} from "./capture.js";
 import { RATINGS, answerOf, answeringProblems, changeAnswer, itemParts, refusedForSubmission, renderBar, renderSections, unanswered, wireBar } from "./checklist-form.js";
 import { watchField } from "./privacy.js";
 import { feedbackFromVisit, isEmpty } from "./visit-feedback.js";
@@ -35,7 +37,7 @@ function localInputValue(date) {
 }
 
 function fillSetup() {
-  const services = [...bootstrap.services].sort((a, b) => (a.kind === "homecare" ? -1 : 1) - (b.kind === "homecare" ? -1 : 1));
+  const services = captureServices().sort((a, b) => (a.kind === "homecare" ? -1 : 1) - (b.kind === "homecare" ? -1 : 1));
   $("#v-service").replaceChildren(...services.map((s) => el("option", { value: s.id, text: s.name })));
   $("#v-service").addEventListener("change", fillServiceFields);
   $("#v-person").addEventListener("change", showConsent);

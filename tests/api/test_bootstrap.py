@@ -63,6 +63,9 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
                 {"code": "H01", "consent": "not_recorded"},
                 {"code": "H02", "consent": "not_recorded"},
             ],
+            # A supervisor captures here; no audit template is published in this organisation.
+            "may_capture": True,
+            "audit_template_ids": [],
         },
         {
             "id": str(org.care_home.uuid),
@@ -80,6 +83,8 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
                 }
             ],
             "people": [{"code": "R01", "consent": "yes"}, {"code": "R02", "consent": "no"}],
+            "may_capture": True,
+            "audit_template_ids": [],
         },
     ]
     assert body["checklists"] == []

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
 from careobs import create_app, permissions
 from careobs.accounts.models import User
@@ -27,6 +28,7 @@ from careobs.actions import service as actions_service
 from careobs.actions.models import Action
 from careobs.audits.models import Audit
 from careobs.checklists import service as checklists
+from careobs.checklists.models import Checklist
 from careobs.compliments.models import Compliment
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
@@ -47,6 +49,7 @@ from tests.support.audits import (
 )
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info
+from tests.support.visits import spot_check as visit_doc
 from tests.support.web import PASSWORD, Auth, CsrfClient
 from tests.sync.documents import Place, quis_session, spot_check
 
@@ -125,6 +128,7 @@ class World:
     clients: dict = field(default_factory=dict)
     place: Place | None = None
     audit_template: TemplateInfo | None = None  # the care plan audit, as a device sees it
+    staff_template: TemplateInfo | None = None  # an audit of a care worker
     today: date | None = None  # the UTC date: due dates are set well after it
 
     def client(self, role: str) -> CsrfClient:
@@ -216,7 +220,8 @@ def build_world(app, db) -> World:
     released_doc = spot_check(place, status="submitted", actions=1)
     unreleased_doc = spot_check(place, status="submitted", actions=1)
     audit_of_person = audit_doc(homecare, world.audit_template, person("H01"))
-    audit_of_hal = audit_doc(homecare, staff_audit_template(app, db, acme), staff(hal))
+    world.staff_template = staff_audit_template(app, db, acme)
+    audit_of_hal = audit_doc(homecare, world.staff_template, staff(hal))
     results = synced(
         supervisor, session_doc, released_doc, unreleased_doc, audit_of_person, audit_of_hal
     )
@@ -284,6 +289,7 @@ def build_world(app, db) -> World:
     }
     world.records |= log_entries(world, homecare, hal)
     world.today = today
+    add_mixed_user(world, data, acme)
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
@@ -319,6 +325,28 @@ def log_entries(world: World, homecare, hal) -> dict:
     made["compliment_service"] = homecare
     made["compliment_sections"] = homecare.organisation
     return made
+
+
+def add_mixed_user(world: World, data: DataBuilder, acme) -> None:
+    """Mia Mixed: a supervisor of the care home, and at the homecare service a care worker
+    whom the manager names champion of the care plan audit (see MIXED_TABLE)."""
+    db = world.db
+    world.users["mixed"] = data.user(
+        acme.org,
+        "mia@acme.test",
+        "Mia Mixed",
+        roles={acme.care_home: "supervisor", acme.homecare: "staff"},
+    )
+    db.commit()
+    response = world.client("manager").post(
+        f"/audits/services/{acme.homecare.uuid}/champions",
+        data={
+            "template": world.audit_template.id.replace("-", ""),
+            "user": world.users["mixed"].uuid.hex,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.expire_all()
 
 
 def staff_audit_template(app, db, acme) -> TemplateInfo:
@@ -398,7 +426,9 @@ MODULE = {
     ("sync_capture", "capture"): P.may_capture_in,
     ("audit_service", "complete"): P.may_complete_audit,
     ("audit_service", "plan"): P.may_plan_audits,
-    ("audit_service", "see_due"): lambda user, service: P.in_query(P.due_services(user), service),
+    ("audit_service", "see_due"): lambda user, service: (
+        service in P.audits_due_scope(object_session(service), user)[0]
+    ),
     ("audit", "view"): P.may_view_audit,
     ("audit_of_worker", "view"): P.may_view_audit,
     ("quarantined_copy", "review"): P.may_review_quarantined,
@@ -598,3 +628,111 @@ def test_privacy_rows_are_in_the_table():
     assert EXPECTED["worker", "feedback_draft", "view"] is False
     assert EXPECTED["colleague", "feedback_released", "view"] is False  # only their own
     assert not any(EXPECTED["outsider", kind, verb] for _r, kind, verb in EXPECTED)
+
+
+# --- a user with mixed roles ----------------------------------------------------------------------
+
+# Mia Mixed is a supervisor of the care home and, at the homecare service, only a care worker
+# named champion of the care plan audit. Per service, what may she do? The module, the sync and
+# the bootstrap (what her phone offers) must give the same answer.
+MIXED_TABLE = """
+verb                   care_home homecare
+capture                yes       no
+complete_care_plan     yes       yes
+complete_staff_audit   yes       no
+see_due                yes       yes
+plan                   no        no
+"""
+MIXED_SERVICES = ("care_home", "homecare")
+MIXED = {
+    (verb, where): answer == "yes"
+    for verb, *answers in (line.split() for line in MIXED_TABLE.strip().splitlines()[1:])
+    for where, answer in zip(MIXED_SERVICES, answers, strict=True)
+}
+
+
+def mixed_module_answer(world: World, verb: str, service: Service) -> bool:
+    user = world.users["mixed"]
+    template = {
+        "complete_care_plan": world.audit_template,
+        "complete_staff_audit": world.staff_template,
+    }.get(verb)
+    if verb == "capture":
+        return P.may_capture_in(user, service)
+    if template is not None:
+        checklist = world.db.scalar(
+            sa.select(Checklist).where(Checklist.uuid == uuid.UUID(template.id))
+        )
+        allowed = P.audit_access(world.db, user).get(service.id, set())
+        assert P.may_complete_audit(user, service, checklist) is (
+            allowed is None or checklist.id in allowed
+        )
+        return P.may_complete_audit(user, service, checklist)
+    if verb == "see_due":
+        return service in P.audits_due_scope(world.db, user)[0]
+    return P.may_plan_audits(user, service)
+
+
+def mixed_route_answer(world: World, verb: str, service: Service) -> bool:
+    """The sync's answer (and the bootstrap's, which must be the same), or the page's."""
+    client = world.client("mixed")
+    [entry] = [
+        s
+        for s in client.get("/api/v1/bootstrap").get_json()["services"]
+        if s["id"] == str(service.uuid)
+    ] or [None]
+    subjects = {"care_home": ("R01", "Carla Carer"), "homecare": ("H01", "Hal Homecare")}
+    code, member = subjects[service.kind]
+    member = world.db.scalar(
+        sa.select(StaffMember).where(
+            StaffMember.name == member, StaffMember.service_id == service.id
+        )
+    )
+    if verb == "capture":
+        document = visit_doc(
+            service,
+            member,
+            world.place.checklist,
+            status="draft",
+            person_code=code,
+            consent="obtained_today",
+        )
+        offered = entry is not None and entry["may_capture"]
+    elif verb in ("complete_care_plan", "complete_staff_audit"):
+        template = world.audit_template if verb == "complete_care_plan" else world.staff_template
+        subject = person(code) if verb == "complete_care_plan" else staff(member)
+        document = audit_doc(service, template, subject, status="draft")
+        offered = entry is not None and template.id in entry["audit_template_ids"]
+    else:
+        url = (
+            f"/audits/due?service={service.uuid.hex}"
+            if verb == "see_due"
+            else f"/audits/services/{service.uuid}/schedules"
+        )
+        code = client.get(url).status_code
+        assert code in GRANTED | REFUSED, code
+        return code in GRANTED
+    [result] = synced(client, document)
+    assert result["status"] in {"created", "forbidden"}, result
+    created = result["status"] == "created"
+    assert offered is created, "the bootstrap offers what the sync refuses (or the reverse)"
+    return created
+
+
+@pytest.mark.parametrize(
+    ("verb", "where"), [pytest.param(v, w, id=f"mixed-{v}-{w}") for v, w in MIXED]
+)
+def test_a_mixed_role_user_gets_one_answer_per_service(world, verb, where):
+    services = {
+        s.kind: s
+        for s in world.db.scalars(
+            sa.select(Service).where(
+                Service.organisation_id == world.users["mixed"].organisation_id
+            )
+        )
+    }
+    service = services[where]
+    world.db.expire_all()
+    expected = MIXED[verb, where]
+    assert mixed_module_answer(world, verb, service) is expected, "careobs.permissions disagrees"
+    assert mixed_route_answer(world, verb, service) is expected, "the route disagrees"
