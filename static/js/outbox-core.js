@@ -302,6 +302,17 @@
     return Object.entries(errors).map(([field, messages]) => `${field}: ${messages.join(" ")}`).join("; ");
   }
 
+  /* What the device says about a record the server did not take. A refusal ("forbidden")
+     comes with the server's own sentences, written for the person holding the phone: they
+     are shown as they are. Other answers name the fields at fault after the general line. */
+  function attentionMessage(result) {
+    const general = ATTENTION[result.status] || "The server did not accept this record.";
+    const sentences = Object.values(result.errors || {}).flat();
+    if (result.status === "forbidden" && sentences.length) return sentences.join(" ");
+    const detail = describeErrors(result.errors);
+    return `${general}${detail ? ` (${detail})` : ""}`;
+  }
+
   const ATTENTION = {
     stale: "A newer copy of this record is already on the server.",
     conflict: "The server already had a different copy; yours was kept for a manager to review.",
@@ -326,9 +337,8 @@
           await history.put({ id: sent.id, kind: sent.kind, label: sent.label || sent.kind,
             syncedAt: new Date().toISOString(), status: result.status });
         } else {
-          const detail = describeErrors(result.errors);
           await docs.put({ ...stored, state: "attention", status: result.status,
-            message: `${ATTENTION[result.status] || "The server did not accept this record."}${detail ? ` (${detail})` : ""}` });
+            message: attentionMessage(result) });
         }
       }
       const all = await history.index("syncedAt").getAllKeys();

@@ -450,6 +450,29 @@ def test_an_audit_the_server_refuses_needs_attention(open_page, live_server):
     expect(record.get_by_role("link")).to_have_attribute("href", f"/audits/record#{doc_id}")
 
 
+def test_a_refusal_is_shown_in_the_servers_own_words(open_page, live_server):
+    """A refused audit ("forbidden") shows the server's sentence as it is, with no field name
+    in front of it: it is written for the care worker holding the phone."""
+    page = open_page(as_user="supervisor")
+    reason = (
+        "You are not an audit champion for Care plan audit at Rosewood House any more, so the "
+        "server cannot keep this audit. Ask your manager."
+    )
+
+    def refuse(route):
+        [document] = route.request.post_data_json["documents"]
+        errors = {"template_id": [reason]}
+        result = {"id": document["id"], "status": "forbidden", "revision": 0, "errors": errors}
+        route.fulfill(json={"results": [result]})
+
+    page.route("**/api/v1/sync", refuse)
+    doc_id = start(page, template_id(live_server, starter.CARE_PLAN.name), ROSEWOOD, "R01")
+    answer_all(page, items_of(page, doc_id), {})
+    page.get_by_role("button", name="Submit audit").click()
+    expect(page.locator("[data-submitted]")).to_contain_text(reason)
+    assert device_doc(page, doc_id)["message"] == reason
+
+
 def test_a_link_can_name_the_template_service_and_subject(open_page, live_server):
     """What "Audits due" links to: the set-up filled in, ready to start; a subject not on the
     device's lists is left to choose."""
