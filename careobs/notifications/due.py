@@ -17,6 +17,7 @@ from careobs.actions.models import CLOSED, Action, RecheckBooking
 from careobs.actions.queries import open_rechecks
 from careobs.actions.service import link as action_link
 from careobs.actions.service import owner_login
+from careobs.audits import champions
 from careobs.audits import due as audits_due
 from careobs.dashboards import coverage
 from careobs.db import utcnow
@@ -126,7 +127,9 @@ def audits_summary(items: list) -> str | None:
 
 def _remind_audits_due(db: Session, organisation_id: int, today: date) -> int:
     """Managers and supervisors of each active service with scheduled audits overdue or due
-    today (once per service and day), linking to the service's "Audits due"."""
+    today (once per service and day), linking to the service's "Audits due"; and each audit
+    champion there (assignments in force) of what is overdue or due today of their own
+    templates, the same way."""
     sent = 0
     services = db.scalars(
         sa.select(Service).where(
@@ -138,17 +141,29 @@ def _remind_audits_due(db: Session, organisation_id: int, today: date) -> int:
         body = audits_summary(items) if items else None
         if body is None:
             continue
-        for user in _managers_and_supervisors(db, service.id):
-            if notify(
+        told = [(user, body) for user in _managers_and_supervisors(db, service.id)]
+        for user, template_ids in _champions(db, service.id):
+            own = [i for i in items if i.template.id in template_ids]
+            told.append((user, audits_summary(own) if own else None))
+        for user, words in told:
+            if words is not None and notify(
                 db,
                 user,
                 "audits_due",
                 f"/audits/due?service={service.uuid.hex}",
-                body=body,
+                body=words,
                 dedupe_key=f"audits-due-{service.uuid.hex}-{today.isoformat()}",
             ):
                 sent += 1
     return sent
+
+
+def _champions(db: Session, service_id: int) -> list[tuple[User, set[int]]]:
+    """The service's audit champions whose assignments are in force, with their templates."""
+    found: dict[int, tuple[User, set[int]]] = {}
+    for champion in champions.standing(db, service_id)[0]:
+        found.setdefault(champion.user_id, (champion.user, set()))[1].add(champion.checklist_id)
+    return list(found.values())
 
 
 def _managers_and_supervisors(db: Session, service_id: int) -> list[User]:

@@ -6,14 +6,20 @@ Assignment and removal are audited; naming someone who is not a care worker ther
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from careobs import permissions
+from careobs.accounts.models import Membership
 from careobs.audit.models import AuditEvent
+from careobs.audits.due import organisation_today
 from careobs.audits.schedules import AuditChampion
 from careobs.checklists.models import Checklist
+from careobs.db import get_session
+from careobs.notifications.due import remind
+from careobs.notifications.models import Notification
 from careobs.org.models import Service
 from tests.support import fixtures
 from tests.support.audits import CARE_PLAN, IPC, MAR, area, audit_doc, person, proposed_action
@@ -260,3 +266,70 @@ def test_a_champion_reaches_the_audit_form_and_a_care_worker_does_not(org, login
     assert login_as(org.staff).get("/audits/record").status_code == 403
     name_champion()
     assert login_as(org.staff).get("/audits/record").status_code == 200
+
+
+def test_a_champion_is_reminded_of_their_own_templates_due(app, db, org, manager, name_champion):
+    """The daily reminder tells Stan, champion of the care plan audit, of the care plans overdue
+    only; the manager and the supervisor hear of every scheduled audit there."""
+    with app.app_context():
+        today = organisation_today(get_session(), org.org.id)
+    week_ago = (today - timedelta(days=7)).isoformat()
+    for name in (CARE_PLAN, MAR):
+        response = manager.post(
+            f"/audits/services/{org.care_home.uuid}/schedules",
+            data={
+                "template": template_of(db, org, name).uuid.hex,
+                "frequency_days": "30",
+                "starts_on": week_ago,
+            },
+        )
+        assert response.status_code == 302
+    assert name_champion(CARE_PLAN).status_code == 302
+
+    with app.app_context():
+        sent = remind(get_session(), today)
+        get_session().commit()
+        again = remind(get_session(), today)
+        get_session().commit()
+
+    assert sent["audits_due"] == 3 and again["audits_due"] == 0
+    db.expire_all()
+    notices = db.scalars(sa.select(Notification).where(Notification.kind == "audits_due")).all()
+    body = {n.user_id: n.body for n in notices}
+    # R01 and R02 each overdue for a care plan audit and a MAR audit: 4; Stan's own: 2.
+    assert body == {
+        org.manager.id: "Scheduled audits at Acme Care House: 4 overdue.",
+        org.supervisor.id: "Scheduled audits at Acme Care House: 4 overdue.",
+        org.staff.id: "Scheduled audits at Acme Care House: 2 overdue.",
+    }
+
+
+def test_a_champion_no_longer_in_force_is_not_reminded(app, db, org, manager, name_champion):
+    with app.app_context():
+        today = organisation_today(get_session(), org.org.id)
+    response = manager.post(
+        f"/audits/services/{org.care_home.uuid}/schedules",
+        data={
+            "template": template_of(db, org, CARE_PLAN).uuid.hex,
+            "frequency_days": "30",
+            "starts_on": (today - timedelta(days=7)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert name_champion(CARE_PLAN).status_code == 302
+    # Stan has left the care home (still a user of the organisation): his assignment lapses.
+    db.execute(
+        sa.delete(Membership).where(
+            Membership.user_id == org.staff.id, Membership.service_id == org.care_home.id
+        )
+    )
+    db.commit()
+
+    with app.app_context():
+        sent = remind(get_session(), today)
+        get_session().commit()
+
+    assert sent["audits_due"] == 2
+    db.expire_all()
+    told = db.scalars(sa.select(Notification.user_id).where(Notification.kind == "audits_due"))
+    assert set(told) == {org.manager.id, org.supervisor.id}
