@@ -36,17 +36,22 @@ from careobs.dashboards.audits_on_time import ON_TIME_LABEL
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import Table
 from careobs.evidence.contents import CHECKED, FOUND, Item, Statement
+from careobs.org.models import Service
 from careobs.wording import plural
 
 
 def _templates(db: Session, scope: Scope) -> tuple[list[Checklist], set[int]]:
     """The audit templates with a submitted audit in the scope or scheduled in its services, by
-    name, and the ids of those scheduled."""
+    name, and the ids of those scheduled (as the on-time figures count them: schedules in use in
+    active services; an inactive service has nothing due)."""
     scheduled = set(
         db.scalars(
-            sa.select(AuditSchedule.checklist_id).where(
+            sa.select(AuditSchedule.checklist_id)
+            .join(Service, Service.id == AuditSchedule.service_id)
+            .where(
                 AuditSchedule.service_id.in_(scope.service_ids),
                 AuditSchedule.stopped_at.is_(None),
+                Service.active.is_(True),
             )
         )
     )
@@ -96,7 +101,7 @@ def audit_evidence(
             for code, items in evidence.items():
                 for item in items:
                     add(code, item)
-        else:
+        elif evidence:
             unmapped.append(Statement("", template.name, evidence[""]))
     return unmapped
 

@@ -5,16 +5,20 @@ each counted once however many statements its template names."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from careobs.accounts.models import User
 from careobs.audits import starter
+from careobs.audits.schedules import add_schedule
 from careobs.checklists.models import Checklist
 from careobs.db import get_session
 from careobs.demo import RIVERSIDE, ROSEWOOD
 from careobs.evidence import pdf
 from careobs.evidence.pack import CHECKED, FOUND
+from careobs.org.models import Service
 from tests.evidence.test_audits import _audits, _pack, _statements
 from tests.support.audits import CARE_PLAN, MAR, audit_doc, person, starter_templates
 from tests.support.pdf import pdf_text
@@ -172,3 +176,26 @@ def test_the_demo_adds_up_with_one_template_unmapped(app, db, demo, period):
     assert riverside.counts["audits"] == 0 and riverside.audits_note == ""
     [template] = riverside.unmapped_audits.statements
     assert [i.title for i in template.items] == [f"{CARE_PLAN}: done on time"]
+
+
+def test_an_inactive_service_with_an_unmapped_schedule_and_no_audit(app, db, org):
+    """A service made inactive keeps its schedule of an unmapped template, and nothing was
+    audited in the period: its pack is made (no 500), with nothing due and no audits."""
+    templates = starter_templates(app, db, org.org.id)
+    unmap(app, db, org.org.id, CARE_PLAN)
+    with app.app_context():
+        session = get_session()
+        service = session.get(Service, org.care_home.id)
+        template = session.scalar(
+            sa.select(Checklist).where(Checklist.uuid == uuid.UUID(templates[CARE_PLAN].id))
+        )
+        add_schedule(
+            session, service, template, 30, date(2026, 9, 1), session.get(User, org.manager.id)
+        )
+        service.active = False
+        session.commit()
+
+    pack = _pack(app, org.care_home, (date(2026, 9, 1), date(2026, 11, 30)))
+
+    assert pack.counts["audits"] == 0
+    assert pack.unmapped_audits is None
