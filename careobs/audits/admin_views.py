@@ -250,13 +250,15 @@ SHOW = {
     "overdue": ("overdue",),
     "due": ("due",),
     "done": ("done",),
-    "all": ("overdue", "due", "done"),
+    "upcoming": ("upcoming",),
+    "all": ("overdue", "due", "done", "upcoming"),
 }
 SHOW_LABELS = {
     "": "Overdue and due soon",
     "overdue": "Overdue",
     "due": "Due soon",
     "done": "Done, not yet due again",
+    "upcoming": "Never done, not due yet",
     "all": "Everything",
 }
 

@@ -73,8 +73,8 @@ organisation_today = org_service.organisation_today
 
 DUE_SOON_DAYS = 7
 RATE_DAYS = 90  # the period of the "done on time" rate shown beside the list
-STATUS_ORDER = {"overdue": 0, "due": 1, "done": 2}
-STATUS_LABELS = {"overdue": "Overdue", "due": "Due", "done": "Done"}
+STATUS_ORDER = {"overdue": 0, "due": 1, "done": 2, "upcoming": 3}
+STATUS_LABELS = {"overdue": "Overdue", "due": "Due", "done": "Done", "upcoming": "Not due yet"}
 START_PATH = "/audits/record"  # the audit capture page; its query parameters prefill it
 
 
@@ -90,7 +90,7 @@ class DueItem:
     frequency_days: int
     last_done: date | None
     due_on: date
-    status: str  # overdue | due | done
+    status: str  # overdue | due | done | upcoming (never done, first due later)
     today: date
     cadence: Cadence = field(default_factory=lambda: Cadence.every(30))
     trace: Trace = field(default_factory=Trace)  # the audits done and the slots left empty
@@ -250,11 +250,21 @@ def _item(walked: Walked, today: date, soon: date) -> DueItem:
         # Slots left empty have no day: the last audit is the last one done.
         last_done=date.fromordinal(walked.trace.done[-1][1]) if walked.trace.done else None,
         due_on=due_on,
-        status="overdue" if due_on < today else "due" if due_on <= soon else "done",
+        status=_status(due_on, today, soon, bool(walked.trace.done)),
         today=today,
         cadence=walked.cadence,
         trace=walked.trace,
     )
+
+
+def _status(due_on: date, today: date, soon: date, ever_done: bool) -> str:
+    """Overdue, due (today or soon), done (and not due again yet), or upcoming: never done and
+    first due later (a subject added lately, a schedule starting later)."""
+    if due_on < today:
+        return "overdue"
+    if due_on <= soon:
+        return "due"
+    return "done" if ever_done else "upcoming"
 
 
 def service_due(
@@ -383,6 +393,7 @@ class Summary:
     due: int
     due_today: int
     done: int
+    upcoming: int = 0
 
     @classmethod
     def of(cls, items: list[DueItem]) -> Summary:
@@ -391,6 +402,7 @@ class Summary:
             due=sum(i.status == "due" for i in items),
             due_today=sum(i.status == "due" and i.due_on == i.today for i in items),
             done=sum(i.status == "done" for i in items),
+            upcoming=sum(i.status == "upcoming" for i in items),
         )
 
 

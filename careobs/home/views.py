@@ -75,7 +75,7 @@ def _audits_due(db) -> dict:
     today = due_audits.organisation_today(db, current_user.organisation_id)
     services, templates = audits_due_scope(db, current_user)
     items = due_audits.services_due(db, services, today, templates) if services else []
-    pressing = [i for i in items if i.status != "done"]
+    pressing = [i for i in items if i.status in ("overdue", "due")]
     assignments = db.scalars(championed(current_user)).all()
     return {
         "audits_due": pressing[:HOME_DUE_ITEMS],

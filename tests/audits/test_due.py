@@ -486,7 +486,9 @@ def test_a_person_added_later_is_first_due_one_interval_after(
     r03 = items_on(app, db, org, date(2026, 12, 31))["R03"]
     assert r03.due_on == date(2026, 12, 20)
     assert [o.due_on for o in due.fallen_due(r03)] == [date(2026, 12, 20)]
-    assert items_on(app, db, org, NOV(day=25))["R03"].status == "done"  # nothing due yet
+    r03 = items_on(app, db, org, NOV(day=25))["R03"]
+    assert (r03.status, r03.status_label) == ("upcoming", "Not due yet")  # never done, not due
+    assert due.Summary.of([r03]) == due.Summary(overdue=0, due=0, due_today=0, done=0, upcoming=1)
 
     audited(NOV(day=22), subject="R03")
     assert items_on(app, db, org, NOV(day=25))["R03"].due_on == date(2026, 12, 22)
@@ -504,7 +506,7 @@ def test_a_person_made_active_again_is_due_one_interval_after(
     assert admin.post(f"/admin/people/{org.people['R02'].uuid}/active").status_code == 302
 
     r02 = items_on(app, db, org, NOV(day=20))["R02"]
-    assert (r02.due_on, r02.status) == (date(2026, 12, 15), "done")
+    assert (r02.due_on, r02.status) == (date(2026, 12, 15), "upcoming")
     assert due.fallen_due(r02) == []
     # R01, there from the start (added_on empty), is overdue since 1 Nov as before.
     assert items_on(app, db, org, NOV(day=20))["R01"].status == "overdue"
@@ -567,3 +569,26 @@ def test_several_services_are_read_in_one_query_each_for_audits_and_subjects(
     assert sorted(i.subject_text for i in items) == ["H01", "H02", "R01", "R02"]
     assert len([s for s in statements if "FROM audits" in s]) == 1
     assert len([s for s in statements if "FROM people" in s]) == 1
+
+
+def test_the_due_page_says_a_subject_never_done_is_not_due_yet(
+    app, db, org, schedule, login_as, monkeypatch
+):
+    """R03, added on 20 Nov, is neither "done late" nor counted as done: "Not due yet", first
+    due 20 Dec, and the summary counts it apart."""
+    schedule()
+    on(monkeypatch, NOV(day=20))
+    admin = login_as(org.admin)
+    response = admin.post(
+        "/admin/people/new",
+        data={"service": org.care_home.uuid.hex, "code": "R03", "consent": "not_recorded"},
+    )
+    assert response.status_code == 302
+
+    page = admin.get(
+        "/audits/due", query_string={"service": org.care_home.uuid.hex, "status": "upcoming"}
+    ).get_data(as_text=True)
+
+    assert "Not due yet" in page and "first due 20 Dec 2026" in page
+    assert "Done late" not in page
+    assert "0 done and not yet due again · 1 never done and not due yet." in page
