@@ -4,6 +4,7 @@ careobs.selection.demo) with two of its three asked and one not yet."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,10 +12,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.capture.answers import CleanAction
+from careobs.org.models import Person
 from careobs.selection import service as selection
 from careobs.selection.models import SelectionDraw
-from careobs.sync import payload
-from careobs.sync.roster import Rosters
 from careobs.voice import documents, service
 from careobs.voice.models import Conversation
 from careobs.voice.questions import QUESTIONS
@@ -63,35 +64,32 @@ def load(session: Session, rosewood, riverside, manager, supervisor, today: date
 
 
 def _record(session: Session, user, draw, code: str, said, started: datetime) -> None:
-    """One conversation, checked and stored as the sync would store it from a device."""
+    """One submitted conversation, stored as the sync stores one from a device (built here
+    rather than validated: the demo is dated from the organisation's today, which a test may
+    set ahead of the machine's clock)."""
     asked = not isinstance(said, str)
     worried = asked and "disagree" in said
-    data = {
-        "draw_id": str(draw.uuid),
-        "person_code": code,
-        "outcome": "asked" if asked else said,
-        "started_at": started.isoformat(),
-        "ended_at": (started + timedelta(minutes=25)).isoformat(),
-        "answers": [
-            {"question": q.key, "answer": a, "comment": ""}
+    person_id = session.scalar(
+        sa.select(Person.id).where(Person.service_id == draw.service_id, Person.code == code)
+    )
+    actions = [
+        CleanAction(uuid.uuid4(), FOLLOW_UP, None, None, started.date() + timedelta(days=14))
+    ]
+    clean = documents.CleanConversation(
+        roster=None,
+        draw=draw,
+        person_id=person_id,
+        person_code=code,
+        outcome="asked" if asked else said,
+        started_at=started,
+        ended_at=started + timedelta(minutes=25),
+        answers=[
+            documents.CleanAnswer(q.key, a, "")
             for q, a in zip(QUESTIONS, said if asked else (), strict=False)
         ],
-        "comments": "Would like to know who is coming when their carer is off." if worried else "",
-        "actions": (
-            [
-                {
-                    "id": str(uuid.uuid4()),
-                    "description": FOLLOW_UP,
-                    "owner_id": None,
-                    "due_on": (started.date() + timedelta(days=14)).isoformat(),
-                }
-            ]
-            if worried
-            else []
-        ),
-        "status": "submitted",
-    }
-    clean, errors = documents.validate(data, Rosters(session, user))
-    if clean is None:
-        raise ValueError(f"demo conversation with {code} is invalid: {errors}")
-    service.create(session, user, uuid.uuid4(), 1, clean, payload.fingerprint(data))
+        comments="Would like to know who is coming when their carer is off." if worried else "",
+        actions=actions if worried else [],
+        status="submitted",
+    )
+    fingerprint = hashlib.sha256(f"demo {draw.uuid} {code}".encode()).hexdigest()
+    service.create(session, user, uuid.uuid4(), 1, clean, fingerprint)

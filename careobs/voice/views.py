@@ -43,6 +43,8 @@ def record_page():
     if not may_record_any(current_user):
         abort(403)
     draw_value, person = request.args.get("draw"), request.args.get("person")
+    if draw_value is None and (person is not None or request.args.get("service") is not None):
+        abort(404)  # a person or service means nothing without the draw
     if draw_value is not None:
         try:
             draw = get_visible_draw(get_session(), current_user, uuid.UUID(draw_value))
@@ -52,6 +54,8 @@ def record_page():
             abort(404)
         if person is not None and person not in {row.get("label") for row in draw.result}:
             abort(404)
+        if request.args.get("service") not in (None, str(draw.service.uuid)):
+            abort(404)  # the service is the draw's own: the form reads its staff from it
     return render_template(
         "voice/record.html", questions=QUESTIONS, answers=ANSWERS, outcomes=OUTCOMES
     )

@@ -65,7 +65,10 @@ def test_the_form_opens_for_those_who_draw(login_as, org, who, expected):
 
 def test_the_form_from_a_draw_names_its_draw_and_person(login_as, org, homecare_draw):
     client = login_as(org.supervisor)
-    ok = client.get(RECORD, query_string={"draw": homecare_draw.uuid, "person": "H01"})
+    ok = client.get(
+        RECORD,
+        query_string={"draw": homecare_draw.uuid, "person": "H01", "service": org.homecare.uuid},
+    )
     assert ok.status_code == 200
 
 
@@ -76,13 +79,15 @@ def test_the_form_from_a_draw_names_its_draw_and_person(login_as, org, homecare_
         {"draw": str(uuid.uuid4())},
         {"person": "R01"},  # not drawn in this draw
         {"person": "<script>"},
+        {"service": str(uuid.uuid4())},
+        {"draw": None, "person": "H01"},
     ],
 )
 def test_a_link_to_a_draw_or_person_that_is_not_yours_is_not_found(
     login_as, org, homecare_draw, query
 ):
     client = login_as(org.supervisor)
-    full = {"draw": str(homecare_draw.uuid), **query}
+    full = {k: v for k, v in {"draw": str(homecare_draw.uuid), **query}.items() if v is not None}
     assert client.get(RECORD, query_string=full).status_code == 404
 
 
