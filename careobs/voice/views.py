@@ -4,14 +4,16 @@ summary of what people said."""
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from careobs.actions.models import Action
-from careobs.db import get_session
+from careobs.db import get_session, utcnow
+from careobs.org.settings import time_zone
 from careobs.permissions import (
     get_visible_conversation,
     get_visible_draw,
@@ -19,6 +21,7 @@ from careobs.permissions import (
     visible_actions,
 )
 from careobs.selection.service import drawable_services
+from careobs.voice import queries
 from careobs.voice.models import Conversation
 from careobs.voice.questions import ANSWERS, OUTCOMES, QUESTIONS
 from careobs.voice.service import question_text
@@ -94,3 +97,76 @@ def load_conversation(stmt: sa.Select) -> sa.Select:
         selectinload(Conversation.actions),
         selectinload(Conversation.interviewer),
     )
+
+
+PERIOD_DAYS = 90  # the summary's period unless one is asked for
+EARLIEST = date(2000, 1, 1)
+
+
+@bp.get("/summary")
+@login_required
+def summary():
+    """What people said, statement by statement, and who was asked from each draw: a page, its
+    JSON (``format=json``) and each table's CSV (``format=csv&table=<key>``), three views of the
+    same tables. Filters: ``service`` (one of the user's, or all of them), ``from`` and ``to``
+    (local days, the last 90 by default); a filter that is not valid is a 400."""
+    db = get_session()
+    services = db.scalars(drawable_services(current_user, "people")).all()
+    if not services:
+        abort(403)
+    zone = time_zone(db, current_user.organisation_id)
+    today = utcnow().astimezone(zone).date()
+    chosen = request.args.get("service", "")
+    by_uuid = {str(s.uuid): s for s in services}
+    if chosen and chosen not in by_uuid:
+        abort(404)  # not a service of yours: as for any record you cannot see
+    first = _day(request.args.get("from"), today - timedelta(days=PERIOD_DAYS - 1), today)
+    last = _day(request.args.get("to"), today, today)
+    if first > last:
+        abort(400, "The period's first day is after its last.")
+    ids = [by_uuid[chosen].id] if chosen else [s.id for s in services]
+    scope = queries.Scope(ids, first, last, zone)
+    tables = [queries.answers_table(db, scope), queries.follow_up_table(db, scope)]
+    wanted = request.args.get("format", "")
+    if wanted == "json":
+        return jsonify(
+            {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "service": chosen or None,
+                "tables": [t.as_json() for t in tables],
+            }
+        )
+    if wanted == "csv":
+        table = next((t for t in tables if t.key == request.args.get("table")), None)
+        if table is None:
+            abort(404)
+        filename = f"careobs-{table.key}-{first}-{last}.csv"
+        return Response(
+            table.as_csv(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    if wanted:
+        abort(400, "format is json or csv.")
+    return render_template(
+        "voice/summary.html",
+        tables=tables,
+        services=services,
+        chosen=chosen,
+        first=first,
+        last=last,
+    )
+
+
+def _day(value: str | None, default: date, today: date) -> date:
+    """A local day from the address (400 when it is not a date from 2000 to today)."""
+    if value in (None, ""):
+        return default
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        abort(400, "Dates are written YYYY-MM-DD.")
+    if not EARLIEST <= day <= today:
+        abort(400, "Dates run from 2000 to today.")
+    return day
