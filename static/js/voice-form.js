@@ -16,12 +16,15 @@ const service = (id) => bootstrap?.services.find((s) => s.id === id);
 
 // ---- Set-up: the draw and the person come from the draw page's link -----------------------------
 
-function fillSetup() {
+// The draw and person come from the address, not the bootstrap: said before anything loads.
+function sayWho() {
   const person = asked.get("person");
   if (asked.get("draw") && person) {
     $("[data-voice-who]").textContent = `Person drawn: ${person}.`;
   }
 }
+
+function fillSetup() {}
 
 async function start(event) {
   event.preventDefault();
@@ -150,6 +153,7 @@ async function submit() {
 }
 
 function wire() {
+  sayWho();
   $("#voice-setup-form").addEventListener("submit", start);
   for (const key of questionKeys()) {
     for (const radio of document.querySelectorAll(`input[name="q-${key}"]`)) {
