@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from careobs.actions.models import Action
 from careobs.db import get_session, utcnow
@@ -22,7 +21,6 @@ from careobs.permissions import (
 )
 from careobs.selection.service import drawable_services
 from careobs.voice import queries
-from careobs.voice.models import Conversation
 from careobs.voice.questions import ANSWERS, OUTCOMES, QUESTIONS
 from careobs.voice.service import question_text
 
@@ -87,15 +85,6 @@ def detail(conversation_id: uuid.UUID):
         answers=ANSWERS,
         outcomes=OUTCOMES,
         raised=raised,
-    )
-
-
-def load_conversation(stmt: sa.Select) -> sa.Select:
-    """What a conversation's lines on other pages read, loaded with it."""
-    return stmt.options(
-        selectinload(Conversation.answers),
-        selectinload(Conversation.actions),
-        selectinload(Conversation.interviewer),
     )
 
 
