@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.selection.views import bp as selection_bp
     from careobs.sync.views import bp as quarantine_bp
     from careobs.visits.views import bp as visits_bp
+    from careobs.voice.views import bp as voice_bp
 
     for blueprint in (
         home_bp,
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         audit_plans_bp,
         compliments_bp,
         compliment_sections_bp,
+        voice_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -160,10 +162,12 @@ def register_capture() -> None:
     from careobs.notifications import service as notifications
     from careobs.quis import service as quis
     from careobs.visits import service as visits
+    from careobs.voice import service as voice
 
     kinds.register(quis.KIND)
     kinds.register(visits.KIND)
     kinds.register(audits.KIND)
+    kinds.register(voice.KIND)
     for kind_name, receivers in (
         (quis.KIND_NAME, (feedback.after_quis_submitted, notifications.alert_after_quis)),
         (
@@ -175,6 +179,7 @@ def register_capture() -> None:
             ),
         ),
         (audits.KIND_NAME, (actions.after_audit_submitted,)),
+        (voice.KIND_NAME, (voice.after_conversation_submitted,)),
     ):
         for receiver in receivers:
             events.subscribe(events.record_submitted, kind_name, receiver)

@@ -25,6 +25,7 @@ from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection import demo as selection_demo
 from careobs.visits import demo as visits_demo
 from careobs.visits.models import MonitoringVisit
+from careobs.voice import demo as voice_demo
 
 DEMO_ORG = "Demo Care Group"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
@@ -207,6 +208,14 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         session, org, rosewood, riverside, users["manager@demo.test"], today, password=DEMO_PASSWORD
     )
     compliments_demo.load(
+        session,
+        rosewood,
+        riverside,
+        users["manager@demo.test"],
+        users["supervisor@demo.test"],
+        today,
+    )
+    voice_demo.load(
         session,
         rosewood,
         riverside,

@@ -31,6 +31,7 @@ from careobs.visits.models import (
     VisitDomainScore,
     VisitMissedItem,
 )
+from careobs.voice.models import Conversation, ConversationAction, ConversationAnswer
 
 __all__ = [
     "Action",
@@ -50,6 +51,9 @@ __all__ = [
     "ChecklistVersion",
     "Compliment",
     "ComplimentSection",
+    "Conversation",
+    "ConversationAction",
+    "ConversationAnswer",
     "Feedback",
     "LoginFailure",
     "Membership",

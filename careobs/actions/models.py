@@ -30,6 +30,7 @@ SOURCES = {
     "quis": "QUIS observation",
     "visit": "Monitoring visit",
     "audit": "Audit",
+    "voice": "Conversation (people's voice)",
 }
 
 
@@ -46,7 +47,9 @@ class Action(PublicIdMixin, Base):
         sa.CheckConstraint(
             "status IN ('open', 'in_progress', 'done', 'cancelled')", name="status_allowed"
         ),
-        sa.CheckConstraint("source IN ('manual', 'quis', 'visit', 'audit')", name="source_allowed"),
+        sa.CheckConstraint(
+            "source IN ('manual', 'quis', 'visit', 'audit', 'voice')", name="source_allowed"
+        ),
         sa.CheckConstraint("owner_user_id IS NULL OR owner_staff_id IS NULL", name="one_owner"),
     )
 

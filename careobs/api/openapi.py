@@ -3,6 +3,7 @@
 from careobs.api.schemas import (
     AUDIT,
     AUDIT_TEMPLATE,
+    CONVERSATION,
     DASHBOARD,
     DASHBOARD_FILTERS,
     DOCUMENT,
@@ -185,6 +186,8 @@ OPENAPI = {
             "Audit": AUDIT,
             "AuditDocument": document("audit", "Audit"),
             "AuditTemplate": AUDIT_TEMPLATE,
+            "Conversation": CONVERSATION,
+            "ConversationDocument": document("conversation", "Conversation"),
             "Interaction": INTERACTION,
             "Result": RESULT,
             "Bootstrap": {

@@ -6,6 +6,8 @@ from careobs.checklists.scoring import RATINGS
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORIES, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
+from careobs.voice.questions import ANSWERS as VOICE_ANSWERS
+from careobs.voice.questions import OUTCOMES, QUESTIONS
 
 ERROR = {
     "type": "object",
@@ -214,6 +216,39 @@ AUDIT = {
     },
 }
 
+CONVERSATION = {
+    "type": "object",
+    "description": "A conversation with a person picked by a draw of people (issue 16): the "
+    "person by code, one of the draw's picks; one conversation per draw and person (a second "
+    "is invalid). Asked: each answer names a question by its versioned key, and a submitted "
+    "one answers every question. Declined or not available: no answers. Its follow-up "
+    "actions become actions once.",
+    "required": ["draw_id", "person_code", "outcome", "started_at", "status"],
+    "properties": {
+        "draw_id": UUID,
+        "person_code": {"type": "string"},
+        "outcome": {"enum": list(OUTCOMES)},
+        "started_at": TIME,
+        "ended_at": NULLABLE_TIME,
+        "answers": {
+            "type": "array",
+            "maxItems": len(QUESTIONS),
+            "items": {
+                "type": "object",
+                "required": ["question", "answer"],
+                "properties": {
+                    "question": {"enum": [q.key for q in QUESTIONS]},
+                    "answer": {"enum": list(VOICE_ANSWERS)},
+                    "comment": {"type": "string"},
+                },
+            },
+        },
+        "comments": {"type": "string"},
+        "actions": SPOT_CHECK["properties"]["actions"],
+        "status": {"enum": ["draft", "submitted"]},
+    },
+}
+
 AUDIT_TEMPLATE = {
     "type": "object",
     "required": [
@@ -281,6 +316,7 @@ DOCUMENT = {
         {"$ref": "#/components/schemas/QuisSessionDocument"},
         {"$ref": "#/components/schemas/SpotCheckDocument"},
         {"$ref": "#/components/schemas/AuditDocument"},
+        {"$ref": "#/components/schemas/ConversationDocument"},
     ],
     "discriminator": {
         "propertyName": "kind",
@@ -288,6 +324,7 @@ DOCUMENT = {
             "quis_session": "#/components/schemas/QuisSessionDocument",
             "spot_check": "#/components/schemas/SpotCheckDocument",
             "audit": "#/components/schemas/AuditDocument",
+            "conversation": "#/components/schemas/ConversationDocument",
         },
     },
 }

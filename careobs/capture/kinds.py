@@ -42,6 +42,9 @@ class DocumentKind:
     written_with_core: tuple[str, ...] = ()  # the record's relationships those rows belong to
     audit_prefix: str = ""  # its audit events are <prefix>_saved, _updated and _submitted
     summary: Callable | None = None  # (record, clean) -> the audit event's summary
+    # (db, document_id, clean) -> errors when another document already holds what this one
+    # may hold only once (a conversation's draw and person); None: no such rule
+    clash: Callable | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}

@@ -33,6 +33,7 @@ from careobs.evidence.observed import (
     quis_evidence,
     visit_evidence,
 )
+from careobs.evidence.voice import voice_evidence
 from careobs.org.models import Service
 
 __all__ = [
@@ -86,6 +87,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
     change_evidence(db, actions, today, add)
     draw_evidence(db, service, first, last, add, counts)
     compliments_evidence(db, scope, add, counts)
+    voice_evidence(db, scope, add, counts)
     sections = [
         Section(question, [statements[c] for c in by_code if statements[c].items])
         for question, by_code in QUALITY_STATEMENTS.items()

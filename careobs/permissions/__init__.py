@@ -136,6 +136,12 @@ from careobs.permissions.visits import (
     visible_visits,
     visits_on_worker_page,
 )
+from careobs.permissions.voice import (
+    get_visible_conversation,
+    may_record_conversation,
+    may_view_conversation,
+    visible_conversations,
+)
 
 __all__ = [
     "ANY_ROLE",
@@ -163,6 +169,7 @@ __all__ = [
     "get_visible_action",
     "get_visible_audit",
     "get_visible_compliment",
+    "get_visible_conversation",
     "get_visible_draw",
     "get_visible_quis_session",
     "get_visible_visit",
@@ -192,6 +199,7 @@ __all__ = [
     "may_manage_record",
     "may_plan_audits",
     "may_record_compliment",
+    "may_record_conversation",
     "may_release_feedback",
     "may_rename_service",
     "may_reply_to_feedback",
@@ -201,6 +209,7 @@ __all__ = [
     "may_view_action",
     "may_view_audit",
     "may_view_compliment",
+    "may_view_conversation",
     "may_view_draw",
     "may_view_feedback",
     "may_view_quis_session",
@@ -221,6 +230,7 @@ __all__ = [
     "visible_actions",
     "visible_audits",
     "visible_compliments",
+    "visible_conversations",
     "visible_draws",
     "visible_feedback",
     "visible_people",

@@ -40,6 +40,7 @@ SHELL_FILES = (
     "js/visit-form.js",
     "js/visit-feedback.js",
     "js/visit-scoring.js",
+    "js/voice-form.js",
     "js/wording.js",
     "vendor/chartjs/chart.umd.min.js",
     "vendor/idb/umd.js",
@@ -54,6 +55,7 @@ CAPTURE_PAGES = (
     "/visits/",
     "/audits/record",
     "/audits/",
+    "/voice/record",
 )
 
 

@@ -16,11 +16,19 @@ from wtforms.fields.choices import SelectChoice
 from careobs.db import get_session, utcnow
 from careobs.org import settings as org_settings
 from careobs.pagination import paginate
-from careobs.permissions import capture_required, get_visible_draw, visible_draws
+from careobs.permissions import (
+    capture_required,
+    get_visible_draw,
+    may_record_conversation,
+    visible_conversations,
+    visible_draws,
+)
 from careobs.selection import service
 from careobs.selection.draw import MAX_COUNTED_ACTIONS, TooFewCandidates
 from careobs.selection.forms import DrawForm
 from careobs.selection.models import KINDS, SelectionDraw
+from careobs.voice import service as voice
+from careobs.voice.questions import OUTCOMES
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
 
@@ -123,7 +131,8 @@ def history():
 @capture_required
 def detail(draw_id: uuid.UUID):
     """The permanent record of one draw."""
-    return render_template("selection/detail.html", draw=_visible(draw_id), verified=None)
+    draw = _visible(draw_id)
+    return render_template("selection/detail.html", draw=draw, verified=None, **_voice(draw))
 
 
 @bp.get("/<uuid:draw_id>/verify")
@@ -131,7 +140,22 @@ def detail(draw_id: uuid.UUID):
 def verify(draw_id: uuid.UUID):
     """Re-run the stored draw and say whether it gives the stored result."""
     draw = _visible(draw_id)
-    return render_template("selection/detail.html", draw=draw, verified=service.verify(draw))
+    return render_template(
+        "selection/detail.html", draw=draw, verified=service.verify(draw), **_voice(draw)
+    )
+
+
+def _voice(draw: SelectionDraw) -> dict:
+    """For a draw of people: who was asked and what came of it (careobs.voice), so that the
+    draw shows everyone drawn was followed up, not only those with something good to say."""
+    if draw.kind != "people":
+        return {"conversations": None}
+    return {
+        "conversations": voice.by_draw(get_session(), draw, visible_conversations(current_user)),
+        "may_record": may_record_conversation(current_user, draw),
+        "outcomes": OUTCOMES,
+        "agreeing_text": voice.agreeing_text,
+    }
 
 
 def _visible(draw_id: uuid.UUID) -> SelectionDraw:

@@ -284,6 +284,9 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
         return result(document_id, "forbidden", errors={refused.field: [refused.message]})
     if clean is None:
         return result(document_id, "invalid", errors=errors)
+    clashing = kind.clash(db, document_id, clean) if kind.clash is not None else None
+    if clashing:
+        return result(document_id, "invalid", errors=clashing)
     if stored is not None and stored.content_hash == fingerprint:
         return result(document_id, "unchanged", stored.revision)
 

@@ -18,6 +18,7 @@ export const KINDS = {
   quis_session: { recordPage: "/quis/record", sentPage: (id) => `/quis/sessions/${id}` },
   spot_check: { recordPage: "/visits/record", sentPage: (id) => `/visits/${id}` },
   audit: { recordPage: "/audits/record", sentPage: (id) => `/audits/${id}` },
+  conversation: { recordPage: "/voice/record", sentPage: (id) => `/voice/${id}` },
 };
 
 export let bootstrap = null;

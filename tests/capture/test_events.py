@@ -12,6 +12,7 @@ from careobs.feedback import service as feedback
 from careobs.notifications import service as notifications
 from careobs.quis import service as quis
 from careobs.visits import service as visits
+from careobs.voice import service as voice
 
 
 def receivers(signal, kind_name: str) -> list:
@@ -72,10 +73,14 @@ def test_the_app_factory_wires_each_kind_once_in_todays_order(app):
         notifications.alert_after_visit,
     ]
     assert receivers(events.record_submitted, "audit") == [actions.after_audit_submitted]
+    assert receivers(events.record_submitted, "conversation") == [
+        voice.after_conversation_submitted
+    ]
     assert kinds.registered() == {
         "quis_session": quis.KIND,
         "spot_check": visits.KIND,
         "audit": audits.KIND,
+        "conversation": voice.KIND,
     }
 
 

@@ -437,6 +437,33 @@ COMPLIMENT_PAGES = [
 ]
 
 
+def voice_conversation(page, live, _open_page):
+    """A conversation's page from the demo (the first recorded)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.org.models import Person
+    from careobs.voice.models import Conversation
+
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        conversation_id, code = db.execute(
+            sa.select(Conversation.uuid, Person.code)
+            .join(Person, Person.id == Conversation.person_id)
+            .order_by(Conversation.id)
+            .limit(1)
+        ).one()
+    address = f"/voice/{conversation_id}"
+    goto(page, address)
+    heading(page, f"Conversation with {code}")
+
+
+VOICE_PAGES = [
+    path_visit("voice-record", "supervisor", "/voice/record", "Conversation with a person drawn"),
+    path_visit("voice-summary", "manager", "/voice/summary", "People's voice"),
+    Visit("voice-conversation", "manager", voice_conversation),
+]
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-locked-out", None, login_locked_out),
@@ -495,6 +522,7 @@ PAGES = [
     *EVIDENCE_PAGES,
     *SELECTION_PAGES,
     *COMPLIMENT_PAGES,
+    *VOICE_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

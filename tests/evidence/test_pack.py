@@ -20,6 +20,7 @@ from careobs.org.settings import time_zone
 from careobs.periods import local_midnight
 from careobs.quis.models import QuisSession
 from careobs.visits.models import MonitoringVisit
+from careobs.voice.questions import QUESTIONS
 from tests.support.pdf import page_count, pdf_text
 
 
@@ -97,9 +98,11 @@ def test_homecare_pack_counts_visits_and_tags_them_to_safe_and_effective(app, db
     assert pack.counts["feedback_released"] == released
     found = statements(pack)
     assert {"S6", "S7", "S8", "E6", "W5", "W7"} <= found.keys()
-    assert "C1" not in found  # no QUIS in homecare
-    # C2 only from the care plan audit's schedule (issue 15: on-time compliance is in the pack)
-    assert {i.title for i in found.get("C2", [])} == {f"{CARE_PLAN.name}: done on time"}
+    # No QUIS in homecare: C1 holds only what people said when asked (issue 16's "I" statements).
+    said = {f"“{q.text}”" for q in QUESTIONS}
+    assert {i.title for i in found.get("C1", [])} <= said
+    # C2 otherwise only from the care plan audit's schedule (issue 15: on-time compliance)
+    assert {i.title for i in found.get("C2", [])} - said == {f"{CARE_PLAN.name}: done on time"}
     assert found["S7"][0].table.rows[0][0] == "Infection prevention and control"
     # the care worker list of coverage (names) is not in the pack, only its headline
     keys = {i.table.key for items in found.values() for i in items if i.table is not None}

@@ -37,6 +37,7 @@ from careobs.quis.models import QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
+from careobs.voice.models import Conversation
 from tests.factories import DataBuilder
 from tests.support.audits import (
     CARE_PLAN,
@@ -50,6 +51,7 @@ from tests.support.audits import (
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info
 from tests.support.visits import spot_check as visit_doc
+from tests.support.voice import conversation_doc
 from tests.support.web import PASSWORD, Auth, CsrfClient
 from tests.sync.documents import Place, quis_session, spot_check
 
@@ -97,6 +99,8 @@ compliment_service   record        yes   yes     yes        no     no        no
 concern              respond       yes   yes     yes        no     no        no
 concern_others       respond       yes   yes     no         no     no        no
 compliment_sections  edit          yes   no      no         no     no        no
+people_draw          follow_up     yes   yes     yes        no     no        no
+conversation         view          yes   yes     yes        no     no        no
 """
 
 
@@ -247,6 +251,13 @@ def build_world(app, db) -> World:
         "/selection/", data={"service": str(homecare.uuid), "count": "1", "reason": "matrix"}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    response = supervisor.post(
+        "/selection/people", data={"service": str(homecare.uuid), "count": "1", "reason": "matrix"}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    people_draw = db.scalar(sa.select(SelectionDraw).where(SelectionDraw.kind == "people"))
+    talk = conversation_doc(people_draw, people_draw.result[0]["label"], outcome="declined")
+    assert [r["status"] for r in synced(supervisor, talk)] == ["created"]
     quarantined = QuarantinedDocument(
         organisation_id=acme.org.id,
         service_id=homecare.id,
@@ -275,7 +286,13 @@ def build_world(app, db) -> World:
         "feedback_draft": feedback[unreleased.id],
         "action_released": action_of(released),
         "action_held": action_of(unreleased),
-        "selection_draw": db.scalar(sa.select(SelectionDraw)),
+        "selection_draw": db.scalar(
+            sa.select(SelectionDraw).where(SelectionDraw.kind == "workers")
+        ),
+        "people_draw": people_draw,
+        "conversation": db.scalar(
+            sa.select(Conversation).where(Conversation.uuid == uuid.UUID(talk["id"]))
+        ),
         "evidence_pack": homecare,
         "person": acme.people["H01"],
         "staff_member": hal,
@@ -438,6 +455,8 @@ MODULE = {
     ("concern", "respond"): P.may_respond_to_concern,
     ("concern_others", "respond"): P.may_respond_to_concern,
     ("compliment_sections", "edit"): P.may_edit_compliment_sections,
+    ("people_draw", "follow_up"): P.may_record_conversation,
+    ("conversation", "view"): P.may_view_conversation,
 }
 
 # For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
@@ -456,6 +475,7 @@ VISIBLE = {
     "audit_of_worker": P.visible_audits,
     "compliment": P.visible_compliments,
     "compliment_others": P.visible_compliments,
+    "conversation": P.visible_conversations,
 }
 
 
@@ -496,6 +516,7 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "audit_of_worker": f"/audits/{getattr(r, 'uuid', '')}",
             "compliment": f"/compliments/{getattr(r, 'uuid', '')}",
             "compliment_others": f"/compliments/{getattr(r, 'uuid', '')}",
+            "conversation": f"/voice/{getattr(r, 'uuid', '')}",
         }[kind]
         response = client.get(url)
     elif verb == "add_addendum":
@@ -578,6 +599,10 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         if response.status_code == 200:
             # Offered the form: granted only if this service is among its choices.
             return f'value="{r.uuid.hex}"' in response.get_data(as_text=True)
+    elif verb == "follow_up":
+        # The conversation form, opened from the draw's page for the person drawn.
+        person_code = r.result[0]["label"]
+        response = client.get("/voice/record", query_string={"draw": r.uuid, "person": person_code})
     elif verb == "respond":
         response = client.post(f"/compliments/{r.uuid}/respond", data={"response": "Answered."})
         granted = {302}
