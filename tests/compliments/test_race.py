@@ -5,6 +5,7 @@ each named worker's feedback drafted once, and a concern's action raised once; n
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from werkzeug.serving import make_server
 
 from careobs import create_app
 from careobs.actions.models import Action
+from careobs.compliments import sections
 from careobs.compliments.models import Compliment, ComplimentSection
 from careobs.feedback.models import Feedback
 from tests.clock import local_today
@@ -222,8 +224,17 @@ def withdraw_at_once(clients, keys: list[str]) -> list[Reply]:
     return replies
 
 
-def test_two_admins_withdrawing_the_last_two_sections_at_once_leave_one(admins):
+def test_two_admins_withdrawing_the_last_two_sections_at_once_leave_one(admins, monkeypatch):
+    """Each withdrawal waits a moment between its check and its commit (the server runs in this
+    process), so the two overlap every time: the second must see the first's."""
     acme, db, clients = admins
+    audited = sections.record_about
+
+    def slowly(*args, **kwargs):
+        time.sleep(0.3)
+        return audited(*args, **kwargs)
+
+    monkeypatch.setattr(sections, "record_about", slowly)
     keys = offered(db, acme)
     assert len(keys) == 8
     for key in keys[2:]:
