@@ -306,8 +306,8 @@ def respond(compliment_id: uuid.UUID):
         db.rollback()
         form.response.errors.append(
             "Someone else raised an action for this concern at the same moment, so your "
-            "response was not saved: it is shown above with their action. Your text is kept "
-            "here: save it again."
+            "response was not saved. Their action is shown above; your text is kept here: "
+            "save it again."
         )
         return _render_detail(entry, form, 409)
     flash("Response saved.")
