@@ -142,3 +142,19 @@ def _close_context_session(_exc) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def lock_for_writing(db: Session, column: sa.ColumnElement, row_id: int) -> None:
+    """Make the transactions that change what hangs off one row wait for each other, so each
+    reads what the one before wrote (``lock_for_writing(db, Organisation.id, org_id)``).
+
+    PostgreSQL: the row is locked (``SELECT … FOR UPDATE``) until the transaction ends. SQLite
+    has one writer at a time: the transaction takes the write lock now (``BEGIN IMMEDIATE``),
+    as the sync does, so what it reads next is what it writes after.
+    """
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    db.execute(sa.select(column).where(column == row_id).with_for_update())

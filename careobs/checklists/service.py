@@ -22,7 +22,7 @@ from careobs.checklists.models import (
     ChecklistVersion,
 )
 from careobs.checklists.settings import Difference, change_summary, differences
-from careobs.db import utcnow
+from careobs.db import lock_for_writing, utcnow
 from careobs.org.models import Organisation
 
 
@@ -35,18 +35,9 @@ def lock_checklists(db: Session, organisation_id: int) -> None:
     so each reads what the one before wrote (two imports of one file at once make one template
     and one draft, never a clash on the name or the version number).
 
-    PostgreSQL: the organisation's row is locked (``SELECT … FOR UPDATE``) until the transaction
-    ends. SQLite has one writer at a time: the transaction takes the write lock now
-    (``BEGIN IMMEDIATE``), as the sync does.
+    The organisation's write lock (:func:`careobs.db.lock_for_writing`).
     """
-    connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    db.execute(
-        sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
-    )
+    lock_for_writing(db, Organisation.id, organisation_id)
 
 
 def current_version(db: Session, checklist: Checklist) -> ChecklistVersion | None:

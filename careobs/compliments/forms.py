@@ -73,6 +73,9 @@ class ComplimentForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
+    # What the response was when the form was shown (careobs.compliments.service.response_token):
+    # a form sent over someone else's newer answer is refused, its text kept.
+    seen = HiddenField()
     response = TextAreaField(
         "Response and outcome",
         validators=[Length(max=5000)],

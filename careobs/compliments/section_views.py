@@ -64,9 +64,18 @@ def _section(organisation_id: int, key: str) -> ComplimentSection:
     return found
 
 
-def _page(organisation_id: int, form: SectionForm, status: int = 200):
+def _page(
+    organisation_id: int,
+    form: SectionForm,
+    status: int = 200,
+    rename_error: tuple[str, str, str] | None = None,
+):
+    """The page; ``rename_error`` is (section key, label typed, message) of a refused rename."""
     return render_template(
-        "compliments/sections.html", sections=_all(organisation_id), form=form
+        "compliments/sections.html",
+        sections=_all(organisation_id),
+        form=form,
+        rename_error=rename_error,
     ), status
 
 
@@ -84,7 +93,12 @@ def add():
     if not form.validate():
         return _page(organisation.id, form, 400)
     db = get_session()
-    section = sections.add(db, current_user, organisation.id, form.label.data)
+    try:
+        section = sections.add(db, current_user, organisation.id, form.label.data)
+    except sections.LabelTaken as taken:
+        db.rollback()
+        form.label.errors.append(str(taken))
+        return _page(organisation.id, form, 400)
     db.commit()
     flash(f"Section “{section.label}” added.")
     return redirect(url_for("compliment_sections.index"))
@@ -99,7 +113,12 @@ def rename(key: str):
     if not form.validate():
         abort(400, f"“{section.label}” needs a new name of 1 to 80 characters.")
     db = get_session()
-    sections.rename(db, current_user, section, form.label.data)
+    try:
+        sections.rename(db, current_user, section, form.label.data)
+    except sections.LabelTaken as taken:
+        db.rollback()
+        error = (key, form.label.data, str(taken))
+        return _page(organisation.id, SectionForm(formdata=None), 400, rename_error=error)
     db.commit()
     flash("Section renamed.")
     return redirect(url_for("compliment_sections.index"))

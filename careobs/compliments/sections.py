@@ -1,6 +1,11 @@
 """An organisation's own sections of the service for its compliments and concerns log: add one,
 rename one, stop or start offering one. Entries keep their section whatever happens to it, so a
-section is never deleted, only no longer offered."""
+section is never deleted, only no longer offered.
+
+Every change takes the organisation's write lock first (:func:`careobs.db.lock_for_writing`), so
+two admins at once each read what the other wrote: the last offered section stays offered, and
+the same name added twice (a double click) makes one section.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,33 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.service import record_about
 from careobs.compliments.models import ComplimentSection
+from careobs.db import lock_for_writing
+from careobs.org.models import Organisation
 
 
 class LastSection(Exception):
     """The log must keep at least one section to offer."""
+
+
+class LabelTaken(Exception):
+    """Another of the organisation's sections has that name (case aside): the message says so."""
+
+    def __init__(self, section: ComplimentSection) -> None:
+        super().__init__(f"There is already a section called “{section.label}”.")
+        self.section = section
+
+
+def _same_label(
+    db: Session, organisation_id: int, label: str, other_than: int | None = None
+) -> ComplimentSection | None:
+    """The organisation's section with this label, ignoring case and outer spaces."""
+    stmt = sa.select(ComplimentSection).where(
+        ComplimentSection.organisation_id == organisation_id,
+        sa.func.lower(ComplimentSection.label) == label.strip().lower(),
+    )
+    if other_than is not None:
+        stmt = stmt.where(ComplimentSection.id != other_than)
+    return db.scalars(stmt.order_by(ComplimentSection.id)).first()
 
 
 def _key_for(db: Session, organisation_id: int, label: str) -> str:
@@ -35,7 +63,12 @@ def _key_for(db: Session, organisation_id: int, label: str) -> str:
 
 
 def add(db: Session, actor, organisation_id: int, label: str) -> ComplimentSection:
-    """A new section at the end of the list."""
+    """A new section at the end of the list; :class:`LabelTaken` when the organisation
+    already has one of that name (so a form sent twice at once adds it once)."""
+    lock_for_writing(db, Organisation.id, organisation_id)
+    taken = _same_label(db, organisation_id, label)
+    if taken is not None:
+        raise LabelTaken(taken)
     last = db.scalar(
         sa.select(sa.func.max(ComplimentSection.position)).where(
             ComplimentSection.organisation_id == organisation_id
@@ -55,8 +88,14 @@ def add(db: Session, actor, organisation_id: int, label: str) -> ComplimentSecti
 
 
 def rename(db: Session, actor, section: ComplimentSection, label: str) -> None:
-    """A new label; the key, and every entry's section, stay as they are."""
+    """A new label; the key, and every entry's section, stay as they are. :class:`LabelTaken`
+    when another of the organisation's sections has it."""
     label = label.strip()
+    lock_for_writing(db, Organisation.id, section.organisation_id)
+    db.refresh(section)
+    taken = _same_label(db, section.organisation_id, label, other_than=section.id)
+    if taken is not None:
+        raise LabelTaken(taken)
     if label != section.label:
         before, section.label = section.label, label
         record_about(
@@ -66,6 +105,8 @@ def rename(db: Session, actor, section: ComplimentSection, label: str) -> None:
 
 def set_offered(db: Session, actor, section: ComplimentSection, offered: bool) -> None:
     """Offer the section on the form again, or stop offering it (one must stay offered)."""
+    lock_for_writing(db, Organisation.id, section.organisation_id)
+    db.refresh(section)  # as it is now the lock is held, not as it was read before
     if section.active == offered:
         return
     if not offered:

@@ -9,6 +9,7 @@ twice at once still drafts each worker's feedback once.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from careobs.actions import service as actions
 from careobs.audit.service import record_about
 from careobs.compliments.models import DEFAULT_SECTIONS, Compliment, ComplimentSection
-from careobs.db import utcnow
+from careobs.db import lock_for_writing, utcnow
 from careobs.feedback import service as feedback_service
 from careobs.feedback.models import Feedback
 from careobs.privacy import identifier_warnings
@@ -123,23 +124,38 @@ def draft_feedback(db: Session, compliment: Compliment, member, author) -> Feedb
     )
     if existing is not None:
         return existing
-    feedback = Feedback(
-        organisation_id=compliment.organisation_id,
-        service_id=compliment.service_id,
-        staff_id=member.id,
-        author_id=author.id,
+    return feedback_service.add_draft(
+        db,
+        author,
+        compliment,
+        member.id,
         compliment_id=compliment.id,
         went_well=compliment.text,
         to_develop="",
     )
-    db.add(feedback)
-    db.flush()
-    feedback_service.drafted(db, feedback, author)
-    return feedback
 
 
 class ActionedMeanwhile(Exception):
     """Someone else raised the concern's action at the same moment: roll back, keep theirs."""
+
+
+class ResponseReplaced(Exception):
+    """A saved response is only added to, never replaced (design §2.4: records are never
+    silently changed): the new text must begin with the saved one."""
+
+
+class AnsweredMeanwhile(Exception):
+    """Someone else saved a different response since the form was shown: theirs stays."""
+
+
+def clean_response(text: str) -> str:
+    """The response as stored: browsers' CRLF line breaks as plain newlines, trimmed."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def response_token(response: str) -> str:
+    """A short fingerprint of a response, carried by the form to spot a concurrent answer."""
+    return hashlib.sha256(clean_response(response).encode()).hexdigest()[:16]
 
 
 def respond(
@@ -151,18 +167,38 @@ def respond(
     action_text: str = "",
     owner=None,
     due_on: date | None = None,
+    seen: str | None = None,
 ) -> None:
     """The response to a concern and what came of it; with ``action_text``, an improvement
     action is raised, once: a concern keeps its first action, and when two are raised at once
-    the second raises :class:`ActionedMeanwhile` (the caller rolls back)."""
+    the second raises :class:`ActionedMeanwhile` (the caller rolls back).
+
+    The concern's row is locked first, so answers to it are saved one at a time. ``seen`` is
+    the :func:`response_token` of the response the form showed: when someone else has saved a
+    different one since, :class:`AnsweredMeanwhile` (the same text sent twice is no conflict).
+    A saved response is only ever added to (:class:`ResponseReplaced` otherwise).
+    """
     if compliment.kind != "concern":
         raise ValueError("only a concern has a response")
-    text = response.strip()
-    if text != compliment.response:
+    lock_for_writing(db, Compliment.id, compliment.id)
+    db.refresh(compliment)
+    text = clean_response(response)
+    saved = clean_response(compliment.response)
+    if seen is not None and seen != response_token(saved) and text != saved:
+        raise AnsweredMeanwhile
+    if saved and not text.startswith(saved):
+        raise ResponseReplaced
+    if text != saved:
         compliment.response = text
-        compliment.responded_at = utcnow() if text else None
+        compliment.responded_at = utcnow()
         compliment.updated_at = utcnow()
-        record_about(db, "concern_responded", compliment, actor=actor)
+        record_about(
+            db,
+            "concern_responded",
+            compliment,
+            actor=actor,
+            summary="Added to the response" if saved else "First response",
+        )
     if action_text.strip() and compliment.action_id is None:
         action = actions.create(
             db,

@@ -17,17 +17,19 @@ from careobs.actions import choices as action_choices
 from careobs.compliments import service
 from careobs.compliments.forms import ComplimentForm, LogFilterForm, ResponseForm
 from careobs.compliments.models import Compliment
-from careobs.db import get_session, utcnow
+from careobs.db import get_session
 from careobs.feedback.models import Feedback
-from careobs.org import settings as org_settings
 from careobs.org.models import Organisation, Person, StaffMember
+from careobs.org.service import organisation_today
 from careobs.pagination import paginate
 from careobs.permissions import (
     capture_required,
     compliment_services,
     get_visible_compliment,
     may_edit_compliment_sections,
+    may_record_compliment,
     may_respond_to_concern,
+    may_see_compliment_trends,
     visible_compliments,
 )
 
@@ -37,8 +39,7 @@ EARLIEST = date(2000, 1, 1)
 
 
 def _today() -> date:
-    zone = org_settings.time_zone(get_session(), current_user.organisation_id)
-    return utcnow().astimezone(zone).date()
+    return organisation_today(get_session(), current_user.organisation_id)
 
 
 @bp.get("/")
@@ -80,6 +81,7 @@ def index():
         form=form,
         page=paginate(db, stmt),
         may_record=bool(services),
+        shows_trends=may_see_compliment_trends(current_user),
         edits_sections=may_edit_compliment_sections(
             current_user, db.get(Organisation, current_user.organisation_id)
         ),
@@ -167,12 +169,13 @@ def new():
 def _recorded_message(entry: Compliment, named: int) -> str:
     if named == 1:
         return (
-            f"{entry.kind_label} recorded. Its feedback to the care worker is a draft to release."
+            f"{entry.kind_label} recorded. Feedback to the care worker is drafted, for a manager "
+            "to release."
         )
     if named:
         return (
-            f"{entry.kind_label} recorded. Its feedback to the {named} care workers are drafts "
-            "to release."
+            f"{entry.kind_label} recorded. Feedback to the {named} care workers is drafted, for "
+            "a manager to release."
         )
     return f"{entry.kind_label} recorded."
 
@@ -182,7 +185,7 @@ def _checked(db, form: ComplimentForm, services, sections, staff):
     form errors: every choice must be one the form offered, for the chosen service."""
     chosen = next((s for s in services if s.uuid.hex == form.service.data), None)
     section = next((s for s in sections if s.key == form.section.data), None)
-    if chosen is None:
+    if chosen is None or not may_record_compliment(current_user, chosen):
         form.service.errors.append("Choose a service.")
     if section is None:
         form.section.errors.append("Choose what it is about.")
@@ -199,6 +202,12 @@ def _checked(db, form: ComplimentForm, services, sections, staff):
         )
         if person is None:
             form.person_code.errors.append(f"No person supported has the code {code} here.")
+        elif not person.active:
+            form.person_code.errors.append(
+                f"{code} no longer receives support here: give the code of a person supported "
+                "now, or leave it blank."
+            )
+            person = None
     by_id = {m.uuid.hex: m for m in staff}
     named = [by_id[v] for v in dict.fromkeys(form.staff.data or []) if v in by_id]
     if named and form.kind.data != "compliment":
@@ -228,7 +237,9 @@ def _render_detail(entry: Compliment, form: ResponseForm | None = None, status: 
     )
     may_respond = may_respond_to_concern(current_user, entry)
     if may_respond and form is None:
-        form = ResponseForm(formdata=None, response=entry.response)
+        form = ResponseForm(
+            formdata=None, response=entry.response, seen=service.response_token(entry.response)
+        )
     if form is not None:
         owners, _meaning = action_choices.owner_choices(db, [entry.service])
         form.owner.choices = [SelectChoice("", "No owner yet"), *owners]
@@ -273,11 +284,31 @@ def respond(compliment_id: uuid.UUID):
             action_text=form.action.data or "",
             owner=owner,
             due_on=form.due_on.data,
+            seen=form.seen.data or service.response_token(""),
         )
         db.commit()
+    except service.AnsweredMeanwhile:
+        db.rollback()
+        form.seen.data = service.response_token(entry.response)
+        form.response.errors.append(
+            "Someone else answered this concern meanwhile: here is their answer, above. Your "
+            "response was not saved; it is kept here for you to add to theirs and save again."
+        )
+        return _render_detail(entry, form, 409)
+    except service.ResponseReplaced:
+        db.rollback()
+        form.response.errors.append(
+            "A saved response is not changed or removed: keep it as it is and add below it "
+            "what happened next."
+        )
+        return _render_detail(entry, form, 400)
     except service.ActionedMeanwhile:
         db.rollback()
-        flash("Someone else raised an action for this concern just now: it is shown here.")
-        return redirect(url_for("compliments.detail", compliment_id=compliment_id))
+        form.response.errors.append(
+            "Someone else raised an action for this concern at the same moment, so your "
+            "response was not saved. Their action is shown above; your text is kept here: "
+            "save it again."
+        )
+        return _render_detail(entry, form, 409)
     flash("Response saved.")
     return redirect(url_for("compliments.detail", compliment_id=entry.uuid))

@@ -66,8 +66,9 @@ def compliments_evidence(db: Session, scope: Scope, add, counts: dict[str, int])
             DONE,
             f"{overall['responded']} of {plural(concerns, 'concern', 'concerns')} had a "
             f"response recorded, and {plural(actions, 'action was', 'actions were')} raised "
-            "from them. Each compliment naming a care worker became written feedback to them, "
-            f"released by a manager: {feedback.released} of {feedback.drafted} released, "
+            "from them. Each compliment naming a care worker was drafted as written feedback to "
+            "them, for a manager of the service to release: "
+            f"{feedback.released} of {feedback.drafted} released, "
             f"{feedback.acknowledged} acknowledged by the worker.",
             facts=[
                 ("Concerns responded to", f"{overall['responded']} of {concerns}"),

@@ -35,9 +35,10 @@ def edited(db: Session, feedback: Feedback, editor) -> None:
     _audit(db, "feedback_edited", feedback, editor, summary=feedback.staff.name)
 
 
-def _add_draft(db: Session, author, source, staff_id: int, **fields) -> Feedback:
-    """A new draft for one worker about ``source`` (a visit or a QUIS session, named by
-    ``visit_id`` or ``quis_session_id`` in ``fields``), added, flushed and audited."""
+def add_draft(db: Session, author, source, staff_id: int, **fields) -> Feedback:
+    """A new draft for one worker about ``source`` (a visit, a QUIS session or a compliment,
+    named by ``visit_id``, ``quis_session_id`` or ``compliment_id`` in ``fields``), added,
+    flushed and audited."""
     feedback = Feedback(
         organisation_id=source.organisation_id,
         service_id=source.service_id,
@@ -81,7 +82,7 @@ def draft_from_visit(db: Session, visit, author) -> Feedback:
         f"- {a.description}" + (f" (by {a.due_on:%-d %b %Y})" if a.due_on else "")
         for a in visit.actions
     )
-    return _add_draft(
+    return add_draft(
         db,
         author,
         visit,
@@ -139,7 +140,7 @@ def draft_from_quis(db: Session, session, staff, author) -> Feedback:
     ]
     if negative:
         to_develop.append("Things that help: " + "; ".join(COACHING_PROMPTS) + ".")
-    return _add_draft(
+    return add_draft(
         db,
         author,
         session,
@@ -198,7 +199,7 @@ def team_feedback(
     for member in staff:
         if member.id in already:
             continue
-        feedback = _add_draft(
+        feedback = add_draft(
             db,
             author,
             session,

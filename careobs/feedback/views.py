@@ -24,6 +24,7 @@ from careobs.permissions import (
     get_visible_quis_session,
     managed_feedback,
     may_edit_feedback,
+    may_release_feedback,
     own_feedback,
     own_staff_ids,
 )
@@ -143,6 +144,9 @@ def edit(feedback_id: uuid.UUID):
     if not may_edit_feedback(current_user, feedback):
         abort(403)
     form = FeedbackForm(obj=feedback)
+    may_release = may_release_feedback(current_user, feedback)
+    if request.form.get("release") and not may_release:
+        abort(403, "Feedback from a compliment is released by a manager of the service.")
     if form.validate_on_submit():
         db = get_session()
         before = _edited_text(feedback)
@@ -170,7 +174,9 @@ def edit(feedback_id: uuid.UUID):
             flash("Draft saved.", "success")
         db.commit()
         return redirect(url_for("feedback.detail", feedback_id=feedback.uuid))
-    return render_template("feedback/edit.html", form=form, feedback=feedback)
+    return render_template(
+        "feedback/edit.html", form=form, feedback=feedback, may_release=may_release
+    )
 
 
 @bp.post("/<uuid:feedback_id>/acknowledge")

@@ -15,6 +15,7 @@ from careobs.permissions import (
     can_administer,
     can_capture,
     championed,
+    compliment_services,
     may_complete_any_audit,
     planning_services,
     roles_by_service,
@@ -56,6 +57,9 @@ def index():
         "home/index.html",
         **_audits_due(db),
         may_observe=can_capture(current_user),
+        may_log_compliments=db.scalar(
+            sa.select(compliment_services(current_user).order_by(None).exists())
+        ),
         conflicts=conflicts,
         services=services,
         roles=roles,

@@ -63,6 +63,7 @@ from careobs.permissions.compliments import (
     may_edit_compliment_sections,
     may_record_compliment,
     may_respond_to_concern,
+    may_see_compliment_trends,
     may_view_compliment,
     visible_compliments,
 )
@@ -205,6 +206,7 @@ __all__ = [
     "may_reply_to_feedback",
     "may_respond_to_concern",
     "may_review_quarantined",
+    "may_see_compliment_trends",
     "may_update_action",
     "may_view_action",
     "may_view_audit",

@@ -1,8 +1,11 @@
 """Who may see written feedback, edit and release it, and acknowledge or reply to it.
 
 Its author and the managers of its service (admins: the whole organisation) see it in every
-state and may edit or release a draft. The care worker it is about sees it only once released,
-and only they acknowledge it and reply. Nobody else sees it.
+state and may edit or release a draft, except that feedback drafted from a compliment is
+released only by a manager of its service or an admin (issue 16: "with the manager's
+release"): the supervisor who logged the compliment may edit it, not release it. The care
+worker it is about sees it only once released, and only they acknowledge it and reply.
+Nobody else sees it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.feedback.models import Feedback
-from careobs.permissions.roles import in_query, own_or_managed
+from careobs.permissions.roles import can_manage_service, in_query, own_or_managed
 from careobs.permissions.staff import own_staff_ids
 
 
@@ -59,8 +62,11 @@ def may_edit_feedback(user, feedback: Feedback) -> bool:
 
 
 def may_release_feedback(user, feedback: Feedback) -> bool:
-    """Releasing is done from the edit page, so it follows the same rule."""
-    return may_edit_feedback(user, feedback)
+    """Releasing is done from the edit page, so it follows the same rule; feedback from a
+    compliment also needs a manager of its service (or an admin)."""
+    if not may_edit_feedback(user, feedback):
+        return False
+    return feedback.compliment_id is None or can_manage_service(user, feedback.service)
 
 
 def may_acknowledge_feedback(user, feedback: Feedback) -> bool:

@@ -12,6 +12,7 @@ from careobs.actions.models import Action
 from careobs.audit.service import record
 from careobs.dashboards import coverage
 from careobs.days import within_days
+from careobs.db import lock_for_writing
 from careobs.org import settings as org_settings
 from careobs.org.models import Person, Service
 from careobs.permissions import selection as permitted
@@ -119,18 +120,9 @@ def drawn_on(
 
 
 def lock_service(db: Session, service: Service) -> None:
-    """Make draws in one service wait for each other, so each reads the draw before it.
-
-    PostgreSQL: the service's row is locked (``SELECT … FOR UPDATE``) until the transaction
-    ends. SQLite has one writer at a time: the transaction takes the write lock now
-    (``BEGIN IMMEDIATE``), as the sync does, so what it reads next is what it writes after.
-    """
-    connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    db.execute(sa.select(Service.id).where(Service.id == service.id).with_for_update())
+    """Make draws in one service wait for each other, so each reads the draw before it (the
+    service's write lock, :func:`careobs.db.lock_for_writing`)."""
+    lock_for_writing(db, Service.id, service.id)
 
 
 def make_draw(

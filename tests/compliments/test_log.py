@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from careobs.accounts.models import Membership
 from careobs.actions.models import Action
 from careobs.audit.models import AuditEvent
+from careobs.compliments import service
 from careobs.compliments.models import Compliment, ComplimentSection
 from careobs.feedback.models import Feedback
+from careobs.org.models import StaffMember
 from tests.clock import local_today
 
 
@@ -28,6 +32,11 @@ def test_a_compliment_naming_a_worker_drafts_their_feedback(login_as, org, db, f
     sent = form()
     response = supervisor.post("/compliments/new", data=sent)
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    page = supervisor.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Compliment recorded. Feedback to the care worker is drafted, for a manager to release."
+        in page
+    )
     [entry] = entries(db)
     assert response.headers["Location"].endswith(f"/compliments/{entry.uuid}")
     assert entry.uuid.hex == sent["entry_id"]
@@ -151,11 +160,20 @@ def test_a_person_supported_is_recorded_by_code_only(login_as, org, db, form):
         ({"source": "person", "person_code": "John Smith"}, "This looks like a name."),
         ({"source": "person", "person_code": "Z99"}, "No person supported has the code Z99 here."),
         ({"source": "person", "person_code": "R01"}, "No person supported has the code R01 here."),
+        (
+            {"source": "person", "person_code": "H02", "staff": [], "_h02_left": True},
+            "H02 no longer receives support here: give the code of a person supported now, "
+            "or leave it blank.",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_the_reason_and_nothing_is_stored(
     login_as, org, db, form, changes, message
 ):
+    changes = dict(changes)
+    if changes.pop("_h02_left", False):  # H02 has left the service: not a source any more
+        db.merge(org.people["H02"]).active = False
+        db.commit()
     response = login_as(org.supervisor).post("/compliments/new", data=form(**changes))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -325,3 +343,199 @@ def test_unknown_entries_are_not_found(login_as, org):
     supervisor = login_as(org.supervisor)
     assert supervisor.get("/compliments/00000000-0000-0000-0000-000000000000").status_code == 404
     assert supervisor.get("/compliments/not-a-uuid").status_code == 404
+
+
+def test_naming_several_workers_says_their_feedback_is_drafted(login_as, org, db, form):
+    """The flash after naming two care workers (hand-written wording, issue 16)."""
+    second = StaffMember(
+        organisation_id=org.org.id,
+        service_id=org.homecare.id,
+        name="Hattie Homecare",
+        job_role="Care worker",
+        start_date=date(2025, 1, 6),
+    )
+    db.add(second)
+    db.commit()
+    supervisor = login_as(org.supervisor)
+    staff = [org.staff_members["Hal Homecare"].uuid.hex, second.uuid.hex]
+    response = supervisor.post("/compliments/new", data=form(staff=staff))
+    assert response.status_code == 302
+    page = supervisor.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Compliment recorded. Feedback to the 2 care workers is drafted, for a manager to "
+        "release." in page
+    )
+    assert len(feedback_of(db, entries(db)[0])) == 2
+
+
+# -- issue 16: the manager's release, leaving a service, who is offered what ---------------------
+
+
+def test_the_supervisor_who_logged_a_compliment_edits_its_feedback_but_cannot_release_it(
+    login_as, org, db, form, homecare_manager
+):
+    supervisor = login_as(org.supervisor)
+    supervisor.post("/compliments/new", data=form())
+    [feedback] = feedback_of(db, entries(db)[0])
+    edit = supervisor.get(f"/feedback/{feedback.uuid}/edit").get_data(as_text=True)
+    assert 'name="release"' not in edit
+    assert "A manager of the service releases feedback drafted from a compliment." in edit
+    fields = {"went_well": "Warm and patient.", "to_develop": "", "actions": ""}
+    refused = supervisor.post(f"/feedback/{feedback.uuid}/edit", data={**fields, "release": "1"})
+    assert refused.status_code == 403
+    db.expire_all()
+    feedback = db.get(Feedback, feedback.id)
+    assert (feedback.status, feedback.released_at) == ("draft", None)
+    assert feedback.went_well != "Warm and patient."  # nothing of the refused post is saved
+    # Saving the draft is still theirs; the manager releases it.
+    assert supervisor.post(f"/feedback/{feedback.uuid}/edit", data=fields).status_code == 302
+    manager = login_as(homecare_manager)
+    assert 'name="release"' in manager.get(f"/feedback/{feedback.uuid}/edit").get_data(as_text=True)
+    released = manager.post(f"/feedback/{feedback.uuid}/edit", data={**fields, "release": "1"})
+    assert released.status_code == 302
+    db.expire_all()
+    feedback = db.get(Feedback, feedback.id)
+    assert (feedback.status, feedback.went_well) == ("released", "Warm and patient.")
+
+
+def leave_homecare(db, user) -> None:
+    db.execute(
+        sa.delete(Membership).where(
+            Membership.user_id == user.id,
+            Membership.service_id.in_(
+                sa.select(Compliment.service_id).where(Compliment.recorded_by_id == user.id)
+            ),
+        )
+    )
+    db.commit()
+
+
+def test_someone_who_left_the_service_no_longer_reads_or_answers_its_concerns(
+    login_as, org, db, form, homecare_manager
+):
+    """Chosen: an entry someone recorded is theirs to read only while they still work in its
+    service; answering it (and raising its action) needs the same."""
+    entry = concern(login_as, org, db, form)
+    supervisor = login_as(org.supervisor)
+    assert supervisor.get(f"/compliments/{entry.uuid}").status_code == 200
+    leave_homecare(db, org.supervisor)
+    supervisor = login_as(org.supervisor)
+    assert supervisor.get(f"/compliments/{entry.uuid}").status_code == 404
+    assert "Tea arrived cold" not in supervisor.get("/compliments/").get_data(as_text=True)
+    fields = {
+        "response": "Sorted it.",
+        "action": "Check the kettle.",
+        "owner": "",
+        "due_on": (local_today() + timedelta(days=7)).isoformat(),
+    }
+    answer = supervisor.post(f"/compliments/{entry.uuid}/respond", data=fields)
+    assert answer.status_code == 404
+    [entry] = entries(db)
+    assert (entry.response, entry.action_id) == ("", None)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
+    # The service's manager still answers it.
+    manager = login_as(homecare_manager)
+    assert manager.post(f"/compliments/{entry.uuid}/respond", data=fields).status_code == 302
+    assert entries(db)[0].response == "Sorted it."
+
+
+def test_trends_by_section_are_offered_only_to_who_may_open_them(login_as, org, homecare_manager):
+    for user, shown in ((org.supervisor, False), (homecare_manager, True), (org.admin, True)):
+        client = login_as(user)
+        page = client.get("/compliments/").get_data(as_text=True)
+        assert ("Trends by section" in page) is shown, user.email
+        opened = client.get("/dashboards/compliments").status_code
+        assert (opened == 200) is shown, (user.email, opened)
+
+
+def test_supervisors_find_the_log_from_the_home_page(login_as, org, hal_user):
+    home = login_as(org.supervisor).get("/").get_data(as_text=True)
+    assert 'href="/compliments/">Compliments and concerns</a>' in home
+    assert "/compliments/" not in login_as(hal_user).get("/").get_data(as_text=True)
+
+
+# -- a concern's response is never silently changed ---------------------------------------------
+
+
+def respond(client, entry, **fields):
+    return client.post(f"/compliments/{entry.uuid}/respond", data=fields)
+
+
+def seen_token(client, entry) -> str:
+    page = client.get(f"/compliments/{entry.uuid}").get_data(as_text=True)
+    return re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_a_saved_response_is_added_to_never_replaced(login_as, org, db, form):
+    entry = concern(login_as, org, db, form)
+    supervisor = login_as(org.supervisor)
+    token = seen_token(supervisor, entry)
+    assert respond(supervisor, entry, response="Apologised.", seen=token).status_code == 302
+    token = seen_token(supervisor, entry)
+    for replaced in ("Nothing to see.", "", "apologised. And more."):
+        refused = respond(supervisor, entry, response=replaced, seen=token)
+        assert refused.status_code == 400, replaced
+        text = refused.get_data(as_text=True)
+        assert "A saved response is not changed or removed" in text
+    assert entries(db)[0].response == "Apologised."
+    added = "Apologised.\r\nTea now made during the visit."
+    assert respond(supervisor, entry, response=added, seen=token).status_code == 302
+    assert entries(db)[0].response == "Apologised.\nTea now made during the visit."
+    events = db.scalars(
+        sa.select(AuditEvent.summary)
+        .where(AuditEvent.action == "concern_responded")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert events == ["First response", "Added to the response"]
+
+
+def test_an_answer_saved_meanwhile_is_shown_and_the_typed_text_kept(
+    login_as, org, db, form, homecare_manager
+):
+    entry = concern(login_as, org, db, form)
+    supervisor = login_as(org.supervisor)
+    token = seen_token(supervisor, entry)  # the supervisor opens the form: no response yet
+    manager = login_as(homecare_manager)
+    assert respond(manager, entry, response="Rang the family.").status_code == 302
+    late = respond(login_as(org.supervisor), entry, response="Spoke to the cook.", seen=token)
+    assert late.status_code == 409
+    text = late.get_data(as_text=True)
+    assert "Someone else answered this concern meanwhile" in text
+    assert "Rang the family." in text  # their answer, shown
+    assert re.search(r">\s*Spoke to the cook.</textarea>", text)  # the typed text, kept
+    assert entries(db)[0].response == "Rang the family."
+    # The form now carries their answer as seen: added to, it is saved.
+    token = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', text).group(1)
+    merged = "Rang the family.\nSpoke to the cook."
+    again = respond(login_as(org.supervisor), entry, response=merged, seen=token)
+    assert again.status_code == 302
+    assert entries(db)[0].response == merged
+
+
+def test_when_an_action_race_is_lost_the_response_is_not_saved_and_the_text_kept(
+    login_as, org, db, form, monkeypatch
+):
+    """Another request raised the concern's action between this one's write and its commit:
+    everything is rolled back, the page says the response was not saved and keeps it."""
+    entry = concern(login_as, org, db, form)
+    real = service.respond
+
+    def loses_the_race(*args, **kwargs):
+        real(*args, **kwargs)
+        raise service.ActionedMeanwhile
+
+    monkeypatch.setattr(service, "respond", loses_the_race)
+    fields = {
+        "response": "Spoke to the cook.",
+        "action": "Check the kettle.",
+        "owner": "",
+        "due_on": (local_today() + timedelta(days=7)).isoformat(),
+    }
+    lost = login_as(org.supervisor).post(f"/compliments/{entry.uuid}/respond", data=fields)
+    assert lost.status_code == 409
+    text = lost.get_data(as_text=True)
+    assert "so your response was not saved" in text
+    assert re.search(r">\s*Spoke to the cook.</textarea>", text)
+    [entry] = entries(db)
+    assert (entry.response, entry.action_id) == ("", None)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Action)) == 0

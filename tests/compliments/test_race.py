@@ -5,6 +5,7 @@ each named worker's feedback drafted once, and a concern's action raised once; n
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -15,7 +16,8 @@ from werkzeug.serving import make_server
 
 from careobs import create_app
 from careobs.actions.models import Action
-from careobs.compliments.models import Compliment
+from careobs.compliments import sections
+from careobs.compliments.models import Compliment, ComplimentSection
 from careobs.feedback.models import Feedback
 from tests.clock import local_today
 from tests.factories import DataBuilder
@@ -163,3 +165,114 @@ def test_a_concern_answered_at_once_from_five_browsers_raises_one_action(race):
     entry = db.get(Compliment, entry.id)
     assert entry.action_id == db.scalar(sa.select(Action.id))
     assert entry.response == response["response"]
+
+
+@pytest.fixture
+def admins(race):
+    """Acme's admin logged in from four more browsers (the race's clients stay as they are)."""
+    acme, db, clients = race
+    port = clients[-1].conn.port
+    extra = []
+    try:
+        for _ in range(CLIENTS):
+            client = SyncClient(port, ledger=None)
+            client.log_in(acme.admin.email)
+            extra.append(client)
+        clients[-1].request("GET", "/compliments/sections/")  # the default sections
+        yield acme, db, [clients[-1], *extra]
+    finally:
+        for client in extra:
+            client.close()
+
+
+def offered(db, acme) -> list[str]:
+    db.expire_all()
+    return list(
+        db.scalars(
+            sa.select(ComplimentSection.key)
+            .where(
+                ComplimentSection.organisation_id == acme.org.id,
+                ComplimentSection.active.is_(True),
+            )
+            .order_by(ComplimentSection.key)
+        )
+    )
+
+
+def withdraw_at_once(clients, keys: list[str]) -> list[Reply]:
+    """Each client stops offering its own section, from its own thread, at the same instant."""
+    barrier = threading.Barrier(len(clients))
+    replies: list[Reply | None] = [None] * len(clients)
+
+    def withdraw(index: int) -> None:
+        client = clients[index]
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRFToken": client.token,
+        }
+        barrier.wait(TIMEOUT)
+        replies[index] = client.request(
+            "POST", f"/compliments/sections/{keys[index]}/offered", b"offered=0", headers
+        )
+
+    threads = [threading.Thread(target=withdraw, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert all(r is not None for r in replies), "a client got no answer"
+    return replies
+
+
+def test_two_admins_withdrawing_the_last_two_sections_at_once_leave_one(admins, monkeypatch):
+    """Each withdrawal waits a moment between its check and its commit (the server runs in this
+    process), so the two overlap every time: the second must see the first's."""
+    acme, db, clients = admins
+    audited = sections.record_about
+
+    def slowly(*args, **kwargs):
+        time.sleep(0.3)
+        return audited(*args, **kwargs)
+
+    monkeypatch.setattr(sections, "record_about", slowly)
+    keys = offered(db, acme)
+    assert len(keys) == 8
+    for key in keys[2:]:
+        [reply] = post_at_once(
+            clients[:1], f"/compliments/sections/{key}/offered", {"offered": "0"}
+        )
+        assert reply.status == 302
+    first, second = keys[:2]
+    for round_ in range(4):
+        replies = withdraw_at_once(clients[:2], [first, second])
+        assert sorted(r.status for r in replies) == [302, 409], [
+            (r.status, r.body[:300]) for r in replies
+        ]
+        still = offered(db, acme)
+        assert len(still) == 1 and still[0] in (first, second), round_
+        withdrawn = second if still == [first] else first
+        [reply] = post_at_once(
+            clients[:1], f"/compliments/sections/{withdrawn}/offered", {"offered": "1"}
+        )
+        assert reply.status == 302 and offered(db, acme) == [first, second]
+
+
+def test_the_same_section_added_at_once_from_five_browsers_is_one_section(admins):
+    acme, db, clients = admins
+    for round_, label in enumerate(["Transport", "Laundry", "Night care"]):
+        replies = post_at_once(clients, "/compliments/sections/", {"label": label})
+        statuses = sorted(r.status for r in replies)
+        assert statuses == [302] + [400] * (len(clients) - 1), [
+            (r.status, r.body[:300]) for r in replies
+        ]
+        refused = next(r for r in replies if r.status == 400).body.decode()
+        assert f"There is already a section called “{label}”." in refused
+        db.expire_all()
+        named = db.scalars(
+            sa.select(ComplimentSection).where(
+                ComplimentSection.organisation_id == acme.org.id,
+                sa.func.lower(ComplimentSection.label) == label.lower(),
+            )
+        ).all()
+        assert len(named) == 1, round_
+        assert count(db, ComplimentSection) == 8 + round_ + 1

@@ -27,9 +27,9 @@ def test_an_admin_adds_renames_and_withdraws_a_section(login_as, org, db, form):
     )
     added = section(db, org, "laundry_linen")
     assert (added.label, added.active, added.position) == ("Laundry & linen", True, 8)
-    # The same name again gets its own key.
-    admin.post("/compliments/sections/", data={"label": "Laundry & linen"})
-    assert section(db, org, "laundry_linen_2") is not None
+    # Another name making the same key gets its own key.
+    admin.post("/compliments/sections/", data={"label": "Laundry, linen"})
+    assert section(db, org, "laundry_linen_2").label == "Laundry, linen"
     # An entry about food keeps its section through a rename and a withdrawal.
     supervisor = login_as(org.supervisor)
     assert (
@@ -102,3 +102,58 @@ def test_only_the_organisations_admins_change_sections(login_as, org, other, db,
     outsider = login_as(other.admin)
     assert outsider.post("/compliments/sections/care", data={"label": "Theirs"}).status_code == 302
     assert section(db, org, "care").label == "Care"
+
+
+def count_sections(db, org) -> int:
+    db.expire_all()
+    return db.scalar(
+        sa.select(sa.func.count()).where(ComplimentSection.organisation_id == org.org.id)
+    )
+
+
+def test_a_name_already_used_is_refused_whatever_its_case(login_as, org, db):
+    """Adding "Care" twice (a double click) or "  CARE " makes no second section; the form says
+    why and keeps what was typed."""
+    admin = login_as(org.admin)
+    admin.get("/compliments/sections/")
+    assert count_sections(db, org) == 8
+    for typed in ("Care", "  CARE ", "medicines"):
+        page = admin.post("/compliments/sections/", data={"label": typed})
+        assert page.status_code == 400, typed
+        text = page.get_data(as_text=True)
+        existing = "Care" if typed.strip().lower() == "care" else "Medicines"
+        assert f"There is already a section called “{existing}”." in text
+        assert f'value="{typed}"' in text
+    assert count_sections(db, org) == 8
+    events = db.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "compliment_section_added")
+    ).all()
+    assert events == []
+
+
+def test_a_rename_to_another_sections_name_is_refused(login_as, org, db):
+    admin = login_as(org.admin)
+    admin.get("/compliments/sections/")
+    page = admin.post("/compliments/sections/food", data={"label": "care"})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "There is already a section called “Care”." in text
+    assert 'aria-invalid="true"' in text and 'value="care"' in text
+    assert section(db, org, "food").label == "Food"
+    assert section(db, org, "care").label == "Care"
+    # A section may change only the case of its own name.
+    assert admin.post("/compliments/sections/care", data={"label": "CARE"}).status_code == 302
+    assert section(db, org, "care").label == "CARE"
+
+
+def test_each_rename_field_and_button_names_its_section(login_as, org):
+    """Screen readers hear "Section name: Care" and "Rename Care", not eight identical ones."""
+    admin = login_as(org.admin)
+    text = admin.get("/compliments/sections/").get_data(as_text=True)
+    assert (
+        '<label for="label-care">Section name<span class="visually-hidden">: Care</span></label>'
+        in text
+    )
+    assert 'Rename<span class="visually-hidden"> Care</span></button>' in text
+    assert 'Rename<span class="visually-hidden"> Medicines</span></button>' in text
+    assert ">Rename</button>" not in text

@@ -426,6 +426,19 @@ def concern_entry(page, _live, _open_page):
     expect(page.get_by_role("heading", name="Response and outcome")).to_be_visible()
 
 
+def compliment_section_rename_error(page, _live, _open_page):
+    """A section renamed to another section's name: the page again, that field in error."""
+    goto(page, "/compliments/sections/")
+    field = page.get_by_label("Section name: Food", exact=True)
+    field.fill("care")
+    page.get_by_role("button", name="Rename Food", exact=True).click()
+    heading(page, "Sections of the service")
+    expect(page.locator(".error-summary")).to_contain_text("There is already a section called")
+    expect(page.get_by_label("Section name: Food", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
 COMPLIMENT_PAGES = [
     path_visit("compliments-log", "manager", "/compliments/", "Compliments and concerns"),
     path_visit(
@@ -434,6 +447,7 @@ COMPLIMENT_PAGES = [
     Visit("compliment-form-error", "supervisor", compliment_form_error),
     Visit("concern-entry", "manager", concern_entry),
     path_visit("compliment-sections", "admin", "/compliments/sections/", "Sections of the service"),
+    Visit("compliment-section-rename-error", "admin", compliment_section_rename_error),
 ]
 
 

@@ -70,6 +70,8 @@ feedback_released    view          yes   yes     yes        yes    no        no
 feedback_draft       view          yes   yes     yes        no     no        no
 feedback_draft       edit          yes   yes     yes        no     no        no
 feedback_released    edit          no    no      no         no     no        no
+feedback_compliment  edit          yes   yes     yes        no     no        no
+feedback_compliment  release       yes   yes     no         no     no        no
 feedback_released    acknowledge   no    no      no         yes    no        no
 feedback_released    reply         no    no      no         yes    no        no
 action_released      view          yes   yes     yes        yes    no        no
@@ -339,6 +341,11 @@ def log_entries(world: World, homecare, hal) -> dict:
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         made[key] = world.db.scalar(sa.select(Compliment).where(Compliment.uuid == entry_id))
+    # The supervisor drafted Hal's feedback from their compliment: they may edit it, and only
+    # a manager (or an admin) releases it (issue 16).
+    made["feedback_compliment"] = world.db.scalar(
+        sa.select(Feedback).where(Feedback.compliment_id == made["compliment"].id)
+    )
     made["compliment_service"] = homecare
     made["compliment_sections"] = homecare.organisation
     return made
@@ -424,6 +431,8 @@ MODULE = {
     ("feedback_draft", "view"): P.may_view_feedback,
     ("feedback_draft", "edit"): P.may_edit_feedback,
     ("feedback_released", "edit"): P.may_edit_feedback,
+    ("feedback_compliment", "edit"): P.may_edit_feedback,
+    ("feedback_compliment", "release"): P.may_release_feedback,
     ("feedback_released", "acknowledge"): P.may_acknowledge_feedback,
     ("feedback_released", "reply"): P.may_reply_to_feedback,
     ("action_released", "view"): P.may_view_action,
@@ -531,6 +540,15 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         granted = {302}
         if response.status_code == 302:
             return r.id == role_organisation(world, role)
+    elif verb == "release":
+        # Released with a text too long to save: whoever may release gets the form back with
+        # the error (200) and the feedback stays a draft for the next role; others are refused
+        # before the form is read.
+        response = client.post(
+            f"/feedback/{r.uuid}/edit", data={"release": "1", "went_well": "x" * 20001}
+        )
+        granted = {200}
+        assert world.fresh(Feedback, r).status == "draft"
     elif verb == "edit":
         response = client.get(f"/feedback/{r.uuid}/edit")
     elif verb == "acknowledge":
