@@ -131,3 +131,24 @@ class AuditAction(ProposedAction, Base):
     )
 
     audit: Mapped[Audit] = relationship(back_populates="actions")
+
+
+class AuditLatest(Base):
+    """The newest submitted audit of each (service, template, subject): the one started last,
+    ties to the one stored last (the larger id), as the audits dashboard ranks them.
+
+    Kept in the transaction that stores a submitted audit (careobs.audits.service), by one
+    INSERT … ON CONFLICT DO UPDATE that replaces the row only with a newer audit, so two audits
+    of one subject stored at once keep the newer whichever commits first. ``subject_id`` is the
+    person's, care worker's or area's id, 0 for the whole service; ``started_at`` is the audit's,
+    copied so the comparison needs no join.
+    """
+
+    __tablename__ = "audit_latest"
+
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(sa.ForeignKey("checklists.id"), primary_key=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from careobs.actions.models import Action
 from careobs.audits import documents, export, scoring
 from careobs.audits.documents import CleanAudit
-from careobs.audits.models import Audit, AuditAction, AuditAnswer
+from careobs.audits.models import Audit, AuditAction, AuditAnswer, AuditLatest
 from careobs.capture import records, storing
 from careobs.capture.kinds import DocumentKind
+from careobs.checklists.models import ChecklistVersion
 from careobs.checklists.scoring import Answer
 
 KIND_NAME = "audit"  # the "kind" devices send; the app factory registers KIND below
@@ -62,14 +64,98 @@ def create(
     db: Session, user, document_id, revision: int, clean: CleanAudit, content_hash: str
 ) -> Audit:
     """Store a new audit document."""
-    return storing.create(KIND, db, user, document_id, revision, clean, content_hash)
+    audit = storing.create(KIND, db, user, document_id, revision, clean, content_hash)
+    if audit.status == "submitted":
+        keep_latest(db, audit, clean.version.checklist_id)
+    return audit
 
 
 def update(
     db: Session, user, audit: Audit, revision: int, clean: CleanAudit, content_hash: str
 ) -> Audit:
     """Replace a draft with a newer revision from its author."""
-    return storing.update(KIND, db, user, audit, revision, clean, content_hash)
+    audit = storing.update(KIND, db, user, audit, revision, clean, content_hash)
+    if audit.status == "submitted":
+        keep_latest(db, audit, clean.version.checklist_id)
+    return audit
+
+
+def keep_latest(db: Session, audit: Audit, checklist_id: int) -> None:
+    """Make a submitted audit its subject's latest (careobs.audits.models.AuditLatest) unless a
+    newer one is stored: started later, or at the same instant and stored later.
+
+    One INSERT … ON CONFLICT DO UPDATE … WHERE: on PostgreSQL the conflicting row is locked and
+    the condition read against its newest committed version, so two audits of one subject
+    stored at once from two devices keep the newer whichever commits first; SQLite runs one
+    writer at a time. A submitted audit never changes afterwards (the sync refuses it), so the
+    row never has to go back to an older audit."""
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    table = AuditLatest.__table__
+    stmt = dialect.insert(table).values(
+        service_id=audit.service_id,
+        checklist_id=checklist_id,
+        subject_type=audit.subject_type,
+        subject_id=audit.person_id or audit.staff_id or audit.area_id or 0,
+        audit_id=audit.id,
+        started_at=audit.started_at,
+    )
+    newer = sa.or_(
+        stmt.excluded.started_at > table.c.started_at,
+        sa.and_(
+            stmt.excluded.started_at == table.c.started_at,
+            stmt.excluded.audit_id > table.c.audit_id,
+        ),
+    )
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["service_id", "checklist_id", "subject_type", "subject_id"],
+            set_={"audit_id": stmt.excluded.audit_id, "started_at": stmt.excluded.started_at},
+            where=newer,
+        )
+    )
+
+
+def rebuild_latest(db: Session, organisation_id: int) -> None:
+    """Recompute the organisation's latest audits from its submitted audits (after a bulk load,
+    such as the large demo's, which writes audits without :func:`create`)."""
+    services = sa.select(Audit.service_id).where(Audit.organisation_id == organisation_id)
+    db.execute(sa.delete(AuditLatest).where(AuditLatest.service_id.in_(services)))
+    db.execute(
+        AuditLatest.__table__.insert().from_select(
+            LATEST_COLUMNS, ranked_latest(Audit.organisation_id == organisation_id)
+        )
+    )
+
+
+LATEST_COLUMNS = [
+    "service_id",
+    "checklist_id",
+    "subject_type",
+    "subject_id",
+    "audit_id",
+    "started_at",
+]
+
+
+def ranked_latest(*where) -> sa.Select:
+    """Each (service, template, subject)'s newest submitted audit among those matching
+    ``where``, as AuditLatest's columns: the same ranking as :func:`keep_latest`."""
+    subject_id = sa.func.coalesce(Audit.person_id, Audit.staff_id, Audit.area_id, 0)
+    key = (Audit.service_id, ChecklistVersion.checklist_id, Audit.subject_type, subject_id)
+    newest = sa.func.row_number().over(
+        partition_by=key, order_by=(Audit.started_at.desc(), Audit.id.desc())
+    )
+    columns = [
+        c.label(name)
+        for c, name in zip((*key, Audit.id, Audit.started_at), LATEST_COLUMNS, strict=True)
+    ]
+    ranked = (
+        sa.select(*columns, newest.label("newest"))
+        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
+        .where(Audit.status == "submitted", *where)
+        .subquery()
+    )
+    return sa.select(*(ranked.c[name] for name in LATEST_COLUMNS)).where(ranked.c.newest == 1)
 
 
 KIND = DocumentKind(

@@ -18,7 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audits.models import Audit, AuditAnswer
+from careobs.audits.models import Audit, AuditAnswer, AuditLatest
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.dashboards import audits_on_time
 from careobs.dashboards.filters import Scope
@@ -93,32 +93,14 @@ def latest(db: Session, scope: Scope) -> tuple[dict, list[dict]]:
     their latest audit per (template, service) — keys "subjects", "red", "amber", "green",
     "unscored" — and, worst first, the subjects whose latest audit was not green, with ids only
     (``person``, ``staff``, ``area``: :func:`name_subjects` names them).
+
+    Read from each subject's newest audit as stored (careobs.audits.models.AuditLatest): one row
+    per subject, whatever the number of audits. When the period ends before some subject's
+    newest audit (dates chosen in the past), the audits of the period are ranked instead.
     """
-    template_id = ChecklistVersion.checklist_id
-    subject = (Audit.subject_type, Audit.person_id, Audit.staff_id, Audit.area_id)
-    newest = (
-        sa.func.row_number()
-        .over(
-            partition_by=(template_id, Audit.service_id, *subject),
-            order_by=(Audit.started_at.desc(), Audit.id.desc()),
-        )
-        .label("newest")
-    )
-    ranked = (
-        sa.select(
-            template_id.label("template_id"),
-            Audit.service_id,
-            *subject,
-            Audit.started_at,
-            Audit.score,
-            Audit.band,
-            newest,
-        )
-        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
-        .where(*_where(scope))
-        .subquery()
-    )
-    rows = db.execute(sa.select(ranked).where(ranked.c.newest == 1)).all()
+    rows = _stored_latest(db, scope)
+    if rows is None:
+        rows = _ranked_latest(db, scope)
     templates = _names(db, Checklist, Checklist.name, {r.template_id for r in rows})
     services = _names(db, Service, Service.name, {r.service_id for r in rows})
     groups: dict[tuple[str, str], dict] = defaultdict(
@@ -152,6 +134,61 @@ def latest(db: Session, scope: Scope) -> tuple[dict, list[dict]]:
         )
     )
     return dict(groups), subjects
+
+
+LATEST_COLUMNS = (
+    Audit.subject_type,
+    Audit.person_id,
+    Audit.staff_id,
+    Audit.area_id,
+    Audit.started_at,
+    Audit.score,
+    Audit.band,
+)
+
+
+def _stored_latest(db: Session, scope: Scope) -> list | None:
+    """Each subject's newest audit from AuditLatest, those started in the period; None when a
+    subject's newest audit started after the period (its latest in the period is an older one)."""
+    template = [] if scope.template_id is None else [AuditLatest.checklist_id == scope.template_id]
+    rows = db.execute(
+        sa.select(
+            AuditLatest.checklist_id.label("template_id"),
+            AuditLatest.service_id,
+            *LATEST_COLUMNS,
+            (AuditLatest.started_at >= scope.end).label("after"),
+        )
+        .join(Audit, Audit.id == AuditLatest.audit_id)
+        .where(
+            AuditLatest.service_id.in_(scope.service_ids),
+            AuditLatest.started_at >= scope.start,
+            *template,
+        )
+    ).all()
+    if any(row.after for row in rows):
+        return None
+    return rows
+
+
+def _ranked_latest(db: Session, scope: Scope) -> list:
+    """Each subject's latest audit in the period, ranked over the period's audits."""
+    template_id = ChecklistVersion.checklist_id
+    subject = (Audit.subject_type, Audit.person_id, Audit.staff_id, Audit.area_id)
+    newest = (
+        sa.func.row_number()
+        .over(
+            partition_by=(template_id, Audit.service_id, *subject),
+            order_by=(Audit.started_at.desc(), Audit.id.desc()),
+        )
+        .label("newest")
+    )
+    ranked = (
+        sa.select(template_id.label("template_id"), Audit.service_id, *LATEST_COLUMNS, newest)
+        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
+        .where(*_where(scope))
+        .subquery()
+    )
+    return db.execute(sa.select(ranked).where(ranked.c.newest == 1)).all()
 
 
 def _names(db: Session, model, column, ids: set) -> dict:

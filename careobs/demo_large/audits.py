@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits import scoring, starter
+from careobs.audits import service as audits_service
 from careobs.audits.models import Audit, AuditAnswer
 from careobs.audits.schedules import AuditSchedule, AuditScheduleFrequency
 from careobs.checklists.models import Checklist, ChecklistVersion
@@ -185,6 +186,9 @@ def generate(
         db.commit()
         audits += len(rows)
         answers += len(answer_rows)
+    # Written in bulk, not one by one through the sync: each subject's latest audit at once.
+    audits_service.rebuild_latest(db, org_id)
+    db.commit()
     schedules = _schedules(db, org_id, units, admin, window, templates)
     echo(f"  audits {audits:,} ({answers:,} answers), schedules {schedules}")
     return audits, answers
