@@ -118,12 +118,22 @@ def trace(starts_on: date, cadence: Cadence, done, added_on: date | None = None)
     return walk_days(start, cadence, sorted({d.toordinal() for d in done}))
 
 
-def walk_days(start: int, cadence: Cadence, days: list[int]) -> Trace:
+def walk_days(start: int, cadence: Cadence, days: list[int], since: int | None = None) -> Trace:
     """:func:`trace` from the first due date and the audit days as ordinals, ascending and
-    each once (two audits on one day close one slot)."""
+    each once (two audits on one day close one slot).
+
+    ``since``: the day of the last audit before ``days`` (None: ``days`` are all of them). The
+    next due date after an audit depends on its day alone, so the walk goes on from there as
+    the whole walk would; the trace then holds only what follows that audit. Every slot that
+    falls due on or after ``since`` + the longest frequency is in it (the audit due then was
+    due one interval at most after an audit done that day or later), so the counts of a period
+    starting then are those of the whole walk (:func:`counted_from_day`)."""
     result = Trace()
     due = start
     after, runs = cadence.after, cadence.runs
+    if since is not None:
+        due = max(start, after(since)) if since < start else after(since)
+        days = [day for day in days if day > since]
     for day in days:
         if day < start:
             due = max(start, after(day))  # before the first due: only moves it
@@ -136,6 +146,13 @@ def walk_days(start: int, cadence: Cadence, days: list[int]) -> Trace:
         due = after(day)
     result.due = due
     return result
+
+
+def counted_from_day(first: int, cadence: Cadence) -> int:
+    """The day before which audits need not be read one by one to count the slots due from
+    ``first`` on: ``first`` less the longest frequency of the history (only the last audit
+    before it matters, as :func:`walk_days`'s ``since``)."""
+    return first - max(cadence.days)
 
 
 def slots(runs: list[Run]) -> list[date]:

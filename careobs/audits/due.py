@@ -56,6 +56,7 @@ from careobs.audits.cadence import (
     Occurrence,
     Periods,
     Trace,
+    counted_from_day,
     first_due,
     slots,
     tally,
@@ -65,6 +66,7 @@ from careobs.audits.cadence import (
 from careobs.audits.models import Audit
 from careobs.audits.schedules import AuditSchedule, frequency_history
 from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.days import local_midnight
 from careobs.org import service as org_service
 from careobs.org.models import Area, Person, Service, StaffMember
 
@@ -197,11 +199,22 @@ class Walked(NamedTuple):
     trace: Trace
 
 
-def walks(db: Session, services: list[Service], template_ids_by_service=None) -> list[Walked]:
+def walks(
+    db: Session,
+    services: list[Service],
+    template_ids_by_service=None,
+    *,
+    counted_from: date | None = None,
+) -> list[Walked]:
     """Every scheduled (template, subject) of the active services, walked (``template_ids_by_
     service``: per service, only those templates, None for all). A fixed number of queries
     whatever the number of services, subjects or audits: the schedules with their histories,
-    the subjects of each kind, and the audits."""
+    the subjects of each kind, and the audits.
+
+    ``counted_from``: only the slots due from that day on will be counted (a dashboard's
+    period), so the audits done long enough before it are not read one by one: only each
+    subject's last one (careobs.audits.cadence.walk_days's ``since``), and the traces hold
+    only what follows it. None: every audit, every trace whole (the due list needs them)."""
     services = [s for s in services if s.active]
     by_service, cadences = _active_schedules(db, [s.id for s in services])
     chosen: dict[int, list[AuditSchedule]] = {}
@@ -217,13 +230,24 @@ def walks(db: Session, services: list[Service], template_ids_by_service=None) ->
         for kind in {s.checklist.subject_type for s in found}:
             kinds[kind].append(service_id)
     subjects = _subjects(db, kinds)
-    done = _done_days(db, [s for s in services if s.id in chosen], chosen)
+    cutoff = None
+    if counted_from is not None:  # one day for all: the longest frequency of any schedule
+        cutoff = min(
+            counted_from_day(counted_from.toordinal(), cadences[s.id])
+            for found in chosen.values()
+            for s in found
+        )
+    in_scope = [s for s in services if s.id in chosen]
+    done = _done_days(db, in_scope, chosen, cutoff)
+    before = {} if cutoff is None else _last_days_before(db, in_scope, chosen, cutoff)
     walked = []
     for service in services:
         for schedule in chosen.get(service.id, []):
             cadence = cadences[schedule.id]
             kind = schedule.checklist.subject_type
-            days = done.get((service.id, schedule.checklist_id), {})
+            pair = (service.id, schedule.checklist_id)
+            days = done.get(pair, {})
+            last_before = before.get(pair, {})
             start = schedule.starts_on.toordinal()
             for subject in subjects[kind].get(service.id, ()):
                 added_on = subject[3]
@@ -232,7 +256,9 @@ def walks(db: Session, services: list[Service], template_ids_by_service=None) ->
                     if added_on is None
                     else first_due(schedule.starts_on, cadence, added_on).toordinal()
                 )
-                result = walk_days(first, cadence, days.get(subject[0], []))
+                result = walk_days(
+                    first, cadence, days.get(subject[0], []), last_before.get(subject[0])
+                )
                 walked.append(Walked(service, schedule, subject, cadence, result))
     return walked
 
@@ -320,37 +346,59 @@ def _subjects(db: Session, kinds: dict[str, list[int]]) -> dict[str, dict[int, l
 SUBJECT_KINDS = ("person", "staff", "area", "service")
 
 
+def _audits_of(chosen: dict[int, list[AuditSchedule]], *columns) -> sa.Select:
+    """The submitted audits of the chosen services' scheduled templates (a few templates more
+    than chosen, when services schedule different ones: :func:`_wanted` leaves them out)."""
+    return (
+        sa.select(
+            Audit.service_id,
+            ChecklistVersion.checklist_id,
+            Audit.subject_type,
+            sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
+            *columns,
+        )
+        .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
+        .where(
+            Audit.service_id.in_(list(chosen)),
+            Audit.status == "submitted",
+            ChecklistVersion.checklist_id.in_({s.checklist_id for f in chosen.values() for s in f}),
+        )
+    )
+
+
+def _cutoff_instant(services: list[Service], cutoff: int) -> datetime:
+    """The earliest local midnight of day ``cutoff`` over the services' time zones: every audit
+    before it was done before that day on its service's clock."""
+    zones = {s.organisation.timezone for s in services}
+    return min(local_midnight(date.fromordinal(cutoff), ZoneInfo(z)) for z in zones)
+
+
+def _day_functions(services: list[Service]) -> dict:
+    zones = {s.id: ZoneInfo(s.organisation.timezone) for s in services}
+    local_days = {zone: local_day(zone) for zone in set(zones.values())}
+    return {service_id: local_days[zone] for service_id, zone in zones.items()}
+
+
 def _done_days(
-    db: Session, services: list[Service], chosen: dict[int, list[AuditSchedule]]
+    db: Session,
+    services: list[Service],
+    chosen: dict[int, list[AuditSchedule]],
+    cutoff: int | None = None,
 ) -> dict[tuple[int, int], dict[tuple, list[int]]]:
     """The days (as ordinals, ascending, each once) the services' submitted audits of their
-    scheduled templates were done, per (service, template) and subject key: one query."""
-    zones = {s.id: ZoneInfo(s.organisation.timezone) for s in services}
+    scheduled templates were done, per (service, template) and subject key: one query
+    (``cutoff``: only the audits from that day's local midnight on)."""
     wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
-    rows = (
-        db.connection()
-        .execute(
-            sa.select(
-                Audit.service_id,
-                ChecklistVersion.checklist_id,
-                Audit.subject_type,
-                sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
-                # As the driver gives it (naive UTC on SQLite): local_day reads either, and
-                # converting every row to an aware instant first took a third of this read.
-                sa.type_coerce(Audit.started_at, sa.DateTime()),
-            )
-            .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
-            .where(
-                Audit.service_id.in_(list(chosen)),
-                Audit.status == "submitted",
-                ChecklistVersion.checklist_id.in_({c for _, c in wanted}),
-            )
-            .order_by(Audit.started_at)
-        )
-        .all()
-    )
-    local_days = {zone: local_day(zone) for zone in set(zones.values())}
-    days_of = {service_id: local_days[zone] for service_id, zone in zones.items()}
+    query = _audits_of(
+        chosen,
+        # As the driver gives it (naive UTC on SQLite): local_day reads either, and
+        # converting every row to an aware instant first took a third of this read.
+        sa.type_coerce(Audit.started_at, sa.DateTime()),
+    ).order_by(Audit.started_at)
+    if cutoff is not None:
+        query = query.where(Audit.started_at >= _cutoff_instant(services, cutoff))
+    rows = db.connection().execute(query).all()
+    days_of = _day_functions(services)
     done: dict = defaultdict(lambda: defaultdict(list))
     for service_id, checklist_id, kind, subject_id, started_at in rows:
         if (service_id, checklist_id) not in wanted:
@@ -360,6 +408,41 @@ def _done_days(
         if not days or days[-1] != day:  # in order: two on one day close one slot
             days.append(day)
     return done
+
+
+def _last_days_before(
+    db: Session, services: list[Service], chosen: dict[int, list[AuditSchedule]], cutoff: int
+) -> dict[tuple[int, int], dict[tuple, int]]:
+    """The day each subject's last submitted audit before ``cutoff`` (the instant of
+    :func:`_done_days`) was done, per (service, template) and subject key: one grouped query."""
+    wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
+    latest = sa.type_coerce(sa.func.max(Audit.started_at), sa.DateTime())
+    query = (
+        _audits_of(chosen, latest)
+        .where(Audit.started_at < _cutoff_instant(services, cutoff))
+        .group_by(
+            Audit.service_id,
+            ChecklistVersion.checklist_id,
+            Audit.subject_type,
+            sa.func.coalesce(Audit.person_id, Audit.area_id, Audit.staff_id),
+        )
+    )
+    days_of = _day_functions(services)
+    found: dict = defaultdict(dict)
+    for service_id, checklist_id, kind, subject_id, started_at in db.execute(query):
+        if (service_id, checklist_id) in wanted:
+            found[(service_id, checklist_id)][(kind, subject_id)] = days_of[service_id](
+                _as_instant(started_at)
+            )
+    return found
+
+
+def _as_instant(value) -> datetime:
+    """max() of a timestamp as the driver gives it: PostgreSQL an aware datetime, SQLite the
+    stored text (UTC)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    return value
 
 
 def local_day(zone: ZoneInfo):

@@ -7,7 +7,9 @@ whenever it was done; a subject left unaudited misses one audit every scheduled 
 stays undone; nothing counts after today; what fell due before a change of frequency keeps the
 frequency of its time. As on the "Audits due" list, the schedules are those in use today and
 their subjects those active today. The due computation reads a fixed number of queries whatever
-the number of services, subjects or audits, and counts the slots per period without listing them.
+the number of services, subjects or audits, and counts the slots per period without listing them;
+of the audits done before the scope's first day less the longest frequency it reads only each
+subject's last (careobs.audits.cadence.walk_days: the counts are those of the whole walk).
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     if scope.template_id is not None:
         template_ids = {s.id: {scope.template_id} for s in services}
     periods = Periods.of([span.first for span in spans], scope.last)
-    for walked in due.walks(db, services, template_ids):
+    # Only slots due in the scope are counted: the audits long before it are not read one by one.
+    for walked in due.walks(db, services, template_ids, counted_from=spans[0].first):
         pair = pairs[(walked.schedule.checklist_id, walked.service.id)]
         pair.subjects += 1
         # Counted per period without listing the slots (careobs.audits.cadence).

@@ -15,7 +15,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from careobs.audits.cadence import Cadence, Occurrence, Periods, slots, tally, trace
+from careobs.audits.cadence import (
+    Cadence,
+    Occurrence,
+    Periods,
+    counted_from_day,
+    first_due,
+    slots,
+    tally,
+    trace,
+    walk_days,
+)
 
 DAY = timedelta(days=1)
 
@@ -165,3 +175,41 @@ def test_the_local_day_of_an_instant_follows_the_clock_changes():
     london = local_day(ZoneInfo("Europe/London"))
     assert london(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 28).toordinal()
     assert london(datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == date(2026, 3, 30).toordinal()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_walking_on_from_the_last_audit_before_a_period_counts_what_the_whole_walk_counts(seed):
+    """The dashboard reads, of the audits done before its first day less the longest frequency,
+    only the last one (walk_days's ``since``): every count from the first day on is the same."""
+    rng = random.Random(1000 + seed)
+    for _ in range(40):
+        history, starts_on, added_on, done, today = random_case(rng)
+        cadence = Cadence.of(history)
+        whole = trace(starts_on, cadence, done, added_on)
+        first = starts_on + timedelta(days=rng.randrange(-40, 400))
+        last = first + timedelta(days=rng.randrange(0, 200))
+        starts = [first]
+        while starts[-1] + timedelta(days=7) <= last:
+            starts.append(starts[-1] + timedelta(days=rng.choice((7, 30, 31))))
+        starts = [s for s in starts if s <= last]
+        periods = Periods.of(starts, last)
+
+        cutoff = counted_from_day(first.toordinal(), cadence)
+        assert cutoff == first.toordinal() - max(days for _, days in history)
+        days = sorted({d.toordinal() for d in done})
+        before = [d for d in days if d < cutoff]
+        start = first_due(starts_on, cadence, added_on).toordinal()
+        part = walk_days(
+            start, cadence, [d for d in days if d >= cutoff], before[-1] if before else None
+        )
+
+        counts = []
+        for walked in (whole, part):
+            on_time, fell_due = [0] * len(starts), [0] * len(starts)
+            tally(walked, cadence, today, periods, on_time, fell_due)
+            counts.append((on_time, fell_due))
+        case = (history, starts_on, added_on, sorted(done), today, first)
+        assert counts[0] == counts[1], case
+        assert part.due == whole.due, case
+        # What the part holds is the end of the whole walk.
+        assert whole.done[len(whole.done) - len(part.done) :] == part.done, case
