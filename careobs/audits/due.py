@@ -199,22 +199,23 @@ class Walked(NamedTuple):
     trace: Trace
 
 
-def walks(
-    db: Session,
-    services: list[Service],
-    template_ids_by_service=None,
-    *,
-    counted_from: date | None = None,
-) -> list[Walked]:
-    """Every scheduled (template, subject) of the active services, walked (``template_ids_by_
-    service``: per service, only those templates, None for all). A fixed number of queries
-    whatever the number of services, subjects or audits: the schedules with their histories,
-    the subjects of each kind, and the audits.
+class Scheduled(NamedTuple):
+    """One scheduled (template, subject) of a service before its audits are read."""
 
-    ``counted_from``: only the slots due from that day on will be counted (a dashboard's
-    period), so the audits done long enough before it are not read one by one: only each
-    subject's last one (careobs.audits.cadence.walk_days's ``since``), and the traces hold
-    only what follows it. None: every audit, every trace whole (the due list needs them)."""
+    service: Service
+    schedule: AuditSchedule
+    subject: tuple  # (key, text, start-link parameter, day added or None)
+    cadence: Cadence
+    first: int  # its first due date, as a day ordinal
+
+
+def scheduled(
+    db: Session, services: list[Service], template_ids_by_service=None
+) -> list[Scheduled]:
+    """Every scheduled (template, subject) of the active services (``template_ids_by_service``:
+    per service, only those templates, None for all), with its frequency history and first due
+    date: the schedules with their histories and the subjects of each kind, a fixed number of
+    queries."""
     services = [s for s in services if s.active]
     by_service, cadences = _active_schedules(db, [s.id for s in services])
     chosen: dict[int, list[AuditSchedule]] = {}
@@ -230,36 +231,68 @@ def walks(
         for kind in {s.checklist.subject_type for s in found}:
             kinds[kind].append(service_id)
     subjects = _subjects(db, kinds)
-    cutoff = None
-    if counted_from is not None:  # one day for all: the longest frequency of any schedule
-        cutoff = min(
-            counted_from_day(counted_from.toordinal(), cadences[s.id])
-            for found in chosen.values()
-            for s in found
-        )
-    in_scope = [s for s in services if s.id in chosen]
-    done = _done_days(db, in_scope, chosen, cutoff)
-    before = {} if cutoff is None else _last_days_before(db, in_scope, chosen, cutoff)
-    walked = []
+    listed = []
     for service in services:
         for schedule in chosen.get(service.id, []):
             cadence = cadences[schedule.id]
-            kind = schedule.checklist.subject_type
-            pair = (service.id, schedule.checklist_id)
-            days = done.get(pair, {})
-            last_before = before.get(pair, {})
             start = schedule.starts_on.toordinal()
-            for subject in subjects[kind].get(service.id, ()):
+            for subject in subjects[schedule.checklist.subject_type].get(service.id, ()):
                 added_on = subject[3]
                 first = (
                     start
                     if added_on is None
                     else first_due(schedule.starts_on, cadence, added_on).toordinal()
                 )
-                result = walk_days(
-                    first, cadence, days.get(subject[0], []), last_before.get(subject[0])
-                )
-                walked.append(Walked(service, schedule, subject, cadence, result))
+                listed.append(Scheduled(service, schedule, subject, cadence, first))
+    return listed
+
+
+def walks(
+    db: Session,
+    services: list[Service],
+    template_ids_by_service=None,
+    *,
+    counted_from: date | None = None,
+) -> list[Walked]:
+    """Every scheduled (template, subject) of the active services, walked (``template_ids_by_
+    service``: per service, only those templates, None for all). A fixed number of queries
+    whatever the number of services, subjects or audits: the schedules with their histories,
+    the subjects of each kind (:func:`scheduled`), and the audits.
+
+    ``counted_from``: only the slots due from that day on will be counted (a dashboard's
+    period), so the audits done long enough before it are not read one by one: only each
+    subject's last one (careobs.audits.cadence.walk_days's ``since``), and the traces hold
+    only what follows it. None: every audit, every trace whole (the due list needs them)."""
+    listed = scheduled(db, services, template_ids_by_service)
+    return walk_scheduled(db, listed, counted_from=counted_from)
+
+
+def walk_scheduled(
+    db: Session, listed: list[Scheduled], *, counted_from: date | None = None
+) -> list[Walked]:
+    """:func:`walks` of what :func:`scheduled` listed: one query for the audits (two with
+    ``counted_from``)."""
+    if not listed:
+        return []
+    chosen: dict[int, list[AuditSchedule]] = defaultdict(list)
+    in_scope: dict[int, Service] = {}
+    for item in listed:
+        if item.schedule not in chosen[item.service.id]:
+            chosen[item.service.id].append(item.schedule)
+        in_scope[item.service.id] = item.service
+    cutoff = None
+    if counted_from is not None:  # one day for all: the longest frequency of any schedule
+        cutoff = min(counted_from_day(counted_from.toordinal(), i.cadence) for i in listed)
+    services = list(in_scope.values())
+    done = _done_days(db, services, chosen, cutoff)
+    before = {} if cutoff is None else _last_days_before(db, services, chosen, cutoff)
+    walked = []
+    for item in listed:
+        pair = (item.service.id, item.schedule.checklist_id)
+        key = item.subject[0]
+        days = done.get(pair, {}).get(key, [])
+        result = walk_days(item.first, item.cadence, days, before.get(pair, {}).get(key))
+        walked.append(Walked(item.service, item.schedule, item.subject, item.cadence, result))
     return walked
 
 
