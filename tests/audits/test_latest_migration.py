@@ -1,4 +1,4 @@
-"""Migration 0019 fills ``audit_latest`` from the submitted audits as they are stored: each
+"""Migration 0021 fills ``audit_latest`` from the submitted audits as they are stored: each
 (service, template, subject)'s newest (started last, ties to the larger id), drafts left out;
 going back drops only the table."""
 
@@ -14,7 +14,7 @@ from careobs.db import make_engine
 from tests.support.audits import CARE_PLAN, INCIDENTS, IPC, area, audit_doc, person, whole_service
 from tests.support.sync import iso
 
-BEFORE = "0018_added_on_frequencies"
+BEFORE = "0020_conversations"
 AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 

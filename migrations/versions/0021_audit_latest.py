@@ -1,7 +1,7 @@
 """The newest submitted audit of each subject, kept for the audits dashboard
 
-Revision ID: 0019_audit_summaries
-Revises: 0018_added_on_frequencies
+Revision ID: 0021_audit_latest
+Revises: 0020_conversations
 Create Date: 2026-12-06 18:00:00
 
 ``audit_latest``: one row per (service, template, subject) that has a submitted audit, pointing
@@ -17,8 +17,8 @@ from alembic import op
 
 import careobs.db
 
-revision = "0019_audit_summaries"
-down_revision = "0018_added_on_frequencies"
+revision = "0021_audit_latest"
+down_revision = "0020_conversations"
 branch_labels = None
 depends_on = None
 
