@@ -126,6 +126,8 @@ def detail(feedback_id: uuid.UUID):
         is_manager=is_manager,
         reply_form=ReplyForm(formdata=None),
         privacy_flags=privacy_flags(feedback) if is_manager else [],
+        may_edit=may_edit_feedback(current_user, feedback),
+        may_release=may_release_feedback(current_user, feedback),
     )
 
 

@@ -377,6 +377,8 @@ def test_the_supervisor_who_logged_a_compliment_edits_its_feedback_but_cannot_re
     supervisor = login_as(org.supervisor)
     supervisor.post("/compliments/new", data=form())
     [feedback] = feedback_of(db, entries(db)[0])
+    shown = supervisor.get(f"/feedback/{feedback.uuid}").get_data(as_text=True)
+    assert ">Edit</a>" in shown and "Edit and release" not in shown
     edit = supervisor.get(f"/feedback/{feedback.uuid}/edit").get_data(as_text=True)
     assert 'name="release"' not in edit
     assert "A manager of the service releases feedback drafted from a compliment." in edit
@@ -391,6 +393,8 @@ def test_the_supervisor_who_logged_a_compliment_edits_its_feedback_but_cannot_re
     assert supervisor.post(f"/feedback/{feedback.uuid}/edit", data=fields).status_code == 302
     manager = login_as(homecare_manager)
     assert 'name="release"' in manager.get(f"/feedback/{feedback.uuid}/edit").get_data(as_text=True)
+    shown = manager.get(f"/feedback/{feedback.uuid}").get_data(as_text=True)
+    assert ">Edit and release</a>" in shown
     released = manager.post(f"/feedback/{feedback.uuid}/edit", data={**fields, "release": "1"})
     assert released.status_code == 302
     db.expire_all()
