@@ -117,20 +117,14 @@ def from_visit(db: Session, actor: User, visit) -> list[Action]:
     for agreed in visit.actions:
         if agreed.id in done:
             continue
-        action = Action(
-            uuid=uuid.uuid4(),
-            organisation_id=visit.organisation_id,
-            service_id=visit.service_id,
-            description=agreed.description,
-            owner_user_id=agreed.owner_user_id,
-            owner_staff_id=agreed.owner_staff_id,
-            due_on=agreed.due_on,
-            status="open",
-            cqc_tags=list(cqc.VISIT_ACTION_TAGS),
-            source="visit",
+        action = _agreed(
+            visit,
+            agreed,
+            actor,
+            list(cqc.VISIT_ACTION_TAGS),
+            "visit",
             visit_id=visit.id,
             visit_action_id=agreed.id,
-            created_by_id=actor.id,
         )
         db.add(action)
         created.append(action)
@@ -156,20 +150,8 @@ def from_audit(db: Session, actor: User, audit) -> list[Action]:
     for proposed in audit.actions:
         if proposed.id in done:
             continue
-        action = Action(
-            uuid=uuid.uuid4(),
-            organisation_id=audit.organisation_id,
-            service_id=audit.service_id,
-            description=proposed.description,
-            owner_user_id=proposed.owner_user_id,
-            owner_staff_id=proposed.owner_staff_id,
-            due_on=proposed.due_on,
-            status="open",
-            cqc_tags=tags,
-            source="audit",
-            audit_id=audit.id,
-            audit_action_id=proposed.id,
-            created_by_id=actor.id,
+        action = _agreed(
+            audit, proposed, actor, tags, "audit", audit_id=audit.id, audit_action_id=proposed.id
         )
         db.add(action)
         created.append(action)
@@ -179,6 +161,44 @@ def from_audit(db: Session, actor: User, audit) -> list[Action]:
         _audit(db, "action_created", action, actor, f"proposed in audit {audit.uuid}")
         _tell_owner(db, action, actor)
     return created
+
+
+def from_conversation(db: Session, actor: User, conversation, tags: list[str]) -> list[Action]:
+    """Each follow-up agreed in a submitted conversation (people's voice) becomes an Action,
+    once however often it is processed (a follow-up that already names its action is skipped;
+    ``action_id`` is unique)."""
+    created = []
+    for proposed in conversation.actions:
+        if proposed.action_id is not None:
+            continue
+        action = _agreed(conversation, proposed, actor, list(tags), "voice")
+        db.add(action)
+        db.flush()
+        proposed.action_id = action.id
+        created.append(action)
+    for action in created:
+        _audit(db, "action_created", action, actor, f"agreed in conversation {conversation.uuid}")
+        _tell_owner(db, action, actor)
+    return created
+
+
+def _agreed(record, proposed, actor: User, tags: list[str], source: str, **links) -> Action:
+    """An open Action from an action agreed or proposed in a record (a visit, an audit, a
+    conversation): its words, owner and due date, in the record's service."""
+    return Action(
+        uuid=uuid.uuid4(),
+        organisation_id=record.organisation_id,
+        service_id=record.service_id,
+        description=proposed.description,
+        owner_user_id=proposed.owner_user_id,
+        owner_staff_id=proposed.owner_staff_id,
+        due_on=proposed.due_on,
+        status="open",
+        cqc_tags=tags,
+        source=source,
+        created_by_id=actor.id,
+        **links,
+    )
 
 
 def update(

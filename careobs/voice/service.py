@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from careobs.actions import service as actions_service
 from careobs.actions.models import Action
-from careobs.audit.service import record_about
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
 from careobs.voice import documents, export
@@ -94,37 +92,8 @@ def update(db: Session, user, conversation, revision: int, clean, content_hash: 
 
 
 def raise_actions(db: Session, actor, conversation: Conversation) -> list[Action]:
-    """Each follow-up agreed in a submitted conversation becomes an Action, once however often
-    it is processed (a follow-up that already names its action is skipped)."""
-    created = []
-    for proposed in conversation.actions:
-        if proposed.action_id is not None:
-            continue
-        action = Action(
-            uuid=uuid.uuid4(),
-            organisation_id=conversation.organisation_id,
-            service_id=conversation.service_id,
-            description=proposed.description,
-            owner_user_id=proposed.owner_user_id,
-            owner_staff_id=proposed.owner_staff_id,
-            due_on=proposed.due_on,
-            status="open",
-            cqc_tags=list(ACTION_TAGS),
-            source="voice",
-            created_by_id=actor.id,
-        )
-        db.add(action)
-        db.flush()
-        proposed.action_id = action.id
-        record_about(
-            db,
-            "action_created",
-            action,
-            actor=actor,
-            summary=f"agreed in conversation {conversation.uuid}",
-        )
-        created.append(action)
-    return created
+    """Each follow-up agreed in a submitted conversation becomes an Action, once."""
+    return actions_service.from_conversation(db, actor, conversation, list(ACTION_TAGS))
 
 
 def after_conversation_submitted(_kind_name: str, *, db: Session, actor, record, **_) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from careobs.actions.models import Action
 from careobs.audit.models import AuditEvent
+from careobs.notifications.models import Notification
 from careobs.selection import service as selection
 from careobs.voice.documents import ALL_QUESTIONS, NO_ANSWERS, already_recorded
 from careobs.voice.models import Conversation, ConversationAction, ConversationAnswer
@@ -136,6 +137,22 @@ def test_follow_ups_become_actions_once_when_submitted(db, org, homecare_draw, s
     assert str(actions[0].due_on) == "2030-01-31"
     conversation = stored(db, draft)
     assert [p.action_id for p in conversation.actions] == [a.id for a in actions]
+
+
+def test_the_owner_of_a_follow_up_hears_of_it_once(db, org, homecare_draw, supervisor):
+    """A follow-up owned by someone with a login (the manager) tells them, as any action
+    assigned to them does: once, however often the conversation is sent again."""
+    doc = conversation_doc(
+        homecare_draw, "H01", actions=[follow_up(owner=str(org.manager.uuid), due="2030-01-31")]
+    )
+    assert [r["status"] for r in supervisor(doc)] == ["created"]
+    assert [r["status"] for r in supervisor(doc)] == ["unchanged"]
+
+    db.expire_all()
+    told = db.scalars(
+        sa.select(Notification.user_id).where(Notification.kind == "action_assigned")
+    ).all()
+    assert told == [org.manager.id]
 
 
 def test_a_second_conversation_with_the_same_person_from_the_same_draw_is_invalid(
