@@ -3,9 +3,10 @@
 from careobs.accounts.models import LoginFailure, Membership, User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
 from careobs.audit.models import AuditEvent
-from careobs.audits.models import Audit, AuditAction, AuditAnswer
+from careobs.audits.models import Audit, AuditAction, AuditAnswer, CoAuditFollowUp
 from careobs.audits.schedules import AuditChampion, AuditSchedule
 from careobs.capture.addenda import Addendum
+from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
 from careobs.compliments.models import Compliment, ComplimentSection
 from careobs.db import Base
@@ -45,10 +46,12 @@ __all__ = [
     "AuditEvent",
     "AuditSchedule",
     "Base",
+    "CheckerAssignment",
     "Checklist",
     "ChecklistDomain",
     "ChecklistItem",
     "ChecklistVersion",
+    "CoAuditFollowUp",
     "Compliment",
     "ComplimentSection",
     "Conversation",

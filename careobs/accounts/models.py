@@ -14,7 +14,13 @@ from careobs.db import Base, PublicIdMixin, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from careobs.org.models import Service
 
-ROLES = {"manager": "Manager", "supervisor": "Supervisor", "staff": "Care worker"}
+ROLES = {
+    "manager": "Manager",
+    "supervisor": "Supervisor",
+    "staff": "Care worker",
+    # An expert by experience in quality assurance: co-audits and conversations assigned to them.
+    "quality_checker": "Quality checker",
+}
 
 
 def new_session_token() -> str:
@@ -67,12 +73,14 @@ class User(PublicIdMixin, Base):
 
 
 class Membership(Base):
-    """A user's role in one service: manager, supervisor or staff."""
+    """A user's role in one service: manager, supervisor, staff or quality checker."""
 
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "service_id"),
-        sa.CheckConstraint("role IN ('manager', 'supervisor', 'staff')", name="role_allowed"),
+        sa.CheckConstraint(
+            "role IN ('manager', 'supervisor', 'staff', 'quality_checker')", name="role_allowed"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

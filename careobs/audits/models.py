@@ -8,6 +8,7 @@ service, as its template's ``subject_type`` says.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careobs.capture.records import CapturedRecord, ItemRating, ProposedAction, RatingCounts
-from careobs.db import Base, UTCDateTime
+from careobs.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from careobs.accounts.models import User
@@ -42,6 +43,14 @@ class Audit(CapturedRecord, RatingCounts, Base):
             " AND area_id IS NULL)",
             name="one_subject",
         ),
+        sa.CheckConstraint(
+            "(co_audit_with IS NULL AND compare_with IS NULL AND co_audit_person_id IS NULL)"
+            " OR (co_audit_with = 'quality_checker' AND compare_with IS NOT NULL"
+            " AND co_audit_person_id IS NULL)"
+            " OR (co_audit_with = 'person' AND compare_with IS NOT NULL"
+            " AND co_audit_person_id IS NOT NULL)",
+            name="co_audit_whole",
+        ),
     )
 
     auditor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -55,6 +64,18 @@ class Audit(CapturedRecord, RatingCounts, Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # A co-audit (issue 16): the same template completed with a person supported or by a quality
+    # checker, compared with the staff audit ``compare_with`` names (its document id: it may
+    # reach the server after the co-audit). Empty on a staff audit, which is what due dates,
+    # the latest audit per subject and the audits dashboard's scores count.
+    co_audit_with: Mapped[str | None] = mapped_column(sa.String(16))
+    co_audit_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    compare_with: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+    # Answered on the easy-read form (Yes / Partly / No / Not sure, one question a screen).
+    easy_read: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # With a person: they agreed to take part (the device records it before the first question).
+    consent_given: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
     # Stored outcome (see the class docstring); all empty while nothing applicable is rated.
     score: Mapped[float | None] = mapped_column(sa.Float)
     band: Mapped[str | None] = mapped_column(sa.String(8))
@@ -65,7 +86,8 @@ class Audit(CapturedRecord, RatingCounts, Base):
 
     auditor: Mapped[User] = relationship()
     checklist_version: Mapped[ChecklistVersion] = relationship()
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+    co_audit_person: Mapped[Person | None] = relationship(foreign_keys=[co_audit_person_id])
     staff: Mapped[StaffMember | None] = relationship()
     area: Mapped[Area | None] = relationship()
     answers: Mapped[list[AuditAnswer]] = relationship(
@@ -82,6 +104,10 @@ class Audit(CapturedRecord, RatingCounts, Base):
     def author_id(self) -> int:
         """The sync contract's name for whoever wrote the document."""
         return self.auditor_id
+
+    @property
+    def is_co_audit(self) -> bool:
+        return self.co_audit_with is not None
 
     @property
     def subject_text(self) -> str:
@@ -152,3 +178,19 @@ class AuditLatest(Base):
     subject_id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CoAuditFollowUp(Base):
+    """A difference between a co-audit and its staff audit that someone followed up: the action
+    it became. One per co-audit and item, so a second tap (or a second device) finds the first."""
+
+    __tablename__ = "co_audit_follow_ups"
+    __table_args__ = (sa.UniqueConstraint("audit_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The co-audit (not the staff audit it is compared with).
+    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"))
+    item_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id"), unique=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

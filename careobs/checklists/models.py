@@ -148,5 +148,8 @@ class ChecklistItem(PublicIdMixin, Base):
     text: Mapped[str] = mapped_column(sa.String(300))
     guidance: Mapped[str] = mapped_column(sa.Text, default="")
     critical: Mapped[bool] = mapped_column(default=False)
+    # The item in plain words, for an easy-read co-audit with a person supported or a quality
+    # checker ("Does your care plan say what you like to be called?"); empty: not written yet.
+    easy_read_text: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     domain: Mapped[ChecklistDomain] = relationship(back_populates="items")

@@ -1,0 +1,1 @@
+"""Quality checkers (experts by experience): what a manager assigns them, and their pages."""
