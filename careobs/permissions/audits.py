@@ -76,10 +76,10 @@ def lapsed_reason(champion: AuditChampion) -> str | None:
         return f"{user.display_name} is no longer a member of {service.name}."
     if role != "staff":
         now = ROLES[role].lower()
-        return (
-            f"{user.display_name} is now a {now} at {service.name}, not a care worker: "
-            f"as a {now} they may complete any audit there."
-        )
+        reason = f"{user.display_name} is now a {now} at {service.name}, not a care worker"
+        if role in WORK:
+            return f"{reason}: as a {now} they may complete any audit there."
+        return f"{reason}."
     if not service.active:
         return f"{service.name} is no longer active."
     db = object_session(champion)

@@ -1,8 +1,9 @@
 """Champion assignments no longer in force: Stan Staff, champion of the care plan audit at Acme
-Care House, is deactivated, leaves the service, becomes its supervisor; the service closes; the
-template has no published version left. The assignment then lets him do nothing as a champion,
-the plan page shows it apart as "Not in force" with the reason in words, the manager can
-remove it, and it is counted nowhere (the home page, "Audits due", the bootstrap).
+Care House, is deactivated, leaves the service, becomes its supervisor or a quality checker; the
+service closes; the template has no published version left. The assignment then lets him do
+nothing as a champion, the plan page shows it apart as "Not in force" with the reason in words,
+the manager can remove it, and it is counted nowhere (the home page, "Audits due", the
+bootstrap).
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def lapse_by_promotion(app, db, org):
         accounts.set_memberships(db, db.get(User, org.staff.id), {org.care_home.id: "supervisor"})
 
 
+def lapse_by_becoming_a_checker(app, db, org):
+    with app.app_context():
+        accounts.set_memberships(
+            db, db.get(User, org.staff.id), {org.care_home.id: "quality_checker"}
+        )
+
+
 def lapse_by_closing(app, db, org):
     db.get(Service, org.care_home.id).active = False
 
@@ -64,6 +72,11 @@ LAPSES = [
         "Stan Staff is now a supervisor at Acme Care House, not a care worker: as a "
         "supervisor they may complete any audit there.",
         id="promoted",
+    ),
+    pytest.param(
+        lapse_by_becoming_a_checker,
+        "Stan Staff is now a quality checker at Acme Care House, not a care worker.",
+        id="quality-checker",
     ),
     pytest.param(lapse_by_closing, "Acme Care House is no longer active.", id="closed"),
     pytest.param(
