@@ -131,7 +131,10 @@ def feedback_edit(page, _live, _open_page):
     """A draft from a monitoring visit, opened for editing before release."""
     goto(page, "/feedback/?status=draft")
     heading(page, "Feedback")
-    page.locator("tbody tr").first.get_by_role("link").click()
+    visit_drafts = page.locator("tbody tr").filter(
+        has=page.get_by_role("cell", name="Monitoring visit", exact=True)
+    )
+    visit_drafts.first.get_by_role("link").click()
     page.get_by_role("link", name="Edit and release").click()
     expect(page.get_by_role("button", name="Save draft")).to_be_visible()
     expect(page.get_by_label("What went well")).to_be_visible()
