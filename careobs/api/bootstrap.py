@@ -254,7 +254,7 @@ def bootstrap(db: Session, user) -> dict:
     staff_columns = (StaffMember.uuid, StaffMember.name, StaffMember.job_role)
     staff = _active_by_service(db, StaffMember, ids, *staff_columns, order_by=StaffMember.name)
     people = _active_by_service(db, Person, ids, Person.code, Person.consent, order_by=Person.code)
-    champion_only = [i for i in ids if access[i] is not None]
+    champion_only = [i for i in ids if i in access and access[i] is not None]
     _champion_roster(db, champion_only, {i: access[i] for i in champion_only}, areas, people)
     _checker_roster(checking, task_audits, areas, staff, people)
     roles = roles_by_service(user)

@@ -80,18 +80,13 @@ def read_co_audit(value, errors: Errors) -> CoAudit | None:
 
 
 def staff_audit_named(rosters: Rosters, compare_with: uuid.UUID | None) -> Audit | None:
-    """The stored audit ``compare_with`` names, of the user's organisation, or None (cached
-    per batch). Another organisation's audit is as good as absent: nobody learns of it."""
+    """The stored audit ``compare_with`` names, or None (cached per batch). Another
+    organisation's is found too, to be refused as "of another service" (nothing of it shown)."""
     if compare_with is None:
         return None
     cache = rosters.lookups.setdefault("co_audit_staff_audits", {})
     if compare_with not in cache:
-        cache[compare_with] = rosters.db.scalar(
-            sa.select(Audit).where(
-                Audit.uuid == compare_with,
-                Audit.organisation_id == rosters.user.organisation_id,
-            )
-        )
+        cache[compare_with] = rosters.db.scalar(sa.select(Audit).where(Audit.uuid == compare_with))
     return cache[compare_with]
 
 
@@ -139,7 +134,10 @@ def check_co_audit(
     if staff_audit is None or roster is None:
         return  # not on the server yet: kept as it is, compared once it arrives
     field = "co_audit.compare_with"
-    if staff_audit.service_id != roster.service.id:
+    if (
+        staff_audit.organisation_id != roster.service.organisation_id
+        or staff_audit.service_id != roster.service.id
+    ):
         errors.add(field, "The staff audit it names is of another service.")
         return
     if staff_audit.is_co_audit:
