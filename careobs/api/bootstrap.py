@@ -264,10 +264,10 @@ def bootstrap(db: Session, user) -> dict:
     versions += [v for v in task_versions if v.id not in known]
     templates = audit_templates(db, user, versions)
     allowed_templates = template_ids_by_service(access, versions)
-    for service_id in checking:
-        ids = {v.checklist_id for _, v in task_audits.get(service_id, ())}
+    for service_id in checking:  # a checker: the templates of their co-audits there
+        assigned = {v.checklist_id for _, v in task_audits.get(service_id, ())}
         allowed_templates[service_id] = [
-            str(v.checklist.uuid) for v in versions if v.checklist_id in ids
+            str(v.checklist.uuid) for v in versions if v.checklist_id in assigned
         ]
     captures_somewhere = _may_complete_everywhere(access)
     return {
