@@ -245,8 +245,9 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
 
     co_audit = read_co_audit(data.get("co_audit"), errors)
     easy_read = read_bool(data.get("easy_read"), "easy_read", errors)
-    if co_audit is not None and co_audit.with_ is None:
-        return None, errors  # whose it is cannot even be told: no right to weigh
+    if co_audit is not None and (co_audit.with_ is None or co_audit.compare_with is None):
+        # Whose it is, or what it is compared with, cannot even be told: no right to weigh.
+        return None, errors
     staff_audit = staff_audit_named(rosters, co_audit.compare_with) if co_audit else None
     if roster is not None:
         # Before the subject is looked up: whom a service supports is for those who audit it.

@@ -319,6 +319,20 @@ def test_a_checker_names_no_person(db, org, care_plan, staff_audit, checker, cli
     assert "names no person" in answer["errors"]["co_audit.person_code"][0]
 
 
+def test_a_checkers_unreadable_compare_with_is_invalid_not_forbidden(
+    db, org, care_plan, staff_audit, checker, client_as
+):
+    assign(db, org, checker, staff_audit)
+    document = co_audit(org.care_home, care_plan, person("R01"), "R01", by="quality_checker")
+
+    [answer] = client_as(checker)(document)
+
+    assert (answer["status"], answer["errors"]) == (
+        "invalid",
+        {"co_audit.compare_with": ["Must be a UUID."]},
+    )
+
+
 def test_an_inactive_person_cannot_take_part(db, org, care_plan, supervisor, staff_audit):
     org.people["R02"].active = False
     db.commit()
