@@ -1,5 +1,5 @@
-"""Audit pages: the list (with what waits on this device), the offline capture page and an
-audit's stored record."""
+"""Audit pages: the list (with what waits on this device), the offline capture page, the
+easy-read co-audit form and an audit's stored record."""
 
 from __future__ import annotations
 
