@@ -11,7 +11,12 @@ from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersi
 from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
-from careobs.permissions import audit_access, roles_by_service
+from careobs.permissions import (
+    audit_access,
+    checker_services,
+    open_co_audit_tasks,
+    roles_by_service,
+)
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
 from careobs.visits.models import VISIT_TYPES
@@ -178,26 +183,92 @@ def _champion_roster(db: Session, service_ids: list[int], champion_of, areas, pe
             areas[service_id] = []
 
 
+def _co_audit_tasks(db: Session, user, access) -> tuple[list[dict], dict[int, list], list]:
+    """A quality checker's open co-audit assignments (careobs.permissions.open_co_audit_tasks)
+    in the device contract's ``co_audit_tasks`` shape, each on its template's current version;
+    also the staff audits by service (for the rosters) and the versions to add to
+    ``audit_templates``. The staff auditor's name and answers are never part of it."""
+    rows = db.execute(open_co_audit_tasks(user)).all()
+    if not rows:
+        return [], {}, []
+    checklist_ids = {audit.checklist_version.checklist_id for _, audit in rows}
+    versions = {
+        v.checklist_id: v
+        for v in _published_audit_versions(db, user.organisation_id, checklist_ids)
+    }
+    tasks, by_service = [], {}
+    for assignment, audit in rows:
+        version = versions.get(audit.checklist_version.checklist_id)
+        if version is None or access.get(audit.service_id, set()) is None:
+            continue  # nothing to complete it on; or they capture there and need no task
+        by_service.setdefault(audit.service_id, []).append((audit, version))
+        tasks.append(
+            {
+                "compare_with": str(audit.uuid),
+                "service_id": str(assignment.service.uuid),
+                "template_id": str(version.checklist.uuid),
+                "template_version": version.number,
+                "subject": {
+                    "type": audit.subject_type,
+                    "id": str(audit.area.uuid) if audit.area is not None else None,
+                    "code": audit.person.code if audit.person is not None else None,
+                },
+                "with": "quality_checker",
+            }
+        )
+    used = {v.checklist_id for pairs in by_service.values() for _, v in pairs}
+    return tasks, by_service, [v for v in versions.values() if v.checklist_id in used]
+
+
+def _checker_roster(service_ids, by_service, areas, staff, people) -> None:
+    """A service where the user is only a quality checker: no staff (a checker never sees
+    staff names), and of its areas and people only the subjects of their co-audits."""
+    for service_id in service_ids:
+        audits = [audit for audit, _ in by_service.get(service_id, ())]
+        area_uuids = {audit.area.uuid for audit in audits if audit.area is not None}
+        codes = {audit.person.code for audit in audits if audit.person is not None}
+        staff[service_id] = []
+        areas[service_id] = [(u, n) for u, n in areas[service_id] if u in area_uuids]
+        people[service_id] = [(c, k) for c, k in people[service_id] if c in codes]
+
+
 def bootstrap(db: Session, user) -> dict:
     """The user, the services they may record in with their rosters and what they may do in
     each, and the settings."""
     # Where the user captures, plus where they are only an audit champion: one answer.
     access = audit_access(db, user)
+    # Where they are a quality checker (and nothing more): their co-audits alone.
+    checking = [
+        i
+        for i in db.scalars(checker_services(user).with_only_columns(Service.id))
+        if i not in access
+    ]
+    tasks, task_audits, task_versions = _co_audit_tasks(db, user, access)
     services = list(
-        db.scalars(sa.select(Service).where(Service.id.in_(list(access))).order_by(Service.name))
+        db.scalars(
+            sa.select(Service).where(Service.id.in_([*access, *checking])).order_by(Service.name)
+        )
     )
     ids = [s.id for s in services]
     areas = _active_by_service(db, Area, ids, Area.uuid, Area.name, order_by=Area.name)
     staff_columns = (StaffMember.uuid, StaffMember.name, StaffMember.job_role)
     staff = _active_by_service(db, StaffMember, ids, *staff_columns, order_by=StaffMember.name)
     people = _active_by_service(db, Person, ids, Person.code, Person.consent, order_by=Person.code)
-    champion_only = [i for i in ids if access[i] is not None]
+    champion_only = [i for i in ids if i in access and access[i] is not None]
     _champion_roster(db, champion_only, {i: access[i] for i in champion_only}, areas, people)
+    _checker_roster(checking, task_audits, areas, staff, people)
     roles = roles_by_service(user)
     org = db.get(Organisation, user.organisation_id)
     versions = audit_template_versions(db, user, access)
+    known = {v.id for v in versions}
+    versions += [v for v in task_versions if v.id not in known]
     templates = audit_templates(db, user, versions)
     allowed_templates = template_ids_by_service(access, versions)
+    for service_id in checking:  # a checker: the templates of their co-audits there
+        assigned = {v.checklist_id for _, v in task_audits.get(service_id, ())}
+        allowed_templates[service_id] = [
+            str(v.checklist.uuid) for v in versions if v.checklist_id in assigned
+        ]
     captures_somewhere = _may_complete_everywhere(access)
     return {
         "user": {
@@ -218,7 +289,7 @@ def bootstrap(db: Session, user) -> dict:
                 "people": [{"code": c, "consent": k} for c, k in people[s.id]],
                 # What the user may do here (additive to the contract): QUIS and visits, and
                 # which of ``audit_templates`` (a champion: only their own).
-                "may_capture": access[s.id] is None,
+                "may_capture": access.get(s.id, set()) is None,
                 "audit_template_ids": allowed_templates[s.id],
             }
             for s in services
@@ -226,6 +297,8 @@ def bootstrap(db: Session, user) -> dict:
         # Visit checklists only for someone who may make visits (not a champion alone).
         "checklists": checklists(db, user.organisation_id) if captures_somewhere else [],
         "audit_templates": templates,
+        # A quality checker's open co-audits (additive; empty for everyone else).
+        "co_audit_tasks": tasks,
         "settings": {
             "timezone": org.timezone,
             "visits": {

@@ -230,6 +230,32 @@ OPENAPI = {
                         "service is each service's audit_template_ids",
                         "items": {"$ref": "#/components/schemas/AuditTemplate"},
                     },
+                    "co_audit_tasks": {
+                        "type": "array",
+                        "description": "A quality checker's open co-audits (issue 16; empty "
+                        "for everyone else): each assigned staff audit not yet co-audited by "
+                        "them, on its template's current version. A checker's services carry "
+                        "no staff and only these subjects; the staff audit's author and "
+                        "answers are never given.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "compare_with": UUID,
+                                "service_id": UUID,
+                                "template_id": UUID,
+                                "template_version": {"type": "integer"},
+                                "subject": {
+                                    "type": "object",
+                                    "properties": {
+                                        "type": {"enum": ["person", "area", "service"]},
+                                        "id": {"type": ["string", "null"]},
+                                        "code": {"type": ["string", "null"]},
+                                    },
+                                },
+                                "with": {"const": "quality_checker"},
+                            },
+                        },
+                    },
                     "settings": {
                         "type": "object",
                         "properties": {

@@ -213,6 +213,34 @@ AUDIT = {
         "went_well": {"type": "string"},
         "to_develop": {"type": "string"},
         "status": {"enum": ["draft", "submitted"]},
+        "co_audit": {
+            "type": ["object", "null"],
+            "description": "A co-audit (issue 16): the template answered with a person "
+            "supported or by a quality checker, compared with a staff audit. Absent or null: a "
+            "staff audit. with 'person': person_code is an active person of the service and a "
+            "submitted co-audit needs consent true (a draft may lack it); sent by whoever may "
+            "complete the template there. With 'quality_checker': person_code null, sent only "
+            "by a quality checker of the service assigned that staff audit (anything else is "
+            "forbidden). compare_with may name a staff audit the server does not hold yet; "
+            "when it holds it, it must be a staff audit of the same service, template (any "
+            "version) and subject, or the co-audit is invalid. A co-audit may be all N/A "
+            "('Not sure') and is never a subject's latest audit (due dates ignore it).",
+            "required": ["with", "compare_with"],
+            "properties": {
+                "with": {"enum": ["person", "quality_checker"]},
+                "person_code": {"type": ["string", "null"], "maxLength": 16},
+                "compare_with": {**UUID, "description": "The staff audit's document id"},
+                "consent": {
+                    "type": "boolean",
+                    "description": "The person agreed to take part (with a person)",
+                },
+            },
+        },
+        "easy_read": {
+            "type": "boolean",
+            "description": "Answered on the easy-read form: Yes = met, Partly = partly, "
+            "No = not_met, Not sure = na",
+        },
     },
 }
 

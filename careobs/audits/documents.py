@@ -3,9 +3,11 @@
 ``data``: ``template_id`` (the template's checklist id), ``template_version``, ``service_id``,
 ``subject`` (``{"type", "id", "code"}``: a person by code, a care worker or an area by id, the
 service by neither), ``started_at``, ``ended_at``, ``answers``, ``actions`` (as a monitoring
-visit's), ``status``; optionally ``went_well`` and ``to_develop``. Everything is checked before
+visit's), ``status``; optionally ``went_well`` and ``to_develop``, and for a co-audit (issue 16)
+``co_audit`` and ``easy_read`` (careobs.audits.co_audit_document). Everything is checked before
 anything is written; a service the user may not audit is ``forbidden``, and so is a template
-the user may not complete there (an audit champion completes only their templates).
+the user may not complete there (an audit champion completes only their templates) and anything
+but an assigned co-audit from a quality checker (careobs.permissions.co_audit_refusal).
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from careobs.audits.co_audit_document import (
+    CoAudit,
+    check_co_audit,
+    read_bool,
+    read_co_audit,
+    staff_audit_named,
+)
 from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
 from careobs.org.models import Area, Person, StaffMember
-from careobs.permissions import audit_access, roles_by_service
+from careobs.permissions import audit_access, co_audit_refusal, roles_by_service
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -50,6 +59,8 @@ class CleanAudit:
     went_well: str
     to_develop: str
     status: str
+    co_audit: CoAudit | None = None  # None: a staff audit
+    easy_read: bool = False
 
 
 def _template_version(rosters: Rosters, template_id: uuid.UUID, number) -> ChecklistVersion | None:
@@ -122,6 +133,18 @@ def check_allowed(rosters: Rosters, roster: ServiceRoster, version: ChecklistVer
         "so the server cannot keep this audit. Ask your manager: they can name you champion "
         "again, or complete the audit themselves.",
     )
+
+
+def check_who(rosters: Rosters, roster: ServiceRoster, version, co_audit, staff_audit) -> None:
+    """Raise Forbidden unless the user may send this audit: a quality checker only their
+    assigned co-audits, anyone else what careobs.permissions.audit_access lets them complete."""
+    with_ = co_audit.with_ if co_audit else None
+    template = version.checklist if version is not None else None
+    refusal = co_audit_refusal(rosters.user, roster.service, template, with_, staff_audit)
+    if refusal is not None:
+        raise Forbidden(*refusal)
+    if with_ != "quality_checker":
+        check_allowed(rosters, roster, version)
 
 
 def _fill_roster(rosters: Rosters, roster: ServiceRoster) -> None:
@@ -220,15 +243,25 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
             )
             version = None
 
+    co_audit = read_co_audit(data.get("co_audit"), errors)
+    easy_read = read_bool(data.get("easy_read"), "easy_read", errors)
+    if co_audit is not None and (co_audit.with_ is None or co_audit.compare_with is None):
+        # Whose it is, or what it is compared with, cannot even be told: no right to weigh.
+        return None, errors
+    staff_audit = staff_audit_named(rosters, co_audit.compare_with) if co_audit else None
     if roster is not None:
         # Before the subject is looked up: whom a service supports is for those who audit it.
-        check_allowed(rosters, roster, version)
+        check_who(rosters, roster, version, co_audit, staff_audit)
         if not roster.may_capture:
             _fill_roster(rosters, roster)
     expected = version.checklist.subject_type if version is not None else None
     subject = read_subject(data.get("subject"), expected, roster, rosters, errors)
     status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
-    answers = read_answers(data.get("answers"), version, status, errors, all_na=ALL_NA)
+    # A co-audit may be all "Not sure": the person's or checker's view counts as it is.
+    all_na = None if co_audit else ALL_NA
+    answers = read_answers(data.get("answers"), version, status, errors, all_na=all_na)
+    if co_audit is not None:
+        check_co_audit(co_audit, staff_audit, roster, version, subject, status, rosters, errors)
     actions = read_actions(data.get("actions"), roster, rosters, errors)
     went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
     to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
@@ -245,5 +278,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
         went_well,
         to_develop,
         status,
+        co_audit,
+        easy_read,
     )
     return clean, errors

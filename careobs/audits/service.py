@@ -32,6 +32,12 @@ def _apply(db: Session, audit: Audit, clean: CleanAudit) -> None:
     audit.went_well = clean.went_well
     audit.to_develop = clean.to_develop
     audit.status = clean.status
+    co_audit = clean.co_audit
+    audit.co_audit_with = co_audit.with_ if co_audit else None
+    audit.co_audit_person_id = co_audit.person_id if co_audit else None
+    audit.compare_with = co_audit.compare_with if co_audit else None
+    audit.consent_given = bool(co_audit and co_audit.with_ == "person" and co_audit.consent)
+    audit.easy_read = clean.easy_read
     audit.privacy_flags = storing.privacy_flags(
         (
             clean.went_well,
@@ -55,9 +61,13 @@ def _insert_children(db: Session, audit_id: int, clean: CleanAudit) -> None:
 
 
 def _summary(audit: Audit, clean: CleanAudit) -> str:
-    """The audit event's summary, e.g. "Care plan audit of R07: 92.0% green"; a submission's
-    subscribers make its proposed actions actions."""
-    return f"{clean.version.checklist.name} of {clean.subject.text}: {records.score_text(audit)}"
+    """The audit event's summary, e.g. "Care plan audit of R07: 92.0% green", or "Care plan
+    audit of R07, co-audit with R07: …"; a submission's subscribers make its proposed actions
+    actions."""
+    what = f"{clean.version.checklist.name} of {clean.subject.text}"
+    if clean.co_audit is not None:
+        what = f"{what}, {clean.co_audit.text}"
+    return f"{what}: {records.score_text(audit)}"
 
 
 def create(
@@ -65,7 +75,7 @@ def create(
 ) -> Audit:
     """Store a new audit document."""
     audit = storing.create(KIND, db, user, document_id, revision, clean, content_hash)
-    if audit.status == "submitted":
+    if audit.status == "submitted" and not audit.is_co_audit:
         keep_latest(db, audit, clean.version.checklist_id)
     return audit
 
@@ -75,7 +85,7 @@ def update(
 ) -> Audit:
     """Replace a draft with a newer revision from its author."""
     audit = storing.update(KIND, db, user, audit, revision, clean, content_hash)
-    if audit.status == "submitted":
+    if audit.status == "submitted" and not audit.is_co_audit:
         keep_latest(db, audit, clean.version.checklist_id)
     return audit
 
@@ -88,7 +98,8 @@ def keep_latest(db: Session, audit: Audit, checklist_id: int) -> None:
     the condition read against its newest committed version, so two audits of one subject
     stored at once from two devices keep the newer whichever commits first; SQLite runs one
     writer at a time. A submitted audit never changes afterwards (the sync refuses it), so the
-    row never has to go back to an older audit."""
+    row never has to go back to an older audit. A co-audit is never a subject's latest (the
+    callers leave it out): due dates and dashboards count staff audits."""
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     table = AuditLatest.__table__
     stmt = dialect.insert(table).values(
@@ -138,8 +149,9 @@ LATEST_COLUMNS = [
 
 
 def ranked_latest(*where) -> sa.Select:
-    """Each (service, template, subject)'s newest submitted audit among those matching
-    ``where``, as AuditLatest's columns: the same ranking as :func:`keep_latest`."""
+    """Each (service, template, subject)'s newest submitted staff audit among those matching
+    ``where``, as AuditLatest's columns: the same ranking as :func:`keep_latest` (co-audits
+    never count)."""
     subject_id = sa.func.coalesce(Audit.person_id, Audit.staff_id, Audit.area_id, 0)
     key = (Audit.service_id, ChecklistVersion.checklist_id, Audit.subject_type, subject_id)
     newest = sa.func.row_number().over(
@@ -152,7 +164,7 @@ def ranked_latest(*where) -> sa.Select:
     ranked = (
         sa.select(*columns, newest.label("newest"))
         .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
-        .where(Audit.status == "submitted", *where)
+        .where(Audit.status == "submitted", Audit.co_audit_with.is_(None), *where)
         .subquery()
     )
     return sa.select(*(ranked.c[name] for name in LATEST_COLUMNS)).where(ranked.c.newest == 1)

@@ -1,12 +1,12 @@
-"""Audit pages: the list (with what waits on this device), the offline capture page and an
-audit's stored record."""
+"""Audit pages: the list (with what waits on this device), the offline capture page, the
+easy-read co-audit form and an audit's stored record."""
 
 from __future__ import annotations
 
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +22,7 @@ from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     audit_services,
+    checker_services,
     get_visible_audit,
     may_complete_audit,
     may_follow_up_audit,
@@ -68,6 +69,53 @@ def record_page():
     if service and template and not may_complete_audit(current_user, service, template):
         abort(404)
     return render_template("audits/record.html")
+
+
+@bp.get("/easy-read")
+@login_required
+def easy_read_page():
+    """The easy-read co-audit form (issue 16): one question a screen, offline once opened,
+    driven by easy-read-form.js. What to compare with comes from the address
+    (``compare_with``, ``with`` and, from a staff audit's page, ``service``, ``template``,
+    ``subject_type``, ``subject``), read on the device: the page itself names nothing, so it
+    is one cached page for every co-audit. For who may complete audits somewhere and for
+    quality checkers; the sync decides each co-audit (careobs.permissions.coaudits)."""
+    db = get_session()
+    checker = db.scalar(sa.select(checker_services(current_user).exists())) is True
+    if not checker and not may_audit(current_user):
+        abort(403)
+    return render_template("audits/easy_read.html")
+
+
+def may_co_audit_with_person(audit: Audit) -> bool:
+    """Whether the reader may start a co-audit with a person of this staff audit: it is a
+    submitted staff audit and they may complete its template in its service."""
+    return (
+        audit.status == "submitted"
+        and not audit.is_co_audit
+        and may_complete_audit(current_user, audit.service, audit.checklist_version.checklist)
+    )
+
+
+def easy_read_link(audit: Audit) -> str:
+    """The easy-read form's address for a co-audit of this staff audit, with all the device
+    needs when the staff audit is no longer on it."""
+    subject = ""
+    if audit.person is not None:
+        subject = audit.person.code
+    elif audit.area is not None:
+        subject = str(audit.area.uuid)
+    elif audit.staff is not None:
+        subject = str(audit.staff.uuid)
+    return url_for(
+        "audits.easy_read_page",
+        compare_with=str(audit.uuid),
+        **{"with": "person"},
+        service=str(audit.service.uuid),
+        template=str(audit.checklist_version.checklist.uuid),
+        subject_type=audit.subject_type,
+        subject=subject,
+    )
 
 
 def _named(value: str | None, choices: sa.Select, column):
@@ -136,6 +184,7 @@ def detail(audit_id: uuid.UUID, form: addenda.AddendumForm | None = None):
         addenda=addenda.of(db, addenda.AUDIT, audit),
         form=form or addenda.form_for(addenda.AUDIT),
         may_add=addenda.may_add(current_user, audit),
+        co_audit_link=easy_read_link(audit) if may_co_audit_with_person(audit) else None,
         zone=time_zone(db, current_user.organisation_id),
     ), (200 if form is None else 400)
 

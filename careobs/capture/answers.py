@@ -39,9 +39,12 @@ class CleanAction:
     due_on: date | None
 
 
-def read_answers(value, version, status, errors: Errors, *, all_na: str) -> list[CleanAnswer]:
+def read_answers(
+    value, version, status, errors: Errors, *, all_na: str | None
+) -> list[CleanAnswer]:
     """The ratings of ``version``'s items. A submitted document must rate every item (N/A
-    where it does not apply) and at least one applicable (``all_na`` says so otherwise)."""
+    where it does not apply) and at least one applicable (``all_na`` says so otherwise; None
+    when every item may be N/A, as in a co-audit, where it means "Not sure")."""
     if value is None:
         value = []
     if not isinstance(value, list):
@@ -72,7 +75,7 @@ def read_answers(value, version, status, errors: Errors, *, all_na: str) -> list
                 f"Answer every item before submitting ({len(missing)} "
                 f"missing, e.g. {missing[0]!r}); use N/A where it does not apply.",
             )
-        elif not any(a.rating != "na" for a in clean):
+        elif all_na is not None and not any(a.rating != "na" for a in clean):
             # Nothing applicable: no score, so it checked nothing. A draft may still be all N/A
             # on the way (it counts for nothing and the device keeps it); a submission may not.
             errors.add("answers", all_na)

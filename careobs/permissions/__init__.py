@@ -12,7 +12,8 @@ champions too), ``selection`` (draws),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
 written in (roles per service, page guards such as ``capture_required``). ``audit_records``
-says who may read a stored audit.
+says who may read a stored audit; ``coaudits`` who may send a co-audit (a quality checker only
+what is assigned to them) and what a checker's phone is given to do.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -56,6 +57,13 @@ from careobs.permissions.audits import (
     may_complete_audit,
     may_plan_audits,
     planning_services,
+)
+from careobs.permissions.coaudits import (
+    checker_services,
+    co_audit_refusal,
+    is_checker_in,
+    may_co_audit,
+    open_co_audit_tasks,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -161,6 +169,8 @@ __all__ = [
     "capture_required",
     "capture_services",
     "championed",
+    "checker_services",
+    "co_audit_refusal",
     "completable_template_ids",
     "compliment_services",
     "dashboard_services",
@@ -178,6 +188,7 @@ __all__ = [
     "in_organisation",
     "in_query",
     "is_champion",
+    "is_checker_in",
     "is_org_admin",
     "is_owner",
     "lapsed_reason",
@@ -189,6 +200,7 @@ __all__ = [
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
+    "may_co_audit",
     "may_complete_any_audit",
     "may_complete_audit",
     "may_draw_in",
@@ -220,6 +232,7 @@ __all__ = [
     "may_write_quis_feedback",
     "my_actions",
     "observable_services",
+    "open_co_audit_tasks",
     "own_feedback",
     "own_staff_ids",
     "owned_by",

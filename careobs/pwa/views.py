@@ -32,6 +32,7 @@ SHELL_FILES = (
     "js/checklist-form.js",
     "js/dashboards.js",
     "js/device-records.js",
+    "js/easy-read-form.js",
     "js/outbox-core.js",
     "js/privacy.js",
     "js/push.js",
@@ -54,6 +55,7 @@ CAPTURE_PAGES = (
     "/visits/record",
     "/visits/",
     "/audits/record",
+    "/audits/easy-read",
     "/audits/",
     "/voice/record",
 )

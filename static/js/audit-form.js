@@ -285,13 +285,31 @@ function showForm() {
   }
   renderOutcome({ announce: false });
   renderSubmitted();
+  renderCoAuditLink();
   show("form");
+}
+
+/** Once the audit is submitted: the same questions with the person, on the easy-read form
+ * (offline too: the link carries what the form needs once the audit has left the device). */
+function renderCoAuditLink() {
+  const box = $("[data-co-audit]");
+  box.hidden = !locked();
+  if (!locked()) return;
+  const { subject } = doc.data;
+  const query = new URLSearchParams({
+    compare_with: doc.id, with: "person", service: doc.data.service_id, template: doc.data.template_id,
+    subject_type: subject.type, subject: subject.code || subject.id || "",
+  });
+  const link = $("a", box);
+  link.href = `/audits/easy-read?${query}`;
+  link.textContent = subject.type === "person" ? `Co-audit with ${subject.code} (easy read)` : "Co-audit (easy read)";
 }
 
 async function submit() {
   if (refusedForSubmission(answeringProblems(itemsOf(templateOf(doc.data)), ALL_NA))) return;
   doc.data.ended_at = new Date().toISOString();
   await submitAndSync(showForm);
+  renderCoAuditLink();
 }
 
 function wire() {
@@ -323,6 +341,7 @@ runCapture({
     waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
   },
   draftText: (draft) => draft.label,
+  owns: (draft) => !draft.data?.easy_read, // co-audits are on the easy-read form
   services: auditServices,
   wire,
   fillSetup,

@@ -17,7 +17,12 @@ const userId = document.querySelector('meta[name="careobs-user"]')?.content;
 export const KINDS = {
   quis_session: { recordPage: "/quis/record", sentPage: (id) => `/quis/sessions/${id}` },
   spot_check: { recordPage: "/visits/record", sentPage: (id) => `/visits/${id}` },
-  audit: { recordPage: "/audits/record", sentPage: (id) => `/audits/${id}` },
+  audit: {
+    recordPage: "/audits/record",
+    sentPage: (id) => `/audits/${id}`,
+    // A co-audit is answered on the easy-read form (easy-read-form.js).
+    pageOf: (record) => (record.data?.easy_read ? "/audits/easy-read" : "/audits/record"),
+  },
   conversation: { recordPage: "/voice/record", sentPage: (id) => `/voice/${id}` },
 };
 
@@ -78,7 +83,8 @@ export function problem(message) {
 // ---- Drafts and routing --------------------------------------------------------------------
 
 async function listDrafts() {
-  const drafts = (await outbox.listDocuments(userId)).filter((d) => d.kind === screen.kind && d.state === "draft");
+  const drafts = (await outbox.listDocuments(userId))
+    .filter((d) => d.kind === screen.kind && d.state === "draft" && screen.owns(d));
   const panel = $(screen.drafts);
   panel.hidden = drafts.length === 0;
   $("[data-list]", panel).replaceChildren(...drafts.map((d) => {
@@ -181,10 +187,11 @@ export function waitingText(record, offline) {
  * - draftText(draft): the line in the drafts list;
  * - wire(), fillSetup(), open(): the screen's listeners, set-up fields, and drawing `doc`;
  * - services() (optional, defaults to captureServices): the services the screen offers;
+ * - owns(draft) (optional, defaults to every draft of the kind): the drafts the screen lists;
  * - show(name) (optional, defaults to show), followsSync() (when sync news redraws the state).
  */
 export async function runCapture(kind) {
-  screen = { show, services: captureServices, ...kind };
+  screen = { show, services: captureServices, owns: () => true, ...kind };
   if (!userId || !outbox) {
     problem(screen.words.login);
     show(null);
@@ -214,7 +221,8 @@ const STATE_TEXT = {
 // A record that needs attention shows the server's reason and can be retried or removed.
 function deviceRecord(record) {
   const state = el("p", { class: "hint", text: `${STATE_TEXT[record.state] || record.state}${record.message ? `: ${record.message}` : ""}` });
-  const link = el("a", { href: `${KINDS[record.kind]?.recordPage || ""}#${record.id}`, text: record.label || record.kind });
+  const page = KINDS[record.kind]?.pageOf?.(record) || KINDS[record.kind]?.recordPage || "";
+  const link = el("a", { href: `${page}#${record.id}`, text: record.label || record.kind });
   const li = el("li", {}, el("div", {}, link, state));
   if (record.state === "attention") {
     const retry = el("button", { type: "button", class: "button small", text: "Try again" });

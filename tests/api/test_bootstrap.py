@@ -33,7 +33,14 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
 
     body = get_bootstrap(client)
 
-    assert set(body) == {"user", "services", "checklists", "audit_templates", "settings"}
+    assert set(body) == {
+        "user",
+        "services",
+        "checklists",
+        "audit_templates",
+        "co_audit_tasks",
+        "settings",
+    }
     assert body["user"] == {
         "id": str(org.supervisor.uuid),
         "name": "Sue Supervisor",

@@ -27,12 +27,13 @@ from careobs.accounts.models import User
 from careobs.actions import service as actions_service
 from careobs.actions.models import Action
 from careobs.audits.models import Audit
+from careobs.checkers.models import CheckerAssignment
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist
 from careobs.compliments.models import Compliment
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
-from careobs.org.models import Service, StaffMember
+from careobs.org.models import Organisation, Service, StaffMember
 from careobs.quis.models import QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
@@ -779,3 +780,94 @@ def test_a_mixed_role_user_gets_one_answer_per_service(world, verb, where):
     expected = MIXED[verb, where]
     assert mixed_module_answer(world, verb, service) is expected, "careobs.permissions disagrees"
     assert mixed_route_answer(world, verb, service) is expected, "the route disagrees"
+
+
+# --- co-audits (issue 16) -------------------------------------------------------------------------
+
+# Who may send a co-audit of the homecare staff audits (the care plan audit of H01, and the audit
+# of Hal's practice)? Quinn is a quality checker of homecare holding both assignments. The module
+# (careobs.permissions.may_co_audit) and the sync must agree; a checker never co-audits a
+# template about a care worker, and sends no staff audit.
+CO_AUDIT_TABLE = """
+verb                          admin manager supervisor worker checker outsider
+co_audit_with_person          yes   yes     yes        no     no      no
+co_audit_by_checker           no    no      no         no     yes     no
+co_audit_of_worker_by_checker no    no      no         no     no      no
+staff_audit                   yes   yes     yes        no     no      no
+"""
+CO_AUDIT_ROLES = ("admin", "manager", "supervisor", "worker", "checker", "outsider")
+CO_AUDIT = {
+    (verb, role): answer == "yes"
+    for verb, *answers in (line.split() for line in CO_AUDIT_TABLE.strip().splitlines()[1:])
+    for role, answer in zip(CO_AUDIT_ROLES, answers, strict=True)
+}
+
+
+def co_audit_checker(world: World) -> User:
+    """Quinn, quality checker of homecare, assigned both homecare staff audits (made once)."""
+    if "checker" not in world.users:
+        db = world.db
+        homecare = world.records["audit_service"]
+        acme = db.get(Organisation, homecare.organisation_id)
+        quinn = DataBuilder(world.app, db, PASSWORD).user(
+            acme, "quinn@acme.test", "Quinn", roles={homecare: "quality_checker"}
+        )
+        for key in ("audit", "audit_of_worker"):
+            db.add(
+                CheckerAssignment(
+                    organisation_id=homecare.organisation_id,
+                    service_id=homecare.id,
+                    user_id=quinn.id,
+                    kind="co_audit",
+                    audit_id=world.records[key].id,
+                    created_by_id=world.users["manager"].id,
+                )
+            )
+        db.commit()
+        world.users["checker"] = quinn
+    return world.users["checker"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "role"), [pytest.param(v, r, id=f"co-audit-{v}-{r}") for v, r in CO_AUDIT]
+)
+def test_who_may_send_a_co_audit(world, verb, role):
+    co_audit_checker(world)
+    db = world.db
+    db.expire_all()
+    user = db.get(User, world.users[role].id)
+    homecare = db.get(Service, world.records["audit_service"].id)
+    of_worker = verb == "co_audit_of_worker_by_checker"
+    staff_audit = db.get(Audit, world.records["audit_of_worker" if of_worker else "audit"].id)
+    template = staff_audit.checklist_version.checklist
+    with_ = {"co_audit_with_person": "person", "staff_audit": None}.get(verb, "quality_checker")
+    expected = CO_AUDIT[verb, role]
+
+    if with_ is None:
+        module = P.may_complete_audit(user, homecare, template)
+    else:
+        module = P.may_co_audit(user, homecare, template, with_, staff_audit)
+    assert module is expected, "careobs.permissions disagrees"
+
+    info = world.staff_template if of_worker else world.audit_template
+    hal = homecare_staff(world)
+    subject = staff(hal) if of_worker else person("H01")
+    fields = {"status": "draft"}
+    if with_ is not None:
+        fields["co_audit"] = {
+            "with": with_,
+            "person_code": "H01" if with_ == "person" else None,
+            "compare_with": str(staff_audit.uuid),
+        }
+    [result] = synced(world.client(role), audit_doc(homecare, info, subject, **fields))
+    assert result["status"] in {"created", "forbidden", "invalid"}, result
+    assert (result["status"] == "created") is expected, "the sync disagrees"
+
+
+def homecare_staff(world: World) -> StaffMember:
+    return world.db.scalar(
+        sa.select(StaffMember).where(
+            StaffMember.name == "Hal Homecare",
+            StaffMember.service_id == world.records["audit_service"].id,
+        )
+    )

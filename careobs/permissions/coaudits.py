@@ -1,0 +1,147 @@
+"""Who may send a co-audit: an audit completed with a person supported, or by a quality
+checker, compared with a staff audit (issue 16).
+
+With a person (``with: "person"``) it is a supervisor's audit like any other: whoever may
+complete audits of that template in that service (:func:`careobs.permissions.audit_access`).
+By a quality checker (``with: "quality_checker"``) it is the checker's one piece of work a
+manager gave them: they hold the role ``quality_checker`` in the service and a co-audit
+assignment (careobs.checkers.models.CheckerAssignment) for the staff audit it is compared with,
+which is never of a template about a care worker (a checker sees no staff names). A checker
+sends nothing else. :func:`co_audit_refusal` says why not in words for the person holding the
+phone; the sync and the bootstrap (:func:`open_co_audit_tasks`) ask this module alone.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased, object_session
+
+from careobs.accounts.models import Membership, User
+from careobs.audits.models import Audit
+from careobs.checkers.models import CheckerAssignment
+from careobs.checklists.models import Checklist, ChecklistVersion
+from careobs.org.models import Service
+from careobs.permissions.audits import audit_access
+
+CHECKER = "quality_checker"
+
+
+def checker_services(user) -> sa.Select:
+    """The active services of the user's organisation where they are a quality checker."""
+    return sa.select(Service).where(
+        Service.organisation_id == user.organisation_id,
+        Service.active.is_(True),
+        Service.id.in_(
+            sa.select(Membership.service_id).where(
+                Membership.user_id == user.id, Membership.role == CHECKER
+            )
+        ),
+    )
+
+
+def is_checker_in(user, service: Service) -> bool:
+    """Whether the user is a quality checker of this (active) service."""
+    return (
+        service.organisation_id == user.organisation_id
+        and service.active
+        and any(m.service_id == service.id and m.role == CHECKER for m in user.memberships)
+    )
+
+
+def _assignment(db: Session, user, service: Service, staff_audit: Audit | None):
+    """The user's co-audit assignment for ``staff_audit`` in ``service``, or None."""
+    if staff_audit is None:
+        return None
+    return db.scalar(
+        sa.select(CheckerAssignment).where(
+            CheckerAssignment.kind == "co_audit",
+            CheckerAssignment.user_id == user.id,
+            CheckerAssignment.service_id == service.id,
+            CheckerAssignment.audit_id == staff_audit.id,
+        )
+    )
+
+
+def co_audit_refusal(
+    user, service: Service, template: Checklist | None, with_: str | None, staff_audit
+) -> tuple[str, str] | None:
+    """Why the user may not send this audit, as (field, sentence), or None when they may.
+
+    ``with_`` is the document's ``co_audit.with`` (None: a staff audit); ``staff_audit`` is
+    the stored audit its ``compare_with`` names (None when it is not on the server). Only the
+    checker's rules are here: a staff audit or a co-audit with a person is for whoever may
+    complete the template's audits (the sync asks careobs.permissions.audit_access for that).
+    """
+    checker = is_checker_in(user, service)
+    if with_ != CHECKER:
+        if checker:
+            return (
+                "co_audit" if with_ else "service_id",
+                f"As a quality checker at {service.name} you complete only the co-audits a "
+                "manager gives you, with the easy-read form. This audit cannot be kept: ask "
+                "the manager if something was meant to be assigned to you.",
+            )
+        return None
+    if not checker:
+        return (
+            "co_audit.with",
+            f"Only a quality checker of {service.name} sends a co-audit by a quality checker. "
+            'If you did it with a person supported, choose "with a person" instead.',
+        )
+    if template is not None and template.subject_type == "staff":
+        return (
+            "template_id",
+            f"{template.name} is about a care worker, so it is never given to a quality "
+            "checker. Ask your manager for another co-audit.",
+        )
+    if _assignment(object_session(user), user, service, staff_audit) is None:
+        return (
+            "co_audit.compare_with",
+            "This co-audit is not assigned to you (or no longer is), so the server cannot "
+            "keep it. Ask your manager to assign it to you again.",
+        )
+    return None
+
+
+def may_co_audit(user, service: Service, template: Checklist, with_: str, staff_audit) -> bool:
+    """Whether the user may send a co-audit ``with_`` a person or a quality checker of
+    ``template`` in ``service``, compared with ``staff_audit`` (a stored Audit or None)."""
+    if co_audit_refusal(user, service, template, with_, staff_audit) is not None:
+        return False
+    if with_ == CHECKER:
+        return True
+    allowed = audit_access(object_session(user), user).get(service.id, set())
+    return allowed is None or template.id in allowed
+
+
+def open_co_audit_tasks(user) -> sa.Select:
+    """The user's open co-audit assignments with their staff audits: (CheckerAssignment,
+    Audit) rows, in services where they are still a quality checker, never of a template about
+    a care worker, and not yet done (no co-audit of theirs compared with that staff audit is
+    submitted). What their phone lists and the sync accepts agree: both read the assignment."""
+    staff_audit = aliased(Audit)
+    co_audit = aliased(Audit)
+    done = sa.exists().where(
+        co_audit.auditor_id == user.id,
+        co_audit.compare_with == staff_audit.uuid,
+        co_audit.co_audit_with == CHECKER,
+        co_audit.status == "submitted",
+    )
+    return (
+        sa.select(CheckerAssignment, staff_audit)
+        .join(staff_audit, staff_audit.id == CheckerAssignment.audit_id)
+        .join(ChecklistVersion, ChecklistVersion.id == staff_audit.checklist_version_id)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .join(User, User.id == CheckerAssignment.user_id)
+        .where(
+            CheckerAssignment.kind == "co_audit",
+            CheckerAssignment.user_id == user.id,
+            CheckerAssignment.organisation_id == user.organisation_id,
+            CheckerAssignment.service_id.in_(checker_services(user).with_only_columns(Service.id)),
+            staff_audit.service_id == CheckerAssignment.service_id,
+            Checklist.subject_type != "staff",
+            User.active.is_(True),
+            ~done,
+        )
+        .order_by(CheckerAssignment.created_at, CheckerAssignment.id)
+    )
