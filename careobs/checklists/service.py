@@ -76,8 +76,10 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
     """The draft, created as a copy of the current version when there is none.
 
     Copies keep each domain's and item's ``key`` and all their wording (standard, guidance,
-    easy read), so reports can follow an item across versions.
+    easy read), so reports can follow an item across versions. Two admins starting one at the
+    same instant get the one draft: the second waits for the first and then finds it.
     """
+    lock_checklists(db, checklist.organisation_id)
     draft = draft_of(db, checklist)
     if draft is not None:
         return draft

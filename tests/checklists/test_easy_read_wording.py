@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from careobs.checklists import service as checklists
 from careobs.checklists.forms import ItemForm
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
+from tests.checklists.test_import_keeps_settings import at_once
 from tests.support.checklists import BASE, events, page_text, start, upload, version
 from tests.support.database import count
 
@@ -479,3 +480,26 @@ def test_a_lone_surrogate_in_a_file_is_refused(client, auth, db, org):
     assert response.status_code == 400
     assert "easy_read_text: Contains a broken character" in page_text(response)
     assert count(db, Checklist) == 0
+
+
+# --- two at once -----------------------------------------------------------------------------
+
+
+def test_two_admins_starting_a_draft_at_once_make_one_with_the_wording(app, db, template, org):
+    """Both click "start a new draft" at the same instant on a threaded server: one draft,
+    version 2, copied with its easy-read wording; both are sent back to it, never a 5xx."""
+    with app.app_context():
+        checklists.discard_draft(db, version(db, template, 2), org.admin)
+        db.commit()
+
+    def form(token: str) -> tuple[bytes, dict]:
+        body = urlencode({"csrf_token": token}).encode()
+        return body, {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token}
+
+    replies = at_once(app, org, f"{BASE}/{template.uuid}/draft", form)
+
+    assert [r.status for r in replies] == [302, 302], replies
+    db.expire_all()
+    assert count(db, ChecklistVersion, ChecklistVersion.checklist_id == template.id) == 2
+    assert wording(db, template, 2) == wording(db, template, 1)
+    assert len(events(db, "checklist_draft_started")) == 2  # the fixture's, and one now
