@@ -26,7 +26,8 @@ wash their hands before helping you?"). An item the person could not judge (a st
 cleaning chart) is still one plain question a quality checker can answer.
 
 Organisations made before easy-read wording existed keep their published version 1 without it
-(published versions never change): a new draft of the template, written in the editor, adds it.
+(published versions never change): ``careobs starter-easy-read`` writes this wording into a draft
+of each (see :func:`draft_easy_read`), for an admin to read and publish.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from careobs.audit.service import record
+from careobs.audit.service import record, record_about
 from careobs.checklists.models import Checklist, ChecklistVersion
-from careobs.checklists.service import fill
+from careobs.checklists.service import current_version, draft_of, fill, start_draft
 from careobs.db import utcnow
+from careobs.wording import plural
 
 # Starter items get the same key in every organisation (as the default visit checklist's do), so
 # reports across organisations, and the demo, can follow an item however it is later reworded.
@@ -605,3 +607,54 @@ def create_starter_templates(db: Session, organisation_id: int, actor=None) -> l
         for template in TEMPLATES
         if template.name not in taken
     ]
+
+
+def _easy_read_by_key() -> dict[uuid.UUID, str]:
+    return {
+        template.item_key(text): easy
+        for template in TEMPLATES
+        for _domain, items in template.domains
+        for text, _critical, _guidance, easy in items
+    }
+
+
+def draft_easy_read(db: Session, organisation_id: int, actor=None) -> list[ChecklistVersion]:
+    """Write the starter easy-read wording into a draft of each of the organisation's starter
+    templates whose items still lack it (an organisation made before the wording existed);
+    returns the drafts written to.
+
+    Items are matched by key, so an item reworded since keeps being found; wording an admin
+    wrote, and items the starter does not have, are left alone. The draft is the existing one
+    or a new copy of the current version: what is published never changes, and publishing
+    stays the admin's decision. Running it again finds nothing left to write.
+    """
+    wording = _easy_read_by_key()
+    names = [template.name for template in TEMPLATES]
+    written = []
+    checklists = db.scalars(
+        sa.select(Checklist)
+        .where(
+            Checklist.organisation_id == organisation_id,
+            Checklist.purpose == "audit",
+            Checklist.name.in_(names),
+        )
+        .order_by(Checklist.id)
+    )
+    for checklist in checklists:
+        source = draft_of(db, checklist) or current_version(db, checklist)
+        if source is None or not _missing(source, wording):
+            continue
+        draft = source if source.is_draft else start_draft(db, checklist, actor)
+        missing = _missing(draft, wording)
+        for item in missing:
+            item.easy_read_text = wording[item.key]
+        db.flush()
+        count = plural(len(missing), "item", "items")
+        summary = f"{checklist.name} v{draft.number}: starter easy-read wording for {count}"
+        record_about(db, "checklist_easy_read_drafted", checklist, actor=actor, summary=summary)
+        written.append(draft)
+    return written
+
+
+def _missing(version: ChecklistVersion, wording: dict[uuid.UUID, str]) -> list:
+    return [i for i in version.items if not i.easy_read_text and i.key in wording]

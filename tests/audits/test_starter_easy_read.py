@@ -1,7 +1,8 @@
 """The starter audit templates ship with easy-read wording for every item (issue 16), written
 as easy-read guidance asks: one plain question, short sentences, everyday words, no
 abbreviations or contractions, addressed to the person where they can judge it. New
-organisations and the demo get it; organisations made before keep their published version."""
+organisations and the demo get it; organisations made before keep their published version, and
+``careobs starter-easy-read`` writes it into a draft of each for an admin to publish."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from careobs import demo
+from careobs.audit.models import AuditEvent
 from careobs.audits import starter
 from careobs.checklists import service as checklists
-from careobs.checklists.models import Checklist
+from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Organisation
+from tests.support.database import count
 
 ITEMS = [(t, item) for t in starter.TEMPLATES for _domain, items in t.domains for item in items]
 # Words a person supported would not use, or that name a form, not what happens to them.
@@ -154,3 +157,81 @@ def test_an_organisation_made_before_keeps_its_published_version(app, db, org):
         db.commit()
 
     assert set(wording(db, org.org.id, starter.CARE_PLAN.name).values()) == {""}
+
+
+@pytest.fixture
+def made_before(app, db, org) -> Checklist:
+    """An organisation whose starter templates were made before easy-read wording: the Care
+    plan audit's version 1 has none (the other three have theirs)."""
+    with app.app_context():
+        starter.create_starter_templates(db, org.org.id)
+        care_plan = db.scalar(sa.select(Checklist).where(Checklist.name == starter.CARE_PLAN.name))
+        for item in care_plan.versions[0].items:
+            item.easy_read_text = ""
+        db.commit()
+        return care_plan
+
+
+def versions(db, checklist: Checklist) -> list[tuple[int, bool, list[str]]]:
+    db.expire_all()
+    return [(v.number, v.is_draft, [i.easy_read_text for i in v.items]) for v in checklist.versions]
+
+
+def test_the_starter_wording_is_drafted_for_an_organisation_made_before(app, db, org, made_before):
+    with app.app_context():
+        drafts = starter.draft_easy_read(db, org.org.id, org.admin)
+        db.commit()
+        again = starter.draft_easy_read(db, org.org.id, org.admin)
+        db.commit()
+
+    expected = [easy for _d, items in starter.CARE_PLAN.domains for *_rest, easy in items]
+    assert [(d.checklist.name, d.number) for d in drafts] == [(starter.CARE_PLAN.name, 2)]
+    assert versions(db, made_before) == [(1, False, [""] * 14), (2, True, expected)]
+    assert expected[0] == "Does your care plan say what is important to you?"
+    assert again == []
+    summaries = db.scalars(
+        sa.select(AuditEvent.summary).where(AuditEvent.action == "checklist_easy_read_drafted")
+    ).all()
+    assert summaries == ["Care plan audit v2: starter easy-read wording for 14 items"]
+    # The other three had theirs: no draft for them.
+    assert count(db, ChecklistVersion) == 5
+
+
+def test_wording_an_admin_wrote_and_their_draft_are_kept(app, db, org, made_before):
+    with app.app_context():
+        draft = checklists.start_draft(db, made_before, org.admin)
+        draft.items[0].easy_read_text = "Does your plan say who you are?"
+        draft.items[1].text = "The person helped write the plan"  # reworded: the same key
+        db.commit()
+        [written] = starter.draft_easy_read(db, org.org.id, org.admin)
+        db.commit()
+        assert written.id == draft.id
+
+    _number, _draft, wording = versions(db, made_before)[1]
+    assert wording[:2] == [
+        "Does your plan say who you are?",
+        "Did you, or someone you chose, help to write your care plan?",
+    ]
+    assert all(wording) and len(versions(db, made_before)) == 2
+
+
+def test_careobs_starter_easy_read(runner, db, org, made_before):
+    first = runner.invoke(args=["starter-easy-read", "--organisation", org.org.name])
+    second = runner.invoke(args=["starter-easy-read", "--organisation", org.org.name])
+
+    assert first.exit_code == 0, first.output
+    assert first.output == (
+        "Care plan audit: written into draft version 2.\n"
+        "Read each draft in /admin/checklists/ and publish it to use the wording.\n"
+    )
+    assert second.output == (
+        "Every starter template already has its easy-read wording; nothing written.\n"
+    )
+    assert versions(db, made_before)[1][0:2] == (2, True)
+
+
+def test_careobs_starter_easy_read_names_an_unknown_organisation(runner, db, org):
+    result = runner.invoke(args=["starter-easy-read", "--organisation", "Nobody Ltd"])
+
+    assert result.exit_code != 0
+    assert "No organisation called 'Nobody Ltd'." in result.output
