@@ -127,7 +127,8 @@ def audit_template_versions(db: Session, user, access: dict[int, set[int] | None
 
 def audit_templates(db: Session, user, versions=None) -> list[dict]:
     """The audit templates the user may complete, in issue 15's device contract (exactly these
-    fields; which template may be completed where is on each ``services[]`` entry)."""
+    fields; which template may be completed where is on each ``services[]`` entry), each item
+    with issue 16's ``easy_read_text`` for easy-read co-audits."""
     if versions is None:
         versions = audit_template_versions(db, user, audit_access(db, user))
     return [
@@ -142,7 +143,14 @@ def audit_templates(db: Session, user, versions=None) -> list[dict]:
                 {
                     "name": d.name,
                     "items": [
-                        {"id": str(i.uuid), "text": i.text, "critical": i.critical} for i in d.items
+                        {
+                            "id": str(i.uuid),
+                            "text": i.text,
+                            "critical": i.critical,
+                            # "" when none is written: the device shows ``text`` instead.
+                            "easy_read_text": i.easy_read_text,
+                        }
+                        for i in d.items
                     ],
                 }
                 for d in v.domains

@@ -310,11 +310,18 @@ AUDIT_TEMPLATE = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["id", "text", "critical"],
+                            "required": ["id", "text", "critical", "easy_read_text"],
                             "properties": {
                                 "id": UUID,
                                 "text": {"type": "string"},
                                 "critical": {"type": "boolean"},
+                                "easy_read_text": {
+                                    "type": "string",
+                                    "maxLength": 300,
+                                    "description": "The item in plain words for an easy-read "
+                                    "co-audit; empty when none is written, and the device then "
+                                    "shows text",
+                                },
                             },
                         },
                     },

@@ -31,34 +31,39 @@ def _changed(db, version, action: str, summary: str, message: str):
     return back_to_draft(version)
 
 
+def _item_page(form: ItemForm, version, domain, item=None):
+    """The item's own page: editing it, or an item to add that was refused (with why, next to
+    each field, and 400)."""
+    return render_template(
+        "checklists/item_form.html", form=form, item=item, domain=domain, version=version
+    ), (400 if form.errors else 200)
+
+
+def _write(item: ChecklistItem, form: ItemForm, version) -> None:
+    """The form's wording on the item; the easy-read wording only on an audit template's (a
+    visit checklist's page does not show it, so it leaves what is stored alone)."""
+    item.text = form.text.data.strip()
+    item.guidance = (form.guidance.data or "").strip()
+    item.critical = form.critical.data
+    if version.checklist.is_audit:
+        item.easy_read_text = (form.easy_read_text.data or "").strip()
+
+
 @drafts.post("/domains/<uuid:domain_id>/items")
 @admin_required
 def add_item(domain_id: uuid.UUID):
     db = get_session()
     domain, version = draft_row_or_404(ChecklistDomain, domain_id)
     form = ItemForm()
-    valid = form.validate_on_submit()
-    if valid:
-        taken = service.item_text_taken(version, form.text.data)
-        if taken:
-            form.text.errors.append(taken)
-            valid = False
-    if not valid:
-        flash(
-            "Item not added: " + "; ".join(e for errs in form.errors.values() for e in errs),
-            "error",
-        )
-        return back_to_draft(version)
-    domain.items.append(
-        ChecklistItem(
-            position=len(domain.items),
-            text=form.text.data.strip(),
-            guidance=(form.guidance.data or "").strip(),
-            critical=form.critical.data,
-        )
-    )
-    summary = form.text.data.strip()
-    return _changed(db, version, "checklist_item_added", summary, "Item added to the draft.")
+    if form.validate_on_submit() and (taken := service.item_text_taken(version, form.text.data)):
+        form.text.errors.append(taken)
+    if form.errors:
+        flash("Item not added: see what needs changing below.", "error")
+        return _item_page(form, version, domain)
+    item = ChecklistItem(position=len(domain.items))
+    _write(item, form, version)
+    domain.items.append(item)
+    return _changed(db, version, "checklist_item_added", item.text, "Item added to the draft.")
 
 
 @drafts.route("/items/<uuid:item_id>", methods=["GET", "POST"])
@@ -72,12 +77,10 @@ def edit_item(item_id: uuid.UUID):
         if taken:
             form.text.errors.append(taken)
         else:
-            item.text = form.text.data.strip()
-            item.guidance = (form.guidance.data or "").strip()
-            item.critical = form.critical.data
+            _write(item, form, version)
             message = "Item saved in the draft."
             return _changed(db, version, "checklist_item_changed", item.text, message)
-    return render_template("checklists/item_form.html", form=form, item=item, version=version)
+    return _item_page(form, version, item.domain, item)
 
 
 @drafts.post("/items/<uuid:item_id>/move/<direction>")

@@ -17,16 +17,37 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from careobs.actions import cqc
+from careobs.capture.addenda import storable_text
 from careobs.checklists.models import AMBER_FROM, GREEN_FROM, SUBJECT_TYPES
 from careobs.forms import choices_of, not_blank
 
+EASY_READ_LABEL = "Easy-read wording (optional)"
+EASY_READ_HINT = (
+    "Plain words for a co-audit with a person supported or a quality checker, e.g. 'Does your "
+    "care plan say what you like to be called?'"
+)
+EASY_READ_MAX = 300
+
 
 class ItemForm(FlaskForm):
-    text = StringField("What to check", validators=[InputRequired(), not_blank, Length(max=300)])
+    """An item of a draft. Every text must be storable: a NUL or a broken character is refused
+    here with a message, never left for the database to fail on."""
+
+    text = StringField(
+        "What to check",
+        validators=[InputRequired(), not_blank, storable_text, Length(max=300)],
+    )
     guidance = TextAreaField(
-        "Guidance for the supervisor (optional)", validators=[Length(max=2000)]
+        "Guidance for the supervisor (optional)", validators=[storable_text, Length(max=2000)]
     )
     critical = BooleanField("Critical: Not met on this item makes the visit or audit red")
+    # Only audit templates show it (a co-audit is an audit); a visit checklist's edit page
+    # leaves the stored value alone.
+    easy_read_text = StringField(
+        EASY_READ_LABEL,
+        description=EASY_READ_HINT,
+        validators=[storable_text, Length(max=EASY_READ_MAX)],
+    )
 
 
 class DomainForm(FlaskForm):

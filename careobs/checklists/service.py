@@ -75,8 +75,11 @@ def next_number(db: Session, checklist: Checklist) -> int:
 def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
     """The draft, created as a copy of the current version when there is none.
 
-    Copies keep each domain's and item's ``key``, so reports can follow an item across versions.
+    Copies keep each domain's and item's ``key`` and all their wording (standard, guidance,
+    easy read), so reports can follow an item across versions. Two admins starting one at the
+    same instant get the one draft: the second waits for the first and then finds it.
     """
+    lock_checklists(db, checklist.organisation_id)
     draft = draft_of(db, checklist)
     if draft is not None:
         return draft
@@ -102,6 +105,7 @@ def start_draft(db: Session, checklist: Checklist, actor) -> ChecklistVersion:
                     text=i.text,
                     guidance=i.guidance,
                     critical=i.critical,
+                    easy_read_text=i.easy_read_text,
                 )
                 for i in domain.items
             ]
@@ -144,11 +148,12 @@ class _Keys:
 
 def fill(
     version: ChecklistVersion,
-    domains: list[tuple[str, list[tuple[str, bool, str]]]],
+    domains: list[tuple[str, list[tuple]]],
     previous: ChecklistVersion | None = None,
 ) -> None:
-    """Build domains and items; wording unchanged from ``previous`` keeps its key, so reports
-    can follow an item through an export and re-import."""
+    """Build domains and items from ``(name, [(text, critical, guidance[, easy_read_text])])``;
+    wording unchanged from ``previous`` keeps its key, so reports can follow an item through an
+    export and re-import. An item without easy-read wording gets none ("")."""
     domain_keys = _Keys((d.name, d.key) for d in previous.domains) if previous else _Keys(())
     item_keys = _Keys((i.text, i.key) for i in previous.items) if previous else _Keys(())
     for d_pos, (name, items) in enumerate(domains):
@@ -159,9 +164,10 @@ def fill(
                 text=text,
                 critical=critical,
                 guidance=guidance,
+                easy_read_text=easy_read[0] if easy_read else "",
                 key=item_keys.take(text),
             )
-            for i_pos, (text, critical, guidance) in enumerate(items)
+            for i_pos, (text, critical, guidance, *easy_read) in enumerate(items)
         ]
         version.domains.append(domain)
 

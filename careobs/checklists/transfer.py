@@ -45,6 +45,7 @@ SUPPORTED_FORMAT_VERSIONS = (1,)
 MAX_NAME = 120
 MAX_TEXT = 300
 MAX_GUIDANCE = 2000
+MAX_EASY_READ = 300
 MAX_DESCRIPTION = 2000
 MAX_FREQUENCY_DAYS = 366
 
@@ -71,7 +72,12 @@ def export(version: ChecklistVersion) -> dict:
             {
                 "name": d.name,
                 "items": [
-                    {"text": i.text, "guidance": i.guidance, "critical": i.critical}
+                    {
+                        "text": i.text,
+                        "guidance": i.guidance,
+                        "critical": i.critical,
+                        "easy_read_text": i.easy_read_text,
+                    }
                     for i in d.items
                 ],
             }
@@ -121,19 +127,29 @@ def _repeats(where: str, label: str, wordings: list[tuple[str, str]]) -> list[st
     return errors
 
 
-def _item(at: str, item, errors: list[str]) -> tuple[str, bool, str] | None:
+def _item(at: str, item, errors: list[str]) -> tuple[str, bool, str, str] | None:
+    """An item of the file as (text, critical, guidance, easy-read wording); a file written
+    before easy-read wording existed has none, which is "" (co-audits then show the text)."""
     if not isinstance(item, dict):
         errors.append(f"{at} must be an object.")
         return None
     text, guidance = item.get("text"), item.get("guidance", "")
     critical = item.get("critical", False)
+    easy_read = item.get("easy_read_text", "")
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
         errors.append(f"{at}.text must be text of 1 to {MAX_TEXT} characters.")
     if not isinstance(guidance, str) or len(guidance) > MAX_GUIDANCE:
         errors.append(f"{at}.guidance must be text of at most {MAX_GUIDANCE} characters.")
     if not isinstance(critical, bool):
         errors.append(f"{at}.critical must be true or false.")
-    return str(text).strip(), critical is True, guidance if isinstance(guidance, str) else ""
+    if not isinstance(easy_read, str) or len(easy_read) > MAX_EASY_READ:
+        errors.append(f"{at}.easy_read_text must be text of at most {MAX_EASY_READ} characters.")
+    return (
+        str(text).strip(),
+        critical is True,
+        guidance if isinstance(guidance, str) else "",
+        easy_read.strip() if isinstance(easy_read, str) else "",
+    )
 
 
 def _whole(data: dict, name: str, low: int, high: int, default, errors: list[str]):

@@ -13,7 +13,7 @@ from careobs import __version__, create_app
 from careobs.cli.database import db
 from careobs.cli.push import notify, push
 from careobs.cli.records import evidence_pack, export
-from careobs.cli.setup import demo, init
+from careobs.cli.setup import demo, init, starter_easy_read
 from careobs.cli.users import user
 
 HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
@@ -60,5 +60,5 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify, export, evidence_pack):
+    for command in (db, init, demo, user, push, notify, export, evidence_pack, starter_easy_read):
         app.cli.add_command(command)

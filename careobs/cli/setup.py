@@ -1,4 +1,5 @@
-"""``careobs init`` and ``careobs demo``: a new database, with its first organisation or a demo."""
+"""``careobs init`` and ``careobs demo``: a new database, with its first organisation or a demo;
+``careobs starter-easy-read``: the starter templates' later wording for an existing one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from careobs import migrate
 from careobs.accounts import service as accounts
 from careobs.audits import starter
 from careobs.checklists import service as checklists
+from careobs.cli.organisations import organisation_named
 from careobs.cli.push import ensure_push_keys
 from careobs.cli.users import email_ok, named, password_ok
 from careobs.db import get_engine, get_session
@@ -99,3 +101,21 @@ def _demo_large(password: str) -> None:
     for email, _name, role in LOGINS:
         click.echo(f"  {email:<24} {role}")
     click.echo(f"Password for all of them: {password}")
+
+
+@click.command("starter-easy-read")
+@click.option("--organisation", "org_name", help="Which organisation (needed when several).")
+@with_appcontext
+def starter_easy_read(org_name) -> None:
+    """Write the starter templates' easy-read wording into a draft of each starter template
+    that lacks it (an organisation made before it existed); an admin reads and publishes."""
+    session = get_session()
+    org = organisation_named(org_name)
+    drafts = starter.draft_easy_read(session, org.id)
+    session.commit()
+    if not drafts:
+        click.echo("Every starter template already has its easy-read wording; nothing written.")
+        return
+    for draft in drafts:
+        click.echo(f"{draft.checklist.name}: written into draft version {draft.number}.")
+    click.echo("Read each draft in /admin/checklists/ and publish it to use the wording.")

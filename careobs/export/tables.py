@@ -166,6 +166,7 @@ def _checklist_items(org_id: int) -> sa.Select:
             i.text,
             i.guidance,
             i.critical,
+            i.easy_read_text,
         )
         .join(ChecklistDomain, i.domain_id == ChecklistDomain.id)
         .join(ChecklistVersion, ChecklistDomain.version_id == ChecklistVersion.id)

@@ -1,11 +1,13 @@
-"""GET /api/v1/bootstrap's ``audit_templates``: exactly the device contract of issue 15, only
-for users who may audit somewhere; ``checklists`` stays visit checklists only."""
+"""GET /api/v1/bootstrap's ``audit_templates``: exactly the device contract of issue 15 (with
+issue 16's ``easy_read_text`` on each item), only for users who may audit somewhere;
+``checklists`` stays visit checklists only."""
 
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
+from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist
 from tests.support.audits import CARE_PLAN, starter_templates
 from tests.support.visits import default_checklist
@@ -57,7 +59,15 @@ def test_the_audit_templates_have_exactly_the_contracts_shape(
     assert care_plan["domains"] == [
         {
             "name": d.name,
-            "items": [{"id": str(i.uuid), "text": i.text, "critical": i.critical} for i in d.items],
+            "items": [
+                {
+                    "id": str(i.uuid),
+                    "text": i.text,
+                    "critical": i.critical,
+                    "easy_read_text": i.easy_read_text,
+                }
+                for i in d.items
+            ],
         }
         for d in version.domains
     ]
@@ -113,3 +123,36 @@ def test_each_templates_bands_come_beside_the_templates(app, db, org, templates,
     assert set(bands) == {t["id"] for t in body["audit_templates"]}
     assert bands[care_plan_id] == {"green_from": 95, "amber_from": 80}
     assert bootstrap(login_as(org.staff))["settings"]["audits"]["bands"] == {}
+
+
+def test_each_item_carries_its_easy_read_wording_or_none(app, db, org, templates, client, auth):
+    """Issue 16: ``easy_read_text`` on every item, "" where none is written (the device then
+    shows ``text``); a new published version's wording reaches the device with a new ETag."""
+    auth.login(org.supervisor)
+    first = client.get(URL)
+    items = [
+        i
+        for t in first.get_json()["audit_templates"]
+        if t["name"] == CARE_PLAN
+        for d in t["domains"]
+        for i in d["items"]
+    ]
+    assert items[0]["easy_read_text"] == "Does your care plan say what is important to you?"
+    assert all(set(i) == {"id", "text", "critical", "easy_read_text"} for i in items)
+
+    with app.app_context():
+        care_plan = db.scalar(sa.select(Checklist).where(Checklist.name == CARE_PLAN))
+        draft = checklists.start_draft(db, care_plan, org.admin)
+        draft.items[0].easy_read_text = ""
+        checklists.publish(db, draft, org.admin)
+        db.commit()
+    second = client.get(URL, headers={"If-None-Match": first.headers["ETag"]})
+
+    assert second.status_code == 200
+    [template] = [t for t in second.get_json()["audit_templates"] if t["name"] == CARE_PLAN]
+    assert template["version"] == 2
+    sent = template["domains"][0]["items"]
+    assert [i["easy_read_text"] for i in sent[:2]] == [
+        "",
+        "Did you, or someone you chose, help to write your care plan?",
+    ]

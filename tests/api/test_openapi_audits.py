@@ -29,6 +29,8 @@ TEMPLATE_FIELDS = {
     "cqc_statements",
     "domains",
 }
+# Each item of a template; easy_read_text is issue 16's ("" when none is written).
+ITEM_FIELDS = {"id", "text", "critical", "easy_read_text"}
 
 
 @pytest.fixture
@@ -60,7 +62,8 @@ def test_the_bootstrap_describes_audit_templates(spec):
     template = resolve(spec, body["properties"]["audit_templates"]["items"])
     assert set(template["required"]) == set(template["properties"]) == TEMPLATE_FIELDS
     item = template["properties"]["domains"]["items"]["properties"]["items"]["items"]
-    assert set(item["properties"]) == {"id", "text", "critical"}
+    assert set(item["properties"]) == set(item["required"]) == ITEM_FIELDS
+    assert item["properties"]["easy_read_text"]["type"] == "string"
 
 
 def test_the_test_documents_meet_the_described_shape(spec):

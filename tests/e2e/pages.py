@@ -481,6 +481,43 @@ VOICE_PAGES = [
 ]
 
 
+def audit_template_draft(page, _live, _open_page):
+    """The Care plan audit's page with a draft (started here when there is none): each item's
+    easy-read wording under it, the add-item form with its easy-read field."""
+    goto(page, "/admin/checklists/")
+    page.get_by_role("link", name="Care plan audit").first.click()
+    heading(page, "Care plan audit")
+    start = page.get_by_role("button", name="Edit: start a new draft version")
+    if start.count():
+        start.click()
+    expect(page.get_by_role("heading", name="Draft version 2")).to_be_visible()
+    expect(page.get_by_text("Easy-read wording: written for 14 of 14 items.").last).to_be_visible()
+    page.get_by_text("Add an item to The person at the centre").click()
+    expect(page.get_by_label("Easy-read wording (optional)").first).to_be_visible()
+
+
+def easy_read_item_error(page, live, open_page):
+    """An item to add that was refused (no standard wording): its own page, the easy-read
+    wording kept to send again."""
+    audit_template_draft(page, live, open_page)
+    form = page.locator("details.add-item").first
+    form.get_by_label("Easy-read wording (optional)").fill("Can you reach your call bell?")
+    form.get_by_role("button", name="Add item").click()
+    heading(page, "Add an item")
+    expect(page.get_by_role("alert")).to_contain_text("What to check")
+    expect(page.get_by_label("What to check")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Easy-read wording (optional)")).to_have_value(
+        "Can you reach your call bell?"
+    )
+
+
+CHECKLIST_PAGES = [
+    path_visit("checklists", "admin", "/admin/checklists/", "Checklists"),
+    Visit("audit-template-draft", "admin", audit_template_draft),
+    Visit("easy-read-item-error", "admin", easy_read_item_error),
+]
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-locked-out", None, login_locked_out),
@@ -499,7 +536,7 @@ PAGES = [
     Visit("champion-home", "champion@demo.test", champion_home),
     Visit("visit-record", "manager", visit_record),
     path_visit("settings", "admin", "/admin/settings/", "Monitoring visit settings"),
-    path_visit("checklists", "admin", "/admin/checklists/", "Checklists"),
+    *CHECKLIST_PAGES,
     Visit("login-failed", None, login_failed),
     path_visit("home-admin", "admin", "/", "Hello, Alex Morgan"),
     path_visit("home-manager", "manager", "/", "Hello, Priya Shah"),

@@ -93,6 +93,8 @@ def test_each_record_type_holds_the_organisations_rows(app, db, scene, tmp_path)
     [checklist] = t["checklists"]
     assert [v["checklist_uuid"] for v in t["checklist_versions"]] == [checklist["uuid"]]
     assert len(t["checklist_domains"]) >= 1 and len(t["checklist_items"]) >= 1
+    # A visit checklist's items: no easy-read wording (issue 16), exported as such.
+    assert {i["easy_read_text"] for i in t["checklist_items"]} == {""}
 
     [settings] = t["organisation_settings"]
     assert settings["organisation_uuid"] == str(acme.org.uuid)
