@@ -10,8 +10,10 @@ re-checks booked from them), ``audits`` (who may complete and plan audits:
 champions too), ``selection`` (draws),
 ``evidence`` (evidence packs), ``compliments`` (the compliments and concerns log),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
-services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
-written in (roles per service, page guards such as ``capture_required``). ``audit_records``
+services), ``sync`` (capture rights and the quarantine), ``voice`` (conversations with the
+people a draw picked), ``checkers`` (quality checkers: their assignments, and who gives them).
+``roles`` holds the vocabulary they are written in (roles per service, page guards such as
+``capture_required``). ``audit_records``
 says who may read a stored audit.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
@@ -21,7 +23,9 @@ their whole organisation; managers see everything in their services; supervisors
 sessions they observed, the visits they made, the feedback they wrote, and the actions and draws of
 their services; a care worker sees only what is about them — a monitoring visit of their practice
 (and the actions agreed at it) only once its feedback is released to them, and only their own
-released feedback.
+released feedback. A quality checker (an expert by experience) gets nothing from any of those
+rules: only the co-audits and conversations assigned to them in services where they still hold
+that role, and the conversations they recorded (``checkers``, ``voice``).
 """
 
 from careobs.permissions.actions import (
@@ -56,6 +60,18 @@ from careobs.permissions.audits import (
     may_complete_audit,
     may_plan_audits,
     planning_services,
+)
+from careobs.permissions.checkers import (
+    CHECKER,
+    assigned_draw,
+    assignments_in_force,
+    checker_services,
+    conversation_assignment,
+    is_quality_checker,
+    lapsed_assignment_reason,
+    may_ask_co_audit,
+    may_assign_checkers,
+    may_give_conversation,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -146,11 +162,14 @@ from careobs.permissions.voice import (
 
 __all__ = [
     "ANY_ROLE",
+    "CHECKER",
     "MANAGE",
     "WORK",
     "action_services",
     "admin_area_required",
     "admin_required",
+    "assigned_draw",
+    "assignments_in_force",
     "audit_access",
     "audit_services",
     "audits_due_scope",
@@ -161,8 +180,10 @@ __all__ = [
     "capture_required",
     "capture_services",
     "championed",
+    "checker_services",
     "completable_template_ids",
     "compliment_services",
+    "conversation_assignment",
     "dashboard_services",
     "evidence_services",
     "feedback_released",
@@ -180,12 +201,16 @@ __all__ = [
     "is_champion",
     "is_org_admin",
     "is_owner",
+    "is_quality_checker",
+    "lapsed_assignment_reason",
     "lapsed_reason",
     "manageable_services",
     "managed_feedback",
     "may_acknowledge_feedback",
     "may_add_action_note",
     "may_add_addendum",
+    "may_ask_co_audit",
+    "may_assign_checkers",
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
@@ -196,6 +221,7 @@ __all__ = [
     "may_edit_feedback",
     "may_follow_up_audit",
     "may_follow_up_visit",
+    "may_give_conversation",
     "may_make_evidence_pack",
     "may_manage_record",
     "may_plan_audits",
