@@ -173,11 +173,11 @@ def validate(data, rosters: Rosters):
     outcome = read_choice(data.get("outcome"), "outcome", errors, tuple(OUTCOMES))
     answers = read_voice_answers(data.get("answers"), outcome, status, errors)
     comments = read_text(data.get("comments"), "comments", errors, MAX_TEXT)
-    actions = read_actions(data.get("actions"), roster, rosters, errors)
     if as_checker and isinstance(data.get("actions"), list):
         for index, entry in enumerate(data["actions"]):
             if isinstance(entry, dict) and entry.get("owner_id") is not None:
                 errors.add(f"actions[{index}].owner_id", FOR_THE_MANAGER)
+    actions = read_actions(data.get("actions"), roster, rosters, errors)
     if errors:
         return None, errors
     clean = CleanConversation(
