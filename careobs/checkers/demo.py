@@ -1,10 +1,10 @@
 """The demo's quality checker: Pat, at Riverside Homecare, given a staff audit of H03's care plan
-to co-audit (not yet done), the person this morning's draw of people picked whom nobody has asked
-yet (careobs.selection.demo, careobs.voice.demo), and one person from a second draw made for
-Pat later that morning, whom Pat has talked with.
+to co-audit (not yet done) and the two people of a second draw of people made for Pat this
+morning, after the one careobs.selection.demo makes: Pat has talked with the first, not yet with
+the second.
 
-Deterministic: fixed document ids from a namespace, fixed ratings and answers; the draws' picks
-are the draws' own (seeded and recorded, as every draw). Loading again adds nothing once Pat has
+Deterministic: fixed document ids from a namespace, fixed ratings and answers; the draw's picks
+are the draw's own (seeded and recorded, as every draw). Loading again adds nothing once Pat has
 any assignment.
 """
 
@@ -41,7 +41,7 @@ CHECKER_NAME = "Pat (quality checker)"
 CHECKER_ROLE = "Quality checker at Riverside Homecare"
 NAMESPACE = uuid.UUID("6f1c2a9e-3d54-4b8e-9a07-16c5e2f8d431")
 AUDITED = "H03"
-SECOND_DRAW = "A second person for our quality checker to talk with."
+SECOND_DRAW = "People for our quality checker to talk with."
 SAID = ("strongly_agree", "agree", "agree", "neither", "agree", "strongly_agree", "agree")
 
 
@@ -66,20 +66,19 @@ def load(
     audit = _care_plan_audit(session, riverside, supervisor, today - timedelta(days=3))
     service.give_co_audit(session, audit, pat, manager)
 
-    morning = session.scalar(
-        sa.select(SelectionDraw)
-        .where(SelectionDraw.service_id == riverside.id, SelectionDraw.kind == "people")
-        .order_by(SelectionDraw.sequence.desc())
-        .limit(1)
-    )
-    if morning is not None:  # its first two were asked by the supervisor; the last one not yet
-        _give(session, morning, morning.result[-1]["label"], pat, manager)
+    # After this morning's draw of people (careobs.selection.demo), so only when there is one:
+    # a second that day is a repeat draw, with its reason.
+    if session.scalar(
+        sa.select(SelectionDraw.id).where(
+            SelectionDraw.service_id == riverside.id, SelectionDraw.kind == "people"
+        )
+    ):
         zone = ZoneInfo(riverside.organisation.timezone)
-        draw = selection.make_draw(session, manager, riverside, "people", 1, today, SECOND_DRAW)
+        draw = selection.make_draw(session, manager, riverside, "people", 2, today, SECOND_DRAW)
         draw.created_at = datetime.combine(today, time(9, 45), tzinfo=zone)
         session.flush()
-        person = _give(session, draw, draw.result[0]["label"], pat, manager)
-        _conversation(session, pat, draw, person, draw.created_at + timedelta(minutes=45))
+        done, _not_yet = (_give(session, draw, row["label"], pat, manager) for row in draw.result)
+        _conversation(session, pat, draw, done, draw.created_at + timedelta(minutes=45))
     session.flush()
     return [(CHECKER_EMAIL, CHECKER_ROLE)]
 

@@ -31,7 +31,7 @@ def test_the_demo_has_a_repeat_draw_with_its_reason(app):
             ("workers", 2, 2, REPEAT_REASON),
             ("people", 1, 3, None),
             # A second draw for the quality checker (careobs/checkers/demo.py).
-            ("people", 2, 1, SECOND_DRAW),
+            ("people", 2, 2, SECOND_DRAW),
         ]
         first, second, *_ = found
         assert second.inputs["previous_draw"] == str(first.uuid)
