@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -18,11 +18,13 @@ from careobs.checkers.models import CheckerAssignment
 from careobs.db import get_session
 from careobs.org.models import Person, Service
 from careobs.permissions import (
+    checker_may_open,
     get_visible_audit,
     get_visible_draw,
     may_ask_co_audit,
     may_assign_checkers,
     may_give_conversation,
+    only_a_quality_checker,
 )
 
 bp = Blueprint("checkers", __name__, url_prefix="/checkers")
@@ -47,6 +49,18 @@ def _form(db, svc: Service) -> CheckerForm:
 
 def _chosen(db, form: CheckerForm) -> User:
     return db.scalar(sa.select(User).where(User.uuid == uuid.UUID(form.checker.data)))
+
+
+@bp.before_app_request
+def keep_checkers_to_their_pages():
+    """Someone who is only a quality checker gets 403 for any page but theirs (careobs
+    .permissions.checker_may_open), whatever that page would show another logged-in user."""
+    if (
+        current_user.is_authenticated
+        and only_a_quality_checker(current_user)
+        and not checker_may_open(request.endpoint, request.path)
+    ):
+        abort(403)
 
 
 @bp.app_context_processor

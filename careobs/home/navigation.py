@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careobs.permissions import ANY_ROLE, can_administer, can_capture, has_role, is_quality_checker
+from careobs.permissions import can_administer, can_capture, only_a_quality_checker
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,3 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("dashboards.index", "Trends", "trends"))
         items.append(NavItem("services.admin_home", "Admin", "admin"))
     return items
-
-
-def only_a_quality_checker(user) -> bool:
-    """A quality checker with no other role anywhere: their whole app is their home page (the
-    header keeps their account and notifications)."""
-    return is_quality_checker(user) and not user.is_org_admin and not has_role(user, ANY_ROLE)

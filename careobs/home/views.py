@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from careobs.audits import due as due_audits
 from careobs.checkers.service import tasks_of
 from careobs.db import get_engine, get_session
-from careobs.home.navigation import only_a_quality_checker
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
@@ -21,6 +20,7 @@ from careobs.permissions import (
     compliment_services,
     is_quality_checker,
     may_complete_any_audit,
+    only_a_quality_checker,
     planning_services,
     roles_by_service,
     services_select,

@@ -65,6 +65,7 @@ from careobs.permissions.checkers import (
     CHECKER,
     assigned_draw,
     assignments_in_force,
+    checker_may_open,
     checker_services,
     conversation_assignment,
     is_quality_checker,
@@ -72,6 +73,7 @@ from careobs.permissions.checkers import (
     may_ask_co_audit,
     may_assign_checkers,
     may_give_conversation,
+    only_a_quality_checker,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -180,6 +182,7 @@ __all__ = [
     "capture_required",
     "capture_services",
     "championed",
+    "checker_may_open",
     "checker_services",
     "completable_template_ids",
     "compliment_services",
@@ -246,6 +249,7 @@ __all__ = [
     "may_write_quis_feedback",
     "my_actions",
     "observable_services",
+    "only_a_quality_checker",
     "own_feedback",
     "own_staff_ids",
     "owned_by",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from careobs.accounts.models import ROLES, Membership, User
 from careobs.checkers.models import CheckerAssignment
 from careobs.org.models import Person, Service
-from careobs.permissions.roles import can_manage_service, has_role, roles_by_service
+from careobs.permissions.roles import ANY_ROLE, can_manage_service, has_role, roles_by_service
 from careobs.selection.models import SelectionDraw
 
 CHECKER = ("quality_checker",)
@@ -30,6 +30,36 @@ def is_quality_checker(user) -> bool:
     """Whether the user is a quality checker somewhere (their home page and navigation are a
     checker's). Someone who is also a manager or supervisor elsewhere keeps those pages too."""
     return has_role(user, CHECKER)
+
+
+def only_a_quality_checker(user) -> bool:
+    """A quality checker with no other role anywhere (nor an admin): their whole app is their
+    home page and the work on it (:func:`checker_may_open`)."""
+    return is_quality_checker(user) and not user.is_org_admin and not has_role(user, ANY_ROLE)
+
+
+# What someone who is only a quality checker may open: their home, their account and
+# notifications, the device's API and app shell, the checkers' pages (which guard themselves),
+# the conversation form and their own conversations, and the easy-read co-audit form. Every
+# other page answers 403 before its view runs, so a page that lists "nothing of yours" to any
+# logged-in user (a care worker's feedback list) is not shown to them at all.
+CHECKER_BLUEPRINTS = frozenset(
+    {"home", "accounts", "notifications", "api", "push", "pwa", "checkers"}
+)
+CHECKER_ENDPOINTS = frozenset({"static", "voice.record_page", "voice.detail"})
+CHECKER_PATHS = ("/audits/easy-read",)
+
+
+def checker_may_open(endpoint: str | None, path: str) -> bool:
+    """Whether a page is one a quality checker (and nothing else) may open."""
+    if endpoint is None:
+        return True  # no such page: the 404 says so
+    blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
+    return (
+        blueprint in CHECKER_BLUEPRINTS
+        or endpoint in CHECKER_ENDPOINTS
+        or path.startswith(CHECKER_PATHS)
+    )
 
 
 def checker_services(user) -> sa.Select:
