@@ -68,6 +68,7 @@ def checker_offers():
     """What the audit and draw pages ask to offer a manager the checkers' buttons."""
     return {
         "may_ask_co_audit": may_ask_co_audit,
+        "may_assign_checkers": may_assign_checkers,
         "may_give_conversation": may_give_conversation,
         "conversations_given": _conversations_given,
     }

@@ -308,3 +308,13 @@ def test_a_lapsed_assignment_is_shown_to_the_manager_apart_and_gives_the_checker
             "/voice/record", query_string={"draw": homecare_draw.uuid, "person": "H01"}
         ).status_code in (403, 404)
     assert count(db, CheckerAssignment) == 1  # kept until the manager removes it
+
+
+def test_the_managers_home_links_to_the_checkers_work_of_their_services(
+    org, homecare_manager, login_as
+):
+    home = login_as(homecare_manager).get("/").get_data(as_text=True)
+    assert f'href="/checkers/services/{org.homecare.uuid}"' in home
+    assert f'href="/checkers/services/{org.care_home.uuid}"' not in home
+    supervisor_home = login_as(org.supervisor).get("/").get_data(as_text=True)
+    assert "/checkers/services/" not in supervisor_home
