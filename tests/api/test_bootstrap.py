@@ -33,7 +33,15 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
 
     body = get_bootstrap(client)
 
-    assert set(body) == {"user", "services", "checklists", "audit_templates", "settings"}
+    # conversation_tasks: the conversations given to a quality checker (careobs/checkers).
+    assert set(body) == {
+        "user",
+        "services",
+        "checklists",
+        "audit_templates",
+        "settings",
+        "conversation_tasks",
+    }
     assert body["user"] == {
         "id": str(org.supervisor.uuid),
         "name": "Sue Supervisor",
