@@ -22,7 +22,7 @@ from careobs.audits.models import Audit
 from careobs.checkers.models import CheckerAssignment
 from careobs.notifications.service import notify
 from careobs.org.models import Person, Service
-from careobs.permissions import CHECKER, assignments_in_force, lapsed_assignment_reason
+from careobs.permissions import CHECKER_ROLES, assignments_in_force, lapsed_assignment_reason
 from careobs.selection.models import SelectionDraw
 from careobs.voice.models import Conversation
 
@@ -39,7 +39,7 @@ def candidates(db: Session, service: Service) -> list[User]:
             .join(Membership, Membership.user_id == User.id)
             .where(
                 Membership.service_id == service.id,
-                Membership.role.in_(CHECKER),
+                Membership.role.in_(CHECKER_ROLES),
                 User.active.is_(True),
                 User.organisation_id == service.organisation_id,
             )

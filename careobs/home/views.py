@@ -16,13 +16,13 @@ from careobs.permissions import (
     can_administer,
     can_capture,
     championed,
-    checker_services,
     compliment_services,
     is_quality_checker,
     may_complete_any_audit,
     only_a_quality_checker,
     planning_services,
     roles_by_service,
+    services_checked_by,
     services_select,
     visible_quarantine,
 )
@@ -84,7 +84,7 @@ def _checker_work(db) -> dict:
         return {"checker_of": [], "checker_tasks": [], "checker_only": False}
     return {
         "checker_only": only_a_quality_checker(current_user),
-        "checker_of": db.scalars(checker_services(current_user).order_by(Service.name)).all(),
+        "checker_of": db.scalars(services_checked_by(current_user).order_by(Service.name)).all(),
         "checker_tasks": tasks_of(db, current_user),
     }
 

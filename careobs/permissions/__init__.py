@@ -62,11 +62,10 @@ from careobs.permissions.audits import (
     planning_services,
 )
 from careobs.permissions.checkers import (
-    CHECKER,
+    CHECKER_ROLES,
     assigned_draw,
     assignments_in_force,
     checker_may_open,
-    checker_services,
     conversation_assignment,
     is_quality_checker,
     lapsed_assignment_reason,
@@ -74,6 +73,7 @@ from careobs.permissions.checkers import (
     may_assign_checkers,
     may_give_conversation,
     only_a_quality_checker,
+    services_checked_by,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -164,7 +164,7 @@ from careobs.permissions.voice import (
 
 __all__ = [
     "ANY_ROLE",
-    "CHECKER",
+    "CHECKER_ROLES",
     "MANAGE",
     "WORK",
     "action_services",
@@ -183,7 +183,6 @@ __all__ = [
     "capture_services",
     "championed",
     "checker_may_open",
-    "checker_services",
     "completable_template_ids",
     "compliment_services",
     "conversation_assignment",
@@ -258,6 +257,7 @@ __all__ = [
     "roles_by_service",
     "sees_unreleased_visits_of",
     "service_ids_select",
+    "services_checked_by",
     "services_select",
     "visible_actions",
     "visible_audits",

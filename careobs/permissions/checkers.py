@@ -23,13 +23,13 @@ from careobs.org.models import Person, Service
 from careobs.permissions.roles import ANY_ROLE, can_manage_service, has_role, roles_by_service
 from careobs.selection.models import SelectionDraw
 
-CHECKER = ("quality_checker",)
+CHECKER_ROLES = ("quality_checker",)
 
 
 def is_quality_checker(user) -> bool:
     """Whether the user is a quality checker somewhere (their home page and navigation are a
     checker's). Someone who is also a manager or supervisor elsewhere keeps those pages too."""
-    return has_role(user, CHECKER)
+    return has_role(user, CHECKER_ROLES)
 
 
 def only_a_quality_checker(user) -> bool:
@@ -62,7 +62,7 @@ def checker_may_open(endpoint: str | None, path: str) -> bool:
     )
 
 
-def checker_services(user) -> sa.Select:
+def services_checked_by(user) -> sa.Select:
     """Active services of the user's organisation where they are a quality checker (an
     inactive user: none)."""
     return sa.select(Service).where(
@@ -73,7 +73,7 @@ def checker_services(user) -> sa.Select:
             .join(User, User.id == Membership.user_id)
             .where(
                 Membership.user_id == user.id,
-                Membership.role.in_(CHECKER),
+                Membership.role.in_(CHECKER_ROLES),
                 User.active.is_(True),
             )
         ),
@@ -82,9 +82,9 @@ def checker_services(user) -> sa.Select:
 
 def assignments_in_force(user) -> sa.Select:
     """The user's own assignments that are in force: in services where they are still an
-    active quality checker (:func:`checker_services`). :func:`lapsed_assignment_reason` says
+    active quality checker (:func:`services_checked_by`). :func:`lapsed_assignment_reason` says
     the same of one assignment, in words."""
-    services = checker_services(user).with_only_columns(Service.id)
+    services = services_checked_by(user).with_only_columns(Service.id)
     return sa.select(CheckerAssignment).where(
         CheckerAssignment.user_id == user.id,
         CheckerAssignment.organisation_id == user.organisation_id,
@@ -100,7 +100,7 @@ def lapsed_assignment_reason(assignment: CheckerAssignment) -> str | None:
     role = roles_by_service(user).get(service.id)
     if role is None:
         return f"{user.display_name} is no longer a member of {service.name}."
-    if role not in CHECKER:
+    if role not in CHECKER_ROLES:
         return f"{user.display_name} is now a {ROLES[role].lower()} at {service.name}."
     if not service.active:
         return f"{service.name} is no longer active."

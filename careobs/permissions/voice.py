@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from careobs.org.models import Service
-from careobs.permissions.checkers import checker_services, conversation_assignment
+from careobs.permissions.checkers import conversation_assignment, services_checked_by
 from careobs.permissions.roles import WORK, in_query, service_ids_select
 from careobs.permissions.selection import may_draw_in, may_view_draw
 from careobs.selection.models import SelectionDraw
@@ -26,7 +26,7 @@ from careobs.voice.models import Conversation
 def visible_conversations(user) -> sa.Select:
     """Conversations in services whose draws the user may see (admins: the organisation), and
     a quality checker's own, in the services where they are still a checker."""
-    as_checker = checker_services(user).with_only_columns(Service.id)
+    as_checker = services_checked_by(user).with_only_columns(Service.id)
     return sa.select(Conversation).where(
         Conversation.organisation_id == user.organisation_id,
         sa.or_(
