@@ -56,57 +56,65 @@ from tests.support.voice import conversation_doc
 from tests.support.web import PASSWORD, Auth, CsrfClient
 from tests.sync.documents import Place, quis_session, spot_check
 
-ROLES = ("admin", "manager", "supervisor", "worker", "colleague", "checker", "outsider")
+ROLES = (
+    "admin",
+    "manager",
+    "supervisor",
+    "worker",
+    "colleague",
+    "expert",  # Pat, a quality checker (an expert by experience)
+    "outsider",
+)
 
 # What each role may do to each kind of record. "yes" is answered by the route with 200 or a
 # redirect after doing it; "no" with 403 or 404 (or, where noted in ROUTES, refused otherwise).
 EXPECTED_TABLE = """
-kind                verb            admin manager supervisor worker colleague checker outsider
-quis_session        view            yes   yes     yes        no     no        no      no
-quis_session        add_addendum    yes   yes     yes        no     no        no      no
-visit_released      view            yes   yes     yes        yes    no        no      no
-visit_unreleased    view            yes   yes     yes        no     no        no      no
-visit_released      add_addendum    yes   yes     yes        no     no        no      no
-feedback_released   view            yes   yes     yes        yes    no        no      no
-feedback_draft      view            yes   yes     yes        no     no        no      no
-feedback_draft      edit            yes   yes     yes        no     no        no      no
-feedback_released   edit            no    no      no         no     no        no      no
-feedback_compliment edit            yes   yes     yes        no     no        no      no
-feedback_compliment release         yes   yes     no         no     no        no      no
-feedback_released   acknowledge     no    no      no         yes    no        no      no
-feedback_released   reply           no    no      no         yes    no        no      no
-action_released     view            yes   yes     yes        yes    no        no      no
-action_held         view            yes   yes     yes        no     no        no      no
-action_released     update          yes   yes     yes        no     no        no      no
-action_released     add_note        yes   yes     yes        yes    no        no      no
-action_fresh        cancel          yes   yes     no         no     no        no      no
-action_released     book_recheck    yes   yes     yes        no     no        no      no
-selection_draw      view            yes   yes     yes        no     no        no      no
-selection_draw      draw            yes   yes     yes        no     no        no      no
-evidence_pack       make            yes   yes     no         no     no        no      no
-person              manage          yes   yes     no         no     no        no      no
-staff_member        manage          yes   yes     no         no     no        no      no
-service             manage          yes   yes     no         no     no        no      no
-service             rename          yes   no      no         no     no        no      no
-worker_page         view            yes   yes     no         yes    no        no      no
-sync_capture        capture         yes   yes     yes        no     no        no      no
-audit_service       complete        yes   yes     yes        no     no        no      no
-audit_service       plan            yes   yes     no         no     no        no      no
-audit_service       see_due         yes   yes     yes        no     no        no      no
-audit               view            yes   yes     yes        no     no        no      no
-audit_of_worker     view            yes   yes     yes        yes    no        no      no
-quarantined_copy    review          yes   yes     no         no     no        no      no
-compliment          view            yes   yes     yes        no     no        no      no
-compliment_others   view            yes   yes     no         no     no        no      no
-compliment_service  record          yes   yes     yes        no     no        no      no
-concern             respond         yes   yes     yes        no     no        no      no
-concern_others      respond         yes   yes     no         no     no        no      no
-compliment_sections edit            yes   no      no         no     no        no      no
-people_draw         follow_up       yes   yes     yes        no     no        yes     no
-conversation        view            yes   yes     yes        no     no        no      no
-audit               co_audit_ask    yes   yes     no         no     no        no      no
-audit_of_worker     co_audit_ask    no    no      no         no     no        no      no
-people_draw         give_to_checker yes   yes     no         no     no        no      no
+kind                verb            admin manager supervisor worker colleague expert outsider
+quis_session        view            yes   yes     yes        no     no        no     no
+quis_session        add_addendum    yes   yes     yes        no     no        no     no
+visit_released      view            yes   yes     yes        yes    no        no     no
+visit_unreleased    view            yes   yes     yes        no     no        no     no
+visit_released      add_addendum    yes   yes     yes        no     no        no     no
+feedback_released   view            yes   yes     yes        yes    no        no     no
+feedback_draft      view            yes   yes     yes        no     no        no     no
+feedback_draft      edit            yes   yes     yes        no     no        no     no
+feedback_released   edit            no    no      no         no     no        no     no
+feedback_compliment edit            yes   yes     yes        no     no        no     no
+feedback_compliment release         yes   yes     no         no     no        no     no
+feedback_released   acknowledge     no    no      no         yes    no        no     no
+feedback_released   reply           no    no      no         yes    no        no     no
+action_released     view            yes   yes     yes        yes    no        no     no
+action_held         view            yes   yes     yes        no     no        no     no
+action_released     update          yes   yes     yes        no     no        no     no
+action_released     add_note        yes   yes     yes        yes    no        no     no
+action_fresh        cancel          yes   yes     no         no     no        no     no
+action_released     book_recheck    yes   yes     yes        no     no        no     no
+selection_draw      view            yes   yes     yes        no     no        no     no
+selection_draw      draw            yes   yes     yes        no     no        no     no
+evidence_pack       make            yes   yes     no         no     no        no     no
+person              manage          yes   yes     no         no     no        no     no
+staff_member        manage          yes   yes     no         no     no        no     no
+service             manage          yes   yes     no         no     no        no     no
+service             rename          yes   no      no         no     no        no     no
+worker_page         view            yes   yes     no         yes    no        no     no
+sync_capture        capture         yes   yes     yes        no     no        no     no
+audit_service       complete        yes   yes     yes        no     no        no     no
+audit_service       plan            yes   yes     no         no     no        no     no
+audit_service       see_due         yes   yes     yes        no     no        no     no
+audit               view            yes   yes     yes        no     no        no     no
+audit_of_worker     view            yes   yes     yes        yes    no        no     no
+quarantined_copy    review          yes   yes     no         no     no        no     no
+compliment          view            yes   yes     yes        no     no        no     no
+compliment_others   view            yes   yes     no         no     no        no     no
+compliment_service  record          yes   yes     yes        no     no        no     no
+concern             respond         yes   yes     yes        no     no        no     no
+concern_others      respond         yes   yes     no         no     no        no     no
+compliment_sections edit            yes   no      no         no     no        no     no
+people_draw         follow_up       yes   yes     yes        no     no        yes    no
+conversation        view            yes   yes     yes        no     no        no     no
+audit               co_audit_ask    yes   yes     no         no     no        no     no
+audit_of_worker     co_audit_ask    no    no      no         no     no        no     no
+people_draw         give_to_checker yes   yes     no         no     no        no     no
 """
 
 
@@ -381,15 +389,15 @@ def add_mixed_user(world: World, data: DataBuilder, acme) -> None:
 def add_checker(world: World, data: DataBuilder, acme) -> None:
     """Pat, a quality checker of the homecare service, to whom the manager gives the
     conversation with the person the draw of people picked (by the draw's page): that is all
-    Pat may do (the "checker" column)."""
-    world.users["checker"] = data.user(
+    Pat may do (the "expert" column)."""
+    world.users["expert"] = data.user(
         acme.org, "pat@acme.test", "Pat Checker", roles={acme.homecare: "quality_checker"}
     )
     world.db.commit()
     draw = world.records["people_draw"]
     response = world.client("manager").post(
         f"/checkers/draws/{draw.uuid}/people/{draw.result[0]['label']}",
-        data={"checker": world.users["checker"].uuid.hex},
+        data={"checker": world.users["expert"].uuid.hex},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     world.db.expire_all()
@@ -702,7 +710,7 @@ def test_privacy_rows_are_in_the_table():
     assert EXPECTED["colleague", "feedback_released", "view"] is False  # only their own
     assert not any(EXPECTED["outsider", kind, verb] for _r, kind, verb in EXPECTED)
     # A quality checker gets nothing but the conversation given to them (issue 16).
-    assert [(k, v) for r, k, v in EXPECTED if r == "checker" and EXPECTED[r, k, v]] == [
+    assert [(k, v) for r, k, v in EXPECTED if r == "expert" and EXPECTED[r, k, v]] == [
         ("people_draw", "follow_up")
     ]
 
@@ -848,12 +856,12 @@ EVERY_QUERY = (
 def test_a_quality_checker_gets_no_row_from_any_query(world, name):
     """Every ``visible_*`` and ``*_services`` query of careobs.permissions answers nothing to
     Pat (the conversations: only those Pat recorded, and Pat recorded none here)."""
-    query = getattr(P, name)(world.users["checker"])
+    query = getattr(P, name)(world.users["expert"])
     assert world.db.execute(query.limit(1)).first() is None, name
 
 
 def test_a_quality_checker_has_no_page_guard_or_capture_right(world):
-    pat = world.users["checker"]
+    pat = world.users["expert"]
     world.db.expire_all()
     assert not P.can_capture(pat)
     assert not P.can_administer(pat)
