@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.audit.views import bp as audit_bp
     from careobs.audits.admin_views import bp as audit_plans_bp
     from careobs.audits.views import bp as audits_bp
+    from careobs.checkers.views import bp as checkers_bp
     from careobs.checklists.views import bp as checklists_bp
     from careobs.compliments.section_views import bp as compliment_sections_bp
     from careobs.compliments.views import bp as compliments_bp
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         compliments_bp,
         compliment_sections_bp,
         voice_bp,
+        checkers_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ from careobs.accounts.models import User
 from careobs.actions import demo as actions_demo
 from careobs.audits import demo as audits_demo
 from careobs.audits import schedules_demo, starter
+from careobs.checkers import demo as checkers_demo
 from careobs.checklists import service as checklists
 from careobs.compliments import demo as compliments_demo
 from careobs.db import utcnow
@@ -223,9 +224,18 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         users["supervisor@demo.test"],
         today,
     )
+    # The quality checker and their work (careobs/checkers), after the draws above.
+    checker = checkers_demo.load(
+        session,
+        riverside,
+        users["manager@demo.test"],
+        users["supervisor@demo.test"],
+        today,
+        password=DEMO_PASSWORD,
+    )
     _quieten_history(session, today)
     session.commit()
-    return [(email, role) for email, _name, role in LOGINS] + champion
+    return [(email, role) for email, _name, role in LOGINS] + champion + checker
 
 
 def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: User) -> None:

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from careobs.accounts import password_reset, service
 from careobs.accounts.forms import UserForm
-from careobs.accounts.models import ROLES, User
+from careobs.accounts.models import ROLE_HINTS, ROLES, User
 from careobs.audit.service import record_about
 from careobs.db import get_session
 from careobs.org.models import Service
@@ -22,6 +22,8 @@ from careobs.permissions import admin_required
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 NO_ACCESS = ""
+# The roles and what each means, explained once above the per-service choices.
+ROLE_WORDS = {"roles": ROLES, "role_hints": ROLE_HINTS}
 
 
 def role_field_name(svc: Service) -> str:
@@ -102,7 +104,9 @@ def new():
             token = service.invite(db, user, current_user)
             db.commit()
             return render_template("admin/user_invited.html", user=user, token=token)
-    return render_template("admin/user_form.html", form=form, services=services, user=None)
+    return render_template(
+        "admin/user_form.html", form=form, services=services, user=None, **ROLE_WORDS
+    )
 
 
 @bp.route("/<uuid:user_id>", methods=["GET", "POST"])
@@ -126,7 +130,9 @@ def edit(user_id: uuid.UUID):
             db.commit()
             flash(f"Saved changes to {user.display_name}.", "success")
             return redirect(url_for("users.index"))
-    return render_template("admin/user_form.html", form=form, services=services, user=user)
+    return render_template(
+        "admin/user_form.html", form=form, services=services, user=user, **ROLE_WORDS
+    )
 
 
 @bp.post("/<uuid:user_id>/invitation")

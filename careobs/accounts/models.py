@@ -23,6 +23,16 @@ ROLES = {
 }
 
 
+# What each role means, for the admin pages and ``careobs user create --help``.
+ROLE_HINTS = {
+    "manager": "Sees and manages everything in the service",
+    "supervisor": "Observes, visits and audits in the service",
+    "staff": "Sees only their own feedback, visits and actions",
+    "quality_checker": "Someone with lived experience who completes the co-audits and"
+    " conversations assigned to them; sees no staff names, feedback or dashboards",
+}
+
+
 def new_session_token() -> str:
     """A random token that identifies a user's sessions; replacing it ends them all."""
     return secrets.token_urlsafe(24)

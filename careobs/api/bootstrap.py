@@ -7,6 +7,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from careobs.checkers import service as checker_work
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistVersion
 from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
@@ -278,7 +279,7 @@ def bootstrap(db: Session, user) -> dict:
             str(v.checklist.uuid) for v in versions if v.checklist_id in assigned
         ]
     captures_somewhere = _may_complete_everywhere(access)
-    return {
+    body = {
         "user": {
             "id": str(user.uuid),
             "name": user.display_name,
@@ -327,3 +328,8 @@ def bootstrap(db: Session, user) -> dict:
             },
         },
     }
+    # --- Quality checkers (careobs/checkers; the "checkers" helper's one block here) ---------
+    # The conversations given to this user as a quality checker, not yet recorded, and their
+    # people's codes in those services' ``people`` (additive to the contract: nothing renamed).
+    body["conversation_tasks"] = checker_work.conversation_tasks(db, user, body["services"])
+    return body

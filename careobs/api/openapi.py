@@ -223,6 +223,20 @@ OPENAPI = {
                         },
                     },
                     "checklists": {"type": "array", "description": "Visit checklists"},
+                    "conversation_tasks": {
+                        "type": "array",
+                        "description": "The conversations given to the user as a quality "
+                        "checker and not yet recorded (empty for anyone else)",
+                        "items": {
+                            "type": "object",
+                            "required": ["draw_id", "person_code", "service_id"],
+                            "properties": {
+                                "draw_id": UUID,
+                                "person_code": {"type": "string"},
+                                "service_id": UUID,
+                            },
+                        },
+                    },
                     "audit_templates": {
                         "type": "array",
                         "description": "The audit templates the user may complete somewhere "

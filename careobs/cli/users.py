@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from careobs.accounts import password_reset
 from careobs.accounts import service as accounts
+from careobs.accounts.models import ROLE_HINTS, ROLES
 from careobs.cli.organisations import organisation_named
 from careobs.db import get_session
 from careobs.org.models import Service
@@ -58,7 +59,13 @@ def user() -> None:
 @click.option("--name", required=True, help="Display name.")
 @click.option("--admin", is_flag=True, help="Make them an organisation admin.")
 @click.option("--service", "service_name", help="Give them a role in this service.")
-@click.option("--role", type=click.Choice(["manager", "supervisor", "staff"]))
+@click.option(
+    "--role",
+    type=click.Choice(list(ROLES)),
+    help="Their role in --service: "
+    + "; ".join(f"{role} ({ROLES[role]}: {ROLE_HINTS[role].lower()})" for role in ROLES)
+    + ".",
+)
 @click.option("--password", help="Set a password now instead of sending an invitation.")
 @click.option("--organisation", "org_name")
 @with_appcontext

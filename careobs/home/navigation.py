@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from careobs.permissions import can_administer, can_capture
+from careobs.permissions import can_administer, can_capture, only_a_quality_checker
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ def navigation_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     items = [NavItem("home.index", "Home", "home")]
+    if only_a_quality_checker(user):
+        return items  # their tasks are on Home; no visits, feedback, trends or admin
     if can_capture(user):
         items.append(NavItem("quis.index", "QUIS", "quis"))
     items.append(NavItem("visits.index", "Visits", "visits"))

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
 from careobs.audits import due as due_audits
+from careobs.checkers.service import tasks_of
 from careobs.db import get_engine, get_session
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
@@ -16,9 +17,12 @@ from careobs.permissions import (
     can_capture,
     championed,
     compliment_services,
+    is_quality_checker,
     may_complete_any_audit,
+    only_a_quality_checker,
     planning_services,
     roles_by_service,
+    services_checked_by,
     services_select,
     visible_quarantine,
 )
@@ -56,6 +60,7 @@ def index():
     return render_template(
         "home/index.html",
         **_audits_due(db),
+        **_checker_work(db),
         may_observe=can_capture(current_user),
         may_log_compliments=db.scalar(
             sa.select(compliment_services(current_user).order_by(None).exists())
@@ -70,6 +75,18 @@ def index():
 
 
 HOME_DUE_ITEMS = 5
+
+
+def _checker_work(db) -> dict:
+    """A quality checker's part of the home page: the services where they are one, and their
+    co-audits and conversations to do and done (nothing for anyone else)."""
+    if not is_quality_checker(current_user):
+        return {"checker_of": [], "checker_tasks": [], "checker_only": False}
+    return {
+        "checker_only": only_a_quality_checker(current_user),
+        "checker_of": db.scalars(services_checked_by(current_user).order_by(Service.name)).all(),
+        "checker_tasks": tasks_of(db, current_user),
+    }
 
 
 def _audits_due(db) -> dict:

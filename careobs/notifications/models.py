@@ -19,6 +19,9 @@ KINDS = {
     "action_assigned": "New action for you",
     "recheck_due": "Re-check due",
     "audits_due": "Audits due",
+    # A quality checker is given work (careobs.checkers): the words are the whole message.
+    "coaudit_assigned": "You have a new co-audit to do",
+    "conversation_assigned": "You have a new conversation to do",
 }
 
 

@@ -10,10 +10,12 @@ re-checks booked from them), ``audits`` (who may complete and plan audits:
 champions too), ``selection`` (draws),
 ``evidence`` (evidence packs), ``compliments`` (the compliments and concerns log),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
-services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
-written in (roles per service, page guards such as ``capture_required``). ``audit_records``
-says who may read a stored audit; ``coaudits`` who may send a co-audit (a quality checker only
-what is assigned to them) and what a checker's phone is given to do.
+services), ``sync`` (capture rights and the quarantine), ``voice`` (conversations with the
+people a draw picked), ``checkers`` (quality checkers: their assignments, and who gives them).
+``roles`` holds the vocabulary they are written in (roles per service, page guards such as
+``capture_required``). ``audit_records`` says who may read a stored audit; ``coaudits`` who may
+send a co-audit (a quality checker only what is assigned to them) and what a checker's phone is
+given to do.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -22,7 +24,9 @@ their whole organisation; managers see everything in their services; supervisors
 sessions they observed, the visits they made, the feedback they wrote, and the actions and draws of
 their services; a care worker sees only what is about them — a monitoring visit of their practice
 (and the actions agreed at it) only once its feedback is released to them, and only their own
-released feedback.
+released feedback. A quality checker (an expert by experience) gets nothing from any of those
+rules: only the co-audits and conversations assigned to them in services where they still hold
+that role, and the conversations they recorded (``checkers``, ``voice``).
 """
 
 from careobs.permissions.actions import (
@@ -57,6 +61,20 @@ from careobs.permissions.audits import (
     may_complete_audit,
     may_plan_audits,
     planning_services,
+)
+from careobs.permissions.checkers import (
+    CHECKER_ROLES,
+    assigned_draw,
+    assignments_in_force,
+    checker_may_open,
+    conversation_assignment,
+    is_quality_checker,
+    lapsed_assignment_reason,
+    may_ask_co_audit,
+    may_assign_checkers,
+    may_give_conversation,
+    only_a_quality_checker,
+    services_checked_by,
 )
 from careobs.permissions.coaudits import (
     checker_services,
@@ -154,11 +172,14 @@ from careobs.permissions.voice import (
 
 __all__ = [
     "ANY_ROLE",
+    "CHECKER_ROLES",
     "MANAGE",
     "WORK",
     "action_services",
     "admin_area_required",
     "admin_required",
+    "assigned_draw",
+    "assignments_in_force",
     "audit_access",
     "audit_services",
     "audits_due_scope",
@@ -169,10 +190,12 @@ __all__ = [
     "capture_required",
     "capture_services",
     "championed",
+    "checker_may_open",
     "checker_services",
     "co_audit_refusal",
     "completable_template_ids",
     "compliment_services",
+    "conversation_assignment",
     "dashboard_services",
     "evidence_services",
     "feedback_released",
@@ -191,12 +214,16 @@ __all__ = [
     "is_checker_in",
     "is_org_admin",
     "is_owner",
+    "is_quality_checker",
+    "lapsed_assignment_reason",
     "lapsed_reason",
     "manageable_services",
     "managed_feedback",
     "may_acknowledge_feedback",
     "may_add_action_note",
     "may_add_addendum",
+    "may_ask_co_audit",
+    "may_assign_checkers",
     "may_book_recheck",
     "may_cancel_action",
     "may_capture_in",
@@ -208,6 +235,7 @@ __all__ = [
     "may_edit_feedback",
     "may_follow_up_audit",
     "may_follow_up_visit",
+    "may_give_conversation",
     "may_make_evidence_pack",
     "may_manage_record",
     "may_plan_audits",
@@ -232,6 +260,7 @@ __all__ = [
     "may_write_quis_feedback",
     "my_actions",
     "observable_services",
+    "only_a_quality_checker",
     "open_co_audit_tasks",
     "own_feedback",
     "own_staff_ids",
@@ -241,6 +270,7 @@ __all__ = [
     "roles_by_service",
     "sees_unreleased_visits_of",
     "service_ids_select",
+    "services_checked_by",
     "services_select",
     "visible_actions",
     "visible_audits",

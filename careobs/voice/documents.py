@@ -5,7 +5,10 @@ statements (careobs.voice.questions), or recorded as having declined or not been
 ``started_at``, ``ended_at``, ``answers`` (``[{"question", "answer", "comment"}]``),
 ``comments``, ``actions`` (as an audit's), ``status``. The person must be one of the draw's
 picks, and a draw has one conversation per person: a second document for the same pair is
-``invalid``. A draw the user may not see is ``forbidden``.
+``invalid``. A draw the user may not see is ``forbidden``. A quality checker records only the
+conversations given to them (careobs.permissions.checkers): any other is ``forbidden`` with a
+sentence saying so, and their follow-ups name no owner (they go to the service's manager; a
+checker sees no staff names to choose from).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sqlalchemy as sa
 from careobs.capture.answers import CleanAction, read_actions
 from careobs.capture.documents import each_object
 from careobs.org.models import Person
-from careobs.permissions import get_visible_draw, may_record_conversation
+from careobs.permissions import assigned_draw, get_visible_draw, may_record_conversation
 from careobs.selection.models import SelectionDraw
 from careobs.sync.fields import Errors, read_choice, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
@@ -29,6 +32,8 @@ from careobs.voice.questions import ANSWERS, BY_KEY, OUTCOMES, QUESTIONS
 MAX_TEXT = 20_000
 ALL_QUESTIONS = "Give an answer to every question (Prefer not to say is an answer)."
 NO_ANSWERS = "A person who declined or was not available has no answers: leave them empty."
+NOT_GIVEN = "This conversation was not given to you: ask your manager."
+FOR_THE_MANAGER = "A quality checker's follow-ups go to the manager: leave the owner empty."
 
 
 @dataclass
@@ -64,7 +69,9 @@ def read_draw(value, rosters: Rosters, errors: Errors) -> SelectionDraw | None:
     draw_uuid = read_uuid(value, "draw_id", errors)
     if draw_uuid is None:
         return None
-    draw = get_visible_draw(rosters.db, rosters.user, draw_uuid)
+    draw = get_visible_draw(rosters.db, rosters.user, draw_uuid) or assigned_draw(
+        rosters.db, rosters.user, draw_uuid
+    )
     if draw is None:
         exists = rosters.db.scalar(
             sa.select(SelectionDraw.id).where(
@@ -82,7 +89,7 @@ def read_draw(value, rosters: Rosters, errors: Errors) -> SelectionDraw | None:
         )
         return None
     if not may_record_conversation(rosters.user, draw):
-        raise Forbidden
+        raise Forbidden("person_code", NOT_GIVEN)
     return draw
 
 
@@ -155,6 +162,9 @@ def validate(data, rosters: Rosters):
     draw = read_draw(data.get("draw_id"), rosters, errors)
     roster = rosters.get(draw.service.uuid) if draw is not None else None
     person_id, code = read_person(data.get("person_code"), draw, rosters, errors)
+    as_checker = draw is not None and not (roster is not None and roster.may_capture)
+    if as_checker and code is not None and not may_record_conversation(rosters.user, draw, code):
+        raise Forbidden("person_code", NOT_GIVEN)
     started_at = read_time(data.get("started_at"), "started_at", errors)
     ended_at = read_time(data.get("ended_at"), "ended_at", errors, required=False)
     if started_at and ended_at and ended_at < started_at:
@@ -163,6 +173,10 @@ def validate(data, rosters: Rosters):
     outcome = read_choice(data.get("outcome"), "outcome", errors, tuple(OUTCOMES))
     answers = read_voice_answers(data.get("answers"), outcome, status, errors)
     comments = read_text(data.get("comments"), "comments", errors, MAX_TEXT)
+    if as_checker and isinstance(data.get("actions"), list):
+        for index, entry in enumerate(data["actions"]):
+            if isinstance(entry, dict) and entry.get("owner_id") is not None:
+                errors.add(f"actions[{index}].owner_id", FOR_THE_MANAGER)
     actions = read_actions(data.get("actions"), roster, rosters, errors)
     if errors:
         return None, errors

@@ -11,9 +11,12 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from careobs.actions.models import Action
+from careobs.checkers.models import CheckerAssignment
 from careobs.db import get_session, utcnow
 from careobs.org.settings import time_zone
 from careobs.permissions import (
+    assigned_draw,
+    assignments_in_force,
     get_visible_conversation,
     get_visible_draw,
     may_record_conversation,
@@ -28,9 +31,14 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
 def may_record_any(user) -> bool:
-    """Whether the user may follow up draws of people in at least one service."""
+    """Whether the user may follow up draws of people in at least one service, or holds a
+    conversation given to them as a quality checker."""
     services = drawable_services(user, "people").order_by(None)
-    return get_session().scalar(sa.select(services.exists())) is True
+    given = assignments_in_force(user).where(CheckerAssignment.kind == "conversation")
+    db = get_session()
+    return db.scalar(sa.select(services.exists())) is True or (
+        db.scalar(sa.select(given.exists())) is True
+    )
 
 
 @bp.get("/record")
@@ -48,10 +56,14 @@ def record_page():
         abort(404)  # a person or service means nothing without the draw
     if draw_value is not None:
         try:
-            draw = get_visible_draw(get_session(), current_user, uuid.UUID(draw_value))
+            draw_id = uuid.UUID(draw_value)
         except ValueError:
             abort(404)
-        if draw is None or not may_record_conversation(current_user, draw):
+        db = get_session()
+        draw = get_visible_draw(db, current_user, draw_id) or assigned_draw(
+            db, current_user, draw_id
+        )
+        if draw is None or not may_record_conversation(current_user, draw, person):
             abort(404)
         if person is not None and person not in {row.get("label") for row in draw.result}:
             abort(404)

@@ -2,7 +2,7 @@
 // the "I" statements and answers each on a five-point scale, or is recorded as having declined or
 // not been available. Offline: every tap saved to the device outbox at once.
 
-import { $, begin, bootstrap, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
+import { $, begin, bootstrap, captureServices, doc, el, renderSubmitted, runCapture, save, show, submitAndSync } from "./capture.js";
 import { watchField } from "./privacy.js";
 
 // The server's answers (careobs/voice/documents.py), said before sending.
@@ -73,7 +73,14 @@ function sendable() {
 
 // ---- Follow-up actions --------------------------------------------------------------------------
 
+// The conversations given to this user as a quality checker (bootstrap's conversation_tasks).
+const checkerTasks = () => bootstrap?.conversation_tasks || [];
+const isCheckerTask = (data) => checkerTasks().some((t) => t.draw_id === data.draw_id && t.person_code === data.person_code);
+
 function owners() {
+  // A quality checker names no owner: their follow-ups go to the service's manager, who gives
+  // them an owner (the server refuses any other; a checker sees no staff names).
+  if (isCheckerTask(doc.data)) return [{ id: "", name: "For the manager" }];
   const you = { id: bootstrap.user.id, name: `${bootstrap.user.name} (you)` };
   const staff = service(doc.service)?.staff || [];
   return [{ id: "", name: "No owner" }, you, ...staff.map((s) => ({ id: s.id, name: s.name }))];
@@ -134,7 +141,7 @@ function showForm() {
   $("#v-comments").value = data.comments || "";
   $("#v-comments").disabled = locked();
   $("#v-act-who").replaceChildren(...owners().map((o) => el("option", { value: o.id, text: o.name })));
-  $("#v-act-who").value = bootstrap.user.id;
+  $("#v-act-who").value = isCheckerTask(doc.data) ? "" : bootstrap.user.id;
   renderActions();
   renderSubmitted();
   show("form");
@@ -188,6 +195,8 @@ runCapture({
     openSent: "Open the sent conversation",
     waiting: "Submitted. Saved on this device; it will be sent when there is a connection.",
   },
+  // Where they may draw, or (a quality checker) the conversations given to them.
+  services: () => [...captureServices(), ...checkerTasks()],
   draftText: (draft) => draft.label,
   wire,
   fillSetup,

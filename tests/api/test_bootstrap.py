@@ -33,6 +33,7 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
 
     body = get_bootstrap(client)
 
+    # conversation_tasks: the conversations given to a quality checker (careobs/checkers).
     assert set(body) == {
         "user",
         "services",
@@ -40,6 +41,7 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
         "audit_templates",
         "co_audit_tasks",
         "settings",
+        "conversation_tasks",
     }
     assert body["user"] == {
         "id": str(org.supervisor.uuid),

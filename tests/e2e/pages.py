@@ -518,6 +518,55 @@ CHECKLIST_PAGES = [
 ]
 
 
+def checker_home(page, _live, _open_page):
+    goto(page, "/")
+    expect(page.get_by_role("heading", name="Your co-audits")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your conversations")).to_be_visible()
+
+
+def checkers_work(page, _live, _open_page):
+    """The manager's list of what Riverside's quality checker holds, from their home page."""
+    goto(page, "/")
+    page.get_by_role("link", name="Quality checkers' work at Riverside Homecare").click()
+    heading(page, "Quality checkers' work at Riverside Homecare")
+
+
+def checkers_co_audit(page, _live, _open_page):
+    """Asking a checker to co-audit the demo's staff audit of H03 (careobs/checkers/demo.py)."""
+    import uuid
+
+    from careobs.checkers.demo import NAMESPACE
+
+    goto(page, f"/checkers/co-audits/{uuid.uuid5(NAMESPACE, 'riverside-care-plan-H03')}")
+    heading(page, "Ask a quality checker to co-audit this")
+
+
+def checkers_conversation(page, live, _open_page):
+    """Giving a person Riverside's morning draw picked to a checker (the last one drawn)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from careobs.selection.models import SelectionDraw
+
+    with Session(live.app.extensions["careobs.engine"]) as db:
+        draw = db.scalars(
+            sa.select(SelectionDraw)
+            .where(SelectionDraw.kind == "people", SelectionDraw.repeat_reason.is_(None))
+            .order_by(SelectionDraw.id.desc())
+        ).first()
+        draw_id, code = draw.uuid, draw.result[-1]["label"]
+    goto(page, f"/checkers/draws/{draw_id}/people/{code}")
+    heading(page, f"Give the conversation with {code} to a quality checker")
+
+
+CHECKER_PAGES = [
+    Visit("checker-home", "checker@demo.test", checker_home),
+    Visit("checkers-work", "manager", checkers_work),
+    Visit("checkers-co-audit", "manager", checkers_co_audit),
+    Visit("checkers-conversation", "manager", checkers_conversation),
+]
+
+
 PAGES = [
     path_visit("login", None, "/login", "Log in"),
     Visit("login-locked-out", None, login_locked_out),
@@ -577,6 +626,7 @@ PAGES = [
     *SELECTION_PAGES,
     *COMPLIMENT_PAGES,
     *VOICE_PAGES,
+    *CHECKER_PAGES,
     path_visit("offline", None, "/offline", "You are offline"),
     path_visit("not-found", "admin", "/admin/nothing-here", "Not found", status=404),
 ]

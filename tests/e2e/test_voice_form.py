@@ -35,6 +35,8 @@ def morning_draw(live_server) -> str:
                 sa.select(SelectionDraw.uuid)
                 .join(Service, Service.id == SelectionDraw.service_id)
                 .where(Service.name == RIVERSIDE, SelectionDraw.kind == "people")
+                # Not the quality checker's repeat draw (careobs/checkers/demo.py).
+                .where(SelectionDraw.repeat_reason.is_(None))
                 .order_by(SelectionDraw.sequence.desc())
                 .limit(1)
             )

@@ -1,8 +1,9 @@
 """Every role × record kind × verb, asked of careobs.permissions and of the real route.
 
 One organisation holds every role — its admin, a manager and a supervisor of both services, the
-care worker the records are about (Hal Homecare, with his own login), another care worker — and a
-user of another organisation (its admin, the strongest role there). It holds one record of each
+care worker the records are about (Hal Homecare, with his own login), another care worker, a
+quality checker given one conversation from the draw of people — and a user of another
+organisation (its admin, the strongest role there). It holds one record of each
 kind, built through the sync API and the pages as a supervisor would build them. For each row of
 ``EXPECTED`` the test asserts that the permissions module and the route give the answer written
 there, so the two can never drift apart and a failure names the role, kind and verb.
@@ -56,54 +57,65 @@ from tests.support.voice import conversation_doc
 from tests.support.web import PASSWORD, Auth, CsrfClient
 from tests.sync.documents import Place, quis_session, spot_check
 
-ROLES = ("admin", "manager", "supervisor", "worker", "colleague", "outsider")
+ROLES = (
+    "admin",
+    "manager",
+    "supervisor",
+    "worker",
+    "colleague",
+    "expert",  # Pat, a quality checker (an expert by experience)
+    "outsider",
+)
 
 # What each role may do to each kind of record. "yes" is answered by the route with 200 or a
 # redirect after doing it; "no" with 403 or 404 (or, where noted in ROUTES, refused otherwise).
 EXPECTED_TABLE = """
-kind                 verb          admin manager supervisor worker colleague outsider
-quis_session         view          yes   yes     yes        no     no        no
-quis_session         add_addendum  yes   yes     yes        no     no        no
-visit_released       view          yes   yes     yes        yes    no        no
-visit_unreleased     view          yes   yes     yes        no     no        no
-visit_released       add_addendum  yes   yes     yes        no     no        no
-feedback_released    view          yes   yes     yes        yes    no        no
-feedback_draft       view          yes   yes     yes        no     no        no
-feedback_draft       edit          yes   yes     yes        no     no        no
-feedback_released    edit          no    no      no         no     no        no
-feedback_compliment  edit          yes   yes     yes        no     no        no
-feedback_compliment  release       yes   yes     no         no     no        no
-feedback_released    acknowledge   no    no      no         yes    no        no
-feedback_released    reply         no    no      no         yes    no        no
-action_released      view          yes   yes     yes        yes    no        no
-action_held          view          yes   yes     yes        no     no        no
-action_released      update        yes   yes     yes        no     no        no
-action_released      add_note      yes   yes     yes        yes    no        no
-action_fresh         cancel        yes   yes     no         no     no        no
-action_released      book_recheck  yes   yes     yes        no     no        no
-selection_draw       view          yes   yes     yes        no     no        no
-selection_draw       draw          yes   yes     yes        no     no        no
-evidence_pack        make          yes   yes     no         no     no        no
-person               manage        yes   yes     no         no     no        no
-staff_member         manage        yes   yes     no         no     no        no
-service              manage        yes   yes     no         no     no        no
-service              rename        yes   no      no         no     no        no
-worker_page          view          yes   yes     no         yes    no        no
-sync_capture         capture       yes   yes     yes        no     no        no
-audit_service        complete      yes   yes     yes        no     no        no
-audit_service        plan          yes   yes     no         no     no        no
-audit_service        see_due       yes   yes     yes        no     no        no
-audit                view          yes   yes     yes        no     no        no
-audit_of_worker      view          yes   yes     yes        yes    no        no
-quarantined_copy     review        yes   yes     no         no     no        no
-compliment           view          yes   yes     yes        no     no        no
-compliment_others    view          yes   yes     no         no     no        no
-compliment_service   record        yes   yes     yes        no     no        no
-concern              respond       yes   yes     yes        no     no        no
-concern_others       respond       yes   yes     no         no     no        no
-compliment_sections  edit          yes   no      no         no     no        no
-people_draw          follow_up     yes   yes     yes        no     no        no
-conversation         view          yes   yes     yes        no     no        no
+kind                verb            admin manager supervisor worker colleague expert outsider
+quis_session        view            yes   yes     yes        no     no        no     no
+quis_session        add_addendum    yes   yes     yes        no     no        no     no
+visit_released      view            yes   yes     yes        yes    no        no     no
+visit_unreleased    view            yes   yes     yes        no     no        no     no
+visit_released      add_addendum    yes   yes     yes        no     no        no     no
+feedback_released   view            yes   yes     yes        yes    no        no     no
+feedback_draft      view            yes   yes     yes        no     no        no     no
+feedback_draft      edit            yes   yes     yes        no     no        no     no
+feedback_released   edit            no    no      no         no     no        no     no
+feedback_compliment edit            yes   yes     yes        no     no        no     no
+feedback_compliment release         yes   yes     no         no     no        no     no
+feedback_released   acknowledge     no    no      no         yes    no        no     no
+feedback_released   reply           no    no      no         yes    no        no     no
+action_released     view            yes   yes     yes        yes    no        no     no
+action_held         view            yes   yes     yes        no     no        no     no
+action_released     update          yes   yes     yes        no     no        no     no
+action_released     add_note        yes   yes     yes        yes    no        no     no
+action_fresh        cancel          yes   yes     no         no     no        no     no
+action_released     book_recheck    yes   yes     yes        no     no        no     no
+selection_draw      view            yes   yes     yes        no     no        no     no
+selection_draw      draw            yes   yes     yes        no     no        no     no
+evidence_pack       make            yes   yes     no         no     no        no     no
+person              manage          yes   yes     no         no     no        no     no
+staff_member        manage          yes   yes     no         no     no        no     no
+service             manage          yes   yes     no         no     no        no     no
+service             rename          yes   no      no         no     no        no     no
+worker_page         view            yes   yes     no         yes    no        no     no
+sync_capture        capture         yes   yes     yes        no     no        no     no
+audit_service       complete        yes   yes     yes        no     no        no     no
+audit_service       plan            yes   yes     no         no     no        no     no
+audit_service       see_due         yes   yes     yes        no     no        no     no
+audit               view            yes   yes     yes        no     no        no     no
+audit_of_worker     view            yes   yes     yes        yes    no        no     no
+quarantined_copy    review          yes   yes     no         no     no        no     no
+compliment          view            yes   yes     yes        no     no        no     no
+compliment_others   view            yes   yes     no         no     no        no     no
+compliment_service  record          yes   yes     yes        no     no        no     no
+concern             respond         yes   yes     yes        no     no        no     no
+concern_others      respond         yes   yes     no         no     no        no     no
+compliment_sections edit            yes   no      no         no     no        no     no
+people_draw         follow_up       yes   yes     yes        no     no        yes    no
+conversation        view            yes   yes     yes        no     no        no     no
+audit               co_audit_ask    yes   yes     no         no     no        no     no
+audit_of_worker     co_audit_ask    no    no      no         no     no        no     no
+people_draw         give_to_checker yes   yes     no         no     no        no     no
 """
 
 
@@ -310,6 +322,7 @@ def build_world(app, db) -> World:
     world.records |= log_entries(world, homecare, hal)
     world.today = today
     add_mixed_user(world, data, acme)
+    add_checker(world, data, acme)
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
@@ -372,6 +385,23 @@ def add_mixed_user(world: World, data: DataBuilder, acme) -> None:
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     db.expire_all()
+
+
+def add_checker(world: World, data: DataBuilder, acme) -> None:
+    """Pat, a quality checker of the homecare service, to whom the manager gives the
+    conversation with the person the draw of people picked (by the draw's page): that is all
+    Pat may do (the "expert" column)."""
+    world.users["expert"] = data.user(
+        acme.org, "pat@acme.test", "Pat Checker", roles={acme.homecare: "quality_checker"}
+    )
+    world.db.commit()
+    draw = world.records["people_draw"]
+    response = world.client("manager").post(
+        f"/checkers/draws/{draw.uuid}/people/{draw.result[0]['label']}",
+        data={"checker": world.users["expert"].uuid.hex},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    world.db.expire_all()
 
 
 def staff_audit_template(app, db, acme) -> TemplateInfo:
@@ -467,6 +497,9 @@ MODULE = {
     ("compliment_sections", "edit"): P.may_edit_compliment_sections,
     ("people_draw", "follow_up"): P.may_record_conversation,
     ("conversation", "view"): P.may_view_conversation,
+    ("audit", "co_audit_ask"): P.may_ask_co_audit,
+    ("audit_of_worker", "co_audit_ask"): P.may_ask_co_audit,
+    ("people_draw", "give_to_checker"): P.may_give_conversation,
 }
 
 # For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
@@ -622,6 +655,11 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         # The conversation form, opened from the draw's page for the person drawn.
         person_code = r.result[0]["label"]
         response = client.get("/voice/record", query_string={"draw": r.uuid, "person": person_code})
+    elif verb == "co_audit_ask":
+        response = client.get(f"/checkers/co-audits/{r.uuid}")
+    elif verb == "give_to_checker":
+        person_code = r.result[0]["label"]
+        response = client.get(f"/checkers/draws/{r.uuid}/people/{person_code}")
     elif verb == "respond":
         response = client.post(f"/compliments/{r.uuid}/respond", data={"response": "Answered."})
         granted = {302}
@@ -672,6 +710,10 @@ def test_privacy_rows_are_in_the_table():
     assert EXPECTED["worker", "feedback_draft", "view"] is False
     assert EXPECTED["colleague", "feedback_released", "view"] is False  # only their own
     assert not any(EXPECTED["outsider", kind, verb] for _r, kind, verb in EXPECTED)
+    # A quality checker gets nothing but the conversation given to them (issue 16).
+    assert [(k, v) for r, k, v in EXPECTED if r == "expert" and EXPECTED[r, k, v]] == [
+        ("people_draw", "follow_up")
+    ]
 
 
 # --- a user with mixed roles ----------------------------------------------------------------------
@@ -871,3 +913,52 @@ def homecare_staff(world: World) -> StaffMember:
             StaffMember.service_id == world.records["audit_service"].id,
         )
     )
+
+
+# --- a quality checker gets nothing from any other rule -------------------------------------------
+
+EVERY_QUERY = (
+    "action_services",
+    "audit_services",
+    "capture_services",
+    "compliment_services",
+    "dashboard_services",
+    "evidence_services",
+    "manageable_services",
+    "my_actions",
+    "observable_services",
+    "own_feedback",
+    "managed_feedback",
+    "planning_services",
+    "visible_actions",
+    "visible_audits",
+    "visible_compliments",
+    "visible_conversations",
+    "visible_draws",
+    "visible_feedback",
+    "visible_people",
+    "visible_quarantine",
+    "visible_quis_sessions",
+    "visible_staff",
+    "visible_visits",
+)
+
+
+@pytest.mark.parametrize("name", EVERY_QUERY)
+def test_a_quality_checker_gets_no_row_from_any_query(world, name):
+    """Every ``visible_*`` and ``*_services`` query of careobs.permissions answers nothing to
+    Pat (the conversations: only those Pat recorded, and Pat recorded none here)."""
+    query = getattr(P, name)(world.users["expert"])
+    assert world.db.execute(query.limit(1)).first() is None, name
+
+
+def test_a_quality_checker_has_no_page_guard_or_capture_right(world):
+    pat = world.users["expert"]
+    world.db.expire_all()
+    assert not P.can_capture(pat)
+    assert not P.can_administer(pat)
+    assert not P.may_complete_any_audit(pat)
+    assert not P.may_see_compliment_trends(pat)
+    assert P.audit_access(world.db, pat) == {}
+    assert P.is_quality_checker(pat)
+    assert world.db.execute(P.own_staff_ids(pat)).first() is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from careobs.checkers.demo import SECOND_DRAW
 from careobs.db import get_session
 from careobs.demo import RIVERSIDE, load_demo
 from careobs.org.models import Service
@@ -29,8 +30,10 @@ def test_the_demo_has_a_repeat_draw_with_its_reason(app):
             ("workers", 1, 3, None),
             ("workers", 2, 2, REPEAT_REASON),
             ("people", 1, 3, None),
+            # A second draw for the quality checker (careobs/checkers/demo.py).
+            ("people", 2, 2, SECOND_DRAW),
         ]
-        first, second, _ = found
+        first, second, *_ = found
         assert second.inputs["previous_draw"] == str(first.uuid)
         assert service.local_day(db, first) == service.local_day(db, second)
         assert all(service.verify(d) for d in found)
