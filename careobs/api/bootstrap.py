@@ -14,9 +14,9 @@ from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.permissions import (
     audit_access,
-    checker_services,
     open_co_audit_tasks,
     roles_by_service,
+    services_checked_by,
 )
 from careobs.quis.models import CONTEXTS
 from careobs.quis.scoring import CATEGORY_LABELS, NEGATIVE_REASONS
@@ -249,7 +249,7 @@ def bootstrap(db: Session, user) -> dict:
     # Where they are a quality checker (and nothing more): their co-audits alone.
     checking = [
         i
-        for i in db.scalars(checker_services(user).with_only_columns(Service.id))
+        for i in db.scalars(services_checked_by(user).with_only_columns(Service.id))
         if i not in access
     ]
     tasks, task_audits, task_versions = _co_audit_tasks(db, user, access)

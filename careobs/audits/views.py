@@ -22,10 +22,10 @@ from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     audit_services,
-    checker_services,
     get_visible_audit,
     may_complete_audit,
     may_follow_up_audit,
+    services_checked_by,
     visible_actions,
     visible_audits,
 )
@@ -81,7 +81,7 @@ def easy_read_page():
     is one cached page for every co-audit. For who may complete audits somewhere and for
     quality checkers; the sync decides each co-audit (careobs.permissions.coaudits)."""
     db = get_session()
-    checker = db.scalar(sa.select(checker_services(current_user).exists())) is True
+    checker = db.scalar(sa.select(services_checked_by(current_user).exists())) is True
     if not checker and not may_audit(current_user):
         abort(403)
     return render_template("audits/easy_read.html")

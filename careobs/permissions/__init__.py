@@ -77,7 +77,6 @@ from careobs.permissions.checkers import (
     services_checked_by,
 )
 from careobs.permissions.coaudits import (
-    checker_services,
     co_audit_refusal,
     is_checker_in,
     may_co_audit,
@@ -191,7 +190,6 @@ __all__ = [
     "capture_services",
     "championed",
     "checker_may_open",
-    "checker_services",
     "co_audit_refusal",
     "completable_template_ids",
     "compliment_services",

@@ -16,27 +16,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, object_session
 
-from careobs.accounts.models import Membership, User
+from careobs.accounts.models import User
 from careobs.audits.models import Audit
 from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.org.models import Service
 from careobs.permissions.audits import audit_access
+from careobs.permissions.checkers import CHECKER_ROLES, services_checked_by
 
-CHECKER = "quality_checker"
-
-
-def checker_services(user) -> sa.Select:
-    """The active services of the user's organisation where they are a quality checker."""
-    return sa.select(Service).where(
-        Service.organisation_id == user.organisation_id,
-        Service.active.is_(True),
-        Service.id.in_(
-            sa.select(Membership.service_id).where(
-                Membership.user_id == user.id, Membership.role == CHECKER
-            )
-        ),
-    )
+CHECKER = "quality_checker"  # the co-audit document's ``with`` for a quality checker
 
 
 def is_checker_in(user, service: Service) -> bool:
@@ -44,7 +32,7 @@ def is_checker_in(user, service: Service) -> bool:
     return (
         service.organisation_id == user.organisation_id
         and service.active
-        and any(m.service_id == service.id and m.role == CHECKER for m in user.memberships)
+        and any(m.service_id == service.id and m.role in CHECKER_ROLES for m in user.memberships)
     )
 
 
@@ -137,7 +125,9 @@ def open_co_audit_tasks(user) -> sa.Select:
             CheckerAssignment.kind == "co_audit",
             CheckerAssignment.user_id == user.id,
             CheckerAssignment.organisation_id == user.organisation_id,
-            CheckerAssignment.service_id.in_(checker_services(user).with_only_columns(Service.id)),
+            CheckerAssignment.service_id.in_(
+                services_checked_by(user).with_only_columns(Service.id)
+            ),
             staff_audit.service_id == CheckerAssignment.service_id,
             Checklist.subject_type != "staff",
             User.active.is_(True),
