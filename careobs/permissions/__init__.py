@@ -12,7 +12,7 @@ champions too), ``selection`` (draws),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine). ``roles`` holds the vocabulary they are
 written in (roles per service, page guards such as ``capture_required``). ``audit_records``
-says who may read a stored audit.
+says who may read a stored audit; ``comparisons`` who may see a co-audit beside its staff audit.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -56,6 +56,12 @@ from careobs.permissions.audits import (
     may_complete_audit,
     may_plan_audits,
     planning_services,
+)
+from careobs.permissions.comparisons import (
+    ComparedPair,
+    get_visible_comparison,
+    may_follow_up_comparison,
+    may_view_comparison,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -148,6 +154,7 @@ __all__ = [
     "ANY_ROLE",
     "MANAGE",
     "WORK",
+    "ComparedPair",
     "action_services",
     "admin_area_required",
     "admin_required",
@@ -169,6 +176,7 @@ __all__ = [
     "get_feedback_roles",
     "get_visible_action",
     "get_visible_audit",
+    "get_visible_comparison",
     "get_visible_compliment",
     "get_visible_conversation",
     "get_visible_draw",
@@ -195,6 +203,7 @@ __all__ = [
     "may_edit_compliment_sections",
     "may_edit_feedback",
     "may_follow_up_audit",
+    "may_follow_up_comparison",
     "may_follow_up_visit",
     "may_make_evidence_pack",
     "may_manage_record",
@@ -210,6 +219,7 @@ __all__ = [
     "may_update_action",
     "may_view_action",
     "may_view_audit",
+    "may_view_comparison",
     "may_view_compliment",
     "may_view_conversation",
     "may_view_draw",
