@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session, aliased
 
 from careobs.actions.models import Action
 from careobs.audits.models import Audit, AuditAnswer, CoAuditFollowUp
-from careobs.checklists.models import ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.checklists.models import (
+    Checklist,
+    ChecklistDomain,
+    ChecklistItem,
+    ChecklistVersion,
+)
 from careobs.coaudits.comparison import Comparison, Rated, compare
 from careobs.permissions import ComparedPair
 
@@ -163,3 +168,70 @@ def co_audit_rows(
         )
         for co_id, service_id, template_id, started_at, came in listed
     ]
+
+
+@dataclass(frozen=True)
+class ItemDisagreement:
+    """How often one item (followed across versions by its key) was compared and disagreed on."""
+
+    text: str
+    template: str
+    compared: int
+    differed: int
+
+
+def most_disagreed(db: Session, co_audit_ids: list[int], limit: int = 5) -> list[ItemDisagreement]:
+    """The items the co-audits most often disagreed with their staff audits on (at least once),
+    most first, then by wording; compared over the co-audits whose staff audit has arrived."""
+    if not co_audit_ids:
+        return []
+    co, staff = aliased(Audit), aliased(Audit)
+    theirs, ours = aliased(AuditAnswer), aliased(AuditAnswer)
+    their_item, our_item = aliased(ChecklistItem), aliased(ChecklistItem)
+    both = sa.and_(theirs.rating != "na", ours.rating != "na")
+    differed = sa.func.sum(sa.case((sa.and_(both, theirs.rating != ours.rating), 1), else_=0))
+    rows = db.execute(
+        sa.select(
+            their_item.key,
+            sa.func.max(their_item.text),
+            sa.func.max(Checklist.name),
+            sa.func.sum(sa.case((both, 1), else_=0)),
+            differed,
+        )
+        .select_from(co)
+        .join(
+            staff,
+            sa.and_(
+                staff.uuid == co.compare_with,
+                staff.organisation_id == co.organisation_id,
+                staff.co_audit_with.is_(None),
+                staff.status == "submitted",
+            ),
+        )
+        .join(theirs, theirs.audit_id == co.id)
+        .join(their_item, their_item.id == theirs.item_id)
+        .join(our_item, our_item.key == their_item.key)
+        .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
+        .join(ChecklistVersion, ChecklistVersion.id == co.checklist_version_id)
+        .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
+        .where(co.id.in_(co_audit_ids))
+        .group_by(their_item.key)
+        .having(differed > 0)
+    ).all()
+    found = [ItemDisagreement(text, name, compared, n) for _key, text, name, compared, n in rows]
+    found.sort(key=lambda d: (-d.differed, d.text))
+    return found[:limit]
+
+
+def follow_up_statuses(db: Session, co_audit_ids: list[int]) -> dict[str, int]:
+    """How many of the co-audits' follow-up actions are in each status."""
+    if not co_audit_ids:
+        return {}
+    return dict(
+        db.execute(
+            sa.select(Action.status, sa.func.count())
+            .join(CoAuditFollowUp, CoAuditFollowUp.action_id == Action.id)
+            .where(CoAuditFollowUp.audit_id.in_(co_audit_ids))
+            .group_by(Action.status)
+        ).all()
+    )

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from careobs.audits import due
 from careobs.audits.schedules import add_schedule
@@ -38,6 +39,7 @@ from tests.support.audits import CARE_PLAN, audit_doc, person
 from tests.support.coaudits import co_audit, stored_audit
 from tests.support.dashboards import headline as headline_of
 from tests.support.dashboards import local
+from tests.support.pdf import pdf_text
 from tests.support.sync import SyncApi, iso
 
 API = "/api/v1/dashboards/audits"
@@ -195,3 +197,40 @@ def test_the_agreement_trend_per_month(db, org, staff_audits, login_as, plan):
     page = manager.get("/dashboards/audits", query_string=RANGE).get_data(as_text=True)
     assert "Co-audits: do people agree with our audits?" in page
     assert "items either answered N/A or Not sure are not compared" in page
+
+
+def test_the_evidence_pack_has_its_co_audits_section_on_the_page_and_the_pdf(
+    db, org, staff_audits, login_as, plan
+):
+    _, c2, _, _ = add_co_audits(db, org, staff_audits)
+    manager = login_as(org.manager)
+    follow = manager.post(
+        f"/audits/{c2.uuid}/comparison/follow-up", data={"item": plan.items[1].key.hex}
+    )
+    assert follow.status_code == 302
+    query = f"service={org.care_home.uuid}&date_from=2026-09-01&date_to=2026-11-30"
+    page = manager.get(f"/evidence/pack?{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Co-audits with people who use the service" in html
+    assert "4 audits were done with a person who uses the service" in html
+    assert "3 of them compared item by item" in html
+    assert "83.9% of 31 items compared (95% range" in html
+    # Disagreed on: item 0 (C1), 1 (C2), 2 (C1), 3 (C2), 5 (C1), once each, by wording.
+    table = html[html.index("Co-audits: the items most often disagreed on") :]
+    texts = sorted(str(escape(plan.items[n].text)) for n in (0, 1, 2, 3, 5))
+    positions = [table.index(t) for t in texts]
+    assert positions == sorted(positions)
+    assert (
+        "5 differences between the co-audits and our audits; 1 followed up with an action." in html
+    )
+    assert "1 open." in html
+    # No person supported by code, no staff name in the section.
+    section = html[html.index("Co-audits with people who use the service") :]
+    section = section[: section.index("</section>")] if "</section>" in section else section
+    assert "R01" not in section and "R02" not in section and "Mo Manager" not in section
+    pdf = manager.get(f"/evidence/pack.pdf?{query}")
+    assert pdf.status_code == 200
+    text = " ".join(pdf_text(pdf.get_data()).split())
+    assert "Co-audits with people who use the service" in text
+    assert "the items most often disagreed on" in text
