@@ -15,6 +15,7 @@ from careobs.actions import demo as actions_demo
 from careobs.audits import demo as audits_demo
 from careobs.audits import schedules_demo, starter
 from careobs.checklists import service as checklists
+from careobs.coaudits import demo as coaudits_demo
 from careobs.compliments import demo as compliments_demo
 from careobs.db import utcnow
 from careobs.feedback import service as feedback
@@ -223,6 +224,7 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         users["supervisor@demo.test"],
         today,
     )
+    coaudits_demo.load(session, riverside, users["manager@demo.test"], today)
     _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS] + champion

@@ -29,12 +29,15 @@ def demo(app, db):
 
 
 def _audits(db, template: str) -> list[Audit]:
+    """Rosewood House's audits of the template (Riverside Homecare's are careobs.coaudits.demo's
+    care plan audits of H01, compared with H01's co-audits)."""
     return list(
         db.scalars(
             sa.select(Audit)
             .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
             .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-            .where(Checklist.name == template)
+            .join(Service, Service.id == Audit.service_id)
+            .where(Checklist.name == template, Service.name == ROSEWOOD)
             .order_by(Audit.started_at)
         )
     )
