@@ -147,3 +147,48 @@ def agreement_text(comparison: Comparison) -> str:
     whole = (200 * agreed + n) // (2 * n)  # half up: 7 of 8 is 88%, not 87%
     items = "item agrees" if n == 1 else "items agree"
     return f"{agreed} of {n} {items} ({whole}%)"
+
+
+RATING = {"enum": ["met", "partly", "not_met", "na", None]}
+# The OpenAPI description of :func:`as_json`, kept beside it so the two cannot drift apart.
+OPENAPI_SCHEMA = {
+    "type": "object",
+    "required": ["audit", "co_audit", "agreement", "compared_items", "items"],
+    "properties": {
+        "audit": {"type": "string", "format": "uuid", "description": "The staff audit's id"},
+        "co_audit": {"type": "string", "format": "uuid", "description": "The co-audit's id"},
+        "agreement": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 1,
+            "description": "Items both answered the same ÷ compared_items; null when no item "
+            "could be compared",
+        },
+        "compared_items": {
+            "type": "integer",
+            "description": "Items both answered where neither answer is na (N/A, Not sure)",
+        },
+        "agreed_items": {"type": "integer"},
+        "items": {
+            "type": "array",
+            "description": "Every item of either template version, matched by the item's key "
+            "across versions: the differences first, then the staff audit's template order",
+            "items": {
+                "type": "object",
+                "required": ["item_id", "audit", "co_audit", "agree"],
+                "properties": {
+                    "item_id": {
+                        "type": "string",
+                        "format": "uuid",
+                        "description": "The item's id as answers name it (the staff audit's "
+                        "version where it has the item)",
+                    },
+                    "audit": RATING,
+                    "co_audit": RATING,
+                    "agree": {"type": "boolean"},
+                    "compared": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}

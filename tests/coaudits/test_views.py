@@ -306,3 +306,17 @@ def test_both_audits_pages_link_to_the_comparison_and_lists_label_co_audits(db, 
 def test_a_staff_audit_with_no_co_audit_has_no_comparison_link(staff_audit, manager):
     page = manager.get(f"/audits/{staff_audit.uuid}").get_data(as_text=True)
     assert "See the comparison" not in page and "Co-audit" not in page
+
+
+def test_the_answer_is_described_in_the_openapi_document(pair, manager, client):
+    _, co = pair
+    spec = client.get("/api/v1/openapi.json").get_json()
+    path = spec["paths"]["/api/v1/audits/{audit_id}/comparison"]["get"]
+    assert set(path["responses"]) == {"200", "401", "404", "409"}
+    schema = spec["components"]["schemas"]["Comparison"]
+    body = api(manager, co.uuid).get_json()
+    assert set(schema["required"]) <= set(body) <= set(schema["properties"])
+    item_schema = schema["properties"]["items"]["items"]
+    for item in body["items"]:
+        assert set(item_schema["required"]) <= set(item) <= set(item_schema["properties"])
+        assert item["audit"] in item_schema["properties"]["audit"]["enum"]
