@@ -41,6 +41,8 @@ def co_audit_comparison(audit) -> dict | None:
     the user may see."""
     db = get_session()
     if audit.is_co_audit:
+        if get_visible_comparison(db, current_user, audit.uuid) is None:
+            return None
         return {
             "heading": co_audit_label(audit),
             "text": "This is a co-audit, compared with a staff audit of the same template.",

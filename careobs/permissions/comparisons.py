@@ -86,9 +86,12 @@ def may_view_comparison(user, co_audit: Audit, staff: Audit | None) -> bool:
 
 def may_follow_up_comparison(user, pair: ComparedPair) -> bool:
     """Raising an action from a difference: who may see both audits and follow the co-audit up
-    (its author, the service's managers, admins)."""
+    (its author, the service's managers, admins), once both are submitted (a draft's answers
+    may still change)."""
     return (
         pair.staff is not None
+        and pair.staff.status == "submitted"
+        and pair.co_audit.status == "submitted"
         and may_view_comparison(user, pair.co_audit, pair.staff)
         and may_follow_up_audit(user, pair.co_audit)
     )

@@ -320,3 +320,23 @@ def test_the_answer_is_described_in_the_openapi_document(pair, manager, client):
     for item in body["items"]:
         assert set(item_schema["required"]) <= set(item) <= set(item_schema["properties"])
         assert item["audit"] in item_schema["properties"]["audit"]["enum"]
+
+
+def test_a_draft_co_audit_is_compared_but_not_followed_up(db, org, staff_audit, plan, manager):
+    draft = co_audit(
+        db, staff_audit, by=org.manager, ratings={0: "met"}, status="draft", answered=5
+    )
+    body = api(manager, draft.uuid).get_json()
+    # Items 5-13 unanswered on the draft: not compared; of 0-4, item 0 differs, 3 Partly/Met.
+    assert body["compared_items"] == 5 and body["agreed_items"] == 3
+    page = manager.get(f"/audits/{draft.uuid}/comparison").get_data(as_text=True)
+    assert "Not in this co-audit" in page and 'name="item"' not in page
+    response = follow_up(manager, draft.uuid, plan.items[0].key.hex)
+    assert response.status_code == 403 and count(db, Action) == 0
+
+
+def test_the_co_audit_page_links_to_its_comparison_only_for_who_may_see_it(db, org, pair, login_as):
+    _, co = pair
+    # Sue wrote the co-audit but may not read Mo's staff audit: no link to a page she cannot see.
+    page = login_as(org.supervisor).get(f"/audits/{co.uuid}").get_data(as_text=True)
+    assert "See the comparison" not in page
