@@ -1,10 +1,10 @@
-"""A year of co-audits at Riverside Homecare for the demo: H01 audits their own care plan with
+"""A year of co-audits at Riverside Homecare for the demo: H02 audits their own care plan with
 the manager every month, on the easy-read form, having agreed to take part.
 
-Each month the manager completes the care plan audit of H01 (a staff audit, through the audit
-service as if synced) and, the same afternoon, H01 answers the same questions; the co-audit is
+Each month the manager completes the care plan audit of H02 (a staff audit, through the audit
+service as if synced) and, the same afternoon, H02 answers the same questions; the co-audit is
 compared with that month's staff audit. Early on they disagree on about six of the fourteen
-items (around 60% agreement); as the care plan is reviewed with H01 the differences fall to one
+items (around 60% agreement); as the care plan is reviewed with H02 the differences fall to one
 or two (around 90%). Two differences were followed up with actions (one done, one open).
 
 Deterministic: uuids from a fixed namespace, ratings from a seeded generator, dates from the
@@ -35,7 +35,7 @@ from careobs.org.models import Person
 from careobs.sync.roster import ServiceRoster
 
 NAMESPACE = uuid.UUID("7c1e5a0b-2d4f-4b8e-9a63-0f5d2e8c1b97")
-CODE = "H01"  # the person who co-audits their care plan (consent to visits on record)
+CODE = "H02"  # the person who co-audits their care plan (consent to visits on record)
 MONTHS = 12
 FIRST_DIFFERENCES, LAST_DIFFERENCES = 6, 1  # of 14 items: ~57% agreement rising to ~93%
 FOLLOWED_UP = ((9, "done"), (11, "open"))  # (month, status): the first difference of each
@@ -52,7 +52,7 @@ def _staff_ratings(rng: random.Random, items) -> list[str]:
 
 
 def _co_ratings(rng: random.Random, staff: list[str], month: int) -> list[str]:
-    """H01's answers: the staff audit's, with fewer differences each month, and a "Not sure"
+    """H02's answers: the staff audit's, with fewer differences each month, and a "Not sure"
     now and then (it is not compared)."""
     step = (FIRST_DIFFERENCES - LAST_DIFFERENCES) * month / (MONTHS - 1)
     differences = round(FIRST_DIFFERENCES - step)

@@ -30,7 +30,7 @@ def demo(app, db):
 
 def _audits(db, template: str) -> list[Audit]:
     """Rosewood House's audits of the template (Riverside Homecare's are careobs.coaudits.demo's
-    care plan audits of H01, compared with H01's co-audits)."""
+    care plan audits of H02, compared with H02's co-audits)."""
     return list(
         db.scalars(
             sa.select(Audit)

@@ -1,4 +1,4 @@
-"""The demo's co-audits at Riverside Homecare: H01 audits their own care plan with the manager
+"""The demo's co-audits at Riverside Homecare: H02 audits their own care plan with the manager
 monthly for a year, easy-read and with consent, each compared with the manager's staff audit of
 that month; their agreement rises; two differences were followed up. Deterministic."""
 
@@ -29,7 +29,7 @@ def demo(app, db):
 def test_a_year_of_monthly_co_audits_with_h01_whose_agreement_rises(demo, app, db):
     riverside = db.scalar(sa.select(Service).where(Service.name == RIVERSIDE))
     h01 = db.scalar(
-        sa.select(Person).where(Person.service_id == riverside.id, Person.code == "H01")
+        sa.select(Person).where(Person.service_id == riverside.id, Person.code == "H02")
     )
     co_audits = list(
         db.scalars(
@@ -60,7 +60,7 @@ def test_a_year_of_monthly_co_audits_with_h01_whose_agreement_rises(demo, app, d
     actions = [db.get(Action, f.action_id) for f in follow_ups]
     assert sorted(a.status for a in actions) == ["done", "open"]
     assert all(a.audit_id in {c.id for c in co_audits} for a in actions)
-    assert all(a.description.startswith("Follow up H01's co-audit: ") for a in actions)
+    assert all(a.description.startswith("Follow up H02's co-audit: ") for a in actions)
     # Again: nothing added, the same figures.
     with app.app_context():
         load_demo(db, today=TODAY)

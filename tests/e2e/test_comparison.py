@@ -1,4 +1,4 @@
-"""The comparison of a demo co-audit (H01's, at Riverside Homecare) on a 320 px phone: nothing
+"""The comparison of a demo co-audit (H02's, at Riverside Homecare) on a 320 px phone: nothing
 wider than the screen, no serious accessibility violation, every difference in words, and a
 difference followed up from the keyboard alone — then shown as followed up."""
 
@@ -37,14 +37,14 @@ def test_the_comparison_on_a_phone_and_a_follow_up_by_keyboard(open_page, live_s
     page: Page = open_page(320, 640, as_user="manager")
     response = page.goto(f"/audits/{co_id}/comparison")
     assert response is not None and response.status == 200
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Co-audit with H01")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Co-audit with H02")
     expect(page.get_by_text("items agree (")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     axe(page)
     first = page.locator("li.comparison-differs").first
     expect(first).to_contain_text("Differs")
     expect(first).to_contain_text("Staff audit: ")
-    expect(first).to_contain_text(" · H01: ")
+    expect(first).to_contain_text(" · H02: ")
     button = first.get_by_role("button", name=f"Follow up: {item_text}")
     box = button.bounding_box()
     assert box["height"] >= TAP and box["x"] + box["width"] <= 320
