@@ -212,7 +212,7 @@ AUDIT_ANSWERS = (
     "JOIN checklists c ON c.id = cv.checklist_id "
 )
 AUDITS_IN_SCOPE = (
-    "au.status = 'submitted' AND au.service_id IN :services "
+    "au.status = 'submitted' AND au.co_audit_with IS NULL AND au.service_id IN :services "
     "AND au.started_at >= :start AND au.started_at < :end"
 )
 # Each audit's score, critical failures and its template's bands, from its answers.
@@ -273,8 +273,8 @@ def naive_on_time(f: dict, grouping: str) -> str:
         "WITH days AS (SELECT DISTINCT au.service_id, cv.checklist_id, au.subject_type, "
         f"coalesce(au.person_id, au.staff_id, au.area_id, 0) AS subject, {day} AS d "
         "FROM audits au JOIN checklist_versions cv ON cv.id = au.checklist_version_id "
-        "WHERE au.status = 'submitted' AND au.service_id IN :services "
-        "AND au.started_at >= :since AND au.started_at < :end), "
+        "WHERE au.status = 'submitted' AND au.co_audit_with IS NULL "
+        "AND au.service_id IN :services AND au.started_at >= :since AND au.started_at < :end), "
         "walked AS (SELECT days.service_id, days.checklist_id, s.frequency_days, d, "
         "LAG(d) OVER (PARTITION BY days.service_id, days.checklist_id, subject_type, subject "
         "ORDER BY d) AS prev FROM days JOIN audit_schedules s ON s.service_id = days.service_id "

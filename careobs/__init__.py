@@ -96,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     from careobs.audits.views import bp as audits_bp
     from careobs.checkers.views import bp as checkers_bp
     from careobs.checklists.views import bp as checklists_bp
+    from careobs.coaudits.views import api_bp as coaudits_api_bp
+    from careobs.coaudits.views import bp as coaudits_bp
     from careobs.compliments.section_views import bp as compliment_sections_bp
     from careobs.compliments.views import bp as compliments_bp
     from careobs.dashboards.views import api_bp as dashboards_api_bp
@@ -147,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
         compliment_sections_bp,
         voice_bp,
         checkers_bp,
+        coaudits_bp,
+        coaudits_api_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -16,6 +16,7 @@ from careobs.audits import demo as audits_demo
 from careobs.audits import schedules_demo, starter
 from careobs.checkers import demo as checkers_demo
 from careobs.checklists import service as checklists
+from careobs.coaudits import demo as coaudits_demo
 from careobs.compliments import demo as compliments_demo
 from careobs.db import utcnow
 from careobs.feedback import service as feedback
@@ -233,6 +234,7 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         today,
         password=DEMO_PASSWORD,
     )
+    coaudits_demo.load(session, riverside, users["manager@demo.test"], today)
     _quieten_history(session, today)
     session.commit()
     return [(email, role) for email, _name, role in LOGINS] + champion + checker

@@ -1,5 +1,5 @@
-"""Changing actions: create (by hand, from a QUIS session, a visit or an audit), progress,
-re-checks.
+"""Changing actions: create (by hand, from a QUIS session, a visit, an audit, a conversation or
+a co-audit's difference), progress, re-checks.
 
 Plain functions that validate what only the data can tell, write, audit and flush; the views
 commit. Every change is written to the audit log.
@@ -8,7 +8,7 @@ commit. Every change is written to the audit log.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,8 +18,10 @@ from careobs.accounts.models import User
 from careobs.actions import cqc, measures
 from careobs.actions.models import STATUSES, Action, ActionNote, RecheckBooking
 from careobs.audit.service import record, record_about
+from careobs.audits.models import Audit, CoAuditFollowUp
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
-from careobs.db import utcnow
+from careobs.coaudits.comparison import EASY_READ_WORDS, STAFF_WORDS
+from careobs.db import lock_for_writing, utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
@@ -180,6 +182,66 @@ def from_conversation(db: Session, actor: User, conversation, tags: list[str]) -
         _audit(db, "action_created", action, actor, f"agreed in conversation {conversation.uuid}")
         _tell_owner(db, action, actor)
     return created
+
+
+FOLLOW_UP_DAYS = 14  # a difference followed up is due in two weeks (editable on its page)
+
+
+def from_co_audit(
+    db: Session, actor: User, co_audit, difference, *, who: str, today: date
+) -> tuple[Action, bool]:
+    """A difference between a co-audit and its staff audit, followed up: an action owned by
+    whoever tapped, due in :data:`FOLLOW_UP_DAYS`, raised from the co-audit (``audit_id``), and
+    the co-audit's follow-up of that item (careobs.audits.models.CoAuditFollowUp). Returns the
+    action and whether it was raised now.
+
+    Once per co-audit and item, however often it is tapped, from however many sessions at once:
+    the co-audit's row is locked for writing first (:func:`careobs.db.lock_for_writing`), so a
+    second tap waits for the first and then finds its follow-up. ``difference`` is an
+    :class:`careobs.coaudits.comparison.ItemComparison`; ``who`` names the other side by code
+    ("R07") or role ("the quality checker"), never by name."""
+    lock_for_writing(db, Audit.id, co_audit.id)
+    found = db.scalar(
+        sa.select(Action)
+        .join(CoAuditFollowUp, CoAuditFollowUp.action_id == Action.id)
+        .where(CoAuditFollowUp.audit_id == co_audit.id, CoAuditFollowUp.item_key == difference.key)
+    )
+    if found is not None:
+        return found, False
+    template = co_audit.checklist_version.checklist
+    tags = [c for c in dict.fromkeys([*template.cqc_statements, "W7"]) if c in cqc.STATEMENTS]
+    action = Action(
+        uuid=uuid.uuid4(),
+        organisation_id=co_audit.organisation_id,
+        service_id=co_audit.service_id,
+        description=(
+            f"Follow up {who}'s co-audit: '{difference.easy_read_text or difference.text}' — "
+            f"staff audit {STAFF_WORDS[difference.audit]}, "
+            f"{who} said {EASY_READ_WORDS[difference.co_audit]}"
+        ),
+        owner_user_id=actor.id,
+        due_on=today + timedelta(days=FOLLOW_UP_DAYS),
+        status="open",
+        cqc_tags=tags,
+        source="audit",
+        audit_id=co_audit.id,
+        created_by_id=actor.id,
+    )
+    db.add(action)
+    db.flush()
+    db.add(
+        CoAuditFollowUp(
+            audit_id=co_audit.id,
+            item_key=difference.key,
+            action_id=action.id,
+            created_by_id=actor.id,
+        )
+    )
+    db.flush()
+    _audit(
+        db, "action_created", action, actor, f"difference followed up from co-audit {co_audit.uuid}"
+    )
+    return action, True
 
 
 def _agreed(record, proposed, actor: User, tags: list[str], source: str, **links) -> Action:

@@ -15,6 +15,7 @@ from careobs.api.schemas import (
     UUID,
     document,
 )
+from careobs.coaudits.comparison import OPENAPI_SCHEMA as COMPARISON
 
 
 def _error(description: str) -> dict:
@@ -158,6 +159,31 @@ OPENAPI = {
                 },
             }
         },
+        "/api/v1/audits/{audit_id}/comparison": {
+            "get": {
+                "summary": "A co-audit compared item by item with the staff audit it names",
+                "description": "audit_id is either audit's document id: a co-audit's gives its "
+                "comparison; a staff audit's gives its latest submitted co-audit's (started "
+                "last). For whoever may read both audits.",
+                "parameters": [
+                    {"name": "audit_id", "in": "path", "required": True, "schema": UUID}
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/Comparison"}, "Both answers per item"
+                    ),
+                    "401": _error("Not logged in"),
+                    "404": _error(
+                        "No such audit the user may read, a staff audit with no submitted "
+                        "co-audit, or one whose pair the user may not read"
+                    ),
+                    "409": _error(
+                        "The staff audit this co-audit is compared with has not reached the "
+                        "server yet (code staff_audit_not_arrived)"
+                    ),
+                },
+            }
+        },
         "/api/v1/dashboards/workers/{staff_id}": {
             "get": {
                 "summary": "A care worker's visit scores and feedback history",
@@ -178,6 +204,7 @@ OPENAPI = {
         "schemas": {
             "Error": ERROR,
             "Dashboard": DASHBOARD,
+            "Comparison": COMPARISON,
             "Document": DOCUMENT,
             "QuisSession": QUIS_SESSION,
             "SpotCheck": SPOT_CHECK,

@@ -394,6 +394,9 @@ def _audits_of(chosen: dict[int, list[AuditSchedule]], *columns) -> sa.Select:
         .where(
             Audit.service_id.in_(list(chosen)),
             Audit.status == "submitted",
+            # A co-audit (with a person supported, or by a quality checker) is compared with a
+            # staff audit; it is not one, so it does the scheduled audit of nobody.
+            Audit.co_audit_with.is_(None),
             ChecklistVersion.checklist_id.in_({s.checklist_id for f in chosen.values() for s in f}),
         )
     )

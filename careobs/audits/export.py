@@ -52,6 +52,17 @@ def audits(org_id: int) -> sa.Select:
             a.n_na,
             a.critical_failures,
             a.critical_fail,
+            # A co-audit (issue 16): with whom, the person by code, and the staff audit it is
+            # compared with (its document id, which may not have arrived).
+            a.co_audit_with,
+            sa.select(Person.code)
+            .where(Person.id == a.co_audit_person_id)
+            .correlate_except(Person)
+            .scalar_subquery()
+            .label("co_audit_person_code"),
+            a.compare_with,
+            a.easy_read,
+            a.consent_given,
         )
         .where(a.organisation_id == org_id)
         .order_by(a.id)

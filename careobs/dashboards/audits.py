@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audits.models import Audit, AuditAnswer, AuditLatest
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from careobs.dashboards import audits_on_time
+from careobs.dashboards import audits_agreement, audits_on_time
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import NOTE, Chart, Column, Table
 from careobs.db import utcnow
@@ -36,8 +36,11 @@ UNSCORED_MEANS = "Unscored: every item was N/A, so the audit has no score and no
 
 
 def _where(scope: Scope) -> list:
+    """The staff audits in the scope: submitted, never a co-audit (co-audits have their own
+    figures, careobs.dashboards.coaudits, and must not move the staff audits' scores)."""
     conditions = [
         Audit.status == "submitted",
+        Audit.co_audit_with.is_(None),
         Audit.service_id.in_(scope.service_ids),
         Audit.started_at >= scope.start,
         Audit.started_at < scope.end,
@@ -489,7 +492,16 @@ def tables(db: Session, scope: Scope, today: date | None = None) -> tuple[dict, 
         chart=Chart("Most often failed items", "bar", "item", ("share",)),
     )
     overall["on_time"] = overall_on_time
-    return overall, [rag, worst, *audits_on_time.tables(on_time, scope), trend, bands, failed]
+    overall["co_audits"], co_audit_tables = audits_agreement.tables(db, scope)
+    return overall, [
+        rag,
+        worst,
+        *audits_on_time.tables(on_time, scope),
+        trend,
+        bands,
+        failed,
+        *co_audit_tables,
+    ]
 
 
 def headline(overall: dict) -> list[tuple[str, str]]:
@@ -518,4 +530,5 @@ def headline(overall: dict) -> list[tuple[str, str]]:
             + (f" ({overall['subjects_red'] / subjects * 100:.1f}%)" if subjects else ""),
         ),
         overall["on_time"],
+        audits_agreement.headline(overall["co_audits"]),
     ]

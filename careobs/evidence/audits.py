@@ -32,6 +32,7 @@ from careobs.audits.models import Audit
 from careobs.audits.schedules import AuditSchedule
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.dashboards import audits
+from careobs.dashboards.audits_agreement import HEADLINE_LABEL as CO_AUDITS_LABEL
 from careobs.dashboards.audits_on_time import ON_TIME_LABEL
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import Table
@@ -60,6 +61,7 @@ def _templates(db: Session, scope: Scope) -> tuple[list[Checklist], set[int]]:
         .join(Audit, Audit.checklist_version_id == ChecklistVersion.id)
         .where(
             Audit.status == "submitted",
+            Audit.co_audit_with.is_(None),
             Audit.service_id.in_(scope.service_ids),
             Audit.started_at >= scope.start,
             Audit.started_at < scope.end,
@@ -122,7 +124,8 @@ def _template_evidence(
     facts = [
         (label, value)
         for label, value in audits.headline(overall)
-        if label not in ("Subjects red at their latest audit", ON_TIME_LABEL)
+        # Co-audits have their own section (careobs.evidence.coaudits), never a staff figure.
+        if label not in ("Subjects red at their latest audit", ON_TIME_LABEL, CO_AUDITS_LABEL)
     ]
     facts.append(("Latest rating of each subject", audits.rag_text(split)))
     checked = (

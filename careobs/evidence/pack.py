@@ -17,6 +17,7 @@ from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
 from careobs.evidence.audits import UNMAPPED_TITLE, audit_evidence, audits_note, unmapped_note
+from careobs.evidence.coaudits import coaudit_evidence
 from careobs.evidence.compliments import compliments_evidence
 from careobs.evidence.contents import CHANGED, CHECKED, DONE, FOUND, Item, Pack, Section, Statement
 from careobs.evidence.improvement import (
@@ -88,6 +89,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
     draw_evidence(db, service, first, last, add, counts)
     compliments_evidence(db, scope, add, counts)
     voice_evidence(db, scope, add, counts)
+    coaudit_evidence(db, scope, add, counts)
     sections = [
         Section(question, [statements[c] for c in by_code if statements[c].items])
         for question, by_code in QUALITY_STATEMENTS.items()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from careobs.accounts.models import User
 from careobs.actions.models import Action, ActionNote, RecheckBooking
-from careobs.audits.models import Audit, AuditAction
+from careobs.audits.models import Audit, AuditAction, CoAuditFollowUp
 from careobs.capture.checklist_export import owner_uuids
 from careobs.compliments.models import Compliment
 from careobs.export.records import uuid_of
@@ -134,4 +134,22 @@ def selection_draws(org_id: int) -> sa.Select:
         )
         .where(SelectionDraw.organisation_id == org_id)
         .order_by(SelectionDraw.id)
+    )
+
+
+def co_audit_follow_ups(org_id: int) -> sa.Select:
+    """The differences between co-audits and their staff audits that were followed up: the
+    co-audit, the item (by its key, the same across template versions) and the action."""
+    f = CoAuditFollowUp
+    return (
+        sa.select(
+            Audit.uuid.label("co_audit_uuid"),
+            f.item_key,
+            uuid_of(Action, f.action_id, "action_uuid"),
+            uuid_of(User, f.created_by_id, "created_by_uuid"),
+            f.created_at,
+        )
+        .join(Audit, Audit.id == f.audit_id)
+        .where(Audit.organisation_id == org_id)
+        .order_by(f.id)
     )

@@ -231,6 +231,7 @@ OUTCOMES: tuple[RecordType, ...] = (
     RecordType("feedback", "feedback", improvement.feedback),
     RecordType("actions", "improvement actions", improvement.actions),
     RecordType("action_notes", "action notes", improvement.action_notes),
+    RecordType("co_audit_follow_ups", "co-audit follow-ups", improvement.co_audit_follow_ups),
     RecordType("rechecks", "re-checks", improvement.rechecks),
     RecordType("selection_draws", "draws", improvement.selection_draws),
     RecordType("compliment_sections", "log sections", compliments.sections),

@@ -15,7 +15,7 @@ people a draw picked), ``checkers`` (quality checkers: their assignments, and wh
 ``roles`` holds the vocabulary they are written in (roles per service, page guards such as
 ``capture_required``). ``audit_records`` says who may read a stored audit; ``coaudits`` who may
 send a co-audit (a quality checker only what is assigned to them) and what a checker's phone is
-given to do.
+given to do; ``comparisons`` who may see a co-audit beside its staff audit.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -81,6 +81,12 @@ from careobs.permissions.coaudits import (
     is_checker_in,
     may_co_audit,
     open_co_audit_tasks,
+)
+from careobs.permissions.comparisons import (
+    ComparedPair,
+    get_visible_comparison,
+    may_follow_up_comparison,
+    may_view_comparison,
 )
 from careobs.permissions.compliments import (
     compliment_services,
@@ -174,6 +180,7 @@ __all__ = [
     "CHECKER_ROLES",
     "MANAGE",
     "WORK",
+    "ComparedPair",
     "action_services",
     "admin_area_required",
     "admin_required",
@@ -200,6 +207,7 @@ __all__ = [
     "get_feedback_roles",
     "get_visible_action",
     "get_visible_audit",
+    "get_visible_comparison",
     "get_visible_compliment",
     "get_visible_conversation",
     "get_visible_draw",
@@ -232,6 +240,7 @@ __all__ = [
     "may_edit_compliment_sections",
     "may_edit_feedback",
     "may_follow_up_audit",
+    "may_follow_up_comparison",
     "may_follow_up_visit",
     "may_give_conversation",
     "may_make_evidence_pack",
@@ -248,6 +257,7 @@ __all__ = [
     "may_update_action",
     "may_view_action",
     "may_view_audit",
+    "may_view_comparison",
     "may_view_compliment",
     "may_view_conversation",
     "may_view_draw",

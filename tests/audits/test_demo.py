@@ -4,7 +4,6 @@ MAR audit was completed."""
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from datetime import date, timedelta
 
@@ -15,7 +14,6 @@ from careobs.actions.models import Action
 from careobs.audits import starter
 from careobs.audits.demo import NO_GAPS, RECORDED_AT_THE_TIME, STORY_ACTION
 from careobs.audits.models import Audit, AuditAnswer
-from careobs.checkers import demo as checkers_demo
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from careobs.demo import ROSEWOOD, load_demo
 from careobs.org.models import Service
@@ -31,15 +29,15 @@ def demo(app, db):
 
 
 def _audits(db, template: str) -> list[Audit]:
+    """Rosewood House's audits of the template (Riverside Homecare's are careobs.coaudits.demo's
+    care plan audits of H02, compared with H02's co-audits)."""
     return list(
         db.scalars(
             sa.select(Audit)
             .join(ChecklistVersion, ChecklistVersion.id == Audit.checklist_version_id)
             .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-            .where(Checklist.name == template)
-            # The quality checker's demo adds one staff audit at Riverside Homecare to
-            # co-audit (tests/checkers/test_demo.py): this file is about Rosewood's year.
-            .where(Audit.uuid != uuid.uuid5(checkers_demo.NAMESPACE, "riverside-care-plan-H03"))
+            .join(Service, Service.id == Audit.service_id)
+            .where(Checklist.name == template, Service.name == ROSEWOOD)
             .order_by(Audit.started_at)
         )
     )

@@ -254,6 +254,8 @@ def test_json_shape(audits, acme, client_as):
         "scores",
         "bands",
         "failed",
+        "coaudit_agreement",
+        "coaudits_by_service",
     ]
     for table in payload["tables"]:
         assert {"key", "title", "caption", "columns", "rows", "chart"} <= set(table)

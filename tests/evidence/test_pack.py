@@ -101,8 +101,17 @@ def test_homecare_pack_counts_visits_and_tags_them_to_safe_and_effective(app, db
     # No QUIS in homecare: C1 holds only what people said when asked (issue 16's "I" statements).
     said = {f"“{q.text}”" for q in QUESTIONS}
     assert {i.title for i in found.get("C1", [])} <= said
-    # C2 otherwise only from the care plan audit's schedule (issue 15: on-time compliance)
-    assert {i.title for i in found.get("C2", [])} - said == {f"{CARE_PLAN.name}: done on time"}
+    # C2 otherwise only from the care plan audit: its schedule (issue 15: on-time compliance),
+    # the manager's monthly audits of H02 (the co-audit demo, issue 16) and the actions raised
+    # from differences with H02's co-audits, which carry the template's statements.
+    assert {i.title for i in found.get("C2", [])} - said == {
+        f"{CARE_PLAN.name}: done on time",
+        CARE_PLAN.name,
+        f"{CARE_PLAN.name}: latest rating of each subject",
+        f"{CARE_PLAN.name}: scores by month",
+        f"{CARE_PLAN.name}: most often failed items",
+        "Actions tagged with this statement",
+    }
     assert found["S7"][0].table.rows[0][0] == "Infection prevention and control"
     # the care worker list of coverage (names) is not in the pack, only its headline
     keys = {i.table.key for items in found.values() for i in items if i.table is not None}

@@ -50,6 +50,7 @@ from tests.support.audits import (
     starter_templates,
     template_info,
 )
+from tests.support.coaudits import co_audit
 from tests.support.database import empty_all_tables
 from tests.support.visits import checklist_info
 from tests.support.visits import spot_check as visit_doc
@@ -116,6 +117,8 @@ conversation        view            yes   yes     yes        no     no        no
 audit               co_audit_ask    yes   yes     no         no     no        no     no
 audit_of_worker     co_audit_ask    no    no      no         no     no        no     no
 people_draw         give_to_checker yes   yes     no         no     no        no     no
+comparison          view            yes   yes     yes        no     no        no     no
+comparison          follow_up       yes   yes     yes        no     no        no     no
 """
 
 
@@ -319,6 +322,7 @@ def build_world(app, db) -> World:
         "audit": stored_audit(db, audit_of_person),
         "audit_of_worker": stored_audit(db, audit_of_hal),
     }
+    world.records["comparison"] = comparison_of(world, world.records["audit"])
     world.records |= log_entries(world, homecare, hal)
     world.today = today
     add_mixed_user(world, data, acme)
@@ -327,6 +331,15 @@ def build_world(app, db) -> World:
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
     return world
+
+
+def comparison_of(world: World, staff_audit: Audit) -> P.ComparedPair:
+    """The supervisor's co-audit of her own care plan audit of H01, with H01: they differ on
+    the first item (the co-audit says No), which is what "follow_up" follows up."""
+    co = co_audit(
+        world.db, staff_audit, by=world.users["supervisor"], ratings={0: "not_met"}, code="H01"
+    )
+    return P.get_visible_comparison(world.db, world.users["admin"], co.uuid)
 
 
 def log_entries(world: World, homecare, hal) -> dict:
@@ -500,6 +513,10 @@ MODULE = {
     ("audit", "co_audit_ask"): P.may_ask_co_audit,
     ("audit_of_worker", "co_audit_ask"): P.may_ask_co_audit,
     ("people_draw", "give_to_checker"): P.may_give_conversation,
+    ("comparison", "view"): lambda user, pair: P.may_view_comparison(
+        user, pair.co_audit, pair.staff
+    ),
+    ("comparison", "follow_up"): P.may_follow_up_comparison,
 }
 
 # For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
@@ -544,7 +561,15 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         [result] = synced(client, document)
         assert result["status"] in {"created", "forbidden", "invalid"}, result
         return result["status"] == "created"
-    if verb == "view" or kind == "worker_page":
+    if kind == "comparison":
+        url = f"/audits/{r.co_audit.uuid}/comparison"
+        if verb == "view":
+            response = client.get(url)
+        else:
+            key = world.audit_template.items[0].key
+            response = client.post(f"{url}/follow-up", data={"item": key.hex})
+            granted = {302}
+    elif verb == "view" or kind == "worker_page":
         url = {
             "quis_session": f"/quis/sessions/{getattr(r, 'uuid', '')}",
             "visit_released": f"/visits/{getattr(r, 'uuid', '')}",
