@@ -14,6 +14,7 @@ from markupsafe import escape
 
 from careobs.actions.models import Action
 from careobs.audits.models import CoAuditFollowUp
+from careobs.checklists.models import ChecklistItem
 from careobs.db import utcnow
 from tests.support.coaudits import co_audit
 from tests.support.database import count
@@ -223,8 +224,13 @@ def test_one_tap_raises_one_action_owned_by_who_tapped_due_in_14_days(db, org, p
     assert action.status == "open"
     zone_today = utcnow().astimezone(ZoneInfo("Europe/London")).date()
     assert action.due_on == zone_today + timedelta(days=14)
+    # The question as the person was asked it: the starter templates' easy-read wording.
+    asked = db.scalar(
+        sa.select(ChecklistItem.easy_read_text).where(ChecklistItem.key == plan.items[0].key)
+    )
+    assert asked
     assert action.description == (
-        f"Follow up R01's co-audit: '{plan.items[0].text}' — staff audit Not met, R01 said Yes"
+        f"Follow up R01's co-audit: '{asked}' — staff audit Not met, R01 said Yes"
     )
     assert "W7" in action.cqc_tags
     [followed] = db.scalars(sa.select(CoAuditFollowUp)).all()
@@ -305,7 +311,7 @@ def test_both_audits_pages_link_to_the_comparison_and_lists_label_co_audits(db, 
 
 def test_a_staff_audit_with_no_co_audit_has_no_comparison_link(staff_audit, manager):
     page = manager.get(f"/audits/{staff_audit.uuid}").get_data(as_text=True)
-    assert "See the comparison" not in page and "Co-audit" not in page
+    assert "See the comparison" not in page and "/comparison" not in page
 
 
 def test_the_answer_is_described_in_the_openapi_document(pair, manager, client):

@@ -122,13 +122,14 @@ def test_no_person_supported_appears_and_the_pdf_has_the_audits(app, db, demo, p
 
 
 def test_a_service_auditing_one_person_shows_the_others_missed(app, db, demo, period):
-    """Riverside Homecare audits only H02's care plan, monthly, each compared with H02's
-    co-audit (careobs.coaudits.demo); its care plan audit is scheduled from three weeks ago,
+    """Riverside Homecare audits H02's care plan monthly, each compared with H02's co-audit
+    (careobs.coaudits.demo), and H03's once (the audit its quality checker is given to
+    co-audit, careobs.checkers.demo); its care plan audit is scheduled from three weeks ago,
     every 30 days: each other person's first care plan audit fell due and was missed. The
-    co-audits count in none of these figures: twelve audits, not twenty-four."""
+    co-audits count in none of these figures: thirteen audits, not twenty-five."""
     pack = _pack(app, demo[RIVERSIDE], period)
 
-    assert pack.counts["audits"] == 12 and pack.counts["co_audits"] == 12
+    assert pack.counts["audits"] == 13 and pack.counts["co_audits"] == 12
     items = [i for items in _statements(pack).values() for i in items]
     audit_titles = {i.title for i in items if i.title.startswith(starter.CARE_PLAN.name)}
     assert f"{starter.CARE_PLAN.name}: done on time" in audit_titles

@@ -172,10 +172,11 @@ def test_the_demo_adds_up_with_one_template_unmapped(app, db, demo, period):
     assert dict(template.items[0].facts)["Audits"] == str(care_plans)
     assert [i.title for i in template.items][:2] == [CARE_PLAN, f"{CARE_PLAN}: done on time"]
 
-    # Riverside audits only H02's care plan, monthly (careobs.coaudits.demo): twelve staff
-    # audits, all unmapped now; the co-audits compared with them are never counted.
+    # Riverside audits H02's care plan monthly (careobs.coaudits.demo) and H03's once (for
+    # its quality checker to co-audit, careobs.checkers.demo): thirteen staff audits, all
+    # unmapped now; the co-audits compared with them are never counted.
     riverside = _pack(app, demo[RIVERSIDE], period)
-    assert riverside.counts["audits"] == riverside.counts["audits_unmapped"] == 12
+    assert riverside.counts["audits"] == riverside.counts["audits_unmapped"] == 13
     [template] = riverside.unmapped_audits.statements
     assert [i.title for i in template.items][:2] == [CARE_PLAN, f"{CARE_PLAN}: done on time"]
 
