@@ -20,6 +20,7 @@ from careobs.permissions import (
     get_visible_conversation,
     get_visible_draw,
     may_record_conversation,
+    may_view_draw,
     visible_actions,
 )
 from careobs.selection.service import drawable_services
@@ -77,7 +78,10 @@ def record_page():
 @bp.get("/<uuid:conversation_id>")
 @login_required
 def detail(conversation_id: uuid.UUID):
-    """A conversation's record: what came of asking, every answer and its follow-ups."""
+    """A conversation's record: what came of asking, every answer and its follow-ups.
+
+    The draw and the raised actions are linked only for who may open them: a quality checker
+    reads the conversation they held, not the draw it came from nor the manager's actions."""
     db = get_session()
     conversation = get_visible_conversation(db, current_user, conversation_id)
     if conversation is None:
@@ -97,6 +101,7 @@ def detail(conversation_id: uuid.UUID):
         answers=ANSWERS,
         outcomes=OUTCOMES,
         raised=raised,
+        may_open_draw=may_view_draw(current_user, conversation.draw),
     )
 
 
