@@ -1,6 +1,6 @@
-"""Following up a difference between a co-audit and its staff audit: the action is made by the
-one constructor for agreed actions (careobs.actions.service.from_co_audit); this module says
-whose day "today" is and how the other side is named."""
+"""Following up a difference between a co-audit and its staff audit: the action is made by
+careobs.actions.service.from_co_audit, the co-audit's constructor beside from_audit and
+from_conversation; this module says whose day "today" is and how the other side is named."""
 
 from __future__ import annotations
 
