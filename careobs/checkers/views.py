@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
@@ -75,11 +76,15 @@ def checker_offers():
 
 
 def _conversations_given(draw) -> dict[str, CheckerAssignment]:
-    """The draw's people given to checkers, by code (for the draw page)."""
-    rows = get_session().scalars(
-        sa.select(CheckerAssignment).where(CheckerAssignment.draw_id == draw.id)
+    """The draw's people given to checkers, by code (for the draw page): one query, the code
+    and the checker (whom the page names) read with each assignment, not one read per person."""
+    rows = get_session().execute(
+        sa.select(Person.code, CheckerAssignment)
+        .join(Person, Person.id == CheckerAssignment.person_id)
+        .where(CheckerAssignment.draw_id == draw.id)
+        .options(joinedload(CheckerAssignment.user))
     )
-    return {a.person.code: a for a in rows}
+    return {code: assignment for code, assignment in rows}
 
 
 @bp.route("/co-audits/<uuid:audit_id>", methods=["GET", "POST"])

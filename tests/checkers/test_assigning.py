@@ -318,3 +318,34 @@ def test_the_managers_home_links_to_the_checkers_work_of_their_services(
     assert f'href="/checkers/services/{org.care_home.uuid}"' not in home
     supervisor_home = login_as(org.supervisor).get("/").get_data(as_text=True)
     assert "/checkers/services/" not in supervisor_home
+
+
+def test_the_draw_page_reads_the_given_conversations_in_one_query(
+    app, org, homecare_manager, checker, second_checker, homecare_draw, login_as
+):
+    """Each given person's code and checker come with the assignment, not one read each."""
+    manager = login_as(homecare_manager)
+    for code, user in (("H01", checker), ("H02", second_checker)):
+        response = manager.post(
+            conversation_page(homecare_draw, code), data={"checker": user.uuid.hex}
+        )
+        assert response.status_code == 302
+    statements: list[str] = []
+    engine = app.extensions["careobs.engine"]
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = manager.get(f"/selection/{homecare_draw.uuid}").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert "Given to Pat (quality checker), a quality checker." in page
+    assert "Given to Quinn Checker, a quality checker." in page
+    given_reads = [s for s in statements if "checker_assignments.draw_id =" in s]
+    assert len(given_reads) == 1
+    one_by_one = [
+        s for s in statements if s.rstrip().endswith(("people.id = ?", "people.id = %(pk_1)s"))
+    ]
+    assert one_by_one == []
