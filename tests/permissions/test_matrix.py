@@ -119,7 +119,15 @@ audit_of_worker     co_audit_ask    no    no      no         no     no        no
 people_draw         give_to_checker yes   yes     no         no     no        no     no
 comparison          view            yes   yes     yes        no     no        no     no
 comparison          follow_up       yes   yes     yes        no     no        no     no
+expert_co_audit     view            yes   yes     no         no     no        no     no
+expert_comparison   view            yes   yes     no         no     no        no     no
 """
+# The last two rows are Pat's own co-audit, sent from their phone: Pat may open neither its page
+# nor its comparison, because the comparison shows the staff audit (whose answers, and whose
+# staff names, are the service's, not the checker's) and the co-audit's page is the service's
+# record of it. What Pat has done is listed on their home page, which is theirs alone. (The
+# supervisor whose audit it compares reads neither: like any audit, the co-audit is read by its
+# author and the service's managers.)
 
 
 def parse(table: str) -> dict[tuple[str, str, str], bool]:
@@ -327,6 +335,7 @@ def build_world(app, db) -> World:
     world.today = today
     add_mixed_user(world, data, acme)
     add_checker(world, data, acme)
+    add_checkers_co_audit(world)
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
@@ -415,6 +424,17 @@ def add_checker(world: World, data: DataBuilder, acme) -> None:
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     world.db.expire_all()
+
+
+def add_checkers_co_audit(world: World) -> None:
+    """Pat's co-audit of the supervisor's care plan audit of H01, sent from Pat's phone (the
+    "expert_co_audit" and "expert_comparison" rows)."""
+    pat = world.users["expert"]
+    co = co_audit(world.db, world.records["audit"], by=pat, with_="quality_checker", code=None)
+    world.records["expert_co_audit"] = co
+    world.records["expert_comparison"] = P.get_visible_comparison(
+        world.db, world.users["admin"], co.uuid
+    )
 
 
 def staff_audit_template(app, db, acme) -> TemplateInfo:
@@ -517,7 +537,23 @@ MODULE = {
         user, pair.co_audit, pair.staff
     ),
     ("comparison", "follow_up"): P.may_follow_up_comparison,
+    ("expert_co_audit", "view"): lambda user, audit: opens_for(
+        user, P.may_view_audit(user, audit), "audits.detail", f"/audits/{audit.uuid}"
+    ),
+    ("expert_comparison", "view"): lambda user, pair: P.may_view_comparison(
+        user, pair.co_audit, pair.staff
+    ),
 }
+
+
+def opens_for(user, may: bool, endpoint: str, path: str) -> bool:
+    """A page opens when the module's predicate allows its record and, for someone who is only
+    a quality checker, when it is one of their pages (the guard careobs.checkers.views asks of
+    careobs.permissions before any view runs). Pat is the author of their co-audit, so
+    :func:`~careobs.permissions.visible_audits` lists it; its page is still not Pat's."""
+    guarded = P.only_a_quality_checker(user) and not P.checker_may_open(endpoint, path)
+    return may and not guarded
+
 
 # For the kinds that have a ``visible_<kind>`` query, a record is visible exactly when the
 # module's ``may_view`` says so (the lists and the pages agree).
@@ -561,7 +597,7 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         [result] = synced(client, document)
         assert result["status"] in {"created", "forbidden", "invalid"}, result
         return result["status"] == "created"
-    if kind == "comparison":
+    if kind in ("comparison", "expert_comparison"):
         url = f"/audits/{r.co_audit.uuid}/comparison"
         if verb == "view":
             response = client.get(url)
@@ -582,6 +618,7 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "worker_page": f"/dashboards/workers/{getattr(r, 'uuid', '')}",
             "audit": f"/audits/{getattr(r, 'uuid', '')}",
             "audit_of_worker": f"/audits/{getattr(r, 'uuid', '')}",
+            "expert_co_audit": f"/audits/{getattr(r, 'uuid', '')}",
             "compliment": f"/compliments/{getattr(r, 'uuid', '')}",
             "compliment_others": f"/compliments/{getattr(r, 'uuid', '')}",
             "conversation": f"/voice/{getattr(r, 'uuid', '')}",
@@ -739,6 +776,8 @@ def test_privacy_rows_are_in_the_table():
     assert [(k, v) for r, k, v in EXPECTED if r == "expert" and EXPECTED[r, k, v]] == [
         ("people_draw", "follow_up")
     ]
+    assert EXPECTED["expert", "expert_co_audit", "view"] is False  # though Pat sent it
+    assert EXPECTED["expert", "expert_comparison", "view"] is False
 
 
 # --- a user with mixed roles ----------------------------------------------------------------------
@@ -972,8 +1011,11 @@ EVERY_QUERY = (
 @pytest.mark.parametrize("name", EVERY_QUERY)
 def test_a_quality_checker_gets_no_row_from_any_query(world, name):
     """Every ``visible_*`` and ``*_services`` query of careobs.permissions answers nothing to
-    Pat (the conversations: only those Pat recorded, and Pat recorded none here)."""
+    Pat (the conversations: only those Pat recorded, and Pat recorded none here; the audits:
+    only the co-audit Pat sent, the ``expert_co_audit`` row)."""
     query = getattr(P, name)(world.users["expert"])
+    if name == "visible_audits":  # but the co-audit Pat sent, which no page opens for Pat
+        query = query.where(Audit.id != world.records["expert_co_audit"].id)
     assert world.db.execute(query.limit(1)).first() is None, name
 
 
