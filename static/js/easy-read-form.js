@@ -104,14 +104,20 @@ async function fillSetup() {
   sayAgreed();
 }
 
-/** The big button says what it records: "R07 has agreed to take part". */
+/** The big button says what pressing it records: "R07 has agreed to take part — start". With
+ * the person, it is described by what agreeing means (#er-consent-meaning). */
 function sayAgreed() {
   const code = $("#er-person").value;
-  $("[data-er-begin]").textContent = context?.with !== "person" ? "Start" : code ? `${code} has agreed to take part` : "The person has agreed to take part";
+  const begin = $("[data-er-begin]");
+  const withPerson = context?.with === "person";
+  begin.textContent = !withPerson ? "Start" : code ? `${code} has agreed to take part — start` : "Choose the person first";
+  if (withPerson) begin.setAttribute("aria-describedby", "er-consent-meaning");
+  else begin.removeAttribute("aria-describedby");
 }
 
-async function start(event) {
-  event.preventDefault();
+/** Only a press of the agreement button starts (and, with a person, records consent): the form's
+ * own submit (Enter in a field) does nothing, so agreeing is never a side effect. */
+async function start() {
   if (!context || context.problem) return;
   const withPerson = context.with === "person";
   const code = withPerson ? $("#er-person").value : null;
@@ -230,7 +236,8 @@ async function finish() {
 }
 
 function wire() {
-  $("#easy-read-start").addEventListener("submit", start);
+  $("#easy-read-start").addEventListener("submit", (event) => event.preventDefault());
+  $("[data-er-begin]").addEventListener("click", start);
   $("#er-person").addEventListener("change", sayAgreed);
   $("[data-er-not-today]").addEventListener("click", notToday);
   for (const button of document.querySelectorAll("[data-answer]")) {

@@ -1,7 +1,8 @@
 """The easy-read co-audit form (/audits/easy-read) in the browser, on a 320 px phone.
 
 A supervisor completes a staff audit offline, starts the co-audit with the person from the end of
-it (still offline), records their agreement, answers one question a screen with the keyboard,
+it (still offline), records their agreement (only by the button that says so, "R01 has agreed
+to take part — start", described by what agreeing means; "Not today" saves nothing), answers one question a screen with the keyboard,
 reloads midway and resumes at the same question, checks the answers and finishes; back online the
 outbox sends both, and the server holds the co-audit with what it is compared with, its answers
 mapped to the audit's ratings. A quality checker (made here, with an assignment) completes theirs
@@ -35,6 +36,10 @@ FINISHED_WAITING = "Finished. Saved on this device; it will be sent when there i
 SENT = "Submitted and sent."
 CHECKER = "checker-e2e@demo.test"
 VALUES = {"Yes": "met", "Partly": "partly", "No": "not_met", "Not sure": "na"}
+MEANING = (
+    "If they agree: their answers are compared with the staff audit; they can stop at any time;"
+    " only their code is kept, never their name."
+)
 
 _USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
 _HAS_BOOTSTRAP = f"async () => Boolean(await self.careobsOutbox.getMeta({_USER}, 'bootstrap'))"
@@ -65,6 +70,20 @@ def stored_co_audit(live_server, doc_id: str) -> list[dict]:
                 }
             )
         return found
+
+
+def easy_read_drafts(page: Page) -> list[dict]:
+    """The easy-read co-audits in this device's outbox."""
+    found = page.evaluate(f"async () => await self.careobsOutbox.listDocuments({_USER})")
+    return [d for d in found if (d.get("data") or {}).get("easy_read")]
+
+
+def co_audits_stored(live_server) -> int:
+    with live_server.app.app_context():
+        db = get_session()
+        return db.scalar(
+            sa.select(sa.func.count()).select_from(Audit).where(Audit.co_audit_with.is_not(None))
+        )
 
 
 def answer(page: Page, words: str) -> None:
@@ -130,12 +149,27 @@ def test_a_supervisor_co_audits_with_the_person_offline_and_it_syncs(open_app, l
         f"{starter.CARE_PLAN.name}: R01 · {ROSEWOOD}"
     )
     expect(page.locator("#er-person")).to_have_value("R01")
+    expect(page.locator("#er-consent-meaning")).to_have_text(MEANING)
+    agreed = page.get_by_role("button", name="R01 has agreed to take part — start")
+    expect(agreed).to_have_accessible_description(MEANING)
     assert layout_problems(page) == []
     axe(page)
-    page.get_by_role("button", name="R01 has agreed to take part").click()
+    # Nothing is recorded before the button: not on the code's choice, nor by the form's submit.
+    page.locator("#er-person").select_option("")
+    expect(page.locator("[data-er-begin]")).to_have_text("Choose the person first")
+    page.locator("#er-person").select_option("R01")
+    page.evaluate("() => document.querySelector('#easy-read-start').requestSubmit()")
+    expect(page.locator("#easy-read-setup")).to_be_visible()
+    assert easy_read_drafts(page) == []
+    agreed.click()
     expect(page.locator("#easy-read-question")).to_be_visible()
     co_id = page.url.split("#", 1)[1]
     uuid.UUID(co_id)
+    [draft] = easy_read_drafts(page)
+    assert (draft["id"], draft["data"]["co_audit"]) == (
+        co_id,
+        {"with": "person", "person_code": "R01", "compare_with": staff_id, "consent": True},
+    )
 
     # One question a screen, answered with the keyboard; the progress is announced.
     n = len(items)
@@ -220,11 +254,16 @@ def test_not_today_saves_nothing(open_app, live_server):
     link = page.get_by_role("link", name="(easy read)")
     link.click()
     expect(page.get_by_role("button", name="Not today")).to_be_visible()
+    expect(page.locator("[data-er-begin]")).to_contain_text("has agreed to take part — start")
     before = page.evaluate(f"async () => (await self.careobsOutbox.listDocuments({_USER})).length")
+    stored = co_audits_stored(live_server)
     page.get_by_role("button", name="Not today").click()
     expect(page.locator("[data-er-ended]")).to_be_visible()
+    expect(page.locator("[data-er-begin]")).to_be_hidden()  # no agreement to press afterwards
     after = page.evaluate(f"async () => (await self.careobsOutbox.listDocuments({_USER})).length")
     assert after == before
+    assert easy_read_drafts(page) == []
+    assert co_audits_stored(live_server) == stored
 
 
 @pytest.fixture
