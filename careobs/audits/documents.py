@@ -29,6 +29,7 @@ from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
 from careobs.org.models import Area, Person, StaffMember
 from careobs.permissions import audit_access, co_audit_refusal, roles_by_service
+from careobs.permissions.checkers import NO_CHECKER_ACTIONS, may_raise_actions
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -262,7 +263,13 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
     answers = read_answers(data.get("answers"), version, status, errors, all_na=all_na)
     if co_audit is not None:
         check_co_audit(co_audit, staff_audit, roster, version, subject, status, rosters, errors)
-    actions = read_actions(data.get("actions"), roster, rosters, errors)
+    if co_audit is not None and not may_raise_actions(co_audit.with_):
+        if data.get("actions") not in (None, []):
+            # Not read at all: an owner id would tell the checker whether it is of this service.
+            errors.add("actions", NO_CHECKER_ACTIONS)
+        actions = []
+    else:
+        actions = read_actions(data.get("actions"), roster, rosters, errors)
     went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
     to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
     if errors:

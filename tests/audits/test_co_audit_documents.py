@@ -558,3 +558,62 @@ def test_the_same_co_audit_sent_at_once_from_two_sessions_is_stored_once(served)
     assert answers == len(templates[CARE_PLAN].items)
     [latest] = db.scalars(sa.select(AuditLatest)).all()
     assert latest.audit_id != rows[0].id
+
+
+# --- a quality checker raises no actions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        "carla",  # a real owner of the service
+        "unknown",  # an id that is nobody's: answered the same, so nothing is probed
+        [{"nonsense": True}],
+        "not a list",
+    ],
+)
+def test_a_checkers_co_audit_carrying_actions_is_invalid_whoever_it_names(
+    db, org, care_plan, staff_audit, checker, client_as, actions
+):
+    from tests.support.audits import proposed_action
+
+    assign(db, org, checker, staff_audit)
+    given = (
+        {
+            "carla": [proposed_action(org.staff_members["Carla Carer"])],
+            "unknown": [proposed_action(str(uuid.uuid4()))],
+        }.get(actions, actions)
+        if isinstance(actions, str)
+        else actions
+    )
+    document = co_audit(
+        org.care_home, care_plan, person("R01"), staff_audit, by="quality_checker", actions=given
+    )
+    [answer] = client_as(checker)(document)
+    assert answer["status"] == "invalid"
+    assert answer["errors"] == {
+        "actions": [
+            "A quality checker's co-audit raises no actions: the manager follows up the "
+            "differences from the comparison."
+        ]
+    }
+    assert stored(db, document) is None
+    # Without actions (null or empty) it is kept.
+    document["data"]["actions"] = None
+    assert [r["status"] for r in client_as(checker)(document)] == ["created"]
+
+
+def test_a_co_audit_with_a_person_may_still_raise_actions(
+    db, org, care_plan, staff_audit, supervisor
+):
+    from tests.support.audits import proposed_action
+
+    document = co_audit(
+        org.care_home,
+        care_plan,
+        person("R01"),
+        staff_audit,
+        actions=[proposed_action(org.staff_members["Carla Carer"])],
+    )
+    assert [r["status"] for r in supervisor(document)] == ["created"]
+    assert len(stored(db, document).actions) == 1
