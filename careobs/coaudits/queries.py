@@ -96,6 +96,18 @@ class CoAuditRow:
     def differences(self) -> int:
         return self.compared - self.agreed
 
+    @property
+    def was_compared(self) -> bool:
+        """Compared: arrived, with at least one item both answered — what every figure's
+        "co-audits compared" counts, so it is the k of "over k co-audits"."""
+        return self.arrived and self.compared > 0
+
+    @property
+    def nothing_to_compare(self) -> bool:
+        """Arrived, but no item both audits answered (every one N/A or Not sure on a side):
+        counted apart so a row's numbers add up."""
+        return self.arrived and self.compared == 0
+
 
 def co_audit_rows(
     db: Session, service_ids, start: datetime, end: datetime, template_id: int | None = None

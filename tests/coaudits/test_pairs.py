@@ -133,3 +133,20 @@ def test_nobody_logged_in_and_another_organisation(app, db, org, other, early, l
 
 def _plan(db, early):
     return template_info(db, CARE_PLAN, early.organisation_id)
+
+
+def test_a_pair_with_no_item_both_answered_is_counted_apart(db, org, staff_audit, login_as):
+    """Arrived but every item Not sure on the co-audit: not "compared" (so "Co-audits compared
+    (n)" equals the k of "over k co-audits"), but counted in its own column."""
+    co_audit(db, staff_audit, by=org.supervisor, rating="na")
+    co_audit(db, staff_audit, by=org.manager, ratings={0: "not_met"})
+    manager = login_as(org.manager)
+    day = staff_audit.started_at.date()
+    query = {"date_from": str(day), "date_to": str(day), "grouping": "month"}
+    payload = manager.get("/api/v1/dashboards/audits", query_string=query).get_json()
+    tables = {t["key"]: t for t in payload["tables"]}
+    [row] = tables["coaudit_agreement"]["rows"]
+    assert row[1] == 1 and row[7].endswith("over 1 co-audit")
+    assert row[8] == 1
+    [service] = tables["coaudits_by_service"]["rows"]
+    assert (service[1], service[2], service[6]) == (2, 1, 1)
