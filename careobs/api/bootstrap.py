@@ -209,7 +209,10 @@ def _co_audit_tasks(db: Session, user, access) -> tuple[list[dict], dict[int, li
     for assignment, audit in rows:
         version = versions.get(audit.checklist_version.checklist_id)
         if version is None or access.get(audit.service_id, set()) is None:
-            continue  # nothing to complete it on; or they capture there and need no task
+            # Nothing to complete it on; or they capture there and need no task: reachable, as
+            # an organisation admin captures in every service, including one where they are
+            # also a quality checker.
+            continue
         by_service.setdefault(audit.service_id, []).append((audit, version))
         tasks.append(
             {

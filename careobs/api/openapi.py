@@ -179,7 +179,9 @@ OPENAPI = {
                     ),
                     "409": _error(
                         "The staff audit this co-audit is compared with has not reached the "
-                        "server yet (code staff_audit_not_arrived)"
+                        "server yet (code staff_audit_not_arrived), is still a draft (code "
+                        "staff_audit_not_submitted), or the audit the co-audit names is about "
+                        "another person, template or service (code staff_audit_mismatch)"
                     ),
                 },
             }

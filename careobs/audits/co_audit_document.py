@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from careobs.audits.models import Audit
 from careobs.org.models import Person
+from careobs.permissions.comparisons import pair_mismatch
 from careobs.sync.fields import Errors, read_choice, read_uuid
 from careobs.sync.roster import Rosters, ServiceRoster
 
@@ -104,20 +105,13 @@ def _active_person_id(rosters: Rosters, roster: ServiceRoster, code: str) -> int
     return cache[service_id].get(code)
 
 
-def _same_subject(audit: Audit, subject) -> bool:
-    return (audit.subject_type, audit.person_id, audit.staff_id, audit.area_id) == (
-        subject.type,
-        subject.person_id,
-        subject.staff_id,
-        subject.area_id,
-    )
-
-
 def check_co_audit(
     co: CoAudit, staff_audit: Audit | None, roster, version, subject, status, rosters, errors
 ) -> None:
     """Check the co-audit against its service and the staff audit it names (when the server
-    holds it), and look up the person taking part; every reason is an error of its own."""
+    holds it: careobs.permissions.comparisons.pair_mismatch, the rule the comparison and the
+    figures ask again when the staff audit arrives later), and look up the person taking part;
+    every reason is an error of its own."""
     if roster is not None and co.with_ == "person" and co.person_code is not None:
         co.person_id = _active_person_id(rosters, roster, co.person_code)
         if co.person_id is None:
@@ -134,18 +128,24 @@ def check_co_audit(
     if staff_audit is None or roster is None:
         return  # not on the server yet: kept as it is, compared once it arrives
     field = "co_audit.compare_with"
-    if (
-        staff_audit.organisation_id != roster.service.organisation_id
-        or staff_audit.service_id != roster.service.id
-    ):
+    subject_key = (
+        None
+        if subject is None
+        else (subject.type, subject.person_id, subject.staff_id, subject.area_id)
+    )
+    mismatch = pair_mismatch(
+        staff_audit,
+        roster.service.organisation_id,
+        roster.service.id,
+        version.checklist_id if version is not None else None,
+        subject_key,
+    )
+    if mismatch == "service":
         errors.add(field, "The staff audit it names is of another service.")
-        return
-    if staff_audit.is_co_audit:
+    elif mismatch == "co_audit":
         errors.add(field, "It names a co-audit: name the staff audit it is compared with.")
-        return
-    template = staff_audit.checklist_version.checklist
-    if version is not None and template.id != version.checklist_id:
+    elif mismatch == "template":
+        template = staff_audit.checklist_version.checklist
         errors.add(field, f"The staff audit it names is of another template ({template.name}).")
-        return
-    if subject is not None and not _same_subject(staff_audit, subject):
+    elif mismatch == "subject":
         errors.add(field, "The staff audit it names is about another subject.")

@@ -25,10 +25,15 @@ from careobs.audits.co_audit_document import (
     read_co_audit,
     staff_audit_named,
 )
+from careobs.audits.models import Audit
 from careobs.capture.answers import CleanAction, CleanAnswer, read_actions, read_answers
+from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import SUBJECT_TYPES, Checklist, ChecklistVersion
+from careobs.db import lock_for_writing
 from careobs.org.models import Area, Person, StaffMember
-from careobs.permissions import audit_access, co_audit_refusal, roles_by_service
+from careobs.permissions import audit_access, co_audit_refusal
+from careobs.permissions.checkers import NO_CHECKER_ACTIONS, may_raise_actions
+from careobs.permissions.coaudits import co_audit_assignment, second_co_audit_refusal
 from careobs.sync.fields import Errors, read_choice, read_int, read_text, read_time, read_uuid
 from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
@@ -61,6 +66,9 @@ class CleanAudit:
     status: str
     co_audit: CoAudit | None = None  # None: a staff audit
     easy_read: bool = False
+    staff_audit: Audit | None = None  # the stored audit ``co_audit.compare_with`` names
+    assignment_id: int | None = None  # a quality checker's co-audit: their assignment
+    sender: object = None  # who sends it (the batch's user)
 
 
 def _template_version(rosters: Rosters, template_id: uuid.UUID, number) -> ChecklistVersion | None:
@@ -111,40 +119,22 @@ def _allowed_templates(rosters: Rosters, roster: ServiceRoster) -> set[int] | No
     return rosters.lookups["audit_access"].get(roster.service.id, set())
 
 
-def check_allowed(rosters: Rosters, roster: ServiceRoster, version: ChecklistVersion | None):
-    """Raise Forbidden, in words a care worker understands, unless the user may complete the
-    template's audits in the service: both are of their own organisation (the roster and the
-    template are looked up in it), so naming them tells nothing of anyone else's."""
-    allowed = _allowed_templates(rosters, roster)
-    if allowed is None or (allowed and (version is None or version.checklist_id in allowed)):
-        return
-    service = roster.service.name
-    # A care worker there is (or was) a champion; anyone else has no audit rights there at all.
-    champion = bool(allowed) or roles_by_service(rosters.user).get(roster.service.id) == "staff"
-    if version is None or not champion:
-        raise Forbidden(
-            "service_id",
-            f"You cannot complete audits at {service}: you are not a manager, supervisor or "
-            "audit champion there. Ask your manager if you should be.",
-        )
-    raise Forbidden(
-        "template_id",
-        f"You are not an audit champion for {version.checklist.name} at {service} any more, "
-        "so the server cannot keep this audit. Ask your manager: they can name you champion "
-        "again, or complete the audit themselves.",
-    )
-
-
 def check_who(rosters: Rosters, roster: ServiceRoster, version, co_audit, staff_audit) -> None:
-    """Raise Forbidden unless the user may send this audit: a quality checker only their
-    assigned co-audits, anyone else what careobs.permissions.audit_access lets them complete."""
+    """Raise Forbidden unless the user may send this audit (careobs.permissions
+    .co_audit_refusal, the one rule: a quality checker only their assigned co-audits, anyone
+    else what careobs.permissions.audit_access lets them complete)."""
     with_ = co_audit.with_ if co_audit else None
     template = version.checklist if version is not None else None
-    refusal = co_audit_refusal(rosters.user, roster.service, template, with_, staff_audit)
+    refusal = co_audit_refusal(
+        rosters.user,
+        roster.service,
+        template,
+        with_,
+        staff_audit,
+        allowed=_allowed_templates(rosters, roster),
+    )
     if refusal is not None:
         raise Forbidden(*refusal)
-    if with_ != "quality_checker":
-        check_allowed(rosters, roster, version)
 
 
 def _fill_roster(rosters: Rosters, roster: ServiceRoster) -> None:
@@ -262,11 +252,23 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
     answers = read_answers(data.get("answers"), version, status, errors, all_na=all_na)
     if co_audit is not None:
         check_co_audit(co_audit, staff_audit, roster, version, subject, status, rosters, errors)
-    actions = read_actions(data.get("actions"), roster, rosters, errors)
+    if co_audit is not None and not may_raise_actions(co_audit.with_):
+        if data.get("actions") not in (None, []):
+            # Not read at all: an owner id would tell the checker whether it is of this service.
+            errors.add("actions", NO_CHECKER_ACTIONS)
+        actions = []
+    else:
+        actions = read_actions(data.get("actions"), roster, rosters, errors)
     went_well = read_text(data.get("went_well"), "went_well", errors, MAX_TEXT)
     to_develop = read_text(data.get("to_develop"), "to_develop", errors, MAX_TEXT)
     if errors:
         return None, errors
+    assignment = (
+        co_audit_assignment(rosters.user, roster.service, staff_audit)
+        if co_audit is not None and co_audit.with_ == "quality_checker"
+        else None
+    )
+    assignment_id = assignment.id if assignment is not None else None
     clean = CleanAudit(
         roster,
         version,
@@ -280,5 +282,21 @@ def validate(data, rosters: Rosters) -> tuple[CleanAudit | None, Errors]:
         status,
         co_audit,
         easy_read,
+        staff_audit,
+        assignment_id,
+        rosters.user,
     )
     return clean, errors
+
+
+def clash(db, document_id: uuid.UUID, clean: CleanAudit) -> dict | None:
+    """The errors for a quality checker's NEW co-audit of a staff audit they have already sent
+    a co-audit of (one assignment, one co-audit; the sync answers it ``invalid``), None
+    otherwise. The assignment is locked first, inside the sync's transaction, so two sent at
+    once from two devices are decided one after the other and exactly one is kept."""
+    co = clean.co_audit
+    if co is None or co.with_ != "quality_checker" or clean.assignment_id is None:
+        return None
+    lock_for_writing(db, CheckerAssignment.id, clean.assignment_id)
+    refusal = second_co_audit_refusal(db, clean.sender, document_id, clean.staff_audit)
+    return None if refusal is None else {refusal[0]: [refusal[1]]}

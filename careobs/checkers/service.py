@@ -23,6 +23,7 @@ from careobs.checkers.models import CheckerAssignment
 from careobs.notifications.service import notify
 from careobs.org.models import Person, Service
 from careobs.permissions import CHECKER_ROLES, assignments_in_force, lapsed_assignment_reason
+from careobs.permissions.coaudits import done_co_audits
 from careobs.selection.models import SelectionDraw
 from careobs.voice.models import Conversation
 
@@ -192,12 +193,9 @@ def tasks_of(db: Session, user) -> list[Task]:
     audit_uuids = [a.audit.uuid for a in assignments if a.kind == "co_audit"]
     co_audited = dict(
         db.execute(
-            sa.select(Audit.compare_with, sa.func.max(Audit.ended_at))
-            .where(
-                Audit.compare_with.in_(audit_uuids),
-                Audit.auditor_id == user.id,
-                Audit.status == "submitted",
-            )
+            done_co_audits(user)
+            .with_only_columns(Audit.compare_with, sa.func.max(Audit.ended_at))
+            .where(Audit.compare_with.in_(audit_uuids))
             .group_by(Audit.compare_with)
         ).all()
     )

@@ -59,7 +59,7 @@ def keep_checkers_to_their_pages():
     if (
         current_user.is_authenticated
         and only_a_quality_checker(current_user)
-        and not checker_may_open(request.endpoint, request.path)
+        and not checker_may_open(request.endpoint)
     ):
         abort(403)
 

@@ -20,6 +20,7 @@ from careobs.checklists.models import (
 )
 from careobs.coaudits.comparison import Comparison, Rated, compare
 from careobs.permissions import ComparedPair
+from careobs.permissions.comparisons import valid_pair
 
 
 def co_audit_label(audit: Audit) -> str:
@@ -78,8 +79,9 @@ def follow_ups_of(db: Session, co_audit: Audit) -> dict[uuid.UUID, Action]:
 class CoAuditRow:
     """One submitted co-audit in a period, as the dashboards and the evidence pack count it.
 
-    ``arrived``: its staff audit is on the server (submitted, a staff audit of the same
-    organisation); ``agreed`` of ``compared`` items, matched by key as the comparison does."""
+    ``arrived``: its staff audit is on the server, submitted, and the pair is valid
+    (careobs.permissions.comparisons.valid_pair: same service, template and subject);
+    ``agreed`` of ``compared`` items, matched by key as the comparison does."""
 
     id: int
     service_id: int
@@ -94,6 +96,18 @@ class CoAuditRow:
     def differences(self) -> int:
         return self.compared - self.agreed
 
+    @property
+    def was_compared(self) -> bool:
+        """Compared: arrived, with at least one item both answered — what every figure's
+        "co-audits compared" counts, so it is the k of "over k co-audits"."""
+        return self.arrived and self.compared > 0
+
+    @property
+    def nothing_to_compare(self) -> bool:
+        """Arrived, but no item both audits answered (every one N/A or Not sure on a side):
+        counted apart so a row's numbers add up."""
+        return self.arrived and self.compared == 0
+
 
 def co_audit_rows(
     db: Session, service_ids, start: datetime, end: datetime, template_id: int | None = None
@@ -102,12 +116,7 @@ def co_audit_rows(
     with its agreement with its staff audit and how many of its differences were followed up.
     Three queries, whatever the number of co-audits."""
     co, staff = aliased(Audit), aliased(Audit)
-    arrived = sa.and_(
-        staff.uuid == co.compare_with,
-        staff.organisation_id == co.organisation_id,
-        staff.co_audit_with.is_(None),
-        staff.status == "submitted",
-    )
+    arrived = valid_pair(co, staff)
     where = [
         co.co_audit_with.is_not(None),
         co.status == "submitted",
@@ -121,6 +130,7 @@ def co_audit_rows(
         sa.select(
             co.id, co.service_id, ChecklistVersion.checklist_id, co.started_at, staff.id.isnot(None)
         )
+        .select_from(co)
         .join(ChecklistVersion, ChecklistVersion.id == co.checklist_version_id)
         .outerjoin(staff, arrived)
         .where(*where)
@@ -131,6 +141,7 @@ def co_audit_rows(
         return []
     theirs, ours = aliased(AuditAnswer), aliased(AuditAnswer)
     their_item, our_item = aliased(ChecklistItem), aliased(ChecklistItem)
+    their_domain, our_domain = aliased(ChecklistDomain), aliased(ChecklistDomain)
     both = sa.and_(theirs.rating != "na", ours.rating != "na")
     counted = {
         co_id: (agreed or 0, compared or 0)
@@ -140,12 +151,21 @@ def co_audit_rows(
                 sa.func.sum(sa.case((sa.and_(both, theirs.rating == ours.rating), 1), else_=0)),
                 sa.func.sum(sa.case((both, 1), else_=0)),
             )
+            .select_from(co)
             .join(staff, arrived)
             .join(theirs, theirs.audit_id == co.id)
             .join(their_item, their_item.id == theirs.item_id)
+            .join(their_domain, their_domain.id == their_item.domain_id)
             .join(our_item, our_item.key == their_item.key)
+            .join(our_domain, our_domain.id == our_item.domain_id)
             .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
-            .where(co.id.in_(ids))
+            .where(
+                co.id.in_(ids),
+                # Starter keys are shared by every organisation's copies: each side's item is
+                # of its own audit's version, so the join never spans other versions.
+                their_domain.version_id == co.checklist_version_id,
+                our_domain.version_id == staff.checklist_version_id,
+            )
             .group_by(co.id)
         )
     }
@@ -182,12 +202,14 @@ class ItemDisagreement:
 
 def most_disagreed(db: Session, co_audit_ids: list[int], limit: int = 5) -> list[ItemDisagreement]:
     """The items the co-audits most often disagreed with their staff audits on (at least once),
-    most first, then by wording; compared over the co-audits whose staff audit has arrived."""
+    most first, then by wording; compared over the co-audits whose staff audit has arrived and
+    is theirs (careobs.permissions.comparisons.valid_pair)."""
     if not co_audit_ids:
         return []
     co, staff = aliased(Audit), aliased(Audit)
     theirs, ours = aliased(AuditAnswer), aliased(AuditAnswer)
     their_item, our_item = aliased(ChecklistItem), aliased(ChecklistItem)
+    their_domain, our_domain = aliased(ChecklistDomain), aliased(ChecklistDomain)
     both = sa.and_(theirs.rating != "na", ours.rating != "na")
     differed = sa.func.sum(sa.case((sa.and_(both, theirs.rating != ours.rating), 1), else_=0))
     rows = db.execute(
@@ -199,22 +221,20 @@ def most_disagreed(db: Session, co_audit_ids: list[int], limit: int = 5) -> list
             differed,
         )
         .select_from(co)
-        .join(
-            staff,
-            sa.and_(
-                staff.uuid == co.compare_with,
-                staff.organisation_id == co.organisation_id,
-                staff.co_audit_with.is_(None),
-                staff.status == "submitted",
-            ),
-        )
+        .join(staff, valid_pair(co, staff))
         .join(theirs, theirs.audit_id == co.id)
         .join(their_item, their_item.id == theirs.item_id)
+        .join(their_domain, their_domain.id == their_item.domain_id)
         .join(our_item, our_item.key == their_item.key)
+        .join(our_domain, our_domain.id == our_item.domain_id)
         .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
         .join(ChecklistVersion, ChecklistVersion.id == co.checklist_version_id)
         .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .where(co.id.in_(co_audit_ids))
+        .where(
+            co.id.in_(co_audit_ids),
+            their_domain.version_id == co.checklist_version_id,
+            our_domain.version_id == staff.checklist_version_id,
+        )
         .group_by(their_item.key)
         .having(differed > 0)
     ).all()

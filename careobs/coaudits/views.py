@@ -25,6 +25,7 @@ bp = Blueprint("coaudits", __name__, url_prefix="/audits")
 api_bp = Blueprint("coaudits_api", __name__, url_prefix="/api/v1/audits")
 
 NOT_ARRIVED = "The staff audit this co-audit is compared with has not reached the server yet."
+NOT_ARRIVED_PAGE = f"{NOT_ARRIVED} The comparison appears here once it has been synced."
 NOT_A_DIFFERENCE = "Only an item on which the two audits differ can be followed up."
 
 
@@ -78,7 +79,7 @@ def page(audit_id: uuid.UUID):
         may_follow_up=may_follow_up_comparison(current_user, pair),
         staff_words=STAFF_WORDS,
         easy_words=EASY_READ_WORDS,
-        not_arrived=NOT_ARRIVED,
+        not_arrived=pair.refusal[1] if pair.refusal else NOT_ARRIVED_PAGE,
         zone=time_zone(db, current_user.organisation_id),
     )
 
@@ -116,11 +117,15 @@ def follow_up(audit_id: uuid.UUID):
 @login_required
 def api(audit_id: uuid.UUID):
     """The comparison as JSON (issue 16's contract); 409 while the staff audit has not
-    arrived; 404 for an audit the user may not read, or a staff audit with no co-audit."""
+    arrived or is a draft, or when the audit the co-audit names is not its staff audit
+    (careobs.permissions.comparisons.pair_refusal); 404 for an audit the user may not read, or
+    a staff audit with no co-audit."""
     db = get_session()
     pair = get_visible_comparison(db, current_user, audit_id)
     if pair is None:
         return error_response(404)
+    if pair.refusal is not None:
+        return error_response(409, pair.refusal[1], pair.refusal[0])
     if pair.staff is None:
         return error_response(409, NOT_ARRIVED, "staff_audit_not_arrived")
     return jsonify(as_json(pair.staff.uuid, pair.co_audit.uuid, comparison_of(db, pair)))

@@ -38,7 +38,7 @@ INTERVAL_MEANS = (
 
 def sums(rows: list[CoAuditRow]) -> ClusterSums:
     """The co-audits compared, as clusters of (agreeing, compared) items."""
-    return ClusterSums.of((r.agreed, r.compared) for r in rows if r.arrived)
+    return ClusterSums.of((r.agreed, r.compared) for r in rows if r.was_compared)
 
 
 def agreement_words(s: ClusterSums) -> str:
@@ -68,7 +68,7 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     for span, in_period in zip(spans, by_period, strict=True):
         s = sums(in_period)
         interval = cluster_interval(s)
-        compared = [r for r in in_period if r.arrived]
+        compared = [r for r in in_period if r.was_compared]
         trend_rows.append(
             [
                 span.label,
@@ -79,10 +79,12 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
                 interval.low if interval else None,
                 interval.high if interval else None,
                 agreement_words(s) if compared else "no co-audit compared",
+                sum(1 for r in in_period if r.nothing_to_compare),
             ]
         )
     total = sums(rows)
-    compared_n = sum(1 for r in rows if r.arrived)
+    compared_n = sum(1 for r in rows if r.was_compared)
+    nothing_n = sum(1 for r in rows if r.nothing_to_compare)
     trend = Table(
         "coaudit_agreement",
         TITLE,
@@ -95,11 +97,13 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             Column("low", "95% range from", "pct"),
             Column("high", "95% range to", "pct"),
             Column("summary", "In words"),
+            Column("nothing", "Staff audit arrived, no item to compare (n)", "int"),
         ],
         trend_rows,
         caption=(
             f"{RULE} {INTERVAL_MEANS} The rows add up to the {compared_n} co-audits compared "
-            "in the period; a co-audit whose staff audit has not arrived is counted below, "
+            f"in the period and the {nothing_n} whose staff audit arrived with no item both "
+            "answered; a co-audit whose staff audit has not arrived is counted below, "
             "not here."
         ),
         empty="No co-audits for these filters.",
@@ -118,16 +122,17 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     service_rows = []
     for service_id, done in sorted(per_service.items(), key=lambda kv: names.get(kv[0], "")):
         s = sums(done)
-        differences = sum(r.differences for r in done if r.arrived)
+        differences = sum(r.differences for r in done if r.was_compared)
         followed = sum(r.followed_up for r in done)
         service_rows.append(
             [
                 names.get(service_id, ""),
                 len(done),
-                sum(1 for r in done if r.arrived),
+                sum(1 for r in done if r.was_compared),
                 s.share,
                 differences,
                 followed,
+                sum(1 for r in done if r.nothing_to_compare),
             ]
         )
     by_service = Table(
@@ -140,6 +145,7 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
             Column("agreement", "Agreement", "pct"),
             Column("differences", "Differences", "int"),
             Column("followed_up", "Followed up with an action", "int"),
+            Column("nothing", "Staff audit arrived, no item to compare", "int"),
         ],
         service_rows,
         caption=(
@@ -152,8 +158,9 @@ def tables(db: Session, scope: Scope) -> tuple[dict, list[Table]]:
     overall = {
         "co_audits": len(rows),
         "compared": compared_n,
+        "nothing_to_compare": nothing_n,
         "sums": total,
-        "differences": sum(r.differences for r in rows if r.arrived),
+        "differences": sum(r.differences for r in rows if r.was_compared),
         "followed_up": sum(r.followed_up for r in rows),
     }
     return overall, [trend, by_service]

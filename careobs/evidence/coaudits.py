@@ -30,7 +30,8 @@ def coaudit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> 
     counts["co_audits"] = len(rows)
     if not rows:
         return
-    compared = [r for r in rows if r.arrived]
+    compared = [r for r in rows if r.was_compared]
+    nothing = sum(1 for r in rows if r.nothing_to_compare)
     total = sums(rows)
     ids = [r.id for r in rows]
     add(
@@ -45,6 +46,7 @@ def coaudit_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> 
             facts=[
                 ("Co-audits", str(len(rows))),
                 ("Compared with our audit", str(len(compared))),
+                ("Our audit arrived, no item to compare", str(nothing)),
                 ("Agreement", agreement_words(total)),
             ],
         ),

@@ -46,20 +46,32 @@ def only_a_quality_checker(user) -> bool:
 CHECKER_BLUEPRINTS = frozenset(
     {"home", "accounts", "notifications", "api", "push", "pwa", "checkers"}
 )
-CHECKER_ENDPOINTS = frozenset({"static", "voice.record_page", "voice.detail"})
-CHECKER_PATHS = ("/audits/easy-read",)
+# Pages are named by endpoint, never by path: a path prefix would also let through any page
+# added later under it.
+CHECKER_ENDPOINTS = frozenset(
+    {"static", "voice.record_page", "voice.detail", "audits.easy_read_page"}
+)
+
+# A quality checker's co-audit is compared by the manager, who follows its differences up.
+NO_CHECKER_ACTIONS = (
+    "A quality checker's co-audit raises no actions: the manager follows up the differences "
+    "from the comparison."
+)
 
 
-def checker_may_open(endpoint: str | None, path: str) -> bool:
+def checker_may_open(endpoint: str | None) -> bool:
     """Whether a page is one a quality checker (and nothing else) may open."""
     if endpoint is None:
         return True  # no such page: the 404 says so
     blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else None
-    return (
-        blueprint in CHECKER_BLUEPRINTS
-        or endpoint in CHECKER_ENDPOINTS
-        or path.startswith(CHECKER_PATHS)
-    )
+    return blueprint in CHECKER_BLUEPRINTS or endpoint in CHECKER_ENDPOINTS
+
+
+def may_raise_actions(co_audit_with: str | None) -> bool:
+    """Whether an audit document may carry actions: not a quality checker's co-audit, whose
+    actions would name the service's staff (whom a checker never sees) as owners and let the
+    checker give them work; the manager raises them from the comparison instead."""
+    return co_audit_with != "quality_checker"
 
 
 def services_checked_by(user) -> sa.Select:

@@ -22,43 +22,84 @@ from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.org.models import Service
 from careobs.permissions.audits import audit_access
-from careobs.permissions.checkers import CHECKER_ROLES, services_checked_by
+from careobs.permissions.checkers import (
+    CHECKER_ROLES,
+    assignments_in_force,
+    services_checked_by,
+)
+from careobs.permissions.roles import roles_by_service
 
 CHECKER = "quality_checker"  # the co-audit document's ``with`` for a quality checker
 
 
 def is_checker_in(user, service: Service) -> bool:
-    """Whether the user is a quality checker of this (active) service."""
+    """Whether the user is a quality checker of this service: what
+    :func:`careobs.permissions.checkers.services_checked_by` says of it (an active user, an
+    active service of their organisation)."""
     return (
-        service.organisation_id == user.organisation_id
+        user.active
+        and service.organisation_id == user.organisation_id
         and service.active
         and any(m.service_id == service.id and m.role in CHECKER_ROLES for m in user.memberships)
     )
 
 
-def _assignment(db: Session, user, service: Service, staff_audit: Audit | None):
-    """The user's co-audit assignment for ``staff_audit`` in ``service``, or None."""
+def co_audit_assignment(user, service: Service, staff_audit: Audit | None):
+    """The user's co-audit assignment in force for ``staff_audit`` in ``service``, or None."""
     if staff_audit is None:
         return None
-    return db.scalar(
-        sa.select(CheckerAssignment).where(
+    return object_session(user).scalar(
+        assignments_in_force(user).where(
             CheckerAssignment.kind == "co_audit",
-            CheckerAssignment.user_id == user.id,
             CheckerAssignment.service_id == service.id,
             CheckerAssignment.audit_id == staff_audit.id,
         )
     )
 
 
-def co_audit_refusal(
-    user, service: Service, template: Checklist | None, with_: str | None, staff_audit
+def audit_access_refusal(
+    user, service: Service, template: Checklist | None, allowed: set[int] | None
 ) -> tuple[str, str] | None:
-    """Why the user may not send this audit, as (field, sentence), or None when they may.
+    """Why the user may not complete ``template``'s audits in ``service`` (None: they may),
+    given ``allowed``, what :func:`careobs.permissions.audit_access` says of the service (None:
+    every template, an empty set: none), in words a care worker understands."""
+    if allowed is None or (allowed and (template is None or template.id in allowed)):
+        return None
+    # A care worker there is (or was) a champion; anyone else has no audit rights there at all.
+    champion = bool(allowed) or roles_by_service(user).get(service.id) == "staff"
+    if template is None or not champion:
+        return (
+            "service_id",
+            f"You cannot complete audits at {service.name}: you are not a manager, supervisor "
+            "or audit champion there. Ask your manager if you should be.",
+        )
+    return (
+        "template_id",
+        f"You are not an audit champion for {template.name} at {service.name} any more, so "
+        "the server cannot keep this audit. Ask your manager: they can name you champion "
+        "again, or complete the audit themselves.",
+    )
+
+
+_ASK = object()  # ``allowed`` not given: asked of careobs.permissions.audit_access
+
+
+def co_audit_refusal(
+    user,
+    service: Service,
+    template: Checklist | None,
+    with_: str | None,
+    staff_audit,
+    allowed=_ASK,
+) -> tuple[str, str] | None:
+    """Why the user may not send this audit, as (field, sentence), or None when they may: the
+    one rule the sync and :func:`may_co_audit` ask.
 
     ``with_`` is the document's ``co_audit.with`` (None: a staff audit); ``staff_audit`` is
-    the stored audit its ``compare_with`` names (None when it is not on the server). Only the
-    checker's rules are here: a staff audit or a co-audit with a person is for whoever may
-    complete the template's audits (the sync asks careobs.permissions.audit_access for that).
+    the stored audit its ``compare_with`` names (None when it is not on the server). A quality
+    checker sends only their assigned co-audits; a staff audit or a co-audit with a person is
+    for whoever may complete the template's audits there (:func:`audit_access_refusal`;
+    ``allowed``: the service's entry of audit_access, when the caller has it already).
     """
     checker = is_checker_in(user, service)
     if with_ != CHECKER:
@@ -69,7 +110,9 @@ def co_audit_refusal(
                 "manager gives you, with the easy-read form. This audit cannot be kept: ask "
                 "the manager if something was meant to be assigned to you.",
             )
-        return None
+        if allowed is _ASK:
+            allowed = audit_access(object_session(user), user).get(service.id, set())
+        return audit_access_refusal(user, service, template, allowed)
     if not checker:
         return (
             "co_audit.with",
@@ -82,7 +125,7 @@ def co_audit_refusal(
             f"{template.name} is about a care worker, so it is never given to a quality "
             "checker. Ask your manager for another co-audit.",
         )
-    if _assignment(object_session(user), user, service, staff_audit) is None:
+    if co_audit_assignment(user, service, staff_audit) is None:
         return (
             "co_audit.compare_with",
             "This co-audit is not assigned to you (or no longer is), so the server cannot "
@@ -94,12 +137,38 @@ def co_audit_refusal(
 def may_co_audit(user, service: Service, template: Checklist, with_: str, staff_audit) -> bool:
     """Whether the user may send a co-audit ``with_`` a person or a quality checker of
     ``template`` in ``service``, compared with ``staff_audit`` (a stored Audit or None)."""
-    if co_audit_refusal(user, service, template, with_, staff_audit) is not None:
-        return False
-    if with_ == CHECKER:
-        return True
-    allowed = audit_access(object_session(user), user).get(service.id, set())
-    return allowed is None or template.id in allowed
+    return co_audit_refusal(user, service, template, with_, staff_audit) is None
+
+
+ALREADY_SENT = "You have already sent your co-audit of this audit."
+
+
+def done_co_audits(user) -> sa.Select:
+    """The user's submitted co-audits as a quality checker: what makes an assignment done
+    (one assignment, one co-audit). Select ``.with_only_columns(Audit.compare_with)`` for the
+    staff audits they have done."""
+    return sa.select(Audit).where(
+        Audit.auditor_id == user.id,
+        Audit.co_audit_with == CHECKER,
+        Audit.status == "submitted",
+    )
+
+
+def second_co_audit_refusal(db: Session, user, document_id, staff_audit) -> tuple[str, str] | None:
+    """Why a NEW co-audit document by a quality checker is refused although they hold the
+    assignment: they have already submitted one (another id) naming that staff audit. Resends
+    and revisions of the same document id are not refused here. The caller has locked the
+    assignment (careobs.db.lock_for_writing) so two sent at once are decided one after the
+    other."""
+    if staff_audit is None:
+        return None
+    sent = db.scalar(
+        done_co_audits(user)
+        .where(Audit.compare_with == staff_audit.uuid, Audit.uuid != document_id)
+        .with_only_columns(Audit.id)
+        .limit(1)
+    )
+    return None if sent is None else ("co_audit.compare_with", ALREADY_SENT)
 
 
 def open_co_audit_tasks(user) -> sa.Select:
@@ -108,13 +177,7 @@ def open_co_audit_tasks(user) -> sa.Select:
     a care worker, and not yet done (no co-audit of theirs compared with that staff audit is
     submitted). What their phone lists and the sync accepts agree: both read the assignment."""
     staff_audit = aliased(Audit)
-    co_audit = aliased(Audit)
-    done = sa.exists().where(
-        co_audit.auditor_id == user.id,
-        co_audit.compare_with == staff_audit.uuid,
-        co_audit.co_audit_with == CHECKER,
-        co_audit.status == "submitted",
-    )
+    done = done_co_audits(user).with_only_columns(Audit.compare_with)
     return (
         sa.select(CheckerAssignment, staff_audit)
         .join(staff_audit, staff_audit.id == CheckerAssignment.audit_id)
@@ -131,7 +194,7 @@ def open_co_audit_tasks(user) -> sa.Select:
             staff_audit.service_id == CheckerAssignment.service_id,
             Checklist.subject_type != "staff",
             User.active.is_(True),
-            ~done,
+            staff_audit.uuid.not_in(done),
         )
         .order_by(CheckerAssignment.created_at, CheckerAssignment.id)
     )

@@ -558,3 +558,211 @@ def test_the_same_co_audit_sent_at_once_from_two_sessions_is_stored_once(served)
     assert answers == len(templates[CARE_PLAN].items)
     [latest] = db.scalars(sa.select(AuditLatest)).all()
     assert latest.audit_id != rows[0].id
+
+
+# --- a quality checker raises no actions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        "carla",  # a real owner of the service
+        "unknown",  # an id that is nobody's: answered the same, so nothing is probed
+        [{"nonsense": True}],
+        "not a list",
+    ],
+)
+def test_a_checkers_co_audit_carrying_actions_is_invalid_whoever_it_names(
+    db, org, care_plan, staff_audit, checker, client_as, actions
+):
+    from tests.support.audits import proposed_action
+
+    assign(db, org, checker, staff_audit)
+    given = (
+        {
+            "carla": [proposed_action(org.staff_members["Carla Carer"])],
+            "unknown": [proposed_action(str(uuid.uuid4()))],
+        }.get(actions, actions)
+        if isinstance(actions, str)
+        else actions
+    )
+    document = co_audit(
+        org.care_home, care_plan, person("R01"), staff_audit, by="quality_checker", actions=given
+    )
+    [answer] = client_as(checker)(document)
+    assert answer["status"] == "invalid"
+    assert answer["errors"] == {
+        "actions": [
+            "A quality checker's co-audit raises no actions: the manager follows up the "
+            "differences from the comparison."
+        ]
+    }
+    assert stored(db, document) is None
+    # Without actions (null or empty) it is kept.
+    document["data"]["actions"] = None
+    assert [r["status"] for r in client_as(checker)(document)] == ["created"]
+
+
+def test_a_co_audit_with_a_person_may_still_raise_actions(
+    db, org, care_plan, staff_audit, supervisor
+):
+    from tests.support.audits import proposed_action
+
+    document = co_audit(
+        org.care_home,
+        care_plan,
+        person("R01"),
+        staff_audit,
+        actions=[proposed_action(org.staff_members["Carla Carer"])],
+    )
+    assert [r["status"] for r in supervisor(document)] == ["created"]
+    assert len(stored(db, document).actions) == 1
+
+
+# --- one assignment, one co-audit -----------------------------------------------------------------
+
+ALREADY_SENT = "You have already sent your co-audit of this audit."
+
+
+def test_two_offline_devices_send_two_co_audits_of_one_assignment_and_one_is_kept(
+    db, org, care_plan, staff_audit, checker, client_as
+):
+    assign(db, org, checker, staff_audit)
+    phone, tablet = client_as(checker), client_as(checker)
+    first = co_audit(org.care_home, care_plan, person("R01"), staff_audit, by="quality_checker")
+    second = co_audit(
+        org.care_home, care_plan, person("R01"), staff_audit, by="quality_checker", rating="not_met"
+    )
+    assert [r["status"] for r in phone(first)] == ["created"]
+    [answer] = tablet(second)
+    assert answer["status"] == "invalid"
+    assert answer["errors"] == {"co_audit.compare_with": [ALREADY_SENT]}
+    assert stored(db, second) is None
+    # The first one's resend and revision stay allowed while it is a draft or unchanged.
+    assert [r["status"] for r in tablet(first)] == ["unchanged"]
+    kept = db.scalars(
+        sa.select(Audit).where(
+            Audit.co_audit_with == "quality_checker", Audit.status == "submitted"
+        )
+    ).all()
+    assert [a.uuid for a in kept] == [uuid.UUID(first["id"])]
+
+
+def test_a_draft_co_audit_may_be_revised_then_submitted(
+    db, org, care_plan, staff_audit, checker, client_as
+):
+    assign(db, org, checker, staff_audit)
+    phone = client_as(checker)
+    draft = co_audit(
+        org.care_home, care_plan, person("R01"), staff_audit, by="quality_checker", status="draft"
+    )
+    assert [r["status"] for r in phone(draft)] == ["created"]
+    assert [r["status"] for r in phone(revise(draft, 2, status="submitted"))] == ["updated"]
+
+
+@pytest.fixture
+def served_checker(database_url, tmp_path, monkeypatch):
+    """Acme behind werkzeug's threaded server, with Sue's staff audit of R01 assigned to Quinn
+    (a quality checker) and two logged-in devices of Quinn's: (session, templates, staff
+    audit, two devices)."""
+    from werkzeug.serving import make_server
+
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "co-audit-race-secret-key-long-enough-0123456789",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "PUSH_DELIVERY_THREAD": False,
+        }
+    )
+    engine = app.extensions["careobs.engine"]
+    empty_all_tables(engine)
+    db = app.extensions["careobs.sessionmaker"]()
+    data = DataBuilder(app, db, PASSWORD)
+    acme = data.organisation()
+    quinn = data.user(
+        acme.org, "quinn@acme.test", "Quinn Checker", roles={acme.care_home: "quality_checker"}
+    )
+    db.commit()
+    templates = starter_templates(app, db, acme.org.id)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="co-audit-race", daemon=True)
+    thread.start()
+    sue = SyncClient(httpd.server_port, ledger=Ledger())
+    sue.log_in(acme.supervisor.email)
+    staff_audit = audit_doc(acme.care_home, templates[CARE_PLAN], person("R01"))
+    assert sue.send([staff_audit]).statuses == ["created"]
+    assign(db, acme, quinn, staff_audit)
+    devices = []
+    for _ in range(2):
+        device = SyncClient(httpd.server_port, ledger=Ledger())
+        device.log_in(quinn.email)
+        devices.append(device)
+    try:
+        yield acme, db, templates, staff_audit, devices
+    finally:
+        for device in (sue, *devices):
+            device.close()
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+        db.close()
+        empty_all_tables(engine)
+        engine.dispose()
+
+
+def test_two_co_audits_of_one_assignment_sent_at_once_keep_exactly_one(served_checker):
+    acme, db, templates, staff_audit, (phone, tablet) = served_checker
+    documents = [
+        co_audit(
+            acme.care_home, templates[CARE_PLAN], person("R01"), staff_audit, by="quality_checker"
+        )
+        for _ in range(2)
+    ]
+
+    replies = at_once(Send(phone, [documents[0]]), Send(tablet, [documents[1]]))
+
+    assert_ok(*replies)
+    assert sorted(s for r in replies for s in r.statuses) == ["created", "invalid"]
+    db.expire_all()
+    kept = db.scalars(
+        sa.select(Audit).where(
+            Audit.co_audit_with == "quality_checker", Audit.status == "submitted"
+        )
+    ).all()
+    assert len(kept) == 1
+    assert str(kept[0].uuid) in {d["id"] for d in documents}
+
+
+# --- one co-audit access rule ---------------------------------------------------------------------
+
+
+def test_the_one_co_audit_rule_covers_a_co_audit_with_a_person(db, org, care_plan, staff_audit):
+    """co_audit_refusal (what the sync asks) refuses a care worker's co-audit with a person as
+    the sync does, and may_co_audit is that rule's yes or no."""
+    from careobs.checklists.models import Checklist
+    from careobs.permissions import co_audit_refusal, may_co_audit
+
+    template = db.scalar(sa.select(Checklist).where(Checklist.uuid == uuid.UUID(care_plan.id)))
+    staff = stored(db, staff_audit)
+    field, sentence = co_audit_refusal(org.staff, org.care_home, template, "person", staff)
+    assert field == "template_id"
+    assert sentence.startswith(f"You are not an audit champion for {template.name} at ")
+    assert not may_co_audit(org.staff, org.care_home, template, "person", staff)
+    assert co_audit_refusal(org.supervisor, org.care_home, template, "person", staff) is None
+    assert may_co_audit(org.supervisor, org.care_home, template, "person", staff)
+
+
+def test_a_deactivated_checker_is_no_checker_anywhere(db, org, checker, staff_audit):
+    from careobs.org.models import Service
+    from careobs.permissions import is_checker_in, services_checked_by
+
+    assign(db, org, checker, staff_audit)
+    assert is_checker_in(checker, org.care_home)
+    assert db.scalars(services_checked_by(checker)).all() == [org.care_home]
+    checker.active = False
+    db.commit()
+    assert not is_checker_in(checker, org.care_home)
+    assert db.scalars(services_checked_by(checker).with_only_columns(Service.id)).all() == []

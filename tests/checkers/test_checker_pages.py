@@ -248,3 +248,17 @@ def test_hostile_documents_from_a_checker_are_answered_one_by_one(
     results = client_as(checker)(bad, good)
     assert results[0]["status"] in ("invalid", "forbidden"), results[0]
     assert results[1]["status"] == "created", results[1]
+
+
+def test_the_checkers_pages_are_named_by_endpoint_not_by_path(app):
+    """Any page added later under /audits/easy-read… is not let through by its path: only the
+    easy-read form's endpoint is a checker's."""
+    from careobs.permissions import checker_may_open
+
+    assert checker_may_open("audits.easy_read_page")
+    assert not checker_may_open("audits.detail")
+    assert not checker_may_open("audits.index")
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("audits.easy_read_page") == "/audits/easy-read"

@@ -182,7 +182,8 @@ def test_the_agreement_trend_per_month(db, org, staff_audits, login_as, plan):
     assert "88.9% of 18 items compared (95% range" in rows[1][7]
     assert rows[1][7].endswith("over 2 co-audits")
     by_service = tables["coaudits_by_service"]["rows"]
-    assert by_service == [["Acme Care House", 4, 3, pytest.approx(26 / 31), 5, 1]]
+    assert by_service == [["Acme Care House", 4, 3, pytest.approx(26 / 31), 5, 1, 0]]
+    assert [r[8] for r in rows] == [0, 0, 0]  # none arrived with nothing to compare
     figures = headline_of(payload)
     assert figures["Co-audits"].startswith(
         "4 done; agreement 83.9% of 31 items compared (95% range "
