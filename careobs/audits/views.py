@@ -25,6 +25,7 @@ from careobs.permissions import (
     get_visible_audit,
     may_complete_audit,
     may_follow_up_audit,
+    may_open_co_audit_form,
     services_checked_by,
     visible_actions,
     visible_audits,
@@ -84,7 +85,49 @@ def easy_read_page():
     checker = db.scalar(sa.select(services_checked_by(current_user).exists())) is True
     if not checker and not may_audit(current_user):
         abort(403)
+    _check_named(db, checker)
     return render_template("audits/easy_read.html")
+
+
+def _check_named(db, checker: bool) -> None:
+    """What the address names must be the user's to name, as on any page about a record: a
+    stored staff audit they may co-audit (one only on the device is not on the server yet), a
+    service they audit or check in, one of their organisation's audit templates; 404 else."""
+    args = request.args
+    if args.get("with") not in (None, "person", "quality_checker"):
+        abort(404)
+    named = args.get("compare_with")
+    if named is not None:
+        try:
+            staff_audit = db.scalar(sa.select(Audit).where(Audit.uuid == uuid.UUID(named)))
+        except ValueError:
+            abort(404)
+        if staff_audit is not None and not may_open_co_audit_form(current_user, staff_audit):
+            abort(404)
+    services = audit_services(current_user).with_only_columns(Service.uuid).order_by(None)
+    if checker:
+        services = services.union(services_checked_by(current_user).with_only_columns(Service.uuid))
+    service_ids = set(db.scalars(services))
+    service = args.get("service")
+    if service is not None and _uuid_or_none(service) not in service_ids:
+        abort(404)
+    template = args.get("template")
+    if template is not None:
+        _named(
+            template,
+            sa.select(Checklist.id).where(
+                Checklist.organisation_id == current_user.organisation_id,
+                Checklist.purpose == "audit",
+            ),
+            Checklist.uuid,
+        )
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def may_co_audit_with_person(audit: Audit) -> bool:

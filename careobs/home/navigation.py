@@ -22,7 +22,10 @@ def navigation_for(user) -> list[NavItem]:
         return []
     items = [NavItem("home.index", "Home", "home")]
     if only_a_quality_checker(user):
-        return items  # their tasks are on Home; no visits, feedback, trends or admin
+        # Their tasks are on Home; the easy-read form lists their co-audits on the device too,
+        # offline. No visits, feedback, trends or admin.
+        items.append(NavItem("audits.easy_read_page", "Co-audits", "audits"))
+        return items
     if can_capture(user):
         items.append(NavItem("quis.index", "QUIS", "quis"))
     items.append(NavItem("visits.index", "Visits", "visits"))

@@ -80,6 +80,7 @@ from careobs.permissions.coaudits import (
     co_audit_refusal,
     is_checker_in,
     may_co_audit,
+    may_open_co_audit_form,
     open_co_audit_tasks,
 )
 from careobs.permissions.comparisons import (
@@ -245,6 +246,7 @@ __all__ = [
     "may_give_conversation",
     "may_make_evidence_pack",
     "may_manage_record",
+    "may_open_co_audit_form",
     "may_plan_audits",
     "may_record_compliment",
     "may_record_conversation",

@@ -21,6 +21,7 @@ from careobs.audits.models import Audit
 from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.org.models import Service
+from careobs.permissions.audit_records import may_view_audit
 from careobs.permissions.audits import audit_access
 from careobs.permissions.checkers import (
     CHECKER_ROLES,
@@ -198,3 +199,13 @@ def open_co_audit_tasks(user) -> sa.Select:
         )
         .order_by(CheckerAssignment.created_at, CheckerAssignment.id)
     )
+
+
+def may_open_co_audit_form(user, staff_audit: Audit) -> bool:
+    """Whether the easy-read form may be opened naming this stored staff audit (its
+    ``compare_with``): the user may read it (its author, the service's managers, admins) or it
+    is given to them to co-audit (a quality checker). A staff audit the server does not hold
+    yet is for the device to find: the page names nothing of it."""
+    if may_view_audit(user, staff_audit):
+        return True
+    return co_audit_assignment(user, staff_audit.service, staff_audit) is not None

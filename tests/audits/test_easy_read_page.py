@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.audits.models import Audit
+from careobs.checkers.models import CheckerAssignment
 from careobs.pwa.views import CAPTURE_PAGES
 from tests.audits.test_co_audit_documents import co_audit
-from tests.support.audits import CARE_PLAN, IPC, area, audit_doc, person
+from tests.support.audits import CARE_PLAN, IPC, area, audit_doc, person, starter_templates
 from tests.support.sync import SyncApi
 
 PAGE = "/audits/easy-read"
@@ -67,12 +68,58 @@ def test_anonymous_users_are_sent_to_log_in(client):
         "?compare_with=%00",
         "?compare_with=%ED%A0%80",
         "?compare_with=" + "9" * 5000,
-        "?with=nobody&service=x&template=y&subject_type=z&subject=%00",
+        "?with=nobody",
+        "?service=x",
+        "?template=%00",
     ],
 )
-def test_hostile_query_strings_still_give_the_page(org, login_as, query):
-    # The page names nothing itself: the device reads the address and says what it cannot find.
-    assert login_as(org.supervisor).get(PAGE + query).status_code == 200
+def test_hostile_query_strings_are_not_found(org, login_as, query):
+    # What the address names is checked as on any page about a record: never a 5xx.
+    assert login_as(org.supervisor).get(PAGE + query).status_code == 404
+
+
+def test_what_the_address_names_must_be_the_users_to_name(
+    app, db, org, other, templates, checker, login_as
+):
+    """A staff audit the server holds is named only by who may read it or was given it; one
+    only on a device is for the device to find; the service and template must be theirs."""
+    supervisor = login_as(org.supervisor)
+    mine = audit_doc(org.care_home, templates[CARE_PLAN], person("R01"))
+    assert [r["status"] for r in SyncApi(supervisor)(mine)] == ["created"]
+    theirs = login_as(other.supervisor)
+    other_templates = starter_templates(app, db, other.org.id)
+    elsewhere = audit_doc(other.care_home, other_templates[CARE_PLAN], person("R01"))
+    assert [r["status"] for r in SyncApi(theirs)(elsewhere)] == ["created"]
+    supervisor = login_as(org.supervisor)
+
+    def status(client, **args) -> int:
+        if "with_" in args:
+            args["with"] = args.pop("with_")
+        return client.get(PAGE, query_string=args).status_code
+
+    assert status(supervisor, compare_with=mine["id"], service=str(org.care_home.uuid)) == 200
+    assert status(supervisor, compare_with=str(uuid.uuid4())) == 200  # still on a device
+    assert status(supervisor, compare_with=elsewhere["id"]) == 404
+    assert status(supervisor, service=str(other.care_home.uuid)) == 404
+    assert status(supervisor, template=other_templates[CARE_PLAN].id) == 404
+    assert status(supervisor, template=templates[CARE_PLAN].id) == 200
+
+    # A quality checker names only the staff audit given to them, in their service.
+    quinn = login_as(checker)
+    assert status(quinn, compare_with=mine["id"], with_="quality_checker") == 404
+    db.add(
+        CheckerAssignment(
+            organisation_id=org.org.id,
+            service_id=org.care_home.id,
+            user_id=checker.id,
+            kind="co_audit",
+            audit_id=db.scalar(sa.select(Audit.id).where(Audit.uuid == uuid.UUID(mine["id"]))),
+            created_by_id=org.manager.id,
+        )
+    )
+    db.commit()
+    assert status(quinn, compare_with=mine["id"], service=str(org.care_home.uuid)) == 200
+    assert status(quinn, service=str(org.homecare.uuid)) == 404
 
 
 def link_on(page: str) -> dict[str, str]:

@@ -56,10 +56,10 @@ def test_the_home_page_lists_their_work_without_staff_names(
         assert absent not in page
 
 
-def test_the_navigation_is_home_alone(checker, given, login_as):
+def test_the_navigation_is_home_and_their_co_audits(checker, given, login_as):
     page = login_as(checker).get("/").get_data(as_text=True)
     nav = page[page.index('<nav class="app-nav"') : page.index("</nav>")]
-    assert nav.count("<li>") == 1 and 'href="/"' in nav
+    assert nav.count("<li>") == 2 and 'href="/"' in nav and 'href="/audits/easy-read"' in nav
     for hidden in ("/dashboards", "/feedback", "/visits", "/quis", "/admin"):
         assert hidden not in nav
     assert 'href="/account' in page  # their account stays in the header

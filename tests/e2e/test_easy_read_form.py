@@ -1,14 +1,14 @@
 """The easy-read co-audit form (/audits/easy-read) in the browser, on a 320 px phone.
 
-A supervisor completes a staff audit offline, starts the co-audit with the person from the end of
-it (still offline), records their agreement (only by the button that says so, "R01 has agreed
-to take part — start", described by what agreeing means; "Not today" saves nothing), answers one question a screen with the keyboard,
-reloads midway and resumes at the same question, checks the answers and finishes; back online the
-outbox sends both, and the server holds the co-audit with what it is compared with, its answers
-mapped to the audit's ratings. A quality checker (made here, with an assignment) completes theirs
-from the tasks in their bootstrap, which names no member of staff. No score, band or colour is
-shown while answering; axe finds nothing serious on the page.
-"""
+A supervisor completes a staff audit offline, starts the co-audit with the person from the end
+of it (still offline), records their agreement (only by the button that says so, "R01 has agreed
+to take part — start", described by what agreeing means; "Not today" saves nothing), answers one
+question a screen with the keyboard, reloads midway and resumes at the same question, checks the
+answers and finishes; back online the outbox sends both, and the server holds the co-audit with
+what it is compared with, its answers mapped to the audit's ratings. A quality checker (made
+here, with an assignment) completes theirs from the tasks in their bootstrap, which names no
+member of staff. No score, band or colour is shown while answering; axe finds nothing serious on
+the page."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The demo's quality checker on a 320 px phone: their home page lists only their work (codes and
-template names, no staff names), the navigation is Home alone, dashboards and feedback are
-refused; they record the conversation given to them with no network and it is sent once when
-the connection returns, its follow-up going to the manager."""
+template names, no staff names), the navigation is Home and their co-audits, dashboards and
+feedback are refused; they record the conversation given to them with no network and it is sent
+once when the connection returns, its follow-up going to the manager."""
 
 from __future__ import annotations
 
@@ -56,8 +56,9 @@ def test_the_checker_sees_only_their_work_and_nothing_else(open_page):
     assert "Care plan audit · H03 · Riverside Homecare" in body
     assert not any(name in body for name in STAFF_NAMES)
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_count(1)
+    expect(nav.get_by_role("link")).to_have_count(2)
     expect(nav.get_by_role("link", name="Home")).to_be_visible()
+    expect(nav.get_by_role("link", name="Co-audits")).to_be_visible()
     for label in ("Trends", "Feedback", "Admin", "Visits", "QUIS"):
         expect(nav.get_by_role("link", name=label)).to_have_count(0)
     # Nothing overflows a 320 px screen.
