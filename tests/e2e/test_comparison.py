@@ -10,19 +10,22 @@ from playwright.sync_api import Page, expect
 from careobs.audits.models import Audit, CoAuditFollowUp
 from careobs.coaudits.queries import comparison_of, follow_ups_of
 from careobs.db import get_session
+from careobs.org.models import Person
 from careobs.permissions.comparisons import ComparedPair, staff_audit_of
 
 TAP = 44
 
 
 def a_co_audit_with_a_difference_to_follow_up(app) -> tuple[str, str]:
-    """The latest demo co-audit with a difference nobody followed up: its id and that item."""
+    """The latest demo co-audit of H02 with a difference nobody followed up: its id and that
+    item (other browser tests on this server add co-audits of their own)."""
     with app.app_context():
         db = get_session()
         followed = sa.select(CoAuditFollowUp.audit_id)
         for co in db.scalars(
             sa.select(Audit)
-            .where(Audit.co_audit_with.is_not(None), Audit.id.not_in(followed))
+            .join(Person, Person.id == Audit.co_audit_person_id)
+            .where(Person.code == "H02", Audit.id.not_in(followed))
             .order_by(Audit.started_at.desc())
         ):
             pair = ComparedPair(co, staff_audit_of(db, co))
