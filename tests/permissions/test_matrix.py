@@ -538,7 +538,7 @@ MODULE = {
     ),
     ("comparison", "follow_up"): P.may_follow_up_comparison,
     ("expert_co_audit", "view"): lambda user, audit: opens_for(
-        user, P.may_view_audit(user, audit), "audits.detail", f"/audits/{audit.uuid}"
+        user, P.may_view_audit(user, audit), "audits.detail"
     ),
     ("expert_comparison", "view"): lambda user, pair: P.may_view_comparison(
         user, pair.co_audit, pair.staff
@@ -546,12 +546,12 @@ MODULE = {
 }
 
 
-def opens_for(user, may: bool, endpoint: str, path: str) -> bool:
+def opens_for(user, may: bool, endpoint: str) -> bool:
     """A page opens when the module's predicate allows its record and, for someone who is only
     a quality checker, when it is one of their pages (the guard careobs.checkers.views asks of
     careobs.permissions before any view runs). Pat is the author of their co-audit, so
     :func:`~careobs.permissions.visible_audits` lists it; its page is still not Pat's."""
-    guarded = P.only_a_quality_checker(user) and not P.checker_may_open(endpoint, path)
+    guarded = P.only_a_quality_checker(user) and not P.checker_may_open(endpoint)
     return may and not guarded
 
 
