@@ -331,8 +331,8 @@ def bootstrap(db: Session, user) -> dict:
             },
         },
     }
-    # --- Quality checkers (careobs/checkers; the "checkers" helper's one block here) ---------
-    # The conversations given to this user as a quality checker, not yet recorded, and their
-    # people's codes in those services' ``people`` (additive to the contract: nothing renamed).
+    # The conversations given to this user as a quality checker, not yet recorded
+    # (careobs.checkers.service), and their people's codes in those services' ``people``
+    # (additive to the contract: nothing renamed).
     body["conversation_tasks"] = checker_work.conversation_tasks(db, user, body["services"])
     return body

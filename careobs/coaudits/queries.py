@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -76,6 +77,61 @@ def follow_ups_of(db: Session, co_audit: Audit) -> dict[uuid.UUID, Action]:
 
 
 @dataclass(frozen=True)
+class _AnswerPairs:
+    """Each answer of a co-audit (``theirs``) beside its staff audit's answer (``ours``) to the
+    same item, matched by key, over valid pairs only (careobs.permissions.comparisons
+    .valid_pair). Starter keys are shared by every organisation's copies, so each side's item
+    is kept to its own audit's version and the join never spans other versions."""
+
+    co: Any
+    staff: Any
+    theirs: Any
+    ours: Any
+    their_item: Any
+
+    @property
+    def both(self) -> sa.ColumnElement[bool]:
+        """Compared: neither answer is N/A (Not sure on the easy-read form)."""
+        return sa.and_(self.theirs.rating != "na", self.ours.rating != "na")
+
+    def select(self, *columns) -> sa.Select:
+        our_item = aliased(ChecklistItem)
+        their_domain, our_domain = aliased(ChecklistDomain), aliased(ChecklistDomain)
+        co, staff, theirs, ours, their_item = (
+            self.co,
+            self.staff,
+            self.theirs,
+            self.ours,
+            self.their_item,
+        )
+        return (
+            sa.select(*columns)
+            .select_from(co)
+            .join(staff, valid_pair(co, staff))
+            .join(theirs, theirs.audit_id == co.id)
+            .join(their_item, their_item.id == theirs.item_id)
+            .join(their_domain, their_domain.id == their_item.domain_id)
+            .join(our_item, our_item.key == their_item.key)
+            .join(our_domain, our_domain.id == our_item.domain_id)
+            .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
+            .where(
+                their_domain.version_id == co.checklist_version_id,
+                our_domain.version_id == staff.checklist_version_id,
+            )
+        )
+
+
+def _answer_pairs() -> _AnswerPairs:
+    return _AnswerPairs(
+        aliased(Audit),
+        aliased(Audit),
+        aliased(AuditAnswer),
+        aliased(AuditAnswer),
+        aliased(ChecklistItem),
+    )
+
+
+@dataclass(frozen=True)
 class CoAuditRow:
     """One submitted co-audit in a period, as the dashboards and the evidence pack count it.
 
@@ -139,34 +195,18 @@ def co_audit_rows(
     ids = [row[0] for row in listed]
     if not ids:
         return []
-    theirs, ours = aliased(AuditAnswer), aliased(AuditAnswer)
-    their_item, our_item = aliased(ChecklistItem), aliased(ChecklistItem)
-    their_domain, our_domain = aliased(ChecklistDomain), aliased(ChecklistDomain)
-    both = sa.and_(theirs.rating != "na", ours.rating != "na")
+    pairs = _answer_pairs()
+    theirs, ours, both = pairs.theirs, pairs.ours, pairs.both
     counted = {
         co_id: (agreed or 0, compared or 0)
         for co_id, agreed, compared in db.execute(
-            sa.select(
-                co.id,
+            pairs.select(
+                pairs.co.id,
                 sa.func.sum(sa.case((sa.and_(both, theirs.rating == ours.rating), 1), else_=0)),
                 sa.func.sum(sa.case((both, 1), else_=0)),
             )
-            .select_from(co)
-            .join(staff, arrived)
-            .join(theirs, theirs.audit_id == co.id)
-            .join(their_item, their_item.id == theirs.item_id)
-            .join(their_domain, their_domain.id == their_item.domain_id)
-            .join(our_item, our_item.key == their_item.key)
-            .join(our_domain, our_domain.id == our_item.domain_id)
-            .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
-            .where(
-                co.id.in_(ids),
-                # Starter keys are shared by every organisation's copies: each side's item is
-                # of its own audit's version, so the join never spans other versions.
-                their_domain.version_id == co.checklist_version_id,
-                our_domain.version_id == staff.checklist_version_id,
-            )
-            .group_by(co.id)
+            .where(pairs.co.id.in_(ids))
+            .group_by(pairs.co.id)
         )
     }
     followed = dict(
@@ -206,35 +246,20 @@ def most_disagreed(db: Session, co_audit_ids: list[int], limit: int = 5) -> list
     is theirs (careobs.permissions.comparisons.valid_pair)."""
     if not co_audit_ids:
         return []
-    co, staff = aliased(Audit), aliased(Audit)
-    theirs, ours = aliased(AuditAnswer), aliased(AuditAnswer)
-    their_item, our_item = aliased(ChecklistItem), aliased(ChecklistItem)
-    their_domain, our_domain = aliased(ChecklistDomain), aliased(ChecklistDomain)
-    both = sa.and_(theirs.rating != "na", ours.rating != "na")
+    pairs = _answer_pairs()
+    theirs, ours, their_item, both = pairs.theirs, pairs.ours, pairs.their_item, pairs.both
     differed = sa.func.sum(sa.case((sa.and_(both, theirs.rating != ours.rating), 1), else_=0))
     rows = db.execute(
-        sa.select(
+        pairs.select(
             their_item.key,
             sa.func.max(their_item.text),
             sa.func.max(Checklist.name),
             sa.func.sum(sa.case((both, 1), else_=0)),
             differed,
         )
-        .select_from(co)
-        .join(staff, valid_pair(co, staff))
-        .join(theirs, theirs.audit_id == co.id)
-        .join(their_item, their_item.id == theirs.item_id)
-        .join(their_domain, their_domain.id == their_item.domain_id)
-        .join(our_item, our_item.key == their_item.key)
-        .join(our_domain, our_domain.id == our_item.domain_id)
-        .join(ours, sa.and_(ours.audit_id == staff.id, ours.item_id == our_item.id))
-        .join(ChecklistVersion, ChecklistVersion.id == co.checklist_version_id)
+        .join(ChecklistVersion, ChecklistVersion.id == pairs.co.checklist_version_id)
         .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .where(
-            co.id.in_(co_audit_ids),
-            their_domain.version_id == co.checklist_version_id,
-            our_domain.version_id == staff.checklist_version_id,
-        )
+        .where(pairs.co.id.in_(co_audit_ids))
         .group_by(their_item.key)
         .having(differed > 0)
     ).all()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, object_session
 
-from careobs.accounts.models import User
 from careobs.audits.models import Audit
 from careobs.checkers.models import CheckerAssignment
 from careobs.checklists.models import Checklist, ChecklistVersion
@@ -26,7 +25,6 @@ from careobs.permissions.audits import audit_access
 from careobs.permissions.checkers import (
     CHECKER_ROLES,
     assignments_in_force,
-    services_checked_by,
 )
 from careobs.permissions.roles import roles_by_service
 
@@ -176,25 +174,20 @@ def open_co_audit_tasks(user) -> sa.Select:
     """The user's open co-audit assignments with their staff audits: (CheckerAssignment,
     Audit) rows, in services where they are still a quality checker, never of a template about
     a care worker, and not yet done (no co-audit of theirs compared with that staff audit is
-    submitted). What their phone lists and the sync accepts agree: both read the assignment."""
+    submitted). Built on :func:`assignments_in_force`, as the sync's check is: what their phone
+    lists and what the sync accepts agree."""
     staff_audit = aliased(Audit)
     done = done_co_audits(user).with_only_columns(Audit.compare_with)
     return (
-        sa.select(CheckerAssignment, staff_audit)
+        assignments_in_force(user)
+        .add_columns(staff_audit)
         .join(staff_audit, staff_audit.id == CheckerAssignment.audit_id)
         .join(ChecklistVersion, ChecklistVersion.id == staff_audit.checklist_version_id)
         .join(Checklist, Checklist.id == ChecklistVersion.checklist_id)
-        .join(User, User.id == CheckerAssignment.user_id)
         .where(
             CheckerAssignment.kind == "co_audit",
-            CheckerAssignment.user_id == user.id,
-            CheckerAssignment.organisation_id == user.organisation_id,
-            CheckerAssignment.service_id.in_(
-                services_checked_by(user).with_only_columns(Service.id)
-            ),
             staff_audit.service_id == CheckerAssignment.service_id,
             Checklist.subject_type != "staff",
-            User.active.is_(True),
             staff_audit.uuid.not_in(done),
         )
         .order_by(CheckerAssignment.created_at, CheckerAssignment.id)
