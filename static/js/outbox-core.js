@@ -142,12 +142,14 @@
     },
 
     /* Send what is waiting. Only one flush runs at a time per user, across tabs and the
-       service worker (Web Locks where available). */
+       service worker (Web Locks where available). A timer's flush is dropped while another
+       runs; a forced one ("online" again, "Sync now") waits for it and then runs, because the
+       one running may have started before the network came back and be putting documents off. */
     async flush(userId, options = {}) {
       const run = () => flushBatches(userId, options);
       if (root.navigator && root.navigator.locks) {
-        return root.navigator.locks.request(`careobs-flush-${userId}`, { ifAvailable: true },
-          (lock) => (lock ? run() : { busy: true }));
+        return root.navigator.locks.request(`careobs-flush-${userId}`,
+          options.force ? {} : { ifAvailable: true }, (lock) => (lock ? run() : { busy: true }));
       }
       return run();
     },

@@ -30,7 +30,7 @@ from careobs.demo import DEMO_PASSWORD
 from careobs.org.models import Service, StaffMember
 from tests.e2e.test_audit_form import ROSEWOOD, answer_all, items_of, start, template_id
 from tests.e2e.test_layout import layout_problems
-from tests.e2e.waits import wait_until
+from tests.e2e.waits import bootstrap_on_device, wait_until
 
 FINISHED_WAITING = "Finished. Saved on this device; it will be sent when there is a connection."
 SENT = "Submitted and sent."
@@ -42,7 +42,6 @@ MEANING = (
 )
 
 _USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
-_HAS_BOOTSTRAP = f"async () => Boolean(await self.careobsOutbox.getMeta({_USER}, 'bootstrap'))"
 _DOC_GONE = f"async (id) => (await self.careobsOutbox.getDocument({_USER}, id)) === undefined"
 _GET_DOC = f"async (id) => (await self.careobsOutbox.getDocument({_USER}, id)) ?? null"
 
@@ -103,16 +102,9 @@ def next_question(page: Page) -> None:
 
 
 def sent(page: Page, *doc_ids: str) -> None:
-    """Wait until the documents have left the device. The "online" event sends them; on a busy
-    machine a send tried just before may have put them off for a while, so the user's
-    "Sync now" is pressed once if they are still waiting."""
-    try:
-        for doc_id in doc_ids:
-            wait_until(page, _DOC_GONE, doc_id, timeout_ms=8_000)
-    except AssertionError:
-        page.get_by_role("button", name="Sync now").click()
-        for doc_id in doc_ids:
-            wait_until(page, _DOC_GONE, doc_id)
+    """Wait until the documents have left the device (the "online" event sends them)."""
+    for doc_id in doc_ids:
+        wait_until(page, _DOC_GONE, doc_id)
 
 
 def no_score_shown(page: Page) -> None:
@@ -131,7 +123,7 @@ def test_a_supervisor_co_audits_with_the_person_offline_and_it_syncs(open_app, l
     page.reload()
     wait_until(page, "async () => Boolean(await caches.match('/audits/easy-read'))")
     wait_until(page, "async () => Boolean(await caches.match('/audits/record'))")
-    wait_until(page, _HAS_BOOTSTRAP)
+    bootstrap_on_device(page)
     expect(page.locator("[data-er-context]")).to_contain_text("Open this page from a staff audit")
 
     context.set_offline(True)

@@ -14,14 +14,13 @@ from careobs.actions.models import Action
 from careobs.db import get_session
 from careobs.voice.models import Conversation, ConversationAction
 from careobs.voice.questions import QUESTIONS
-from tests.e2e.waits import wait_until
+from tests.e2e.waits import bootstrap_on_device, wait_until
 
 CHECKER = "checker@demo.test"
 WAITING = "Submitted. Saved on this device; it will be sent when there is a connection."
 SENT = "Submitted and sent."
 STAFF_NAMES = ("Jo Evans", "Priya Shah", "Ben Carter", "Peter Hughes", "Zara Hussain")
 _USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
-_HAS_BOOTSTRAP = f"async () => Boolean(await self.careobsOutbox.getMeta({_USER}, 'bootstrap'))"
 _DOC_GONE = f"async (id) => (await self.careobsOutbox.getDocument({_USER}, id)) === undefined"
 
 
@@ -80,7 +79,7 @@ def test_the_checker_records_their_conversation_offline_and_it_syncs_once(open_a
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     wait_until(page, "async () => Boolean(await caches.match('/voice/record'))")
-    wait_until(page, _HAS_BOOTSTRAP)
+    bootstrap_on_device(page)
 
     context.set_offline(True)
     page.goto(href)

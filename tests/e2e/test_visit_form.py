@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from tests.clock import ORGANISATION_ZONE
 from tests.e2e.test_layout import layout_problems
-from tests.e2e.waits import wait_until
+from tests.e2e.waits import bootstrap_on_device, wait_until
 
 RIVERSIDE = "Riverside Homecare"
 WORKER = "Zara Hussain"
@@ -302,6 +302,7 @@ def test_complete_visit_offline_syncs_once(open_app, live_server):
     page.reload()
     assert page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
     expect(page.locator("#visit-setup")).to_be_visible()
+    bootstrap_on_device(page)
 
     # Offline from here: the page comes from the service worker, the roster from the device.
     context.set_offline(True)

@@ -16,13 +16,12 @@ from careobs.org.models import Service
 from careobs.selection.models import SelectionDraw
 from careobs.voice.models import Conversation, ConversationAction
 from careobs.voice.questions import QUESTIONS
-from tests.e2e.waits import wait_until
+from tests.e2e.waits import bootstrap_on_device, wait_until
 
 RIVERSIDE = "Riverside Homecare"
 WAITING = "Submitted. Saved on this device; it will be sent when there is a connection."
 SENT = "Submitted and sent."
 _USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
-_HAS_BOOTSTRAP = f"async () => Boolean(await self.careobsOutbox.getMeta({_USER}, 'bootstrap'))"
 _DOC_GONE = f"async (id) => (await self.careobsOutbox.getDocument({_USER}, id)) === undefined"
 
 
@@ -78,7 +77,7 @@ def test_a_conversation_recorded_offline_from_the_draw_is_sent_once(open_app, li
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     wait_until(page, "async () => Boolean(await caches.match('/voice/record'))")
-    wait_until(page, _HAS_BOOTSTRAP)  # what the form needs offline is on the device
+    bootstrap_on_device(page)  # what the form needs offline is on the device
 
     context.set_offline(True)
     page.goto(href)

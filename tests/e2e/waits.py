@@ -30,3 +30,14 @@ def wait_until(target, predicate: str, arg: Any = None, timeout_ms: int = TIMEOU
     }}"""
     if not target.evaluate(script, arg):
         raise AssertionError(f"Still false after {timeout_ms} ms: {predicate} (arg {arg!r})")
+
+
+_USER = "document.querySelector('meta[name=\"careobs-user\"]').content"
+_HAS_BOOTSTRAP = f"async () => Boolean(await self.careobsOutbox.getMeta({_USER}, 'bootstrap'))"
+
+
+def bootstrap_on_device(page) -> None:
+    """Wait until the page has kept the user's bootstrap on the device. A capture page shows its
+    set-up at once and fetches the bootstrap after; going offline before it is kept leaves the
+    next offline load with nothing to offer."""
+    wait_until(page, _HAS_BOOTSTRAP)
