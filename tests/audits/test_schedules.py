@@ -168,7 +168,7 @@ def test_anonymous_users_are_sent_to_log_in(client, org):
     "fields",
     [
         {"template": "not-a-template"},
-        {"template": uuid.uuid4().hex},
+        {"template": uuid.uuid5(uuid.NAMESPACE_URL, "unknown").hex},
         {"frequency_days": "0"},
         {"frequency_days": "367"},
         {"frequency_days": "-5"},
@@ -205,11 +205,11 @@ def test_a_bad_frequency_change_changes_nothing(db, org, manager, value):
     "url",
     [
         "/audits/services/not-a-uuid/schedules",
-        f"/audits/services/{uuid.uuid4()}/schedules",
-        f"/audits/schedules/{uuid.uuid4()}/stop",
-        f"/audits/schedules/{uuid.uuid4()}/frequency",
-        f"/audits/champions/{uuid.uuid4()}/remove",
-        f"/audits/services/{uuid.uuid4()}/champions",
+        f"/audits/services/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/schedules",
+        f"/audits/schedules/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/stop",
+        f"/audits/schedules/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/frequency",
+        f"/audits/champions/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/remove",
+        f"/audits/services/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/champions",
     ],
 )
 def test_unknown_records_are_not_found(org, manager, url):
@@ -278,7 +278,7 @@ def test_audits_due_lists_each_subject_worst_first(org, login_as, care_plans_due
     "query",
     [
         {"service": "nope"},
-        {"service": uuid.uuid4().hex},
+        {"service": uuid.uuid5(uuid.NAMESPACE_URL, "unknown").hex},
         {"service": "'; DROP TABLE audits; --"},
     ],
 )

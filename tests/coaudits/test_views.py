@@ -172,9 +172,9 @@ def test_a_co_audit_naming_another_organisations_audit_compares_with_nothing(
         "/api/v1/audits/%00/comparison",
         "/api/v1/audits/%ED%A0%80/comparison",
         "/api/v1/audits/99999999999999999999999999/comparison",
-        f"/api/v1/audits/{uuid.uuid4()}/comparison",
+        f"/api/v1/audits/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/comparison",
         "/audits/not-a-uuid/comparison",
-        f"/audits/{uuid.uuid4()}/comparison",
+        f"/audits/{uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')}/comparison",
     ],
 )
 def test_bad_addresses_are_not_found(pair, manager, path):
@@ -261,7 +261,7 @@ def test_who_may_follow_up(db, org, other, pair, plan, login_as, role):
         "\ud800",
         "9" * 400,
         "not-a-key",
-        str(uuid.uuid4()),
+        str(uuid.uuid5(uuid.NAMESPACE_URL, "unknown")),
         "agreeing",
         "not compared",
     ],

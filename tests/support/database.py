@@ -11,11 +11,31 @@ from careobs.models import Base
 
 
 def test_database_url(tmp_path_factory) -> str:
-    """CAREOBS_TEST_DATABASE_URL (PostgreSQL) if set, else a fresh SQLite file for the run."""
+    """CAREOBS_TEST_DATABASE_URL (PostgreSQL) if set, else a fresh SQLite file for the run.
+
+    Under pytest-xdist each worker has a database of its own: SQLite's file is in the worker's
+    own temporary folder; on PostgreSQL the worker's database is named after the given one and
+    the worker ("test_gw0"), made on the same server when it is missing.
+    """
     url = os.environ.get("CAREOBS_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'careobs-test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'careobs-test.db'}"
+    given = sa.make_url(url)
+    own = given.set(database=f"{given.database}_{worker}")
+    engine = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            )
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def empty_all_tables(engine: sa.Engine) -> None:
