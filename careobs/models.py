@@ -21,7 +21,7 @@ from careobs.org.models import (
     StaffMember,
 )
 from careobs.push.models import PushMessage, PushSubscription
-from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import (
@@ -69,6 +69,7 @@ __all__ = [
     "PushSubscription",
     "QuarantinedDocument",
     "QuisInteraction",
+    "QuisPair",
     "QuisSession",
     "RecheckBooking",
     "SelectionDraw",

@@ -158,3 +158,11 @@ class OrganisationSettings(Base):
     weight_new_starter: Mapped[int] = mapped_column(default=3, server_default="3")
     weight_red: Mapped[int] = mapped_column(default=3, server_default="3")
     weight_open_actions: Mapped[int] = mapped_column(default=2, server_default="2")
+    # Paired QUIS observations (careobs.quis.calibration): how far apart in time two observers'
+    # records of one interaction may be, how often each observer should be paired, and the
+    # A4-weighted kappa below which their last pair asks for re-training.
+    pair_tolerance_seconds: Mapped[int] = mapped_column(default=30, server_default="30")
+    calibration_interval_months: Mapped[int] = mapped_column(default=6, server_default="6")
+    calibration_min_kappa: Mapped[float] = mapped_column(
+        sa.Float, default=0.6, server_default="0.6"
+    )

@@ -17,6 +17,12 @@ DEFAULTS = {
     "check_frequency_days": 90,
     "new_starter_days": 28,
 }
+# Paired QUIS observations: matching tolerance, how often to pair each observer, the kappa bar.
+CALIBRATION_DEFAULTS = {
+    "pair_tolerance_seconds": 30,
+    "calibration_interval_months": 6,
+    "calibration_min_kappa": 0.6,
+}
 # How much each reason adds to a care worker's chance in the draw of whom to check next.
 SELECTION_DEFAULTS = {
     "weight_base": 1,
@@ -31,7 +37,7 @@ def settings_for(db: Session, organisation_id: int) -> OrganisationSettings:
     """The saved settings, or the defaults (not saved) when the admin has not changed any."""
     saved = db.get(OrganisationSettings, organisation_id)
     return saved or OrganisationSettings(
-        organisation_id=organisation_id, **DEFAULTS, **SELECTION_DEFAULTS
+        organisation_id=organisation_id, **DEFAULTS, **SELECTION_DEFAULTS, **CALIBRATION_DEFAULTS
     )
 
 

@@ -39,6 +39,11 @@ class QuisSession(CapturedRecord, Base):
     __table_args__ = (
         sa.Index("ix_quis_sessions_service_started", "service_id", "started_at"),
         sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
+        # One lead and one second observer per pair; a session is in a pair with a role or in
+        # none.
+        sa.UniqueConstraint("pair_id", "pair_role", name="uq_quis_sessions_pair_role"),
+        sa.CheckConstraint("pair_role IN ('lead', 'second')", name="pair_role_allowed"),
+        sa.CheckConstraint("(pair_id IS NULL) = (pair_role IS NULL)", name="pair_whole"),
     )
 
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
@@ -51,6 +56,10 @@ class QuisSession(CapturedRecord, Base):
     people: Mapped[list] = mapped_column(sa.JSON)
     staff_on_duty: Mapped[int | None]
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # A paired observation (issue 17): the pair this session belongs to and its observer's part.
+    # Dashboards and metrics count the lead's record only (COUNTED).
+    pair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quis_pairs.id"), index=True)
+    pair_role: Mapped[str | None] = mapped_column(sa.String(6))
 
     # Stored aggregates (see the class docstring).
     n_ps: Mapped[int] = mapped_column(default=0)
@@ -65,6 +74,7 @@ class QuisSession(CapturedRecord, Base):
 
     area: Mapped[Area | None] = relationship()
     observer: Mapped[User] = relationship()
+    pair: Mapped[QuisPair | None] = relationship(back_populates="sessions")
     interactions: Mapped[list[QuisInteraction]] = relationship(
         back_populates="session",
         order_by="QuisInteraction.position",
@@ -118,3 +128,43 @@ class QuisInteraction(Base):
 
     session: Mapped[QuisSession] = relationship(back_populates="interactions")
     staff: Mapped[StaffMember | None] = relationship()
+
+
+# The sessions the figures count: a paired observation once, as its lead recorded it (the second
+# observer's session is for calibration only).
+COUNTED = sa.or_(QuisSession.pair_role.is_(None), QuisSession.pair_role == "lead")
+
+
+class QuisPair(Base):
+    """Two observers recording the same period independently, each on their own device.
+
+    ``uuid`` is the pair id both sessions' documents carry. The pair comes into being with the
+    first of them to reach the server (or when the lead's device announces it online, so a
+    second observer can pick it from a list). Once both sessions are submitted the calibration
+    result is written here, with the tolerance it was matched under, so it never changes after.
+    """
+
+    __tablename__ = "quis_pairs"
+    __table_args__ = (
+        sa.Index("ix_quis_pairs_service_created", "service_id", "created_at"),
+        sa.CheckConstraint("matched >= 0 AND lead_only >= 0 AND second_only >= 0", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
+    code: Mapped[str | None] = mapped_column(sa.String(12))  # the short code the lead shows
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The result, once both sessions are submitted (all None until then).
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tolerance_seconds: Mapped[int | None]
+    matched: Mapped[int | None]
+    lead_only: Mapped[int | None]
+    second_only: Mapped[int | None]
+    confusion: Mapped[list | None] = mapped_column(sa.JSON)  # 5×5, lead in rows, PS…NR
+    kappa_a4: Mapped[float | None] = mapped_column(sa.Float)  # the headline, for over-time views
+
+    sessions: Mapped[list[QuisSession]] = relationship(back_populates="pair")
