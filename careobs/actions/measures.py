@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from careobs.checklists.models import ChecklistDomain, ChecklistVersion
 from careobs.days import local_midnight
 from careobs.org import settings as org_settings
-from careobs.quis.models import CONTEXTS, QuisSession
+from careobs.quis.models import CONTEXTS, COUNTED, QuisSession
 from careobs.statistics import (
     ClusterSums,
     Difference,
@@ -229,6 +229,7 @@ def _value(db: Session, action, first: date, last: date, zone) -> Value:
         conditions = [
             QuisSession.service_id == action.service_id,
             QuisSession.status == "submitted",
+            COUNTED,  # a paired observation once: its lead's record
             QuisSession.started_at >= start,
             QuisSession.started_at < end,
         ]

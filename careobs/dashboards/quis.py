@@ -28,6 +28,7 @@ from careobs.periods import (
 )
 from careobs.quis import scoring
 from careobs.quis.models import CONTEXTS, QuisSession
+from careobs.quis.models import COUNTED as COUNTED_SESSIONS
 from careobs.quis.scoring import CATEGORIES, CATEGORY_LABELS, CategoryCounts
 from careobs.statistics import ClusterSums, cluster_interval
 from careobs.wording import plural
@@ -141,6 +142,7 @@ def _where(scope: Scope) -> list:
     conditions = [
         QuisSession.service_id.in_(scope.service_ids),
         QuisSession.status == "submitted",
+        COUNTED_SESSIONS,  # a paired observation once: its lead's record
         QuisSession.started_at >= scope.start,
         QuisSession.started_at < scope.end,
     ]
