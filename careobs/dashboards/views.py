@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from careobs.dashboards import audits, compliments, coverage, quis, visits, worker
+from careobs.dashboards import audits, calibration, compliments, coverage, quis, visits, worker
 from careobs.dashboards.filters import (
     DashboardFilters,
     Scope,
@@ -56,6 +56,7 @@ class Dashboard:
     tables: list[Table]
     as_of: datetime
     summary: str = ""  # the filters in one line, for the collapsed form on a phone
+    calibration: calibration.Section | None = None  # the QUIS dashboard's observers
 
     def as_json(self) -> dict:
         return {
@@ -128,6 +129,8 @@ def index():
 def page(name: str):
     dashboard = build(name, request.args)
     status = 200 if dashboard.scope else 400
+    if name == "quis" and dashboard.scope:  # the page's own section (not in the JSON or CSV)
+        dashboard.calibration = calibration.section(get_session(), dashboard.scope, dashboard.as_of)
     return render_template("dashboards/dashboard.html", dashboard=dashboard), status
 
 
