@@ -8,15 +8,17 @@ from flask_login import current_user, login_required
 
 from careobs.audits import due as due_audits
 from careobs.checkers.service import tasks_of
-from careobs.db import get_engine, get_session
+from careobs.db import get_engine, get_session, utcnow
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
     audits_due_scope,
     can_administer,
     can_capture,
+    capture_services,
     championed,
     compliment_services,
+    dashboard_services,
     is_quality_checker,
     may_complete_any_audit,
     only_a_quality_checker,
@@ -26,6 +28,7 @@ from careobs.permissions import (
     services_select,
     visible_quarantine,
 )
+from careobs.quis import calibration_history
 from careobs.sync.models import QuarantinedDocument
 
 bp = Blueprint("home", __name__)
@@ -61,6 +64,7 @@ def index():
         "home/index.html",
         **_audits_due(db),
         **_checker_work(db),
+        **_calibration(db),
         may_observe=can_capture(current_user),
         may_log_compliments=db.scalar(
             sa.select(compliment_services(current_user).order_by(None).exists())
@@ -105,6 +109,35 @@ def _audits_due(db) -> dict:
         "plans_audits": db.scalar(sa.select(planning_services(current_user).exists())) is True,
         "may_audit": may_complete_any_audit(current_user),
     }
+
+
+def _care_home_ids(db, services: sa.Select) -> list[int]:
+    return list(
+        db.scalars(
+            services.where(Service.kind == "care_home", Service.active.is_(True)).with_only_columns(
+                Service.id
+            )
+        )
+    )
+
+
+def _calibration(db) -> dict:
+    """Paired QUIS observations on the home page: the user's own reminder when they observe and
+    are due to pair again, and for a manager or admin how many of their observers are due."""
+    if not can_capture(current_user):
+        return {"calibration_reasons": [], "observers_due": None}
+    now = utcnow()
+    org_id = current_user.organisation_id
+    mine = calibration_history.observers(
+        db, org_id, _care_home_ids(db, capture_services(current_user)), now
+    )
+    me = next((o for o in mine if o.user_id == current_user.id), None)
+    observers_due = None
+    if can_administer(current_user):
+        managed = _care_home_ids(db, dashboard_services(current_user))
+        observers = calibration_history.observers(db, org_id, managed, now) if managed else []
+        observers_due = sum(1 for o in observers if o.due)
+    return {"calibration_reasons": me.reasons if me else [], "observers_due": observers_due}
 
 
 @bp.get("/healthz")
