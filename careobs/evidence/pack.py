@@ -17,6 +17,7 @@ from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
 from careobs.evidence.audits import UNMAPPED_TITLE, audit_evidence, audits_note, unmapped_note
+from careobs.evidence.calibration import calibration_evidence
 from careobs.evidence.coaudits import coaudit_evidence
 from careobs.evidence.compliments import compliments_evidence
 from careobs.evidence.contents import CHANGED, CHECKED, DONE, FOUND, Item, Pack, Section, Statement
@@ -77,6 +78,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
 
     if service.kind == "care_home":
         quis_evidence(db, scope, add, counts)
+        calibration_evidence(db, scope, add, counts, utcnow())
     else:
         visit_evidence(db, scope, today, add, counts)
     unmapped = audit_evidence(db, scope, add, counts)

@@ -1,0 +1,138 @@
+"""The evidence pack's "Reliable observation": the period's paired observations at the care
+home, observers calibrated, the median and each pair's A4 kappa with its verdict, and observers
+due to pair again; a paired observation counts once among the QUIS sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from careobs.db import get_session
+from careobs.evidence.pack import build
+from careobs.org.models import Service
+from careobs.quis import calibration
+from tests.support.calibration import complete, make_pair, session_by_doc, table_for
+from tests.support.dashboards import local, session_doc, write
+from tests.support.sync import SyncApi
+
+PERIOD = (date(2026, 6, 1), date(2026, 11, 30))
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def paired(app, db, org, login_as, monkeypatch):
+    """At the care home: P1 (20 Jun, 14 agree 6 not: 0.70 good), P2 (1 Oct, 11/9: 0.54
+    moderate), P3 (1 Nov, 5 matched: too few), and P0 (1 May: before the period)."""
+    monkeypatch.setattr("careobs.evidence.pack.utcnow", lambda: NOW)
+
+    def observe(user, when):
+        doc = session_doc(org.care_home, when, 30, ["PS", "PC", "NR"])
+        write(SyncApi(login_as(user)), doc)
+        return session_by_doc(db, doc)
+
+    def pair(lead, second, when, table, **counts):
+        made = make_pair(db, observe(lead, when), observe(second, when))
+        return complete(db, made, table, **counts)
+
+    sue, mo = org.supervisor, org.manager
+    return {
+        "P0": pair(sue, mo, local(2026, 5, 1, 11), table_for(20, 0)),
+        "P1": pair(sue, mo, local(2026, 6, 20, 11), table_for(14, 6), lead_only=2),
+        "P2": pair(mo, sue, local(2026, 10, 1, 11), table_for(11, 9), second_only=3),
+        "P3": pair(sue, org.admin, local(2026, 11, 1, 11), table_for(3, 2)),
+    }
+
+
+def pack_of(app, service):
+    with app.test_request_context():
+        session = get_session()
+        return build(session, session.get(Service, service.id), *PERIOD, PERIOD[1])
+
+
+def items_titled(pack, title):
+    return [
+        (statement.code, item)
+        for section in pack.sections
+        for statement in section.statements
+        for item in statement.items
+        if item.title == title
+    ]
+
+
+def test_reliable_observation_states_pairs_observers_median_and_due(app, org, paired):
+    pack = pack_of(app, org.care_home)
+
+    [(code, item)] = items_titled(pack, "Reliable observation")
+    assert code == "C1"
+    # Judged: P1 0.70 and P2 0.54: the median is their mean, 0.62 (good).
+    k1 = calibration.kappa(table_for(14, 6), calibration.A4).value
+    k2 = calibration.kappa(table_for(11, 9), calibration.A4).value
+    median = (k1 + k2) / 2
+    assert f"{median:.2f}" == "0.62"
+    assert dict(item.facts) == {
+        "Pairs completed": "3",
+        "Observers calibrated": "3",
+        "Median agreement (A4 κ)": "0.62 (good), over 2 pairs with at least 20 matched "
+        "interactions",
+        # As at 30 Nov: Sue and the admin last paired (P3) too few to judge, not due; Mo last
+        # paired 1 Oct at 0.54: due.
+        "Observers due to pair again": "1 of 3 (as at 30 Nov 2026)",
+    }
+    assert "Only the lead observer's record is counted" in item.text
+    assert "below 0.60" in item.text
+    assert "Mo Manager" not in str(item) and "Sue Supervisor" not in str(item)
+
+
+def test_each_pairs_agreement_in_a_table(app, org, paired):
+    [(_, item)] = items_titled(pack_of(app, org.care_home), "Agreement of each paired observation")
+    k1 = calibration.kappa(table_for(14, 6), calibration.A4)
+    few = calibration.kappa(table_for(3, 2), calibration.A4).value
+
+    rows = item.table.rows
+    assert [row[:4] for row in rows] == [
+        [date(2026, 6, 20), 20, 2, "κ = 0.70 (good)"],
+        [date(2026, 10, 1), 20, 3, "κ = 0.54 (moderate)"],
+        [
+            date(2026, 11, 1),
+            5,
+            0,
+            f"κ = {few:.2f} (too few to judge)",
+        ],
+    ]
+    assert rows[0][4] == f"{k1.low:.2f}–{k1.high:.2f}"
+
+
+def test_the_second_observers_sessions_are_not_counted_among_quis_sessions(app, org, paired):
+    pack = pack_of(app, org.care_home)
+
+    # Three pairs in the period: three lead sessions, not six sessions.
+    assert pack.counts["sessions"] == 3
+    assert pack.counts["interactions"] == 9
+    assert pack.counts["pairs"] == 3
+
+
+def test_a_period_without_pairs_or_observers_says_nothing(app, org):
+    pack = pack_of(app, org.care_home)
+
+    assert items_titled(pack, "Reliable observation") == []
+    assert pack.counts["pairs"] == 0
+
+
+def test_observers_without_pairs_in_the_period_are_shown_due(app, db, org, login_as, monkeypatch):
+    monkeypatch.setattr("careobs.evidence.pack.utcnow", lambda: NOW)
+    write(
+        SyncApi(login_as(org.supervisor)), session_doc(org.care_home, local(2026, 9, 1), 30, ["PS"])
+    )
+
+    [(_, item)] = items_titled(pack_of(app, org.care_home), "Reliable observation")
+
+    facts = dict(item.facts)
+    assert facts["Pairs completed"] == "0"
+    assert facts["Median agreement (A4 κ)"].startswith("none")
+    assert facts["Observers due to pair again"] == "1 of 1 (as at 30 Nov 2026)"
+    assert items_titled(pack_of(app, org.care_home), "Agreement of each paired observation") == []
+
+
+def test_homecare_packs_have_no_such_section(app, org, paired):
+    assert items_titled(pack_of(app, org.homecare), "Reliable observation") == []
