@@ -10,13 +10,13 @@ import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
 from careobs.org.models import OrganisationSettings
-from careobs.org.settings import DEFAULTS, SELECTION_DEFAULTS
+from careobs.org.settings import CALIBRATION_DEFAULTS, DEFAULTS, SELECTION_DEFAULTS
 
 URL = "/admin/settings/"
 
 
 def form(**changes) -> dict:
-    values = {**DEFAULTS, **SELECTION_DEFAULTS, **changes}
+    values = {**DEFAULTS, **SELECTION_DEFAULTS, **CALIBRATION_DEFAULTS, **changes}
     return {k: str(v) for k, v in values.items()}
 
 

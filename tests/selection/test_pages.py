@@ -16,6 +16,7 @@ from careobs.checklists import service as checklists
 from careobs.days import local_midnight
 from careobs.export import improvement
 from careobs.org.models import OrganisationSettings
+from careobs.org.settings import CALIBRATION_DEFAULTS
 from careobs.selection import service
 from careobs.selection.models import SelectionDraw
 from tests.clock import local_today
@@ -193,6 +194,7 @@ def test_the_draw_weights_are_settings(org, homecare_manager, login_as, db):
         "weight_new_starter": 0,
         "weight_red": 3,
         "weight_open_actions": 1,
+        **CALIBRATION_DEFAULTS,
     }
     bad = admin.post("/admin/settings/", data={**values, "weight_base": 0})
     assert "Number must be between 1 and 20" in errors(bad.get_data(as_text=True), "weight_base")

@@ -13,7 +13,7 @@ from careobs.audit.models import AuditEvent
 from careobs.checklists import service as checklists
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from careobs.org.models import OrganisationSettings
-from careobs.org.settings import SELECTION_DEFAULTS
+from careobs.org.settings import CALIBRATION_DEFAULTS, SELECTION_DEFAULTS
 from careobs.visits.models import MonitoringVisit, VisitAction, VisitAnswer
 from careobs.visits.scoring import COMPETENT, DEVELOPMENT, NOT_YET
 from tests.support.database import count, stored
@@ -212,6 +212,7 @@ def _settings_form(**changes) -> dict:
         "check_frequency_days": 90,
         "new_starter_days": 28,
         **SELECTION_DEFAULTS,  # the form has the draw weights too
+        **CALIBRATION_DEFAULTS,  # and the paired QUIS settings
     }
     values.update(changes)
     return {k: str(v) for k, v in values.items()}
