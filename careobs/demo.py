@@ -23,6 +23,7 @@ from careobs.feedback import service as feedback
 from careobs.notifications.models import Notification
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.quis import demo as quis_demo
+from careobs.quis import pair_demo
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection import demo as selection_demo
 from careobs.visits import demo as visits_demo
@@ -235,9 +236,22 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         password=DEMO_PASSWORD,
     )
     coaudits_demo.load(session, riverside, users["manager@demo.test"], today)
+    # Paired QUIS observations (calibration), after the feedback and actions above have chosen
+    # their sessions: a new observer, Jo leading, and the manager overdue.
+    observer = pair_demo.load(
+        session,
+        rosewood,
+        users["supervisor@demo.test"],
+        users["manager@demo.test"],
+        areas,
+        staff_ids,
+        codes,
+        today,
+        password=DEMO_PASSWORD,
+    )
     _quieten_history(session, today)
     session.commit()
-    return [(email, role) for email, _name, role in LOGINS] + champion + checker
+    return [(email, role) for email, _name, role in LOGINS] + champion + checker + observer
 
 
 def _demo_feedback(session: Session, supervisor, sam: StaffMember, sam_login: User) -> None:
