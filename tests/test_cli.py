@@ -174,7 +174,8 @@ def test_demo_loads_the_documented_organisation_and_is_idempotent(runner, db, cl
     assert counts[Area] == 3
     assert counts[Person] == 30
     assert counts[StaffMember] == 21
-    assert counts[User] == 6  # the four logins of the README, the audit champion, the checker
+    # The four logins of the README, the audit champion, the checker, the new QUIS observer.
+    assert counts[User] == 7
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     db.expire_all()

@@ -44,10 +44,10 @@ def paired(app, db, org, login_as, monkeypatch):
     }
 
 
-def pack_of(app, service):
+def pack_of(app, service, period=PERIOD):
     with app.test_request_context():
         session = get_session()
-        return build(session, session.get(Service, service.id), *PERIOD, PERIOD[1])
+        return build(session, session.get(Service, service.id), *period, period[1])
 
 
 def items_titled(pack, title):
@@ -136,3 +136,20 @@ def test_observers_without_pairs_in_the_period_are_shown_due(app, db, org, login
 
 def test_homecare_packs_have_no_such_section(app, org, paired):
     assert items_titled(pack_of(app, org.homecare), "Reliable observation") == []
+
+
+def test_the_demo_packs_page_and_pdf_show_reliable_observation(app, demo, period):
+    from careobs.demo import ROSEWOOD
+    from careobs.evidence import pdf
+    from tests.support.pdf import pdf_text
+
+    pack = pack_of(app, demo[ROSEWOOD], period)
+
+    [(_, item)] = items_titled(pack, "Reliable observation")
+    facts = dict(item.facts)
+    assert facts["Pairs completed"] == "4"  # Nia's three with Jo, and Priya's
+    assert facts["Observers calibrated"] == "3"
+    text = " ".join(pdf_text(pdf.render(pack, "27 Nov 2026, 10:00")).split())
+    assert "Reliable observation" in text
+    assert "Agreement of each paired observation" in text
+    assert "Nia Patel" not in text  # no observer is named
