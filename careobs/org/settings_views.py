@@ -12,8 +12,8 @@ from wtforms import DecimalField, IntegerField
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from careobs.audit.service import record
-from careobs.db import get_session
-from careobs.org.models import OrganisationSettings
+from careobs.db import get_session, lock_for_writing
+from careobs.org.models import Organisation, OrganisationSettings
 from careobs.org.settings import settings_for
 from careobs.permissions import admin_required
 
@@ -171,7 +171,10 @@ def edit():
     current = settings_for(db, current_user.organisation_id)
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
-        saved = db.get(OrganisationSettings, current_user.organisation_id)
+        # Two admins saving at once: one creates the row, the other waits and then changes it
+        # (without the lock both would insert it, and one would fail).
+        lock_for_writing(db, Organisation.id, current_user.organisation_id)
+        saved = db.get(OrganisationSettings, current_user.organisation_id, populate_existing=True)
         if saved is None:
             saved = OrganisationSettings(organisation_id=current_user.organisation_id)
             db.add(saved)
