@@ -19,6 +19,7 @@ from careobs import create_app
 from careobs.quis import documents as quis_documents
 from careobs.quis import service as quis_service
 from careobs.quis.models import QuisPair, QuisSession
+from careobs.quis.pair_ids import pair_id_for
 from tests.factories import DataBuilder
 from tests.support.database import empty_all_tables
 from tests.support.quis import interaction, quis_doc
@@ -265,3 +266,34 @@ def test_two_links_to_one_pair_at_once_keep_exactly_one(race, monkeypatch):
     assert len(seconds) == 1
     assert pair.completed_at is not None and pair.matched == 1
     assert pair.confusion[0][0 if seconds[0].observer_id == acme.manager.id else 1] == 1
+
+
+def test_a_pair_announced_three_times_at_once_is_made_once(race):
+    """The lead's device retrying its announcement (and a second tab) at the same instant."""
+    acme, _, db, connect = race
+    code = "K7P2QD"
+    body = json.dumps(
+        {
+            "id": str(pair_id_for(acme.care_home.uuid, code)),
+            "service_id": str(acme.care_home.uuid),
+            "area_id": None,
+            "code": code,
+        }
+    ).encode()
+    clients = [connect(acme.supervisor) for _ in range(3)]
+    barrier = threading.Barrier(len(clients))
+    replies = [None] * len(clients)
+
+    def announce(index, client):
+        headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
+        barrier.wait(TIMEOUT)
+        replies[index] = client.request("POST", "/api/v1/quis/pairs", body, headers)
+
+    threads = [threading.Thread(target=announce, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert sorted(r.status for r in replies) == [200, 200, 201], [r.body for r in replies]
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(QuisPair)) == 1
