@@ -95,7 +95,8 @@ async function fillOpenPairs() {
   if (asked !== pairsAsked) return; // the service or area changed meanwhile
   const box = $("[data-open-pairs]");
   box.hidden = !pairs?.length;
-  if (pairs === null) status.textContent = "No connection to list the paired observations open here: enter the lead's code.";
+  if (pairs === null && navigator.onLine === false) status.textContent = "No connection, so no list of the paired observations open here: enter the lead's code.";
+  else if (pairs === null) status.textContent = "The list of paired observations open here is not available just now: enter the lead's code.";
   else if (!pairs.length) status.textContent = "No paired observation is open here yet: enter the lead's code.";
   else status.textContent = `${plural(pairs.length, "paired observation is", "paired observations are")} open here: choose one, or enter the lead's code.`;
   $("[data-open-pairs-list]").replaceChildren(...(pairs || []).map((p, index) => {
@@ -138,7 +139,7 @@ function renderPairBanner() {
   } else {
     banner.replaceChildren(
       el("p", {}, el("strong", { text: "Second observer: record what you see yourself." })),
-      el("p", { class: "hint", text: `Paired with the lead's code ${spacedCode(pair.code)}.` }));
+      el("p", { class: "hint" }, "Paired with the lead's code ", el("span", { class: "pair-code-inline", text: spacedCode(pair.code) }), "."));
   }
 }
 
@@ -545,7 +546,10 @@ function wire() {
     const code = normalCode($("#pair-code").value);
     for (const radio of document.querySelectorAll('input[name="open_pair"]')) radio.checked = radio.value === code;
   });
-  window.addEventListener("online", fillOpenPairs);
+  window.addEventListener("online", () => {
+    fillOpenPairs();
+    if (doc?.ui) announceIfNeeded();
+  });
   for (const button of document.querySelectorAll("[data-category]")) {
     button.addEventListener("click", () => recordInteraction(button.dataset.category));
   }
