@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
-from careobs.quis import documents, export, scoring
+from careobs.quis import documents, export, pairs, scoring
 from careobs.quis.documents import CleanSession
-from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 from careobs.wording import plural
 
 KIND_NAME = "quis_session"  # the "kind" devices send; the app factory registers KIND below
@@ -39,6 +40,13 @@ def _apply(db: Session, session: QuisSession, clean: CleanSession) -> None:
     session.notes = clean.notes
     session.went_well = clean.went_well
     session.to_develop = clean.to_develop
+    if clean.pair is not None:
+        # documents.clash found (or made) the pair and holds its lock; a stored session never
+        # moves to another pair or role (clash refuses it).
+        session.pair_id = clean.pair.row_id or db.scalar(
+            sa.select(QuisPair.id).where(QuisPair.uuid == clean.pair.id)
+        )
+        session.pair_role = clean.pair.role
     session.privacy_flags = storing.privacy_flags(
         (
             clean.notes,
@@ -133,6 +141,20 @@ def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> N
         )
 
 
+def _write_children(db: Session, session_id: int, clean: CleanSession) -> None:
+    """The interactions, then, for a paired session arriving submitted, the pair's result if
+    the other session is submitted too (under the pair's lock, which clash took)."""
+    _insert_interactions(db, session_id, clean)
+    if clean.pair is not None and clean.status == "submitted":
+        pair = db.scalar(
+            sa.select(QuisPair)
+            .where(QuisPair.uuid == clean.pair.id)
+            .execution_options(populate_existing=True)
+        )
+        if pair is not None:
+            pairs.complete_if_ready(db, pair)
+
+
 def _insert_session(db: Session, session: QuisSession) -> None:
     """The session's row, with one Core INSERT … RETURNING rather than an ORM flush per
     document, which bench/sync_ingest.py showed to be a third of the sync time. The object is
@@ -175,7 +197,8 @@ KIND = DocumentKind(
     apply=_apply,
     insert=_insert_session,
     children=(QuisInteraction.session_id,),
-    insert_children=_insert_interactions,
+    insert_children=lambda *args: _write_children(*args),
     audit_prefix="quis_session",
     summary=_summary,
+    clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
 )
