@@ -222,7 +222,9 @@ def test_a_second_observer_offline_joins_with_the_code_and_both_sessions_carry_t
 # --- 3. online: the second picks the lead's announced pair from the list ------------------------
 
 
-def test_a_second_observer_online_picks_the_announced_pair_from_the_list(open_page, live_server):
+def test_a_second_observer_online_picks_the_announced_pair_from_the_list(
+    open_page, live_server, axe
+):
     lead = open_page(as_user="manager")
     open_recorder(lead)
     choose_pairing(lead, "Lead a paired observation")
@@ -244,6 +246,11 @@ def test_a_second_observer_online_picks_the_announced_pair_from_the_list(open_pa
     entry = second.get_by_label(
         re.compile(f"^Lead: Priya Shah · opened [0-9]{{2}}:[0-9]{{2}} · code {code}$")
     )
+    expect(entry).to_be_visible()
+    expect(second.locator("[data-open-pairs-status]")).to_contain_text(
+        "open here: choose one, or enter the lead's code"
+    )
+    axe(second)
     entry.check()
     expect(second.get_by_label("Enter the lead's code")).to_have_value(code)
     second_id = start(second, ("R03",))
