@@ -231,9 +231,9 @@ def clash(db, document_id: uuid.UUID, clean: CleanSession) -> dict | None:
         },
     )
     row = db.execute(
-        sa.select(QuisPair.id, QuisPair.organisation_id, QuisPair.service_id).where(
-            QuisPair.uuid == pair.id
-        )
+        sa.select(
+            QuisPair.id, QuisPair.organisation_id, QuisPair.service_id, QuisPair.opened_by_id
+        ).where(QuisPair.uuid == pair.id)
     ).one()
     lock_for_writing(db, QuisPair.id, row.id)
     if row.organisation_id != service.organisation_id or row.service_id != service.id:
@@ -243,16 +243,15 @@ def clash(db, document_id: uuid.UUID, clean: CleanSession) -> dict | None:
             QuisSession.pair_id == row.id, QuisSession.uuid != document_id
         )
     ).all()
+    both = "You are already the other observer of this pair: a pair needs two people."
+    if pair.role == "second" and user is not None and row.opened_by_id == user.id:
+        return {"pair.role": [both]}  # the pair this user's device announced as its lead
     for holder in holders:
         if holder.pair_role == pair.role:
             role = ROLE_WORDS[pair.role]
             return {"pair.role": [f"Another observer is already the {role} of this pair."]}
         if user is not None and holder.observer_id == user.id:
-            return {
-                "pair.role": [
-                    "You are already the other observer of this pair: a pair needs two people."
-                ]
-            }
+            return {"pair.role": [both]}
     pair.row_id = row.id
     return None
 

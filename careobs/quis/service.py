@@ -7,8 +7,10 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.audit.service import record as audit
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
+from careobs.db import lock_for_writing
 from careobs.quis import documents, export, pairs, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
@@ -202,3 +204,49 @@ KIND = DocumentKind(
     summary=_summary,
     clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
 )
+
+
+def link_second(db: Session, user, session: QuisSession, pair: QuisPair) -> str | None:
+    """Make the user's submitted, unpaired ``session`` the second observer's record of ``pair``
+    (recorded without the pair, linked afterwards); the refusal in words, or None when linked.
+
+    The pair is locked first, as the sync's ``documents.clash`` locks it, so a link and a
+    session sent for the same role, or two links at once, are decided one after the other. The
+    pair's result is written if its lead's session is submitted. The caller commits (or rolls
+    back on a refusal).
+    """
+    lock_for_writing(db, QuisPair.id, pair.id)
+    session = db.scalar(
+        sa.select(QuisSession)
+        .where(QuisSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    pair = db.scalar(
+        sa.select(QuisPair).where(QuisPair.id == pair.id).execution_options(populate_existing=True)
+    )
+    if session.pair_id is not None:
+        return "This session is already part of a paired observation."
+    if session.status != "submitted":
+        return "Only a submitted session can be linked to a pair."
+    if pair.organisation_id != session.organisation_id or pair.service_id != session.service_id:
+        return "This paired observation is at another service."
+    current = pairs.sessions_of(db, pair)
+    if current.second is not None:
+        return "Another observer is already the second observer of this pair."
+    lead_id = current.lead.observer_id if current.lead is not None else pair.opened_by_id
+    if lead_id == user.id:
+        return "You are the lead observer of this pair: a pair needs two people."
+    session.pair_id = pair.id
+    session.pair_role = "second"
+    db.flush()
+    audit(
+        db,
+        "quis_session_paired",
+        organisation_id=session.organisation_id,
+        actor=user,
+        entity=session,
+        summary=f"Linked as the second observer of pair {pair.code or pair.uuid}",
+    )
+    pairs.complete_if_ready(db, pair)
+    return None

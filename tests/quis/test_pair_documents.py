@@ -125,6 +125,20 @@ def test_one_observer_cannot_hold_both_roles(org, db, client_as):
     assert stored(db, mine) is None
 
 
+def test_the_observer_who_announced_a_pair_cannot_be_its_second(org, db, client_as, login_as):
+    pair_id = pair_id_for(org.care_home.uuid, "K7P2QD")
+    body = {"id": str(pair_id), "service_id": str(org.care_home.uuid), "code": "K7P2QD"}
+    assert login_as(org.supervisor).post("/api/v1/quis/pairs", json=body).status_code == 201
+    mine = paired(org.care_home, pair_id, "second")
+    (result,) = client_as(org.supervisor)(mine)
+    assert result["errors"] == {
+        "pair.role": ["You are already the other observer of this pair: a pair needs two people."]
+    }
+    assert client_as(org.manager)(paired(org.care_home, pair_id, "second"))[0]["status"] == (
+        "created"
+    )
+
+
 def test_a_pair_of_another_service_or_organisation_is_refused(org, db, client_as, data):
     pair_id = uuid.uuid4()
     client_as(org.supervisor)(paired(org.homecare, pair_id, "lead"))

@@ -198,3 +198,70 @@ def test_lead_and_second_submitted_at_once_write_the_result_once(race, monkeypat
         assert pair.completed_at is not None
         assert (pair.matched, pair.lead_only, pair.second_only) == (2, 1, 1)
         assert pair.confusion[0][1] == 1 and pair.confusion[2][2] == 1
+
+
+def test_two_links_to_one_pair_at_once_keep_exactly_one(race, monkeypatch):
+    """Mo and Sam each recorded the same lunch unpaired, and both link their session to Sue's
+    pair at the same instant (Sam from two tabs): one link is made, the others are refused."""
+    acme, sam, db, connect = race
+    service_lock = quis_service.lock_for_writing
+
+    def slowly(*args, **kwargs):
+        service_lock(*args, **kwargs)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(quis_service, "lock_for_writing", slowly)
+    pair_id = uuid.uuid4()
+    sue, mo, sam_tab, sam_other_tab = (
+        connect(acme.supervisor),
+        connect(acme.manager),
+        connect(sam),
+        connect(sam),
+    )
+    lead = paired(acme.care_home, pair_id, "lead", status="submitted")
+    lead["data"]["interactions"] = [interaction("PS", minute=1)]
+    assert post(sue, lead)["status"] == "created"
+    mine = quis_doc(acme.care_home, status="submitted", interactions=[interaction("PS")])
+    theirs = quis_doc(acme.care_home, status="submitted", interactions=[interaction("PC")])
+    assert post(mo, mine)["status"] == "created"
+    assert post(sam_tab, theirs)["status"] == "created"
+
+    barrier = threading.Barrier(3)
+    replies = [None] * 3
+    failures: list[BaseException] = []
+
+    def link(index, client, document):
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRFToken": client.token,
+        }
+        try:
+            barrier.wait(TIMEOUT)
+            path = f"/quis/pairs/link/{document['id']}"
+            replies[index] = client.request("POST", path, f"pair={pair_id}".encode(), headers)
+        except BaseException as exc:  # handed to the test's thread below
+            failures.append(exc)
+
+    sends = ((mo, mine), (sam_tab, theirs), (sam_other_tab, theirs))
+    threads = [threading.Thread(target=link, args=(n, *s)) for n, s in enumerate(sends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(t.is_alive() for t in threads)
+    if failures:
+        raise failures[0]
+
+    assert sorted(r.status for r in replies) == [302, 409, 409], [
+        (r.status, r.body[:200]) for r in replies
+    ]
+    db.expire_all()
+    pair = db.scalar(sa.select(QuisPair).where(QuisPair.uuid == pair_id))
+    seconds = db.scalars(
+        sa.select(QuisSession).where(
+            QuisSession.pair_id == pair.id, QuisSession.pair_role == "second"
+        )
+    ).all()
+    assert len(seconds) == 1
+    assert pair.completed_at is not None and pair.matched == 1
+    assert pair.confusion[0][0 if seconds[0].observer_id == acme.manager.id else 1] == 1
