@@ -217,6 +217,16 @@ def test_a_second_observer_offline_joins_with_the_code_and_both_sessions_carry_t
             [0, 0, 0, 0, 0],
             [0, 0, 0, 0, 0],
         ]
+    api = lead.request.get(f"/api/v1/quis/pairs/{pair['id']}").json()
+    assert api["status"] == "complete"
+    assert (api["matched"], api["unmatched"]) == (2, {"lead": 1, "second": 0})
+    assert api["confusion"] == result.confusion
+    # The lead's page of the pair: the confusion table, and what the lead alone saw.
+    lead.goto(f"/quis/pairs/{pair['id']}")
+    confusion = lead.get_by_role("table", name=re.compile("^2 matched interactions: the lead"))
+    expect(confusion.locator("tbody tr").first).to_contain_text("Positive social (PS)")
+    expect(confusion.locator("tbody tr").nth(1).locator("td").nth(2)).to_have_text("1")
+    expect(lead.get_by_role("heading", name="By the lead observer only (1)")).to_be_visible()
 
 
 # --- 3. online: the second picks the lead's announced pair from the list ------------------------
