@@ -45,9 +45,12 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make test: lint, then the whole suite (set CAREOBS_TEST_DATABASE_URL for PostgreSQL)
+## make test: lint, then the whole suite (set CAREOBS_TEST_DATABASE_URL for PostgreSQL), in one
+## worker per core (TEST_WORKERS=1 for one process); each test file runs whole in one worker, and
+## each worker has its own database (tests/support/database.py).
+TEST_WORKERS ?= auto
 test: install-test chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## make test-clock DATE="2027-03-28 00:30": the suite with the clock moved (not part of `make test`).
 ## DATE is UTC unless it names its zone ("2027-07-15 23:30 +0100", 'TZ="Europe/London" 2027-07-15

@@ -113,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
     from careobs.org.views import bp as services_bp
     from careobs.push.views import bp as push_bp
     from careobs.pwa.views import bp as pwa_bp
+    from careobs.quis.pair_views import api_bp as quis_pairs_api_bp
+    from careobs.quis.pair_views import bp as quis_pairs_bp
     from careobs.quis.views import bp as quis_bp
     from careobs.selection.views import bp as selection_bp
     from careobs.sync.views import bp as quarantine_bp
@@ -131,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         pwa_bp,
         quis_bp,
+        quis_pairs_bp,
+        quis_pairs_api_bp,
         quarantine_bp,
         checklists_bp,
         settings_bp,

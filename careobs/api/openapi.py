@@ -29,6 +29,59 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# Paired QUIS observations (issue 17): the session document's ``pair`` and the pair's API.
+PAIR = {
+    "type": "object",
+    "required": ["id", "role"],
+    "description": "A paired observation: both observers' sessions carry the same id. A second "
+    "observer's session carries no feedback",
+    "properties": {
+        "id": UUID,
+        "role": {"enum": ["lead", "second"]},
+        "code": {
+            "type": "string",
+            "description": "The lead's short code the id was derived from (uuid5 of the service "
+            "id and the code); when present the server checks the id against it",
+        },
+    },
+}
+_KAPPAS = ["unweighted", "a4", "linear", "quadratic"]
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+PAIR_RESULT = {
+    "type": "object",
+    "required": ["status", "matched", "unmatched", "agreement", "kappa", "ci95", "confusion"],
+    "description": "Every figure is null while the status is waiting",
+    "properties": {
+        "id": UUID,
+        "status": {"enum": ["waiting", "complete"]},
+        "matched": {"type": ["integer", "null"]},
+        "unmatched": {
+            "type": ["object", "null"],
+            "properties": {"lead": {"type": "integer"}, "second": {"type": "integer"}},
+        },
+        "agreement": {**_NUMBER_OR_NULL, "minimum": 0, "maximum": 1},
+        "kappa": {
+            "type": ["object", "null"],
+            "properties": {name: _NUMBER_OR_NULL for name in _KAPPAS},
+        },
+        "ci95": {
+            "type": ["object", "null"],
+            "description": "κ ± 1.96 SE (large-sample variance, Fleiss, Cohen and Everitt 1969)",
+            "properties": {
+                name: {"type": ["array", "null"], "items": {"type": "number"}} for name in _KAPPAS
+            },
+        },
+        "confusion": {
+            "type": ["array", "null"],
+            "description": "5×5: the lead's category in rows, the second's in columns, in the "
+            "order PS, PC, N, NP, NR",
+            "items": {"type": "array", "items": {"type": "integer"}},
+        },
+        "tolerance_seconds": {"type": "integer"},
+    },
+}
+
+
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {
@@ -201,6 +254,93 @@ OPENAPI = {
                 },
             }
         },
+        "/api/v1/quis/pairs/{pair_id}": {
+            "get": {
+                "summary": "A paired QUIS observation's calibration result",
+                "parameters": [{"name": "pair_id", "in": "path", "required": True, "schema": UUID}],
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/QuisPair"}, "The result"),
+                    "401": _error("Not logged in"),
+                    "404": _error("No such pair, or not one of the user's or their service's"),
+                },
+            }
+        },
+        "/api/v1/quis/pairs": {
+            "get": {
+                "summary": "Open pairs the user may join as the second observer",
+                "description": "At the service (and area, or with none) given, opened in the "
+                "last 12 hours, with no second observer yet, not opened by the user",
+                "parameters": [
+                    {"name": "service_id", "in": "query", "required": True, "schema": UUID},
+                    {"name": "area_id", "in": "query", "schema": UUID},
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "pairs": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": UUID,
+                                            "code": {"type": ["string", "null"]},
+                                            "service_id": UUID,
+                                            "area_id": {"type": ["string", "null"]},
+                                            "lead": {"type": "string"},
+                                            "opened_at": {"type": "string"},
+                                        },
+                                    },
+                                }
+                            },
+                        },
+                        "The open pairs, newest first",
+                    ),
+                    "400": _error("A service or area id that is not a UUID"),
+                    "401": _error("Not logged in"),
+                    "403": _error("The user observes nowhere"),
+                },
+            },
+            "post": {
+                "summary": "The lead's device announces a pair while online (idempotent)",
+                "parameters": [
+                    {
+                        "name": "X-CSRFToken",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["id", "service_id", "code"],
+                                "properties": {
+                                    "id": UUID,
+                                    "service_id": UUID,
+                                    "area_id": {"type": ["string", "null"], "format": "uuid"},
+                                    "code": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"type": "object"}, "Announced"),
+                    "200": _json({"type": "object"}, "Already known"),
+                    "400": _error("A field is not valid, or the id is not the code's"),
+                    "401": _error("Not logged in"),
+                    "403": _error("The user observes nowhere"),
+                    "404": _error("No such service where the user observes"),
+                    "409": _error("The id belongs to a pair at another service"),
+                    "415": _error("Not JSON"),
+                },
+            },
+        },
     },
     "components": {
         "schemas": {
@@ -208,7 +348,11 @@ OPENAPI = {
             "Dashboard": DASHBOARD,
             "Comparison": COMPARISON,
             "Document": DOCUMENT,
-            "QuisSession": QUIS_SESSION,
+            "QuisSession": {
+                **QUIS_SESSION,
+                "properties": {**QUIS_SESSION["properties"], "pair": PAIR},
+            },
+            "QuisPair": PAIR_RESULT,
             "SpotCheck": SPOT_CHECK,
             "QuisSessionDocument": document("quis_session", "QuisSession"),
             "SpotCheckDocument": document("spot_check", "SpotCheck"),

@@ -121,10 +121,14 @@ from careobs.permissions.org import (
     visible_staff,
 )
 from careobs.permissions.quis import (
+    get_visible_quis_pair,
     get_visible_quis_session,
+    joinable_quis_pairs,
+    may_link_quis_session,
     may_view_quis_session,
     may_write_quis_feedback,
     observable_services,
+    visible_quis_pairs,
     visible_quis_sessions,
 )
 from careobs.permissions.roles import (
@@ -212,6 +216,7 @@ __all__ = [
     "get_visible_compliment",
     "get_visible_conversation",
     "get_visible_draw",
+    "get_visible_quis_pair",
     "get_visible_quis_session",
     "get_visible_visit",
     "has_role",
@@ -222,6 +227,7 @@ __all__ = [
     "is_org_admin",
     "is_owner",
     "is_quality_checker",
+    "joinable_quis_pairs",
     "lapsed_assignment_reason",
     "lapsed_reason",
     "manageable_services",
@@ -244,6 +250,7 @@ __all__ = [
     "may_follow_up_comparison",
     "may_follow_up_visit",
     "may_give_conversation",
+    "may_link_quis_session",
     "may_make_evidence_pack",
     "may_manage_record",
     "may_open_co_audit_form",
@@ -290,6 +297,7 @@ __all__ = [
     "visible_feedback",
     "visible_people",
     "visible_quarantine",
+    "visible_quis_pairs",
     "visible_quis_sessions",
     "visible_staff",
     "visible_visits",

@@ -1,18 +1,29 @@
-"""Who may see a QUIS session and add an addendum to it.
+"""Who may see a QUIS session and add an addendum to it, and who may see and join a pair.
 
 A session is read by its observer and by managers of its service (admins: the whole
-organisation); supervisors who did not observe it do not see it.
+organisation); supervisors who did not observe it do not see it. A pair of sessions (issue 17)
+is seen by its two observers (and whoever announced it) and by those who see its service's
+sessions as a manager or admin; it is joined by someone who observes at its service and is not
+already in it.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from careobs.permissions.roles import WORK, in_query, own_or_managed, services_select
-from careobs.quis.models import QuisSession
+from careobs.permissions.roles import (
+    MANAGE,
+    WORK,
+    in_query,
+    own_or_managed,
+    service_ids_select,
+    services_select,
+)
+from careobs.quis.models import QuisPair, QuisSession
 
 
 def visible_quis_sessions(user) -> sa.Select:
@@ -38,3 +49,54 @@ def may_write_quis_feedback(user, session: QuisSession) -> bool:
 def observable_services(user) -> sa.Select:
     """The services (active or not) where the user observes: the QUIS list's service filter."""
     return services_select(user, WORK)
+
+
+def visible_quis_pairs(user) -> sa.Select:
+    """Pairs the user may see: those they observed in or announced, and every pair at a service
+    they manage (admins: the whole organisation)."""
+    observed = sa.select(QuisSession.pair_id).where(
+        QuisSession.observer_id == user.id, QuisSession.pair_id.is_not(None)
+    )
+    return sa.select(QuisPair).where(
+        QuisPair.organisation_id == user.organisation_id,
+        sa.or_(
+            QuisPair.id.in_(observed),
+            QuisPair.opened_by_id == user.id,
+            QuisPair.service_id.in_(service_ids_select(user, MANAGE)),
+        ),
+    )
+
+
+def get_visible_quis_pair(db: Session, user, pair_id: uuid.UUID) -> QuisPair | None:
+    """One pair by its id, if the user may see it (None: answer 404, whether or not it exists)."""
+    return db.scalar(visible_quis_pairs(user).where(QuisPair.uuid == pair_id))
+
+
+def joinable_quis_pairs(user, opened_since: datetime | None) -> sa.Select:
+    """Open pairs the user may join as the second observer: at a service where they observe,
+    opened since ``opened_since`` (None: whenever), with no second session yet, and neither
+    announced nor led by them."""
+    taken = sa.select(QuisSession.pair_id).where(
+        QuisSession.pair_id.is_not(None),
+        sa.or_(QuisSession.pair_role == "second", QuisSession.observer_id == user.id),
+    )
+    stmt = sa.select(QuisPair).where(
+        QuisPair.organisation_id == user.organisation_id,
+        QuisPair.service_id.in_(service_ids_select(user, WORK)),
+        QuisPair.id.not_in(taken),
+        sa.or_(QuisPair.opened_by_id.is_(None), QuisPair.opened_by_id != user.id),
+    )
+    if opened_since is not None:
+        stmt = stmt.where(QuisPair.created_at >= opened_since)
+    return stmt
+
+
+def may_link_quis_session(user, session: QuisSession) -> bool:
+    """Whether the user may link this session to a pair as its second observer afterwards:
+    their own session, submitted, in no pair yet, at a service where they still observe."""
+    if session.observer_id != user.id or session.status != "submitted":
+        return False
+    if session.pair_id is not None:
+        return False
+    observes_there = sa.select(sa.literal(session.service_id).in_(service_ids_select(user, WORK)))
+    return object_session(session).scalar(observes_there) is True

@@ -37,6 +37,7 @@ SHELL_FILES = (
     "js/privacy.js",
     "js/push.js",
     "js/quis-metrics.js",
+    "js/quis-pair.js",
     "js/quis-recorder.js",
     "js/visit-form.js",
     "js/visit-feedback.js",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.audit.service import record as audit
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
-from careobs.quis import documents, export, scoring
+from careobs.db import lock_for_writing
+from careobs.quis import documents, export, pairs, scoring
 from careobs.quis.documents import CleanSession
-from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 from careobs.wording import plural
 
 KIND_NAME = "quis_session"  # the "kind" devices send; the app factory registers KIND below
@@ -39,6 +42,13 @@ def _apply(db: Session, session: QuisSession, clean: CleanSession) -> None:
     session.notes = clean.notes
     session.went_well = clean.went_well
     session.to_develop = clean.to_develop
+    if clean.pair is not None:
+        # documents.clash found (or made) the pair and holds its lock; a stored session never
+        # moves to another pair or role (clash refuses it).
+        session.pair_id = clean.pair.row_id or db.scalar(
+            sa.select(QuisPair.id).where(QuisPair.uuid == clean.pair.id)
+        )
+        session.pair_role = clean.pair.role
     session.privacy_flags = storing.privacy_flags(
         (
             clean.notes,
@@ -133,6 +143,20 @@ def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> N
         )
 
 
+def _write_children(db: Session, session_id: int, clean: CleanSession) -> None:
+    """The interactions, then, for a paired session arriving submitted, the pair's result if
+    the other session is submitted too (under the pair's lock, which clash took)."""
+    _insert_interactions(db, session_id, clean)
+    if clean.pair is not None and clean.status == "submitted":
+        pair = db.scalar(
+            sa.select(QuisPair)
+            .where(QuisPair.uuid == clean.pair.id)
+            .execution_options(populate_existing=True)
+        )
+        if pair is not None:
+            pairs.complete_if_ready(db, pair)
+
+
 def _insert_session(db: Session, session: QuisSession) -> None:
     """The session's row, with one Core INSERT … RETURNING rather than an ORM flush per
     document, which bench/sync_ingest.py showed to be a third of the sync time. The object is
@@ -175,7 +199,54 @@ KIND = DocumentKind(
     apply=_apply,
     insert=_insert_session,
     children=(QuisInteraction.session_id,),
-    insert_children=_insert_interactions,
+    insert_children=lambda *args: _write_children(*args),
     audit_prefix="quis_session",
     summary=_summary,
+    clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
 )
+
+
+def link_second(db: Session, user, session: QuisSession, pair: QuisPair) -> str | None:
+    """Make the user's submitted, unpaired ``session`` the second observer's record of ``pair``
+    (recorded without the pair, linked afterwards); the refusal in words, or None when linked.
+
+    The pair is locked first, as the sync's ``documents.clash`` locks it, so a link and a
+    session sent for the same role, or two links at once, are decided one after the other. The
+    pair's result is written if its lead's session is submitted. The caller commits (or rolls
+    back on a refusal).
+    """
+    lock_for_writing(db, QuisPair.id, pair.id)
+    session = db.scalar(
+        sa.select(QuisSession)
+        .where(QuisSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    pair = db.scalar(
+        sa.select(QuisPair).where(QuisPair.id == pair.id).execution_options(populate_existing=True)
+    )
+    if session.pair_id is not None:
+        return "This session is already part of a paired observation."
+    if session.status != "submitted":
+        return "Only a submitted session can be linked to a pair."
+    if pair.organisation_id != session.organisation_id or pair.service_id != session.service_id:
+        return "This paired observation is at another service."
+    current = pairs.sessions_of(db, pair)
+    if current.second is not None:
+        return "Another observer is already the second observer of this pair."
+    lead_id = current.lead.observer_id if current.lead is not None else pair.opened_by_id
+    if lead_id == user.id:
+        return "You are the lead observer of this pair: a pair needs two people."
+    session.pair_id = pair.id
+    session.pair_role = "second"
+    db.flush()
+    audit(
+        db,
+        "quis_session_paired",
+        organisation_id=session.organisation_id,
+        actor=user,
+        entity=session,
+        summary=f"Linked as the second observer of pair {pair.code or pair.uuid}",
+    )
+    pairs.complete_if_ready(db, pair)
+    return None

@@ -6,6 +6,7 @@ import {
   submitAndSync,
 } from "./capture.js";
 import { CATEGORIES, NEGATIVE, percent, summarise } from "./quis-metrics.js";
+import { announcePair, codeProblem, newCode, normalCode, openPairs, pairIdFor, spacedCode } from "./quis-pair.js";
 import { watchField } from "./privacy.js";
 import { durationText, plural } from "./wording.js";
 
@@ -49,6 +50,7 @@ function fillSetup() {
   const careHome = services.find((s) => s.kind === "care_home");
   if (careHome) select.value = careHome.id;
   select.addEventListener("change", fillServiceFields);
+  $("#setup-area").addEventListener("change", fillOpenPairs);
   fillServiceFields();
 }
 
@@ -65,12 +67,100 @@ function fillServiceFields() {
       el("input", { type: "checkbox", id, name: "people", value: p.code }),
       el("label", { for: id, text: p.code }));
   }));
+  fillOpenPairs();
+}
+
+// ---- Set-up of a paired observation ---------------------------------------------------
+
+const pairRole = () => $("#setup-form").pair_role.value;
+
+function showPairChoice() {
+  const role = pairRole();
+  $("[data-pair-lead]").hidden = role !== "lead";
+  $("[data-pair-join]").hidden = role !== "second";
+  fillOpenPairs();
+}
+
+// The pairs open at the chosen service and area, when the server can be asked; the typed code
+// is always there (offline, or a lead who could not announce their pair).
+let pairsAsked = 0;
+async function fillOpenPairs() {
+  if (pairRole() !== "second") return;
+  const asked = ++pairsAsked;
+  const status = $("[data-open-pairs-status]");
+  const serviceId = $("#setup-service").value;
+  if (!serviceId) return;
+  status.textContent = navigator.onLine === false ? "" : "Looking for paired observations open here…";
+  const pairs = await openPairs(serviceId, $("#setup-area").value);
+  if (asked !== pairsAsked) return; // the service or area changed meanwhile
+  const box = $("[data-open-pairs]");
+  box.hidden = !pairs?.length;
+  if (pairs === null && navigator.onLine === false) status.textContent = "No connection, so no list of the paired observations open here: enter the lead's code.";
+  else if (pairs === null) status.textContent = "The list of paired observations open here is not available just now: enter the lead's code.";
+  else if (!pairs.length) status.textContent = "No paired observation is open here yet: enter the lead's code.";
+  else status.textContent = `${plural(pairs.length, "paired observation is", "paired observations are")} open here: choose one, or enter the lead's code.`;
+  $("[data-open-pairs-list]").replaceChildren(...(pairs || []).map((p, index) => {
+    const id = `open-pair-${index}`;
+    const input = el("input", { type: "radio", id, name: "open_pair", value: p.code });
+    input.checked = normalCode($("#pair-code").value) === p.code;
+    input.addEventListener("change", () => {
+      $("#pair-code").value = p.code;
+    });
+    const text = `Lead: ${p.lead} · opened ${orgTime(p.opened_at)} · code ${p.code}`;
+    return el("div", { class: "radio" }, input, el("label", { for: id, text }));
+  }));
+}
+
+// The pair this device's session carries: a new code for a lead, the typed one for a second.
+async function pairFor(role, serviceId, errors) {
+  if (role === "lead") {
+    const code = newCode();
+    return { id: await pairIdFor(serviceId, code), role, code };
+  }
+  if (role !== "second") return null;
+  const typed = $("#pair-code").value;
+  const code = normalCode(typed);
+  if (!code) {
+    errors.push(codeProblem(typed));
+    return null;
+  }
+  return { id: await pairIdFor(serviceId, code), role, code };
+}
+
+function renderPairBanner() {
+  const pair = doc.data.pair;
+  const banner = $("[data-pair-banner]");
+  banner.hidden = !pair;
+  if (!pair) return;
+  if (pair.role === "lead") {
+    banner.replaceChildren(
+      el("p", {}, "Pair code ", el("strong", { class: "pair-code", text: spacedCode(pair.code) })),
+      el("p", { class: "hint", text: "The second observer enters it on their device." }));
+  } else {
+    banner.replaceChildren(
+      el("p", {}, el("strong", { text: "Second observer: record what you see yourself." })),
+      el("p", { class: "hint" }, "Paired with the lead's code ", el("span", { class: "pair-code-inline", text: spacedCode(pair.code) }), "."));
+  }
+}
+
+// A lead's pair is announced while online so that a second observer may pick it from a list;
+// tried again on each opening until the server has it. Nothing waits on it.
+async function announceIfNeeded() {
+  const pair = doc.data.pair;
+  if (pair?.role !== "lead" || doc.ui.announced || doc.data.status !== "draft") return;
+  const id = doc.id;
+  if (await announcePair(pair, doc.data.service_id, doc.data.area_id) && doc?.id === id) {
+    doc.ui.announced = true;
+    await save();
+  }
 }
 
 // A draft in the list: what, when it started and how far it got.
 function draftText(draft) {
   const started = orgTime(draft.data.started_at, { dateStyle: "medium", timeStyle: "short" });
-  return `${draft.label} · started ${started} · ${plural(draft.data.interactions.length, "interaction", "interactions")}`;
+  const pair = draft.data.pair;
+  const paired = !pair ? "" : pair.role === "lead" ? ` · paired (lead, code ${pair.code})` : " · paired (second)";
+  return `${draft.label} · started ${started} · ${plural(draft.data.interactions.length, "interaction", "interactions")}${paired}`;
 }
 
 async function startSession(event) {
@@ -87,6 +177,7 @@ async function startSession(event) {
   if (!(planned >= 5 && planned <= 480)) errors.push("Planned length must be 5 to 480 minutes.");
   if (!(frame >= 1 && frame <= 60)) errors.push("Frame length must be 1 to 60 minutes.");
   if (onDuty !== null && !(onDuty >= 0 && onDuty <= 500)) errors.push("Staff on duty must be a number from 0.");
+  const pair = service(form.service.value) ? await pairFor(pairRole(), form.service.value, errors) : null;
   $("#setup-errors").replaceChildren(...errors.map((e) => el("li", { text: e })));
   if (errors.length) return;
   const svc = service(form.service.value);
@@ -104,6 +195,7 @@ async function startSession(event) {
       started_at: new Date().toISOString(), ended_at: null,
       planned_minutes: planned, frame_minutes: frame, people, staff_on_duty: onDuty,
       status: "draft", notes: "", went_well: "", to_develop: "", interactions: [],
+      ...(pair ? { pair } : {}),
     },
   });
 }
@@ -226,6 +318,7 @@ function releaseWakeLock() {
 }
 
 function showRecording() {
+  renderPairBanner();
   renderPicker();
   renderStaffOptions();
   renderTally();
@@ -302,6 +395,9 @@ function feedbackEntry(staffId) {
   return entry;
 }
 
+// A second observer gives no feedback to staff: it comes from the lead's record.
+const isSecond = () => doc.data.pair?.role === "second";
+
 const hasText = (entry) => Boolean(entry.went_well?.trim() || entry.to_develop?.trim());
 
 // Whether the device may rewrite an entry: only its own drafts (`auto`). Entries saved by earlier
@@ -317,6 +413,10 @@ const staffInInteractions = () => new Set(doc.data.interactions.map((i) => i.sta
 // (undone, or given to someone else) is dropped, so it is neither sent nor blocks submitting;
 // unless the observer wrote in it, and then it stays on screen for them to keep, untick or clear.
 function pruneFeedback() {
+  if (isSecond() && doc.data.status !== "submitted" && doc.data.feedback) {
+    delete doc.data.feedback;
+    return true;
+  }
   if (doc.data.status === "submitted" || !doc.data.feedback) return false;
   const named = staffInInteractions();
   const kept = doc.data.feedback.filter((f) => named.has(f.staff_id) || (!isAutomatic(f) && hasText(f)));
@@ -361,6 +461,16 @@ function refreshDrafts(staffIds) {
 }
 
 function renderStaffFeedback() {
+  $("[data-second-no-feedback]").hidden = !isSecond();
+  if (isSecond()) {
+    // Feedback comes from the lead's record; the server refuses a second's.
+    $("[data-staff-feedback]").hidden = true;
+    if (doc.data.feedback && doc.data.status !== "submitted") {
+      delete doc.data.feedback;
+      save();
+    }
+    return;
+  }
   const named = staffInInteractions();
   const roster = service(doc.data.service_id)?.staff || [];
   const locked = doc.data.status === "submitted";
@@ -424,12 +534,22 @@ async function submit(event) {
 // A session still being observed opens on the recording screen; an ended one on its summary.
 function open() {
   doc.ui = doc.ui || { selected: [] };
+  announceIfNeeded();
   if (doc.data.status === "draft" && !doc.data.ended_at) showRecording();
   else showSummary();
 }
 
 function wire() {
   $("#setup-form").addEventListener("submit", startSession);
+  for (const radio of document.querySelectorAll('input[name="pair_role"]')) radio.addEventListener("change", showPairChoice);
+  $("#pair-code").addEventListener("input", () => {
+    const code = normalCode($("#pair-code").value);
+    for (const radio of document.querySelectorAll('input[name="open_pair"]')) radio.checked = radio.value === code;
+  });
+  window.addEventListener("online", () => {
+    fillOpenPairs();
+    if (doc?.ui) announceIfNeeded();
+  });
   for (const button of document.querySelectorAll("[data-category]")) {
     button.addEventListener("click", () => recordInteraction(button.dataset.category));
   }

@@ -17,6 +17,7 @@ from careobs.audits.models import Audit, AuditAnswer
 from careobs.checklists.models import Checklist, ChecklistItem, ChecklistVersion
 from careobs.demo import ROSEWOOD, load_demo
 from careobs.org.models import Service
+from tests.support.demo import load_demo_once
 
 TODAY = date(2026, 11, 27)
 
@@ -24,7 +25,7 @@ TODAY = date(2026, 11, 27)
 @pytest.fixture
 def demo(app, db):
     with app.app_context():
-        load_demo(db, today=TODAY)
+        load_demo_once(db, today=TODAY)
     db.expire_all()
 
 

@@ -11,16 +11,15 @@ import sqlalchemy as sa
 from careobs.db import get_session
 from careobs.org.models import Service
 from tests.clock import local_today
+from tests.support.demo import load_demo_once
 
 
 @pytest.fixture
 def demo(app):
     """The demo organisation with records up to today; returns its services by name."""
-    from careobs.demo import load_demo
-
     with app.app_context():
         db = get_session()
-        load_demo(db)
+        load_demo_once(db)
         services = {s.name: s for s in db.scalars(sa.select(Service))}
         for service in services.values():
             db.expunge(service)

@@ -35,7 +35,7 @@ from careobs.compliments.models import Compliment
 from careobs.db import get_session, utcnow
 from careobs.feedback.models import Feedback
 from careobs.org.models import Organisation, Service, StaffMember
-from careobs.quis.models import QuisSession
+from careobs.quis.models import QuisPair, QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
@@ -121,6 +121,8 @@ comparison          view            yes   yes     yes        no     no        no
 comparison          follow_up       yes   yes     yes        no     no        no     no
 expert_co_audit     view            yes   yes     no         no     no        no     no
 expert_comparison   view            yes   yes     no         no     no        no     no
+quis_pair           view            yes   yes     yes        no     no        no     no
+quis_session        link_pair       no    no      yes        no     no        no     no
 """
 # The last two rows are Pat's own co-audit, sent from their phone: Pat may open neither its page
 # nor its comparison, because the comparison shows the staff audit (whose answers, and whose
@@ -336,6 +338,7 @@ def build_world(app, db) -> World:
     add_mixed_user(world, data, acme)
     add_checker(world, data, acme)
     add_checkers_co_audit(world)
+    add_quis_pair(world, place)
     assert world.records["feedback_released"].status == "released"
     assert world.records["feedback_draft"].status == "draft"
     assert world.records["action_released"].owner_staff_id == hal.id
@@ -424,6 +427,20 @@ def add_checker(world: World, data: DataBuilder, acme) -> None:
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     world.db.expire_all()
+
+
+def add_quis_pair(world: World, place: Place) -> None:
+    """A paired QUIS observation in the care home, both sessions submitted: the supervisor
+    leads, the manager is the second observer (the "quis_pair" row). The supervisor's other,
+    unpaired session is the one the "link_pair" row links (with no pair chosen: refused 400)."""
+    pair_id = uuid.uuid4()
+    for role, user in (("lead", "supervisor"), ("second", "manager")):
+        document = quis_session(place, status="submitted", pair={"id": str(pair_id), "role": role})
+        assert [r["status"] for r in synced(world.client(user), document)] == ["created"]
+    world.records["quis_pair"] = world.db.scalar(
+        sa.select(QuisPair).where(QuisPair.uuid == pair_id)
+    )
+    assert world.records["quis_pair"].completed_at is not None
 
 
 def add_checkers_co_audit(world: World) -> None:
@@ -543,6 +560,10 @@ MODULE = {
     ("expert_comparison", "view"): lambda user, pair: P.may_view_comparison(
         user, pair.co_audit, pair.staff
     ),
+    ("quis_pair", "view"): lambda user, pair: (
+        P.get_visible_quis_pair(object_session(pair), user, pair.uuid) is not None
+    ),
+    ("quis_session", "link_pair"): P.may_link_quis_session,
 }
 
 
@@ -572,6 +593,7 @@ VISIBLE = {
     "compliment": P.visible_compliments,
     "compliment_others": P.visible_compliments,
     "conversation": P.visible_conversations,
+    "quis_pair": P.visible_quis_pairs,
 }
 
 
@@ -622,8 +644,14 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "compliment": f"/compliments/{getattr(r, 'uuid', '')}",
             "compliment_others": f"/compliments/{getattr(r, 'uuid', '')}",
             "conversation": f"/voice/{getattr(r, 'uuid', '')}",
+            "quis_pair": f"/quis/pairs/{getattr(r, 'uuid', '')}",
         }[kind]
         response = client.get(url)
+    elif verb == "link_pair":
+        # No pair chosen: whoever may link gets the session's page back saying so (400, nothing
+        # linked); others are refused before the form is read.
+        response = client.post(f"/quis/pairs/link/{r.uuid}", data={})
+        granted = {400}
     elif verb == "add_addendum":
         url = f"/quis/sessions/{r.uuid}" if kind == "quis_session" else f"/visits/{r.uuid}"
         response = client.post(url, data={"reason": "Matrix", "text": "A later note."})
@@ -1005,6 +1033,7 @@ EVERY_QUERY = (
     "visible_quis_sessions",
     "visible_staff",
     "visible_visits",
+    "visible_quis_pairs",
 )
 
 

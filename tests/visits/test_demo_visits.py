@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
-from careobs.demo import load_demo
 from careobs.org.models import Service
 from careobs.visits.demo import CRITICAL_MISSES
 from careobs.visits.models import MonitoringVisit, VisitAnswer
+from tests.support.demo import load_demo_once
 
 TODAY = date(2026, 11, 27)
 RECHECK_DAYS = 28  # the default re-check window after a red result
@@ -23,7 +23,7 @@ RECHECK_DAYS = 28  # the default re-check window after a red result
 def visits(app, db) -> list[MonitoringVisit]:
     """Every demo visit, oldest first."""
     with app.app_context():
-        load_demo(db, today=TODAY)
+        load_demo_once(db, today=TODAY)
     db.expire_all()
     return list(db.scalars(sa.select(MonitoringVisit).order_by(MonitoringVisit.planned_at)))
 

@@ -1,0 +1,299 @@
+"""Paired sessions sent at the same instant to a real threaded server (SQLite, or PostgreSQL when
+CAREOBS_TEST_DATABASE_URL is set): two second observers claiming one pair keep exactly one, and
+the lead's and the second's submissions arriving together write the pair's result exactly once,
+from both sessions' interactions. To make the requests overlap every time, taking the pair's
+lock waits a moment (the server runs in this process)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from careobs import create_app
+from careobs.quis import documents as quis_documents
+from careobs.quis import service as quis_service
+from careobs.quis.models import QuisPair, QuisSession
+from careobs.quis.pair_ids import pair_id_for
+from tests.factories import DataBuilder
+from tests.support.database import empty_all_tables
+from tests.support.quis import interaction, quis_doc
+from tests.support.web import PASSWORD
+from tests.sync.devices import TIMEOUT, SyncClient
+
+
+@pytest.fixture
+def race(database_url, tmp_path, monkeypatch):
+    """Acme, a second supervisor of the care home, and a threaded server; ``connect(user)``
+    gives a client logged in as that user."""
+    monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "pair-race-secret-key-that-is-long-enough-0123456",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "PUSH_DELIVERY_THREAD": False,
+        }
+    )
+    engine = app.extensions["careobs.engine"]
+    empty_all_tables(engine)
+    db = app.extensions["careobs.sessionmaker"]()
+    builder = DataBuilder(app, db, PASSWORD)
+    acme = builder.organisation()
+    sam = builder.user(acme.org, "sam@acme.test", "Sam Second", roles={acme.care_home: "manager"})
+    db.commit()
+    locked = quis_documents.lock_for_writing
+
+    def slowly(*args, **kwargs):
+        locked(*args, **kwargs)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(quis_documents, "lock_for_writing", slowly)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="pair-race", daemon=True)
+    thread.start()
+    clients = []
+
+    def connect(user) -> SyncClient:
+        client = SyncClient(httpd.server_port, ledger=None)
+        client.log_in(user.email)
+        clients.append(client)
+        return client
+
+    try:
+        yield acme, sam, db, connect
+    finally:
+        for client in clients:
+            client.close()
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+        db.close()
+        empty_all_tables(engine)
+        engine.dispose()
+
+
+def post(client: SyncClient, document: dict) -> dict:
+    headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
+    body = json.dumps({"documents": [document]}).encode()
+    reply = client.request("POST", "/api/v1/sync", body, headers)
+    assert reply.status == 200, reply.body[:300]
+    return reply.results[0]
+
+
+def all_at_once(*sends: tuple[SyncClient, dict]) -> list[dict]:
+    barrier = threading.Barrier(len(sends))
+    results: list[dict | None] = [None] * len(sends)
+    failures: list[BaseException] = []
+
+    def run(index: int, client: SyncClient, document: dict) -> None:
+        try:
+            barrier.wait(TIMEOUT)
+            results[index] = post(client, document)
+        except BaseException as exc:  # handed to the test's thread below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n, *s)) for n, s in enumerate(sends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a client thread is still waiting"
+    if failures:
+        raise failures[0]
+    return results
+
+
+def paired(service, pair_id, role, **fields) -> dict:
+    return quis_doc(service, pair={"id": str(pair_id), "role": role}, **fields)
+
+
+@pytest.mark.parametrize("lead_first", [False, True], ids=["new pair", "known pair"])
+def test_two_seconds_sent_at_once_keep_exactly_one(race, lead_first):
+    acme, sam, db, connect = race
+    pair_id = uuid.uuid4()
+    if lead_first:  # the pair is on the server: only its lock keeps the two apart
+        assert post(connect(acme.supervisor), paired(acme.care_home, pair_id, "lead"))[
+            "status"
+        ] == ("created")
+    mine = paired(acme.care_home, pair_id, "second", interactions=[interaction("PS")])
+    theirs = paired(acme.care_home, pair_id, "second", interactions=[interaction("NP")])
+
+    results = all_at_once((connect(acme.manager), mine), (connect(sam), theirs))
+
+    assert sorted(r["status"] for r in results) == ["created", "invalid"]
+    refused = next(r for r in results if r["status"] == "invalid")
+    assert refused["errors"] == {
+        "pair.role": ["Another observer is already the second observer of this pair."]
+    }
+    db.expire_all()
+    (pair,) = db.scalars(sa.select(QuisPair)).all()
+    assert pair.uuid == pair_id
+    kept = db.scalars(
+        sa.select(QuisSession).where(
+            QuisSession.pair_id == pair.id, QuisSession.pair_role == "second"
+        )
+    ).all()
+    assert [str(s.uuid) for s in kept] == [r["id"] for r in results if r["status"] == "created"]
+
+
+def test_lead_and_second_submitted_at_once_write_the_result_once(race, monkeypatch):
+    acme, sam, db, connect = race
+    written = []
+    complete = quis_service.pairs.complete_if_ready
+
+    def counting(session, pair):
+        done = complete(session, pair)
+        if done:
+            written.append(pair.id)
+        return done
+
+    monkeypatch.setattr(quis_service.pairs, "complete_if_ready", counting)
+    carla = acme.staff_members["Carla Carer"]
+    for round_ in range(3):
+        pair_id = uuid.uuid4()
+        lead = paired(
+            acme.care_home,
+            pair_id,
+            "lead",
+            status="submitted",
+            interactions=[
+                interaction("PS", staff=carla, minute=1),
+                interaction("N", minute=4),
+                interaction("NR", people=("R02",), minute=8),
+            ],
+        )
+        second = paired(
+            acme.care_home,
+            pair_id,
+            "second",
+            status="submitted",
+            interactions=[
+                interaction("PC", staff=carla, minute=1.1),
+                interaction("N", minute=4.2),
+                interaction("PS", people=("R01", "R02"), minute=20),
+            ],
+        )
+
+        lead_device, second_device = connect(acme.supervisor), connect(sam)
+        expected = ["created", "created"]
+        if round_:  # both drafts are on the server first: the submissions are new revisions
+            for device, document in ((lead_device, lead), (second_device, second)):
+                draft = {**document, "data": {**document["data"], "status": "draft"}}
+                assert post(device, draft)["status"] == "created"
+                document["revision"] = 2
+            expected = ["updated", "updated"]
+
+        results = all_at_once((lead_device, lead), (second_device, second))
+
+        assert [r["status"] for r in results] == expected
+        db.expire_all()
+        pair = db.scalar(sa.select(QuisPair).where(QuisPair.uuid == pair_id))
+        assert written.count(pair.id) == 1, round_
+        assert pair.completed_at is not None
+        assert (pair.matched, pair.lead_only, pair.second_only) == (2, 1, 1)
+        assert pair.confusion[0][1] == 1 and pair.confusion[2][2] == 1
+
+
+def test_two_links_to_one_pair_at_once_keep_exactly_one(race, monkeypatch):
+    """Mo and Sam each recorded the same lunch unpaired, and both link their session to Sue's
+    pair at the same instant (Sam from two tabs): one link is made, the others are refused."""
+    acme, sam, db, connect = race
+    service_lock = quis_service.lock_for_writing
+
+    def slowly(*args, **kwargs):
+        service_lock(*args, **kwargs)
+        time.sleep(0.1)
+
+    monkeypatch.setattr(quis_service, "lock_for_writing", slowly)
+    pair_id = uuid.uuid4()
+    sue, mo, sam_tab, sam_other_tab = (
+        connect(acme.supervisor),
+        connect(acme.manager),
+        connect(sam),
+        connect(sam),
+    )
+    lead = paired(acme.care_home, pair_id, "lead", status="submitted")
+    lead["data"]["interactions"] = [interaction("PS", minute=1)]
+    assert post(sue, lead)["status"] == "created"
+    mine = quis_doc(acme.care_home, status="submitted", interactions=[interaction("PS")])
+    theirs = quis_doc(acme.care_home, status="submitted", interactions=[interaction("PC")])
+    assert post(mo, mine)["status"] == "created"
+    assert post(sam_tab, theirs)["status"] == "created"
+
+    barrier = threading.Barrier(3)
+    replies = [None] * 3
+    failures: list[BaseException] = []
+
+    def link(index, client, document):
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRFToken": client.token,
+        }
+        try:
+            barrier.wait(TIMEOUT)
+            path = f"/quis/pairs/link/{document['id']}"
+            replies[index] = client.request("POST", path, f"pair={pair_id}".encode(), headers)
+        except BaseException as exc:  # handed to the test's thread below
+            failures.append(exc)
+
+    sends = ((mo, mine), (sam_tab, theirs), (sam_other_tab, theirs))
+    threads = [threading.Thread(target=link, args=(n, *s)) for n, s in enumerate(sends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(t.is_alive() for t in threads)
+    if failures:
+        raise failures[0]
+
+    assert sorted(r.status for r in replies) == [302, 409, 409], [
+        (r.status, r.body[:200]) for r in replies
+    ]
+    db.expire_all()
+    pair = db.scalar(sa.select(QuisPair).where(QuisPair.uuid == pair_id))
+    seconds = db.scalars(
+        sa.select(QuisSession).where(
+            QuisSession.pair_id == pair.id, QuisSession.pair_role == "second"
+        )
+    ).all()
+    assert len(seconds) == 1
+    assert pair.completed_at is not None and pair.matched == 1
+    assert pair.confusion[0][0 if seconds[0].observer_id == acme.manager.id else 1] == 1
+
+
+def test_a_pair_announced_three_times_at_once_is_made_once(race):
+    """The lead's device retrying its announcement (and a second tab) at the same instant."""
+    acme, _, db, connect = race
+    code = "K7P2QD"
+    body = json.dumps(
+        {
+            "id": str(pair_id_for(acme.care_home.uuid, code)),
+            "service_id": str(acme.care_home.uuid),
+            "area_id": None,
+            "code": code,
+        }
+    ).encode()
+    clients = [connect(acme.supervisor) for _ in range(3)]
+    barrier = threading.Barrier(len(clients))
+    replies = [None] * len(clients)
+
+    def announce(index, client):
+        headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
+        barrier.wait(TIMEOUT)
+        replies[index] = client.request("POST", "/api/v1/quis/pairs", body, headers)
+
+    threads = [threading.Thread(target=announce, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert sorted(r.status for r in replies) == [200, 200, 201], [r.body for r in replies]
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(QuisPair)) == 1
