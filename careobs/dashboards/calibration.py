@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
@@ -41,7 +41,7 @@ class Section:
         return f"{due} of {total} {'is' if due == 1 else 'are'} due to pair again."
 
     @staticmethod
-    def link(pair_uuid) -> str | None:
+    def link(pair_uuid) -> str:
         return pair_link(pair_uuid)
 
 
@@ -53,8 +53,6 @@ def section(db: Session, scope: Scope, now: datetime) -> Section:
     )
 
 
-def pair_link(pair_uuid) -> str | None:
-    """The pair's result page, when the app has it."""
-    if PAIR_PAGE not in current_app.view_functions:
-        return None
+def pair_link(pair_uuid) -> str:
+    """The pair's result page."""
     return url_for(PAIR_PAGE, pair_id=pair_uuid)

@@ -17,14 +17,6 @@ from tests.support.sync import SyncApi
 PAGE = "/dashboards/quis"
 
 
-@pytest.fixture(autouse=True)
-def pair_page(app):
-    """The pair's result page (careobs/quis/pair_views.py); a stand-in where it is not merged
-    yet, so the link is checked against the real endpoint once it is."""
-    if "quis_pairs.detail" not in app.view_functions:
-        app.add_url_rule("/quis/pairs/<uuid:pair_id>", "quis_pairs.detail", lambda pair_id: "")
-
-
 @pytest.fixture
 def paired(app, db, acme, admin_sync, client_as, frozen_today):
     home = acme.care_home
