@@ -74,3 +74,18 @@ def test_an_actions_measure_reads_the_leads_record_only(app, db, acme, admin_syn
         result = measures.before_after(session, session.get(Action, action_id), date(2026, 11, 27))
 
     assert (result.after.value, result.after.n) == (1 / 4, 4)
+
+
+def test_the_sessions_list_says_which_session_is_the_second_observers(
+    app, db, acme, admin_sync, client_as
+):
+    home = acme.care_home
+    lead = session_doc(home, local(2026, 10, 20, 12), 30, ["PS"], people=("R01",))
+    second = session_doc(home, local(2026, 10, 20, 12), 30, ["PS"])
+    write(admin_sync, lead, second)
+    make_pair(db, session_by_doc(db, lead), session_by_doc(db, second))
+
+    page = client_as(acme.manager).get("/quis/").get_data(as_text=True)
+
+    assert page.count("Second observer (calibration): not in the figures") == 1
+    assert page.count("Paired (lead)") == 1
