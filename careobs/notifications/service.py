@@ -136,13 +136,16 @@ def alert_after_visit(_kind_name: str, *, db: Session, record, **_) -> None:
 
 def alert_after_quis(_kind_name: str, *, db: Session, record, **_) -> None:
     """A submitted QUIS session with a negative restrictive interaction alerts the service's
-    managers (a receiver of careobs.capture.events.record_submitted)."""
+    managers (a receiver of careobs.capture.events.record_submitted). The two sessions of a
+    paired observation saw the same period: whichever is submitted first alerts, once for the
+    pair, so one incident seen by both observers is not two alerts."""
     if record.n_nr:
+        key = f"pair-{record.pair_id}" if record.pair_id is not None else str(record.uuid)
         alert_safeguarding(
             db,
             record.service_id,
             f"/quis/sessions/{record.uuid}",
-            dedupe_key=f"safeguarding-quis-{record.uuid}",
+            dedupe_key=f"safeguarding-quis-{key}",
         )
 
 

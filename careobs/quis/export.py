@@ -10,11 +10,13 @@ from careobs.capture.addenda import Addendum
 from careobs.export.records import RecordType, addenda, uuid_of
 from careobs.org.models import Area, Service
 from careobs.org.models import StaffMember as Staff
-from careobs.quis.models import QuisInteraction, QuisSession
+from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 
 
 def quis_sessions(org_id: int) -> sa.Select:
-    """QUIS sessions with their stored aggregates; ``people_codes`` lists the codes observed."""
+    """QUIS sessions with their stored aggregates; ``people_codes`` lists the codes observed.
+    A paired session names its pair and part: figures count a pair once, as ``lead`` recorded
+    it (sum the rows whose ``pair_role`` is not ``second``)."""
     s = QuisSession
     return (
         sa.select(
@@ -47,6 +49,8 @@ def quis_sessions(org_id: int) -> sa.Select:
             s.people_with_negative,
             s.observed_minutes,
             s.person_minutes,
+            uuid_of(QuisPair, s.pair_id, "pair_uuid"),
+            s.pair_role,
         )
         .where(s.organisation_id == org_id)
         .order_by(s.id)

@@ -53,6 +53,7 @@ def test_each_record_type_holds_the_organisations_rows(app, db, scene, tmp_path)
     assert session["people_codes"] == ["R01", "R02"]
     assert (session["n_ps"], session["n_pc"], session["n_nr"]) == (1, 1, 1)
     assert session["status"] == "submitted"
+    assert (session["pair_uuid"], session["pair_role"]) == (None, None)  # observed alone
     interactions = t["quis_interactions"]
     sent = scene.quis["data"]["interactions"]
     assert [i["uuid"] for i in interactions] == [i["id"] for i in sent]
@@ -218,3 +219,15 @@ def test_every_file_reads_the_same_snapshot(app, db, data):
         db.commit()
         during = list(exporting.stream_rows(conn, services, acme.org.id))
     assert len(before) == len(during) == 2
+
+
+def test_a_paired_session_names_its_pair_and_part(app, db, scene, tmp_path):
+    """Who sums the export's sessions can count a paired observation once (the lead's row)."""
+    from tests.support.calibration import make_pair, session_by_doc
+
+    pair = make_pair(db, session_by_doc(db, scene.quis), None)
+
+    _manifest, t, _out = export(app, db, scene.acme, tmp_path)
+
+    [session] = t["quis_sessions"]
+    assert (session["pair_uuid"], session["pair_role"]) == (str(pair.uuid), "lead")

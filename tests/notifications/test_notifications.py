@@ -292,6 +292,23 @@ def test_a_negative_restrictive_interaction_alerts_the_care_homes_managers_once(
     assert assert_no_personal_data(db) == 2
 
 
+def test_both_observers_of_a_pair_seeing_restraint_alert_each_manager_once(login, db, org, people):
+    """A paired observation is one period seen twice: the first session submitted alerts, the
+    other (here the second observer's, seeing the same restraint) does not alert again."""
+    from careobs.quis.pair_ids import pair_id_for
+
+    pair = {"id": str(pair_id_for(org.care_home.uuid, "K7P2QD")), "code": "K7P2QD"}
+    lead = nr_session(org, pair=pair | {"role": "lead"})
+    second = nr_session(org, pair=pair | {"role": "second"})
+    assert sync_as(login(org.supervisor))(lead)[0]["status"] == "created"
+    sid = people["sid"]
+    assert sync_as(login(sid))(second)[0]["status"] == "created"
+
+    link = f"/quis/sessions/{lead['id']}"
+    expected = {name: [] for name in people} | {"mo": [link], "max": [link]}
+    assert alerted(db, people) == expected
+
+
 def test_a_session_without_nr_or_not_yet_submitted_alerts_nobody(login, db, org, people):
     carla = org.staff_members["Carla Carer"]
     sue = sync_as(login(org.supervisor))
