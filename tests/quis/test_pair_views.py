@@ -381,8 +381,8 @@ def test_linking_by_code_waits_for_a_draft_lead(org, people, client_as, login_as
         ({"code": "O0O0O0"}, "Choose a paired observation"),
         ("code=%ED%A0%80", "Choose a paired observation"),  # a lone surrogate, UTF-8'd
         ("pair=%00&code=%00", "Choose a paired observation"),
-        ({"code": "AAAAAA"}, "No paired observation has this code"),
-        ({"pair": str(uuid.uuid4())}, "No paired observation has this code"),
+        ({"code": "AAAAAA"}, "No paired observation you may link to has this code"),
+        ({"pair": str(uuid.uuid4())}, "No paired observation you may link to has this code"),
     ],
 )
 def test_linking_bad_input_is_400_and_writes_nothing(
