@@ -60,29 +60,6 @@ VERDICT_WORDS = (
 # ---- the result ---------------------------------------------------------------------------------
 
 
-def result_json(pair: QuisPair) -> dict:
-    """The contract's JSON for a pair: "waiting" (every figure null) until its result exists."""
-    body: dict = {"id": str(pair.uuid), "status": "waiting"}
-    if pair.completed_at is None:
-        body.update(
-            matched=None, unmatched=None, agreement=None, kappa=None, ci95=None, confusion=None
-        )
-        return body
-    table = pair.confusion
-    found = calibration.kappas(table)
-    body.update(
-        status="complete",
-        matched=pair.matched,
-        unmatched={"lead": pair.lead_only, "second": pair.second_only},
-        agreement=calibration.agreement(table),
-        kappa={name: k.value for name, k in found.items()},
-        ci95={name: None if k.value is None else [k.low, k.high] for name, k in found.items()},
-        confusion=table,
-        tolerance_seconds=pair.tolerance_seconds,
-    )
-    return body
-
-
 @api_bp.get("/<uuid:pair_id>")
 @login_required
 def api_detail(pair_id: uuid.UUID):
@@ -91,7 +68,7 @@ def api_detail(pair_id: uuid.UUID):
     pair = get_visible_quis_pair(get_session(), current_user, pair_id)
     if pair is None:
         return error_response(404)
-    return jsonify(result_json(pair))
+    return jsonify(pairs.result_json(pair))
 
 
 def _lead_name(db, pair: QuisPair) -> str:

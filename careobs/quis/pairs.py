@@ -4,6 +4,8 @@ The result is written once, when the second of the two sessions is submitted (or
 session is linked to a pair whose other session is submitted), under the pair's row lock, with
 the organisation's tolerance of the day; it never changes after. Everything that reads a
 result (the pair's page and API, calibration over time, the evidence pack) reads it from here.
+Pair rows are made in one place, :func:`open_pair` (the sync's :func:`clash` and the lead's
+device announcing a pair both call it).
 """
 
 from __future__ import annotations
@@ -216,3 +218,26 @@ def complete_if_ready(db: Session, pair: QuisPair) -> bool:
     pair.completed_at = utcnow()
     db.flush()
     return True
+
+
+def result_json(pair: QuisPair) -> dict:
+    """The contract's JSON for a pair: "waiting" (every figure null) until its result exists."""
+    body: dict = {"id": str(pair.uuid), "status": "waiting"}
+    if pair.completed_at is None:
+        body.update(
+            matched=None, unmatched=None, agreement=None, kappa=None, ci95=None, confusion=None
+        )
+        return body
+    table = pair.confusion
+    found = calibration.kappas(table)
+    body.update(
+        status="complete",
+        matched=pair.matched,
+        unmatched={"lead": pair.lead_only, "second": pair.second_only},
+        agreement=calibration.agreement(table),
+        kappa={name: k.value for name, k in found.items()},
+        ci95={name: None if k.value is None else [k.low, k.high] for name, k in found.items()},
+        confusion=table,
+        tolerance_seconds=pair.tolerance_seconds,
+    )
+    return body
