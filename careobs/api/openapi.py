@@ -57,7 +57,12 @@ PAIR_RESULT = {
         "matched": {"type": ["integer", "null"]},
         "unmatched": {
             "type": ["object", "null"],
-            "properties": {"lead": {"type": "integer"}, "second": {"type": "integer"}},
+            "description": "Interactions seen by one observer only; null while waiting",
+            "required": ["lead", "second"],
+            "properties": {
+                "lead": {"type": "integer", "minimum": 0},
+                "second": {"type": "integer", "minimum": 0},
+            },
         },
         "agreement": {**_NUMBER_OR_NULL, "minimum": 0, "maximum": 1},
         "kappa": {
@@ -68,14 +73,28 @@ PAIR_RESULT = {
             "type": ["object", "null"],
             "description": "κ ± 1.96 SE (large-sample variance, Fleiss, Cohen and Everitt 1969)",
             "properties": {
-                name: {"type": ["array", "null"], "items": {"type": "number"}} for name in _KAPPAS
+                name: {
+                    "type": ["array", "null"],
+                    "description": "[low, high]; null when the kappa cannot be computed",
+                    "items": {"type": "number", "minimum": -1, "maximum": 1},
+                    "minItems": 2,
+                    "maxItems": 2,
+                }
+                for name in _KAPPAS
             },
         },
         "confusion": {
             "type": ["array", "null"],
             "description": "5×5: the lead's category in rows, the second's in columns, in the "
             "order PS, PC, N, NP, NR",
-            "items": {"type": "array", "items": {"type": "integer"}},
+            "minItems": 5,
+            "maxItems": 5,
+            "items": {
+                "type": "array",
+                "minItems": 5,
+                "maxItems": 5,
+                "items": {"type": "integer", "minimum": 0},
+            },
         },
         "tolerance_seconds": {"type": "integer"},
     },
@@ -336,7 +355,6 @@ OPENAPI = {
                     "401": _error("Not logged in"),
                     "403": _error("The user observes nowhere"),
                     "404": _error("No such service where the user observes"),
-                    "409": _error("The id belongs to a pair at another service"),
                     "415": _error("Not JSON"),
                 },
             },

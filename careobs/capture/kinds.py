@@ -45,6 +45,10 @@ class DocumentKind:
     # (db, document_id, clean) -> errors when another document already holds what this one
     # may hold only once (a conversation's draw and person); None: no such rule
     clash: Callable | None = None
+    # (raw data) -> names of rows shared between documents that ``clash`` locks (a paired
+    # session's pair): the sync takes them with the batch's document locks, in one sorted
+    # order, so two batches naming them in opposite orders cannot deadlock (PostgreSQL)
+    lock_keys: Callable | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}

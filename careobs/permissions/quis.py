@@ -10,7 +10,7 @@ already in it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
@@ -24,6 +24,8 @@ from careobs.permissions.roles import (
     services_select,
 )
 from careobs.quis.models import QuisPair, QuisSession
+
+LINK_WINDOW = timedelta(hours=1)  # linking later: pairs whose lead started this near the session
 
 
 def visible_quis_sessions(user) -> sa.Select:
@@ -100,3 +102,23 @@ def may_link_quis_session(user, session: QuisSession) -> bool:
         return False
     observes_there = sa.select(sa.literal(session.service_id).in_(service_ids_select(user, WORK)))
     return object_session(session).scalar(observes_there) is True
+
+
+def linkable_quis_pairs(user, session: QuisSession) -> sa.Select:
+    """Pairs the user may link their submitted ``session`` to afterwards, as its second
+    observer: pairs they may join (:func:`joinable_quis_pairs`) at the session's service whose
+    lead observer started within LINK_WINDOW of the session (a pair whose lead's session has
+    not arrived yet: opened within that window). Whether the session itself may be linked is
+    :func:`may_link_quis_session`."""
+    lead = sa.select(QuisSession.started_at).where(
+        QuisSession.pair_id == QuisPair.id, QuisSession.pair_role == "lead"
+    )
+    earliest = session.started_at - LINK_WINDOW
+    latest = session.started_at + LINK_WINDOW
+    return joinable_quis_pairs(user, None).where(
+        QuisPair.service_id == session.service_id,
+        sa.or_(
+            lead.where(QuisSession.started_at.between(earliest, latest)).exists(),
+            sa.and_(~lead.exists(), QuisPair.created_at.between(earliest, latest)),
+        ),
+    )

@@ -6,12 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-
 from careobs.capture.documents import each_object
-from careobs.db import lock_for_writing, utcnow
-from careobs.quis.models import CONTEXTS, QuisPair, QuisSession
+from careobs.quis.models import CONTEXTS
 from careobs.quis.pair_ids import normal_code, pair_id_for
 from careobs.quis.scoring import CATEGORIES, NEGATIVE, NEGATIVE_REASONS
 from careobs.sync.fields import (
@@ -70,7 +66,7 @@ class CleanPair:
     id: uuid.UUID
     role: str
     code: str | None = None
-    row_id: int | None = None  # the quis_pairs row, once :func:`clash` has found or made it
+    row_id: int | None = None  # the quis_pairs row, once pairs.clash has found or made it
 
 
 @dataclass
@@ -154,7 +150,7 @@ def validate(data, rosters: Rosters) -> tuple[CleanSession | None, Errors]:
         interactions,
         feedback,
         pair,
-        getattr(rosters, "user", None),
+        rosters.user,
     ), errors
 
 
@@ -178,82 +174,6 @@ def _pair(value, roster: ServiceRoster | None, errors: Errors) -> CleanPair | No
     if pair_id is None or role is None or (code is None and raw_code is not None):
         return None
     return CleanPair(pair_id, role, code)
-
-
-def _insert_pair(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(QuisPair.__table__).on_conflict_do_nothing(index_elements=["uuid"])
-
-
-def clash(db, document_id: uuid.UUID, clean: CleanSession) -> dict | None:
-    """The errors that keep a paired session out of its pair, None when it may join it.
-
-    The pair's row is made if this is the first of its sessions to reach the server (both
-    devices may have recorded offline), then locked for the rest of the sync's transaction, so
-    two sessions claiming one role, or the two sessions submitted at once, are decided one
-    after the other. Refused: a pair of another organisation or service, a role another
-    session already holds, one observer in both roles, and a stored session moving to another
-    pair or role (a session joins one pair, once).
-    """
-    stored = db.execute(
-        sa.select(QuisSession.observer_id, QuisSession.status, QuisPair.uuid, QuisSession.pair_role)
-        .outerjoin(QuisPair, QuisPair.id == QuisSession.pair_id)
-        .where(QuisSession.uuid == document_id)
-    ).first()
-    user = clean.sender
-    if stored is not None and (
-        stored.status == "submitted" or user is None or stored.observer_id != user.id
-    ):
-        return None  # the sync answers it (unchanged, stale or kept for review): nothing joins
-    pair = clean.pair
-    stored_pair = stored.uuid if stored is not None else None
-    if stored_pair is not None:
-        if pair is None:
-            return {"pair": ["This observation is part of a paired observation and stays so."]}
-        if pair.id != stored_pair:
-            return {"pair.id": ["This observation already belongs to another paired observation."]}
-        if pair.role != stored.pair_role:
-            was = ROLE_WORDS[stored.pair_role]
-            return {"pair.role": [f"This observation was sent as the {was}; that cannot change."]}
-    if pair is None:
-        return None
-    service = clean.roster.service
-    db.execute(
-        _insert_pair(db.connection().dialect.name),
-        {
-            "uuid": pair.id,
-            "organisation_id": service.organisation_id,
-            "service_id": service.id,
-            "area_id": clean.area_id,
-            "code": pair.code,
-            "opened_by_id": user.id if pair.role == "lead" and user is not None else None,
-            "created_at": utcnow(),
-        },
-    )
-    row = db.execute(
-        sa.select(
-            QuisPair.id, QuisPair.organisation_id, QuisPair.service_id, QuisPair.opened_by_id
-        ).where(QuisPair.uuid == pair.id)
-    ).one()
-    lock_for_writing(db, QuisPair.id, row.id)
-    if row.organisation_id != service.organisation_id or row.service_id != service.id:
-        return {"pair.id": ["This paired observation is at another service."]}
-    holders = db.execute(
-        sa.select(QuisSession.uuid, QuisSession.observer_id, QuisSession.pair_role).where(
-            QuisSession.pair_id == row.id, QuisSession.uuid != document_id
-        )
-    ).all()
-    both = "You are already the other observer of this pair: a pair needs two people."
-    if pair.role == "second" and user is not None and row.opened_by_id == user.id:
-        return {"pair.role": [both]}  # the pair this user's device announced as its lead
-    for holder in holders:
-        if holder.pair_role == pair.role:
-            role = ROLE_WORDS[pair.role]
-            return {"pair.role": [f"Another observer is already the {role} of this pair."]}
-        if user is not None and holder.observer_id == user.id:
-            return {"pair.role": [both]}
-    pair.row_id = row.id
-    return None
 
 
 def _feedback(value, roster: ServiceRoster | None, errors: Errors) -> list[CleanFeedback]:

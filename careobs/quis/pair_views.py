@@ -16,7 +16,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.dialects import postgresql, sqlite
 
 from careobs.accounts.models import User
 from careobs.db import get_session, utcnow
@@ -27,6 +26,7 @@ from careobs.permissions import (
     get_visible_quis_pair,
     get_visible_quis_session,
     joinable_quis_pairs,
+    linkable_quis_pairs,
     may_link_quis_session,
     may_view_quis_session,
     observable_services,
@@ -43,6 +43,8 @@ from careobs.sync.fields import Errors, read_uuid
 bp = Blueprint("quis_pairs", __name__, url_prefix="/quis/pairs")
 api_bp = Blueprint("quis_pairs_api", __name__, url_prefix="/api/v1/quis/pairs")
 
+NOT_OF_PAIR = "This code does not belong to this pair at this service."
+NO_PAIR = "No paired observation you may link to has this code at this service."
 OPEN_FOR = timedelta(hours=12)  # a pair is offered to join this long after it was opened
 INTERVAL_WORDS = (
     "Each 95% interval is the kappa ± 1.96 standard errors, from the large-sample variance of "
@@ -58,29 +60,6 @@ VERDICT_WORDS = (
 # ---- the result ---------------------------------------------------------------------------------
 
 
-def result_json(pair: QuisPair) -> dict:
-    """The contract's JSON for a pair: "waiting" (every figure null) until its result exists."""
-    body: dict = {"id": str(pair.uuid), "status": "waiting"}
-    if pair.completed_at is None:
-        body.update(
-            matched=None, unmatched=None, agreement=None, kappa=None, ci95=None, confusion=None
-        )
-        return body
-    table = pair.confusion
-    found = calibration.kappas(table)
-    body.update(
-        status="complete",
-        matched=pair.matched,
-        unmatched={"lead": pair.lead_only, "second": pair.second_only},
-        agreement=calibration.agreement(table),
-        kappa={name: k.value for name, k in found.items()},
-        ci95={name: None if k.value is None else [k.low, k.high] for name, k in found.items()},
-        confusion=table,
-        tolerance_seconds=pair.tolerance_seconds,
-    )
-    return body
-
-
 @api_bp.get("/<uuid:pair_id>")
 @login_required
 def api_detail(pair_id: uuid.UUID):
@@ -89,7 +68,7 @@ def api_detail(pair_id: uuid.UUID):
     pair = get_visible_quis_pair(get_session(), current_user, pair_id)
     if pair is None:
         return error_response(404)
-    return jsonify(result_json(pair))
+    return jsonify(pairs.result_json(pair))
 
 
 def _lead_name(db, pair: QuisPair) -> str:
@@ -141,11 +120,6 @@ def _invalid(errors: Errors, message: str = "Some fields are not valid."):
     return jsonify({"error": {"code": "invalid", "message": message, "fields": errors}}), 400
 
 
-def _insert_pair(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(QuisPair.__table__).on_conflict_do_nothing(index_elements=["uuid"])
-
-
 @api_bp.post("")
 @capture_required
 def api_announce():
@@ -184,33 +158,17 @@ def api_announce():
         if area_id is None:
             errors.add("area_id", "Not an area of this service.")
     if pair_id != pair_id_for(service.uuid, code):
-        errors.add("code", "This code does not belong to this pair at this service.")
+        errors.add("code", NOT_OF_PAIR)
     if errors:
         return _invalid(errors)
-    inserted = db.execute(
-        _insert_pair(db.connection().dialect.name).returning(QuisPair.__table__.c.id),
-        {
-            "uuid": pair_id,
-            "organisation_id": service.organisation_id,
-            "service_id": service.id,
-            "area_id": area_id,
-            "code": code,
-            "opened_by_id": current_user.id,
-            "created_at": utcnow(),
-        },
-    ).scalar()
-    if inserted is None:
-        known = db.scalar(sa.select(QuisPair).where(QuisPair.uuid == pair_id))
-        if known.service_id != service.id:  # made by a session of another service
-            return error_response(409, "This pair id is taken.", "pair_taken")
-        # A second observer's session may have made it first: the lead's details fill in.
-        db.execute(
-            sa.update(QuisPair)
-            .where(QuisPair.id == known.id, QuisPair.code.is_(None))
-            .values(code=code)
-        )
+    pair, new = pairs.open_pair(db, service, pair_id, area_id, code, current_user.id)
+    if not pairs.at_service(pair, service):
+        # Only a uuid5 collision or a forged id gets here: answered as any id not of this code.
+        db.rollback()
+        errors.add("code", NOT_OF_PAIR)
+        return _invalid(errors)
     db.commit()
-    return jsonify({"id": str(pair_id), "code": code}), (200 if inserted is None else 201)
+    return jsonify({"id": str(pair_id), "code": code}), (201 if new else 200)
 
 
 # ---- the pair's page ---------------------------------------------------------------------------
@@ -317,13 +275,11 @@ def link(session_id: uuid.UUID):
             pair_uuid = pair_id_for(session.service.uuid, code)
     if pair_uuid is None:
         return _back(session, "Choose a paired observation, or type the lead observer's code.", 400)
-    pair = db.scalar(
-        sa.select(QuisPair).where(
-            QuisPair.uuid == pair_uuid, QuisPair.organisation_id == current_user.organisation_id
-        )
-    )
+    # One answer for every pair the user may not link to (unknown, at another service, its
+    # lead outside the session's hour, already joined): whether it exists is not told.
+    pair = db.scalar(linkable_quis_pairs(current_user, session).where(QuisPair.uuid == pair_uuid))
     if pair is None:
-        return _back(session, "No paired observation has this code at this service.", 400)
+        return _back(session, NO_PAIR, 400)
     refusal = quis_service.link_second(db, current_user, session, pair)
     if refusal is not None:
         db.rollback()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from careobs.permissions import linkable_quis_pairs
 from careobs.quis import scoring
-from careobs.quis.models import QuisSession
+from careobs.quis.models import QuisPair, QuisSession
 
 
 def summary(session: QuisSession) -> scoring.Summary:
@@ -15,3 +19,17 @@ def summary(session: QuisSession) -> scoring.Summary:
     return scoring.summarise(
         interactions, session.people, session.started_at, ended, session.frame_minutes
     )
+
+
+def link_candidates(db, user, session: QuisSession) -> list[tuple[QuisPair, QuisSession]]:
+    """The pairs offered on a session's page to link it to (permissions.linkable_quis_pairs)
+    whose lead's session has arrived, each with that session, earliest first."""
+    lead = aliased(QuisSession)
+    stmt = (
+        linkable_quis_pairs(user, session)
+        .add_columns(lead)
+        .join(lead, sa.and_(lead.pair_id == QuisPair.id, lead.pair_role == "lead"))
+        .order_by(lead.started_at)
+        .limit(20)
+    )
+    return [(row[0], row[1]) for row in db.execute(stmt)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from careobs.audit.service import record as audit
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
 from careobs.db import lock_for_writing
+from careobs.feedback.models import Feedback
 from careobs.quis import documents, export, pairs, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
@@ -43,7 +45,7 @@ def _apply(db: Session, session: QuisSession, clean: CleanSession) -> None:
     session.went_well = clean.went_well
     session.to_develop = clean.to_develop
     if clean.pair is not None:
-        # documents.clash found (or made) the pair and holds its lock; a stored session never
+        # pairs.clash found (or made) the pair and holds its lock; a stored session never
         # moves to another pair or role (clash refuses it).
         session.pair_id = clean.pair.row_id or db.scalar(
             sa.select(QuisPair.id).where(QuisPair.uuid == clean.pair.id)
@@ -202,15 +204,29 @@ KIND = DocumentKind(
     insert_children=lambda *args: _write_children(*args),
     audit_prefix="quis_session",
     summary=_summary,
-    clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
+    clash=lambda db, document_id, clean: pairs.clash(db, document_id, clean),
+    lock_keys=lambda data: pair_lock_keys(data),
 )
+
+
+def pair_lock_keys(data) -> list[str]:
+    """The pair a session document names, as the sync's lock name (none when it names none or
+    names it unreadably: validation refuses that document, and nothing is locked for it)."""
+    pair = data.get("pair") if isinstance(data, dict) else None
+    raw = pair.get("id") if isinstance(pair, dict) else None
+    if not isinstance(raw, str) or len(raw) > 64:
+        return []
+    try:
+        return [f"quis_pair:{uuid.UUID(raw)}"]
+    except ValueError:
+        return []
 
 
 def link_second(db: Session, user, session: QuisSession, pair: QuisPair) -> str | None:
     """Make the user's submitted, unpaired ``session`` the second observer's record of ``pair``
     (recorded without the pair, linked afterwards); the refusal in words, or None when linked.
 
-    The pair is locked first, as the sync's ``documents.clash`` locks it, so a link and a
+    The pair is locked first, as the sync's ``pairs.clash`` locks it, so a link and a
     session sent for the same role, or two links at once, are decided one after the other. The
     pair's result is written if its lead's session is submitted. The caller commits (or rolls
     back on a refusal).
@@ -229,6 +245,9 @@ def link_second(db: Session, user, session: QuisSession, pair: QuisPair) -> str 
         return "This session is already part of a paired observation."
     if session.status != "submitted":
         return "Only a submitted session can be linked to a pair."
+    gave_feedback = db.scalar(sa.select(sa.exists().where(Feedback.quis_session_id == session.id)))
+    if gave_feedback:
+        return "This session gave feedback to staff, so it cannot be the second observer's record."
     if pair.organisation_id != session.organisation_id or pair.service_id != session.service_id:
         return "This paired observation is at another service."
     current = pairs.sessions_of(db, pair)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -24,19 +23,17 @@ from careobs.pagination import paginate
 from careobs.permissions import (
     capture_required,
     get_visible_quis_session,
-    joinable_quis_pairs,
     may_link_quis_session,
     may_write_quis_feedback,
     observable_services,
     visible_quis_sessions,
 )
 from careobs.quis import scoring
-from careobs.quis.models import CONTEXTS, QuisPair, QuisSession
-from careobs.quis.queries import summary
+from careobs.quis.documents import ROLE_WORDS
+from careobs.quis.models import CONTEXTS, QuisSession
+from careobs.quis.queries import link_candidates, summary
 
 bp = Blueprint("quis", __name__, url_prefix="/quis")
-LINK_WINDOW = timedelta(hours=1)  # linking later: leads who started within this of the session
-ROLE_LABELS = {"lead": "lead observer", "second": "second observer"}
 
 
 class SessionFilterForm(DateRangeFilter, FilterForm):
@@ -154,30 +151,11 @@ def detail(
         may_follow_up=may_write_quis_feedback(current_user, session),
         team=team,
         named_staff=named_staff,
-        role_label=ROLE_LABELS.get(session.pair_role or ""),
+        role_label=ROLE_WORDS.get(session.pair_role or ""),
         may_link=may_link,
         link_candidates=link_candidates(db, current_user, session) if may_link else [],
         link_error=link_error,
     ), (200 if form is None and link_error is None else 400)
-
-
-def link_candidates(db, user, session: QuisSession) -> list[tuple[QuisPair, QuisSession]]:
-    """Pairs at the session's service whose lead started within an hour of it and which have
-    no second observer yet (and are not the user's own), each with its lead's session."""
-    lead = aliased(QuisSession)
-    stmt = (
-        joinable_quis_pairs(user, None)
-        .add_columns(lead)
-        .join(lead, sa.and_(lead.pair_id == QuisPair.id, lead.pair_role == "lead"))
-        .where(
-            QuisPair.service_id == session.service_id,
-            lead.started_at >= session.started_at - LINK_WINDOW,
-            lead.started_at <= session.started_at + LINK_WINDOW,
-        )
-        .order_by(lead.started_at)
-        .limit(20)
-    )
-    return [(row[0], row[1]) for row in db.execute(stmt)]
 
 
 addenda.register(

@@ -132,12 +132,19 @@ def _lock_documents(db: Session, envelopes: list[Envelope]) -> None:
         if not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    keys = sorted({_lock_key(e.kind_name, e.id) for e in envelopes})
+    keys = {_lock_key(e.kind_name, e.id) for e in envelopes}
+    # Rows that several documents may lock in their kind's clash (a pair shared by two
+    # sessions) are locked here too, in the same sorted order: whatever order a batch names
+    # them in, the batches queue on the first instead of each holding what the other waits for.
+    for e in envelopes:
+        if e.kind.lock_keys is not None:
+            keys.update(_lock_key("shared", name) for name in e.kind.lock_keys(e.raw["data"]))
+    keys = sorted(keys)
     for key in keys:
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
-def _lock_key(kind_name: str, document_id: uuid.UUID) -> int:
+def _lock_key(kind_name: str, document_id) -> int:
     """A signed 64-bit advisory lock key for a document (a clash only makes two wait)."""
     digest = hashlib.blake2b(f"{kind_name}:{document_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -284,13 +291,19 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
         return result(document_id, "forbidden", errors={refused.field: [refused.message]})
     if clean is None:
         return result(document_id, "invalid", errors=errors)
-    clashing = kind.clash(db, document_id, clean) if kind.clash is not None else None
-    if clashing:
-        return result(document_id, "invalid", errors=clashing)
     if stored is not None and stored.content_hash == fingerprint:
         return result(document_id, "unchanged", stored.revision)
 
+    # ``kind.clash`` runs only for a copy that is about to be written (new, or a newer revision
+    # of its author's draft): it may write (a paired session makes its pair's row) and lock
+    # rows, and an older or conflicting copy must be answered stale or kept for review, not
+    # refused for what its newer revision settled. Documents are applied one after the other
+    # in the batch's order, so a clash's locks are taken in that order (see the kind's clash
+    # for how it orders its own).
     if stored is None:
+        clashing = _clash(db, kind, document_id, clean)
+        if clashing:
+            return result(document_id, "invalid", errors=clashing)
         kind.create(db, user, document_id, revision, clean, fingerprint)
         return result(document_id, "created", revision)
     if stored.author_id != user.id:
@@ -311,8 +324,16 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
             fingerprint,
             "The document was already submitted with different content.",
         )
+    clashing = _clash(db, kind, document_id, clean)
+    if clashing:
+        return result(document_id, "invalid", errors=clashing)
     kind.update(db, user, stored, revision, clean, fingerprint)
     return result(document_id, "updated", revision)
+
+
+def _clash(db: Session, kind: DocumentKind, document_id: uuid.UUID, clean) -> dict | None:
+    """The kind's refusal of a copy about to be written (see DocumentKind.clash), or None."""
+    return kind.clash(db, document_id, clean) if kind.clash is not None else None
 
 
 def quarantine(

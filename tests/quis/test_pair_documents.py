@@ -250,13 +250,19 @@ def test_lone_surrogates_and_deep_pairs_are_refused_without_an_error_page(org, d
     deep: object = "lead"
     for _ in range(200):
         deep = {"role": deep}
-    for pair in ({"id": str(uuid.uuid4()), "role": "lead", "code": "\ud800AAAAA"}, deep):
+    surrogate = {"id": str(uuid.uuid4()), "role": "lead", "code": "\ud800AAAAA"}
+    broken = "Contains a broken character (an unpaired surrogate), which cannot be stored."
+    for pair, errors in (
+        (surrogate, {"pair.code": [broken]}),
+        (deep, {"pair.id": ["Must be a UUID."], "pair.role": ["Must be one of: lead, second."]}),
+    ):
         document = quis_doc(org.care_home, pair=pair)
         body = json.dumps({"documents": [document]})
         response = client.post(
             "/api/v1/sync", data=body, headers={"Content-Type": "application/json"}
         )
-        assert response.status_code < 500
-        if response.status_code == 200:
-            assert response.get_json()["results"][0]["status"] == "invalid"
+        assert response.status_code == 200
+        assert response.get_json()["results"] == [
+            {"id": document["id"], "status": "invalid", "errors": errors}
+        ]
     assert count(db, QuisPair) == 0 and count(db, QuisSession) == 0

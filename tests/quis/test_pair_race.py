@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from careobs import create_app
-from careobs.quis import documents as quis_documents
+from careobs.quis import pairs as quis_pairs
 from careobs.quis import service as quis_service
 from careobs.quis.models import QuisPair, QuisSession
 from careobs.quis.pair_ids import pair_id_for
@@ -48,13 +48,13 @@ def race(database_url, tmp_path, monkeypatch):
     acme = builder.organisation()
     sam = builder.user(acme.org, "sam@acme.test", "Sam Second", roles={acme.care_home: "manager"})
     db.commit()
-    locked = quis_documents.lock_for_writing
+    locked = quis_pairs.lock_for_writing
 
     def slowly(*args, **kwargs):
         locked(*args, **kwargs)
         time.sleep(0.1)
 
-    monkeypatch.setattr(quis_documents, "lock_for_writing", slowly)
+    monkeypatch.setattr(quis_pairs, "lock_for_writing", slowly)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="pair-race", daemon=True)
     thread.start()
@@ -297,3 +297,44 @@ def test_a_pair_announced_three_times_at_once_is_made_once(race):
     assert sorted(r.status for r in replies) == [200, 200, 201], [r.body for r in replies]
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count()).select_from(QuisPair)) == 1
+
+
+def test_two_batches_naming_two_pairs_in_opposite_orders_neither_deadlocks(race, caplog):
+    """Sue's batch leads pairs P then Q, Mo's seconds Q then P, at once. Each pair's lock waits a
+    moment once taken, so taken in the documents' order the two would each hold one pair and
+    wait for the other (PostgreSQL: a deadlock, the batch run again); the sync takes the
+    batch's pair locks first, sorted, so the second batch simply waits for the first."""
+    acme, _sam, db, connect = race
+    first, second = uuid.uuid4(), uuid.uuid4()
+    sue, mo = connect(acme.supervisor), connect(acme.manager)
+    batches = [
+        (sue, [paired(acme.care_home, first, "lead"), paired(acme.care_home, second, "lead")]),
+        (mo, [paired(acme.care_home, second, "second"), paired(acme.care_home, first, "second")]),
+    ]
+    barrier = threading.Barrier(2)
+    replies: list = [None, None]
+
+    def run(index: int, client: SyncClient, documents: list) -> None:
+        headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
+        body = json.dumps({"documents": documents}).encode()
+        barrier.wait(TIMEOUT)
+        replies[index] = client.request("POST", "/api/v1/sync", body, headers)
+
+    threads = [threading.Thread(target=run, args=(n, *b)) for n, b in enumerate(batches)]
+    with caplog.at_level("WARNING", logger="careobs.sync.service"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(TIMEOUT)
+    assert [r.status for r in replies] == [200, 200]
+    assert [s["status"] for r in replies for s in r.results] == ["created"] * 4
+    assert not [r for r in caplog.records if "tried again" in r.getMessage()]
+    db.expire_all()
+    roles = db.execute(
+        sa.select(QuisPair.uuid, QuisSession.pair_role).join(
+            QuisSession, QuisSession.pair_id == QuisPair.id
+        )
+    ).all()
+    assert sorted((str(p), r) for p, r in roles) == sorted(
+        (str(p), r) for p in (first, second) for r in ("lead", "second")
+    )

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from careobs.audit.models import AuditEvent
-from careobs.quis import calibration
 from careobs.quis.models import QuisPair, QuisSession
 from careobs.quis.pair_ids import pair_id_for
 from tests.support.database import count
@@ -116,11 +115,32 @@ def test_the_complete_result_as_the_contract_gives_it(org, client_as, login_as):
     assert body["unmatched"] == {"lead": 1, "second": 1}
     assert body["agreement"] == 0.5
     assert body["confusion"] == table
-    expected = calibration.kappas(table)
-    assert set(body["kappa"]) == {"unweighted", "a4", "linear", "quadratic"}
-    for name, k in expected.items():
-        assert body["kappa"][name] == pytest.approx(k.value)
-        assert body["ci95"][name] == pytest.approx([k.low, k.high])
+    # By hand: n = 2, PS/PS and NP/NR. Lead's margins PS ½, NP ½; second's PS ½, NR ½.
+    # κ = (p_o − p_e) / (1 − p_e), p_o = Σ p_ij w_ij, p_e = Σ p_i· p_·j w_ij:
+    #   unweighted: p_o = ½, p_e = ¼·w(PS,PS) = ¼                      → κ = ¼ / ¾ = 1/3
+    #   A4:  p_o = (1 + 0.75)/2 = 0.875, p_e = ¼(1 + 0 + 0 + 0.75) = 0.4375 → κ = 7/9
+    #   linear (1 − d/4): p_o = (1 + ¾)/2 = 0.875, p_e = ¼(1 + 0 + ¼ + ¾) = ½ → κ = ¾
+    #   quadratic (1 − d²/16): p_o = (1 + 15/16)/2 = 31/32,
+    #     p_e = ¼(1 + 0 + 7/16 + 15/16) = 19/32                      → κ = (12/32)/(13/32) = 12/13
+    assert body["kappa"] == pytest.approx(
+        {"unweighted": 1 / 3, "a4": 7 / 9, "linear": 3 / 4, "quadratic": 12 / 13}
+    )
+    # Each interval is κ ± 1.96 SE cut to [−1, 1] (the variance's own unit tests hold the SEs
+    # against an independent Fleiss computation); with two pairs every interval is wide.
+    for name, value in body["kappa"].items():
+        low, high = body["ci95"][name]
+        assert -1 <= low < value < high <= 1
+        if low > -1 and high < 1:
+            assert value - low == pytest.approx(high - value)
+    # Unweighted SE by hand (Fleiss, Cohen and Everitt 1969): w̄_PS· = w̄_·PS = ½, the rest 0;
+    # Σ p_ij (w_ij − (w̄_i· + w̄_·j)(1 − κ))² = ½(1 − 1·⅔)² + ½(0 − 0)² = 1/18;
+    # (κ − p_e(1 − κ))² = (⅓ − ⅙)² = 1/36; var = (1/18 − 1/36) / (2 · (¾)²) = 2/81,
+    # SE = √2/9 = 0.15713, so ⅓ ± 1.959964 · 0.15713 = [0.02535, 0.64131].
+    assert body["ci95"]["unweighted"] == pytest.approx([0.025355, 0.641312], abs=1e-5)
+    # The weighted ones reach 1 and are cut there (lower bounds as the module computes them).
+    assert body["ci95"]["a4"] == pytest.approx([0.538239, 1.0], abs=1e-5)
+    assert body["ci95"]["linear"] == pytest.approx([0.490143, 1.0], abs=1e-5)
+    assert body["ci95"]["quadratic"] == pytest.approx([0.824670, 1.0], abs=1e-5)
 
 
 def test_a_waiting_pair_has_no_figures(org, client_as, login_as):
@@ -381,8 +401,8 @@ def test_linking_by_code_waits_for_a_draft_lead(org, people, client_as, login_as
         ({"code": "O0O0O0"}, "Choose a paired observation"),
         ("code=%ED%A0%80", "Choose a paired observation"),  # a lone surrogate, UTF-8'd
         ("pair=%00&code=%00", "Choose a paired observation"),
-        ({"code": "AAAAAA"}, "No paired observation has this code"),
-        ({"pair": str(uuid.uuid4())}, "No paired observation has this code"),
+        ({"code": "AAAAAA"}, "No paired observation you may link to has this code"),
+        ({"pair": str(uuid.uuid4())}, "No paired observation you may link to has this code"),
     ],
 )
 def test_linking_bad_input_is_400_and_writes_nothing(
@@ -433,8 +453,9 @@ def test_linking_to_a_pair_with_a_second_or_one_s_own_is_refused(
     response = login_as(people["sam"]).post(
         f"/quis/pairs/link/{alone['id']}", data={"pair": str(pair_id)}
     )
-    assert response.status_code == 409
-    assert "Another observer is already the second observer of this pair." in text_of(response)
+    # A pair one may not join is answered as one that does not exist (no existence leak).
+    assert response.status_code == 400
+    assert "No paired observation you may link to has this code" in text_of(response)
     # Mo's own unpaired session cannot become the second of a pair Mo opened.
     mo = login_as(org.manager)
     other = {
@@ -446,6 +467,6 @@ def test_linking_to_a_pair_with_a_second_or_one_s_own_is_refused(
     mine = quis_doc(org.care_home, status="submitted")
     client_as(org.manager)(mine)
     response = mo.post(f"/quis/pairs/link/{mine['id']}", data={"code": "ABCDEF"})
-    assert response.status_code == 409
-    assert "a pair needs two people" in text_of(response)
+    assert response.status_code == 400
+    assert "No paired observation you may link to has this code" in text_of(response)
     assert session_of(db, alone).pair_id is None and session_of(db, mine).pair_id is None
