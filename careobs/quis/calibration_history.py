@@ -312,8 +312,5 @@ def observers(
 
 def median_kappa(pairs: Iterable[PairResult]) -> float | None:
     """The median A4 kappa of the pairs judged (enough matched interactions), None without."""
-    return median_kappa_of([p.kappa.value for p in pairs if p.judged])
-
-
-def median_kappa_of(values: list[float]) -> float | None:
+    values = [p.kappa.value for p in pairs if p.judged]
     return statistics.median(values) if values else None
