@@ -40,9 +40,14 @@ class Section:
         total = plural(len(self.observers), "observer", "observers")
         return f"{due} of {total} {'is' if due == 1 else 'are'} due to pair again."
 
+    @property
+    def anchor(self) -> str:
+        return ANCHOR
+
     @staticmethod
     def link(pair_uuid) -> str:
-        return pair_link(pair_uuid)
+        """The pair's result page."""
+        return url_for(PAIR_PAGE, pair_id=pair_uuid)
 
 
 def section(db: Session, scope: Scope, now: datetime) -> Section:
@@ -51,8 +56,3 @@ def section(db: Session, scope: Scope, now: datetime) -> Section:
         calibration_history.observers(db, scope.organisation_id, scope.service_ids, now),
         calibration_history.rules_for(db, scope.organisation_id),
     )
-
-
-def pair_link(pair_uuid) -> str:
-    """The pair's result page."""
-    return url_for(PAIR_PAGE, pair_id=pair_uuid)

@@ -9,12 +9,13 @@ pack, the pair's page and the dashboard never disagree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import Column, Table
+from careobs.days import local_midnight
 from careobs.evidence.contents import CHECKED, FOUND, Item
 from careobs.quis import calibration, calibration_history
 from careobs.wording import plural
@@ -23,37 +24,32 @@ STATEMENT = "C1"  # Caring — Kindness, compassion and dignity: where the QUIS 
 TITLE = "Reliable observation"
 
 
-def _kappa_words(value: float | None, matched: int) -> str:
-    if value is None:
-        return calibration.verdict(value, matched)
-    return f"κ = {value:.2f} ({calibration.verdict(value, matched)})"
-
-
 def calibration_evidence(
-    db: Session, scope: Scope, add, counts: dict[str, int], now: datetime
+    db: Session, scope: Scope, add, counts: dict[str, int], today: date
 ) -> None:
     """The period's completed pairs (counts["pairs"]) and the observers due as at the end of
-    the period (or now, if sooner); nothing when there are neither pairs nor observers."""
-    rows = calibration_history.completed_pairs(db, scope.service_ids, scope.start, scope.end)
-    counts["pairs"] = len(rows)
-    as_at = min(now, scope.end)
-    as_at_day = scope.last if now >= scope.end else now.astimezone(scope.zone).date()
-    observers = calibration_history.observers(db, scope.organisation_id, scope.service_ids, as_at)
-    if not rows and not observers:
-        return
+    the period or of ``today``, whichever is sooner, reading nothing written after it (so a pack
+    for a fixed day is the same whenever it is made); nothing when there are neither pairs nor
+    observers."""
+    end_of_today = local_midnight(today + timedelta(days=1), scope.zone)
+    as_at = min(end_of_today, scope.end)
+    as_at_day = min(today, scope.last)
+    rows = calibration_history.completed_pairs(
+        db, scope.service_ids, scope.start, scope.end, completed_by=end_of_today
+    )
     rules = calibration_history.rules_for(db, scope.organisation_id)
-    results = []
-    calibrated = set()
-    for pair, started_at, lead_id, second_id, _service in rows:
-        matched = pair.matched or 0
-        kappa = calibration.kappa(pair.confusion, calibration.A4)
-        results.append((pair, started_at.astimezone(scope.zone).date(), matched, kappa))
-        calibrated |= {lead_id, second_id}
-    judged = [k.value for _, _, m, k in results if m >= calibration.TOO_FEW and k.value is not None]
-    median = calibration_history.median_kappa_of(judged)
+    results = calibration_history.pair_results(rows, scope.zone, rules.min_kappa)
+    counts["pairs"] = len(results)
+    observers = calibration_history.observers(db, scope.organisation_id, scope.service_ids, as_at)
+    if not results and not observers:
+        return
+    calibrated = {i for r in results for i in (r.lead_id, r.second_id)}
+    judged = [r for r in results if r.judged]
+    median = calibration_history.median_kappa(judged)
     due = sum(1 for o in observers if o.due)
     median_text = (
-        f"{median:.2f} ({calibration.verdict(median, calibration.TOO_FEW)}), over "
+        f"{calibration_history.kappa_figure(median, (rules.min_kappa,))} "
+        f"({calibration.verdict(median, calibration.TOO_FEW)}), over "
         f"{plural(len(judged), 'pair', 'pairs')} with at least {calibration.TOO_FEW} matched "
         "interactions"
         if median is not None
@@ -64,13 +60,13 @@ def calibration_evidence(
         Item(
             TITLE,
             CHECKED,
-            f"{plural(len(rows), 'paired observation', 'paired observations')}: two observers "
+            f"{plural(len(results), 'paired observation', 'paired observations')}: two observers "
             "coded the same period independently, each on their own device, and their coding "
             "was compared interaction by interaction, as evidence that the QUIS figures do not "
             "depend on who observed. Only the lead observer's record is counted in the figures. "
             + rules.describe(),
             facts=[
-                ("Pairs completed", str(len(rows))),
+                ("Pairs completed", str(len(results))),
                 ("Observers calibrated", str(len(calibrated))),
                 ("Median agreement (A4 κ)", median_text),
                 (
@@ -99,13 +95,15 @@ def calibration_evidence(
                 ],
                 [
                     [
-                        on,
-                        matched,
-                        (pair.lead_only or 0) + (pair.second_only or 0),
-                        _kappa_words(kappa.value, matched),
-                        f"{kappa.low:.2f}–{kappa.high:.2f}" if kappa.value is not None else None,
+                        r.observed_on,
+                        r.matched,
+                        r.lead_only + r.second_only,
+                        r.kappa_words(),
+                        f"{r.kappa.low:.2f}–{r.kappa.high:.2f}"
+                        if r.kappa.value is not None
+                        else None,
                     ]
-                    for pair, on, matched, kappa in results
+                    for r in results
                 ],
                 caption="Each pair's A4-weighted kappa over its matched interactions, from "
                 "the first observed; interactions seen by one observer only are counted, not "

@@ -78,7 +78,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
 
     if service.kind == "care_home":
         quis_evidence(db, scope, add, counts)
-        calibration_evidence(db, scope, add, counts, utcnow())
+        calibration_evidence(db, scope, add, counts, today)
     else:
         visit_evidence(db, scope, today, add, counts)
     unmapped = audit_evidence(db, scope, add, counts)

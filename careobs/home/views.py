@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, url_for
 from flask_login import current_user, login_required
 
 from careobs.audits import due as due_audits
 from careobs.checkers.service import tasks_of
+from careobs.dashboards import calibration
 from careobs.db import get_engine, get_session, utcnow
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
@@ -123,21 +124,32 @@ def _care_home_ids(db, services: sa.Select) -> list[int]:
 
 def _calibration(db) -> dict:
     """Paired QUIS observations on the home page: the user's own reminder when they observe and
-    are due to pair again, and for a manager or admin how many of their observers are due."""
+    are due to pair again, and for a manager or admin how many of their observers are due.
+
+    The observers are read once when the services the user observes at are those they manage
+    (an admin's); otherwise the user's own reminder reads the user's pairs only."""
     if not can_capture(current_user):
-        return {"calibration_reasons": [], "observers_due": None}
+        return {"calibration_reasons": [], "observers_due": None, "calibration_link": None}
     now = utcnow()
     org_id = current_user.organisation_id
-    mine = calibration_history.observers(
-        db, org_id, _care_home_ids(db, capture_services(current_user)), now
-    )
-    me = next((o for o in mine if o.user_id == current_user.id), None)
+    observed = _care_home_ids(db, capture_services(current_user))
+    managed = _care_home_ids(db, dashboard_services(current_user))
     observers_due = None
-    if can_administer(current_user):
-        managed = _care_home_ids(db, dashboard_services(current_user))
-        observers = calibration_history.observers(db, org_id, managed, now) if managed else []
-        observers_due = sum(1 for o in observers if o.due)
-    return {"calibration_reasons": me.reasons if me else [], "observers_due": observers_due}
+    if can_administer(current_user) and set(managed) == set(observed):
+        everyone = calibration_history.observers(db, org_id, managed, now) if managed else []
+        mine = [o for o in everyone if o.user_id == current_user.id]
+        observers_due = sum(1 for o in everyone if o.due)
+    else:
+        mine = calibration_history.observers(db, org_id, observed, now, [current_user.id])
+        if can_administer(current_user):
+            everyone = calibration_history.observers(db, org_id, managed, now) if managed else []
+            observers_due = sum(1 for o in everyone if o.due)
+    reasons = mine[0].reasons if mine else []
+    return {
+        "calibration_reasons": reasons,
+        "observers_due": observers_due,
+        "calibration_link": url_for("dashboards.page", name="quis", _anchor=calibration.ANCHOR),
+    }
 
 
 @bp.get("/healthz")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 
 import pytest
 
@@ -50,9 +49,8 @@ def test_a_manager_sees_their_services_observers_with_kappa_and_reminder(acme, p
     reminder = (
         "Due: Last agreement κ = 0.54 (moderate), below 0.60: pair again after refresher training."
     )
-    # Not a dashboard table (no JSON, no CSV): read it as one all the same.
-    rows = html_tables(page.replace("data-calibration-table", 'data-table="calibration"'))
-    rows = rows["calibration"]
+    # Not a dashboard table (no JSON, no CSV), but found like one.
+    rows = html_tables(page)["calibration"]
     assert rows == [
         ["Mo Manager", "1", "20 Oct 2026", interval, "0.54", reminder],
         ["Sue Supervisor", "1", "20 Oct 2026", interval, "0.54", reminder],
@@ -62,6 +60,36 @@ def test_a_manager_sees_their_services_observers_with_kappa_and_reminder(acme, p
     assert "below 0.60" in section and "fewer than 20 matched interactions" in section
     assert f'href="/quis/pairs/{paired.uuid}"' in page
     assert "20 matched, 3 seen by one observer only" in section
+
+
+def test_the_table_is_named_and_each_pair_link_says_which_pair(acme, paired, client_as):
+    section = section_of(client_as(acme.manager).get(PAGE).get_data(as_text=True))
+
+    assert re.search(
+        r'<table[^>]*data-table="calibration"[^>]*aria-labelledby="title-calibration"', section
+    )
+    assert '<h2 id="title-calibration">Calibration of observers</h2>' in section
+    links = re.findall(r'<a href="/quis/pairs/([0-9a-f-]{36})">([^<]*)</a>', section)
+    # Each observer's list links the pair by its date and the other observer.
+    assert links == [
+        (str(paired.uuid), "20 Oct 2026 with Sue Supervisor"),
+        (str(paired.uuid), "20 Oct 2026 with Mo Manager"),
+    ]
+    assert "Mo Manager: 1 pair</summary>" in section
+
+
+def test_a_completed_pair_without_a_stored_table_is_left_out(acme, db, paired, client_as):
+    paired.confusion = None  # never written so; the page must not fail on it
+    db.commit()
+
+    response = client_as(acme.manager).get(PAGE)
+
+    assert response.status_code == 200
+    rows = html_tables(response.get_data(as_text=True))["calibration"]
+    assert [row[:3] for row in rows] == [
+        ["Mo Manager", "0", "Never"],
+        ["Sue Supervisor", "0", "Never"],
+    ]
 
 
 def test_an_admin_sees_every_services_observers(acme, paired, client_as):
@@ -102,7 +130,10 @@ def test_the_json_and_csv_are_unchanged(acme, paired, client_as):
     client = client_as(acme.manager)
     payload = client.get("/api/v1/dashboards/quis").get_json()
 
-    assert "calibration" not in {t["key"] for t in payload["tables"]}
-    assert "calibration" not in html_tables(client.get(PAGE).get_data(as_text=True))
-    assert not re.search(r"quis/pairs", str(payload))
-    assert uuid.UUID(str(paired.uuid))
+    page = client.get(PAGE).get_data(as_text=True)
+    csv = client.get("/dashboards/quis.csv", query_string={"table": "calibration"})
+
+    assert "calibration" in html_tables(page)  # on the page, as a table
+    assert "calibration" not in {t["key"] for t in payload["tables"]}  # but not in the JSON
+    assert str(paired.uuid) not in str(payload) and "Sue Supervisor" not in str(payload)
+    assert csv.status_code == 404

@@ -4,7 +4,7 @@ due to pair again; a paired observation counts once among the QUIS sessions."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -33,7 +33,7 @@ def paired(app, db, org, login_as, monkeypatch):
 
     def pair(lead, second, when, table, **counts):
         made = make_pair(db, observe(lead, when), observe(second, when))
-        return complete(db, made, table, **counts)
+        return complete(db, made, table, at=when + timedelta(hours=1), **counts)
 
     sue, mo = org.supervisor, org.manager
     return {
@@ -44,10 +44,10 @@ def paired(app, db, org, login_as, monkeypatch):
     }
 
 
-def pack_of(app, service, period=PERIOD):
+def pack_of(app, service, period=PERIOD, today=None):
     with app.test_request_context():
         session = get_session()
-        return build(session, session.get(Service, service.id), *period, period[1])
+        return build(session, session.get(Service, service.id), *period, today or period[1])
 
 
 def items_titled(pack, title):
@@ -75,9 +75,9 @@ def test_reliable_observation_states_pairs_observers_median_and_due(app, org, pa
         "Observers calibrated": "3",
         "Median agreement (A4 κ)": "0.62 (good), over 2 pairs with at least 20 matched "
         "interactions",
-        # As at 30 Nov: Sue and the admin last paired (P3) too few to judge, not due; Mo last
-        # paired 1 Oct at 0.54: due.
-        "Observers due to pair again": "1 of 3 (as at 30 Nov 2026)",
+        # As at 30 Nov: the admin's only pair (P3) is too few to judge, not due; Sue's last
+        # pair (P3) too, so her last judged pair is P2 (1 Oct, 0.54), as Mo's: both due.
+        "Observers due to pair again": "2 of 3 (as at 30 Nov 2026)",
     }
     assert "Only the lead observer's record is counted" in item.text
     assert "below 0.60" in item.text
@@ -132,6 +132,51 @@ def test_observers_without_pairs_in_the_period_are_shown_due(app, db, org, login
     assert facts["Median agreement (A4 κ)"].startswith("none")
     assert facts["Observers due to pair again"] == "1 of 1 (as at 30 Nov 2026)"
     assert items_titled(pack_of(app, org.care_home), "Agreement of each paired observation") == []
+
+
+def test_a_past_periods_observers_due_are_as_at_its_end(app, org, paired):
+    # 1 Jun-31 Oct, made in December: P3 (1 Nov, the admin's first session here) is later.
+    [(_, item)] = items_titled(
+        pack_of(app, org.care_home, (date(2026, 6, 1), date(2026, 10, 31)), date(2026, 12, 6)),
+        "Reliable observation",
+    )
+
+    facts = dict(item.facts)
+    assert facts["Pairs completed"] == "2"
+    # Sue and Mo, both last paired 1 Oct at 0.54 (P2): due.
+    assert facts["Observers due to pair again"] == "2 of 2 (as at 31 Oct 2026)"
+
+
+def test_a_pack_for_a_fixed_day_is_the_same_whenever_it_is_made(
+    app, db, org, paired, login_as, monkeypatch
+):
+    # P4 observed on 14 Nov, its result written on 16 Nov: after the pack's day, 15 Nov.
+    docs = [session_doc(org.care_home, local(2026, 11, 14, 11), 30, ["PS"]) for _ in range(2)]
+    write(SyncApi(login_as(org.supervisor)), docs[0])
+    write(SyncApi(login_as(org.manager)), docs[1])
+    late = make_pair(db, session_by_doc(db, docs[0]), session_by_doc(db, docs[1]))
+    complete(db, late, table_for(20, 0), at=local(2026, 11, 16, 9))
+
+    made = []
+    for now in (datetime(2026, 11, 15, 20, 0, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)):
+        monkeypatch.setattr("careobs.evidence.pack.utcnow", lambda now=now: now)
+        [(_, item)] = items_titled(
+            pack_of(app, org.care_home, PERIOD, date(2026, 11, 15)), "Reliable observation"
+        )
+        made.append(dict(item.facts))
+
+    assert made[0] == made[1]
+    assert made[0]["Pairs completed"] == "3"  # P1, P2, P3: not the pair completed on 16 Nov
+    assert made[0]["Observers due to pair again"] == "2 of 3 (as at 15 Nov 2026)"
+
+
+def test_a_completed_pair_without_a_stored_table_is_left_out(app, db, org, paired):
+    paired["P2"].confusion = None
+    db.commit()
+
+    [(_, item)] = items_titled(pack_of(app, org.care_home), "Reliable observation")
+
+    assert dict(item.facts)["Pairs completed"] == "2"
 
 
 def test_homecare_packs_have_no_such_section(app, org, paired):

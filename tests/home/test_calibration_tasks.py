@@ -109,3 +109,36 @@ def test_another_organisations_manager_sees_nothing_of_it(data, org, observed, l
     page = page_of(login_as, other.manager)
 
     assert "due for calibration" not in page and "Paired observations" not in page
+
+
+@pytest.mark.parametrize("role", ["supervisor", "manager", "admin"])
+def test_a_completed_pair_without_a_stored_table_is_skipped(db, org, observed, login_as, role):
+    observed.confusion = None  # never written so; the page must not fail on it
+    db.commit()
+
+    page = " ".join(page_of(login_as, getattr(org, role)).split())
+
+    assert "Last agreement" not in page
+    if role != "supervisor":
+        assert "due for calibration" in page  # the admin, never paired, is still due
+
+
+def test_an_admins_home_reads_the_observers_once(org, observed, login_as, monkeypatch):
+    from careobs.quis import calibration_history
+
+    calls = []
+    real = calibration_history.observers
+
+    def counted(*args, **kwargs):
+        calls.append(args[4] if len(args) > 4 else kwargs.get("user_ids"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(calibration_history, "observers", counted)
+    page_of(login_as, org.admin)
+    # Once, for every observer: the admin's own reminder is among them.
+    assert calls == [None]
+
+    calls.clear()
+    page_of(login_as, org.supervisor)
+    # A supervisor's own reminder reads their own pairs only.
+    assert [list(who) for who in calls] == [[org.supervisor.id]]

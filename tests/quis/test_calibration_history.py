@@ -22,9 +22,11 @@ only) are not observers of the care home.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from careobs.quis import calibration, calibration_history
 from careobs.quis.calibration_history import PairResult, Rules, months_between, reasons_due
@@ -50,6 +52,11 @@ def result(on: date, matched: int, value: float | None) -> PairResult:
         (date(2025, 12, 31), date(2026, 1, 1), 0),
         (date(2026, 3, 10), date(2026, 11, 27), 8),
         (date(2026, 5, 27), date(2026, 11, 27), 6),
+        # Month ends: February has no 31st, so the sixth month from 31 Aug ends on 1 Mar.
+        (date(2026, 8, 31), date(2027, 2, 28), 5),
+        (date(2026, 8, 31), date(2027, 3, 1), 6),
+        (date(2026, 1, 31), date(2026, 2, 28), 0),
+        (date(2026, 1, 31), date(2026, 3, 1), 1),
     ],
 )
 def test_whole_months_between_two_days(earlier, later, months):
@@ -92,6 +99,54 @@ def test_reasons_an_observer_is_due(pairs, reasons):
     assert reasons_due(pairs, RULES, date(2026, 11, 27)) == reasons
 
 
+def test_an_observer_last_paired_on_31_august_is_reminded_from_1_march():
+    last = [result(date(2026, 8, 31), 25, 0.8)]
+
+    assert reasons_due(last, RULES, date(2027, 2, 28)) == []
+    assert reasons_due(last, RULES, date(2027, 3, 1)) == [
+        "Last paired 6 months ago; pair every 6 months"
+    ]
+
+
+def test_a_pair_too_few_to_judge_leaves_the_last_judged_low_kappa_reminder():
+    pairs = [result(date(2026, 10, 1), 20, 0.45), result(date(2026, 11, 1), 5, 0.95)]
+
+    assert reasons_due(pairs, RULES, date(2026, 11, 27)) == [
+        "Last agreement κ = 0.45 (moderate), below 0.60: pair again after refresher training"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "printed", "due"),
+    [
+        # Rounded to two places 0.596 reads 0.60, the bar itself: three places say why it is below.
+        (0.596, "0.596 (moderate)", True),
+        (0.5999, "0.5999 (moderate)", True),
+        (0.594, "0.59 (moderate)", True),
+        (0.6, "0.60 (good)", False),
+        (0.6004, "0.60 (good)", False),
+        (0.7996, "0.7996 (good)", False),  # not "0.80 (good)": 0.80 is very good
+    ],
+)
+def test_a_kappa_at_the_bar_is_printed_as_it_is_compared(value, printed, due):
+    pair = replace(result(date(2026, 10, 1), 20, value), bound=0.6)
+    reasons = reasons_due([pair], RULES, date(2026, 11, 27))
+
+    assert pair.kappa_words() == f"κ = {printed}"
+    assert bool(reasons) is due
+    if due:
+        assert reasons == [
+            f"Last agreement κ = {printed}, below 0.60: pair again after refresher training"
+        ]
+
+
+def test_kappa_figures_keep_every_bound_on_its_side():
+    assert calibration_history.kappa_figure(0.645, (0.65,)) == "0.645"
+    assert calibration_history.kappa_figure(0.645) == "0.65"
+    assert calibration_history.kappa_figure(0.3996) == "0.3996"
+    assert calibration_history.kappa_figure(-0.2) == "-0.20"
+
+
 def test_one_month_reads_in_the_singular():
     reasons = reasons_due([result(date(2026, 10, 1), 25, 0.9)], Rules(1, 0.6), date(2026, 11, 2))
     assert reasons == ["Last paired 1 month ago; pair every 1 month"]
@@ -113,7 +168,9 @@ def history(app, db, data, org, login_as):
 
     def pair(lead, second, when, table):
         made = make_pair(db, observe(lead, when), observe(second, when))
-        return complete(db, made, table, lead_only=2, second_only=1) if table else made
+        if table is None:
+            return made
+        return complete(db, made, table, at=when + timedelta(hours=1), lead_only=2, second_only=1)
 
     sue, mo, ada = org.supervisor, org.manager, org.admin
     pairs = {
@@ -226,3 +283,90 @@ def test_median_kappa_reads_judged_pairs_only():
     ]
     assert calibration_history.median_kappa(pairs) == 0.7
     assert calibration_history.median_kappa(pairs[3:]) is None
+
+
+def test_the_pair_is_dated_on_the_local_day_and_months_counted_from_it(
+    app, db, data, org, login_as
+):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST): the pair is of 1 July, so on
+    # 31 December it is five whole months old, not six.
+    lead = data.user(org.org, "lena@acme.test", "Lena Lead", roles={org.care_home: "supervisor"})
+    second = data.user(org.org, "sam@acme.test", "Sam Second", roles={org.care_home: "manager"})
+    db.commit()
+    when = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    sessions = []
+    for user in (lead, second):
+        doc = session_doc(org.care_home, when, 30, ["PS"])
+        write(SyncApi(login_as(user)), doc)
+        sessions.append(session_by_doc(db, doc))
+    complete(db, make_pair(db, *sessions), table_for(20, 0), at=when)
+    from careobs.db import get_session
+
+    def lena(now):
+        with app.app_context():
+            found = calibration_history.observers(
+                get_session(), org.org.id, [org.care_home.id], now
+            )
+        return next(o for o in found if o.name == "Lena Lead")
+
+    before = lena(datetime(2026, 12, 31, 12, 0, tzinfo=UTC))
+    assert (before.last_paired, before.reasons) == (date(2026, 7, 1), [])
+    after = lena(datetime(2027, 1, 1, 12, 0, tzinfo=UTC))
+    assert after.reasons == ["Last paired 6 months ago; pair every 6 months"]
+
+
+def test_nothing_after_the_moment_asked_is_read(app, db, org, history):
+    # As at 25 Oct: P4 and P5 (November) are not yet observed, and Ada, whose first session
+    # here is P4's on 1 Nov, is not yet an observer here.
+    history["P3"].completed_at = local(2026, 10, 30, 9)
+    db.commit()
+    from careobs.db import get_session
+
+    with app.app_context():
+        found = calibration_history.observers(
+            get_session(), org.org.id, [org.care_home.id], local(2026, 10, 25, 12)
+        )
+    by_name = {o.name: o for o in found}
+
+    assert set(by_name) == {"Mo Manager", "Nia New", "Olive Older", "Sue Supervisor"}
+    # P3 (1 Oct) was completed on 30 Oct: not read as at 25 Oct, so Sue's last pair is P2.
+    assert [p.observed_on for p in by_name["Sue Supervisor"].pairs] == [
+        date(2026, 3, 10),
+        date(2026, 6, 15),
+    ]
+    assert by_name["Olive Older"].last_paired == date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("role", ["staff", "quality_checker"])
+def test_someone_now_only_a_care_worker_or_checker_there_is_no_observer(
+    app, db, org, history, role
+):
+    from careobs.accounts.models import Membership, User
+
+    nia = db.scalar(sa.select(User).where(User.email == "nia@acme.test"))
+    membership = db.scalar(sa.select(Membership).where(Membership.user_id == nia.id))
+    membership.role = role
+    db.commit()
+
+    assert "Nia New" not in {o.name for o in observers(app, org)}
+
+
+def test_a_completed_pair_without_a_stored_table_is_skipped(app, db, org, history):
+    history["P4"].confusion = None
+    db.commit()
+
+    sue = next(o for o in observers(app, org) if o.name == "Sue Supervisor")
+
+    assert [p.pair_uuid for p in sue.pairs] == [history[k].uuid for k in ("P1", "P2", "P3")]
+
+
+def test_only_the_users_asked_for_are_read(app, org, history):
+    from careobs.db import get_session
+
+    with app.app_context():
+        found = calibration_history.observers(
+            get_session(), org.org.id, [org.care_home.id], NOW, [org.manager.id]
+        )
+
+    assert [(o.name, len(o.pairs), o.due) for o in found] == [("Mo Manager", 2, True)]
+    assert [p.other for p in found[0].pairs] == ["Sue Supervisor", "Sue Supervisor"]

@@ -5,6 +5,8 @@ Deterministic: loading again adds nothing and changes no result."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -54,7 +56,7 @@ def test_nias_agreement_rises_from_moderate_to_good_over_three_pairs(demo, app, 
     rosewood = db.scalar(sa.select(Service).where(Service.name == ROSEWOOD))
     nia = db.scalar(sa.select(User).where(User.email == "observer@demo.test"))
     assert nia.display_name == "Nia Patel" and nia.password_hash
-    assert ("observer@demo.test", nia.id) in {(e, nia.id) for e, _role in demo}
+    assert "observer@demo.test" in {email for email, _role in demo}
     roles = db.execute(
         sa.select(Membership.service_id, Membership.role).where(Membership.user_id == nia.id)
     ).all()
@@ -97,6 +99,8 @@ def test_each_pair_is_one_lead_and_one_second_and_counts_once(demo, db):
         ).all()
         assert sorted(roles) == [("lead", "submitted"), ("second", "submitted")]
         assert pair.completed_at is not None and pair.tolerance_seconds == 30
+        # Completed on the day observed, not when the demo was loaded.
+        assert pair.completed_at.date() == pair.created_at.date()
     assert count(db, QuisSession, QuisSession.pair_role == "second") == 4
 
 
@@ -125,3 +129,63 @@ def test_the_demo_is_the_same_every_time_it_is_loaded(demo, app, db):
 
     assert [(p.code, p.confusion) for p in pairs_of(db)] == first
     assert pairs_of(db)[0].created_at.date() == TODAY - timedelta(days=270)
+
+
+def demo_client(app, email):
+    from careobs.demo import DEMO_PASSWORD
+    from tests.support.web import Auth
+
+    client = app.test_client()
+    Auth(client).login(email, DEMO_PASSWORD)
+    return client
+
+
+def text_of(html_text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+
+
+def test_the_demo_observer_finds_each_paired_session_and_its_result(app, db):
+    from careobs.db import get_session
+    from tests.support.demo import load_demo_once
+
+    with app.app_context():
+        load_demo_once(get_session())
+    client = demo_client(app, "observer@demo.test")
+
+    listing = client.get("/quis/", query_string={"per_page": 100})
+    assert listing.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", listing.get_data(as_text=True), re.S)
+    hers = [row for row in rows if "Nia Patel" in row]
+    assert len(hers) == 3
+    verdicts = []
+    for row in hers:
+        assert "Second observer (calibration): not in the figures" in text_of(row)
+        [session_link] = re.findall(r'href="(/quis/sessions/[0-9a-f-]{36})"', row)
+        detail = client.get(session_link).get_data(as_text=True)
+        [pair_link] = re.findall(r'href="(/quis/pairs/[0-9a-f-]{36})"', detail)
+        result = client.get(pair_link)
+        assert result.status_code == 200
+        verdicts.append(
+            re.search(r"Verdict: (moderate|good)", text_of(result.get_data(as_text=True)))
+        )
+    assert sorted(v.group(1) for v in verdicts if v) == ["good", "good", "moderate"]
+
+
+def test_the_demo_manager_sees_the_calibration_section(app, db):
+    from careobs.db import get_session
+    from tests.support.demo import load_demo_once
+
+    with app.app_context():
+        load_demo_once(get_session())
+    page = demo_client(app, "manager@demo.test").get("/dashboards/quis")
+
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    start = body.index('id="calibration"')
+    section = body[start : body.index("</section>", start)]
+    text = text_of(section)
+    assert "Nia Patel: 3 pairs" in text
+    assert len(re.findall(r'href="/quis/pairs/[0-9a-f-]{36}">[^<]* with Jo Evans<', section)) == 4
+    assert "Due: Last paired 8 months ago; pair every 6 months." in text
+    priya = re.search(r"<tr[^>]*>\s*<th[^>]*>Priya Shah</th>(.*?)</tr>", section, re.S)
+    assert priya and "Last paired 8 months ago" in text_of(priya.group(1))
