@@ -48,7 +48,7 @@ def calibration_evidence(
     median = calibration_history.median_kappa(judged)
     due = sum(1 for o in observers if o.due)
     median_text = (
-        f"{calibration_history.kappa_figure(median, (rules.min_kappa,))} "
+        f"{calibration.kappa_figure(median, (rules.min_kappa,))} "
         f"({calibration.verdict(median, calibration.TOO_FEW)}), over "
         f"{plural(len(judged), 'pair', 'pairs')} with at least {calibration.TOO_FEW} matched "
         "interactions"

@@ -129,6 +129,18 @@ def verdict(value: float | None, matched: int) -> str:
     return BELOW
 
 
+def kappa_figure(value: float, bounds: Sequence[float] = ()) -> str:
+    """A kappa to two decimals, or to as many more as it takes never to print a value below a
+    bound (a verdict's threshold or ``bounds``) as the bound itself: 0.596 is "0.596", not
+    "0.60", beside "moderate" and "below 0.60"."""
+    limits = (*(bound for bound, _words in VERDICTS), *bounds)
+    for places in range(2, 7):
+        text = f"{value:.{places}f}"
+        if not any(value < bound <= float(text) for bound in limits):
+            return text
+    return text
+
+
 @dataclass(frozen=True)
 class Coded:
     """One side's interaction, as alignment needs it."""

@@ -26,19 +26,6 @@ from careobs.wording import plural
 
 OBSERVED_WITHIN_DAYS = 365  # an observer is someone who recorded a session in the last year
 NEVER_PAIRED = "Never paired: pair with an experienced observer"
-VERDICT_BOUNDS = tuple(bound for bound, _words in calibration.VERDICTS)
-
-
-def kappa_figure(value: float, bounds: Iterable[float] = ()) -> str:
-    """A kappa to two decimals, or to as many more as it takes never to print a value below a
-    bound (a verdict's threshold or ``bounds``) as the bound itself: 0.596 is "0.596", not
-    "0.60", beside "moderate" and "below 0.60"."""
-    limits = (*VERDICT_BOUNDS, *bounds)
-    for places in range(2, 7):
-        text = f"{value:.{places}f}"
-        if not any(value < bound <= float(text) for bound in limits):
-            return text
-    return text
 
 
 @dataclass(frozen=True)
@@ -69,10 +56,11 @@ class PairResult:
         return self.matched >= calibration.TOO_FEW and self.kappa.value is not None
 
     def figure(self) -> str:
-        """The kappa as a number (see :func:`kappa_figure`), "—" without one."""
+        """The kappa as a number (``calibration.kappa_figure``), "—" without one."""
         if self.kappa.value is None:
             return "—"
-        return kappa_figure(self.kappa.value, () if self.bound is None else (self.bound,))
+        bounds = () if self.bound is None else (self.bound,)
+        return calibration.kappa_figure(self.kappa.value, bounds)
 
     def kappa_text(self) -> str:
         """ "κ = 0.72 (95% 0.58–0.86), good", or why there is no kappa."""
@@ -168,7 +156,7 @@ def reasons_due(pairs: list[PairResult], rules: Rules, today: date) -> list[str]
     judged = [p for p in pairs if p.judged]
     last = judged[-1] if judged else None
     if last is not None and last.kappa.value < rules.min_kappa:
-        figure = kappa_figure(last.kappa.value, (rules.min_kappa,))
+        figure = calibration.kappa_figure(last.kappa.value, (rules.min_kappa,))
         reasons.append(
             f"Last agreement κ = {figure} ({last.verdict}), below "
             f"{rules.min_kappa:.2f}: pair again after refresher training"

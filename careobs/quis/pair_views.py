@@ -223,6 +223,7 @@ def detail(pair_id: uuid.UUID):
         "interval_words": INTERVAL_WORDS,
         "verdict_words": VERDICT_WORDS,
         "percent": percent,
+        "kappa_figure": calibration.kappa_figure,
     }
     if pair.completed_at is not None and sessions.lead is not None and sessions.second is not None:
         table = pair.confusion

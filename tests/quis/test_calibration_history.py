@@ -141,10 +141,10 @@ def test_a_kappa_at_the_bar_is_printed_as_it_is_compared(value, printed, due):
 
 
 def test_kappa_figures_keep_every_bound_on_its_side():
-    assert calibration_history.kappa_figure(0.645, (0.65,)) == "0.645"
-    assert calibration_history.kappa_figure(0.645) == "0.65"
-    assert calibration_history.kappa_figure(0.3996) == "0.3996"
-    assert calibration_history.kappa_figure(-0.2) == "-0.20"
+    assert calibration.kappa_figure(0.645, (0.65,)) == "0.645"
+    assert calibration.kappa_figure(0.645) == "0.65"
+    assert calibration.kappa_figure(0.3996) == "0.3996"
+    assert calibration.kappa_figure(-0.2) == "-0.20"
 
 
 def test_one_month_reads_in_the_singular():
