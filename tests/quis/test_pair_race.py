@@ -7,24 +7,21 @@ lock waits a moment (the server runs in this process)."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from careobs import create_app
 from careobs.quis import pairs as quis_pairs
 from careobs.quis import service as quis_service
 from careobs.quis.models import QuisPair, QuisSession
 from careobs.quis.pair_ids import pair_id_for
 from tests.factories import DataBuilder
-from tests.support.database import empty_all_tables
 from tests.support.quis import interaction, quis_doc
+from tests.support.race import threaded_app, together
 from tests.support.web import PASSWORD
-from tests.sync.devices import TIMEOUT, SyncClient
+from tests.sync.devices import SyncClient
 
 
 @pytest.fixture
@@ -32,22 +29,6 @@ def race(database_url, tmp_path, monkeypatch):
     """Acme, a second supervisor of the care home, and a threaded server; ``connect(user)``
     gives a client logged in as that user."""
     monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "pair-race-secret-key-that-is-long-enough-0123456",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "PUSH_DELIVERY_THREAD": False,
-        }
-    )
-    engine = app.extensions["careobs.engine"]
-    empty_all_tables(engine)
-    db = app.extensions["careobs.sessionmaker"]()
-    builder = DataBuilder(app, db, PASSWORD)
-    acme = builder.organisation()
-    sam = builder.user(acme.org, "sam@acme.test", "Sam Second", roles={acme.care_home: "manager"})
-    db.commit()
     locked = quis_pairs.lock_for_writing
 
     def slowly(*args, **kwargs):
@@ -55,28 +36,26 @@ def race(database_url, tmp_path, monkeypatch):
         time.sleep(0.1)
 
     monkeypatch.setattr(quis_pairs, "lock_for_writing", slowly)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="pair-race", daemon=True)
-    thread.start()
     clients = []
+    with threaded_app(database_url, tmp_path, "pair-race") as (app, db, port):
+        builder = DataBuilder(app, db, PASSWORD)
+        acme = builder.organisation()
+        sam = builder.user(
+            acme.org, "sam@acme.test", "Sam Second", roles={acme.care_home: "manager"}
+        )
+        db.commit()
 
-    def connect(user) -> SyncClient:
-        client = SyncClient(httpd.server_port, ledger=None)
-        client.log_in(user.email)
-        clients.append(client)
-        return client
+        def connect(user) -> SyncClient:
+            client = SyncClient(port, ledger=None)
+            client.log_in(user.email)
+            clients.append(client)
+            return client
 
-    try:
-        yield acme, sam, db, connect
-    finally:
-        for client in clients:
-            client.close()
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
-        db.close()
-        empty_all_tables(engine)
-        engine.dispose()
+        try:
+            yield acme, sam, db, connect
+        finally:
+            for client in clients:
+                client.close()
 
 
 def post(client: SyncClient, document: dict) -> dict:
@@ -88,26 +67,7 @@ def post(client: SyncClient, document: dict) -> dict:
 
 
 def all_at_once(*sends: tuple[SyncClient, dict]) -> list[dict]:
-    barrier = threading.Barrier(len(sends))
-    results: list[dict | None] = [None] * len(sends)
-    failures: list[BaseException] = []
-
-    def run(index: int, client: SyncClient, document: dict) -> None:
-        try:
-            barrier.wait(TIMEOUT)
-            results[index] = post(client, document)
-        except BaseException as exc:  # handed to the test's thread below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n, *s)) for n, s in enumerate(sends)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a client thread is still waiting"
-    if failures:
-        raise failures[0]
-    return results
+    return together(*(lambda c=client, d=document: post(c, d) for client, document in sends))
 
 
 def paired(service, pair_id, role, **fields) -> dict:
@@ -227,31 +187,17 @@ def test_two_links_to_one_pair_at_once_keep_exactly_one(race, monkeypatch):
     assert post(mo, mine)["status"] == "created"
     assert post(sam_tab, theirs)["status"] == "created"
 
-    barrier = threading.Barrier(3)
-    replies = [None] * 3
-    failures: list[BaseException] = []
-
-    def link(index, client, document):
+    def link(client, document):
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-CSRFToken": client.token,
         }
-        try:
-            barrier.wait(TIMEOUT)
-            path = f"/quis/pairs/link/{document['id']}"
-            replies[index] = client.request("POST", path, f"pair={pair_id}".encode(), headers)
-        except BaseException as exc:  # handed to the test's thread below
-            failures.append(exc)
+        path = f"/quis/pairs/link/{document['id']}"
+        return client.request("POST", path, f"pair={pair_id}".encode(), headers)
 
-    sends = ((mo, mine), (sam_tab, theirs), (sam_other_tab, theirs))
-    threads = [threading.Thread(target=link, args=(n, *s)) for n, s in enumerate(sends)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(t.is_alive() for t in threads)
-    if failures:
-        raise failures[0]
+    replies = together(
+        lambda: link(mo, mine), lambda: link(sam_tab, theirs), lambda: link(sam_other_tab, theirs)
+    )
 
     assert sorted(r.status for r in replies) == [302, 409, 409], [
         (r.status, r.body[:200]) for r in replies
@@ -281,19 +227,14 @@ def test_a_pair_announced_three_times_at_once_is_made_once(race):
         }
     ).encode()
     clients = [connect(acme.supervisor) for _ in range(3)]
-    barrier = threading.Barrier(len(clients))
-    replies = [None] * len(clients)
+    headers = {"Content-Type": "application/json"}
 
-    def announce(index, client):
-        headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
-        barrier.wait(TIMEOUT)
-        replies[index] = client.request("POST", "/api/v1/quis/pairs", body, headers)
+    def announce(client):
+        return client.request(
+            "POST", "/api/v1/quis/pairs", body, headers | {"X-CSRFToken": client.token}
+        )
 
-    threads = [threading.Thread(target=announce, args=(n, c)) for n, c in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
+    replies = together(*(lambda c=client: announce(c) for client in clients))
     assert sorted(r.status for r in replies) == [200, 200, 201], [r.body for r in replies]
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count()).select_from(QuisPair)) == 1
@@ -311,21 +252,14 @@ def test_two_batches_naming_two_pairs_in_opposite_orders_neither_deadlocks(race,
         (sue, [paired(acme.care_home, first, "lead"), paired(acme.care_home, second, "lead")]),
         (mo, [paired(acme.care_home, second, "second"), paired(acme.care_home, first, "second")]),
     ]
-    barrier = threading.Barrier(2)
-    replies: list = [None, None]
 
-    def run(index: int, client: SyncClient, documents: list) -> None:
+    def run(client: SyncClient, documents: list):
         headers = {"Content-Type": "application/json", "X-CSRFToken": client.token}
         body = json.dumps({"documents": documents}).encode()
-        barrier.wait(TIMEOUT)
-        replies[index] = client.request("POST", "/api/v1/sync", body, headers)
+        return client.request("POST", "/api/v1/sync", body, headers)
 
-    threads = [threading.Thread(target=run, args=(n, *b)) for n, b in enumerate(batches)]
     with caplog.at_level("WARNING", logger="careobs.sync.service"):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(TIMEOUT)
+        replies = together(*(lambda b=batch: run(*b) for batch in batches))
     assert [r.status for r in replies] == [200, 200]
     assert [s["status"] for r in replies for s in r.results] == ["created"] * 4
     assert not [r for r in caplog.records if "tried again" in r.getMessage()]
