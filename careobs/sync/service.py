@@ -297,9 +297,9 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
     # ``kind.clash`` runs only for a copy that is about to be written (new, or a newer revision
     # of its author's draft): it may write (a paired session makes its pair's row) and lock
     # rows, and an older or conflicting copy must be answered stale or kept for review, not
-    # refused for what its newer revision settled. Documents are applied one after the other
-    # in the batch's order, so a clash's locks are taken in that order (see the kind's clash
-    # for how it orders its own).
+    # refused for what its newer revision settled. The rows a clash locks that other documents
+    # share (``DocumentKind.lock_keys``) were locked with the batch's documents, in one sorted
+    # order, before any document was applied.
     if stored is None:
         clashing = _clash(db, kind, document_id, clean)
         if clashing:
