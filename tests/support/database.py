@@ -39,15 +39,26 @@ def test_database_url(tmp_path_factory) -> str:
 
 
 def empty_all_tables(engine: sa.Engine) -> None:
-    """Delete every row, children first, so the next test starts clean."""
-    tables = list(reversed(Base.metadata.sorted_tables))
+    """Delete every row, children first, so the next test starts clean; on PostgreSQL every
+    id sequence used since (even by an insert rolled back) starts again from 1, as in a fresh
+    database.
+
+    A DELETE per table, not one TRUNCATE … RESTART IDENTITY of them all: most tests leave most
+    tables empty, and PostgreSQL's TRUNCATE of sixty tables costs 150 ms whatever they hold,
+    once per test (a tenth of the suite's time there); this costs about 10 ms."""
     with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            used = conn.scalars(
+                sa.text(
+                    "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                    "FROM pg_sequences WHERE schemaname = current_schema() "
+                    "AND last_value IS NOT NULL"
+                )
+            ).all()
+            for sequence in used:
+                conn.execute(sa.text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 def count(db, model, *where) -> int:
