@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -158,3 +159,10 @@ def lock_for_writing(db: Session, column: sa.ColumnElement, row_id: int) -> None
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     db.execute(sa.select(column).where(column == row_id).with_for_update())
+
+
+def insert_for(db: Session):
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert

@@ -11,7 +11,6 @@ import uuid
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import User
@@ -21,7 +20,7 @@ from careobs.audit.service import record, record_about
 from careobs.audits.models import Audit, CoAuditFollowUp
 from careobs.checklists.models import ChecklistDomain, ChecklistItem
 from careobs.coaudits.comparison import EASY_READ_WORDS, STAFF_WORDS
-from careobs.db import lock_for_writing, utcnow
+from careobs.db import insert_for, lock_for_writing, utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
@@ -392,7 +391,7 @@ def book_recheck_after_red(db: Session, actor: User, visit) -> RecheckBooking | 
         "fulfilled_by_visit_id": later.id if later is not None else None,
         "fulfilled_at": now if later is not None else None,
     }
-    insert = _insert_for(db)(table).values(values)
+    insert = insert_for(db)(table).values(values)
     booked_id = db.execute(
         insert.on_conflict_do_nothing(index_elements=[table.c.after_visit_id]).returning(table.c.id)
     ).scalar()
@@ -412,13 +411,6 @@ def book_recheck_after_red(db: Session, actor: User, visit) -> RecheckBooking | 
         ),
     )
     return booking
-
-
-def _insert_for(db: Session):
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
-    if db.get_bind().dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
 
 
 def _later_scored_visit(db: Session, visit) -> MonitoringVisit | None:

@@ -14,19 +14,13 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from careobs.db import lock_for_writing, utcnow
+from careobs.db import insert_for, lock_for_writing, utcnow
 from careobs.org.settings import settings_for
 from careobs.quis import calibration
 from careobs.quis.documents import ROLE_WORDS, CleanSession
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
-
-
-def _insert(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(QuisPair.__table__).on_conflict_do_nothing(index_elements=["uuid"])
 
 
 def open_pair(
@@ -49,7 +43,9 @@ def open_pair(
     service or organisation is returned untouched: the caller refuses it.
     """
     made = db.execute(
-        _insert(db.connection().dialect.name).returning(QuisPair.__table__.c.id),
+        insert_for(db)(QuisPair.__table__)
+        .on_conflict_do_nothing(index_elements=["uuid"])
+        .returning(QuisPair.__table__.c.id),
         {
             "uuid": pair_id,
             "organisation_id": service.organisation_id,
