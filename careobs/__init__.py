@@ -117,6 +117,9 @@ def register_blueprints(app: Flask) -> None:
     from careobs.quis.pair_views import bp as quis_pairs_bp
     from careobs.quis.views import bp as quis_bp
     from careobs.selection.views import bp as selection_bp
+    from careobs.selfassess.api import api_bp as self_assessments_api_bp
+    from careobs.selfassess.record_views import bp as self_assessment_capture_bp
+    from careobs.selfassess.views import bp as self_assessments_bp
     from careobs.sync.views import bp as quarantine_bp
     from careobs.visits.views import bp as visits_bp
     from careobs.voice.views import bp as voice_bp
@@ -155,6 +158,9 @@ def register_blueprints(app: Flask) -> None:
         checkers_bp,
         coaudits_bp,
         coaudits_api_bp,
+        self_assessment_capture_bp,
+        self_assessments_bp,
+        self_assessments_api_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -171,6 +177,7 @@ def register_capture() -> None:
     from careobs.feedback import service as feedback
     from careobs.notifications import service as notifications
     from careobs.quis import service as quis
+    from careobs.selfassess import service as selfassess
     from careobs.visits import service as visits
     from careobs.voice import service as voice
 
@@ -178,6 +185,7 @@ def register_capture() -> None:
     kinds.register(visits.KIND)
     kinds.register(audits.KIND)
     kinds.register(voice.KIND)
+    kinds.register(selfassess.KIND)
     for kind_name, receivers in (
         (quis.KIND_NAME, (feedback.after_quis_submitted, notifications.alert_after_quis)),
         (

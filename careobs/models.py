@@ -23,6 +23,7 @@ from careobs.org.models import (
 from careobs.push.models import PushMessage, PushSubscription
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 from careobs.selection.models import SelectionDraw
+from careobs.selfassess.models import SelfAssessment, SelfAssessmentStatement
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import (
     MonitoringVisit,
@@ -73,6 +74,8 @@ __all__ = [
     "QuisSession",
     "RecheckBooking",
     "SelectionDraw",
+    "SelfAssessment",
+    "SelfAssessmentStatement",
     "Service",
     "StaffMember",
     "User",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from careobs.audits.models import Audit, AuditAction
     from careobs.org.models import Service, StaffMember
     from careobs.quis.models import QuisSession
+    from careobs.selfassess.models import SelfAssessmentStatement
     from careobs.visits.models import MonitoringVisit, VisitAction
 
 STATUSES = {
@@ -31,6 +32,7 @@ SOURCES = {
     "visit": "Monitoring visit",
     "audit": "Audit",
     "voice": "Conversation (people's voice)",
+    "self_assessment": "Self-assessment gap",
 }
 
 
@@ -48,7 +50,8 @@ class Action(PublicIdMixin, Base):
             "status IN ('open', 'in_progress', 'done', 'cancelled')", name="status_allowed"
         ),
         sa.CheckConstraint(
-            "source IN ('manual', 'quis', 'visit', 'audit', 'voice')", name="source_allowed"
+            "source IN ('manual', 'quis', 'visit', 'audit', 'voice', 'self_assessment')",
+            name="source_allowed",
         ),
         sa.CheckConstraint("owner_user_id IS NULL OR owner_staff_id IS NULL", name="one_owner"),
     )
@@ -79,6 +82,11 @@ class Action(PublicIdMixin, Base):
     audit_action_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("audit_actions.id"), unique=True
     )
+    # The self-assessment gap (a statement scored 1 or 2) this action answers. Unique: a gap
+    # has one action, however many managers raise it at once.
+    self_assessment_statement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("self_assessment_statements.id"), unique=True
+    )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -93,6 +101,7 @@ class Action(PublicIdMixin, Base):
     visit_action: Mapped[VisitAction | None] = relationship()
     audit: Mapped[Audit | None] = relationship()
     audit_action: Mapped[AuditAction | None] = relationship()
+    self_assessment_statement: Mapped[SelfAssessmentStatement | None] = relationship()
     notes: Mapped[list[ActionNote]] = relationship(
         back_populates="action", order_by="ActionNote.created_at"
     )

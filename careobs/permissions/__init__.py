@@ -11,7 +11,8 @@ champions too), ``selection`` (draws),
 ``evidence`` (evidence packs), ``compliments`` (the compliments and concerns log),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine), ``voice`` (conversations with the
-people a draw picked), ``checkers`` (quality checkers: their assignments, and who gives them).
+people a draw picked), ``selfassess`` (self-assessments and mock inspections), ``checkers``
+(quality checkers: their assignments, and who gives them).
 ``roles`` holds the vocabulary they are written in (roles per service, page guards such as
 ``capture_required``). ``audit_records`` says who may read a stored audit; ``coaudits`` who may
 send a co-audit (a quality checker only what is assigned to them) and what a checker's phone is
@@ -157,6 +158,15 @@ from careobs.permissions.selection import (
     may_view_draw,
     visible_draws,
 )
+from careobs.permissions.selfassess import (
+    assessable,
+    assessment_refusal,
+    get_visible_self_assessment,
+    may_assess_any,
+    may_raise_gap_actions,
+    may_view_self_assessment,
+    visible_self_assessments,
+)
 from careobs.permissions.staff import own_staff_ids
 from careobs.permissions.sync import (
     capture_services,
@@ -190,6 +200,8 @@ __all__ = [
     "action_services",
     "admin_area_required",
     "admin_required",
+    "assessable",
+    "assessment_refusal",
     "assigned_draw",
     "assignments_in_force",
     "audit_access",
@@ -219,6 +231,7 @@ __all__ = [
     "get_visible_draw",
     "get_visible_quis_pair",
     "get_visible_quis_session",
+    "get_visible_self_assessment",
     "get_visible_visit",
     "has_role",
     "in_organisation",
@@ -238,6 +251,7 @@ __all__ = [
     "may_add_action_note",
     "may_add_addendum",
     "may_ask_co_audit",
+    "may_assess_any",
     "may_assign_checkers",
     "may_book_recheck",
     "may_cancel_action",
@@ -257,6 +271,7 @@ __all__ = [
     "may_manage_record",
     "may_open_co_audit_form",
     "may_plan_audits",
+    "may_raise_gap_actions",
     "may_record_compliment",
     "may_record_conversation",
     "may_release_feedback",
@@ -274,6 +289,7 @@ __all__ = [
     "may_view_draw",
     "may_view_feedback",
     "may_view_quis_session",
+    "may_view_self_assessment",
     "may_view_visit",
     "may_view_worker_page",
     "may_write_quis_feedback",
@@ -301,6 +317,7 @@ __all__ = [
     "visible_quarantine",
     "visible_quis_pairs",
     "visible_quis_sessions",
+    "visible_self_assessments",
     "visible_staff",
     "visible_visits",
     "visits_on_worker_page",

@@ -1,0 +1,1 @@
+"""Self-assessments and mock inspections of a service against CQC's quality statements."""

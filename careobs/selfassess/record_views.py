@@ -1,0 +1,7 @@
+"""The offline self-assessment form (capture core) and the evidence it suggests."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("self_assessment_capture", __name__, url_prefix="/self-assessments")

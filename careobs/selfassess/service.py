@@ -1,0 +1,142 @@
+"""Writing self-assessments received from devices (document kind ``self_assessment``), and
+reading them back as CQC would rate them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from careobs.actions.models import Action
+from careobs.capture import storing
+from careobs.capture.kinds import DocumentKind
+from careobs.selfassess import documents, ratings
+from careobs.selfassess.documents import CleanSelfAssessment
+from careobs.selfassess.models import TYPES, SelfAssessment, SelfAssessmentStatement
+
+KIND_NAME = "self_assessment"  # the "kind" devices send; the app factory registers KIND below
+
+
+def _apply(db: Session, assessment: SelfAssessment, clean: CleanSelfAssessment) -> None:
+    """Copy the document's fields onto the record."""
+    assessment.service_id = clean.service.id
+    assessment.type = clean.type
+    assessment.assessed_at = clean.assessed_at
+    assessment.interview_notes = clean.interview_notes
+    assessment.status = clean.status
+    assessment.privacy_flags = storing.privacy_flags(
+        (clean.interview_notes, *(s.rationale for s in clean.statements))
+    )
+    storing.stamp(assessment, clean.status)
+
+
+def _insert_children(db: Session, assessment_id: int, clean: CleanSelfAssessment) -> None:
+    if clean.statements:
+        db.connection().execute(
+            SelfAssessmentStatement.__table__.insert(),
+            [
+                {
+                    "self_assessment_id": assessment_id,
+                    "position": position,
+                    "code": s.code,
+                    "score": s.score,
+                    "rationale": s.rationale,
+                    "evidence": s.evidence,
+                }
+                for position, s in enumerate(clean.statements)
+            ],
+        )
+
+
+def _summary(assessment: SelfAssessment, clean: CleanSelfAssessment) -> str:
+    """The audit event's summary: "Self-assessment of Rosewood House: 34 of 34 statements
+    scored, 3 gaps"."""
+    scores = clean.scores
+    scored = sum(v is not None for v in scores.values())
+    gaps = len(ratings.gaps(scores))
+    return (
+        f"{TYPES[clean.type]} of {clean.service.name}: {scored} of {len(ratings.KEY_OF)}"
+        f" statements scored, {gaps} gap{'' if gaps == 1 else 's'}"
+    )
+
+
+def create(db: Session, user, document_id, revision: int, clean, content_hash: str):
+    """Store a new self-assessment document."""
+    return storing.create(KIND, db, user, document_id, revision, clean, content_hash)
+
+
+def update(db: Session, user, assessment, revision: int, clean, content_hash: str):
+    """Replace a draft with a newer revision from its author."""
+    return storing.update(KIND, db, user, assessment, revision, clean, content_hash)
+
+
+KIND = DocumentKind(
+    name=KIND_NAME,
+    model=SelfAssessment,
+    # Looked up when called, so a function replaced in its module (tests do) is the one run.
+    validate=lambda data, rosters: documents.validate(data, rosters),
+    create=lambda *args: create(*args),
+    update=lambda *args: update(*args),
+    export_tables=(),
+    label="self-assessment",
+    page=("self_assessments.detail", "assessment_id"),
+    author="assessor_id",
+    apply=_apply,
+    children=(SelfAssessmentStatement.self_assessment_id,),
+    insert_children=_insert_children,
+    written_with_core=("statements",),
+    audit_prefix="self_assessment",
+    summary=_summary,
+)
+
+
+def scores_of(assessment: SelfAssessment) -> dict[str, int | None]:
+    """Statement code → score (None: noted but not assessed) of a stored assessment."""
+    return {s.code: s.score for s in assessment.statements}
+
+
+def previous_of(db: Session, assessment: SelfAssessment) -> SelfAssessment | None:
+    """The service's submitted assessment (either type) before this one, by when it was
+    carried out: what "what changed" compares against."""
+    return db.scalar(
+        sa.select(SelfAssessment)
+        .where(
+            SelfAssessment.service_id == assessment.service_id,
+            SelfAssessment.status == "submitted",
+            SelfAssessment.id != assessment.id,
+            sa.or_(
+                SelfAssessment.assessed_at < assessment.assessed_at,
+                sa.and_(
+                    SelfAssessment.assessed_at == assessment.assessed_at,
+                    SelfAssessment.id < assessment.id,
+                ),
+            ),
+        )
+        .order_by(SelfAssessment.assessed_at.desc(), SelfAssessment.id.desc())
+        .limit(1)
+    )
+
+
+def latest_submitted(db: Session, service_id: int, until=None) -> SelfAssessment | None:
+    """The service's most recent submitted assessment (carried out by ``until``, if given)."""
+    stmt = sa.select(SelfAssessment).where(
+        SelfAssessment.service_id == service_id, SelfAssessment.status == "submitted"
+    )
+    if until is not None:
+        stmt = stmt.where(SelfAssessment.assessed_at <= until)
+    return db.scalar(
+        stmt.order_by(SelfAssessment.assessed_at.desc(), SelfAssessment.id.desc()).limit(1)
+    )
+
+
+def gap_actions(db: Session, assessment: SelfAssessment) -> dict[str, Action | None]:
+    """Each gap (a statement scored 1 or 2) of the assessment, in CQC's order, with the action
+    raised for it, or None while it still lacks one."""
+    gap_rows = {s.id: s.code for s in assessment.statements if s.score in ratings.GAP_SCORES}
+    raised = {
+        a.self_assessment_statement_id: a
+        for a in db.scalars(
+            sa.select(Action).where(Action.self_assessment_statement_id.in_(list(gap_rows)))
+        )
+    }
+    by_code = {code: raised.get(row_id) for row_id, code in gap_rows.items()}
+    return {code: by_code[code] for code in ratings.KEY_OF if code in by_code}
