@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.quis.views import bp as quis_bp
     from careobs.selection.views import bp as selection_bp
     from careobs.selfassess.api import api_bp as self_assessments_api_bp
+    from careobs.selfassess.record_views import api_bp as self_assessment_suggestions_api_bp
     from careobs.selfassess.record_views import bp as self_assessment_capture_bp
     from careobs.selfassess.views import bp as self_assessments_bp
     from careobs.sync.views import bp as quarantine_bp
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         coaudits_bp,
         coaudits_api_bp,
         self_assessment_capture_bp,
+        self_assessment_suggestions_api_bp,
         self_assessments_bp,
         self_assessments_api_bp,
     ):
