@@ -217,6 +217,18 @@ async function submit() {
   await submitAndSync(showForm);
 }
 
+/** The jump list and the links to a statement move within the page without touching the
+ * address, whose hash names the open record (capture.js routes on it). */
+function jump(event) {
+  const link = event.target.closest('a[href^="#"]');
+  const target = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  target.scrollIntoView({ block: "start" });
+  const focus = target.matches("h2, textarea") ? target : target.querySelector("h2");
+  focus?.focus({ preventScroll: true });
+}
+
 function wire() {
   $("#sa-service").addEventListener("change", fillTypes);
   $("#sa-setup-form").addEventListener("submit", start);
@@ -240,6 +252,7 @@ function wire() {
     save();
   });
   watchField(notes, document.getElementById("sa-notes-warning"));
+  $("#sa-form").addEventListener("click", jump);
   $("[data-refresh]").addEventListener("click", fetchSuggestions);
   $("[data-submit]").addEventListener("click", submit);
   window.addEventListener("online", () => {

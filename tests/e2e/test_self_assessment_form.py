@@ -180,3 +180,51 @@ def test_the_form_fits_a_narrow_phone_and_offers_only_the_types_allowed(open_pag
     expect(page.locator("[data-submit-errors]")).to_have_text(
         "Score at least one quality statement before submitting."
     )
+
+
+def test_a_mock_inspection_with_interview_notes_moving_around_by_the_jump_list(
+    open_page, live_server
+):
+    page = open_page(width=1024, height=768, as_user="admin")
+    page.goto(RECORD)
+    page.get_by_label("Service assessed").select_option(label=ROSEWOOD)
+    page.get_by_role("radio", name="Mock inspection").check()
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Mock inspection: {ROSEWOOD}")
+    doc_id = page.url.split("#", 1)[1]
+    notes = page.get_by_label("What staff and people said at interview")
+    expect(notes).to_be_visible()
+    notes.fill("Spoke to Mrs Jones about the menu.")
+    expect(page.locator("#sa-notes-warning")).to_contain_text("a name with a title")
+
+    # The jump list moves to a key question and leaves the record open (the hash names it).
+    page.get_by_role("navigation", name="Key questions").get_by_role(
+        "link", name="Well-led"
+    ).click()
+    expect(page.get_by_role("heading", name="Well-led", level=2)).to_be_focused()
+    assert page.url.endswith(f"#{doc_id}")
+    score(page, "W1", "2")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.get_by_role("link", name=f"W1: {NO_RATIONALE}").click()
+    expect(page.locator("#r-W1")).to_be_focused()
+    assert page.url.endswith(f"#{doc_id}")
+    page.locator("#r-W1").fill("Staff could not say what the provider's vision is.")
+    notes.fill("Spoke to R03 about the menu; two staff interviewed.")
+    expect(page.locator("#sa-notes-warning")).to_have_text("")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    wait_until(page, _DOC_GONE, doc_id)
+    expect(page.locator("[data-submitted]")).to_have_text(SENT)
+    assert stored(live_server, doc_id) == [
+        (
+            "mock_inspection",
+            "submitted",
+            [("W1", 2, "Staff could not say what the provider's vision is.", [])],
+        )
+    ]
+    with live_server.app.app_context():
+        notes_stored = get_session().scalar(
+            sa.select(SelfAssessment.interview_notes).where(
+                SelfAssessment.uuid == uuid.UUID(doc_id)
+            )
+        )
+    assert notes_stored == "Spoke to R03 about the menu; two staff interviewed."
