@@ -68,8 +68,7 @@ async function start(event) {
     data: {
       service_id: svc.id, type, assessed_at: now.toISOString(), statements: [], interview_notes: "", status: "draft",
     },
-  });
-  fetchSuggestions();
+  }); // opening it (open) fetches the suggestions when online
 }
 
 // ---- Suggested evidence: fetched when online, kept on the draft ----------------------------------
