@@ -131,7 +131,18 @@ function drawEvidence() {
       return el("div", { class: "checkbox sa-evidence-item" }, box, el("label", { for: id, text: s.label }));
     }));
     $(`[data-evidence-none="${code}"]`).hidden = items.length > 0;
+    sayChosen(code);
   }
+}
+
+/** The evidence list is folded away (34 statements on one page): its summary says what it
+ * holds, "Evidence it rests on: 2 chosen of 12 suggested". */
+function sayChosen(code) {
+  const chosen = (statementOf(code)?.evidence || []).length;
+  const listed = (doc.suggestions?.statements?.[code] || []).length;
+  const summary = $(`[data-evidence-summary="${code}"]`);
+  if (!listed && !chosen) summary.textContent = "Evidence it rests on: none suggested";
+  else summary.textContent = `Evidence it rests on: ${chosen} chosen of ${listed} suggested`;
 }
 
 // ---- Statements ---------------------------------------------------------------------------------
@@ -154,6 +165,7 @@ async function toggleEvidence(code, suggestion, on) {
   const evidence = (statementOf(code)?.evidence || []).filter((e) => !(e.kind === suggestion.kind && e.id === suggestion.id));
   if (on) evidence.push({ kind: suggestion.kind, id: suggestion.id });
   await changeStatement(code, { evidence });
+  sayChosen(code);
 }
 
 /** Each key question's line, worked out on the device as the server does. */

@@ -6,6 +6,7 @@ submitted offline and sent once when the connection returns."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -82,6 +83,11 @@ def test_a_self_assessment_scored_offline_is_kept_on_reload_and_sent_once(open_a
     page.get_by_role("button", name="Refresh suggestions").click()
     expect(page.locator("[data-suggested]")).to_contain_text("Evidence suggested as of ")
     evidence = page.locator('[data-evidence="C1"] input[type=checkbox]')
+    # The list is folded away; its summary says how many are suggested.
+    summary = page.locator('[data-evidence-summary="C1"]')
+    expect(summary).to_have_text(re.compile(r"^Evidence it rests on: 0 chosen of \d+ suggested$"))
+    expect(evidence.first).to_be_hidden()
+    summary.click()
     expect(evidence.first).to_be_visible()
     chosen = {
         "kind": evidence.first.get_attribute("data-kind"),
@@ -101,6 +107,7 @@ def test_a_self_assessment_scored_offline_is_kept_on_reload_and_sent_once(open_a
         "Caring: 1 of 5 statements assessed, 4 of 4 = 100%: Outstanding, upper threshold"
     )
     evidence.first.check()
+    expect(summary).to_have_text(re.compile(r"^Evidence it rests on: 1 chosen of \d+ suggested$"))
     page.locator("#r-C1").fill("Warm, unhurried care seen at every QUIS session.")
     page.locator("#r-S1").fill("Incidents are reviewed weekly; learning shared at handover.")
     wait_until(
