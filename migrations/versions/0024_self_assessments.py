@@ -119,6 +119,9 @@ def upgrade() -> None:
             ["self_assessment_statement_id"],
             ["id"],
         )
+        batch_op.alter_column(
+            "source", existing_type=sa.String(8), type_=sa.String(16), existing_nullable=False
+        )
         batch_op.drop_constraint(batch_op.f("ck_actions_source_allowed"), type_="check")
         batch_op.create_check_constraint(
             batch_op.f("ck_actions_source_allowed"),
@@ -133,6 +136,9 @@ def downgrade() -> None:
         batch_op.create_check_constraint(
             batch_op.f("ck_actions_source_allowed"),
             "source IN ('manual', 'quis', 'visit', 'audit', 'voice')",
+        )
+        batch_op.alter_column(
+            "source", existing_type=sa.String(16), type_=sa.String(8), existing_nullable=False
         )
         batch_op.drop_constraint(
             batch_op.f("fk_actions_self_assessment_statement_id_self_assessment_statements"),
