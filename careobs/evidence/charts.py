@@ -20,7 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 WIDTH = 640
 LABELS_WIDTH = 130  # the category labels, left of the plot
 PLOT_LEFT = 140
-PLOT_WIDTH = 360  # the rest (to 640) holds each bar's label
+PLOT_WIDTH = 360
+VALUES_LEFT = PLOT_LEFT + PLOT_WIDTH + 8  # each bar's words, in a column to the right
 BAR = 16
 BAR_GAP = 3
 GROUP_GAP = 12
@@ -144,11 +145,9 @@ def bar_chart(
         for bar, s in zip(bars, series, strict=True):
             if bar.value is not None:
                 body.append(_bar(PLOT_LEFT, bar_y, bar_length(bar.value, maximum), s))
-                end = PLOT_LEFT + bar_length(bar.value, maximum)
-            else:
-                end = PLOT_LEFT
+            # The words in a column right of the axis, clear of the bars and the lines.
             words = f"{s.name} {bar.text}" if len(series) > 1 else bar.text
-            body.append(_text(end + 5, bar_y + BAR - 4, words))
+            body.append(_text(VALUES_LEFT, bar_y + BAR - 4, words))
             bar_y += BAR + BAR_GAP
         y += group + GROUP_GAP
     bottom = y

@@ -30,10 +30,11 @@ from careobs.wording import plural
 TITLE = "Self-assessment and action plan"
 NO_ACTION = "No action yet"
 NAMES = {code: name for by_code in QUALITY_STATEMENTS.values() for code, name in by_code.items()}
-BAND_LINES = (
-    ratings.BANDS[0][1],
-    ratings.BANDS[1][1],
-    ratings.BANDS[2][1],
+# Where each band above inadequate begins, labelled: "63%: good".
+BAND_LINES = tuple(
+    Line(low, f"{low}%: {ratings.RATINGS[rating].lower()}")
+    for rating, low, _high in ratings.BANDS
+    if rating != "inadequate"
 )
 CHART_TITLE = "Key question scores against CQC's rating bands"
 SCORE_FILL = "#1f5f8b"
@@ -186,7 +187,6 @@ def key_question_table(results: list[ratings.KeyQuestionResult]) -> Table:
 
 def key_question_chart(results: list[ratings.KeyQuestionResult]) -> Chart:
     """Chart (a): each key question's score against the bands' lower limits."""
-    labels = {88: "88%: outstanding from here", 63: "63%: good", 39: "39%: requires improvement"}
     said = "; ".join(
         f"{kq.name} {kq.score_pct}%, {kq.rating_label.lower()}"
         if kq.score_pct is not None
@@ -197,8 +197,8 @@ def key_question_chart(results: list[ratings.KeyQuestionResult]) -> Chart:
         CHART_TITLE,
         (
             "Bars show each key question's score as a percentage of the most it could score; "
-            "dashed lines mark where CQC's bands begin: good from 63%, outstanding from 88%, "
-            f"requires improvement from 39% (below is inadequate). {said}."
+            "dashed lines mark where CQC's bands begin: outstanding from 88%, good from 63%, "
+            f"requires improvement from 39% (38% or lower is inadequate). {said}."
         ),
         [
             (
@@ -217,7 +217,7 @@ def key_question_chart(results: list[ratings.KeyQuestionResult]) -> Chart:
         [Series("Score", SCORE_FILL)],
         axis_label="Score (% of the most possible)",
         empty="No statement was assessed, so there is nothing to chart.",
-        lines=tuple(Line(v, labels[v]) for v in BAND_LINES),
+        lines=BAND_LINES,
     )
 
 

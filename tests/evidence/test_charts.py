@@ -161,7 +161,7 @@ def test_key_question_chart_marks_cqcs_bands_and_says_each_score():
     assert _bars(chart) == [PLOT_WIDTH * 0.63, PLOT_WIDTH * 0.88]  # Safe 63%, Well-led 88%
     texts = _texts(chart)
     for words in (
-        "88%: outstanding from here",
+        "88%: outstanding",
         "63%: good",
         "39%: requires improvement",
         "63% Good",

@@ -161,7 +161,7 @@ def test_the_page_shows_the_ratings_gaps_chart_and_each_statements_score(
     # chart (a) is an SVG image named by its title, its bands labelled, its words beside it
     svg = re.search(r'<svg [^>]*aria-label="([^"]+)"[^>]*>(.*?)</svg>', html, re.S)
     assert svg.group(1) == CHART_TITLE and 'role="img"' in svg.group(0)
-    for words in ("72% Good", "63%: good", "88%: outstanding from here", "Well-led"):
+    for words in ("72% Good", "63%: good", "88%: outstanding", "Well-led"):
         assert f">{words}</text>" in svg.group(2)
     assert "Well-led 72%, good." in html
     # under R5's own section: its score and the rationale
