@@ -207,3 +207,50 @@ def test_the_self_assessment_names_no_one_but_the_assessor_and_owners(app, demo,
     codes = db.scalars(sa.select(Person.code)).all()
     assert not [c for c in codes if re.search(rf"\b{c}\b", words)]
     assert "Priya Shah" in words and "Jo Evans" in words  # assessor; action owner
+
+
+def test_a_mock_inspection_is_named_as_such_with_its_independent_assessor(app, org, client_as):
+    """An admin's mock inspection, later than the manager's self-assessment, is the one shown;
+    statements not assessed are not rated, never 0; with no gap the plan says so."""
+    zone = ZoneInfo("Europe/London")
+    [own] = client_as(org.manager)(
+        self_assessment_doc(
+            org.care_home, {"S1": 1}, assessed_at=datetime(2026, 3, 2, 10, tzinfo=zone)
+        )
+    )
+    [mock] = client_as(org.admin)(
+        self_assessment_doc(
+            org.care_home,
+            {"S1": 4, "S2": 3, "W1": None},
+            type="mock_inspection",
+            assessed_at=datetime(2026, 3, 9, 10, tzinfo=zone),
+            interview_notes="Spoke with the night team.",
+        )
+    )
+    assert (own["status"], mock["status"]) == ("created", "created")
+    last = date(2026, 3, 31)
+    part = _pack(app, org.care_home, date(2026, 1, 1), last).self_assessment
+    assert part.heading == "Mock inspection, 9 Mar 2026"
+    assert part.items[0].text.startswith("Someone independent of the service scored it")
+    assert ("Assessor", "Ada Admin") in part.facts
+    assert ("Statements assessed", "2 of 34") in part.facts
+    rows = _rows(part.key_questions)
+    assert rows[0] == [
+        "Safe",
+        "2 of 8",
+        "7 of 8",
+        "88%",
+        "Outstanding",
+        "Outstanding, lower threshold (88-94%), nearer to good",
+    ]
+    assert rows[-1] == [
+        "Well-led",
+        "0 of 8",
+        "—",
+        "—",
+        "Not rated",
+        "Not rated: no statement assessed",
+    ]
+    assert part.gaps_text == "No gaps: no quality statement was scored 1 or 2."
+    assert part.gaps.rows == []
+    assert set(part.statements) == {"S1", "S2"}  # W1 noted, not assessed: no line
