@@ -61,8 +61,9 @@ class Line:
 @dataclass(frozen=True)
 class Chart:
     """A drawn chart: its title, its description in words, and the SVG, ``width`` by
-    ``height`` units (pixels on the page, where a narrow screen scrolls it in its own region;
-    the PDF scales it to the text's width)."""
+    ``height`` units. The SVG gives only its viewBox, so the page scales it to the column's
+    width (a phone's is small; the table beside it holds the same figures in words) and the
+    PDF to the text's width."""
 
     title: str
     description: str
@@ -88,10 +89,8 @@ def _text(x: float, y: float, words: str, *, size=TEXT_SIZE, anchor="start", bol
 
 def _svg(title: str, height: int, body: list[str]) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}"'
-        f' viewBox="0 0 {WIDTH} {height}" role="img" aria-label={quoteattr(latin(title))}>'
-        + "".join(body)
-        + "</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f" aria-label={quoteattr(latin(title))}>" + "".join(body) + "</svg>"
     )
 
 

@@ -100,6 +100,7 @@ def test_the_svg_is_an_image_named_by_its_title_with_no_style():
     assert root.get("aria-label") == "Ünïcode - title & <more>"  # escaped, then read back
     assert "style" not in chart.svg  # the page's CSP forbids inline styles
     assert root.get("viewbox") == f"0 0 {chart.width} {chart.height}"
+    assert "width" not in root  # scaled to the page's column, not a fixed size
     assert chart.description == "Described."
 
 
