@@ -121,7 +121,7 @@ def test_the_evidence_names_demo_records_of_rosewood_that_careobs_holds(app):
 def test_loading_the_demo_again_adds_no_assessment_or_action(app):
     with app.app_context():
         db = get_session()
-        load_demo(db)
+        load_demo_once(db)  # the run's copy, then one real load over it
         counts = (
             db.scalar(sa.select(sa.func.count()).select_from(SelfAssessment)),
             db.scalar(sa.select(sa.func.count()).where(Action.source == "self_assessment")),
