@@ -26,6 +26,7 @@ from careobs.quis import demo as quis_demo
 from careobs.quis import pair_demo
 from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection import demo as selection_demo
+from careobs.selfassess import demo as selfassess_demo
 from careobs.visits import demo as visits_demo
 from careobs.visits.models import MonitoringVisit
 from careobs.voice import demo as voice_demo
@@ -248,6 +249,10 @@ def load_demo(session: Session, today: date | None = None) -> list[tuple[str, st
         codes,
         today,
         password=DEMO_PASSWORD,
+    )
+    # Two self-assessments of Rosewood House, resting on the records above.
+    selfassess_demo.load(
+        session, rosewood, users["manager@demo.test"], users["supervisor@demo.test"], today
     )
     _quieten_history(session, today)
     session.commit()

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from careobs.dashboards.tables import Table
+from careobs.evidence.charts import Chart
 from careobs.org.models import Service
+
+if TYPE_CHECKING:
+    from careobs.evidence.selfassess import SelfAssessmentPart, StatementLine
+
+PRIVACY = (
+    "People supported appear only as codes; staff are named only as the owners of actions and "
+    "as the assessor of a self-assessment."
+)
 
 # The four things the pack says about each statement, in the order CQC reads them.
 CHECKED, FOUND, DONE, CHANGED = (
@@ -22,13 +32,15 @@ CHECKED, FOUND, DONE, CHANGED = (
 @dataclass
 class Item:
     """One piece of evidence: a heading, what kind of evidence it is, a short paragraph,
-    headline figures and/or a table."""
+    headline figures and/or a table, and a chart drawn from that table (the table stays beside
+    it as its equivalent in words and figures)."""
 
     title: str
     kind: str  # CHECKED, FOUND, DONE or CHANGED
     text: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
     table: Table | None = None
+    chart: Chart | None = None
 
 
 @dataclass
@@ -36,6 +48,8 @@ class Statement:
     code: str
     name: str
     items: list[Item] = field(default_factory=list)
+    # The latest self-assessment's score and rationale for this statement, if it scored it.
+    self_assessed: StatementLine | None = None
 
 
 @dataclass
@@ -62,10 +76,16 @@ class Pack:
     # no code) per template, its note telling the manager to map them.
     audits_note: str = ""
     unmapped_audits: Section | None = None
+    # The latest self-assessment (or mock inspection) by the period's end, and its action plan.
+    self_assessment: SelfAssessmentPart | None = None
 
     @property
     def title(self) -> str:
         return f"Evidence pack: {self.service.name}"
+
+    @property
+    def privacy(self) -> str:
+        return PRIVACY
 
     @property
     def period(self) -> str:

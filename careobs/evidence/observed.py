@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from careobs.dashboards import coverage, quis, visits
 from careobs.dashboards.filters import Scope
 from careobs.dashboards.tables import Column, Table
+from careobs.evidence.charts import Bar, Chart, Series, bar_chart
 from careobs.evidence.contents import CHECKED, FOUND, Item
 from careobs.org.models import Service
 from careobs.selection.queries import asking_recorded, follow_ups
@@ -41,7 +42,15 @@ def quis_evidence(db: Session, scope: Scope, add, counts: dict[str, int]) -> Non
             facts=quis.headline(totals),
         ),
     )
-    add("C1", Item("Positive and negative interactions by month", FOUND, table=found["trend"]))
+    add(
+        "C1",
+        Item(
+            "Positive and negative interactions by month",
+            FOUND,
+            table=found["trend"],
+            chart=quis_trend_chart(found["trend"]),
+        ),
+    )
     add("C1", Item("Interactions by category", FOUND, table=found["categories"]))
     add(
         "C2",
@@ -84,7 +93,15 @@ def visit_evidence(db: Session, scope: Scope, today: date, add, counts: dict[str
     )
     add("S6", Item("Visits by type", CHECKED, table=spread_tables["types"]))
     add("S6", Item("Visits by weekday", CHECKED, table=spread_tables["weekdays"]))
-    add("S6", Item("Visit scores by month", FOUND, table=found["scores"]))
+    add(
+        "S6",
+        Item(
+            "Visit scores by month",
+            FOUND,
+            table=found["scores"],
+            chart=visit_scores_chart(found["scores"]),
+        ),
+    )
     add(
         "S6",
         Item(
@@ -105,6 +122,59 @@ def visit_evidence(db: Session, scope: Scope, today: date, add, counts: dict[str
             add(code, Item(f"{rows[0][0]}: % met by month", FOUND, table=_subset(grid, rows)))
         if missed:
             add(code, Item("Items missed", FOUND, table=_subset(found["missed"], missed)))
+
+
+POSITIVE = Series("Positive", "#2e7d4f")
+NEGATIVE = Series("Negative", "#b3261e", dashed=True)
+MET = Series("Met", "#1f5f8b")
+
+
+def _bars(table: Table, keys: tuple[str, ...]) -> list[tuple[str, list[Bar]]]:
+    """One row of bars per row of ``table`` (its first cell the category): each bar the share
+    in column ``key`` as a percentage, labelled exactly as the table shows it."""
+    where = {c.key: i for i, c in enumerate(table.columns)}
+    rows = []
+    for row in table.rows:
+        cells = table.cells(row)
+        bars = []
+        for key in keys:
+            value = row[where[key]]
+            text = cells[where[key]] if value is not None else "no data"
+            bars.append(Bar(None if value is None else value * 100, text))
+        rows.append((cells[0], bars))
+    return rows
+
+
+def quis_trend_chart(table: Table) -> Chart:
+    """Chart (b): the share of interactions positive and negative, month by month, from the
+    QUIS trend table (which also holds the 95% ranges)."""
+    rows = _bars(table, ("positive", "negative"))
+    said = "; ".join(f"{month}: positive {p.text}, negative {n.text}" for month, (p, n) in rows)
+    return bar_chart(
+        "Positive and negative interactions by month",
+        "Each month's share of the QUIS interactions coded positive and negative, as in the "
+        f"table below (which gives the 95% ranges). {said}.",
+        rows,
+        [POSITIVE, NEGATIVE],
+        axis_label="Share of interactions (%)",
+        empty="No QUIS interactions in this period, so there is nothing to chart.",
+    )
+
+
+def visit_scores_chart(table: Table) -> Chart:
+    """Chart (c): monitoring visits' average score (items met as a share of those possible),
+    month by month, from the visit scores table."""
+    rows = _bars(table, ("score",))
+    said = "; ".join(f"{month}: {bar.text}" for month, (bar,) in rows)
+    return bar_chart(
+        "Visits: % met by month",
+        "Each month's average monitoring visit score: the points met as a share of those "
+        f"possible, over the scored visits, as in the table below. {said}.",
+        rows,
+        [MET],
+        axis_label="Average score (% met)",
+        empty="No scored monitoring visits in this period, so there is nothing to chart.",
+    )
 
 
 def _subset(table: Table, rows: list) -> Table:

@@ -4,7 +4,10 @@ grouped by CQC key question and quality statement (design §2.3).
 :func:`build` computes a :class:`Pack` once from the dashboards' own tables, the actions and the
 feedback; the HTML page and the PDF both render that same object, so they never disagree.
 People supported never appear (the tables are aggregates); staff are named only as the owners
-of actions, and no per-worker QUIS figure is included.
+of actions and as the assessor of the self-assessment, and no per-worker QUIS figure is
+included. The pack also holds the service's latest self-assessment by the period's end
+(careobs.evidence.selfassess) with its action plan, and charts drawn from its own tables
+(careobs.evidence.charts): the page shows each chart's SVG and the PDF draws the same one.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from careobs.evidence.observed import (
     quis_evidence,
     visit_evidence,
 )
+from careobs.evidence.selfassess import self_assessment_part
 from careobs.evidence.voice import voice_evidence
 from careobs.org.models import Service
 
@@ -92,8 +96,14 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
     compliments_evidence(db, scope, add, counts)
     voice_evidence(db, scope, add, counts)
     coaudit_evidence(db, scope, add, counts)
+    assessed = self_assessment_part(db, service, last)
+    for code, line in assessed.statements.items():
+        statements[code].self_assessed = line
     sections = [
-        Section(question, [statements[c] for c in by_code if statements[c].items])
+        Section(
+            question,
+            [s for c in by_code if (s := statements[c]).items or s.self_assessed is not None],
+        )
         for question, by_code in QUALITY_STATEMENTS.items()
     ]
     return Pack(
@@ -109,6 +119,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
         unmapped_audits=(
             Section(UNMAPPED_TITLE, unmapped, note=unmapped_note(counts)) if unmapped else None
         ),
+        self_assessment=assessed,
     )
 
 

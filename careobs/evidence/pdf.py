@@ -1,15 +1,20 @@
 """The evidence pack as a PDF, drawn with fpdf2 (pure Python, no system libraries).
 
 It renders the same :class:`~careobs.evidence.pack.Pack` as the HTML page, section by section;
-tables repeat their header row on every page they run onto, and every page is numbered.
+tables repeat their header row on every page they run onto, and every page is numbered. Charts
+are the very SVG the page embeds (careobs.evidence.charts), which fpdf2 draws as vector paths
+and text, followed by their description in words and the table they were drawn from.
 """
 
 from __future__ import annotations
+
+import io
 
 from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay
 from fpdf.fonts import FontFace
 
+from careobs.evidence.charts import Chart
 from careobs.evidence.pack import Item, Pack
 
 # The PDF core fonts know Windows-1252 only; a few symbols careobs uses are spelled out.
@@ -55,13 +60,19 @@ def render(pack: Pack, generated: str) -> bytes:
         pack.organisation,
         f"Period: {pack.period}",
         f"Generated: {generated}",
-        "People supported appear only as codes; staff are named only as owners of actions.",
+        pack.privacy,
     ):
         pdf.multi_cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _facts(pdf, pack.summary)
     if pack.audits_note:
         _paragraph(pdf, pack.audits_note)
+    assessed = pack.self_assessment
+    _heading(pdf, assessed.title)
+    if assessed.missing:
+        _paragraph(pdf, assessed.missing)
+    for item in assessed.items:
+        _item(pdf, item)
     for section in pack.sections:
         _heading(pdf, section.question)
         if not section.statements:
@@ -71,6 +82,11 @@ def render(pack: Pack, generated: str) -> bytes:
             pdf.multi_cell(
                 0, 6, plain(f"{statement.code} {statement.name}"), new_x="LMARGIN", new_y="NEXT"
             )
+            if statement.self_assessed:
+                line = statement.self_assessed
+                pdf.set_font("helvetica", "B", 9.5)
+                pdf.multi_cell(0, 4.6, plain(f"{line.line}."), new_x="LMARGIN", new_y="NEXT")
+                _paragraph(pdf, line.rationale)
             for item in statement.items:
                 _item(pdf, item)
     if pack.unmapped_audits:
@@ -114,6 +130,20 @@ def _facts(pdf: FPDF, facts: list[tuple[str, str]]) -> None:
     pdf.ln(2)
 
 
+def _chart(pdf: FPDF, chart: Chart) -> None:
+    """The chart's SVG across the text's width (on a new page if it would not fit), then its
+    description in words."""
+    height = pdf.epw * chart.height / chart.width
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(chart.svg.encode("utf-8")), x=pdf.l_margin, y=top, w=pdf.epw)
+    pdf.set_y(top + height + 1)
+    pdf.set_font("helvetica", "I", 8.5)
+    pdf.multi_cell(0, 4.2, plain(chart.description), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
 def _item(pdf: FPDF, item: Item) -> None:
     pdf.set_font("helvetica", "B", 10)
     pdf.multi_cell(0, 5, plain(f"{item.kind}: {item.title}"), new_x="LMARGIN", new_y="NEXT")
@@ -121,6 +151,8 @@ def _item(pdf: FPDF, item: Item) -> None:
         _paragraph(pdf, item.text)
     if item.facts:
         _facts(pdf, item.facts)
+    if item.chart:
+        _chart(pdf, item.chart)
     table = item.table
     if table is None:
         return
