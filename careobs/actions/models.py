@@ -68,7 +68,7 @@ class Action(PublicIdMixin, Base):
     cqc_tags: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The measure the action is meant to move (careobs.actions.measures), or None.
     measure: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
-    source: Mapped[str] = mapped_column(sa.String(8), default="manual")
+    source: Mapped[str] = mapped_column(sa.String(16), default="manual")
     quis_session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("quis_sessions.id"), index=True
     )

@@ -7,7 +7,7 @@ Create Date: 2026-12-07 04:40:00
 New tables ``self_assessments`` (one per document of kind ``self_assessment``) and
 ``self_assessment_statements`` (a statement's score 1-4, rationale and evidence). ``actions``
 gains ``self_assessment_statement_id`` (unique: one action per gap) and the source
-``self_assessment``.
+``self_assessment`` (the column widened from 8 to 16 characters to hold it).
 
 Downgrade keeps the actions raised for gaps, as actions added by hand.
 """
@@ -124,6 +124,13 @@ def upgrade() -> None:
             batch_op.f("ck_actions_source_allowed"),
             "source IN ('manual', 'quis', 'visit', 'audit', 'voice', 'self_assessment')",
         )
+        # "self_assessment" is longer than the 8 characters the column held.
+        batch_op.alter_column(
+            "source",
+            existing_type=sa.String(length=8),
+            type_=sa.String(length=16),
+            existing_nullable=False,
+        )
 
 
 def downgrade() -> None:
@@ -133,6 +140,12 @@ def downgrade() -> None:
         batch_op.create_check_constraint(
             batch_op.f("ck_actions_source_allowed"),
             "source IN ('manual', 'quis', 'visit', 'audit', 'voice')",
+        )
+        batch_op.alter_column(
+            "source",
+            existing_type=sa.String(length=16),
+            type_=sa.String(length=8),
+            existing_nullable=False,
         )
         batch_op.drop_constraint(
             batch_op.f("fk_actions_self_assessment_statement_id_self_assessment_statements"),
