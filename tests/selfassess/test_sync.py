@@ -125,6 +125,19 @@ def test_a_submitted_assessment_is_not_changed_by_a_later_revision(db, org, mo):
     assert count(db, QuarantinedDocument) == 1
 
 
+def test_the_kept_copy_is_reviewed_like_any_other(db, org, mo, login_as):
+    doc = self_assessment_doc(org.care_home, {"S1": 1})
+    mo(doc)
+    mo(revise(doc, 2, statements=[statement("S1", 4, "Better now.")]))
+    [kept] = db.scalars(sa.select(QuarantinedDocument))
+    client = login_as(org.manager)
+    listed = client.get("/sync/quarantine/")
+    assert listed.status_code == 200
+    one = client.get(f"/sync/quarantine/{kept.id}")
+    assert one.status_code == 200
+    assert "Better now." in one.get_data(as_text=True)
+
+
 def test_a_mock_inspection_keeps_its_interview_notes(db, org, client_as, homecare_manager):
     doc = self_assessment_doc(
         org.care_home, {"C1": 3}, type="mock_inspection", interview_notes="Two carers, R01."
