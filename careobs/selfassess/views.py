@@ -125,19 +125,22 @@ def detail(assessment_id: uuid.UUID):
     before = service.scores_of(previous) if previous is not None else None
     changes = {c.code: c for c in ratings.changes(before, scores)} if before is not None else {}
     stored = {s.code: s for s in assessment.statements}
+    # Every statement's evidence described in one call, then handed back statement by statement.
+    refs = [ref for s in assessment.statements for ref in s.evidence]
+    described = iter(suggestions.describe(db, assessment.service, refs) if refs else [])
+    evidence = {s.code: [next(described) for _ in s.evidence] for s in assessment.statements}
     groups = []
     for key, (name, codes) in ratings.KEY_QUESTIONS.items():
         rows = []
         for code in codes:
             row = stored.get(code)
-            refs = row.evidence if row is not None else []
             rows.append(
                 StatementRow(
                     code=code,
                     name=NAMES[code],
                     score=row.score if row is not None else None,
                     rationale=row.rationale if row is not None else "",
-                    evidence=suggestions.describe(db, assessment.service, refs) if refs else [],
+                    evidence=evidence.get(code, []),
                     change=changes.get(code),
                 )
             )

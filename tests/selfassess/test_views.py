@@ -361,24 +361,37 @@ def test_privacy_flags_are_shown(login_as, org, client_as, db):
     assert "Possible personal information" in body
 
 
-def test_evidence_is_described_and_linked(login_as, org, client_as, db, monkeypatch):
+def test_evidence_is_described_in_one_call_and_linked(login_as, org, client_as, db, monkeypatch):
     from careobs.selfassess import suggestions
 
-    kept, gone = str(uuid.uuid4()), str(uuid.uuid4())
+    kept, gone, trend = str(uuid.uuid4()), str(uuid.uuid4()), str(org.care_home.uuid)
+    calls = []
 
     def describe(db, service, refs):
-        return [
-            suggestions.Suggestion("audit", kept, "Audit, Care plans, 3 Jun 2026", url="/audits/x"),
-            suggestions.Suggestion("audit", gone, "Audit (no longer held)", held=False),
-        ]
+        calls.append([r["id"] for r in refs])
+        labels = {
+            kept: suggestions.Suggestion(
+                "audit", kept, "Audit, Care plans, 3 Jun", url="/audits/x"
+            ),
+            gone: suggestions.Suggestion("audit", gone, "Audit (no longer held)", held=False),
+            trend: suggestions.Suggestion("quis_trend", trend, "QUIS trend", url="/quis/t"),
+        }
+        return [labels[r["id"]] for r in refs]
 
     monkeypatch.setattr(suggestions, "describe", describe)
     doc = self_assessment_doc(org.care_home, scores())
     client_as(org.manager)(doc)
-    # The statement names evidence: stored as sent once valid (held() checked at sync).
-    row = stored(db, doc).statements[0]
-    row.evidence = [{"kind": "audit", "id": kept}, {"kind": "audit", "id": gone}]
+    # Evidence stored as if sent when still held (the sync checks it then).
+    rows = {s.code: s for s in stored(db, doc).statements}
+    rows["S1"].evidence = [{"kind": "audit", "id": kept}, {"kind": "audit", "id": gone}]
+    rows["W7"].evidence = [{"kind": "quis_trend", "id": trend}]
     db.commit()
-    html = page(login_as(org.manager).get(f"/self-assessments/{doc['id']}"))
-    assert '<a href="/audits/x">Audit, Care plans, 3 Jun 2026</a>' in html
-    assert "Audit (no longer held)" in html
+    response = login_as(org.manager).get(f"/self-assessments/{doc['id']}")
+    html = page(response)
+    assert calls == [[kept, gone, trend]]
+    assert '<a href="/audits/x">Audit, Care plans, 3 Jun</a>' in html
+    assert "Audit (no longer held)" in html and '<a href="/quis/t">QUIS trend</a>' in html
+    body = text(response)
+    s1 = body.index("S1 Learning culture")
+    assert s1 < body.index("Audit, Care plans") < body.index("S2 ")
+    assert body.index("W7 ") < body.index("QUIS trend") < body.index("W8 ")
