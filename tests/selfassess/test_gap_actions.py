@@ -274,6 +274,13 @@ def test_a_mock_inspections_gap_is_raised_by_the_services_manager(
     assert action.source == "self_assessment" and action.cqc_tags == ["W5"]
     page = login_as(org.manager).get(posted.location).get_data(as_text=True)
     assert "Gap in the mock inspection of 2 Nov 2026: W5 scored 1" in page
+    # The inspector sees that the gap has its action, but may not open the care home's action.
+    inspected = login_as(homecare_manager).get(f"/self-assessments/{mock.uuid}")
+    shown = inspected.get_data(as_text=True)
+    assert "2 gaps: 1 with an action, 1 still without." in shown
+    assert "An action is raised: Mo Manager" in shown
+    assert f"/actions/{action.uuid}" not in shown
+    assert login_as(homecare_manager).get(f"/actions/{action.uuid}").status_code == 404
 
 
 def test_the_owner_who_may_not_read_the_assessment_sees_no_link(login_as, org, assessed, db, carla):
