@@ -41,8 +41,9 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("feedback.index", "Feedback", "feedback"))
     else:
         items.append(NavItem("feedback.my_feedback", "Feedback", "feedback"))
+    # "Self-assess", not "Self-assessments": seven places must fit a 320 px wide phone.
     if may_open_self_assessments(object_session(user) or get_session(), user):
-        items.append(NavItem("self_assessments.index", "Self-assessments", "audits"))
+        items.append(NavItem("self_assessments.index", "Self-assess", "audits"))
     if can_administer(user):
         items.append(NavItem("dashboards.index", "Trends", "trends"))
         items.append(NavItem("services.admin_home", "Admin", "admin"))
