@@ -21,6 +21,7 @@ from careobs.accounts.models import User
 from careobs.db import Base
 from careobs.demo import DEMO_ORG, load_demo
 from careobs.org.models import Organisation, Service, StaffMember
+from tests.support.demo import load_demo_once
 from tests.support.web import Auth
 
 OTHER = "Zeta Other Care"
@@ -75,7 +76,7 @@ def public_ids(db, organisation_id: int) -> dict[str, str]:
 
 def two_organisations(db) -> tuple[dict[str, str], dict[str, str]]:
     """Load the renamed copy and the demo; their public ids."""
-    load_demo(db)
+    load_demo_once(db)
     db.flush()
     other = db.scalar(sa.select(Organisation).where(Organisation.name == DEMO_ORG))
     other.name = OTHER

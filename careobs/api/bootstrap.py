@@ -13,6 +13,7 @@ from careobs.checklists.scoring import RATINGS
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Organisation, Person, Service, StaffMember
 from careobs.permissions import (
+    assessable,
     audit_access,
     open_co_audit_tasks,
     roles_by_service,
@@ -335,4 +336,10 @@ def bootstrap(db: Session, user) -> dict:
     # (careobs.checkers.service), and their people's codes in those services' ``people``
     # (additive to the contract: nothing renamed).
     body["conversation_tasks"] = checker_work.conversation_tasks(db, user, body["services"])
+    # Where the user may record a self-assessment or a mock inspection, and which (additive;
+    # a mock inspector's services are not among ``services``, where they hold no role).
+    body["self_assessment_services"] = [
+        {"id": str(s.uuid), "name": s.name, "kind": s.kind, "types": types}
+        for s, types in assessable(db, user)
+    ]
     return body

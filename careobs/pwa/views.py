@@ -39,6 +39,8 @@ SHELL_FILES = (
     "js/quis-metrics.js",
     "js/quis-pair.js",
     "js/quis-recorder.js",
+    "js/self-assessment-form.js",
+    "js/self-assessment-ratings.js",
     "js/visit-form.js",
     "js/visit-feedback.js",
     "js/visit-scoring.js",
@@ -59,6 +61,7 @@ CAPTURE_PAGES = (
     "/audits/easy-read",
     "/audits/",
     "/voice/record",
+    "/self-assessments/record",
 )
 
 

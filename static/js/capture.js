@@ -24,6 +24,7 @@ export const KINDS = {
     pageOf: (record) => (record.data?.easy_read ? "/audits/easy-read" : "/audits/record"),
   },
   conversation: { recordPage: "/voice/record", sentPage: (id) => `/voice/${id}` },
+  self_assessment: { recordPage: "/self-assessments/record", sentPage: (id) => `/self-assessments/${id}` },
 };
 
 export let bootstrap = null;

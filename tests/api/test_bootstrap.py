@@ -33,7 +33,8 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
 
     body = get_bootstrap(client)
 
-    # conversation_tasks: the conversations given to a quality checker (careobs/checkers).
+    # conversation_tasks: the conversations given to a quality checker (careobs/checkers);
+    # self_assessment_services: where they may assess (tests/selfassess/test_record.py).
     assert set(body) == {
         "user",
         "services",
@@ -42,6 +43,7 @@ def test_supervisor_gets_both_services_with_rosters_and_settings(client, auth, d
         "co_audit_tasks",
         "settings",
         "conversation_tasks",
+        "self_assessment_services",
     }
     assert body["user"] == {
         "id": str(org.supervisor.uuid),

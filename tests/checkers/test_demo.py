@@ -13,13 +13,14 @@ from careobs.checkers.models import CheckerAssignment
 from careobs.db import get_session
 from careobs.demo import DEMO_PASSWORD, RIVERSIDE, load_demo
 from careobs.voice.models import Conversation
+from tests.support.demo import load_demo_once
 from tests.support.web import Auth
 
 
 def test_the_demo_checker_has_one_co_audit_and_two_conversations(app, login_as):
     with app.app_context():
         db = get_session()
-        logins = load_demo(db)
+        logins = load_demo_once(db)
         load_demo(db)  # again: nothing added twice
         assert (CHECKER_EMAIL, "Quality checker at Riverside Homecare") in logins
         pat = db.scalar(sa.select(User).where(User.email == CHECKER_EMAIL))

@@ -12,12 +12,13 @@ from careobs.db import get_session
 from careobs.demo import RIVERSIDE, ROSEWOOD, load_demo
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
+from tests.support.demo import load_demo_once
 
 
 def test_the_demo_logs(app):
     with app.app_context():
         db = get_session()
-        load_demo(db)
+        load_demo_once(db)
         load_demo(db)  # again: nothing added twice
         services = {s.name: s for s in db.scalars(sa.select(Service))}
         for name, log in ((ROSEWOOD, ROSEWOOD_LOG), (RIVERSIDE, RIVERSIDE_LOG)):

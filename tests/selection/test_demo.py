@@ -12,12 +12,13 @@ from careobs.org.models import Service
 from careobs.selection import service
 from careobs.selection.demo import REPEAT_REASON
 from careobs.selection.models import SelectionDraw
+from tests.support.demo import load_demo_once
 
 
 def test_the_demo_has_a_repeat_draw_with_its_reason(app):
     with app.app_context():
         db = get_session()
-        load_demo(db)
+        load_demo_once(db)
         load_demo(db)  # again: nothing added twice
         riverside = db.scalar(sa.select(Service).where(Service.name == RIVERSIDE))
         found = db.scalars(

@@ -11,12 +11,13 @@ from careobs.db import get_session
 from careobs.demo import RIVERSIDE, load_demo
 from careobs.org.models import Service
 from careobs.voice.models import Conversation
+from tests.support.demo import load_demo_once
 
 
 def test_the_demo_has_conversations_from_past_draws(app):
     with app.app_context():
         db = get_session()
-        load_demo(db)
+        load_demo_once(db)
         load_demo(db)  # again: nothing added twice
         rows = db.execute(
             sa.select(Service.name, Conversation.outcome, sa.func.count())
