@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from careobs.actions.cqc import QUALITY_STATEMENTS
 from careobs.actions.models import Action
 from careobs.db import get_session
+from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     get_visible_self_assessment,
@@ -127,7 +128,9 @@ def detail(assessment_id: uuid.UUID):
     stored = {s.code: s for s in assessment.statements}
     # Every statement's evidence described in one call, then handed back statement by statement.
     refs = [ref for s in assessment.statements for ref in s.evidence]
-    described = iter(suggestions.describe(db, assessment.service, refs) if refs else [])
+    zone = time_zone(db, assessment.organisation_id)
+    day = assessment.assessed_at.astimezone(zone).date()  # the QUIS trend's 90 days end then
+    described = iter(suggestions.describe(db, assessment.service, refs, until=day) if refs else [])
     evidence = {s.code: [next(described) for _ in s.evidence] for s in assessment.statements}
     groups = []
     for key, (name, codes) in ratings.KEY_QUESTIONS.items():

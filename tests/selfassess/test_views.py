@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -27,16 +27,6 @@ homecare_manager = fixtures.homecare_manager
 INDEX = "/self-assessments/"
 BEFORE = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # 10:30 in London (summer time)
 AFTER = datetime(2026, 11, 2, 23, 30, tzinfo=UTC)  # 23:30 in London (winter): still 2 Nov
-
-
-@pytest.fixture(autouse=True)
-def record_page(app):
-    """The offline form's page is the capture work's (self_assessment_capture.record); until
-    that is on this branch, a stand-in with its name and address lets the list link to it."""
-    if "self_assessment_capture.record" not in app.view_functions:
-        app.add_url_rule(
-            "/self-assessments/record", "self_assessment_capture.record", lambda: "the form"
-        )
 
 
 def stored(db, doc) -> SelfAssessment:
@@ -378,8 +368,9 @@ def test_evidence_is_described_in_one_call_and_linked(login_as, org, client_as, 
     kept, gone, trend = str(uuid.uuid4()), str(uuid.uuid4()), str(org.care_home.uuid)
     calls = []
 
-    def describe(db, service, refs):
+    def describe(db, service, refs, until=None):
         calls.append([r["id"] for r in refs])
+        assert until == date(2026, 11, 2)  # the assessment's day, on the organisation's clock
         labels = {
             kept: suggestions.Suggestion(
                 "audit", kept, "Audit, Care plans, 3 Jun", url="/audits/x"
@@ -390,7 +381,7 @@ def test_evidence_is_described_in_one_call_and_linked(login_as, org, client_as, 
         return [labels[r["id"]] for r in refs]
 
     monkeypatch.setattr(suggestions, "describe", describe)
-    doc = self_assessment_doc(org.care_home, scores())
+    doc = self_assessment_doc(org.care_home, scores(), assessed_at=AFTER)
     client_as(org.manager)(doc)
     # Evidence stored as if sent when still held (the sync checks it then).
     rows = {s.code: s for s in stored(db, doc).statements}
@@ -406,3 +397,21 @@ def test_evidence_is_described_in_one_call_and_linked(login_as, org, client_as, 
     s1 = body.index("S1 Learning culture")
     assert s1 < body.index("Audit, Care plans") < body.index("S2 ")
     assert body.index("W7 ") < body.index("QUIS trend") < body.index("W8 ")
+
+
+def test_evidence_as_careobs_describes_it(login_as, org, client_as, db):
+    """The QUIS trend (the 90 days up to the assessment) linked to the dashboard, and a record
+    since purged shown as no longer held, never an error."""
+    doc = self_assessment_doc(org.care_home, scores(), assessed_at=AFTER)
+    doc["data"]["statements"][0]["evidence"] = [
+        {"kind": "quis_trend", "id": str(org.care_home.uuid)}
+    ]
+    client_as(org.manager)(doc)
+    row = stored(db, doc).statements[0]
+    row.evidence = [*row.evidence, {"kind": "audit", "id": str(uuid.uuid4())}]
+    db.commit()
+    response = login_as(org.manager).get(f"/self-assessments/{doc['id']}")
+    html = page(response)
+    assert "QUIS, 90 days to 2 Nov 2026: no session" in html
+    assert f'href="/dashboards/quis?service={org.care_home.uuid}' in html
+    assert "Audit: no longer held" in text(response)
