@@ -30,6 +30,16 @@ def url(assessment_id) -> str:
 
 
 @pytest.fixture
+def checker(data, org, db):
+    """Pat, a quality checker in homecare."""
+    user = data.user(
+        org.org, "pat@acme.test", "Pat Checker", roles={org.homecare: "quality_checker"}
+    )
+    db.commit()
+    return user
+
+
+@pytest.fixture
 def assessed(org, client_as):
     """Mo's self-assessment of the care home: Safe S1-S3 scored 4, 4, 3 (11 of 12 = 92%
     outstanding, lower threshold); Effective all 6 scored 2 (12 of 24 = 50%, requires
@@ -134,12 +144,13 @@ def test_a_draft_mock_inspection_is_read_as_it_stands(login_as, org, client_as, 
         ("supervisor", 404),  # works there, but did not carry it out
         ("homecare_manager", 404),  # manager of another service
         ("staff", 404),
+        ("checker", 403),  # a quality checker reaches only their own pages and API
         ("other", 404),  # another organisation's admin
         (None, 401),
     ],
 )
-def test_who_may_read_it(login_as, org, other, homecare_manager, assessed, who, expected):
-    user = {"homecare_manager": homecare_manager, "other": other.admin}.get(who)
+def test_who_may_read_it(login_as, org, other, homecare_manager, checker, assessed, who, expected):
+    user = {"homecare_manager": homecare_manager, "other": other.admin, "checker": checker}.get(who)
     user = user or (getattr(org, who) if who else None)
     response = login_as(user).get(url(assessed["id"]))
     assert response.status_code == expected
