@@ -43,6 +43,7 @@ LISTS = {
     "/sync/quarantine/": ("admin", "manager"),
     "/selection/history": ("manager", "supervisor"),
     "/compliments/": ("admin", "manager", "supervisor"),
+    "/self-assessments/": ("admin", "manager", "supervisor"),
 }
 
 # The lists and dashboards filtered by a From/To range of local days (careobs.days).

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from careobs.accounts.models import User
@@ -24,10 +25,20 @@ from careobs.db import insert_for, lock_for_writing, utcnow
 from careobs.notifications.service import notify
 from careobs.org.models import StaffMember
 from careobs.org.settings import time_zone
+from careobs.selfassess.ratings import GAP_SCORES
 from careobs.visits.models import MonitoringVisit, VisitAnswer
 from careobs.wording import plural
 
 ASSIGNED_BODY = "An action has been assigned to you. Open it to see what and by when."
+GAP_RAISED = "This gap already has an action: here it is."
+
+
+class GapAlreadyRaised(Exception):
+    """A self-assessment's gap has its action already (one per gap): ``action`` is that one."""
+
+    def __init__(self, action: Action):
+        super().__init__(GAP_RAISED)
+        self.action = action
 
 
 def link(action: Action) -> str:
@@ -87,8 +98,21 @@ def create(
     cqc_tags: list[str],
     quis_session=None,
     measure: dict | None = None,
+    self_assessment_statement=None,
 ) -> Action:
-    """An action added by hand, or from a QUIS session when ``quis_session`` is given."""
+    """An action added by hand, from a QUIS session when ``quis_session`` is given, or for a
+    self-assessment's gap when ``self_assessment_statement`` is (a statement scored 1 or 2 of a
+    submitted assessment of ``service``).
+
+    A gap has one action, however many managers raise it at once: a second raise makes none
+    and raises :class:`GapAlreadyRaised` with the first (``self_assessment_statement_id`` is
+    unique; the insert runs in a savepoint so the loser's transaction carries on)."""
+    gap = self_assessment_statement
+    if gap is not None:
+        _check_gap(gap, service)
+        source = "self_assessment"
+    else:
+        source = "quis" if quis_session is not None else "manual"
     action = Action(
         uuid=uuid.uuid4(),
         organisation_id=service.organisation_id,
@@ -98,16 +122,53 @@ def create(
         status="open",
         cqc_tags=_check_tags(cqc_tags),
         measure=measures.check(measure),
-        source="quis" if quis_session is not None else "manual",
+        source=source,
         quis_session_id=quis_session.id if quis_session is not None else None,
+        self_assessment_statement_id=gap.id if gap is not None else None,
         created_by_id=actor.id,
     )
     _set_owner(action, owner)
-    db.add(action)
-    db.flush()
-    _audit(db, "action_created", action, actor, f"{action.source_label}, due {due_on or 'no date'}")
+    if gap is None:
+        db.add(action)
+        db.flush()
+    else:
+        _insert_gap_action(db, action, gap.id)
+    summary = f"{action.source_label}, due {due_on or 'no date'}"
+    if gap is not None:
+        assessed = gap.self_assessment
+        summary += f", for {gap.code} of {assessed.type_label.lower()} {assessed.uuid}"
+    _audit(db, "action_created", action, actor, summary)
     _tell_owner(db, action, actor)
     return action
+
+
+def gap_action(db: Session, statement_id: int) -> Action | None:
+    """The action raised for a self-assessment's gap (its statement row's id), if any."""
+    return db.scalar(sa.select(Action).where(Action.self_assessment_statement_id == statement_id))
+
+
+def _check_gap(statement, service) -> None:
+    """A gap is a statement scored 1 or 2 of a submitted assessment of the action's service."""
+    assessment = statement.self_assessment
+    if assessment.status != "submitted" or statement.score not in GAP_SCORES:
+        raise ValueError("only a submitted assessment's statement scored 1 or 2 is a gap")
+    if assessment.service_id != service.id:
+        raise ValueError("a gap's action is for the service assessed")
+
+
+def _insert_gap_action(db: Session, action: Action, statement_id: int) -> None:
+    existing = gap_action(db, statement_id)
+    if existing is not None:
+        raise GapAlreadyRaised(existing)
+    try:
+        with db.begin_nested():
+            db.add(action)
+            db.flush()
+    except IntegrityError:  # the same gap raised at the same moment elsewhere
+        existing = gap_action(db, statement_id)
+        if existing is None:
+            raise
+        raise GapAlreadyRaised(existing) from None
 
 
 def from_visit(db: Session, actor: User, visit) -> list[Action]:

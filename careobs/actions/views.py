@@ -25,14 +25,19 @@ from careobs.permissions import (
     capture_required,
     get_visible_action,
     get_visible_quis_session,
+    get_visible_self_assessment,
     get_visible_visit,
     may_add_action_note,
     may_book_recheck,
     may_cancel_action,
+    may_raise_gap_actions,
     may_update_action,
+    may_view_self_assessment,
     my_actions,
     visible_actions,
 )
+from careobs.selfassess.models import SelfAssessmentStatement
+from careobs.selfassess.ratings import GAP_SCORES, SCORES
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -101,7 +106,8 @@ def mine():
 @bp.route("/new", methods=["GET", "POST"])
 @capture_required
 def new():
-    """Add an action by hand, or from a QUIS session (``?quis_session=<id>``)."""
+    """Add an action by hand, from a QUIS session (``?quis_session=<id>``), or for a
+    self-assessment's gap (``?self_assessment=<id>&statement=<code>``)."""
     db = get_session()
     services = _form_services()
     session = None
@@ -113,31 +119,72 @@ def new():
         session = get_visible_quis_session(db, current_user, session_id)
         if session is None or session.service_id not in {s.id for s in services}:
             abort(404)
+    gap = None
+    if "self_assessment" in request.args or "statement" in request.args:
+        gap = _gap_asked(db)
+        if session is not None or gap.self_assessment.service_id not in {s.id for s in services}:
+            abort(404)
+        services = [gap.self_assessment.service]  # a gap's action is for the service assessed
+        existing = service.gap_action(db, gap.id)
+        if existing is not None:
+            return _already_raised(existing)
     form = ActionForm()
     meaning = choices.fill_action_form(db, form, services, current_user.organisation_id)
     if request.method == "GET":
         if session is not None:
             form.service.data = session.service.uuid.hex
             form.cqc_tags.data = list(cqc.QUIS_ACTION_TAGS)
+        elif gap is not None:
+            form.service.data = services[0].uuid.hex
+            form.cqc_tags.data = [gap.code]
         elif len(services) == 1:
             form.service.data = services[0].uuid.hex
     if form.validate_on_submit():
         checked = _checked(form, services, meaning)
         if checked is not None:
             chosen, owner, measure = checked
-            action = service.create(
-                db,
-                current_user,
-                service=chosen,
-                description=form.description.data,
-                owner=owner,
-                due_on=form.due_on.data,
-                cqc_tags=form.cqc_tags.data or [],
-                quis_session=session,
-                measure=measure,
-            )
+            try:
+                action = service.create(
+                    db,
+                    current_user,
+                    service=chosen,
+                    description=form.description.data,
+                    owner=owner,
+                    due_on=form.due_on.data,
+                    cqc_tags=form.cqc_tags.data or [],
+                    quis_session=session,
+                    measure=measure,
+                    self_assessment_statement=gap,
+                )
+            except service.GapAlreadyRaised as raised:
+                db.commit()  # nothing of ours was written: the savepoint was rolled back
+                return _already_raised(raised.action)
             return _saved(db, action, "Action added.")
-    return _render_form(form, None, session)
+    return _render_form(form, None, session, gap)
+
+
+def _gap_asked(db) -> SelfAssessmentStatement:
+    """The gap named by ``?self_assessment=<id>&statement=<code>``: a statement scored 1 or 2 of
+    a submitted assessment the user may read and raise actions for (404 otherwise, as for any
+    record one may not see)."""
+    try:
+        assessment_id = uuid.UUID(request.args.get("self_assessment", ""))
+    except ValueError:
+        abort(404)
+    assessment = get_visible_self_assessment(db, current_user, assessment_id)
+    if assessment is None or not may_raise_gap_actions(current_user, assessment):
+        abort(404)
+    code = request.args.get("statement", "")
+    gap = next((s for s in assessment.statements if s.code == code), None)
+    if gap is None or gap.score not in GAP_SCORES:
+        abort(404)
+    return gap
+
+
+def _already_raised(action: Action):
+    """A second raise of a gap: no second action, the first one shown."""
+    flash(service.GAP_RAISED, "info")
+    return redirect(url_for("actions.detail", action_id=action.uuid))
 
 
 def _checked(form: ActionForm, services, meaning, kept_due: date | None = None):
@@ -154,12 +201,15 @@ def _checked(form: ActionForm, services, meaning, kept_due: date | None = None):
     return (*resolved, measure)
 
 
-def _render_form(form: ActionForm, action: Action | None, quis_session):
+def _render_form(form: ActionForm, action: Action | None, quis_session, gap=None):
     return render_template(
         "actions/form.html",
         form=form,
         action=action,
         quis_session=quis_session,
+        gap=gap,
+        score_words=SCORES,
+        statement_names=cqc.STATEMENTS,
         statements=cqc.QUALITY_STATEMENTS,
     ), (400 if request.method == "POST" else 200)
 
@@ -242,6 +292,10 @@ def _render_detail(action, progress_form=None, recheck_form=None, status=200):
         comparison=measures.before_after(db, action, _today()),
         visit_visible=action.visit is not None
         and get_visible_visit(db, current_user, action.visit.uuid) is not None,
+        gap_visible=action.self_assessment_statement is not None
+        and may_view_self_assessment(
+            current_user, action.self_assessment_statement.self_assessment
+        ),
         visible_recheck_visits={
             b.fulfilled_by_visit.uuid
             for b in action.rechecks

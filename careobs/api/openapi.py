@@ -12,10 +12,14 @@ from careobs.api.schemas import (
     QUIS_SESSION,
     RESULT,
     SPOT_CHECK,
+    TIME,
     UUID,
     document,
 )
 from careobs.coaudits.comparison import OPENAPI_SCHEMA as COMPARISON
+from careobs.selfassess import evidence as evidence_kinds
+from careobs.selfassess.models import TYPES as ASSESSMENT_TYPES
+from careobs.selfassess.ratings import BANDS, KEY_OF, KEY_QUESTIONS, RATINGS, SCORES
 
 
 def _error(description: str) -> dict:
@@ -100,6 +104,175 @@ PAIR_RESULT = {
     },
 }
 
+
+# Self-assessments and mock inspections (issue 18): the document, its ratings, its evidence.
+_CODE = {
+    "enum": list(KEY_OF),
+    "description": "A CQC quality statement: S1-S8, E1-E6, C1-C5, R1-R7, W1-W8",
+}
+_EVIDENCE_REF = {
+    "type": "object",
+    "required": ["kind", "id"],
+    "properties": {
+        "kind": {"enum": list(evidence_kinds.KINDS)},
+        "id": {
+            **UUID,
+            "description": "The record's document id, of the service assessed (quis_trend: the "
+            "service's own id)",
+        },
+    },
+}
+SELF_ASSESSMENT = {
+    "type": "object",
+    "description": "A self-assessment (by the service's managers and supervisors, or an "
+    "organisation admin) or a mock inspection (by an admin, or a manager or supervisor of "
+    "another service holding no role in this one) of an active service against CQC's quality "
+    "statements. A statement with a null score is a note, not assessed: never counted as 0. "
+    "Each code at most once; submitting needs at least one score and a rationale for each one "
+    "scored. Anyone else's is forbidden, with the reason.",
+    "required": ["service_id", "type", "assessed_at", "statements", "status"],
+    "properties": {
+        "service_id": UUID,
+        "type": {"enum": list(ASSESSMENT_TYPES)},
+        "assessed_at": TIME,
+        "statements": {
+            "type": "array",
+            "maxItems": len(KEY_OF),
+            "items": {
+                "type": "object",
+                "required": ["code", "score"],
+                "properties": {
+                    "code": _CODE,
+                    "score": {
+                        "enum": [*SCORES, None],
+                        "description": "; ".join(f"{k} {v.lower()}" for k, v in SCORES.items())
+                        + "; null: not assessed",
+                    },
+                    "rationale": {"type": "string", "maxLength": 20000},
+                    "evidence": {
+                        "type": "array",
+                        "maxItems": evidence_kinds.MAX_PER_STATEMENT,
+                        "description": "Records careobs holds for the service, each at most once",
+                        "items": _EVIDENCE_REF,
+                    },
+                },
+            },
+        },
+        "status": {"enum": ["draft", "submitted"]},
+        "interview_notes": {
+            "type": "string",
+            "maxLength": 20000,
+            "description": "A mock inspection's interviews (optional)",
+        },
+    },
+}
+_BANDS_TEXT = ", ".join(f"{low}-{high}% {RATINGS[name].lower()}" for name, low, high in BANDS)
+SELF_ASSESSMENT_RATINGS = {
+    "type": "object",
+    "required": [
+        "id",
+        "service_id",
+        "type",
+        "status",
+        "assessed_at",
+        "key_questions",
+        "statements",
+    ],
+    "properties": {
+        "id": UUID,
+        "service_id": UUID,
+        "type": {"enum": list(ASSESSMENT_TYPES)},
+        "status": {"enum": ["draft", "submitted"]},
+        "assessed_at": TIME,
+        "key_questions": {
+            "type": "array",
+            "description": "All five, in CQC's order",
+            "minItems": len(KEY_QUESTIONS),
+            "maxItems": len(KEY_QUESTIONS),
+            "items": {
+                "type": "object",
+                "required": ["key", "assessed", "score_pct", "rating"],
+                "properties": {
+                    "key": {"enum": list(KEY_QUESTIONS)},
+                    "name": {"type": "string"},
+                    "assessed": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "How many of its statements are scored",
+                    },
+                    "score_pct": {
+                        "type": ["integer", "null"],
+                        "minimum": 25,
+                        "maximum": 100,
+                        "description": "The assessed statements' scores as a percentage of 4 "
+                        "each, rounded half up; null when none is assessed",
+                    },
+                    "rating": {
+                        "enum": [*RATINGS, None],
+                        "description": f"CQC's bands: {_BANDS_TEXT}; null when none is assessed",
+                    },
+                    "threshold": {
+                        "enum": ["upper", "lower", None],
+                        "description": "Which half of its band the score is in (careobs splits "
+                        "each band at its midpoint: CQC does not publish where)",
+                    },
+                },
+            },
+        },
+        "statements": {
+            "type": "array",
+            "description": "All 34, in CQC's order",
+            "minItems": len(KEY_OF),
+            "maxItems": len(KEY_OF),
+            "items": {
+                "type": "object",
+                "required": ["code", "score"],
+                "properties": {
+                    "code": _CODE,
+                    "score": {"enum": [*SCORES, None], "description": "null: not assessed"},
+                },
+            },
+        },
+    },
+}
+SELF_ASSESSMENT_SUGGESTIONS = {
+    "type": "object",
+    "required": ["service_id", "generated_at", "statements"],
+    "properties": {
+        "service_id": UUID,
+        "generated_at": TIME,
+        "statements": {
+            "type": "object",
+            "description": "Every quality statement's code, each with the evidence careobs "
+            "holds for it in the service, newest first (maybe none)",
+            "propertyNames": _CODE,
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "id", "label", "date", "url"],
+                    "properties": {
+                        "kind": {"enum": list(evidence_kinds.KINDS)},
+                        "id": UUID,
+                        "label": {"type": "string"},
+                        "date": {"type": ["string", "null"], "format": "date"},
+                        "url": {"type": ["string", "null"]},
+                    },
+                },
+            },
+        },
+    },
+}
+DOCUMENTS = {
+    "oneOf": [*DOCUMENT["oneOf"], {"$ref": "#/components/schemas/SelfAssessmentDocument"}],
+    "discriminator": {
+        **DOCUMENT["discriminator"],
+        "mapping": {
+            **DOCUMENT["discriminator"]["mapping"],
+            "self_assessment": "#/components/schemas/SelfAssessmentDocument",
+        },
+    },
+}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -273,6 +446,46 @@ OPENAPI = {
                 },
             }
         },
+        "/api/v1/self-assessments/suggestions": {
+            "get": {
+                "summary": "The evidence careobs suggests for each quality statement of a service",
+                "description": "For the offline self-assessment form: QUIS trends, visits, "
+                "audits, co-audits, people's voice, actions and feedback acknowledged, each with "
+                "its page",
+                "parameters": [
+                    {"name": "service_id", "in": "query", "required": True, "schema": UUID}
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/SelfAssessmentSuggestions"},
+                        "Every statement's suggestions",
+                    ),
+                    "400": _error("A missing service id, or one that is not a UUID"),
+                    "401": _error("Not logged in"),
+                    "404": _error("No such service the user may assess"),
+                },
+            }
+        },
+        "/api/v1/self-assessments/{assessment_id}": {
+            "get": {
+                "summary": "A self-assessment's or mock inspection's ratings the CQC way",
+                "description": "Each key question's score is the sum of its assessed "
+                "statements' scores as a percentage of the most they could score (4 each); "
+                "statements not assessed are left out, never counted as 0. For its assessor, "
+                "the service's managers and the organisation's admins",
+                "parameters": [
+                    {"name": "assessment_id", "in": "path", "required": True, "schema": UUID}
+                ],
+                "responses": {
+                    "200": _json(
+                        {"$ref": "#/components/schemas/SelfAssessmentRatings"},
+                        "The key questions and the statements' scores",
+                    ),
+                    "401": _error("Not logged in"),
+                    "404": _error("No such self-assessment the user may read"),
+                },
+            }
+        },
         "/api/v1/quis/pairs/{pair_id}": {
             "get": {
                 "summary": "A paired QUIS observation's calibration result",
@@ -365,7 +578,7 @@ OPENAPI = {
             "Error": ERROR,
             "Dashboard": DASHBOARD,
             "Comparison": COMPARISON,
-            "Document": DOCUMENT,
+            "Document": DOCUMENTS,
             "QuisSession": {
                 **QUIS_SESSION,
                 "properties": {**QUIS_SESSION["properties"], "pair": PAIR},
@@ -379,6 +592,10 @@ OPENAPI = {
             "AuditTemplate": AUDIT_TEMPLATE,
             "Conversation": CONVERSATION,
             "ConversationDocument": document("conversation", "Conversation"),
+            "SelfAssessment": SELF_ASSESSMENT,
+            "SelfAssessmentDocument": document("self_assessment", "SelfAssessment"),
+            "SelfAssessmentRatings": SELF_ASSESSMENT_RATINGS,
+            "SelfAssessmentSuggestions": SELF_ASSESSMENT_SUGGESTIONS,
             "Interaction": INTERACTION,
             "Result": RESULT,
             "Bootstrap": {

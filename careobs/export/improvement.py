@@ -17,6 +17,7 @@ from careobs.org.models import Service
 from careobs.org.models import StaffMember as Staff
 from careobs.quis.models import QuisSession
 from careobs.selection.models import SelectionDraw
+from careobs.selfassess.models import SelfAssessment, SelfAssessmentStatement
 from careobs.visits.models import MonitoringVisit as Visit
 from careobs.visits.models import VisitAction
 
@@ -67,6 +68,21 @@ def actions(org_id: int) -> sa.Select:
             uuid_of(VisitAction, Action.visit_action_id, "visit_action_uuid"),
             uuid_of(Audit, Action.audit_id, "audit_uuid"),
             uuid_of(AuditAction, Action.audit_action_id, "audit_action_uuid"),
+            # A self-assessment's gap: the assessment and the statement's code.
+            sa.select(SelfAssessment.uuid)
+            .join(
+                SelfAssessmentStatement,
+                SelfAssessmentStatement.self_assessment_id == SelfAssessment.id,
+            )
+            .where(SelfAssessmentStatement.id == Action.self_assessment_statement_id)
+            .correlate(Action)
+            .scalar_subquery()
+            .label("self_assessment_uuid"),
+            sa.select(SelfAssessmentStatement.code)
+            .where(SelfAssessmentStatement.id == Action.self_assessment_statement_id)
+            .correlate(Action)
+            .scalar_subquery()
+            .label("self_assessment_statement"),
             uuid_of(User, Action.created_by_id, "created_by_uuid"),
             Action.created_at,
             Action.updated_at,

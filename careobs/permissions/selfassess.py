@@ -102,3 +102,10 @@ def may_raise_gap_actions(user, assessment: SelfAssessment) -> bool:
     """Raising the action for a gap: the managers of the service (admins: any), once the
     assessment is submitted (a draft's scores may still change)."""
     return assessment.status == "submitted" and can_manage_service(user, assessment.service)
+
+
+def may_open_self_assessments(db: Session, user) -> bool:
+    """Whether the self-assessments list (and its place in the navigation) is for the user:
+    they may read at least one, or record one somewhere."""
+    readable = db.scalar(sa.select(visible_self_assessments(user).exists())) is True
+    return readable or may_assess_any(db, user)

@@ -24,7 +24,7 @@ from careobs.selfassess import evidence as evidence_kinds
 from careobs.selfassess.models import TYPES
 from careobs.selfassess.ratings import KEY_OF, SCORES
 from careobs.sync.fields import Errors, read_choice, read_text, read_time, read_uuid
-from careobs.sync.roster import Forbidden, Rosters
+from careobs.sync.roster import Forbidden, Rosters, ServiceRoster
 
 MAX_TEXT = 20_000
 NOTHING_SCORED = "Score at least one quality statement before submitting."
@@ -49,6 +49,9 @@ class CleanSelfAssessment:
     statements: list[CleanStatement]
     interview_notes: str
     status: str
+    # The service's roster: the sync files a copy that conflicts with a submitted assessment
+    # for review under ``roster.service`` (careobs.sync.service.quarantine).
+    roster: ServiceRoster | None = None
 
     @property
     def scores(self) -> dict[str, int | None]:
@@ -111,7 +114,8 @@ def read_statements(value, errors: Errors) -> list[tuple[CleanStatement, list, s
             continue
         seen.add(code)
         score = entry.get("score")
-        if score is not None and (isinstance(score, bool) or score not in SCORES):
+        # ``type(...) is int``: not a bool (True == 1), and nothing unhashable reaches ``in``.
+        if score is not None and (type(score) is not int or score not in SCORES):
             errors.add(f"{path}.score", "Must be 1, 2, 3 or 4, or null when not assessed.")
             score = None
         rationale = read_text(entry.get("rationale"), f"{path}.rationale", errors, MAX_TEXT)
@@ -154,5 +158,7 @@ def validate(data, rosters: Rosters):
     if errors:
         return None, errors
     statements = [s for s, _, _ in read]
-    clean = CleanSelfAssessment(service, type_, assessed_at, statements, notes, status)
+    clean = CleanSelfAssessment(
+        service, type_, assessed_at, statements, notes, status, rosters.get(service.uuid)
+    )
     return clean, errors

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from careobs.actions.models import Action
 from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
-from careobs.selfassess import documents, ratings
+from careobs.selfassess import documents, export, ratings
 from careobs.selfassess.documents import CleanSelfAssessment
 from careobs.selfassess.models import TYPES, SelfAssessment, SelfAssessmentStatement
 
@@ -76,7 +76,7 @@ KIND = DocumentKind(
     validate=lambda data, rosters: documents.validate(data, rosters),
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
-    export_tables=(),
+    export_tables=export.TABLES,
     label="self-assessment",
     page=("self_assessments.detail", "assessment_id"),
     author="assessor_id",

@@ -7,7 +7,7 @@ Create Date: 2026-12-07 04:40:00
 New tables ``self_assessments`` (one per document of kind ``self_assessment``) and
 ``self_assessment_statements`` (a statement's score 1-4, rationale and evidence). ``actions``
 gains ``self_assessment_statement_id`` (unique: one action per gap) and the source
-``self_assessment``.
+``self_assessment`` (the column widened from 8 to 16 characters to hold it).
 
 Downgrade keeps the actions raised for gaps, as actions added by hand.
 """
@@ -119,6 +119,7 @@ def upgrade() -> None:
             ["self_assessment_statement_id"],
             ["id"],
         )
+        # "self_assessment" is longer than the 8 characters the column held.
         batch_op.alter_column(
             "source", existing_type=sa.String(8), type_=sa.String(16), existing_nullable=False
         )

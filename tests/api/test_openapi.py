@@ -115,7 +115,7 @@ def test_sync_request_describes_the_document(spec):
 
     variants = resolve(spec, documents["items"])["oneOf"]
     kinds = {resolve(spec, v)["properties"]["kind"]["enum"][0] for v in variants}
-    assert kinds == {"quis_session", "spot_check", "audit", "conversation"}
+    assert kinds == {"quis_session", "spot_check", "audit", "conversation", "self_assessment"}
     document = resolve(spec, {"$ref": "#/components/schemas/QuisSessionDocument"})
     assert set(document["required"]) == {"kind", "id", "revision", "data"}
     assert "quis_session" in document["properties"]["kind"]["enum"]

@@ -42,6 +42,8 @@ def test_quis_visits_and_audits_bring_their_files_through_the_registry(app):
         "conversations",
         "conversation_answers",
         "conversation_actions",
+        "self_assessments",
+        "self_assessment_statements",
     ]
 
 
@@ -58,8 +60,8 @@ def test_a_registered_kinds_files_are_exported_after_the_kinds_before_it(
     )
 
     names = [entry["record_type"] for entry in manifest.files]
-    # After the last registered kind's files (conversations'), before what followed them.
-    after = names.index("conversation_actions") + 1
+    # After the last registered kind's files (self-assessments'), before what followed them.
+    after = names.index("self_assessment_statements") + 1
     assert names[after : names.index("feedback")] == ["fake_records"]
     # The summary line names the first files only (it grew past the fakes with conversations).
     assert {e["record_type"]: e["rows"] for e in manifest.files}["fake_records"] == 2

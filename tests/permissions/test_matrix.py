@@ -37,6 +37,7 @@ from careobs.feedback.models import Feedback
 from careobs.org.models import Organisation, Service, StaffMember
 from careobs.quis.models import QuisPair, QuisSession
 from careobs.selection.models import SelectionDraw
+from careobs.selfassess.models import SelfAssessment
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
 from careobs.voice.models import Conversation
@@ -52,6 +53,7 @@ from tests.support.audits import (
 )
 from tests.support.coaudits import co_audit
 from tests.support.database import empty_all_tables
+from tests.support.selfassess import self_assessment_doc
 from tests.support.visits import checklist_info
 from tests.support.visits import spot_check as visit_doc
 from tests.support.voice import conversation_doc
@@ -123,6 +125,10 @@ expert_co_audit     view            yes   yes     no         no     no        no
 expert_comparison   view            yes   yes     no         no     no        no     no
 quis_pair           view            yes   yes     yes        no     no        no     no
 quis_session        link_pair       no    no      yes        no     no        no     no
+self_assessment     view            yes   yes     yes        no     no        no     no
+self_assessment     raise_gap       yes   yes     no         no     no        no     no
+assess_service      self_assess     yes   yes     yes        no     no        no     no
+assess_service      mock_inspect    yes   no      no         no     no        no     no
 """
 # The last two rows are Pat's own co-audit, sent from their phone: Pat may open neither its page
 # nor its comparison, because the comparison shows the staff audit (whose answers, and whose
@@ -286,6 +292,9 @@ def build_world(app, db) -> World:
     people_draw = db.scalar(sa.select(SelectionDraw).where(SelectionDraw.kind == "people"))
     talk = conversation_doc(people_draw, people_draw.result[0]["label"], outcome="declined")
     assert [r["status"] for r in synced(supervisor, talk)] == ["created"]
+    # The supervisor's self-assessment of homecare, with a gap (S1 scored 2).
+    assessment_doc = self_assessment_doc(homecare, {"S1": 2, "W1": 3})
+    assert [r["status"] for r in synced(supervisor, assessment_doc)] == ["created"]
     quarantined = QuarantinedDocument(
         organisation_id=acme.org.id,
         service_id=homecare.id,
@@ -331,6 +340,10 @@ def build_world(app, db) -> World:
         "quarantined_copy": quarantined,
         "audit": stored_audit(db, audit_of_person),
         "audit_of_worker": stored_audit(db, audit_of_hal),
+        "self_assessment": db.scalar(
+            sa.select(SelfAssessment).where(SelfAssessment.uuid == uuid.UUID(assessment_doc["id"]))
+        ),
+        "assess_service": homecare,
     }
     world.records["comparison"] = comparison_of(world, world.records["audit"])
     world.records |= log_entries(world, homecare, hal)
@@ -564,6 +577,14 @@ MODULE = {
         P.get_visible_quis_pair(object_session(pair), user, pair.uuid) is not None
     ),
     ("quis_session", "link_pair"): P.may_link_quis_session,
+    ("self_assessment", "view"): P.may_view_self_assessment,
+    ("self_assessment", "raise_gap"): P.may_raise_gap_actions,
+    ("assess_service", "self_assess"): lambda user, service: (
+        P.assessment_refusal(user, service, "self_assessment") is None
+    ),
+    ("assess_service", "mock_inspect"): lambda user, service: (
+        P.assessment_refusal(user, service, "mock_inspection") is None
+    ),
 }
 
 
@@ -594,6 +615,7 @@ VISIBLE = {
     "compliment_others": P.visible_compliments,
     "conversation": P.visible_conversations,
     "quis_pair": P.visible_quis_pairs,
+    "self_assessment": P.visible_self_assessments,
 }
 
 
@@ -612,6 +634,12 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
     if (kind, verb) == ("sync_capture", "capture"):
         document = spot_check(world.place, status="draft")
         [result] = synced(client, document)  # each document is answered on its own
+        assert result["status"] in {"created", "forbidden", "invalid"}, result
+        return result["status"] == "created"
+    if kind == "assess_service":
+        type_ = "self_assessment" if verb == "self_assess" else "mock_inspection"
+        document = self_assessment_doc(r, {"S1": 3}, type=type_, status="draft")
+        [result] = synced(client, document)
         assert result["status"] in {"created", "forbidden", "invalid"}, result
         return result["status"] == "created"
     if (kind, verb) == ("audit_service", "complete"):
@@ -645,6 +673,7 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
             "compliment_others": f"/compliments/{getattr(r, 'uuid', '')}",
             "conversation": f"/voice/{getattr(r, 'uuid', '')}",
             "quis_pair": f"/quis/pairs/{getattr(r, 'uuid', '')}",
+            "self_assessment": f"/self-assessments/{getattr(r, 'uuid', '')}",
         }[kind]
         response = client.get(url)
     elif verb == "link_pair":
@@ -755,6 +784,10 @@ def route_answer(world: World, role: str, kind: str, verb: str, record) -> bool:
         granted = {302}
     elif verb == "review":
         response = client.get(f"/sync/quarantine/{r.id}")
+    elif verb == "raise_gap":
+        response = client.get(
+            "/actions/new", query_string={"self_assessment": str(r.uuid), "statement": "S1"}
+        )
     else:  # pragma: no cover - every row of the table has a route
         raise AssertionError(f"no route for {kind} {verb}")
     code = response.status_code
@@ -1034,6 +1067,7 @@ EVERY_QUERY = (
     "visible_staff",
     "visible_visits",
     "visible_quis_pairs",
+    "visible_self_assessments",
 )
 
 
