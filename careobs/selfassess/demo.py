@@ -211,9 +211,8 @@ def _raise(db: Session, manager, owner, rosewood, gap, description: str, at: dat
         owner=owner,
         due_on=None,
         cqc_tags=[gap.code],
+        self_assessment_statement=gap,
     )
-    action.source = "self_assessment"
-    action.self_assessment_statement_id = gap.id
     action.created_at = action.updated_at = at + timedelta(days=2)
     return action
 
