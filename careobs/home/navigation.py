@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import object_session
-
-from careobs.db import get_session
-from careobs.permissions import (
-    can_administer,
-    can_capture,
-    may_open_self_assessments,
-    only_a_quality_checker,
-)
+from careobs.permissions import can_administer, can_capture, only_a_quality_checker
 
 
 @dataclass(frozen=True)
@@ -41,9 +33,6 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("feedback.index", "Feedback", "feedback"))
     else:
         items.append(NavItem("feedback.my_feedback", "Feedback", "feedback"))
-    # "Self-assess", not "Self-assessments": seven places must fit a 320 px wide phone.
-    if may_open_self_assessments(object_session(user) or get_session(), user):
-        items.append(NavItem("self_assessments.index", "Self-assess", "audits"))
     if can_administer(user):
         items.append(NavItem("dashboards.index", "Trends", "trends"))
         items.append(NavItem("services.admin_home", "Admin", "admin"))

@@ -13,6 +13,7 @@ from careobs.db import get_engine, get_session, utcnow
 from careobs.org.models import Person, Service, StaffMember
 from careobs.org.service import staff_for_user
 from careobs.permissions import (
+    MANAGE,
     audits_due_scope,
     can_administer,
     can_capture,
@@ -21,15 +22,21 @@ from careobs.permissions import (
     compliment_services,
     dashboard_services,
     is_quality_checker,
+    may_assess_any,
     may_complete_any_audit,
+    may_open_self_assessments,
     only_a_quality_checker,
     planning_services,
     roles_by_service,
+    service_ids_select,
     services_checked_by,
     services_select,
     visible_quarantine,
+    visible_self_assessments,
 )
 from careobs.quis import calibration_history
+from careobs.selfassess import service as selfassess
+from careobs.selfassess.models import SelfAssessment
 from careobs.sync.models import QuarantinedDocument
 
 bp = Blueprint("home", __name__)
@@ -76,7 +83,24 @@ def index():
         counts=counts,
         can_administer=can_administer(current_user),
         staff_record=staff_for_user(db, current_user.id),
+        **_self_assessment(db),
     )
+
+
+def _self_assessment(db) -> dict:
+    """The self-assessment panel: for who may read or record one, with the services whose
+    latest self-assessment still has gaps without an action (for who may raise them)."""
+    if not may_open_self_assessments(db, current_user):
+        return {"self_assessment": None}
+    managed = visible_self_assessments(current_user).where(
+        SelfAssessment.service_id.in_(service_ids_select(current_user, MANAGE))
+    )
+    return {
+        "self_assessment": {
+            "may_start": may_assess_any(db, current_user),
+            "open_gaps": selfassess.open_gaps(db, managed),
+        }
+    }
 
 
 HOME_DUE_ITEMS = 5

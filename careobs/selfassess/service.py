@@ -140,3 +140,23 @@ def gap_actions(db: Session, assessment: SelfAssessment) -> dict[str, Action | N
     }
     by_code = {code: raised.get(row_id) for row_id, code in gap_rows.items()}
     return {code: by_code[code] for code in ratings.KEY_OF if code in by_code}
+
+
+def open_gaps(db: Session, assessments: sa.Select) -> list[tuple[SelfAssessment, int]]:
+    """For each service, its latest submitted assessment among ``assessments`` (a
+    careobs.permissions ``visible_self_assessments`` query) that still has gaps without an
+    action, with how many: the manager's task on the home page. By service name."""
+    latest: dict[int, SelfAssessment] = {}
+    rows = db.scalars(
+        assessments.where(SelfAssessment.status == "submitted").order_by(
+            SelfAssessment.assessed_at.desc(), SelfAssessment.id.desc()
+        )
+    )
+    for assessment in rows:
+        latest.setdefault(assessment.service_id, assessment)
+    found = []
+    for assessment in latest.values():
+        lacking = sum(a is None for a in gap_actions(db, assessment).values())
+        if lacking:
+            found.append((assessment, lacking))
+    return sorted(found, key=lambda pair: pair[0].service.name)

@@ -25,9 +25,9 @@ def sprite_symbols(app) -> set[str]:
 @pytest.mark.parametrize(
     ("who", "labels"),
     [
-        ("admin", ["Home", "QUIS", "Visits", "Feedback", "Self-assess", "Trends", "Admin"]),
-        ("manager", ["Home", "QUIS", "Visits", "Feedback", "Self-assess", "Trends", "Admin"]),
-        ("supervisor", ["Home", "QUIS", "Visits", "Feedback", "Self-assess"]),
+        ("admin", ["Home", "QUIS", "Visits", "Feedback", "Trends", "Admin"]),
+        ("manager", ["Home", "QUIS", "Visits", "Feedback", "Trends", "Admin"]),
+        ("supervisor", ["Home", "QUIS", "Visits", "Feedback"]),
         ("staff", ["Home", "Visits", "Feedback"]),
     ],
 )
