@@ -227,18 +227,18 @@ def test_the_page_shows_the_key_questions_the_cqc_way(login_as, org, two):
     body = text(login_as(org.manager).get(f"/self-assessments/{two[1].uuid}"))
     assert "Carried out 2 Nov 2026, 23:30" in body
     assert "By Mo Manager" in body
-    assert "Safe 8 of 8 23 / 32 72% Good Effective" in body
-    assert "Caring 4 of 5 12 / 16 75% Good Responsive" in body
-    assert "Well-led 8 of 8 20 / 32 63% Good Where each sits" in body
+    assert "Safe Good 72% 23 / 32 8 of 8 Effective" in body
+    assert "Caring Good 75% 12 / 16 4 of 5 Responsive" in body
+    assert "Well-led Good 63% 20 / 32 8 of 8 Where each sits" in body
     assert (
-        "Safe : Good, lower threshold (63-75%), nearer to requires improvement. 23 of 32"
+        "Safe: Good, lower threshold (63-75%), nearer to requires improvement. 23 of 32"
         " (8 of 8 statements assessed) = 72%"
     ) in body
-    assert "Caring : Good, lower threshold (63-75%), nearer to requires improvement. 12 of 16" in (
+    assert "Caring: Good, lower threshold (63-75%), nearer to requires improvement. 12 of 16" in (
         body
     )
     assert (
-        "Well-led : Good, lower threshold (63-75%), nearer to requires improvement. 20 of 32"
+        "Well-led: Good, lower threshold (63-75%), nearer to requires improvement. 20 of 32"
         in (body)
     )
     assert "careobs splits each band at its midpoint" in body
@@ -248,10 +248,10 @@ def test_a_key_question_with_nothing_assessed_is_not_rated(login_as, org, client
     doc = self_assessment_doc(org.care_home, {"S1": 4, "C1": None})
     client_as(org.manager)(doc)
     body = text(login_as(org.manager).get(f"/self-assessments/{doc['id']}"))
-    assert "Effective 0 of 6 — — Not rated Caring" in body
-    assert "Effective : Not rated: no statement assessed Caring" in body
+    assert "Effective Not rated — — 0 of 6 Caring" in body
+    assert "Effective: Not rated: no statement assessed Caring" in body
     assert "Safe 1 of 8 4 / 4 100% Outstanding Effective" in body
-    assert "Safe : Outstanding, upper threshold (95-100%). 4 of 4 (1 of 8 statements" in body
+    assert "Safe: Outstanding, upper threshold (95-100%). 4 of 4 (1 of 8 statements" in body
     assert "C1 Kindness, compassion and dignity Score: Not assessed" in body
     assert "Score: 0" not in body
 
