@@ -250,7 +250,7 @@ def test_a_key_question_with_nothing_assessed_is_not_rated(login_as, org, client
     body = text(login_as(org.manager).get(f"/self-assessments/{doc['id']}"))
     assert "Effective Not rated — — 0 of 6 Caring" in body
     assert "Effective: Not rated: no statement assessed Caring" in body
-    assert "Safe 1 of 8 4 / 4 100% Outstanding Effective" in body
+    assert "Safe Outstanding 100% 4 / 4 1 of 8 Effective" in body
     assert "Safe: Outstanding, upper threshold (95-100%). 4 of 4 (1 of 8 statements" in body
     assert "C1 Kindness, compassion and dignity Score: Not assessed" in body
     assert "Score: 0" not in body
