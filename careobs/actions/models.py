@@ -54,6 +54,13 @@ class Action(PublicIdMixin, Base):
             name="source_allowed",
         ),
         sa.CheckConstraint("owner_user_id IS NULL OR owner_staff_id IS NULL", name="one_owner"),
+        sa.Index(
+            "uq_actions_live_gap",
+            "self_assessment_statement_id",
+            unique=True,
+            sqlite_where=sa.text("status != 'cancelled'"),
+            postgresql_where=sa.text("status != 'cancelled'"),
+        ),
     )
 
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -82,10 +89,11 @@ class Action(PublicIdMixin, Base):
     audit_action_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("audit_actions.id"), unique=True
     )
-    # The self-assessment gap (a statement scored 1 or 2) this action answers. Unique: a gap
-    # has one action, however many managers raise it at once.
+    # The self-assessment gap (a statement scored 1 or 2) this action answers. A gap has one
+    # live action, however many managers raise it at once (the partial unique index below); a
+    # cancelled one stays linked to it, and another may then be raised.
     self_assessment_statement_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("self_assessment_statements.id"), unique=True
+        sa.ForeignKey("self_assessment_statements.id"), index=True
     )
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

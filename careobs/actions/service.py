@@ -143,8 +143,13 @@ def create(
 
 
 def gap_action(db: Session, statement_id: int) -> Action | None:
-    """The action raised for a self-assessment's gap (its statement row's id), if any."""
-    return db.scalar(sa.select(Action).where(Action.self_assessment_statement_id == statement_id))
+    """The live action raised for a self-assessment's gap (its statement row's id), if any: a
+    cancelled one no longer answers the gap."""
+    return db.scalar(
+        sa.select(Action).where(
+            Action.self_assessment_statement_id == statement_id, Action.status != "cancelled"
+        )
+    )
 
 
 def _check_gap(statement, service) -> None:
@@ -361,6 +366,13 @@ def add_progress(
     changes = status is not None and status != action.status
     if not changes and not text.strip():
         raise ValueError("a note without a status change needs text")
+    reopened_gap = changes and action.status == "cancelled" and action.self_assessment_statement_id
+    if reopened_gap:
+        # A gap has one live action: reopening a cancelled one that another has replaced
+        # would make two.
+        existing = gap_action(db, action.self_assessment_statement_id)
+        if existing is not None:
+            raise GapAlreadyRaised(existing)
     note = ActionNote(
         action_id=action.id,
         author_id=actor.id,
@@ -374,6 +386,15 @@ def add_progress(
         action.status = status
         action.completed_at = now if status == "done" else None
     action.updated_at = now
+    if reopened_gap:
+        try:
+            with db.begin_nested():
+                db.flush()
+        except IntegrityError:  # another action was raised for the gap at the same moment
+            existing = gap_action(db, action.self_assessment_statement_id)
+            if existing is None:
+                raise
+            raise GapAlreadyRaised(existing) from None
     db.flush()
     _audit(
         db,

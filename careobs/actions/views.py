@@ -336,7 +336,15 @@ def progress(action_id: uuid.UUID):
         if (status is None or status == action.status) and not form.note.data.strip():
             form.note.errors.append("Write a note or change the status.")
         else:
-            service.add_progress(db, current_user, action, text=form.note.data, status=status)
+            try:
+                service.add_progress(db, current_user, action, text=form.note.data, status=status)
+            except service.GapAlreadyRaised as raised:
+                db.rollback()
+                form.status.errors.append(
+                    "This action answered a self-assessment gap that now has another action"
+                    f" ({raised.action.description[:60]}): it stays cancelled."
+                )
+                return _render_detail(action, progress_form=form, status=409)
             return _saved(db, action, "Progress saved.")
     return _render_detail(action, progress_form=form, status=400)
 

@@ -4,7 +4,7 @@ reading them back as CQC would rate them."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from careobs.actions.models import Action
 from careobs.capture import storing
@@ -129,13 +129,19 @@ def latest_submitted(db: Session, service_id: int, until=None) -> SelfAssessment
 
 
 def gap_actions(db: Session, assessment: SelfAssessment) -> dict[str, Action | None]:
-    """Each gap (a statement scored 1 or 2) of the assessment, in CQC's order, with the action
-    raised for it, or None while it still lacks one."""
+    """Each gap (a statement scored 1 or 2) of the assessment, in CQC's order, with its live
+    action (owners loaded), or None while it still lacks one: a cancelled action no longer
+    answers a gap."""
     gap_rows = {s.id: s.code for s in assessment.statements if s.score in ratings.GAP_SCORES}
     raised = {
         a.self_assessment_statement_id: a
         for a in db.scalars(
-            sa.select(Action).where(Action.self_assessment_statement_id.in_(list(gap_rows)))
+            sa.select(Action)
+            .where(
+                Action.self_assessment_statement_id.in_(list(gap_rows)),
+                Action.status != "cancelled",
+            )
+            .options(selectinload(Action.owner_user), selectinload(Action.owner_staff))
         )
     }
     by_code = {code: raised.get(row_id) for row_id, code in gap_rows.items()}
@@ -144,19 +150,41 @@ def gap_actions(db: Session, assessment: SelfAssessment) -> dict[str, Action | N
 
 def open_gaps(db: Session, assessments: sa.Select) -> list[tuple[SelfAssessment, int]]:
     """For each service, its latest submitted assessment among ``assessments`` (a
-    careobs.permissions ``visible_self_assessments`` query) that still has gaps without an
-    action, with how many: the manager's task on the home page. By service name."""
-    latest: dict[int, SelfAssessment] = {}
-    rows = db.scalars(
-        assessments.where(SelfAssessment.status == "submitted").order_by(
-            SelfAssessment.assessed_at.desc(), SelfAssessment.id.desc()
+    careobs.permissions ``visible_self_assessments`` query) when it still has gaps without a
+    live action, with how many: the manager's task on the home page, by service name. Two
+    queries, whatever the history or the number of services."""
+    submitted = assessments.where(SelfAssessment.status == "submitted").subquery()
+    ranked = sa.select(
+        submitted.c.id,
+        sa.func.row_number()
+        .over(
+            partition_by=submitted.c.service_id,
+            order_by=(submitted.c.assessed_at.desc(), submitted.c.id.desc()),
         )
+        .label("rank"),
+    ).subquery()
+    latest = sa.select(ranked.c.id).where(ranked.c.rank == 1)
+    live = sa.select(Action.id).where(
+        Action.self_assessment_statement_id == SelfAssessmentStatement.id,
+        Action.status != "cancelled",
     )
-    for assessment in rows:
-        latest.setdefault(assessment.service_id, assessment)
-    found = []
-    for assessment in latest.values():
-        lacking = sum(a is None for a in gap_actions(db, assessment).values())
-        if lacking:
-            found.append((assessment, lacking))
-    return sorted(found, key=lambda pair: pair[0].service.name)
+    lacking = dict(
+        db.execute(
+            sa.select(SelfAssessmentStatement.self_assessment_id, sa.func.count())
+            .where(
+                SelfAssessmentStatement.self_assessment_id.in_(latest),
+                SelfAssessmentStatement.score.in_(ratings.GAP_SCORES),
+                ~live.exists(),
+            )
+            .group_by(SelfAssessmentStatement.self_assessment_id)
+        ).all()
+    )
+    if not lacking:
+        return []
+    found = db.scalars(
+        sa.select(SelfAssessment)
+        .where(SelfAssessment.id.in_(list(lacking)))
+        .options(selectinload(SelfAssessment.service))
+    )
+    pairs = [(assessment, lacking[assessment.id]) for assessment in found]
+    return sorted(pairs, key=lambda pair: pair[0].service.name)

@@ -6,7 +6,8 @@ Create Date: 2026-12-07 04:40:00
 
 New tables ``self_assessments`` (one per document of kind ``self_assessment``) and
 ``self_assessment_statements`` (a statement's score 1-4, rationale and evidence). ``actions``
-gains ``self_assessment_statement_id`` (unique: one action per gap) and the source
+gains ``self_assessment_statement_id`` (one live action per gap: a unique index of the actions
+not cancelled) and the source
 ``self_assessment`` (the column widened from 8 to 16 characters to hold it).
 
 Downgrade keeps the actions raised for gaps, as actions added by hand.
@@ -110,8 +111,18 @@ def upgrade() -> None:
 
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("self_assessment_statement_id", sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_actions_self_assessment_statement_id"), ["self_assessment_statement_id"]
+        batch_op.create_index(
+            batch_op.f("ix_actions_self_assessment_statement_id"),
+            ["self_assessment_statement_id"],
+            unique=False,
+        )
+        # One live action per gap: a cancelled one stays linked, and another may be raised.
+        batch_op.create_index(
+            "uq_actions_live_gap",
+            ["self_assessment_statement_id"],
+            unique=True,
+            sqlite_where=sa.text("status != 'cancelled'"),
+            postgresql_where=sa.text("status != 'cancelled'"),
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_actions_self_assessment_statement_id_self_assessment_statements"),
@@ -145,9 +156,8 @@ def downgrade() -> None:
             batch_op.f("fk_actions_self_assessment_statement_id_self_assessment_statements"),
             type_="foreignkey",
         )
-        batch_op.drop_constraint(
-            batch_op.f("uq_actions_self_assessment_statement_id"), type_="unique"
-        )
+        batch_op.drop_index("uq_actions_live_gap")
+        batch_op.drop_index(batch_op.f("ix_actions_self_assessment_statement_id"))
         batch_op.drop_column("self_assessment_statement_id")
 
     with op.batch_alter_table("self_assessment_statements", schema=None) as batch_op:
