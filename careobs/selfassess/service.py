@@ -94,12 +94,16 @@ def scores_of(assessment: SelfAssessment) -> dict[str, int | None]:
     return {s.code: s.score for s in assessment.statements}
 
 
-def previous_of(db: Session, assessment: SelfAssessment) -> SelfAssessment | None:
+def previous_of(
+    db: Session, assessment: SelfAssessment, among: sa.Select | None = None
+) -> SelfAssessment | None:
     """The service's submitted assessment (either type) before this one, by when it was
-    carried out: what "what changed" compares against."""
+    carried out: what "what changed" compares against. ``among``: only those of this query (a
+    reader's ``visible_self_assessments``, so a page never shows scores its reader may not
+    read)."""
+    candidates = among if among is not None else sa.select(SelfAssessment)
     return db.scalar(
-        sa.select(SelfAssessment)
-        .where(
+        candidates.where(
             SelfAssessment.service_id == assessment.service_id,
             SelfAssessment.status == "submitted",
             SelfAssessment.id != assessment.id,

@@ -21,7 +21,6 @@ from careobs.permissions import (
     may_assess_any,
     may_open_self_assessments,
     may_raise_gap_actions,
-    may_view_self_assessment,
     visible_actions,
     visible_self_assessments,
 )
@@ -122,7 +121,10 @@ def detail(assessment_id: uuid.UUID):
     if assessment is None:
         abort(404)
     scores = service.scores_of(assessment)
-    previous = service.previous_of(db, assessment)
+    # What changed, against the latest earlier one this reader may read: a mock inspector does
+    # not see the service's own scores through it, nor a supervisor a mock inspection's.
+    previous = service.previous_of(db, assessment, visible_self_assessments(current_user))
+    first = previous is None and service.previous_of(db, assessment) is None
     before = service.scores_of(previous) if previous is not None else None
     changes = {c.code: c for c in ratings.changes(before, scores)} if before is not None else {}
     stored = {s.code: s for s in assessment.statements}
@@ -169,7 +171,7 @@ def detail(assessment_id: uuid.UUID):
         score_words=ratings.SCORES,
         groups=groups,
         previous=previous,
-        may_see_previous=previous is not None and may_view_self_assessment(current_user, previous),
+        first=first,
         gaps=gaps,
         gaps_summary=gaps_summary(gaps),
         may_raise=may_raise_gap_actions(current_user, assessment),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -237,9 +237,8 @@ def test_the_page_shows_the_key_questions_the_cqc_way(login_as, org, two):
     assert "Caring: Good, lower threshold (63-75%), nearer to requires improvement. 12 of 16" in (
         body
     )
-    assert (
-        "Well-led: Good, lower threshold (63-75%), nearer to requires improvement. 20 of 32"
-        in (body)
+    assert "Well-led: Good, lower threshold (63-75%), nearer to requires improvement. 20 of 32" in (
+        body
     )
     assert "careobs splits each band at its midpoint" in body
 
@@ -415,3 +414,58 @@ def test_evidence_as_careobs_describes_it(login_as, org, client_as, db):
     assert "QUIS, 90 days to 2 Nov 2026: no session" in html
     assert f'href="/dashboards/quis?service={org.care_home.uuid}' in html
     assert "Audit: no longer held" in text(response)
+
+
+def test_a_mock_inspector_is_not_shown_the_services_own_scores_through_what_changed(
+    login_as, org, two, client_as, db, homecare_manager
+):
+    # Hana (homecare only) inspects the care home in December: she may not read Mo's two
+    # self-assessments, so her page compares with nothing of theirs.
+    mock = self_assessment_doc(
+        org.care_home, scores(S3=3), type="mock_inspection", assessed_at=AFTER + timedelta(days=20)
+    )
+    assert client_as(homecare_manager)(mock)[0]["status"] == "created"
+    assert login_as(homecare_manager).get(f"/self-assessments/{two[1].uuid}").status_code == 404
+    body = text(login_as(homecare_manager).get(f"/self-assessments/{mock['id']}"))
+    assert "Compared with No earlier one that you may read" in body
+    assert "Up from" not in body and "Down from" not in body and "Still " not in body
+    # Mo, who manages the care home, reads all three: his page of the mock inspection compares
+    # it with his November self-assessment.
+    body = text(login_as(org.manager).get(f"/self-assessments/{mock['id']}"))
+    assert "Compared with Self-assessment of" in body
+    assert "S3 Safeguarding Score: 3 — Good standard · Up from 2 to 3" in body
+
+
+def test_the_previous_and_latest_follow_the_date_then_the_order_of_arrival(app, db, org, client_as):
+    from careobs.selfassess import service as assessments
+
+    day = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    docs = {
+        "A": self_assessment_doc(org.care_home, scores(S1=1), assessed_at=day),
+        "B": self_assessment_doc(org.care_home, scores(S1=2), assessed_at=day + timedelta(days=1)),
+        # C: the same moment as B, sent after it; D: a draft; E: another service's.
+        "C": self_assessment_doc(org.care_home, scores(S1=3), assessed_at=day + timedelta(days=1)),
+        "D": self_assessment_doc(
+            org.care_home, scores(S1=4), assessed_at=day + timedelta(days=2), status="draft"
+        ),
+        "E": self_assessment_doc(org.homecare, scores(S1=4), assessed_at=day + timedelta(days=3)),
+    }
+    send = client_as(org.admin)
+    for name in "ABCDE":
+        assert send(docs[name])[0]["status"] == "created"
+    rows = {name: stored(db, doc) for name, doc in docs.items()}
+    name_of = {r.id: name for name, r in rows.items()}
+    with app.app_context():
+        previous = {
+            name: getattr(assessments.previous_of(db, r), "id", None) for name, r in rows.items()
+        }
+        assert {k: name_of.get(v) for k, v in previous.items()} == {
+            "A": None,
+            "B": "A",
+            "C": "B",
+            "D": "C",
+            "E": None,
+        }
+        latest = assessments.latest_submitted(db, org.care_home.id)
+        assert name_of[latest.id] == "C"
+        assert name_of[assessments.latest_submitted(db, org.care_home.id, until=day).id] == "A"
