@@ -28,6 +28,7 @@ from careobs.db import utcnow
 from careobs.feedback.models import Feedback
 from careobs.quis.models import QuisSession
 from careobs.selfassess import documents
+from careobs.selfassess import evidence as evidence_kinds
 from careobs.selfassess import service as assessments
 from careobs.selfassess.models import SelfAssessment
 from careobs.sync.roster import Rosters
@@ -85,21 +86,22 @@ SECOND = {
     "W7": (3, "Lessons learned are shared at every handover and in a monthly bulletin."),
     "W8": (2, "A waste plan is agreed but not yet started."),
 }
-# The evidence each statement rests on, by kind (the newest such record of Rosewood House
-# before the assessment; quis_trend is the service's QUIS figures).
+# The evidence each statement rests on, by kind: the newest record of Rosewood House before
+# the assessment that counts as evidence (careobs.selfassess.evidence.counted) and that the
+# evidence pack files under that statement (careobs.selfassess.suggestions: an audit by its
+# template's statements, an action by its tags); quis_trend is the service's QUIS figures.
 EVIDENCE = {
-    "S1": ("action",),
-    "S5": ("audit",),
+    "S5": ("audit", "action"),
     "S7": ("audit",),
     "S8": ("audit",),
     "C1": ("quis_trend", "quis_session"),
     "C2": ("quis_session",),
-    "C5": ("feedback",),
     "R4": ("conversation",),
-    "R7": ("conversation",),
-    "W3": ("feedback",),
+    "W2": ("action",),
+    "W3": ("action",),
     "W5": ("audit", "action"),
-    "W7": ("action", "quis_trend"),
+    "W7": ("action", "feedback"),
+    "W8": ("action",),
 }
 # The actions the manager raised for the first assessment's gaps, owned by the supervisor:
 # (what, due how many days after the assessment, its status now).
@@ -175,29 +177,43 @@ def _record(db: Session, manager, rosewood, scored: dict, at: datetime) -> SelfA
 def _evidence(db: Session, rosewood, code: str, at: datetime) -> list[dict]:
     found = []
     for kind in EVIDENCE.get(code, ()):
-        record_id = _newest(db, rosewood, kind, at)
+        record_id = _newest(db, rosewood, kind, code, at)
         if record_id is not None:
             found.append({"kind": kind, "id": str(record_id)})
     return found
 
 
-def _newest(db: Session, rosewood, kind: str, before: datetime):
-    """The public id of the newest record of ``kind`` at Rosewood House before ``before``."""
+RECENT = 200  # how far back the demo looks for an audit or action filed under a statement
+
+
+def _newest(db: Session, rosewood, kind: str, code: str, before: datetime):
+    """The public id of the newest record of ``kind`` at Rosewood House before ``before`` that
+    counts as evidence for ``code``."""
     if kind == "quis_trend":
         return rosewood.uuid
-    model, when, *where = {
-        "quis_session": (QuisSession, QuisSession.started_at, QuisSession.status == "submitted"),
-        "audit": (Audit, Audit.started_at, Audit.status == "submitted"),
+    model, when = {
+        "quis_session": (QuisSession, QuisSession.started_at),
+        "audit": (Audit, Audit.started_at),
         "conversation": (Conversation, Conversation.started_at),
         "action": (Action, Action.created_at),
-        "feedback": (Feedback, Feedback.released_at, Feedback.acknowledged_at.is_not(None)),
+        "feedback": (Feedback, Feedback.acknowledged_at),
     }[kind]
-    return db.scalar(
-        sa.select(model.uuid)
-        .where(model.service_id == rosewood.id, when < before, *where)
+    recent = (
+        sa.select(model)
+        .where(model.service_id == rosewood.id, when < before, *evidence_kinds.counted(kind))
         .order_by(when.desc())
-        .limit(1)
     )
+    if kind == "audit":  # filed under the statements its template names
+        for audit in db.scalars(recent.limit(RECENT)):
+            if code in audit.checklist_version.checklist.cqc_statements:
+                return audit.uuid
+        return None
+    if kind == "action":  # filed under its tags
+        for action in db.scalars(recent.limit(RECENT)):
+            if code in action.cqc_tags:
+                return action.uuid
+        return None
+    return db.scalar(recent.with_only_columns(model.uuid).limit(1))
 
 
 def _raise(db: Session, manager, owner, rosewood, gap, description: str, at: datetime) -> Action:

@@ -20,7 +20,7 @@ from careobs.actions.models import Action
 from careobs.audits.models import Audit
 from careobs.feedback.models import Feedback
 from careobs.org.models import Service
-from careobs.quis.models import QuisSession
+from careobs.quis.models import COUNTED, QuisSession
 from careobs.visits.models import MonitoringVisit
 from careobs.voice.models import Conversation
 
@@ -48,6 +48,20 @@ KINDS: dict[str, EvidenceKind] = {
 }
 
 
+def counted(kind: str) -> list:
+    """What a record of ``kind`` must be to count as evidence, whenever it was made: submitted
+    (a paired QUIS session by its lead's record only, as the figures count it), and feedback
+    released to the care worker and acknowledged. The suggestions add their window to these;
+    a document naming anything else is ``invalid``."""
+    if kind == "quis_session":
+        return [QuisSession.status == "submitted", COUNTED]
+    if kind in ("spot_check", "audit", "conversation"):
+        return [KINDS[kind].model.status == "submitted"]
+    if kind == "feedback":
+        return [Feedback.status == "released", Feedback.acknowledged_at.is_not(None)]
+    return []  # an action (open or closed), the service's own QUIS figures
+
+
 def service_column(kind: str):
     """The column saying which service a record of ``kind`` belongs to."""
     model = KINDS[kind].model
@@ -57,8 +71,8 @@ def service_column(kind: str):
 def held(
     db: Session, service_id: int, refs: list[tuple[str, uuid.UUID]]
 ) -> set[tuple[str, uuid.UUID]]:
-    """Which of ``refs`` name a record of the service that careobs still holds (one query per
-    kind named)."""
+    """Which of ``refs`` name a record of the service that careobs still holds and that counts
+    as evidence (:func:`counted`; one query per kind named)."""
     found: set[tuple[str, uuid.UUID]] = set()
     by_kind: dict[str, set[uuid.UUID]] = {}
     for kind, ref in refs:
@@ -66,7 +80,9 @@ def held(
     for kind, ids in by_kind.items():
         model = KINDS[kind].model
         rows = db.scalars(
-            sa.select(model.uuid).where(model.uuid.in_(ids), service_column(kind) == service_id)
+            sa.select(model.uuid).where(
+                model.uuid.in_(ids), service_column(kind) == service_id, *counted(kind)
+            )
         )
         found.update((kind, i) for i in rows)
     return found

@@ -47,7 +47,7 @@ from careobs.evidence.observed import DOMAIN_STATEMENTS
 from careobs.feedback.models import Feedback
 from careobs.org import settings as org_settings
 from careobs.org.models import Area, Person, Service, StaffMember
-from careobs.quis.models import CONTEXTS, COUNTED, QuisSession
+from careobs.quis.models import CONTEXTS, QuisSession
 from careobs.quis.scoring import percent, positive_share
 from careobs.selfassess import evidence as evidence_kinds
 from careobs.visits.models import VISIT_TYPES, MonitoringVisit
@@ -359,33 +359,31 @@ FINDERS: dict[str, tuple[type, Finder]] = {
 
 
 def _window(kind: str, start: datetime, end: datetime) -> list:
-    """What a record of ``kind`` must be to be suggested: submitted (released and acknowledged,
-    for feedback; open or closed in the window, for actions) and of the window."""
+    """What a record of ``kind`` must be to be suggested: what counts as evidence
+    (careobs.selfassess.evidence.counted), made in the window (for an action: open, or closed
+    in the window)."""
+    counted = evidence_kinds.counted(kind)
     if kind == "quis_session":
         at = QuisSession.started_at
-        return [QuisSession.status == "submitted", COUNTED, at >= start, at < end]
+        return [*counted, at >= start, at < end]
     if kind == "spot_check":
         at = MonitoringVisit.planned_at
-        return [MonitoringVisit.status == "submitted", at >= start, at < end]
+        return [*counted, at >= start, at < end]
     if kind == "audit":
-        return [Audit.status == "submitted", Audit.started_at >= start, Audit.started_at < end]
+        return [*counted, Audit.started_at >= start, Audit.started_at < end]
     if kind == "conversation":
         at = Conversation.started_at
-        return [Conversation.status == "submitted", at >= start, at < end]
+        return [*counted, at >= start, at < end]
     if kind == "action":  # as the pack counts a period's actions
         return [
+            *counted,
             Action.created_at < end,
             sa.or_(
                 Action.status.not_in(CLOSED),
                 sa.func.coalesce(Action.completed_at, Action.updated_at) >= start,
             ),
         ]
-    return [
-        Feedback.status == "released",
-        Feedback.acknowledged_at.is_not(None),
-        Feedback.acknowledged_at >= start,
-        Feedback.acknowledged_at < end,
-    ]
+    return [*counted, Feedback.acknowledged_at >= start, Feedback.acknowledged_at < end]
 
 
 # ---- The QUIS trend ---------------------------------------------------------------------------
@@ -489,7 +487,8 @@ def describe(
         if kind not in FINDERS:
             continue
         model, finder = FINDERS[kind]
-        for found in finder(db, service, zone, [model.uuid.in_(ids)], None):
+        counts = [model.uuid.in_(ids), *evidence_kinds.counted(kind)]
+        for found in finder(db, service, zone, counts, None):
             known[(kind, found.suggestion.id)] = found.suggestion
     described = []
     for ref in refs:
