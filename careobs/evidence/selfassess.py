@@ -150,11 +150,32 @@ def self_assessment_part(db: Session, service: Service, last: date) -> SelfAsses
         chart=key_question_chart(results),
         **_action_plan(db, assessment),
         statements={
-            s.code: StatementLine(f"Self-assessed: {score_text(s.score)}", s.rationale)
+            s.code: StatementLine(
+                f"{SCORED_BY[assessment.type]}: {score_text(s.score)}",
+                _rationale(assessment, s.rationale),
+            )
             for s in assessment.statements
             if s.score is not None
         },
     )
+
+
+# How each statement's line in the pack names who scored it.
+SCORED_BY = {"self_assessment": "Self-assessed", "mock_inspection": "Mock inspection"}
+RATIONALE_CHARS = 400  # the pack quotes the start of a rationale; the full one is on its page
+HELD_BACK = "Rationale not quoted: it may name someone (see the self-assessment's page)."
+
+
+def _rationale(assessment, text: str) -> str:
+    """A rationale as the pack quotes it: none when the assessment's free text was flagged as
+    possibly naming someone (the pack names nobody), and never more than its first 400
+    characters."""
+    if assessment.privacy_flags:
+        return HELD_BACK
+    text = " ".join(text.split())
+    if len(text) <= RATIONALE_CHARS:
+        return text
+    return text[: RATIONALE_CHARS - 1].rstrip() + "…"
 
 
 def key_question_table(results: list[ratings.KeyQuestionResult]) -> Table:

@@ -31,6 +31,7 @@ NOTHING_SCORED = "Score at least one quality statement before submitting."
 NO_RATIONALE = "Say why you gave this score before submitting."
 NOT_HELD = "No such record in the service assessed."
 TWICE = "This evidence is listed twice for the statement."
+NOTES_FOR_MOCK = "Interview notes belong to a mock inspection: leave them empty here."
 
 
 @dataclass
@@ -141,6 +142,8 @@ def validate(data, rosters: Rosters):
     status = read_choice(data.get("status"), "status", errors, ("draft", "submitted"))
     read = read_statements(data.get("statements"), errors)
     notes = read_text(data.get("interview_notes"), "interview_notes", errors, MAX_TEXT)
+    if type_ == "self_assessment" and notes.strip():
+        errors.add("interview_notes", NOTES_FOR_MOCK)
     if service is not None and not errors:
         named = [ref for _, refs, _ in read for ref in refs]
         held = evidence_kinds.held(rosters.db, service.id, named)

@@ -254,3 +254,28 @@ def test_a_mock_inspection_is_named_as_such_with_its_independent_assessor(app, o
     assert part.gaps_text == "No gaps: no quality statement was scored 1 or 2."
     assert part.gaps.rows == []
     assert set(part.statements) == {"S1", "S2"}  # W1 noted, not assessed: no line
+    assert part.statements["S1"].line == "Mock inspection: 4 — Exceptional standard"
+
+
+def test_a_flagged_rationale_is_not_quoted_and_a_long_one_is_cut(app, org, client_as):
+    zone = ZoneInfo("Europe/London")
+    doc = self_assessment_doc(
+        org.care_home, {"S1": 2}, assessed_at=datetime(2026, 3, 2, 10, tzinfo=zone)
+    )
+    doc["data"]["statements"][0]["rationale"] = "Word " * 200  # 1,000 characters
+    [long] = client_as(org.manager)(doc)
+    assert long["status"] == "created"
+    part = _pack(app, org.care_home, date(2026, 1, 1), date(2026, 3, 31)).self_assessment
+    quoted = part.statements["S1"].rationale
+    assert len(quoted) == 400 and quoted.endswith("…") and quoted.startswith("Word Word")
+
+    flagged = self_assessment_doc(
+        org.care_home, {"S1": 2}, assessed_at=datetime(2026, 3, 3, 10, tzinfo=zone)
+    )
+    flagged["data"]["statements"][0]["rationale"] = "Mrs Jane Smith, NHS number 943 476 5919."
+    [result] = client_as(org.manager)(flagged)
+    assert result["status"] == "created"
+    part = _pack(app, org.care_home, date(2026, 1, 1), date(2026, 3, 31)).self_assessment
+    assert part.statements["S1"].rationale == (
+        "Rationale not quoted: it may name someone (see the self-assessment's page)."
+    )

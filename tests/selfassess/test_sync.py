@@ -288,6 +288,12 @@ def case_notes_too_long(org):
     return doc, "interview_notes", None
 
 
+def case_interview_notes_on_a_self_assessment(org):
+    # Shown only on a mock inspection's page: on a self-assessment they would be hidden text.
+    doc = self_assessment_doc(org.care_home, interview_notes="Asked two carers about nights.")
+    return doc, "interview_notes", documents.NOTES_FOR_MOCK
+
+
 def case_submitted_with_nothing_scored(org):
     doc = self_assessment_doc(org.care_home, {"S1": None, "W1": None})
     return doc, "statements", documents.NOTHING_SCORED
@@ -327,6 +333,7 @@ INVALID = [
     case_service_not_a_uuid,
     case_unknown_service,
     case_notes_too_long,
+    case_interview_notes_on_a_self_assessment,
     case_submitted_with_nothing_scored,
     case_submitted_with_no_statements,
     case_scored_without_rationale,
