@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.selfassess.record_views import api_bp as self_assessment_suggestions_api_bp
     from careobs.selfassess.record_views import bp as self_assessment_capture_bp
     from careobs.selfassess.views import bp as self_assessments_bp
+    from careobs.source import bp as source_bp
     from careobs.sync.views import bp as quarantine_bp
     from careobs.visits.views import bp as visits_bp
     from careobs.voice.views import bp as voice_bp
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
         self_assessment_suggestions_api_bp,
         self_assessments_bp,
         self_assessments_api_bp,
+        source_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -223,6 +225,7 @@ def register_template_helpers(app: Flask) -> None:
     from careobs.notifications.service import unread_count
     from careobs.org.settings import time_zone
     from careobs.push.delivery import deliver_after_response
+    from careobs.source import source_url
 
     @app.context_processor
     def inject_navigation():
@@ -232,6 +235,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "navigation_for": navigation_for,
             "careobs_version": __version__,
+            "source_url": source_url,
             "bell_count": bell_count,
         }
 

@@ -162,6 +162,9 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         # Push services careobs may send to although they are on http or a private address
         # (a push service on loopback for tests and development); any other must be public https.
         "PUSH_ALLOWED_ORIGINS": _env_origins("CAREOBS_PUSH_ALLOWED_ORIGINS"),
+        # Where the footer's "Source code" link goes (AGPL section 13): set it to your published
+        # copy if you change careobs; empty: the archive this process serves at /source.
+        "SOURCE_URL": os.environ.get("CAREOBS_SOURCE_URL", ""),
     }
 
 

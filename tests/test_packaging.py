@@ -31,6 +31,17 @@ page = client.get("/login")
 assert page.status_code == 200 and b"Log in" in page.data, page.status_code
 css = client.get("/static/css/app.css")
 assert css.status_code == 200 and b"--brand" in css.data, css.status_code
+# The source it serves (AGPL section 13) is the installed code, with its licence.
+import io, tarfile
+source = client.get("/source")
+assert source.status_code == 200, source.status_code
+with tarfile.open(fileobj=io.BytesIO(source.data), mode="r:gz") as tar:
+    names = set(tar.getnames())
+top = "careobs-" + careobs.__version__
+wanted = ("LICENSE", "careobs/source.py", "careobs/templates/base.html")
+wanted += ("careobs/migrations/env.py",)
+for name in wanted:
+    assert f"{top}/{name}" in names, (name, sorted(names)[:20])
 print("installed wheel OK")
 """
 
@@ -64,6 +75,7 @@ def test_wheel_contains_templates_static_and_migrations(wheel):
     assert "careobs/migrations/env.py" in names
     assert any(n.startswith("careobs/migrations/versions/") for n in names)
     assert "careobs/data/common-passwords.txt" in names
+    assert "careobs/LICENSE" in names
 
 
 def test_installed_wheel_serves_pages_and_migrates(wheel, tmp_path):

@@ -40,11 +40,12 @@ def only_a_quality_checker(user) -> bool:
 
 # What someone who is only a quality checker may open: their home, their account and
 # notifications, the device's API and app shell, the checkers' pages (which guard themselves),
-# the conversation form and their own conversations, and the easy-read co-audit form. Every
+# the conversation form and their own conversations, the easy-read co-audit form, and the
+# program's source (owed to every user). Every
 # other page answers 403 before its view runs, so a page that lists "nothing of yours" to any
 # logged-in user (a care worker's feedback list) is not shown to them at all.
 CHECKER_BLUEPRINTS = frozenset(
-    {"home", "accounts", "notifications", "api", "push", "pwa", "checkers"}
+    {"home", "accounts", "notifications", "api", "push", "pwa", "checkers", "source"}
 )
 # Pages are named by endpoint, never by path: a path prefix would also let through any page
 # added later under it.
