@@ -14,6 +14,7 @@ from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Organisation
 from tests.support.database import count
+from tests.support.demo import load_demo_once
 
 SOURCES = {
     starter.CARE_PLAN.name: ["NICE NG86"],
@@ -88,7 +89,7 @@ def test_careobs_init_publishes_the_starter_templates(runner, db):
 
 def test_the_demo_has_the_starter_templates(app, db):
     with app.app_context():
-        demo.load_demo(get_session())
+        load_demo_once(get_session())
     org = db.scalar(sa.select(Organisation).where(Organisation.name == demo.DEMO_ORG))
     assert_starter_templates(db, org.id)
 

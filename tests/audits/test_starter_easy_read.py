@@ -19,6 +19,7 @@ from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.db import get_session
 from careobs.org.models import Organisation
 from tests.support.database import count
+from tests.support.demo import load_demo_once
 
 ITEMS = [(t, item) for t in starter.TEMPLATES for _domain, items in t.domains for item in items]
 # Words a person supported would not use, or that name a form, not what happens to them.
@@ -131,7 +132,7 @@ def test_the_wording_follows_the_item_into_a_new_draft(app, db, org):
 
 def test_the_demo_has_the_wording(app, db):
     with app.app_context():
-        demo.load_demo(get_session())
+        load_demo_once(get_session())
     org = db.scalar(sa.select(Organisation).where(Organisation.name == demo.DEMO_ORG))
 
     care_plan = wording(db, org.id, starter.CARE_PLAN.name)

@@ -15,6 +15,7 @@ from careobs.coaudits.queries import co_audit_rows
 from careobs.demo import RIVERSIDE, load_demo
 from careobs.org.models import Person, Service
 from tests.support.database import count
+from tests.support.demo import load_demo_once
 
 TODAY = date(2026, 11, 27)
 
@@ -22,7 +23,7 @@ TODAY = date(2026, 11, 27)
 @pytest.fixture
 def demo(app, db):
     with app.app_context():
-        load_demo(db, today=TODAY)
+        load_demo_once(db, today=TODAY)
     db.expire_all()
 
 

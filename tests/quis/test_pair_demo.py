@@ -18,6 +18,7 @@ from careobs.org.models import Service
 from careobs.quis import calibration, calibration_history
 from careobs.quis.models import QuisPair, QuisSession
 from tests.support.database import count
+from tests.support.demo import load_demo_once
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def demo(app, db):
     with app.app_context():
-        logins = load_demo(db, today=TODAY)
+        logins = load_demo_once(db, today=TODAY)
     db.expire_all()
     return logins
 
@@ -146,7 +147,6 @@ def text_of(html_text: str) -> str:
 
 def test_the_demo_observer_finds_each_paired_session_and_its_result(app, db):
     from careobs.db import get_session
-    from tests.support.demo import load_demo_once
 
     with app.app_context():
         load_demo_once(get_session())
@@ -173,7 +173,6 @@ def test_the_demo_observer_finds_each_paired_session_and_its_result(app, db):
 
 def test_the_demo_manager_sees_the_calibration_section(app, db):
     from careobs.db import get_session
-    from tests.support.demo import load_demo_once
 
     with app.app_context():
         load_demo_once(get_session())
