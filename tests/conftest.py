@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 
@@ -48,6 +49,28 @@ def asset_dir(tmp_path_factory):
         os.environ["CAREOBS_ASSET_DIR"] = previous
 
 
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates shared by every test's app, in memory.
+
+    Each test builds its own app, and each app its own Jinja environment, which would compile
+    again every template the test renders (about 60 ms for the first page). Jinja checks each
+    stored template against its source's checksum, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(database_url, tmp_path, monkeypatch):
     """A careobs app on the test database, with CSRF on and a cheap password hash.
@@ -66,6 +89,7 @@ def app(database_url, tmp_path, monkeypatch):
         }
     )
     app.test_client_class = CsrfClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield app
     engine = app.extensions["careobs.engine"]
     empty_all_tables(engine)
