@@ -14,14 +14,7 @@ from tests.support.voice import draw_people
 homecare_manager = fixtures.homecare_manager
 
 
-@pytest.fixture
-def checker(data, org, db):
-    """Pat, a quality checker of Acme Homecare."""
-    user = data.user(
-        org.org, "pat@acme.test", "Pat (quality checker)", roles={org.homecare: "quality_checker"}
-    )
-    db.commit()
-    return user
+checker = fixtures.checker
 
 
 @pytest.fixture

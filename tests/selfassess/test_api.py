@@ -16,10 +16,7 @@ import pytest
 from careobs.selfassess import evidence
 from careobs.selfassess.ratings import KEY_OF
 from tests.api.test_openapi import resolve
-from tests.support import fixtures
 from tests.support.selfassess import self_assessment_doc, statement
-
-homecare_manager = fixtures.homecare_manager
 
 WHEN = datetime(2026, 11, 2, 10, 15, tzinfo=UTC)
 KEYS = ["safe", "effective", "caring", "responsive", "well_led"]
@@ -27,16 +24,6 @@ KEYS = ["safe", "effective", "caring", "responsive", "well_led"]
 
 def url(assessment_id) -> str:
     return f"/api/v1/self-assessments/{assessment_id}"
-
-
-@pytest.fixture
-def checker(data, org, db):
-    """Pat, a quality checker in homecare."""
-    user = data.user(
-        org.org, "pat@acme.test", "Pat Checker", roles={org.homecare: "quality_checker"}
-    )
-    db.commit()
-    return user
 
 
 @pytest.fixture

@@ -30,8 +30,6 @@ from tests.support.selfassess import self_assessment_doc
 from tests.support.web import PASSWORD
 from tests.sync.devices import SyncClient
 
-homecare_manager = fixtures.homecare_manager
-
 WHEN = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 GAPS = {"S3": 2, "W5": 1, "S1": 3, "E1": 4}  # S3 and W5 are gaps; C1 noted, not assessed
 

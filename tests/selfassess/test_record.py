@@ -11,22 +11,9 @@ import pytest
 from careobs.quis.models import QuisSession
 from careobs.selfassess.documents import NO_RATIONALE, NOTHING_SCORED
 from careobs.selfassess.ratings import KEY_OF
-from tests.support import fixtures
 
 RECORD = "/self-assessments/record"
 SUGGESTIONS = "/api/v1/self-assessments/suggestions"
-
-homecare_manager = fixtures.homecare_manager
-
-
-@pytest.fixture
-def checker(data, org, db):
-    """Pat, a quality checker of Acme Homecare (co-audits and conversations only)."""
-    user = data.user(
-        org.org, "pat@acme.test", "Pat (quality checker)", roles={org.homecare: "quality_checker"}
-    )
-    db.commit()
-    return user
 
 
 def person(org, who, request):

@@ -22,12 +22,9 @@ from careobs.permissions.selfassess import CLOSED, NO_MOCK, NOT_INDEPENDENT, NOT
 from careobs.selfassess import documents
 from careobs.selfassess.models import SelfAssessment, SelfAssessmentStatement
 from careobs.sync.models import QuarantinedDocument
-from tests.support import fixtures
 from tests.support.database import count
 from tests.support.selfassess import self_assessment_doc, statement
 from tests.support.sync import SYNC_URL, revise
-
-homecare_manager = fixtures.homecare_manager
 
 WHEN = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 

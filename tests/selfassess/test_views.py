@@ -19,10 +19,7 @@ import sqlalchemy as sa
 from careobs.actions.models import Action
 from careobs.selfassess.models import SelfAssessment
 from careobs.selfassess.ratings import KEY_OF
-from tests.support import fixtures
 from tests.support.selfassess import self_assessment_doc, statement
-
-homecare_manager = fixtures.homecare_manager
 
 INDEX = "/self-assessments/"
 BEFORE = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # 10:30 in London (summer time)
@@ -37,15 +34,6 @@ def stored(db, doc) -> SelfAssessment:
 def scores(**given) -> dict[str, int | None]:
     """Every statement scored 3 except those given."""
     return {**{c: 3 for c in KEY_OF}, **given}
-
-
-@pytest.fixture
-def checker(data, org, db):
-    user = data.user(
-        org.org, "pat@acme.test", "Pat Checker", roles={org.homecare: "quality_checker"}
-    )
-    db.commit()
-    return user
 
 
 @pytest.fixture

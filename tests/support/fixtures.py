@@ -71,6 +71,16 @@ def homecare_manager(data, org, db):
     return user
 
 
+@pytest.fixture
+def checker(data, org, db):
+    """Pat, a quality checker of Acme Homecare (co-audits and conversations only)."""
+    user = data.user(
+        org.org, "pat@acme.test", "Pat (quality checker)", roles={org.homecare: "quality_checker"}
+    )
+    db.commit()
+    return user
+
+
 # -- the feedback loop ---------------------------------------------------------------------------
 
 
