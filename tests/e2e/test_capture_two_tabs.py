@@ -107,6 +107,8 @@ def test_a_record_submitted_in_one_tab_is_not_turned_back_into_a_draft_by_anothe
     context.set_offline(True)
     a.get_by_role("button", name="Submit", exact=True).click()
     expect(a.locator("[data-submitted]")).to_have_text(WAITING)
+    # The flush that found no connection has put it back to waiting.
+    wait_until(a, f"async (id) => (await ({_DOC})(id))?.waitReason === 'offline'", doc_id)
     submitted = a.evaluate(_DOC, doc_id)
     assert (submitted["state"], submitted["revision"], submitted["data"]["status"]) == (
         "waiting",
