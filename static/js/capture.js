@@ -62,7 +62,8 @@ export const CHANGED_ELSEWHERE = "This record was changed in another tab or wind
 // field saves on every keystroke without waiting, and two writes at once would each carry the
 // same updatedAt, so the second would look like another tab's.
 let saving = Promise.resolve();
-let pending = 0;
+let pending = 0;  // saves asked for and not finished
+let asked = 0;  // saves ever asked for
 // Copies of a record found out of date by a save: saves still queued for them are dropped.
 const outdated = new WeakSet();
 
@@ -73,6 +74,7 @@ const outdated = new WeakSet();
 export function save() {
   const target = doc;
   pending += 1;
+  asked += 1;
   const turn = saving.then(() => write(target)).finally(() => { pending -= 1; });
   saving = turn.catch(() => {});
   return turn;
@@ -175,8 +177,10 @@ async function route() {
 async function followOtherTabs() {
   if (pending) return;
   const open = doc;
+  const before = asked;
   const stored = await outbox.getDocument(userId, open.id);
-  if (pending || doc !== open || !stored || stored.updatedAt === open.updatedAt) return;
+  // A save begun meanwhile may have written after this read: the store is then ahead of it.
+  if (asked !== before || doc !== open || !stored || stored.updatedAt === open.updatedAt) return;
   outdated.add(open);
   doc = stored;
   screen.open();
