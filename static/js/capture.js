@@ -55,9 +55,56 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Store the open record at once: every tap is on the device before anything else happens. */
-export async function save() {
-  doc = await outbox.saveDocument(userId, doc);
+export const CHANGED_ELSEWHERE = "This record was changed in another tab or window: it now shows the latest. "
+  + "Make your last change again.";
+
+// Saves run one after another, each writing the open record as it is when its turn comes: a
+// field saves on every keystroke without waiting, and two writes at once would each carry the
+// same updatedAt, so the second would look like another tab's.
+let saving = Promise.resolve();
+let pending = 0;  // saves asked for and not finished
+let asked = 0;  // saves ever asked for
+// Copies of a record found out of date by a save: saves still queued for them are dropped.
+const outdated = new WeakSet();
+
+/** Store the open record at once: every tap is on the device before anything else happens.
+ * Resolves to false when the record had changed in another tab or window since this page read
+ * it: nothing is written, the page now shows the stored record and says so (the outbox never
+ * lets a stale copy overwrite newer work, nor turn a submitted record back into a draft). */
+export function save() {
+  const target = doc;
+  pending += 1;
+  asked += 1;
+  const turn = saving.then(() => write(target)).finally(() => { pending -= 1; });
+  saving = turn.catch(() => {});
+  return turn;
+}
+
+async function write(target) {
+  if (outdated.has(target)) return false;
+  try {
+    const record = await outbox.saveDocument(userId, target);
+    // The same object stays the open record (a screen may have changed it meanwhile): it takes
+    // what the store added, so that its next save is known to follow this one.
+    for (const key of ["attempts", "nextAttemptAt", "createdAt", "updatedAt"]) target[key] = record[key];
+    return true;
+  } catch (error) {
+    if (!error?.conflict) throw error;
+    outdated.add(target);
+    if (doc === target) await showStored(error.stored, CHANGED_ELSEWHERE);
+    return false;
+  }
+}
+
+/** Replace the open record by the stored one (another tab or window changed it) and redraw. */
+async function showStored(stored, message) {
+  if (!stored) {
+    await route();  // sent or discarded meanwhile: the page says where it is
+    return;
+  }
+  doc = stored;
+  screen.open();
+  problem(message);
 }
 
 /** Open a new draft: saved first, then routed to like any other record on the device. */
@@ -124,6 +171,21 @@ async function route() {
   screen.open();
 }
 
+/** A draft open here that another tab or window changed (or submitted) is redrawn from the
+ * store rather than kept as a stale copy. Not while this page is saving: its own writes are
+ * announced too, and the store is then ahead of `doc` only until the save returns. */
+async function followOtherTabs() {
+  if (pending) return;
+  const open = doc;
+  const before = asked;
+  const stored = await outbox.getDocument(userId, open.id);
+  // A save begun meanwhile may have written after this read: the store is then ahead of it.
+  if (asked !== before || doc !== open || !stored || stored.updatedAt === open.updatedAt) return;
+  outdated.add(open);
+  doc = stored;
+  screen.open();
+}
+
 // ---- Submit, then sync ---------------------------------------------------------------------
 
 /** The stored copy of the open record, or (once the server has it and the outbox let go) "synced". */
@@ -139,7 +201,7 @@ export async function submitAndSync(whileSending = renderSubmitted) {
   doc.state = "waiting";
   doc.nextAttemptAt = 0;
   doc.waitReason = "";
-  await save();
+  if (!(await save())) return;
   whileSending();
   await syncNow({ force: true });
   await reload();
@@ -201,7 +263,12 @@ export async function runCapture(kind) {
   screen.wire();
   window.addEventListener("hashchange", route);
   outbox.onChange(async () => {
-    if (!doc || !screen.followsSync()) return;
+    if (!doc) return;
+    if (doc.state === "draft") {
+      await followOtherTabs();
+      return;
+    }
+    if (!screen.followsSync()) return;
     await reload();
     renderSubmitted();
   });
@@ -220,7 +287,7 @@ const STATE_TEXT = {
 };
 
 // A record that needs attention shows the server's reason and can be retried or removed.
-function deviceRecord(record) {
+function deviceRecord(record, panel) {
   const state = el("p", { class: "hint", text: `${STATE_TEXT[record.state] || record.state}${record.message ? `: ${record.message}` : ""}` });
   const page = KINDS[record.kind]?.pageOf?.(record) || KINDS[record.kind]?.recordPage || "";
   const link = el("a", { href: `${page}#${record.id}`, text: record.label || record.kind });
@@ -228,7 +295,12 @@ function deviceRecord(record) {
   if (record.state === "attention") {
     const retry = el("button", { type: "button", class: "button small", text: "Try again" });
     retry.addEventListener("click", async () => {
-      await outbox.saveDocument(userId, { ...record, state: "waiting", message: "", nextAttemptAt: 0, waitReason: "" });
+      try {
+        await outbox.saveDocument(userId, { ...record, state: "waiting", message: "", nextAttemptAt: 0, waitReason: "" });
+      } catch (error) {
+        if (!error?.conflict) throw error;
+        return renderDeviceRecords(panel);  // changed meanwhile: show it as it is now
+      }
       await syncNow({ force: true });
     });
     const remove = el("button", { type: "button", class: "button small", text: "Remove from this device" });
@@ -246,7 +318,7 @@ async function renderDeviceRecords(panel) {
   const records = await outbox.listDocuments(userId);
   const history = (await outbox.history(userId)).slice(0, 10);
   panel.hidden = false;
-  panel.querySelector("[data-current]").replaceChildren(...records.map(deviceRecord));
+  panel.querySelector("[data-current]").replaceChildren(...records.map((r) => deviceRecord(r, panel)));
   panel.querySelector("[data-current-empty]").hidden = records.length > 0;
   panel.querySelector("[data-history]").replaceChildren(...history.map((h) => {
     const when = new Date(h.syncedAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });

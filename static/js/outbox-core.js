@@ -51,6 +51,26 @@
 
   const listeners = [];
 
+  /* saveDocument refused to write over a record changed since the writer read it; `stored`
+     is the record as it is now (undefined if it is no longer on the device). */
+  class Conflict extends Error {
+    constructor(stored) {
+      super("This record was changed elsewhere since it was read.");
+      this.name = "OutboxConflict";
+      this.conflict = true;
+      this.stored = stored;
+    }
+  }
+
+  /* Whether writing `doc` would lose what is stored: a later revision, a record no longer a
+     draft, or any change since the writer's copy was read (its updatedAt). */
+  function overwrites(stored, doc) {
+    if (!stored) return Boolean(doc.updatedAt);  // gone (sent or discarded) since it was read
+    if ((stored.revision || 0) > (doc.revision || 0)) return true;
+    if (stored.state !== "draft" && doc.state === "draft") return true;
+    return stored.updatedAt !== doc.updatedAt;
+  }
+
   /* Tell this page (listeners) and other tabs and the worker (channel) that data changed. */
   function announce(userId) {
     const message = { type: "changed", userId };
@@ -104,14 +124,35 @@
       return withDb(userId, (db) => db.getAll("documents"));
     },
 
-    /* Save a document at once (every tap): the caller's copy is what is stored. */
+    /* Save a document at once (every tap): the caller's copy is what is stored, unless the
+       stored record changed since the caller read it (another tab or window wrote it, or it
+       was submitted meanwhile). Then nothing is written and a Conflict is thrown carrying the
+       stored record (undefined if it is gone). The caller's copy is the record this returned
+       last (or getDocument read), so it carries the stored updatedAt; a new record has none.
+       A record that is no longer a draft is never made one again, nor given back a lower
+       revision. The outbox's own updates (sending, back-off, attention) keep updatedAt, so a
+       page's copy of a draft stays current through them. */
     async saveDocument(userId, doc) {
-      const now = new Date().toISOString();
-      const record = { attempts: 0, nextAttemptAt: 0, createdAt: now, ...doc, updatedAt: now };
-      await withDb(userId, (db) => db.put("documents", record));
+      const record = await withDb(userId, async (db) => {
+        const tx = db.transaction("documents", "readwrite");
+        const stored = await tx.store.get(doc.id);
+        if (overwrites(stored, doc)) {
+          await tx.done;
+          throw new Conflict(stored);
+        }
+        // Strictly later than the copy it replaces, even within the same millisecond.
+        const at = Math.max(Date.now(), stored ? Date.parse(stored.updatedAt) + 1 || 0 : 0);
+        const now = new Date(at).toISOString();
+        const next = { attempts: 0, nextAttemptAt: 0, createdAt: now, ...doc, updatedAt: now };
+        await tx.store.put(next);
+        await tx.done;
+        return next;
+      });
       announce(userId);
       return record;
     },
+
+    Conflict,
 
     async deleteDocument(userId, id) {
       await withDb(userId, (db) => db.delete("documents", id));

@@ -173,8 +173,13 @@ function drawRatings() {
   const scores = Object.fromEntries(doc.data.statements.map((s) => [s.code, s.score]));
   for (const { key, name, codes } of keyQuestions()) {
     const line = lineOf(name, keyQuestion(codes, scores));
-    $(`[data-kq-line="${key}"]`).textContent = line;
-    $(`[data-kq-short="${key}"]`).textContent = line.slice(name.length + 2);
+    // The line is a live region: rewritten unchanged, a screen reader may read it out again, and
+    // one tap would be announced for every key question.
+    const live = $(`[data-kq-line="${key}"]`);
+    if (live.textContent !== line) live.textContent = line;
+    const short = $(`[data-kq-short="${key}"]`);
+    const rest = line.slice(name.length + 2);
+    if (short.textContent !== rest) short.textContent = rest;
   }
 }
 
@@ -210,16 +215,23 @@ function showForm() {
 // A field's input event also re-runs its privacy check; it must not save when drawn.
 let drawing = false;
 
+// What Python's str.strip() removes (the server's test of "has a rationale"): JavaScript's trim()
+// also removes U+FEFF but keeps U+001C-U+001F and U+0085, so it would disagree with the server.
+const BLANK = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+
+/** Whether the text has anything in it besides what the server strips away. */
+const written = (text) => !BLANK.test(text || "");
+
 /** The statements as sent: those with a score, a rationale or evidence. */
 function sendable() {
-  return doc.data.statements.filter((s) => s.score || s.rationale.trim() || s.evidence.length);
+  return doc.data.statements.filter((s) => s.score || written(s.rationale) || s.evidence.length);
 }
 
 async function submit() {
   const scored = doc.data.statements.filter((s) => s.score);
   const errors = [];
   if (!scored.length) errors.push(el("li", { text: NOTHING_SCORED }));
-  for (const s of scored.filter((x) => !x.rationale.trim())) {
+  for (const s of scored.filter((x) => !written(x.rationale))) {
     errors.push(el("li", {}, el("a", { href: `#r-${s.code}`, text: `${s.code}: ${NO_RATIONALE}` })));
   }
   $("[data-submit-errors]").replaceChildren(...errors);

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from careobs.db import get_session
-from careobs.selfassess.documents import NO_RATIONALE
+from careobs.selfassess.documents import MAX_TEXT, NO_RATIONALE
 from careobs.selfassess.models import SelfAssessment
 from tests.e2e.waits import bootstrap_on_device, wait_until
 
@@ -235,3 +235,53 @@ def test_a_mock_inspection_with_interview_notes_moving_around_by_the_jump_list(
             )
         )
     assert notes_stored == "Spoke to R03 about the menu; two staff interviewed."
+
+
+# Counts the writes to each key question's live line (a rewrite, even to the same words, is a
+# change a screen reader may announce).
+COUNT_LINE_WRITES = """() => {
+  window.lineWrites = {};
+  for (const line of document.querySelectorAll("[data-kq-line]")) {
+    window.lineWrites[line.dataset.kqLine] = 0;
+    new MutationObserver((changes) => { window.lineWrites[line.dataset.kqLine] += changes.length; })
+      .observe(line, { childList: true, characterData: true, subtree: true });
+  }
+}"""
+
+
+def test_the_form_holds_to_the_servers_limits_and_announces_only_the_line_that_changed(open_page):
+    page = open_page(width=1024, height=768, as_user="admin")
+    page.goto(RECORD)
+    page.get_by_label("Service assessed").select_option(label=ROSEWOOD)
+    page.get_by_role("radio", name="Mock inspection").check()
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("#sa-form")).to_be_visible()
+
+    # Every rationale and the interview notes stop at the server's limit (MAX_TEXT).
+    limits = page.eval_on_selector_all(
+        "#sa-form textarea", "(areas) => areas.map((a) => [a.id, a.maxLength])"
+    )
+    assert len(limits) == 35  # 34 quality statements and the interview notes
+    assert {limit for _, limit in limits} == {MAX_TEXT}
+    assert ["sa-notes", MAX_TEXT] in limits
+
+    # One tap rewrites one key question's line, not all five.
+    page.evaluate(COUNT_LINE_WRITES)
+    score(page, "S1", "3")
+    expect(page.locator('[data-kq-line="safe"]')).to_have_text(
+        "Safe: 1 of 8 statements assessed, 3 of 4 = 75%: Good, lower threshold"
+    )
+    writes = page.evaluate("() => window.lineWrites")
+    assert writes["safe"] >= 1
+    assert {key: n for key, n in writes.items() if key != "safe"} == {
+        "effective": 0,
+        "caring": 0,
+        "responsive": 0,
+        "well_led": 0,
+    }
+
+    # A rationale only of what Python's strip() removes (JavaScript's trim() keeps U+001C to
+    # U+001F and U+0085) is no rationale, on the device as on the server.
+    page.locator("#r-S1").fill("\x1c\x1d\x1e\x1f\x85 ")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("[data-submit-errors]")).to_have_text(f"S1: {NO_RATIONALE}")
