@@ -8,6 +8,7 @@ tables, so tests never depend on each other.
 from __future__ import annotations
 
 import os
+import re
 
 import jinja2
 import pytest
@@ -20,6 +21,20 @@ from tests.factories import DataBuilder
 from tests.support.database import empty_all_tables, test_database_url
 from tests.support.sync import SyncApi
 from tests.support.web import PASSWORD, Auth, CsrfClient
+
+# A random (version 4) UUID in a test's id: such ids differ between processes, and pytest-xdist
+# refuses to run when its workers collect different tests (`make test` runs two or more).
+RANDOM_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Refuse a parametrized id made from a random UUID (use a fixed one: uuid5)."""
+    random_ids = [item.nodeid for item in items if RANDOM_UUID.search(item.nodeid)]
+    if random_ids:
+        raise pytest.UsageError(
+            "test ids must be the same in every worker; these hold a random UUID (use a fixed"
+            " one, e.g. uuid.uuid5(uuid.NAMESPACE_URL, 'unknown')):\n" + "\n".join(random_ids)
+        )
 
 
 @pytest.fixture(scope="session")
