@@ -11,6 +11,7 @@ from careobs.capture import events, kinds
 from careobs.feedback import service as feedback
 from careobs.notifications import service as notifications
 from careobs.quis import service as quis
+from careobs.selfassess import service as selfassess
 from careobs.visits import service as visits
 from careobs.voice import service as voice
 
@@ -81,7 +82,10 @@ def test_the_app_factory_wires_each_kind_once_in_todays_order(app):
         "spot_check": visits.KIND,
         "audit": audits.KIND,
         "conversation": voice.KIND,
+        "self_assessment": selfassess.KIND,
     }
+    # A self-assessment's gaps wait for a manager to raise them: nothing follows submission.
+    assert receivers(events.record_submitted, "self_assessment") == []
 
 
 def test_a_different_kind_cannot_take_a_registered_name(app):
