@@ -145,6 +145,17 @@ def _close_context_session(_exc) -> None:
         session.close()
 
 
+def refresh_statistics(db: Session) -> None:
+    """After a bulk load (the demo): PostgreSQL plans each query from table statistics that
+    autovacuum refreshes only a minute or more later. Until then it takes the new rows for
+    empty tables and may pick a plan that runs for minutes (the co-audit comparison did, right
+    after the demo loaded). So: ANALYZE now, committed. SQLite keeps no such statistics."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.commit()
+        db.execute(sa.text("ANALYZE"))
+        db.commit()
+
+
 def lock_for_writing(db: Session, column: sa.ColumnElement, row_id: int) -> None:
     """Make the transactions that change what hangs off one row wait for each other, so each
     reads what the one before wrote (``lock_for_writing(db, Organisation.id, org_id)``).

@@ -18,7 +18,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from careobs.accounts.models import User
-from careobs.db import Base
+from careobs.db import Base, refresh_statistics
 from careobs.demo import DEMO_ORG, load_demo
 from careobs.org.models import Organisation, Service, StaffMember
 from tests.support.demo import load_demo_once
@@ -97,6 +97,7 @@ def two_organisations(db) -> tuple[dict[str, str], dict[str, str]]:
     db.commit()
     load_demo(db)
     db.commit()
+    refresh_statistics(db)  # as `careobs demo` does: PostgreSQL plans from fresh statistics
     demo = db.scalar(sa.select(Organisation.id).where(Organisation.name == DEMO_ORG))
     return public_ids(db, other.id), public_ids(db, demo)
 

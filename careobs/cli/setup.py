@@ -14,7 +14,7 @@ from careobs.checklists import service as checklists
 from careobs.cli.organisations import organisation_named
 from careobs.cli.push import ensure_push_keys
 from careobs.cli.users import email_ok, named, password_ok
-from careobs.db import get_engine, get_session
+from careobs.db import get_engine, get_session, refresh_statistics
 from careobs.demo import DEMO_PASSWORD, load_demo
 from careobs.demo_large import LARGE_ORG, LOGINS, LargeDemoExists, generate
 from careobs.org.models import Organisation
@@ -78,6 +78,7 @@ def demo(size: str) -> None:
         _demo_large(DEMO_PASSWORD)
         return
     logins = load_demo(get_session())
+    refresh_statistics(get_session())
     ensure_push_keys("mailto:admin@demo.test")
     click.echo("Demo Care Group is ready. Log in at http://127.0.0.1:5000 with:")
     for email, role in logins:
@@ -94,6 +95,7 @@ def _demo_large(password: str) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(str(exc))
     else:
+        refresh_statistics(get_session())
         minutes, seconds = divmod(round(made.seconds), 60)
         click.echo(f"Generated in {minutes} min {seconds} s.")
     ensure_push_keys("mailto:admin@large.test")

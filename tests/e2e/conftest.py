@@ -346,7 +346,7 @@ def live_server(database_url) -> Iterator[LiveServer]:
     """careobs with the demo organisation, served on 127.0.0.1 on a free port for this package."""
     from werkzeug.serving import make_server
 
-    from careobs.db import get_session
+    from careobs.db import get_session, refresh_statistics
 
     app = create_app(
         {
@@ -363,6 +363,7 @@ def live_server(database_url) -> Iterator[LiveServer]:
     empty_all_tables(engine)
     with app.app_context():
         load_demo(get_session())
+        refresh_statistics(get_session())
     server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="careobs-e2e", daemon=True)
     thread.start()

@@ -14,6 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.db import refresh_statistics
 from careobs.demo import load_demo
 from careobs.models import Base
 
@@ -40,6 +41,7 @@ def load_demo_once(db: Session, today: date | None = None) -> list:
             for table in Base.metadata.sorted_tables
         ]
         _KEPT[key] = (rows, logins)
+        refresh_statistics(db)
         return logins
     rows, logins = kept
     for table, table_rows in rows:
@@ -48,6 +50,7 @@ def load_demo_once(db: Session, today: date | None = None) -> list:
     if engine.dialect.name == "postgresql":
         _restart_sequences(db, rows)
     db.commit()
+    refresh_statistics(db)
     return logins
 
 
