@@ -82,6 +82,28 @@ class User(PublicIdMixin, Base):
         self.session_token = new_session_token()
 
 
+class LoginSession(Base):
+    """One login on one device, from the login form to logging out (or the password changing).
+
+    The session cookie names it, and only an open one lets the cookie in: a copy of the cookie
+    set again by a request still in flight when the user logged out (a shared phone's page
+    warming its offline copies) logs nobody back in. Also the user's login history.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(
+        sa.String(32), primary_key=True, default=lambda: secrets.token_hex(16)
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended: "logout", "password" (changed or reset: every session ends), "deactivated".
+    ended_by: Mapped[str | None] = mapped_column(sa.String(16))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+
+
 class Membership(Base):
     """A user's role in one service: manager, supervisor, staff or quality checker."""
 

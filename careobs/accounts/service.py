@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from careobs.accounts.links import SignedLink
-from careobs.accounts.models import LoginFailure, Membership, User
+from careobs.accounts.models import LoginFailure, LoginSession, Membership, User
 from careobs.audit.service import record, record_about
 from careobs.db import utcnow
 from careobs.security import hash_password, verify_password
@@ -126,6 +126,7 @@ def set_password(
     """
     user.password_hash = hash_password(password)
     user.rotate_session_token()
+    end_login_sessions(session, user, "password")
     session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
     record_about(session, action, user, actor=user)
 
@@ -218,5 +219,34 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:
         user.rotate_session_token()
+        end_login_sessions(session, user, "deactivated")
     action = "user_reactivated" if active else "user_deactivated"
     record_about(session, action, user, actor=actor)
+
+
+def open_login_session(session: Session, user: User, *, ip: str | None, user_agent: str) -> str:
+    """Start one login on one device; its id goes in the session cookie."""
+    login = LoginSession(user_id=user.id, ip=ip, user_agent=user_agent[:200] or None)
+    session.add(login)
+    session.flush()
+    return login.id
+
+
+def end_login_session(session: Session, login_id: str | None) -> None:
+    """End one login (logging out): its cookie, or any copy of it, no longer lets anyone in."""
+    if login_id:
+        session.execute(
+            sa.update(LoginSession)
+            .where(LoginSession.id == login_id, LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), ended_by="logout")
+        )
+
+
+def end_login_sessions(session: Session, user: User, ended_by: str) -> None:
+    """End every open login of a user (the session token changes too, which alone would do;
+    this keeps their login history true)."""
+    session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_by=ended_by)
+    )

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, request, session, url_for
 
-from careobs.accounts.models import User
+from careobs.accounts.models import LoginSession, User
 from careobs.db import get_session
 from careobs.errors import error_response, wants_json
 from careobs.extensions import login_manager
 
+# The session cookie's key naming the login (a LoginSession) it belongs to.
+LOGIN_KEY = "login"
+
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    """The active user owning this session token; a deactivated user's sessions simply end."""
+    """The active user owning this session token, on a login still open (not logged out); a
+    deactivated user's sessions simply end."""
+    login_id = session.get(LOGIN_KEY)
+    if not isinstance(login_id, str):
+        return None
     return get_session().scalar(
-        sa.select(User).where(User.session_token == session_token, User.active.is_(True))
+        sa.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.session_token == session_token,
+            User.active.is_(True),
+            LoginSession.id == login_id,
+            LoginSession.ended_at.is_(None),
+        )
     )
 
 

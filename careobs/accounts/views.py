@@ -14,6 +14,7 @@ from careobs.accounts.forms import (
     LoginForm,
     ResetPasswordForm,
 )
+from careobs.accounts.session import LOGIN_KEY
 from careobs.audit.service import record
 from careobs.db import get_session
 from careobs.push.service import forget_subscription
@@ -35,9 +36,17 @@ def safe_next(target: str | None) -> str:
 
 
 def start_session(user) -> None:
-    """Log in with a permanent cookie, so closing the phone app does not log the user out."""
+    """Log in with a permanent cookie, so closing the phone app does not log the user out.
+
+    The cookie names a new login (committed here), which logging out ends."""
+    db = get_session()
+    login_id = service.open_login_session(
+        db, user, ip=request.remote_addr, user_agent=request.user_agent.string
+    )
+    db.commit()
     session.clear()
     session.permanent = True
+    session[LOGIN_KEY] = login_id
     login_user(user)
 
 
@@ -76,6 +85,7 @@ def logout():
         endpoint = request.form.get("push_endpoint", "")
         if endpoint:
             forget_subscription(db, current_user, endpoint)
+        service.end_login_session(db, session.get(LOGIN_KEY))
         db.commit()
     logout_user()
     session.clear()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from werkzeug.http import parse_date
 
 from careobs.accounts import service
-from careobs.accounts.models import LoginFailure, User
+from careobs.accounts.models import LoginFailure, LoginSession, User
 from careobs.audit.models import AuditEvent
 from tests.support.web import PASSWORD
 
@@ -234,6 +234,47 @@ def test_logout_ends_the_session_and_is_audited(client, auth, db, data):
     assert not is_logged_in(client)
     [event] = audit_events(db, "logout")
     assert event.actor_id == acme.supervisor.id
+
+
+def test_a_copy_of_the_cookie_from_before_logging_out_no_longer_logs_in(client, auth, db, data):
+    """A request in flight when the user logged out sets the old cookie again (the session is
+    refreshed on every response): it must not log them back in."""
+    acme = data.organisation()
+    auth.login(acme.supervisor)
+    before = client.get_cookie("session", domain="careobs.test").value
+    client.post("/logout")
+    client.set_cookie("session", before, domain="careobs.test")
+    assert not is_logged_in(client)
+    db.expire_all()
+    [login] = db.scalars(sa.select(LoginSession)).all()
+    assert (login.user_id, login.ended_by) == (acme.supervisor.id, "logout")
+    assert login.ended_at is not None
+
+
+def test_logging_out_on_one_device_leaves_the_other_logged_in(app, client, auth, data):
+    acme = data.organisation()
+    auth.login(acme.supervisor)
+    other = app.test_client()
+    other.post("/login", data={"email": acme.supervisor.email, "password": PASSWORD})
+    assert is_logged_in(other)
+    client.post("/logout")
+    assert not is_logged_in(client)
+    assert is_logged_in(other)
+
+
+def test_changing_the_password_ends_every_login_in_the_history(app, client, auth, db, data):
+    acme = data.organisation()
+    other = app.test_client()
+    other.post("/login", data={"email": acme.supervisor.email, "password": PASSWORD})
+    auth.login(acme.supervisor)
+    with app.app_context():
+        user = db.get(User, acme.supervisor.id)
+        service.set_password(db, user, "a-new-password-that-is-long")
+        db.commit()
+    assert not is_logged_in(other)
+    db.expire_all()
+    ended = db.scalars(sa.select(LoginSession.ended_by).order_by(LoginSession.started_at)).all()
+    assert ended == ["password", "password"]
 
 
 def test_logout_by_get_is_not_allowed_and_keeps_the_session(client, auth, data):
