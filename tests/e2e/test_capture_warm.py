@@ -112,8 +112,9 @@ def test_pages_kept_for_one_user_are_gone_before_another_user_is_warmed(open_app
 def test_logging_out_with_records_kept_on_the_device_forgets_the_pages(open_app, live_server):
     """The unsent records stay for this user's next login, but the pages go: offline they would
     open this user's outbox to whoever uses the device next."""
-    context = open_app(as_user="supervisor")
+    context = open_app()
     page = context.new_page()
+    live_server.login(page, "supervisor")  # its own login: logging out ends only this one
     open_recorder(page)
     wait_until(page, f"async () => ({WARMED_FOR})() .then((v) => v && v.endsWith(' ' + {USER}))")
     user_db = f"careobs-user-{supervisor_uuid(live_server)}"

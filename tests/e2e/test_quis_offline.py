@@ -539,8 +539,9 @@ def test_an_expired_login_keeps_the_outbox_and_resumes_after_logging_in(open_app
 def test_logging_out_warns_about_unsent_records_and_forgets_the_device_once_sent(
     open_app, live_server
 ):
-    context = open_app(as_user="supervisor")
+    context = open_app()
     page = context.new_page()
+    live_server.login(page, "supervisor")  # its own login: logging out ends only this one
     open_recorder(page)
     user_db = f"careobs-user-{supervisor_uuid(live_server)}"
     doc_id = start_session(page, ("R04",))
