@@ -60,6 +60,11 @@ STATEMENTS: dict[str, str] = {
 }
 """Every code with its label, e.g. ``"S6": "Safe — Safe and effective staffing"``."""
 
+NAMES: dict[str, str] = {
+    code: name for statements in QUALITY_STATEMENTS.values() for code, name in statements.items()
+}
+"""Every code with the statement's own name, e.g. ``"S6": "Safe and effective staffing"``."""
+
 # What an action agreed at a monitoring visit usually evidences: staffing is being made safe,
 # and the provider learns and improves.
 VISIT_ACTION_TAGS = ["S6", "W7"]

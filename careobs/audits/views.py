@@ -99,7 +99,14 @@ def _check_named(db, checker: bool) -> None:
     named = args.get("compare_with")
     if named is not None:
         try:
-            staff_audit = db.scalar(sa.select(Audit).where(Audit.uuid == uuid.UUID(named)))
+            # Another organisation's audit is, to this user, not on the server: answered as
+            # an id only on the device would be, so the page tells nothing of its existence.
+            staff_audit = db.scalar(
+                sa.select(Audit).where(
+                    Audit.uuid == uuid.UUID(named),
+                    Audit.organisation_id == current_user.organisation_id,
+                )
+            )
         except ValueError:
             abort(404)
         if staff_audit is not None and not may_open_co_audit_form(current_user, staff_audit):

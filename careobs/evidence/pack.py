@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from careobs.actions.cqc import QUALITY_STATEMENTS
+from careobs.actions.cqc import NAMES, QUALITY_STATEMENTS
 from careobs.dashboards.filters import Scope, whole_services
 from careobs.db import utcnow
 from careobs.evidence.audits import UNMAPPED_TITLE, audit_evidence, audits_note, unmapped_note
@@ -70,11 +70,7 @@ def build(db: Session, service: Service, first: date, last: date, today: date) -
     Coverage builds links to workers' pages, so call this inside a request context.
     """
     scope = scope_for(db, service, first, last)
-    statements = {
-        code: Statement(code, name)
-        for by_code in QUALITY_STATEMENTS.values()
-        for code, name in by_code.items()
-    }
+    statements = {code: Statement(code, name) for code, name in NAMES.items()}
     counts: dict[str, int] = {}
 
     def add(code: str, item: Item) -> None:

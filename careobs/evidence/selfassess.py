@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from careobs.actions.cqc import QUALITY_STATEMENTS
+from careobs.actions.cqc import NAMES
 from careobs.dashboards.tables import Column, Table
 from careobs.days import local_midnight
 from careobs.evidence.charts import Bar, Chart, Line, Series, bar_chart
@@ -29,7 +29,6 @@ from careobs.wording import plural
 
 TITLE = "Self-assessment and action plan"
 NO_ACTION = "No action yet"
-NAMES = {code: name for by_code in QUALITY_STATEMENTS.values() for code, name in by_code.items()}
 # Where each band above inadequate begins, labelled: "63%: good".
 BAND_LINES = tuple(
     Line(low, f"{low}%: {ratings.RATINGS[rating].lower()}")

@@ -22,12 +22,11 @@ from careobs.permissions import (
     compliment_services,
     dashboard_services,
     is_quality_checker,
-    may_assess_any,
     may_complete_any_audit,
-    may_open_self_assessments,
     only_a_quality_checker,
     planning_services,
     roles_by_service,
+    self_assessment_reach,
     service_ids_select,
     services_checked_by,
     services_select,
@@ -90,14 +89,15 @@ def index():
 def _self_assessment(db) -> dict:
     """The self-assessment panel: for who may read or record one, with the services whose
     latest self-assessment still has gaps without an action (for who may raise them)."""
-    if not may_open_self_assessments(db, current_user):
+    reach = self_assessment_reach(db, current_user)
+    if not reach.opens:
         return {"self_assessment": None}
     managed = visible_self_assessments(current_user).where(
         SelfAssessment.service_id.in_(service_ids_select(current_user, MANAGE))
     )
     return {
         "self_assessment": {
-            "may_start": may_assess_any(db, current_user),
+            "may_start": reach.may_start,
             "open_gaps": selfassess.open_gaps(db, managed),
         }
     }

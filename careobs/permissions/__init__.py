@@ -163,9 +163,9 @@ from careobs.permissions.selfassess import (
     assessment_refusal,
     get_visible_self_assessment,
     may_assess_any,
-    may_open_self_assessments,
     may_raise_gap_actions,
     may_view_self_assessment,
+    self_assessment_reach,
     visible_self_assessments,
 )
 from careobs.permissions.staff import own_staff_ids
@@ -271,7 +271,6 @@ __all__ = [
     "may_make_evidence_pack",
     "may_manage_record",
     "may_open_co_audit_form",
-    "may_open_self_assessments",
     "may_plan_audits",
     "may_raise_gap_actions",
     "may_record_compliment",
@@ -306,6 +305,7 @@ __all__ = [
     "require",
     "roles_by_service",
     "sees_unreleased_visits_of",
+    "self_assessment_reach",
     "service_ids_select",
     "services_checked_by",
     "services_select",

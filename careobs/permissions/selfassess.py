@@ -12,6 +12,7 @@ its service (admins: the whole organisation), who also raise the actions for its
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -104,8 +105,21 @@ def may_raise_gap_actions(user, assessment: SelfAssessment) -> bool:
     return assessment.status == "submitted" and can_manage_service(user, assessment.service)
 
 
-def may_open_self_assessments(db: Session, user) -> bool:
-    """Whether the self-assessments list (and its place in the navigation) is for the user:
-    they may read at least one, or record one somewhere."""
+@dataclass(frozen=True)
+class SelfAssessmentReach:
+    """What the self-assessments are to one user: whether they may read any, and record one."""
+
+    may_read_any: bool
+    may_start: bool
+
+    @property
+    def opens(self) -> bool:
+        """Whether the self-assessments list (and the home page's panel) is for them."""
+        return self.may_read_any or self.may_start
+
+
+def self_assessment_reach(db: Session, user) -> SelfAssessmentReach:
+    """Whether the user may read at least one self-assessment, and record one somewhere (each
+    worked out once, for a page that needs both)."""
     readable = db.scalar(sa.select(visible_self_assessments(user).exists())) is True
-    return readable or may_assess_any(db, user)
+    return SelfAssessmentReach(readable, may_assess_any(db, user))

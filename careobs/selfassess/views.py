@@ -11,16 +11,15 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from careobs.actions.cqc import QUALITY_STATEMENTS
+from careobs.actions.cqc import NAMES
 from careobs.actions.models import Action
 from careobs.db import get_session
 from careobs.org.settings import time_zone
 from careobs.pagination import paginate
 from careobs.permissions import (
     get_visible_self_assessment,
-    may_assess_any,
-    may_open_self_assessments,
     may_raise_gap_actions,
+    self_assessment_reach,
     visible_actions,
     visible_self_assessments,
 )
@@ -30,9 +29,6 @@ from careobs.wording import plural
 
 bp = Blueprint("self_assessments", __name__, url_prefix="/self-assessments")
 
-# Each statement's CQC name by its code: "S6" → "Safe and effective staffing".
-NAMES = {code: name for named in QUALITY_STATEMENTS.values() for code, name in named.items()}
-
 
 @bp.get("/")
 @login_required
@@ -40,7 +36,8 @@ def index():
     """The self-assessments and mock inspections the user may read, newest first, each with
     its five key questions' ratings."""
     db = get_session()
-    if not may_open_self_assessments(db, current_user):
+    reach = self_assessment_reach(db, current_user)
+    if not reach.opens:
         abort(403)
     stmt = (
         visible_self_assessments(current_user)
@@ -62,7 +59,7 @@ def index():
         "selfassess/index.html",
         page=page,
         results={a_id: ratings.key_questions(s) for a_id, s in scores.items()},
-        may_start=may_assess_any(db, current_user),
+        may_start=reach.may_start,
     )
 
 
