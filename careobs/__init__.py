@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.selfassess.record_views import bp as self_assessment_capture_bp
     from careobs.selfassess.views import bp as self_assessments_bp
     from careobs.source import bp as source_bp
+    from careobs.subject_access.views import bp as subject_access_bp
     from careobs.sync.views import bp as quarantine_bp
     from careobs.visits.views import bp as visits_bp
     from careobs.voice.views import bp as voice_bp
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
         self_assessments_bp,
         self_assessments_api_bp,
         source_bp,
+        subject_access_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -14,6 +14,7 @@ from careobs.cli.database import db
 from careobs.cli.push import notify, push
 from careobs.cli.records import evidence_pack, export
 from careobs.cli.setup import demo, init, starter_easy_read
+from careobs.cli.subject_access import subject_access
 from careobs.cli.users import user
 
 HELP = """careobs: QUIS observations, monitoring visits and feedback for adult social care.
@@ -31,6 +32,9 @@ All of the organisation's records, for a copy or to move elsewhere:
                           manifest.json (json: JSON Lines); written to the audit log
   careobs evidence-pack --service NAME --from DATE --to DATE --out FILE.pdf
                           a service's CQC evidence pack for a period, as a PDF
+  careobs subject-access --email EMAIL --out FILE.zip
+                          everything held about one worker (or --staff ID),
+                          for a subject access request; written to the audit log
 
 \b
 Configuration comes from the environment:
@@ -60,5 +64,16 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify, export, evidence_pack, starter_easy_read):
+    for command in (
+        db,
+        init,
+        demo,
+        user,
+        push,
+        notify,
+        export,
+        evidence_pack,
+        starter_easy_read,
+        subject_access,
+    ):
         app.cli.add_command(command)

@@ -12,7 +12,8 @@ champions too), ``selection`` (draws),
 ``dashboards`` (per-service figures), ``org`` (people, staff,
 services), ``sync`` (capture rights and the quarantine), ``voice`` (conversations with the
 people a draw picked), ``selfassess`` (self-assessments and mock inspections), ``checkers``
-(quality checkers: their assignments, and who gives them).
+(quality checkers: their assignments, and who gives them), ``subject_access`` (who may
+download a worker's data, and what the worker's own copy leaves out until it is released).
 ``roles`` holds the vocabulary they are written in (roles per service, page guards such as
 ``capture_required``). ``audit_records`` says who may read a stored audit; ``coaudits`` who may
 send a co-audit (a quality checker only what is assigned to them) and what a checker's phone is
