@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 
 from careobs import __version__, create_app
 from careobs.cli.database import db
+from careobs.cli.privacy import purge
 from careobs.cli.push import notify, push
 from careobs.cli.records import evidence_pack, export
 from careobs.cli.setup import demo, init, starter_easy_read
@@ -31,6 +32,12 @@ All of the organisation's records, for a copy or to move elsewhere:
                           manifest.json (json: JSON Lines); written to the audit log
   careobs evidence-pack --service NAME --from DATE --to DATE --out FILE.pdf
                           a service's CQC evidence pack for a period, as a PDF
+
+\b
+Retention (periods per record type on Admin > Retention):
+  careobs purge --dry-run what is past its retention period, per type and service
+  careobs purge           remove it, in batches (--batch-size, default 500); one
+                          audit event per organisation; run it daily from cron
 
 \b
 Configuration comes from the environment:
@@ -60,5 +67,16 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify, export, evidence_pack, starter_easy_read):
+    for command in (
+        db,
+        init,
+        demo,
+        user,
+        push,
+        notify,
+        export,
+        evidence_pack,
+        starter_easy_read,
+        purge,
+    ):
         app.cli.add_command(command)
