@@ -59,7 +59,7 @@ def test_the_day_before_the_cut_off_goes_and_the_day_after_stays(app, db, org, o
 def test_dependent_rows_go_and_audit_events_stay(app, db, org):
     cut = cutoff(app, db, org, 36)
     old = quis_session(db, org, cut - 30 * DAY)
-    feedback, note, push = released_feedback(db, org, old)
+    released_feedback(db, org, old)
     db.add(
         QuarantinedDocument(
             organisation_id=org.org.id,
