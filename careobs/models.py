@@ -22,6 +22,7 @@ from careobs.org.models import (
 )
 from careobs.push.models import PushMessage, PushSubscription
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
+from careobs.retention.models import RetentionPeriod
 from careobs.selection.models import SelectionDraw
 from careobs.selfassess.models import SelfAssessment, SelfAssessmentStatement
 from careobs.sync.models import QuarantinedDocument
@@ -73,6 +74,7 @@ __all__ = [
     "QuisPair",
     "QuisSession",
     "RecheckBooking",
+    "RetentionPeriod",
     "SelectionDraw",
     "SelfAssessment",
     "SelfAssessmentStatement",

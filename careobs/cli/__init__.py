@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 
 from careobs import __version__, create_app
 from careobs.cli.database import db
+from careobs.cli.privacy import purge
 from careobs.cli.push import notify, push
 from careobs.cli.records import evidence_pack, export
 from careobs.cli.setup import demo, init, starter_easy_read
@@ -35,6 +36,12 @@ All of the organisation's records, for a copy or to move elsewhere:
   careobs subject-access --email EMAIL --out FILE.zip
                           everything held about one worker (or --staff ID),
                           for a subject access request; written to the audit log
+
+\b
+Retention (periods per record type on Admin > Retention):
+  careobs purge --dry-run what is past its retention period, per type and service
+  careobs purge           remove it, in batches (--batch-size, default 500); one
+                          audit event per organisation; run it daily from cron
 
 \b
 Configuration comes from the environment:
@@ -75,5 +82,6 @@ def register_commands(app) -> None:
         evidence_pack,
         starter_easy_read,
         subject_access,
+        purge,
     ):
         app.cli.add_command(command)

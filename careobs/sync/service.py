@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from careobs.audit.service import events_deferred, record
 from careobs.capture.kinds import DocumentKind, registered
 from careobs.notifications.service import alerts_deferred, managers_remembered
+from careobs.retention.late import past_retention
 from careobs.sync import payload
 from careobs.sync.fields import Errors, read_int, read_uuid
 from careobs.sync.models import QuarantinedDocument
@@ -132,19 +133,19 @@ def _lock_documents(db: Session, envelopes: list[Envelope]) -> None:
         if not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
-    keys = {_lock_key(e.kind_name, e.id) for e in envelopes}
+    keys = {lock_key(e.kind_name, e.id) for e in envelopes}
     # Rows that several documents may lock in their kind's clash (a pair shared by two
     # sessions) are locked here too, in the same sorted order: whatever order a batch names
     # them in, the batches queue on the first instead of each holding what the other waits for.
     for e in envelopes:
         if e.kind.lock_keys is not None:
-            keys.update(_lock_key("shared", name) for name in e.kind.lock_keys(e.raw["data"]))
+            keys.update(lock_key("shared", name) for name in e.kind.lock_keys(e.raw["data"]))
     keys = sorted(keys)
     for key in keys:
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
-def _lock_key(kind_name: str, document_id) -> int:
+def lock_key(kind_name: str, document_id) -> int:
     """A signed 64-bit advisory lock key for a document (a clash only makes two wait)."""
     digest = hashlib.blake2b(f"{kind_name}:{document_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
@@ -293,6 +294,17 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
         return result(document_id, "invalid", errors=errors)
     if stored is not None and stored.content_hash == fingerprint:
         return result(document_id, "unchanged", stored.revision)
+    # A copy dated before its retention cut-off is never written, new, revised or kept for
+    # review: the purge removes such records, and a late copy must not bring one back.
+    late = past_retention(
+        db,
+        envelope.kind_name,
+        clean,
+        user.organisation_id,
+        rosters.lookups.setdefault("retention", {}),
+    )
+    if late:
+        return result(document_id, "invalid", errors=late)
 
     # ``kind.clash`` runs only for a copy that is about to be written (new, or a newer revision
     # of its author's draft): it may write (a paired session makes its pair's row) and lock
