@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.quis.pair_views import api_bp as quis_pairs_api_bp
     from careobs.quis.pair_views import bp as quis_pairs_bp
     from careobs.quis.views import bp as quis_bp
+    from careobs.redaction.views import bp as redaction_bp
     from careobs.selection.views import bp as selection_bp
     from careobs.selfassess.api import api_bp as self_assessments_api_bp
     from careobs.selfassess.record_views import api_bp as self_assessment_suggestions_api_bp
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
         self_assessments_bp,
         self_assessments_api_bp,
         source_bp,
+        redaction_bp,
     ):
         app.register_blueprint(blueprint)
 
