@@ -15,6 +15,7 @@ its content hash, so the same copy sent again is still answered ``unchanged``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -69,11 +70,24 @@ def lock(db: Session, record) -> None:
     text, or a record and its feedback at once, each read what the other wrote. The record's
     row lock is the one a sync takes before keeping a late copy, so a copy kept just before is
     seen (and redacted) here, and one kept just after is made from the redacted text.
+
+    PostgreSQL: the turn is a transaction-level advisory lock (locking the organisation's row
+    would hold up every insert naming the organisation), the rows are locked ``FOR NO KEY
+    UPDATE`` (rows naming them may still be added: an addendum waits for nothing). SQLite has
+    one writer at a time: the transaction takes the write lock now.
     """
-    lock_for_writing(db, Organisation.id, record.organisation_id)
-    lock_for_writing(db, type(record).id, record.id)
-    for member in kind_of(record).family(db, record):
-        lock_for_writing(db, type(member).id, member.id)
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        lock_for_writing(db, Organisation.id, record.organisation_id)  # BEGIN IMMEDIATE
+    else:
+        digest = hashlib.blake2b(f"redaction:{record.organisation_id}".encode(), digest_size=8)
+        key = int.from_bytes(digest.digest(), "big", signed=True)
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        for row in (record, *kind_of(record).family(db, record)):
+            model = type(row)
+            db.execute(
+                sa.select(model.id).where(model.id == row.id).with_for_update(key_share=True)
+            )
     db.expire_all()
 
 
