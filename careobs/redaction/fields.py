@@ -379,7 +379,7 @@ KINDS: dict[str, RecordKind] = {
                 TextField("text", "What they said", "text"),
                 TextField("response", "The response", "response"),
             ),
-            ("compliments.detail", "entry_id"),
+            ("compliments.detail", "compliment_id"),
             family=_compliment_family,
         ),
         RecordKind(

@@ -196,6 +196,9 @@ def test_every_text_round_trips(app, db, org, client_as, login_as, kind):
         record = db.merge(record)
         texts = {p.ref: p.text for p in places(record, listed_only=True) if p.text}
     assert len(texts) == len(numbers.given), texts  # every listed text holds one number
+    page = admin.get(url(kind, record))
+    assert page.status_code == 200
+    assert all(n in page.get_data(as_text=True) for n in numbers.given)
     for ref, words in texts.items():
         number = next(n for n in numbers.given if n in words)
         response = admin.post(url(kind, record), data=form(ref, number))
