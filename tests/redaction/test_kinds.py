@@ -17,6 +17,7 @@ from careobs.capture import addenda
 from careobs.capture.records import CapturedRecord
 from careobs.compliments import service as compliments
 from careobs.compliments.models import Compliment
+from careobs.db import utcnow
 from careobs.feedback import service as feedback_service
 from careobs.feedback.models import Feedback
 from careobs.quis.models import QuisSession
@@ -129,7 +130,7 @@ def build_feedback(app, db, org, client_as, n):
             actions=f"Call {n()}.",
         )
         feedback_service.release(db, draft, org.manager)
-        draft.reply = f"Thanks {n()}."
+        draft.reply, draft.replied_at = f"Thanks {n()}.", utcnow()
         db.commit()
         return draft
 
@@ -196,6 +197,11 @@ def test_every_text_round_trips(app, db, org, client_as, login_as, kind):
         record = db.merge(record)
         texts = {p.ref: p.text for p in places(record, listed_only=True) if p.text}
     assert len(texts) == len(numbers.given), texts  # every listed text holds one number
+    with app.test_request_context():
+        detail = KINDS[kind].page_url(record)
+    assert url(kind, record) in admin.get(detail).get_data(as_text=True)  # the way there
+    supervisor = login_as(org.supervisor).get(detail)
+    assert url(kind, record) not in supervisor.get_data(as_text=True)  # not a manager here
     page = admin.get(url(kind, record))
     assert page.status_code == 200
     assert all(n in page.get_data(as_text=True) for n in numbers.given)
