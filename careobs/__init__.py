@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from careobs.quis.pair_views import api_bp as quis_pairs_api_bp
     from careobs.quis.pair_views import bp as quis_pairs_bp
     from careobs.quis.views import bp as quis_bp
+    from careobs.redaction.views import bp as redaction_bp
     from careobs.retention.views import bp as retention_bp
     from careobs.selection.views import bp as selection_bp
     from careobs.selfassess.api import api_bp as self_assessments_api_bp
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         source_bp,
         subject_access_bp,
         retention_bp,
+        redaction_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -17,7 +17,8 @@ download a worker's data, and what the worker's own copy leaves out until it is 
 ``roles`` holds the vocabulary they are written in (roles per service, page guards such as
 ``capture_required``). ``audit_records`` says who may read a stored audit; ``coaudits`` who may
 send a co-audit (a quality checker only what is assigned to them) and what a checker's phone is
-given to do; ``comparisons`` who may see a co-audit beside its staff audit.
+given to do; ``comparisons`` who may see a co-audit beside its staff audit; ``redaction`` who
+may remove personal data from a record's text.
 tests/permissions/test_matrix.py writes every answer out as a table of role × kind × verb and
 checks both this package and the real routes against it.
 
@@ -134,6 +135,7 @@ from careobs.permissions.quis import (
     visible_quis_pairs,
     visible_quis_sessions,
 )
+from careobs.permissions.redaction import is_final, may_manage_redaction, may_redact
 from careobs.permissions.roles import (
     ANY_ROLE,
     MANAGE,
@@ -240,6 +242,7 @@ __all__ = [
     "in_query",
     "is_champion",
     "is_checker_in",
+    "is_final",
     "is_org_admin",
     "is_owner",
     "is_quality_checker",
@@ -271,11 +274,13 @@ __all__ = [
     "may_link_quis_session",
     "may_make_evidence_pack",
     "may_manage_record",
+    "may_manage_redaction",
     "may_open_co_audit_form",
     "may_plan_audits",
     "may_raise_gap_actions",
     "may_record_compliment",
     "may_record_conversation",
+    "may_redact",
     "may_release_feedback",
     "may_rename_service",
     "may_reply_to_feedback",

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from careobs.audit.service import events_deferred, record
 from careobs.capture.kinds import DocumentKind, registered
 from careobs.notifications.service import alerts_deferred, managers_remembered
+from careobs.redaction.service import masked_copy
 from careobs.retention.late import past_retention
 from careobs.sync import payload
 from careobs.sync.fields import Errors, read_int, read_uuid
@@ -355,7 +356,9 @@ def quarantine(
 
     One copy per document and content: the same copy sent again (a device retrying) is
     answered the same way without keeping it twice. The stored document is locked, so two
-    requests cannot both find the copy missing.
+    requests cannot both find the copy missing. Text a manager redacted in the stored record
+    stays redacted in the copy kept (careobs.redaction.service.masked_copy); the copy's
+    fingerprint is still the one the device sent.
     """
     answer = result(
         envelope.id,
@@ -379,7 +382,7 @@ def quarantine(
         author_id=user.id,
         revision=envelope.revision,
         reason=reason,
-        data=envelope.raw["data"],
+        data=masked_copy(envelope.kind_name, stored, envelope.raw["data"]),
         content_hash=fingerprint,
     )
     db.add(kept)
