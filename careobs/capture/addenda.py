@@ -167,8 +167,10 @@ def add(db: Session, kind: AddendumKind, record, author: User, reason: str, text
         **{kind.column: record.id},
     )
     db.add(addendum)
-    record_about(db, kind.audit_action, record, actor=author, summary=reason)
     db.flush()
+    # Its number, not its reason: the log is never changed, so free text copied into it could
+    # never be redacted; the reason stays with the addendum, where it can be.
+    record_about(db, kind.audit_action, record, actor=author, summary=f"addendum {addendum.id}")
     return addendum
 
 

@@ -3,10 +3,9 @@ for each kind of record, its text fields, how to read and write them, where each
 document a device sent (so a quarantined or late copy can be kept in step), and which other
 records hold copies of its words (feedback drafted from a visit, actions raised from it).
 
-Not here, on purpose: an addendum's reason and a repeat draw's reason, which are copied into
-the audit log's summary when written (the log is never changed, so a redaction could not reach
-them); names of services, areas, staff and checklists, which are set up by admins, not typed
-about people.
+Not here: a repeat draw's reason (a draw holds no free text about practice; the audit log no
+longer copies it, nor an addendum's reason); names of services, areas, staff and checklists,
+which are set up by admins, not typed about people.
 """
 
 from __future__ import annotations
@@ -120,6 +119,14 @@ def _quis_feedback(session: QuisSession) -> list:
 
 
 ADDENDA = TextField("addendum", "Addendum", "text", _addenda, _numbered("Addendum"), flagged=False)
+ADDENDUM_REASONS = TextField(
+    "addendum_reason",
+    "Addendum reason",
+    "reason",
+    _addenda,
+    _numbered("Reason for addendum"),
+    flagged=False,
+)
 
 
 def _answer_label(row, n: int) -> str:
@@ -271,6 +278,7 @@ KINDS: dict[str, RecordKind] = {
                     listed=False,
                 ),
                 ADDENDA,
+                ADDENDUM_REASONS,
             ),
             ("quis.detail", "session_id"),
             "quis_session",
@@ -293,6 +301,7 @@ KINDS: dict[str, RecordKind] = {
                 ANSWER_COMMENTS,
                 PROPOSED_ACTIONS,
                 ADDENDA,
+                ADDENDUM_REASONS,
             ),
             ("visits.detail", "visit_id"),
             "spot_check",
@@ -303,7 +312,7 @@ KINDS: dict[str, RecordKind] = {
             "audit",
             Audit,
             get_visible_audit,
-            (WENT_WELL, TO_DEVELOP, ANSWER_COMMENTS, PROPOSED_ACTIONS, ADDENDA),
+            (WENT_WELL, TO_DEVELOP, ANSWER_COMMENTS, PROPOSED_ACTIONS, ADDENDA, ADDENDUM_REASONS),
             ("audits.detail", "audit_id"),
             "audit",
             _audit_family,

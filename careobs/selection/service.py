@@ -251,7 +251,9 @@ def _store(
         actor=user,
         entity=draw_row,
         summary=f"{kind} in {service.name}: {len(picked)} drawn with seed {seed}"
-        + (f"; drawn again today because: {repeat_reason}" if repeat_reason else ""),
+        # Not the reason itself (it may say why a worker is away): the log is never changed,
+        # so text copied into it could never be redacted. The draw keeps it.
+        + ("; drawn again today, for the reason given with the draw" if repeat_reason else ""),
     )
     return draw_row
 

@@ -42,7 +42,12 @@ def test_an_addendum_is_stored_once_for_its_record_and_audited_under_its_kinds_n
     assert linked == {k: record.id if k == kind else None for k in KINDS}
     assert (addendum.reason, addendum.text) == ("Wrong time", "x")
     assert [(e.action, e.entity_type, e.entity_id, e.summary) for e in events(db)] == [
-        (EVENT[kind], type(record).__name__, records.document(kind)["id"], "Wrong time")
+        (
+            EVENT[kind],
+            type(record).__name__,
+            records.document(kind)["id"],
+            f"addendum {addendum.id}",
+        )
     ]
     assert [a.reason for a in record.addenda] == ["Wrong time"]
 

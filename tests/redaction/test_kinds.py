@@ -67,7 +67,9 @@ def build_quis(app, db, org, client_as, n):
     )
     session = _synced(client_as, org.supervisor, document, QuisSession, db)
     with app.app_context():
-        addenda.add(db, addenda.QUIS_SESSION, session, org.supervisor, "Later", f"Also {n()}.")
+        addenda.add(
+            db, addenda.QUIS_SESSION, session, org.supervisor, f"Rang {n()}", f"Also {n()}."
+        )
         db.commit()
     return session
 
@@ -85,7 +87,7 @@ def build_audit(app, db, org, client_as, n):
     document["data"]["answers"][0]["comment"] = f"See {n()}."
     audit = _synced(client_as, org.admin, document, Audit, db)
     with app.app_context():
-        addenda.add(db, addenda.AUDIT, audit, org.admin, "Later", f"Also {n()}.")
+        addenda.add(db, addenda.AUDIT, audit, org.admin, f"Rang {n()}", f"Also {n()}.")
         db.commit()
     return audit
 

@@ -29,11 +29,11 @@ def test_every_text_of_a_visit_is_redacted_everywhere(app, db, org, visit, login
             addenda.MONITORING_VISIT,
             db.merge(visit.record),
             org.supervisor,
-            "Corrected the phone number",
+            "Corrected 07700 900105 to the right number",
             "The right number is 07700 900106.",
         )
         db.commit()
-    spans = {**SPANS, "addendum": "07700 900106"}
+    spans = {**SPANS, "addendum": "07700 900106", "addendum_reason": "07700 900105"}
     assert all(s in quarantined_text(db) for s in SPANS.values())
     assert visit.record.privacy_flags  # the phone numbers were flagged when it was stored
     admin = login_as(org.admin)
@@ -54,6 +54,7 @@ def test_every_text_of_a_visit_is_redacted_everywhere(app, db, org, visit, login
         *(a.comment for a in stored.answers),
         *(a.description for a in stored.actions),
         *(a.text for a in addenda.of(db, addenda.MONITORING_VISIT, stored)),
+        *(a.reason for a in addenda.of(db, addenda.MONITORING_VISIT, stored)),
         *(a.description for a in db.scalars(sa.select(Action))),
         *(t for f in db.scalars(sa.select(Feedback)) for t in (f.went_well, f.to_develop)),
     ]

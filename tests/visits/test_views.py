@@ -435,7 +435,7 @@ def test_supervisor_adds_an_addendum_to_their_submitted_visit(client, auth, db, 
     assert (addendum.reason, addendum.text) == (ADDENDUM["reason"], ADDENDUM["text"])
     events = addendum_events(db)
     assert [(e.actor_id, e.entity_id, e.summary) for e in events] == [
-        (scene.org.supervisor.id, scene.a["id"], "Wrong arrival time")
+        (scene.org.supervisor.id, scene.a["id"], f"addendum {addendum.id}")
     ]
     page = client.get(f"/visits/{scene.a['id']}").get_data(as_text=True)
     assert "Hal arrived at 09:01, not 09:03." in page
