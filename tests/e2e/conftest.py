@@ -316,6 +316,7 @@ def _demo_urls(app) -> dict[str, str]:
             "staff_edit": f"/admin/staff/{member.uuid}",
             "user_edit": f"/admin/users/{user.uuid}",
             "quis_session": f"/quis/sessions/{session.uuid}",
+            "redact_quis_session": f"/redact/quis/{session.uuid}",
             "sync_conflict": f"/sync/quarantine/{conflict.id}",
         }
 

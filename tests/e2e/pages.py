@@ -612,6 +612,8 @@ PAGES = [
     Visit("invitation-acceptance", None, invitation_acceptance),
     path_visit("audit-log", "admin", "/admin/audit/", "Audit log"),
     path_visit("export", "admin", "/admin/export", "Export your data"),
+    path_visit("retention", "admin", "/admin/retention/", "How long records are kept"),
+    path_visit("redaction", "manager", "redact_quis_session", "Remove personal data"),
     path_visit("quis-sessions", "supervisor", "/quis/", "QUIS observations"),
     Visit("quis-session", "manager", quis_session),
     Visit("quis-recorder", "supervisor", quis_recorder),
