@@ -10,6 +10,7 @@ import click
 from flask.cli import FlaskGroup
 
 from careobs import __version__, create_app
+from careobs.cli.audit import audit
 from careobs.cli.database import db
 from careobs.cli.push import notify, push
 from careobs.cli.records import evidence_pack, export
@@ -31,6 +32,10 @@ All of the organisation's records, for a copy or to move elsewhere:
                           manifest.json (json: JSON Lines); written to the audit log
   careobs evidence-pack --service NAME --from DATE --to DATE --out FILE.pdf
                           a service's CQC evidence pack for a period, as a PDF
+
+\b
+The audit log is chained by hashes; check that nothing was changed or removed:
+  careobs audit verify    exit 1 naming the first broken link (--json too)
 
 \b
 Configuration comes from the environment:
@@ -60,5 +65,16 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Attach careobs's commands to the app, so ``careobs`` and the test runner both see them."""
-    for command in (db, init, demo, user, push, notify, export, evidence_pack, starter_easy_read):
+    for command in (
+        db,
+        init,
+        demo,
+        user,
+        push,
+        notify,
+        export,
+        evidence_pack,
+        starter_easy_read,
+        audit,
+    ):
         app.cli.add_command(command)
