@@ -204,11 +204,10 @@ def _audit_events(org_id: int) -> sa.Select:
             AuditEvent.entity_id,
             AuditEvent.summary,
             AuditEvent.ip,
-            # The event's place and hash in the audit log's chain (one chain over every
-            # organisation, so an export's events are not contiguous): each can be matched
-            # with the live log, which ``careobs audit verify`` checks.
+            # The event's place in the audit log's hash chain (one chain over every
+            # organisation, so an export's events are not contiguous), to match it with the
+            # live log, which ``careobs audit verify`` checks.
             AuditEvent.seq,
-            AuditEvent.hash,
         )
         .where(AuditEvent.organisation_id == org_id)
         .order_by(AuditEvent.seq)
