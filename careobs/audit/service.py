@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
-from careobs.audit.chaining import append
+from careobs.audit.chaining import write
 from careobs.audit.models import AuditEvent
 from careobs.db import utcnow
 from careobs.deferral import collecting
@@ -32,8 +32,9 @@ def record(
 ) -> AuditEvent:
     """Add one audit event to the session (the caller commits with the change it describes).
 
-    Inside ``events_deferred`` the event is written when the block ends, and the returned
-    object is not attached to the session.
+    The event is written at the end of the next flush (careobs.audit.chaining), or inside
+    ``events_deferred`` when the block ends; either way the returned object is not attached
+    to the session once written (nothing reads it back).
     """
     entity_type = entity_id = None
     if entity is not None:
@@ -88,7 +89,4 @@ def events_deferred(session: Session) -> Iterator[None]:
     with collecting(session.info, _DEFERRED_EVENTS) as pending:
         yield
     if pending:
-        connection = session.connection()
-        append(connection, pending)
-        # Core, not the ORM's bulk insert: no ids are read back, and it costs less per row.
-        connection.execute(AuditEvent.__table__.insert(), pending)
+        write(session.connection(), pending)
