@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
+from careobs.audit.chaining import write
 from careobs.audit.models import AuditEvent
+from careobs.db import utcnow
 from careobs.deferral import collecting
 
 _DEFERRED_EVENTS = "careobs.deferred_audit_events"
@@ -30,8 +32,9 @@ def record(
 ) -> AuditEvent:
     """Add one audit event to the session (the caller commits with the change it describes).
 
-    Inside ``events_deferred`` the event is written when the block ends, and the returned
-    object is not attached to the session.
+    The event is written at the end of the next flush (careobs.audit.chaining), or inside
+    ``events_deferred`` when the block ends; either way the returned object is not attached
+    to the session once written (nothing reads it back).
     """
     entity_type = entity_id = None
     if entity is not None:
@@ -45,6 +48,8 @@ def record(
         "entity_id": entity_id,
         "summary": summary[:300],
         "ip": client_ip(),
+        # Set here, not by the column's default, so the hash covers the time that is stored.
+        "at": utcnow(),
     }
     pending = session.info.get(_DEFERRED_EVENTS)
     if pending is not None:
@@ -72,7 +77,8 @@ def record_about(
 
 @contextmanager
 def events_deferred(session: Session) -> Iterator[None]:
-    """Write the block's audit events together, with one INSERT, when it ends.
+    """Write the block's audit events together, with one INSERT, when it ends (chained after
+    the head, as the ORM path chains its events: careobs.audit.chaining).
 
     For a sync batch of up to a hundred documents: the unit of work inserts each event on its
     own (to read back its id), which bench/sync_ingest.py measured as a large part of a batch.
@@ -83,5 +89,4 @@ def events_deferred(session: Session) -> Iterator[None]:
     with collecting(session.info, _DEFERRED_EVENTS) as pending:
         yield
     if pending:
-        # Core, not the ORM's bulk insert: no ids are read back, and it costs less per row.
-        session.connection().execute(AuditEvent.__table__.insert(), pending)
+        write(session.connection(), pending)

@@ -10,6 +10,7 @@ import click
 from flask.cli import FlaskGroup
 
 from careobs import __version__, create_app
+from careobs.cli.audit import audit
 from careobs.cli.database import db
 from careobs.cli.privacy import purge
 from careobs.cli.push import notify, push
@@ -42,6 +43,10 @@ Retention (periods per record type on Admin > Retention):
   careobs purge --dry-run what is past its retention period, per type and service
   careobs purge           remove it, in batches (--batch-size, default 500); one
                           audit event per organisation; run it daily from cron
+
+\b
+The audit log is chained by hashes; check that nothing was changed or removed:
+  careobs audit verify    exit 1 naming the first broken link (--json too)
 
 \b
 Configuration comes from the environment:
@@ -83,5 +88,6 @@ def register_commands(app) -> None:
         starter_easy_read,
         subject_access,
         purge,
+        audit,
     ):
         app.cli.add_command(command)

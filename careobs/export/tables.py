@@ -204,9 +204,13 @@ def _audit_events(org_id: int) -> sa.Select:
             AuditEvent.entity_id,
             AuditEvent.summary,
             AuditEvent.ip,
+            # The event's place in the audit log's hash chain (one chain over every
+            # organisation, so an export's events are not contiguous), to match it with the
+            # live log, which ``careobs audit verify`` checks.
+            AuditEvent.seq,
         )
         .where(AuditEvent.organisation_id == org_id)
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.seq)
     )
 
 

@@ -1,7 +1,7 @@
 """Retention periods: how many months an organisation keeps each type of record
 
 Revision ID: 0027_retention
-Revises: 0025_login_sessions
+Revises: 0026_audit_chain
 Create Date: 2026-12-07 10:00:00
 
 New table ``retention_periods``: one row per organisation and record type an admin changed
@@ -15,7 +15,7 @@ from alembic import op
 import careobs.db
 
 revision = "0027_retention"
-down_revision = "0025_login_sessions"
+down_revision = "0026_audit_chain"
 branch_labels = None
 depends_on = None
 
