@@ -125,6 +125,10 @@ class _Results:
 
 
 LAPSED = ("Peter Hughes",)
+# One person's view that names a phone number, as a supervisor might type it in a hurry: the
+# visit is flagged, and its manager sees the way to remove it ("Remove personal data").
+SLIPPED_THROUGH = (0, 1)  # the first worker's second visit
+SLIPPED_COMMENT = "Lovely visit. My daughter wants a call on 07700 900123 after each one."
 
 
 def load(
@@ -205,7 +209,9 @@ def load(
                     left_at=left,
                     answers=answers,
                     satisfaction=rng.choice((4, 5, 5, 5, 3)),
-                    person_comment="",
+                    person_comment=(
+                        SLIPPED_COMMENT if (worker_index, number - 1) == SLIPPED_THROUGH else ""
+                    ),
                     went_well=rng.choice(WENT_WELL),
                     to_develop=development,
                     actions=actions,

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from careobs.accounts.models import User
 from careobs.checklists.models import Checklist, ChecklistDomain, ChecklistItem, ChecklistVersion
+from careobs.demo import DEMO_PASSWORD
 from careobs.org.models import Service
 from careobs.visits.demo import CRITICAL_MISSES
 from careobs.visits.models import MonitoringVisit, VisitAnswer
@@ -110,3 +112,15 @@ def test_each_critical_miss_is_commented_on_the_item_it_describes(db, visits):
             .where(ChecklistItem.critical.is_(True), Checklist.purpose == "visit")
         )
     )
+
+
+def test_one_visit_shows_a_phone_number_that_slipped_through_and_the_way_to_remove_it(
+    client, auth, db, visits
+):
+    """The demo shows the privacy flag and the redaction it leads to, on a real record."""
+    [flagged] = [v for v in visits if v.privacy_flags]
+    assert "07700 900123" in flagged.person_comment
+    manager = db.scalar(sa.select(User).where(User.email == "manager@demo.test"))
+    auth.login(manager.email, DEMO_PASSWORD)
+    page = client.get(f"/visits/{flagged.uuid}").get_data(as_text=True)
+    assert f"/redact/visit/{flagged.uuid}" in page
