@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 
@@ -170,6 +171,29 @@ def lock_for_writing(db: Session, column: sa.ColumnElement, row_id: int) -> None
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     db.execute(sa.select(column).where(column == row_id).with_for_update())
+
+
+def advisory_key(name: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock key for ``name`` (a clash only makes two
+    transactions wait for each other)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def take_turns(db: Session, name: str) -> None:
+    """Make the transactions taking a turn on ``name`` run one at a time, each seeing what the
+    one before wrote (``take_turns(db, f"retention-purge:{org_id}")``).
+
+    PostgreSQL: a transaction-level advisory lock on the name (nothing else waits for it).
+    SQLite has one writer at a time: the transaction takes the write lock now (``BEGIN
+    IMMEDIATE``), as the sync does.
+    """
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(name))))
 
 
 def insert_for(db: Session):

@@ -15,7 +15,6 @@ its content hash, so the same copy sent again is still answered ``unchanged``.
 from __future__ import annotations
 
 import copy
-import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -25,8 +24,7 @@ from sqlalchemy.orm import Session
 from careobs.audit.service import record_about
 from careobs.capture import storing
 from careobs.capture.records import CapturedRecord
-from careobs.db import lock_for_writing
-from careobs.org.models import Organisation
+from careobs.db import take_turns
 from careobs.redaction import text
 from careobs.redaction.fields import KINDS, Place, kind_of, place, places
 from careobs.sync.models import QuarantinedDocument
@@ -76,13 +74,8 @@ def lock(db: Session, record) -> None:
     UPDATE`` (rows naming them may still be added: an addendum waits for nothing). SQLite has
     one writer at a time: the transaction takes the write lock now.
     """
-    connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        lock_for_writing(db, Organisation.id, record.organisation_id)  # BEGIN IMMEDIATE
-    else:
-        digest = hashlib.blake2b(f"redaction:{record.organisation_id}".encode(), digest_size=8)
-        key = int.from_bytes(digest.digest(), "big", signed=True)
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    take_turns(db, f"redaction:{record.organisation_id}")
+    if db.connection().dialect.name == "postgresql":
         for row in (record, *kind_of(record).family(db, record)):
             model = type(row)
             db.execute(

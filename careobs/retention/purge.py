@@ -13,7 +13,6 @@ the sync refuses it (careobs.retention.late) rather than storing it again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginFailure
 from careobs.audit.service import record
-from careobs.db import utcnow
+from careobs.db import take_turns, utcnow
 from careobs.retention.periods import LOGIN_FAILURE_DAYS
 from careobs.retention.queries import cutoffs_for, removable
 from careobs.retention.targets import TARGETS, Target
@@ -60,16 +59,8 @@ class RunResult:
 
 
 def purge_lock(db: Session, organisation_id: int) -> None:
-    """Make purges of one organisation take turns (PostgreSQL: an advisory lock for the
-    transaction; SQLite: the write lock, as the sync takes it)."""
-    connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    digest = hashlib.blake2b(f"retention-purge:{organisation_id}".encode(), digest_size=8)
-    key = int.from_bytes(digest.digest(), "big", signed=True)
-    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    """Make purges of one organisation take turns."""
+    take_turns(db, f"retention-purge:{organisation_id}")
 
 
 def _lock_documents(db: Session, target: Target, ids: list) -> None:

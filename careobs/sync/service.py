@@ -15,7 +15,6 @@ contract.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.service import events_deferred, record
 from careobs.capture.kinds import DocumentKind, registered
+from careobs.db import advisory_key
 from careobs.notifications.service import alerts_deferred, managers_remembered
 from careobs.redaction.service import masked_copy
 from careobs.retention.late import past_retention
@@ -148,8 +148,7 @@ def _lock_documents(db: Session, envelopes: list[Envelope]) -> None:
 
 def lock_key(kind_name: str, document_id) -> int:
     """A signed 64-bit advisory lock key for a document (a clash only makes two wait)."""
-    digest = hashlib.blake2b(f"{kind_name}:{document_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return advisory_key(f"{kind_name}:{document_id}")
 
 
 def read_envelope(raw, kinds: dict[str, DocumentKind]) -> Envelope | dict:
