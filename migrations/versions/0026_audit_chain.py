@@ -46,13 +46,31 @@ EVENTS = sa.table(
 )
 
 
+# Events that, before this revision, copied free text into their summary: an addendum's reason,
+# and why a draw was made again the same day (which may say why a worker is away). Once chained
+# and guarded they could never be redacted, so they are reworded first, as events say it now.
+ADDENDUM_ACTIONS = ("quis_addendum_added", "visit_addendum_added", "audit_addendum_added")
+REPEAT_REASON = "; drawn again today because: "
+REPEAT_NOW = "; drawn again today, for the reason given with the draw"
+
+
+def without_free_text(row: dict) -> dict:
+    """The event as careobs writes it since this revision: no free text in its summary."""
+    if row["action"] in ADDENDUM_ACTIONS:
+        return {**row, "summary": "addendum (its reason is kept with it)"}
+    if row["action"] == "selection_drawn" and REPEAT_REASON in (row["summary"] or ""):
+        return {**row, "summary": row["summary"].split(REPEAT_REASON)[0] + REPEAT_NOW}
+    return row
+
+
 def chain_existing(connection: sa.Connection) -> tuple[int, str]:
-    """Chain the events already written, in id order; returns the head (seq, hash)."""
+    """Chain the events already written, in id order (free text taken out of their summaries
+    first: :func:`without_free_text`); returns the head (seq, hash)."""
     seq, last_hash, after_id = 0, GENESIS, 0
     columns = [c for c in EVENTS.c if c.name not in ("seq", "prev_hash", "hash")]
     while True:
         rows = [
-            dict(row._mapping)
+            without_free_text(dict(row._mapping))
             for row in connection.execute(
                 sa.select(*columns).where(EVENTS.c.id > after_id).order_by(EVENTS.c.id).limit(BATCH)
             )
@@ -65,6 +83,7 @@ def chain_existing(connection: sa.Connection) -> tuple[int, str]:
             EVENTS.update()
             .where(EVENTS.c.id == sa.bindparam("event_id"))
             .values(
+                summary=sa.bindparam("new_summary"),
                 seq=sa.bindparam("new_seq"),
                 prev_hash=sa.bindparam("new_prev_hash"),
                 hash=sa.bindparam("new_hash"),
@@ -72,6 +91,7 @@ def chain_existing(connection: sa.Connection) -> tuple[int, str]:
             [
                 {
                     "event_id": r["id"],
+                    "new_summary": r["summary"],
                     "new_seq": r["seq"],
                     "new_prev_hash": r["prev_hash"],
                     "new_hash": r["hash"],

@@ -54,3 +54,51 @@ def test_upgrade_chains_the_events_already_written(data, db, engine):
     db.close()
     with pytest.raises(sa.exc.DBAPIError, match="DELETE refused"), engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_events")
+
+
+def test_upgrade_rewords_the_free_text_old_events_copied_before_chaining_them(data, db, engine):
+    """Before 0026 an addendum's reason and a repeat draw's reason went into the summary; once
+    chained and guarded they could never be redacted, so the upgrade rewords them first."""
+    data.organisation()
+    written = len(stored_events(db))
+    db.close()
+    old = [
+        ("visit_addendum_added", "Rang her son on 07700 900123"),
+        ("selection_drawn", "workers in Riverside: 2 drawn with seed 7"),
+        (
+            "selection_drawn",
+            "workers in Riverside: 1 drawn with seed 9; drawn again today because: Hal is off sick",
+        ),
+        ("audit_addendum_added", "Wrong date"),
+        ("feedback_released", "Sam Okafor"),
+    ]
+    try:
+        migrate.downgrade(engine, "0025_login_sessions")
+        with engine.begin() as conn:
+            conn.execute(
+                OLD_EVENTS.insert(),
+                [
+                    {
+                        "organisation_id": None,
+                        "action": action,
+                        "entity_type": None,
+                        "entity_id": None,
+                        "summary": summary,
+                        "ip": None,
+                        "at": datetime(2026, 1, 5, 9, n, tzinfo=UTC),
+                    }
+                    for n, (action, summary) in enumerate(old)
+                ],
+            )
+    finally:
+        migrate.upgrade(engine)
+    summaries = [e["summary"] for e in stored_events(db)[written:]]
+    assert summaries == [
+        "addendum (its reason is kept with it)",
+        "workers in Riverside: 2 drawn with seed 7",
+        "workers in Riverside: 1 drawn with seed 9; drawn again today, for the reason given with"
+        " the draw",
+        "addendum (its reason is kept with it)",
+        "Sam Okafor",
+    ]
+    assert verify(engine).intact
