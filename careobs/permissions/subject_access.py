@@ -68,7 +68,8 @@ def shown_interaction() -> sa.ColumnElement[bool]:
     )
 
 
-def _unreleased_visits(staff_ids: list[int]) -> sa.Select:
+def unreleased_visits(staff_ids: list[int]) -> sa.Select:
+    """Their visits still held back from them (not submitted, or feedback not released)."""
     return sa.select(MonitoringVisit.id).where(
         MonitoringVisit.staff_id.in_(staff_ids), ~shown_visit()
     )
@@ -77,7 +78,7 @@ def _unreleased_visits(staff_ids: list[int]) -> sa.Select:
 def shown_action(staff_ids: list[int]) -> sa.ColumnElement[bool]:
     """An action they own in the worker's own copy: not agreed at a visit of their practice still
     held back (as their "my actions" list, careobs.permissions.actions)."""
-    return sa.or_(Action.visit_id.is_(None), Action.visit_id.not_in(_unreleased_visits(staff_ids)))
+    return sa.or_(Action.visit_id.is_(None), Action.visit_id.not_in(unreleased_visits(staff_ids)))
 
 
 def shown_recheck(staff_ids: list[int]) -> sa.ColumnElement[bool]:
@@ -85,7 +86,7 @@ def shown_recheck(staff_ids: list[int]) -> sa.ColumnElement[bool]:
     (it would tell them the visit's band early)."""
     return sa.or_(
         RecheckBooking.after_visit_id.is_(None),
-        RecheckBooking.after_visit_id.not_in(_unreleased_visits(staff_ids)),
+        RecheckBooking.after_visit_id.not_in(unreleased_visits(staff_ids)),
     )
 
 

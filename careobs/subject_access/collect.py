@@ -260,7 +260,7 @@ def collect(db: Session, subject: Subject, complete: bool) -> list[Category]:
         work.actions(db, staff_ids, user_id, complete),
         work.action_notes(db, staff_ids, user_id, complete),
         work.rechecks(db, staff_ids, complete),
-        work.selection_draws(db, subject.organisation.id, staff_keys),
+        work.selection_draws(db, subject.staff, staff_keys, complete),
         work.compliments(db, staff_ids, complete),
     ]
     return [

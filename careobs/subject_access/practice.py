@@ -234,6 +234,6 @@ def addenda(db: Session, staff_ids: list[int], complete: bool) -> Category:
         stmt,
         "addenda",
         "Corrections to those records",
-        "Addenda added to a visit or audit of your practice after it was submitted (the record"
-        " itself never changes).",
+        "Addenda added to a visit or audit of your practice after it was submitted (a submitted"
+        " record is corrected this way; its text changes only to remove personal data).",
     )

@@ -16,6 +16,7 @@ from careobs.quis.models import QuisInteraction, QuisSession
 from careobs.selection.models import SelectionDraw
 from careobs.subject_access.archive import Category
 from careobs.subject_access.practice import category
+from careobs.visits.models import MonitoringVisit
 
 
 def quis_interactions(db: Session, staff_ids: list[int], complete: bool) -> Category:
@@ -153,26 +154,43 @@ def rechecks(db: Session, staff_ids: list[int], complete: bool) -> Category:
 DRAW_COLUMNS = ("draw_id", "service", "drawn_at", "picked", "pick_position", "weight", "reasons")
 
 
-def selection_draws(db: Session, organisation_id: int, staff_keys: set[str]) -> Category:
+def selection_draws(db: Session, staff: list, staff_keys: set[str], complete: bool) -> Category:
     """Random draws of care workers to check in which they were a candidate, and their weight.
 
     A draw keeps its candidates as JSON (careobs.selection), keyed by the staff record's UUID,
-    so the organisation's worker draws are read and each is searched for those keys."""
+    so the worker draws of their services are read (streamed) and each is searched for those
+    keys. The worker's own copy leaves out the weight and reasons of draws made once a visit of
+    theirs was held back: "last result red" would tell them its band before its feedback."""
+    staff_ids = [s.id for s in staff]
     stmt = (
         sa.select(SelectionDraw, Service.name)
         .join(Service, Service.id == SelectionDraw.service_id)
-        .where(SelectionDraw.organisation_id == organisation_id, SelectionDraw.kind == "workers")
+        .where(
+            SelectionDraw.service_id.in_({s.service_id for s in staff}),
+            SelectionDraw.kind == "workers",
+        )
         .order_by(SelectionDraw.created_at, SelectionDraw.id)
+        .execution_options(yield_per=500)
     )
+    held_back_since = None
+    if not complete:
+        held_back_since = db.scalar(
+            sa.select(sa.func.min(MonitoringVisit.planned_at)).where(
+                MonitoringVisit.id.in_(rules.unreleased_visits(staff_ids))
+            )
+        )
     rows = []
     for draw, service in db.execute(stmt):
         picks = [row.get("key") for row in draw.result or []]
+        withheld = held_back_since is not None and draw.created_at >= held_back_since
         for candidate in (draw.inputs or {}).get("candidates", []):
             key = candidate.get("key")
             if key not in staff_keys:
                 continue
             position = picks.index(key) + 1 if key in picks else None
             weight, reasons = candidate.get("weight"), candidate.get("reasons") or []
+            if withheld:
+                weight, reasons = None, ["shown once your latest feedback is released"]
             picked = position is not None
             rows.append((draw.uuid, service, draw.created_at, picked, position, weight, reasons))
     return Category(

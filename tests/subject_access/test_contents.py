@@ -124,3 +124,17 @@ def test_the_user_page_gives_the_same_copy_as_the_staff_page(login, org, hal, re
             assert by_user.csv[stem] == by_staff.csv[stem], stem
     downloads = [r for r in by_user.csv["audit_log"] if r["action"] == "subject_access_download"]
     assert len(downloads) == 1 and downloads[0]["done_by"] == "Ada Admin"
+
+
+def test_own_copy_keeps_a_draws_reasons_back_while_a_visit_is_held_back(login, org, hal, records):
+    """A draw made after a visit whose feedback is not released would tell its band early
+    ("last result red"): his own copy says when he will see it; the complete copy shows it."""
+    member = org.staff_members["Hal Homecare"]
+    _, complete = admin_copy(login, org, member)
+    _, own = own_copy(login, hal)
+    assert {row["reasons"] for row in complete.csv["selection_draws"]} == {'["overdue"]'}
+    assert {row["weight"] for row in complete.csv["selection_draws"]} == {"5"}
+    assert {row["reasons"] for row in own.csv["selection_draws"]} == {
+        '["shown once your latest feedback is released"]'
+    }
+    assert {row["weight"] for row in own.csv["selection_draws"]} == {""}
