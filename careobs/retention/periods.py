@@ -13,8 +13,8 @@ shorter than the Code's periods for care records and staff files, which careobs 
 organisation that files them in the staff record instead raises the period.
 
 Bounds: whole months. A care or practice record is kept at least 12 months, so the dashboards'
-default period (the last twelve months) and a year-on-year comparison of this year's figures
-never lose data to a purge; housekeeping records (notifications, quarantined copies, login
+default period (the last twelve months) never loses data to a purge (a comparison with the
+year before needs 24); housekeeping records (notifications, quarantined copies, login
 history) at least one month. At most 25 years (300 months): the longest period the Code gives
 anything careobs holds is far shorter, and a bigger number is a typing slip.
 """
