@@ -28,6 +28,7 @@ from careobs.accounts.models import LoginSession, User
 from careobs.actions.models import CLOSED, Action, ActionNote, RecheckBooking
 from careobs.audits.models import Audit, AuditAction, AuditAnswer, AuditLatest, CoAuditFollowUp
 from careobs.capture.addenda import Addendum
+from careobs.checkers.models import CheckerAssignment
 from careobs.compliments.models import Compliment, compliment_staff
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
@@ -163,11 +164,13 @@ def remove_audits(db: Session, ids) -> Counter:
     _clear(db, counts, Action.audit_id, ids)
     _clear(db, counts, Action.audit_action_id, audit_actions)
     _delete(db, counts, CoAuditFollowUp, CoAuditFollowUp.audit_id.in_(ids))
+    # Deleted here, not left to the foreign key's cascade, so the run's counts include them.
+    _delete(db, counts, CheckerAssignment, CheckerAssignment.audit_id.in_(ids))
     _delete(db, counts, Addendum, Addendum.audit_id.in_(ids))
     _quarantined(db, counts, "audit", uuids)
     for child in (AuditAnswer, AuditAction):
         _delete(db, counts, child, child.audit_id.in_(ids))
-    _delete(db, counts, Audit, Audit.id.in_(ids))  # checker assignments cascade
+    _delete(db, counts, Audit, Audit.id.in_(ids))
     return counts
 
 
@@ -278,9 +281,9 @@ TARGETS: tuple[Target, ...] = (
                     sa.or_(
                         Action.visit_id == MonitoringVisit.id,
                         Action.visit_action_id.in_(
-                            sa.select(VisitAction.id).where(
-                                VisitAction.visit_id == MonitoringVisit.id
-                            )
+                            sa.select(VisitAction.id)
+                            .where(VisitAction.visit_id == MonitoringVisit.id)
+                            .correlate(MonitoringVisit)
                         ),
                     )
                 ),
@@ -310,7 +313,9 @@ TARGETS: tuple[Target, ...] = (
                     sa.or_(
                         Action.audit_id == Audit.id,
                         Action.audit_action_id.in_(
-                            sa.select(AuditAction.id).where(AuditAction.audit_id == Audit.id)
+                            sa.select(AuditAction.id)
+                            .where(AuditAction.audit_id == Audit.id)
+                            .correlate(Audit)
                         ),
                     )
                 ),
@@ -332,9 +337,9 @@ TARGETS: tuple[Target, ...] = (
                 OPEN_ACTION,
                 lambda: _open_action(
                     Action.self_assessment_statement_id.in_(
-                        sa.select(SelfAssessmentStatement.id).where(
-                            SelfAssessmentStatement.self_assessment_id == SelfAssessment.id
-                        )
+                        sa.select(SelfAssessmentStatement.id)
+                        .where(SelfAssessmentStatement.self_assessment_id == SelfAssessment.id)
+                        .correlate(SelfAssessment)
                     )
                 ),
             ),
@@ -354,9 +359,9 @@ TARGETS: tuple[Target, ...] = (
                 OPEN_ACTION,
                 lambda: _open_action(
                     Action.id.in_(
-                        sa.select(ConversationAction.action_id).where(
-                            ConversationAction.conversation_id == Conversation.id
-                        )
+                        sa.select(ConversationAction.action_id)
+                        .where(ConversationAction.conversation_id == Conversation.id)
+                        .correlate(Conversation)
                     )
                 ),
             ),
