@@ -28,6 +28,7 @@ from careobs.accounts.models import LoginSession, User
 from careobs.actions.models import CLOSED, Action, ActionNote, RecheckBooking
 from careobs.audits.models import Audit, AuditAction, AuditAnswer, AuditLatest, CoAuditFollowUp
 from careobs.capture.addenda import Addendum
+from careobs.checkers.models import CheckerAssignment
 from careobs.compliments.models import Compliment, compliment_staff
 from careobs.feedback.models import Feedback
 from careobs.notifications.models import Notification
@@ -65,6 +66,9 @@ class Target:
 
 
 def _open_action(*conditions) -> sa.ColumnElement:
+    """An open action meeting ``conditions`` exists. Each link is its own EXISTS, with any
+    table between action and record joined inside it (never ``a OR b IN (subquery)``), so the
+    database follows the indexes on the links rather than reading every action per record."""
     return sa.exists().where(Action.status.not_in(CLOSED), *conditions)
 
 
@@ -163,11 +167,13 @@ def remove_audits(db: Session, ids) -> Counter:
     _clear(db, counts, Action.audit_id, ids)
     _clear(db, counts, Action.audit_action_id, audit_actions)
     _delete(db, counts, CoAuditFollowUp, CoAuditFollowUp.audit_id.in_(ids))
+    # Deleted here, not left to the foreign key's cascade, so the run's counts include them.
+    _delete(db, counts, CheckerAssignment, CheckerAssignment.audit_id.in_(ids))
     _delete(db, counts, Addendum, Addendum.audit_id.in_(ids))
     _quarantined(db, counts, "audit", uuids)
     for child in (AuditAnswer, AuditAction):
         _delete(db, counts, child, child.audit_id.in_(ids))
-    _delete(db, counts, Audit, Audit.id.in_(ids))  # checker assignments cascade
+    _delete(db, counts, Audit, Audit.id.in_(ids))
     return counts
 
 
@@ -274,15 +280,12 @@ TARGETS: tuple[Target, ...] = (
         (
             (
                 OPEN_ACTION,
-                lambda: _open_action(
-                    sa.or_(
-                        Action.visit_id == MonitoringVisit.id,
-                        Action.visit_action_id.in_(
-                            sa.select(VisitAction.id).where(
-                                VisitAction.visit_id == MonitoringVisit.id
-                            )
-                        ),
-                    )
+                lambda: sa.or_(
+                    _open_action(Action.visit_id == MonitoringVisit.id),
+                    _open_action(
+                        Action.visit_action_id == VisitAction.id,
+                        VisitAction.visit_id == MonitoringVisit.id,
+                    ),
                 ),
             ),
             (
@@ -306,13 +309,11 @@ TARGETS: tuple[Target, ...] = (
         (
             (
                 OPEN_ACTION,
-                lambda: _open_action(
-                    sa.or_(
-                        Action.audit_id == Audit.id,
-                        Action.audit_action_id.in_(
-                            sa.select(AuditAction.id).where(AuditAction.audit_id == Audit.id)
-                        ),
-                    )
+                lambda: sa.or_(
+                    _open_action(Action.audit_id == Audit.id),
+                    _open_action(
+                        Action.audit_action_id == AuditAction.id, AuditAction.audit_id == Audit.id
+                    ),
                 ),
             ),
             (LATEST_AUDIT, lambda: sa.exists().where(AuditLatest.audit_id == Audit.id)),
@@ -331,11 +332,8 @@ TARGETS: tuple[Target, ...] = (
             (
                 OPEN_ACTION,
                 lambda: _open_action(
-                    Action.self_assessment_statement_id.in_(
-                        sa.select(SelfAssessmentStatement.id).where(
-                            SelfAssessmentStatement.self_assessment_id == SelfAssessment.id
-                        )
-                    )
+                    Action.self_assessment_statement_id == SelfAssessmentStatement.id,
+                    SelfAssessmentStatement.self_assessment_id == SelfAssessment.id,
                 ),
             ),
         ),
@@ -353,11 +351,8 @@ TARGETS: tuple[Target, ...] = (
             (
                 OPEN_ACTION,
                 lambda: _open_action(
-                    Action.id.in_(
-                        sa.select(ConversationAction.action_id).where(
-                            ConversationAction.conversation_id == Conversation.id
-                        )
-                    )
+                    Action.id == ConversationAction.action_id,
+                    ConversationAction.conversation_id == Conversation.id,
                 ),
             ),
         ),

@@ -1,13 +1,17 @@
 """Hand-built records at known dates, for the retention tests: a QUIS session with its
-interactions, feedback, a notification and its push, an action."""
+interactions, feedback, a notification and its push, an action; and the row count of every
+table, so a test can say exactly what a purge changed (``changed(before, table_counts(db))``)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from careobs.actions.models import Action
 from careobs.feedback.models import Feedback
+from careobs.models import Base
 from careobs.notifications.models import Notification
 from careobs.push.models import PushMessage, PushSubscription
 from careobs.quis.models import QuisInteraction, QuisSession
@@ -15,6 +19,25 @@ from careobs.retention.queries import cutoff_for
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
+
+
+def table_counts(db) -> dict[str, int]:
+    """The number of rows in every table careobs has (the audit log's included)."""
+    db.expire_all()
+    return {
+        table.name: db.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """Per table, rows added (positive) or removed (negative); unchanged tables left out."""
+    return {name: after[name] - before[name] for name in after if after[name] != before[name]}
+
+
+def removed_rows(run) -> dict[str, int]:
+    """A purge run's rows per table as ``changed`` says them (removed: negative)."""
+    return {name: -n for name, n in run.rows.items()}
 
 
 def cutoff(app, db, org, months: int):
@@ -92,11 +115,11 @@ def released_feedback(db, org, session) -> tuple[Feedback, Notification, PushMes
     return feedback, note, push
 
 
-def action(db, org, *, status: str = "open", completed_at=None, **links) -> Action:
-    """An action in the care home, open unless ``status`` says otherwise."""
+def action(db, org, *, status: str = "open", completed_at=None, service=None, **links) -> Action:
+    """An action in the care home (or ``service``), open unless ``status`` says otherwise."""
     item = Action(
         organisation_id=org.org.id,
-        service_id=org.care_home.id,
+        service_id=(service or org.care_home).id,
         description="Greet people by name at lunch.",
         created_by_id=org.manager.id,
         status=status,
