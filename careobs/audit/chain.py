@@ -30,6 +30,8 @@ HASHED_FIELDS = (
     "at",
     "prev_hash",
 )
+# What a writer gives: the event's own contents (its place in the chain is added when chained).
+CONTENT_FIELDS = tuple(name for name in HASHED_FIELDS if name not in ("seq", "prev_hash"))
 
 
 def canonical_time(at: datetime) -> str:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from careobs.audit.chain import chain
+from careobs.audit.chain import CONTENT_FIELDS, chain
 from careobs.audit.models import AuditChainHead, AuditEvent
 from careobs.db import utcnow
 
@@ -76,7 +76,7 @@ def _take_new_events(session: Session, _context, _instances) -> None:
             obj.at = utcnow()
         if obj.summary is None:
             obj.summary = ""
-        values.append({name: getattr(obj, name) for name in _HASHED_COLUMNS})
+        values.append({name: getattr(obj, name) for name in CONTENT_FIELDS})
         session.expunge(obj)
     if _other_work(session):
         session.info.setdefault(_AFTER_FLUSH, []).extend(values)
@@ -111,15 +111,3 @@ def _other_work(session: Session) -> bool:
     return bool(
         session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty)
     )
-
-
-_HASHED_COLUMNS = (
-    "organisation_id",
-    "actor_id",
-    "action",
-    "entity_type",
-    "entity_id",
-    "summary",
-    "ip",
-    "at",
-)
