@@ -15,7 +15,9 @@ WHAT = {"words": "Only the words I enter", "all": "All of this text"}
 
 
 def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, and line breaks as synced text writes them: a browser sends a textarea's
+    lines as ``\\r\\n``, so words across two lines would otherwise never match."""
+    return text.one_line_break(value).strip() if isinstance(value, str) else value
 
 
 class RedactionForm(FlaskForm):
