@@ -36,8 +36,8 @@ class RedactionForm(FlaskForm):
     words = TextAreaField(
         "The exact words to remove",
         filters=[_stripped],
-        description="As they appear in the text: every place they appear in it becomes"
-        f" {text.MARK}.",
+        description="As they appear in the text: every place they appear in it as whole words"
+        f" becomes {text.MARK}.",
         render_kw={"rows": 2, "autocomplete": "off", "spellcheck": "false"},
     )
     reason = RadioField(
