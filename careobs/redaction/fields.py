@@ -1,7 +1,8 @@
 """The one table of the free text careobs keeps in submitted records that may hold personal data:
 for each kind of record, its text fields, how to read and write them, where each sits in the
-document a device sent (so a quarantined or late copy can be kept in step), and which other
-records hold copies of its words (feedback drafted from a visit, actions raised from it).
+document a device sent (so a quarantined or late copy can be kept in step), and which of its
+texts hold words copied to or from the other records of its group (feedback drafted from a
+visit, actions raised from it: careobs.redaction.links says which records those are).
 
 Not here: a repeat draw's reason (a draw holds no free text about practice; the audit log no
 longer copies it, nor an addendum's reason); names of services, areas, staff and checklists,
@@ -36,7 +37,7 @@ from careobs.permissions import (
 from careobs.quis.models import QuisSession
 from careobs.selfassess.models import SelfAssessment
 from careobs.visits.models import MonitoringVisit
-from careobs.voice.models import Conversation, ConversationAction
+from careobs.voice.models import Conversation
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ class Place:
 @dataclass(frozen=True)
 class RecordKind:
     """A kind of record whose text may be redacted: ``slug`` in its URL, ``find`` the record
-    if the user may read it, ``family`` the records holding copies of its words."""
+    if the user may read it, ``copies`` the keys of its texts that hold words copied to or
+    from the other records of its group (careobs.redaction.links): a redaction anywhere in
+    the group reaches those texts of this record, and only those."""
 
     slug: str
     label: str
@@ -87,8 +90,8 @@ class RecordKind:
     find: Callable[[Session, object, uuid.UUID], object | None]
     fields: tuple[TextField, ...]
     page: tuple[str, str]  # the record's own page: (endpoint, its id argument)
+    copies: frozenset[str] = frozenset()
     document_kind: str | None = None  # the sync's kind: its quarantined copies are redacted
-    family: Callable[[Session, object], list] = lambda db, record: []
 
     def page_url(self, record) -> str:
         endpoint, argument = self.page
@@ -139,68 +142,6 @@ def _answers_with_comments(record) -> list:
 
 def _action_rows(record) -> list:
     return list(record.actions)
-
-
-def _feedback_from(db: Session, column, record_id: int) -> list:
-    return list(db.scalars(sa.select(Feedback).where(column == record_id)))
-
-
-def _actions_where(db: Session, *where) -> list:
-    return list(db.scalars(sa.select(Action).where(*where)))
-
-
-def _quis_family(db: Session, session: QuisSession) -> list:
-    return [
-        *_feedback_from(db, Feedback.quis_session_id, session.id),
-        *_actions_where(db, Action.quis_session_id == session.id),
-    ]
-
-
-def _visit_family(db: Session, visit: MonitoringVisit) -> list:
-    return [
-        *_feedback_from(db, Feedback.visit_id, visit.id),
-        *_actions_where(db, Action.visit_id == visit.id),
-    ]
-
-
-def _audit_family(db: Session, audit: Audit) -> list:
-    return _actions_where(db, Action.audit_id == audit.id)
-
-
-def _conversation_family(db: Session, conversation: Conversation) -> list:
-    raised = sa.select(ConversationAction.action_id).where(
-        ConversationAction.conversation_id == conversation.id
-    )
-    return _actions_where(db, Action.id.in_(raised))
-
-
-def _self_assessment_family(db: Session, assessment: SelfAssessment) -> list:
-    ids = [s.id for s in assessment.statements]
-    return _actions_where(db, Action.self_assessment_statement_id.in_(ids)) if ids else []
-
-
-def _feedback_family(db: Session, feedback: Feedback) -> list:
-    return [r for r in (feedback.visit, feedback.quis_session, feedback.compliment) if r]
-
-
-def _compliment_family(db: Session, compliment: Compliment) -> list:
-    return [
-        *_feedback_from(db, Feedback.compliment_id, compliment.id),
-        *([compliment.action] if compliment.action else []),
-    ]
-
-
-def _action_family(db: Session, action: Action) -> list:
-    sources = [action.quis_session, action.visit, action.audit]
-    sources.append(
-        db.scalar(
-            sa.select(Conversation)
-            .join(ConversationAction)
-            .where(ConversationAction.action_id == action.id)
-        )
-    )
-    sources.append(db.scalar(sa.select(Compliment).where(Compliment.action_id == action.id)))
-    return [s for s in sources if s is not None]
 
 
 def _find_feedback(db: Session, user, feedback_id: uuid.UUID):
@@ -281,8 +222,8 @@ KINDS: dict[str, RecordKind] = {
                 ADDENDUM_REASONS,
             ),
             ("quis.detail", "session_id"),
-            "quis_session",
-            _quis_family,
+            copies=frozenset({"went_well", "to_develop", "interaction"}),
+            document_kind="quis_session",
         ),
         RecordKind(
             "visit",
@@ -304,8 +245,8 @@ KINDS: dict[str, RecordKind] = {
                 ADDENDUM_REASONS,
             ),
             ("visits.detail", "visit_id"),
-            "spot_check",
-            _visit_family,
+            copies=frozenset({"went_well", "to_develop", "answer", "proposed_action"}),
+            document_kind="spot_check",
         ),
         RecordKind(
             "audit",
@@ -314,8 +255,8 @@ KINDS: dict[str, RecordKind] = {
             get_visible_audit,
             (WENT_WELL, TO_DEVELOP, ANSWER_COMMENTS, PROPOSED_ACTIONS, ADDENDA, ADDENDUM_REASONS),
             ("audits.detail", "audit_id"),
-            "audit",
-            _audit_family,
+            copies=frozenset({"proposed_action"}),
+            document_kind="audit",
         ),
         RecordKind(
             "conversation",
@@ -336,8 +277,8 @@ KINDS: dict[str, RecordKind] = {
                 PROPOSED_ACTIONS,
             ),
             ("voice.detail", "conversation_id"),
-            "conversation",
-            _conversation_family,
+            copies=frozenset({"proposed_action"}),
+            document_kind="conversation",
         ),
         RecordKind(
             "self-assessment",
@@ -362,8 +303,8 @@ KINDS: dict[str, RecordKind] = {
                 ),
             ),
             ("self_assessments.detail", "assessment_id"),
-            "self_assessment",
-            _self_assessment_family,
+            copies=frozenset({"rationale"}),
+            document_kind="self_assessment",
         ),
         RecordKind(
             "feedback",
@@ -377,7 +318,7 @@ KINDS: dict[str, RecordKind] = {
                 TextField("reply", "The worker's reflection", "reply"),
             ),
             ("feedback.detail", "feedback_id"),
-            family=_feedback_family,
+            copies=frozenset({"went_well", "to_develop", "actions"}),
         ),
         RecordKind(
             "compliment",
@@ -389,7 +330,7 @@ KINDS: dict[str, RecordKind] = {
                 TextField("response", "The response", "response"),
             ),
             ("compliments.detail", "compliment_id"),
-            family=_compliment_family,
+            copies=frozenset({"text", "response"}),
         ),
         RecordKind(
             "action",
@@ -407,7 +348,7 @@ KINDS: dict[str, RecordKind] = {
                 ),
             ),
             ("actions.detail", "action_id"),
-            family=_action_family,
+            copies=frozenset({"description"}),
         ),
     )
 }

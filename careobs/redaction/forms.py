@@ -15,7 +15,9 @@ WHAT = {"words": "Only the words I enter", "all": "All of this text"}
 
 
 def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trimmed, and line breaks as synced text writes them: a browser sends a textarea's
+    lines as ``\\r\\n``, so words across two lines would otherwise never match."""
+    return text.one_line_break(value).strip() if isinstance(value, str) else value
 
 
 class RedactionForm(FlaskForm):
@@ -34,8 +36,8 @@ class RedactionForm(FlaskForm):
     words = TextAreaField(
         "The exact words to remove",
         filters=[_stripped],
-        description="As they appear in the text: every place they appear in it becomes"
-        f" {text.MARK}.",
+        description="As they appear in the text: every place they appear in it as whole words"
+        f" becomes {text.MARK}.",
         render_kw={"rows": 2, "autocomplete": "off", "spellcheck": "false"},
     )
     reason = RadioField(

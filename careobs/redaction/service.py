@@ -1,10 +1,14 @@
 """Removing personal data from a record's text, everywhere careobs keeps those words.
 
-One redaction replaces every occurrence of the words in one text of one record with
-"[redacted]", and the same words in the records holding copies of that text (feedback drafted
-from a visit, actions raised from it: ``RecordKind.family``) and in the quarantined copies of
-their documents. Stored privacy flags are worked out again from what is left. The audit log
-says who, which text (by its label), why (a reason code) and how many — never the words.
+One redaction replaces every whole-word occurrence of the words in one text of one record with
+"[redacted]", and the same words wherever careobs copied that record's words or the words it
+was copied from: the texts holding copies (``RecordKind.copies``) in every record of its group
+(careobs.redaction.links: the visit, QUIS session, audit, conversation, compliment or
+self-assessment it came from, and the feedback and actions that came from that), and those
+texts' places in the quarantined copies of the group's documents. Stored privacy flags are
+worked out again from what is left. The audit log says who, which text (by its label), why
+(a reason code) and how many — never the words. The words the manager entered also reach
+what a quarantined copy holds at the chosen text's place when the stored text no longer does.
 
 Late copies: the sync keeps a copy that conflicts with a stored record for review
 (careobs.sync.service.quarantine); ``masked_copy`` gives it the stored, redacted text of every
@@ -15,7 +19,6 @@ its content hash, so the same copy sent again is still answered ``unchanged``.
 from __future__ import annotations
 
 import copy
-import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,6 +30,7 @@ from careobs.capture.records import CapturedRecord
 from careobs.db import take_turns
 from careobs.redaction import text
 from careobs.redaction.fields import KINDS, Place, kind_of, place, places
+from careobs.redaction.links import group
 from careobs.sync.models import QuarantinedDocument
 from careobs.wording import plural
 
@@ -43,7 +47,8 @@ REASONS = {
 
 
 class NotInText(ValueError):
-    """The words are not in the chosen text (any more: they may have been redacted already)."""
+    """The words are in none of the texts the redaction reaches, nor in a quarantined copy of
+    them (any more: they may have been redacted already)."""
 
 
 class UnknownText(ValueError):
@@ -52,22 +57,25 @@ class UnknownText(ValueError):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a redaction changed: occurrences in the chosen text, in linked records' texts, and
-    the quarantined copies changed."""
+    """What a redaction changed: occurrences in the chosen text; occurrences in the other
+    records of its group and how many records; occurrences in quarantined copies and how many
+    copies."""
 
     removed: int
-    linked: int
-    copies: int
+    linked: int = 0
+    records: int = 0
+    in_copies: int = 0
+    copies: int = 0
 
 
 def lock(db: Session, record) -> None:
-    """Wait for any redaction in the record's organisation, and any sync writing the record or
-    the records holding copies of its words, then read them afresh.
+    """Wait for any redaction in the record's organisation, and any sync writing the records
+    of its group (careobs.redaction.links), then read them afresh.
 
     Redactions in one organisation take turns (they are rare): two managers redacting the same
-    text, or a record and its feedback at once, each read what the other wrote. The record's
-    row lock is the one a sync takes before keeping a late copy, so a copy kept just before is
-    seen (and redacted) here, and one kept just after is made from the redacted text.
+    text, or a record and its feedback at once, each read what the other wrote. The group's
+    row locks are the ones a sync takes before keeping a late copy, so a copy kept just before
+    is seen (and redacted) here, and one kept just after is made from the redacted text.
 
     PostgreSQL: the turn is a transaction-level advisory lock (locking the organisation's row
     would hold up every insert naming the organisation), the rows are locked ``FOR NO KEY
@@ -76,7 +84,7 @@ def lock(db: Session, record) -> None:
     """
     take_turns(db, f"redaction:{record.organisation_id}")
     if db.connection().dialect.name == "postgresql":
-        for row in (record, *kind_of(record).family(db, record)):
+        for row in group(db, record):
             model = type(row)
             db.execute(
                 sa.select(model.id).where(model.id == row.id).with_for_update(key_share=True)
@@ -84,36 +92,80 @@ def lock(db: Session, record) -> None:
     db.expire_all()
 
 
+def _slot(p: Place) -> tuple:
+    """One stored text, whichever record's list of places names it."""
+    return type(p.holder), p.holder.id, p.field.attr
+
+
+def _key(record) -> tuple:
+    return type(record), record.id
+
+
+def targets(members: list, record, chosen: Place) -> list[tuple[object, Place]]:
+    """Each text a redaction of ``chosen`` reaches, with the record it is in: the chosen text,
+    then the texts holding copies (``RecordKind.copies``) of every other record of the group —
+    not their other texts (a worker's reflection, an action's progress notes)."""
+    found = {_slot(chosen): (record, chosen)}
+    for member in members:
+        if _key(member) == _key(record):
+            continue
+        copies = kind_of(member).copies
+        for p in places(member):
+            if p.field.key in copies:
+                found.setdefault(_slot(p), (member, p))
+    return list(found.values())
+
+
 def redact(db: Session, actor, record, ref: str, *, span: str | None, reason: str) -> Outcome:
     """Replace ``span`` (None: all of it) in the text ``ref`` of ``record`` with "[redacted]",
-    and in every copy careobs keeps; write the audit events (the caller commits).
+    and in every copy careobs keeps: the texts holding copies in the other records of its
+    group, and the same texts in the quarantined copies of the group's documents (even where
+    the stored text no longer holds the words). One audit event on each record changed, the
+    chosen one always; the caller commits.
 
-    Call :func:`lock` first. Raises UnknownText, or NotInText when the words are not there.
+    Call :func:`lock` first. Raises UnknownText, or NotInText when the words are nowhere.
     """
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
-    kind = kind_of(record)
     chosen = place(record, ref)
     if chosen is None:
         raise UnknownText(ref)
-    original = chosen.text
     if span is None:
-        span = original
-        if not original.strip() or original == text.MARK:
+        span = chosen.text
+        if not span.strip() or span == text.MARK:
             raise NotInText(ref)
-    new, removed = text.redact(original, span)
-    if not removed:
+    members = group(db, record)
+    if _key(record) not in {_key(m) for m in members}:
+        members.append(record)
+    reached = targets(members, record, chosen)
+    hits: dict[tuple, list[tuple[Place, int]]] = {}
+    for member, p in reached:
+        new, count = text.redact(p.text, span)
+        if count:
+            setattr(p.holder, p.field.attr, new)
+            hits.setdefault(_key(member), []).append((p, count))
+    removed = sum(n for _, n in hits.pop(_key(record), []))
+    linked = sum(n for found in hits.values() for _, n in found)
+    in_copies, copies = _redact_quarantined(db, members, reached, span)
+    if not (removed or linked or in_copies):
         raise NotInText(ref)
-    setattr(chosen.holder, chosen.field.attr, new)
 
-    family = kind.family(db, record)
-    linked = sum(_redact_linked(db, actor, member, record, span, reason) for member in family)
-    copies = _redact_quarantined(db, [record, *family], span)
-    for changed in (record, *family):
+    by_key = {_key(m): m for m in members}
+    for changed in (record, *(by_key[k] for k in hits)):
         if isinstance(changed, CapturedRecord):
             changed.privacy_flags = storing.privacy_flags(
                 p.text for p in places(changed) if p.field.flagged
             )
+    origin = f"with {kind_of(record).label} {record.uuid}"
+    for key, found in hits.items():
+        labels = ", ".join(dict.fromkeys(p.label for p, _ in found))
+        record_about(
+            db,
+            "text_redacted",
+            by_key[key],
+            actor=actor,
+            summary=f"{labels} ({origin}) — reason: {reason}; {sum(n for _, n in found)} removed",
+        )
     extra = f"; {plural(copies, 'quarantined copy', 'quarantined copies')}" if copies else ""
     record_about(
         db,
@@ -123,65 +175,54 @@ def redact(db: Session, actor, record, ref: str, *, span: str | None, reason: st
         summary=f"{chosen.label} — reason: {reason}; {removed} removed{extra}",
     )
     db.flush()
-    return Outcome(removed, linked, copies)
+    return Outcome(removed, linked, len(hits), in_copies, copies)
 
 
-def _redact_linked(db: Session, actor, member, origin, span: str, reason: str) -> int:
-    """Redact ``span`` in every text of a record holding copies of ``origin``'s words; one
-    audit event on it when anything changed."""
-    changed: list[Place] = []
-    total = 0
-    for p in places(member):
-        new, found = text.redact(p.text, span)
-        if found:
-            setattr(p.holder, p.field.attr, new)
-            changed.append(p)
-            total += found
-    if changed:
-        labels = ", ".join(dict.fromkeys(p.label for p in changed))
-        record_about(
-            db,
-            "text_redacted",
-            member,
-            actor=actor,
-            summary=(
-                f"{labels} (with {kind_of(origin).label} {origin.uuid}) — reason: {reason};"
-                f" {total} removed"
-            ),
-        )
-    return total
-
-
-def _redact_quarantined(db: Session, records, span: str) -> int:
-    """Redact ``span`` in every string of the quarantined copies of the records' documents
-    (each copy keeps its content hash, so the same copy sent again is still recognised)."""
-    wanted = [
-        (kind.document_kind, r.uuid)
-        for r in records
-        if (kind := kind_of(r)) is not None and kind.document_kind
-    ]
-    if not wanted:
-        return 0
-    found = db.scalars(
+def _redact_quarantined(db: Session, members: list, reached, span: str) -> tuple[int, int]:
+    """Redact ``span`` in the quarantined copies of the group's documents, only at the document
+    paths of the texts reached (careobs.redaction.fields), never elsewhere in the copy (ids,
+    ratings, codes stay); each copy keeps its content hash, so the same copy sent again is
+    still recognised. Returns the occurrences replaced and the copies changed."""
+    slots = {_slot(p) for _, p in reached}
+    paths: dict[tuple, set] = {}
+    for member in members:
+        kind = kind_of(member)
+        if not kind.document_kind:
+            continue
+        for p in places(member):
+            if p.field.document and _slot(p) in slots:
+                wanted = p.field.match(p.holder) if p.field.match else None
+                paths.setdefault((kind.document_kind, member.uuid), set()).add(
+                    (p.field.document, wanted)
+                )
+    if not paths:
+        return 0, 0
+    kept = db.scalars(
         sa.select(QuarantinedDocument)
         .where(
             sa.or_(
                 *(
                     sa.and_(QuarantinedDocument.kind == k, QuarantinedDocument.document_id == d)
-                    for k, d in wanted
+                    for k, d in paths
                 )
             )
         )
         .order_by(QuarantinedDocument.id)
         .with_for_update()
     )
-    changed = 0
-    for kept in found:
-        data, count = text.redact_json(kept.data, span)
+    occurrences = changed = 0
+    for copy_kept in kept:
+        data = copy.deepcopy(copy_kept.data)
+        count = 0
+        for path, wanted in paths[(copy_kept.kind, copy_kept.document_id)]:
+            for container, key in text.slots(data, path, wanted):
+                container[key], found = text.redact(container[key], span)
+                count += found
         if count:
-            kept.data = data
+            copy_kept.data = data
+            occurrences += count
             changed += 1
-    return changed
+    return occurrences, changed
 
 
 def masked_copy(kind_name: str, stored, data):
@@ -202,26 +243,6 @@ def masked_copy(kind_name: str, stored, data):
 
 def _put(data: dict, p: Place) -> None:
     """Write a stored text into a document's data, where the registry says it sits."""
-    path = p.field.document
-    if len(path) < 3:
-        *parents, key = path
-        for parent in parents:
-            data = data.get(parent)
-            if not isinstance(data, dict):
-                return
-        if key in data:
-            data[key] = p.text
-        return
-    items, match_key, key = path
-    wanted = _same_id(p.field.match(p.holder))
-    for item in data.get(items) or ():
-        if isinstance(item, dict) and _same_id(item.get(match_key)) == wanted and key in item:
-            item[key] = p.text
-
-
-def _same_id(value) -> str:
-    """An id as documents may write it (any UUID spelling), made comparable."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return str(value)
+    wanted = p.field.match(p.holder) if p.field.match else None
+    for container, key in text.slots(data, p.field.document, wanted):
+        container[key] = p.text

@@ -15,6 +15,7 @@ from careobs.permissions.redaction import DRAFT
 from careobs.redaction import service, text
 from careobs.redaction.fields import KINDS, kind_of, places
 from careobs.redaction.forms import redaction_form
+from careobs.wording import plural
 
 bp = Blueprint("redaction", __name__, url_prefix="/redact")
 
@@ -31,6 +32,28 @@ def redaction_url(record) -> str | None:
     if kind is None or not current_user.is_authenticated or not may_redact(current_user, record):
         return None
     return url_for("redaction.redact", kind=kind.slug, record_id=record.uuid)
+
+
+def done_message(outcome: service.Outcome) -> str:
+    """What a redaction removed, and where: the page has no separate confirm step, so the
+    counts are told here, after it."""
+
+    def times(n: int) -> str:
+        return plural(n, "time", "times")
+
+    where = []
+    if outcome.linked:
+        records = plural(outcome.records, "linked record", "linked records")
+        where.append(f"{times(outcome.linked)} from {records} holding copies (feedback, actions)")
+    if outcome.in_copies:
+        copies = plural(outcome.copies, "copy kept for review", "copies kept for review")
+        where.append(f"{times(outcome.in_copies)} from {copies}")
+    if outcome.removed:
+        said = f"Removed {times(outcome.removed)} from this text"
+        said += f"; also {' and '.join(where)}" if where else ""
+    else:
+        said = f"The words were no longer in this text. Removed {' and '.join(where)}"
+    return said + ". The audit log records who removed it and why, never the words."
 
 
 def _record(slug: str, record_id: uuid.UUID):
@@ -99,15 +122,5 @@ def redact_post(kind: str, record_id: uuid.UUID):
         form.words.errors = [*form.words.errors, GONE]
         return _page(found, record, form, 409)
     db.commit()
-    also = []
-    if outcome.linked:
-        also.append("in the records copied from it")
-    if outcome.copies:
-        also.append("in its quarantined copies")
-    flash(
-        f"Removed {outcome.removed} time{'s' if outcome.removed != 1 else ''}"
-        + (f", and also {' and '.join(also)}" if also else "")
-        + ". The audit log records who removed it and why, never the words.",
-        "success",
-    )
+    flash(done_message(outcome), "success")
     return redirect(url_for("redaction.redact", kind=found.slug, record_id=record.uuid))

@@ -14,14 +14,17 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
+from careobs.actions.models import Action
 from careobs.audit.models import AuditEvent
 from careobs.capture import addenda
+from careobs.feedback.models import Feedback
 from careobs.redaction.fields import places
 from careobs.sync.models import QuarantinedDocument
 from careobs.visits.models import MonitoringVisit
 from tests.factories import DataBuilder
 from tests.support.race import threaded_app, together
 from tests.support.sync import SYNC_URL, revise
+from tests.support.visits import action as agreed
 from tests.support.visits import default_checklist, spot_check
 from tests.support.web import PASSWORD
 from tests.sync.devices import SyncClient
@@ -193,3 +196,45 @@ def test_a_redaction_racing_an_addendum(scene):
             stored = scene.db.get(MonitoringVisit, record.id)
             texts = [a.text for a in addenda.of(scene.db, addenda.MONITORING_VISIT, stored)]
         assert texts == [f"Round {n}: the family rang back."]
+
+
+def test_a_redaction_from_an_action_racing_a_late_copy_of_its_visit(scene):
+    """Started on the action raised from a visit's agreed action, the redaction locks the
+    visit too: the late copy kept for review never holds the words, whichever comes first."""
+    device = scene.client(scene.org.supervisor)
+    admin = scene.client(scene.org.admin)
+    hal = scene.org.staff_members["Hal Homecare"]
+    for n in range(ROUNDS):
+        document = spot_check(
+            scene.org.homecare,
+            hal,
+            scene.checklist,
+            actions=[agreed(description=f"Round {n}: ring {FIRST} to book.")],
+        )
+        assert scene.sync(device, document).statuses == ["created"]
+        scene.db.expire_all()
+        visit = scene.db.scalar(
+            sa.select(MonitoringVisit).where(MonitoringVisit.uuid == _uuid(document))
+        )
+        raised = scene.db.scalar(sa.select(Action).where(Action.visit_id == visit.id))
+        with scene.app.app_context():
+            ref = next(p.ref for p in places(scene.db.merge(raised), listed_only=True))
+        later = revise(document, 2, to_develop=f"Round {n}: more to say.")
+        redacted, synced = together(
+            partial(scene.post_form, admin, f"/redact/action/{raised.uuid}", _form(ref, FIRST)),
+            partial(scene.sync, device, later),
+        )
+        assert redacted.status == 302, redacted
+        assert synced.status == 200 and synced.statuses == ["conflict"], synced
+        scene.db.expire_all()
+        kept = scene.db.scalars(
+            sa.select(QuarantinedDocument).where(QuarantinedDocument.document_id == visit.uuid)
+        ).all()
+        assert len(kept) == 1
+        assert kept[0].data["actions"][0]["description"] == f"Round {n}: ring [redacted] to book."
+        texts = [
+            scene.db.get(Action, raised.id).description,
+            *(a.description for a in scene.db.get(MonitoringVisit, visit.id).actions),
+            scene.db.scalar(sa.select(Feedback.actions).where(Feedback.visit_id == visit.id)),
+        ]
+        assert not [t for t in texts if FIRST in t], texts
