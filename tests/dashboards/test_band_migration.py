@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from careobs import resource_dir
+from careobs import migrate, resource_dir
 from careobs.audit.models import AuditEvent
 from careobs.visits.models import MonitoringVisit
 from careobs.visits.scoring import COMPETENT, DEVELOPMENT, NOT_YET
@@ -94,8 +94,19 @@ def test_the_migration_rebands_visits_banded_from_the_rounded_score(
     events = db.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
 
     engine = app.extensions["careobs.engine"]
-    with engine.begin() as connection:
-        changed = _migration().reband(connection, now=datetime(2026, 12, 6, 14, tzinfo=LONDON))
+    db.close()
+    # Run where the migration ran: before 0026 chained the audit log (the migration writes its
+    # events as the log then was; 0026 chains them on the way back up).
+    migrate.downgrade(engine, "0025_login_sessions")
+    try:
+        with engine.begin() as connection:
+            now = datetime(2026, 12, 6, 14, tzinfo=LONDON)
+            changed = _migration().reband(connection, now=now)
+        with engine.begin() as connection:
+            again = _migration().reband(connection)  # nothing left to correct
+    finally:
+        migrate.upgrade(engine)
+    assert again == 0
 
     assert changed == 2
     db.expire_all()
@@ -127,7 +138,3 @@ def test_the_migration_rebands_visits_banded_from_the_rounded_score(
     assert written[1].summary.startswith(
         "Band corrected from amber to red: 1499 of 2000 points is 74.95%, below amber at 75%"
     )
-
-    # Run again: nothing left to correct.
-    with engine.begin() as connection:
-        assert _migration().reband(connection) == 0
