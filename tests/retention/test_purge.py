@@ -91,9 +91,7 @@ def test_dependent_rows_go_and_audit_events_stay(app, db, org):
         "quarantined_documents": 1,
     }
     assert count(db, AuditEvent) == events_before + 2  # the run's start and its outcome
-    started = db.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "retention_purge_started")
-    )
+    started = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_purge_started"))
     assert started.summary == "Starting: past retention, to remove: quis_sessions 1."
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_purge"))
     assert event.organisation_id == org.org.id
