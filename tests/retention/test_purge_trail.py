@@ -173,3 +173,32 @@ def test_old_failed_logins_go_with_an_event_of_their_own(db, org, runner):
     assert events(db, None) == [
         ("retention_purge", "Removed past retention: login_failures 2 (older than 90 days).")
     ]
+
+
+def test_a_batch_locks_its_records_in_id_order_before_writing_their_family(app, db, org):
+    """PostgreSQL: the records are locked FOR UPDATE before any row of their family is written,
+    as a redaction locks a record first (SQLite's one writer needs no row locks)."""
+    old_sessions(app, db, org, 3)
+    engine = app.extensions["careobs.engine"]
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with app.app_context():
+            purge_organisation(db, org.org.id)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+
+    writes = [n for n, s in enumerate(statements) if s.startswith(("DELETE", "UPDATE ACTIONS"))]
+    locks = [
+        n
+        for n, s in enumerate(statements)
+        if "FROM QUIS_SESSIONS" in s and s.endswith("ORDER BY QUIS_SESSIONS.ID FOR UPDATE")
+    ]
+    if engine.dialect.name == "postgresql":
+        assert locks and writes and locks[0] < writes[0]
+    else:
+        assert not locks and writes
