@@ -97,6 +97,10 @@ class LoginSession(Base):
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the login was last used, kept to the day (careobs.accounts.session): an open login
+    # unused for longer than a session cookie lives can no longer be used, so the purge may
+    # remove it; one still in use is kept whatever its age.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How it ended: "logout", "password" (changed or reset: every session ends), "deactivated".
     ended_by: Mapped[str | None] = mapped_column(sa.String(16))

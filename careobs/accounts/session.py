@@ -1,17 +1,29 @@
-"""Login sessions: loading the user behind a cookie, and what the anonymous are told."""
+"""Login sessions: loading the user behind a cookie (and noting, once a day, that the login is
+still in use), and what the anonymous are told."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask import Flask, redirect, request, session, url_for
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginSession, User
-from careobs.db import get_session
+from careobs.db import get_session, utcnow
 from careobs.errors import error_response, wants_json
 from careobs.extensions import login_manager
 
 # The session cookie's key naming the login (a LoginSession) it belongs to.
 LOGIN_KEY = "login"
+
+# A login's last use is written at most this often: one UPDATE per login per day, not one per
+# request. The purge keeps an open login used within the cookie's lifetime plus this margin.
+SEEN_EVERY = timedelta(days=1)
+
+log = logging.getLogger(__name__)
 
 
 @login_manager.user_loader
@@ -21,8 +33,9 @@ def load_user(session_token: str) -> User | None:
     login_id = session.get(LOGIN_KEY)
     if not isinstance(login_id, str):
         return None
-    return get_session().scalar(
-        sa.select(User)
+    db = get_session()
+    found = db.execute(
+        sa.select(User, LoginSession.last_seen_at)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             User.session_token == session_token,
@@ -30,7 +43,37 @@ def load_user(session_token: str) -> User | None:
             LoginSession.id == login_id,
             LoginSession.ended_at.is_(None),
         )
-    )
+    ).first()
+    if found is None:
+        return None
+    user, last_seen = found
+    _seen(db, login_id, last_seen)
+    return user
+
+
+def _seen(db: Session, login_id: str, last_seen: datetime | None) -> None:
+    """Note that the login is in use, if not yet noted today, in a transaction of its own (the
+    user is loaded before the view does anything, so nothing else is pending). Best effort: a
+    busy database skips it, and the next request tries again."""
+    now = utcnow()
+    if last_seen is not None and now - last_seen < SEEN_EVERY:
+        return
+    try:
+        db.execute(
+            sa.update(LoginSession)
+            .where(
+                LoginSession.id == login_id,
+                sa.or_(
+                    LoginSession.last_seen_at.is_(None),
+                    LoginSession.last_seen_at < now - SEEN_EVERY,
+                ),
+            )
+            .values(last_seen_at=now)
+        )
+        db.commit()
+    except DBAPIError as exc:
+        db.rollback()
+        log.warning("A login's last use was not noted: %s", exc.orig)
 
 
 @login_manager.unauthorized_handler

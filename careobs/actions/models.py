@@ -184,7 +184,9 @@ class RecheckBooking(PublicIdMixin, Base):
     focus_item_keys: Mapped[list] = mapped_column(sa.JSON, default=list)
     booked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    fulfilled_by_visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_visits.id"))
+    fulfilled_by_visit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("monitoring_visits.id"), index=True
+    )
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     action: Mapped[Action | None] = relationship(back_populates="rechecks")

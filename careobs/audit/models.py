@@ -26,7 +26,10 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_org_at", "organisation_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_org_at", "organisation_id", "at"),
+        sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))

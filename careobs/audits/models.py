@@ -176,7 +176,9 @@ class AuditLatest(Base):
     checklist_id: Mapped[int] = mapped_column(sa.ForeignKey("checklists.id"), primary_key=True)
     subject_type: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     subject_id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(sa.ForeignKey("audits.id", ondelete="CASCADE"))
+    audit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("audits.id", ondelete="CASCADE"), index=True
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -20,6 +20,7 @@ from careobs.errors import error_response
 from careobs.org.settings import time_zone
 from careobs.permissions import get_visible_comparison, may_follow_up_comparison
 from careobs.permissions.comparisons import latest_co_audit_of
+from careobs.retention.late import past_its_period
 
 bp = Blueprint("coaudits", __name__, url_prefix="/audits")
 api_bp = Blueprint("coaudits_api", __name__, url_prefix="/api/v1/audits")
@@ -27,6 +28,18 @@ api_bp = Blueprint("coaudits_api", __name__, url_prefix="/api/v1/audits")
 NOT_ARRIVED = "The staff audit this co-audit is compared with has not reached the server yet."
 NOT_ARRIVED_PAGE = f"{NOT_ARRIVED} The comparison appears here once it has been synced."
 NOT_A_DIFFERENCE = "Only an item on which the two audits differ can be followed up."
+# A co-audit past its own period (kept for an open action, or as the latest audit of its
+# subject) whose staff audit is not here: that audit, of the same occasion, was removed with it.
+REMOVED = (
+    "The staff audit this co-audit is compared with was removed at the end of its retention period."
+)
+
+
+def _missing_staff_audit(db, co_audit) -> tuple[str, str]:
+    """(code, sentence) for a co-audit whose staff audit is not stored."""
+    if past_its_period(db, "audits", co_audit.organisation_id, co_audit.started_at):
+        return "staff_audit_removed", REMOVED
+    return "staff_audit_not_arrived", NOT_ARRIVED
 
 
 @bp.app_template_global()
@@ -79,9 +92,14 @@ def page(audit_id: uuid.UUID):
         may_follow_up=may_follow_up_comparison(current_user, pair),
         staff_words=STAFF_WORDS,
         easy_words=EASY_READ_WORDS,
-        not_arrived=pair.refusal[1] if pair.refusal else NOT_ARRIVED_PAGE,
+        not_arrived=pair.refusal[1] if pair.refusal else _not_arrived_page(db, pair.co_audit),
         zone=time_zone(db, current_user.organisation_id),
     )
+
+
+def _not_arrived_page(db, co_audit) -> str:
+    code, words = _missing_staff_audit(db, co_audit)
+    return NOT_ARRIVED_PAGE if code == "staff_audit_not_arrived" else words
 
 
 @bp.post("/<uuid:audit_id>/comparison/follow-up")
@@ -127,5 +145,6 @@ def api(audit_id: uuid.UUID):
     if pair.refusal is not None:
         return error_response(409, pair.refusal[1], pair.refusal[0])
     if pair.staff is None:
-        return error_response(409, NOT_ARRIVED, "staff_audit_not_arrived")
+        code, words = _missing_staff_audit(db, pair.co_audit)
+        return error_response(409, words, code)
     return jsonify(as_json(pair.staff.uuid, pair.co_audit.uuid, comparison_of(db, pair)))

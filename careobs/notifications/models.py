@@ -34,6 +34,7 @@ class Notification(PublicIdMixin, Base):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.Index("ix_notifications_user_read", "user_id", "read_at"),
+        sa.Index("ix_notifications_org_link", "organisation_id", "link"),
         sa.UniqueConstraint("user_id", "dedupe_key"),
     )
 

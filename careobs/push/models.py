@@ -36,7 +36,7 @@ class PushMessage(Base):
     subscription_id: Mapped[int] = mapped_column(
         sa.ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True
     )
-    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"))
+    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("notifications.id"), index=True)
     payload: Mapped[dict] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -37,3 +37,10 @@ def past_retention(
             "stored. It was not saved; remove it from this device."
         ]
     }
+
+
+def past_its_period(db: Session, type_key: str, organisation_id: int, dated) -> bool:
+    """Whether a record of this type dated ``dated`` is past its retention period today: the
+    purge has removed it (or will tonight), and the sync refuses a copy of it."""
+    months = periods_for(db, organisation_id)[type_key]
+    return dated < cutoff_for(db, organisation_id, months).instant

@@ -125,7 +125,8 @@ TYPES: tuple[RecordType, ...] = (
         "Login history",
         12,
         HOUSEKEEPING_MIN,
-        "Logins per device (careobs's choice): a year, for security investigations; the audit "
+        "Logins per device (careobs's choice): a year after the login ended, for security "
+        "investigations; a login still in use is kept, however long ago it began. The audit "
         "log keeps every login event regardless.",
         "nothing else",
     ),

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from careobs.audit.models import AuditEvent
 from careobs.days import local_midnight
 from careobs.db import utcnow
 from careobs.org.models import Service
@@ -132,27 +133,55 @@ def _kept(db: Session, target: Target, conditions: list) -> dict[str, int]:
     return {label: count for label, count in rows if label}
 
 
+def line_for(db: Session, organisation_id: int, target: Target, months: int, now=None):
+    """One type's line under ``months`` (its saved period, or one an admin is about to save)."""
+    record_type = BY_KEY[target.key]
+    cutoff = cutoff_for(db, organisation_id, months, now)
+    conditions = [*target.scope(organisation_id), past(target, cutoff)]
+    return TypeReport(
+        key=target.key,
+        label=record_type.label,
+        months=months,
+        cutoff=cutoff,
+        source=record_type.source,
+        removes=record_type.removes,
+        by_service=_per_service(db, target, [*conditions, ~kept_condition(target)]),
+        kept=_kept(db, target, conditions),
+    )
+
+
 def report(db: Session, organisation_id: int, now=None) -> list[TypeReport]:
     """What a purge would do today, per type (in the order a run takes them)."""
     periods = periods_for(db, organisation_id)
-    lines = []
-    for target in TARGETS:
-        record_type = BY_KEY[target.key]
-        cutoff = cutoff_for(db, organisation_id, periods[target.key], now)
-        conditions = [*target.scope(organisation_id), past(target, cutoff)]
-        lines.append(
-            TypeReport(
-                key=target.key,
-                label=record_type.label,
-                months=periods[target.key],
-                cutoff=cutoff,
-                source=record_type.source,
-                removes=record_type.removes,
-                by_service=_per_service(db, target, [*conditions, ~kept_condition(target)]),
-                kept=_kept(db, target, conditions),
-            )
-        )
-    return lines
+    return [line_for(db, organisation_id, t, periods[t.key], now) for t in TARGETS]
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """The organisation's last purge, from the audit log: its outcome event, and a run started
+    after it that has written no outcome (still running, or killed)."""
+
+    finished_at: datetime | None
+    outcome: str | None  # the outcome event's summary
+    unfinished_since: datetime | None
+
+
+def last_run(db: Session, organisation_id: int) -> LastRun:
+    def newest(action: str):
+        return db.execute(
+            sa.select(AuditEvent.at, AuditEvent.summary)
+            .where(AuditEvent.organisation_id == organisation_id, AuditEvent.action == action)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+
+    finished, started = newest("retention_purge"), newest("retention_purge_started")
+    unfinished = None
+    if started is not None and (finished is None or started.at > finished.at):
+        unfinished = started.at
+    return LastRun(
+        finished.at if finished else None, finished.summary if finished else None, unfinished
+    )
 
 
 # What a purge changes on the dashboards, per type (said by the dry-run and the admin page).

@@ -1,5 +1,5 @@
-"""What each record type's purge selects, what keeps a record past its period, and which rows
-go with it.
+"""What each record type's purge selects and what keeps a record past its period
+(careobs.retention.removal removes a batch with the rows that go with it).
 
 The rules for records that something else still needs (decided once, here):
 
@@ -9,10 +9,12 @@ The rules for records that something else still needs (decided once, here):
   its subject** (due dates and the audits dashboard count from it);
 - a **closed action** keeps nothing: when its source record goes, the action stays and only its
   link to the record is cleared; when the action goes, a compliment or conversation that named
-  it keeps its own content and only the link is cleared.
-
-Audit events are never touched: no delete here names ``audit_events``, and no foreign key into
-it cascades.
+  it keeps its own content and only the link is cleared;
+- a **login** counts from when it ended; one still open is kept while it **may still be in
+  use**: its cookie is refreshed on every request, so an open login of any age may be in use,
+  and only one unused for longer than the cookie lives (plus the day to which its last use is
+  kept, careobs.accounts.session) can no longer be. Removing a login in use would log its user
+  out mid-shift.
 """
 
 from __future__ import annotations
@@ -20,34 +22,44 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginSession, User
-from careobs.actions.models import CLOSED, Action, ActionNote, RecheckBooking
-from careobs.audits.models import Audit, AuditAction, AuditAnswer, AuditLatest, CoAuditFollowUp
-from careobs.capture.addenda import Addendum
-from careobs.checkers.models import CheckerAssignment
-from careobs.compliments.models import Compliment, compliment_staff
-from careobs.feedback.models import Feedback
+from careobs.accounts.session import SEEN_EVERY
+from careobs.actions.models import CLOSED, Action, RecheckBooking
+from careobs.audits.models import Audit, AuditAction, AuditLatest
+from careobs.compliments.models import Compliment
+from careobs.db import utcnow
 from careobs.notifications.models import Notification
-from careobs.push.models import PushMessage
-from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
+from careobs.quis.models import QuisSession
+from careobs.retention.removal import (
+    remove_audits,
+    remove_closed_actions,
+    remove_compliments,
+    remove_conversations,
+    remove_login_sessions,
+    remove_monitoring_visits,
+    remove_notifications,
+    remove_quarantined,
+    remove_quis_sessions,
+    remove_self_assessments,
+)
 from careobs.selfassess.models import SelfAssessment, SelfAssessmentStatement
 from careobs.sync.models import QuarantinedDocument
-from careobs.visits.models import (
-    MonitoringVisit,
-    VisitAction,
-    VisitAnswer,
-    VisitDomainScore,
-    VisitMissedItem,
-)
-from careobs.voice.models import Conversation, ConversationAction, ConversationAnswer
+from careobs.visits.models import MonitoringVisit, VisitAction
+from careobs.voice.models import Conversation, ConversationAction
 
 OPEN_ACTION = "an open action refers to it"
 RECHECK_DUE = "its re-check is still due"
 LATEST_AUDIT = "the latest audit of its subject"
+IN_USE = "it is still open and was used within the session lifetime"
+
+# Flask's own default, for a run outside the app (the app sets it from CAREOBS_SESSION_DAYS).
+DEFAULT_SESSION_LIFETIME = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,7 @@ class Target:
     service: sa.ColumnElement | None  # None: the type belongs to the organisation as a whole
     scope: Callable[[int], list]  # (organisation id) -> conditions
     keeps: tuple[tuple[str, Callable[[], sa.ColumnElement]], ...]  # (reason, condition)
-    remove: Callable[[Session, list], Counter]  # (db, ids) -> rows removed per table
+    remove: Callable[[Session, int, list], Counter]  # (db, org id, ids) -> rows per table
     sync_kind: str | None = None  # quarantined copies of these documents go with them
 
 
@@ -72,174 +84,21 @@ def _open_action(*conditions) -> sa.ColumnElement:
     return sa.exists().where(Action.status.not_in(CLOSED), *conditions)
 
 
-def _delete(db: Session, counts: Counter, table, *conditions) -> None:
-    """Delete rows of ``table`` and count them under its name."""
-    table = getattr(table, "__table__", table)
-    result = db.execute(sa.delete(table).where(*conditions))
-    counts[table.name] += result.rowcount
+def unused_since(now: datetime | None = None) -> datetime:
+    """An open login last used before this can no longer be used: its cookie has expired."""
+    lifetime = DEFAULT_SESSION_LIFETIME
+    if has_app_context():
+        lifetime = current_app.config.get("PERMANENT_SESSION_LIFETIME", lifetime)
+    if not isinstance(lifetime, timedelta):
+        lifetime = timedelta(seconds=lifetime)
+    return (now or utcnow()) - lifetime - SEEN_EVERY
 
 
-def _clear(db: Session, counts: Counter, column, ids) -> None:
-    """Clear a link to the removed rows (the linking row keeps its content)."""
-    table = column.table
-    result = db.execute(sa.update(table).where(column.in_(ids)).values({column.key: None}))
-    counts["links cleared"] += result.rowcount
-
-
-def _notifications(db: Session, counts: Counter, links: list[str]) -> None:
-    """Notifications pointing at removed pages, and the pushes that carried them."""
-    if not links:
-        return
-    notes = sa.select(Notification.id).where(Notification.link.in_(links))
-    _delete(db, counts, PushMessage, PushMessage.notification_id.in_(notes))
-    _delete(db, counts, Notification, Notification.link.in_(links))
-
-
-def _feedback(db: Session, counts: Counter, column, ids) -> None:
-    """Written feedback drafted from the removed records, and its notifications."""
-    found = db.scalars(sa.select(Feedback.uuid).where(column.in_(ids))).all()
-    _notifications(db, counts, [f"/feedback/{u}" for u in found])
-    _delete(db, counts, Feedback, column.in_(ids))
-
-
-def _quarantined(db: Session, counts: Counter, kind: str, uuids) -> None:
-    _delete(
-        db,
-        counts,
-        QuarantinedDocument,
-        QuarantinedDocument.kind == kind,
-        QuarantinedDocument.document_id.in_(uuids),
+def _may_be_in_use() -> sa.ColumnElement:
+    return sa.and_(
+        LoginSession.ended_at.is_(None),
+        sa.or_(LoginSession.last_seen_at.is_(None), LoginSession.last_seen_at >= unused_since()),
     )
-
-
-def _uuids(db: Session, model, ids) -> list:
-    return db.scalars(sa.select(model.uuid).where(model.id.in_(ids))).all()
-
-
-def remove_quis_sessions(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, QuisSession, ids)
-    pairs = db.scalars(
-        sa.select(QuisSession.pair_id).where(
-            QuisSession.id.in_(ids), QuisSession.pair_id.isnot(None)
-        )
-    ).all()
-    _clear(db, counts, Action.quis_session_id, ids)
-    _feedback(db, counts, Feedback.quis_session_id, ids)
-    _notifications(db, counts, [f"/quis/sessions/{u}" for u in uuids])
-    _delete(db, counts, Addendum, Addendum.quis_session_id.in_(ids))
-    _quarantined(db, counts, "quis_session", uuids)
-    _delete(db, counts, QuisInteraction, QuisInteraction.session_id.in_(ids))
-    _delete(db, counts, QuisSession, QuisSession.id.in_(ids))
-    if pairs:  # a pair goes with the last of its sessions (its calibration result with it)
-        _delete(
-            db,
-            counts,
-            QuisPair,
-            QuisPair.id.in_(set(pairs)),
-            ~sa.exists().where(QuisSession.pair_id == QuisPair.id),
-        )
-    return counts
-
-
-def remove_monitoring_visits(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, MonitoringVisit, ids)
-    visit_actions = sa.select(VisitAction.id).where(VisitAction.visit_id.in_(ids))
-    _clear(db, counts, Action.visit_id, ids)
-    _clear(db, counts, Action.visit_action_id, visit_actions)
-    _delete(db, counts, RecheckBooking, RecheckBooking.after_visit_id.in_(ids))
-    _clear(db, counts, RecheckBooking.fulfilled_by_visit_id, ids)
-    _feedback(db, counts, Feedback.visit_id, ids)
-    _notifications(db, counts, [f"/visits/{u}" for u in uuids])
-    _delete(db, counts, Addendum, Addendum.visit_id.in_(ids))
-    _quarantined(db, counts, "spot_check", uuids)
-    for child in (VisitAnswer, VisitAction, VisitDomainScore, VisitMissedItem):
-        _delete(db, counts, child, child.visit_id.in_(ids))
-    _delete(db, counts, MonitoringVisit, MonitoringVisit.id.in_(ids))
-    return counts
-
-
-def remove_audits(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, Audit, ids)
-    audit_actions = sa.select(AuditAction.id).where(AuditAction.audit_id.in_(ids))
-    _clear(db, counts, Action.audit_id, ids)
-    _clear(db, counts, Action.audit_action_id, audit_actions)
-    _delete(db, counts, CoAuditFollowUp, CoAuditFollowUp.audit_id.in_(ids))
-    # Deleted here, not left to the foreign key's cascade, so the run's counts include them.
-    _delete(db, counts, CheckerAssignment, CheckerAssignment.audit_id.in_(ids))
-    _delete(db, counts, Addendum, Addendum.audit_id.in_(ids))
-    _quarantined(db, counts, "audit", uuids)
-    for child in (AuditAnswer, AuditAction):
-        _delete(db, counts, child, child.audit_id.in_(ids))
-    _delete(db, counts, Audit, Audit.id.in_(ids))
-    return counts
-
-
-def remove_self_assessments(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, SelfAssessment, ids)
-    statements = sa.select(SelfAssessmentStatement.id).where(
-        SelfAssessmentStatement.self_assessment_id.in_(ids)
-    )
-    _clear(db, counts, Action.self_assessment_statement_id, statements)
-    _quarantined(db, counts, "self_assessment", uuids)
-    _delete(
-        db, counts, SelfAssessmentStatement, SelfAssessmentStatement.self_assessment_id.in_(ids)
-    )
-    _delete(db, counts, SelfAssessment, SelfAssessment.id.in_(ids))
-    return counts
-
-
-def remove_conversations(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, Conversation, ids)
-    _quarantined(db, counts, "conversation", uuids)
-    for child in (ConversationAnswer, ConversationAction):
-        _delete(db, counts, child, child.conversation_id.in_(ids))
-    _delete(db, counts, Conversation, Conversation.id.in_(ids))
-    return counts
-
-
-def remove_compliments(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    _feedback(db, counts, Feedback.compliment_id, ids)
-    _delete(db, counts, compliment_staff, compliment_staff.c.compliment_id.in_(ids))
-    _delete(db, counts, Compliment, Compliment.id.in_(ids))
-    return counts
-
-
-def remove_closed_actions(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    uuids = _uuids(db, Action, ids)
-    _clear(db, counts, Compliment.action_id, ids)
-    _clear(db, counts, ConversationAction.action_id, ids)
-    _delete(db, counts, CoAuditFollowUp, CoAuditFollowUp.action_id.in_(ids))
-    _delete(db, counts, RecheckBooking, RecheckBooking.action_id.in_(ids))
-    _delete(db, counts, ActionNote, ActionNote.action_id.in_(ids))
-    _notifications(db, counts, [f"/actions/{u}" for u in uuids])
-    _delete(db, counts, Action, Action.id.in_(ids))
-    return counts
-
-
-def remove_notifications(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    _delete(db, counts, PushMessage, PushMessage.notification_id.in_(ids))
-    _delete(db, counts, Notification, Notification.id.in_(ids))
-    return counts
-
-
-def remove_quarantined(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    _delete(db, counts, QuarantinedDocument, QuarantinedDocument.id.in_(ids))
-    return counts
-
-
-def remove_login_sessions(db: Session, ids) -> Counter:
-    counts: Counter = Counter()
-    _delete(db, counts, LoginSession, LoginSession.id.in_(ids))
-    return counts
 
 
 def _in_org(model) -> Callable[[int], list]:
@@ -392,13 +251,13 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "login_history",
         LoginSession,
-        LoginSession.started_at,
+        sa.func.coalesce(LoginSession.ended_at, LoginSession.started_at),
         False,
         None,
         lambda org_id: [
             LoginSession.user_id.in_(sa.select(User.id).where(User.organisation_id == org_id))
         ],
-        (),
+        ((IN_USE, _may_be_in_use),),
         remove_login_sessions,
     ),
 )

@@ -1,12 +1,18 @@
 """The retention page (Admin > Retention): each record type's period and its source, what a purge
-would remove today per service, and a form to change a period (audited, old → new)."""
+would remove today per service, when the last purge ran, and a form to change a period (audited,
+old → new).
+
+A longer period is saved at once. A shorter one is first shown with what the next purge would
+remove under it, per service, and saved only when the admin answers "Yes, keep them N months":
+a slip of the keyboard (12 for 120) would otherwise remove years of records that night.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, StopValidation
 
 from careobs.audit.service import record
@@ -21,7 +27,9 @@ from careobs.retention.periods import (
     months_problem,
 )
 from careobs.retention.purge import purge_lock
-from careobs.retention.queries import figures_changing, periods_for, report
+from careobs.retention.queries import figures_changing, last_run, line_for, periods_for, report
+from careobs.retention.targets import BY_KEY as TARGETS_BY_KEY
+from careobs.wording import plural
 
 bp = Blueprint("retention", __name__, url_prefix="/admin/retention")
 
@@ -40,6 +48,8 @@ class PeriodForm(FlaskForm):
         "Keep for (months)",
         validators=[InputRequired(message="Enter a whole number of months."), _within_bounds],
     )
+    # The shorter period the admin confirmed, in months: a confirmation is for one number.
+    confirmed = HiddenField()
 
     def __init__(self, record_type: RecordType, **kwargs):
         super().__init__(prefix=record_type.key, **kwargs)
@@ -63,6 +73,24 @@ def _page(db, organisation_id: int, posted: PeriodForm | None = None):
         figures=figures_changing(lines),
         describe_months=describe_months,
         max_months=MAX_MONTHS,
+        last=last_run(db, organisation_id),
+    )
+
+
+def _confirm(db, organisation_id: int, form: PeriodForm, old: int, new: int):
+    """The confirmation step of a shorter period: what the next purge would remove under it."""
+    target = TARGETS_BY_KEY[form.record_type.key]
+    form.confirmed.data = str(new)
+    new_line = line_for(db, organisation_id, target, new)
+    return render_template(
+        "retention/confirm.html",
+        form=form,
+        now_line=line_for(db, organisation_id, target, old),
+        new_line=new_line,
+        figures=figures_changing([new_line]),
+        describe_months=describe_months,
+        yes=f"Yes, keep them {plural(new, 'month', 'months')}",
+        no=f"No, keep them {plural(old, 'month', 'months')}",
     )
 
 
@@ -86,6 +114,9 @@ def change(record_type: str):
     purge_lock(db, org_id)
     old = periods_for(db, org_id)[record_type]
     new = form.months.data
+    if new < old and form.confirmed.data != str(new):
+        db.rollback()
+        return _confirm(db, org_id, form, old, new)
     saved = db.get(RetentionPeriod, (org_id, record_type), populate_existing=True)
     if saved is None:
         saved = RetentionPeriod(organisation_id=org_id, record_type=record_type, months=new)
@@ -97,7 +128,8 @@ def change(record_type: str):
         "retention_changed",
         organisation_id=org_id,
         actor=current_user,
-        summary=f"{label} ({record_type}): {old} → {new} months",
+        summary=f"{label} ({record_type}): {old} → {new} months"
+        + (" (shorter: confirmed)" if new < old else ""),
     )
     db.commit()
     flash(f"{label} are now kept {describe_months(new)}.", "success")

@@ -30,7 +30,7 @@ URL = "/admin/retention/"
 def test_only_organisation_admins_see_the_page(org, login_as, role, status):
     client = login_as(getattr(org, role))
     assert client.get(URL).status_code == status
-    assert client.post(URL + "quis_sessions", data={"quis_sessions-months": "24"}).status_code == (
+    assert client.post(URL + "quis_sessions", data={"quis_sessions-months": "48"}).status_code == (
         302 if role == "admin" else status
     )
 
@@ -66,22 +66,23 @@ def test_the_page_lists_every_type_with_counts_that_add_up(app, db, org, other, 
 
 def test_changing_a_period_is_saved_and_audited(db, org, login_as):
     client = login_as(org.admin)
-    response = client.post(URL + "quis_sessions", data={"quis_sessions-months": "24"})
+    response = client.post(URL + "quis_sessions", data={"quis_sessions-months": "48"})
     assert response.status_code == 302
     db.expire_all()
     saved = db.get(RetentionPeriod, (org.org.id, "quis_sessions"))
-    assert saved.months == 24
-    client.post(URL + "quis_sessions", data={"quis_sessions-months": "48"})
+    assert saved.months == 48
+    confirmed = {"quis_sessions-months": "24", "quis_sessions-confirmed": "24"}
+    assert client.post(URL + "quis_sessions", data=confirmed).status_code == 302
     summaries = db.scalars(
         sa.select(AuditEvent.summary)
         .where(AuditEvent.action == "retention_changed")
         .order_by(AuditEvent.id)
     ).all()
     assert summaries == [
-        "QUIS observations (quis_sessions): 36 → 24 months",
-        "QUIS observations (quis_sessions): 24 → 48 months",
+        "QUIS observations (quis_sessions): 36 → 48 months",
+        "QUIS observations (quis_sessions): 48 → 24 months (shorter: confirmed)",
     ]
-    assert "Kept 48 months (4 years)" in text(client.get(URL))
+    assert "Kept 24 months (2 years)" in text(client.get(URL))
 
 
 @pytest.mark.parametrize(
@@ -130,7 +131,7 @@ def test_an_unknown_type_is_not_found(org, login_as, record_type):
 
 
 def test_each_organisation_keeps_its_own_periods(db, org, other, login_as):
-    login_as(org.admin).post(URL + "audits", data={"audits-months": "24"})
+    login_as(org.admin).post(URL + "audits", data={"audits-months": "24", "audits-confirmed": "24"})
     db.expire_all()
     assert db.get(RetentionPeriod, (org.org.id, "audits")).months == 24
     assert db.get(RetentionPeriod, (other.org.id, "audits")) is None

@@ -99,7 +99,14 @@ def one_of_each(app, db, org, checklist, login_as, client_as, homecare_manager) 
         )
     copy = quarantined(db, org, org.care_home, "quis_session", visit["id"])
     copy.received_at = past["quarantined"]
-    db.add(LoginSession(user_id=org.manager.id, started_at=past["login_history"]))
+    db.add(  # a login ended before the cut-off (an open one may still be in use)
+        LoginSession(
+            user_id=org.manager.id,
+            started_at=past["login_history"],
+            ended_at=past["login_history"],
+            ended_by="logout",
+        )
+    )
     db.commit()
 
 

@@ -90,7 +90,9 @@ def test_dependent_rows_go_and_audit_events_stay(app, db, org):
         "push_messages": 1,
         "quarantined_documents": 1,
     }
-    assert count(db, AuditEvent) == events_before + 1
+    assert count(db, AuditEvent) == events_before + 2  # the run's start and its outcome
+    started = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_purge_started"))
+    assert started.summary == "Starting: past retention, to remove: quis_sessions 1."
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "retention_purge"))
     assert event.organisation_id == org.org.id
     assert event.summary == "Removed past retention: quis_sessions 1; 7 rows in 1 batches."

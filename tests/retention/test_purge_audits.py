@@ -110,7 +110,7 @@ def test_either_side_of_the_cut_off_and_the_latest_of_each_subject(
     assert changed(before, after) == {
         "audits": -3,
         "audit_answers": -3 * items,
-        "audit_events": 1,
+        "audit_events": 2,
     }
     assert removed_rows(run) == {"audits": -3, "audit_answers": -3 * items}
     left = set(db.scalars(sa.select(Audit.id)))
@@ -122,7 +122,7 @@ def test_either_side_of_the_cut_off_and_the_latest_of_each_subject(
 
     again = purge(app, db, org)
     assert not again.records
-    assert changed(after, table_counts(db)) == {"audit_events": 1}
+    assert changed(after, table_counts(db)) == {"audit_events": 2}
 
 
 def test_every_row_that_goes_with_an_audit_and_its_co_audit(app, db, org, sue, plan, cut):
@@ -162,7 +162,7 @@ def test_every_row_that_goes_with_an_audit_and_its_co_audit(app, db, org, sue, p
         "record_addenda": -1,
         "quarantined_documents": -1,
     }
-    assert changed(before, table_counts(db)) == {**expected, "audit_events": 1}
+    assert changed(before, table_counts(db)) == {**expected, "audit_events": 2}
     assert removed_rows(run) == expected  # the run's audit event counts every row gone
     assert db.get(Audit, staff_id) is None and db.get(Audit, co_id) is None
     # The actions stay (their own period has not passed); only their links are cleared.
@@ -173,7 +173,8 @@ def test_every_row_that_goes_with_an_audit_and_its_co_audit(app, db, org, sue, p
 
 def test_an_open_action_keeps_its_audit_until_it_is_done(app, db, org, sue, plan, cut, login_as):
     """An open proposed action keeps the staff audit; an open follow-up keeps the co-audit
-    (whose staff audit may go: its comparison page says so rather than failing)."""
+    (whose staff audit may go: its comparison page says it was removed, rather than failing or
+    waiting for it to arrive)."""
     with_action = audit_doc(org.care_home, plan, person("R01"), actions=[proposed_action()])
     compared = audit_doc(org.care_home, plan, person("R01"))
     newer = audit_doc(org.care_home, plan, person("R01"))
@@ -197,8 +198,11 @@ def test_an_open_action_keeps_its_audit_until_it_is_done(app, db, org, sue, plan
     assert manager.get(f"/audits/{co_uuid}").status_code == 200
     comparison = manager.get(f"/audits/{co_uuid}/comparison")
     assert comparison.status_code == 200
-    # Said as for a staff audit not yet synced (the words a purge could improve on).
-    assert "has not reached the server yet" in comparison.get_data(as_text=True)
+    words = comparison.get_data(as_text=True)
+    assert "was removed at the end of its retention period" in words
+    assert "has not reached the server yet" not in words
+    api = manager.get(f"/api/v1/audits/{co_uuid}/comparison")
+    assert api.status_code == 409 and "staff_audit_removed" in api.get_data(as_text=True)
 
     db.execute(sa.update(Action).values(status="done", completed_at=cut + 1000 * DAY))
     db.commit()

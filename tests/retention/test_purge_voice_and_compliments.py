@@ -114,7 +114,7 @@ def test_conversations_either_side_of_the_cut_off(app, db, org, sue, login_as):
         "actions": -1,  # the action closed past its own period (60 months)
     }
     after = table_counts(db)
-    assert changed(before, after) == {**expected, "audit_events": 1}  # draws stay
+    assert changed(before, after) == {**expected, "audit_events": 2}  # draws stay
     assert removed_rows(run) == expected
     left = set(db.scalars(sa.select(Conversation.id)))
     assert {ids["first_kept"], ids["kept_open"]} <= left
@@ -128,7 +128,7 @@ def test_conversations_either_side_of_the_cut_off(app, db, org, sue, login_as):
     ]
     assert len(kept.answers) == len(QUESTIONS)
     assert not purge(app, db, org).records
-    assert changed(after, table_counts(db)) == {"audit_events": 1}
+    assert changed(after, table_counts(db)) == {"audit_events": 2}
 
     page = login_as(org.supervisor).get(f"/voice/{names_old_action['id']}")
     assert page.status_code == 200
@@ -217,7 +217,7 @@ def test_compliments_and_concerns_either_side_of_the_cut_off(app, db, org, other
         "actions": -1,
     }
     after = table_counts(db)
-    assert changed(before, after) == {**expected, "audit_events": 1}  # sections stay
+    assert changed(before, after) == {**expected, "audit_events": 2}  # sections stay
     assert removed_rows(run) == expected
     left = set(db.scalars(sa.select(Compliment.id)))
     assert left == {ids["on_the_day"], ids["kept_open"], ids["names_old"], ids["elsewhere"]}
@@ -227,7 +227,7 @@ def test_compliments_and_concerns_either_side_of_the_cut_off(app, db, org, other
     concern_uuid = concern.uuid
 
     assert not purge(app, db, org).records
-    assert changed(after, table_counts(db)) == {"audit_events": 1}
+    assert changed(after, table_counts(db)) == {"audit_events": 2}
 
     page = login_as(org.admin).get(f"/compliments/{concern_uuid}")
     assert page.status_code == 200 and "We talked it through." in page.get_data(as_text=True)
