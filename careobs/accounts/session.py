@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, redirect, request, session, url_for
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginSession, User
-from careobs.db import get_session, utcnow
+from careobs.db import get_engine, get_session, utcnow
 from careobs.errors import error_response, wants_json
 from careobs.extensions import login_manager
 
@@ -47,32 +46,31 @@ def load_user(session_token: str) -> User | None:
     if found is None:
         return None
     user, last_seen = found
-    _seen(db, login_id, last_seen)
+    _seen(login_id, last_seen)
     return user
 
 
-def _seen(db: Session, login_id: str, last_seen: datetime | None) -> None:
-    """Note that the login is in use, if not yet noted today, in a transaction of its own (the
-    user is loaded before the view does anything, so nothing else is pending). Best effort: a
-    busy database skips it, and the next request tries again."""
+def _seen(login_id: str, last_seen: datetime | None) -> None:
+    """Note that the login is in use, if not yet noted today, on a connection of its own: the
+    user may first be loaded midway through a view, whose own writes must not be committed by
+    this. Best effort: a busy database skips it, and the next request tries again."""
     now = utcnow()
     if last_seen is not None and now - last_seen < SEEN_EVERY:
         return
     try:
-        db.execute(
-            sa.update(LoginSession)
-            .where(
-                LoginSession.id == login_id,
-                sa.or_(
-                    LoginSession.last_seen_at.is_(None),
-                    LoginSession.last_seen_at < now - SEEN_EVERY,
-                ),
+        with get_engine().begin() as connection:
+            connection.execute(
+                sa.update(LoginSession)
+                .where(
+                    LoginSession.id == login_id,
+                    sa.or_(
+                        LoginSession.last_seen_at.is_(None),
+                        LoginSession.last_seen_at < now - SEEN_EVERY,
+                    ),
+                )
+                .values(last_seen_at=now)
             )
-            .values(last_seen_at=now)
-        )
-        db.commit()
     except DBAPIError as exc:
-        db.rollback()
         log.warning("A login's last use was not noted: %s", exc.orig)
 
 
