@@ -170,6 +170,7 @@ def login_sessions(db: Session, user: User | None) -> Category:
         sa.select(
             LoginSession.started_at,
             LoginSession.ended_at,
+            LoginSession.last_seen_at,
             LoginSession.ended_by,
             LoginSession.ip,
             LoginSession.user_agent,

@@ -78,6 +78,10 @@ def test_no_secret_and_no_colleagues_address(login, org, hal, db, records):
     assert copy.csv["push_subscriptions"][0]["push_service"] == "https://push.example.net"
     assert ADMIN_IP not in text
     assert HAL_IP in {row["ip"] for row in copy.csv["login_history"]}
+    # When each login was last used (to the day) is held about him too.
+    assert {"started_at", "ended_at", "last_seen_at", "ended_by"} <= set(
+        copy.csv["login_history"][0]
+    )
     events = {row["action"]: row for row in copy.csv["audit_log"]}
     assert events["feedback_acknowledged"]["ip"] == HAL_IP
     assert events["staff_updated"]["ip"] == "" and events["staff_updated"]["done_by"] == "Ada Admin"
