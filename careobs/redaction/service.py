@@ -29,7 +29,7 @@ from careobs.capture import storing
 from careobs.capture.records import CapturedRecord
 from careobs.db import take_turns
 from careobs.redaction import text
-from careobs.redaction.fields import KINDS, Place, kind_of, place, places
+from careobs.redaction.fields import KINDS, Place, flagged_texts, kind_of, place, places
 from careobs.redaction.links import group
 from careobs.sync.models import QuarantinedDocument
 from careobs.wording import plural
@@ -153,9 +153,7 @@ def redact(db: Session, actor, record, ref: str, *, span: str | None, reason: st
     by_key = {_key(m): m for m in members}
     for changed in (record, *(by_key[k] for k in hits)):
         if isinstance(changed, CapturedRecord):
-            changed.privacy_flags = storing.privacy_flags(
-                p.text for p in places(changed) if p.field.flagged
-            )
+            changed.privacy_flags = storing.privacy_flags(flagged_texts(changed))
     origin = f"with {kind_of(record).label} {record.uuid}"
     for key, found in hits.items():
         labels = ", ".join(dict.fromkeys(p.label for p, _ in found))
