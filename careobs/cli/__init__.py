@@ -41,8 +41,8 @@ All of the organisation's records, for a copy or to move elsewhere:
 \b
 Retention (periods per record type on Admin > Retention):
   careobs purge --dry-run what is past its retention period, per type and service
-  careobs purge           remove it, in batches (--batch-size, default 500); one
-                          audit event per organisation; run it daily from cron
+  careobs purge           remove it, in batches (--batch-size, default 500), audited
+                          per organisation; exit 1 if one stopped early; daily cron
 
 \b
 The audit log is chained by hashes; check that nothing was changed or removed:
