@@ -139,6 +139,11 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=_env_int("CAREOBS_SESSION_DAYS", 14)),
+        # The session cookie is sent only when the session changes (a login, a flash, the
+        # first request of each day of use: careobs.accounts.session), not on every response:
+        # otherwise a request in flight while the user logs out (a page warming its offline
+        # copies) sets the old cookie again over the logout's.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

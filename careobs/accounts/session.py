@@ -57,6 +57,9 @@ def _seen(login_id: str, last_seen: datetime | None) -> None:
     now = utcnow()
     if last_seen is not None and now - last_seen < SEEN_EVERY:
         return
+    # The cookie is sent again only now (SESSION_REFRESH_EACH_REQUEST is off), so its lifetime
+    # starts again once a day of use, and no ordinary response can carry an old copy of it.
+    session.modified = True
     try:
         with get_engine().begin() as connection:
             connection.execute(

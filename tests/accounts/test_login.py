@@ -251,6 +251,31 @@ def test_a_copy_of_the_cookie_from_before_logging_out_no_longer_logs_in(client, 
     assert login.ended_at is not None
 
 
+def test_an_ordinary_request_does_not_send_the_cookie_again(client, auth, db, data):
+    """Only a change sends it, so a page's request in flight at logout cannot put the old
+    cookie back over the logout's (with its "You have logged out." message)."""
+    acme = data.organisation()
+    auth.login(acme.supervisor)
+    client.get("/")  # the login's first request notes it in use
+    response = client.get("/")
+    assert response.status_code == 200
+    assert [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")] == []
+
+
+def test_the_first_request_of_a_day_starts_the_cookies_fourteen_days_again(client, auth, db, data):
+    acme = data.organisation()
+    auth.login(acme.supervisor)
+    client.get("/")
+    db.execute(sa.update(LoginSession).values(last_seen_at=datetime.now(UTC) - timedelta(days=2)))
+    db.commit()
+    cookie = session_cookie_header(client.get("/"))
+    expires = parse_date(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=14))) < timedelta(minutes=1)
+    db.expire_all()
+    [login] = db.scalars(sa.select(LoginSession)).all()
+    assert datetime.now(UTC) - login.last_seen_at < timedelta(minutes=1)
+
+
 def test_logging_out_on_one_device_leaves_the_other_logged_in(app, client, auth, data):
     acme = data.organisation()
     auth.login(acme.supervisor)
