@@ -70,7 +70,5 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_entity", table_name="audit_events")
     op.drop_index("ix_notifications_org_link", table_name="notifications")
     op.drop_index(op.f("ix_push_messages_notification_id"), table_name="push_messages")
-    op.drop_index(
-        op.f("ix_recheck_bookings_fulfilled_by_visit_id"), table_name="recheck_bookings"
-    )
+    op.drop_index(op.f("ix_recheck_bookings_fulfilled_by_visit_id"), table_name="recheck_bookings")
     op.drop_index(op.f("ix_audit_latest_audit_id"), table_name="audit_latest")
