@@ -57,22 +57,36 @@ _SQLITE_REMOVE = tuple(
 )
 
 
+# Each database careobs runs on: the statements that install, and that remove, its guards.
+GUARDS = {
+    "postgresql": (_POSTGRESQL_INSTALL, _POSTGRESQL_REMOVE),
+    "sqlite": (_SQLITE_INSTALL, _SQLITE_REMOVE),
+}
+
+
+class UnguardedDatabase(RuntimeError):
+    """careobs was pointed at a database it cannot guard the audit log on."""
+
+
 def install(connection: sa.Connection) -> None:
     """Add the triggers to the audit table (the table must exist)."""
-    for statement in _statements(connection, _POSTGRESQL_INSTALL, _SQLITE_INSTALL):
+    for statement in _guards(connection)[0]:
         connection.exec_driver_sql(statement)
 
 
 def remove(connection: sa.Connection) -> None:
     """Take the triggers away again (a migration's downgrade)."""
-    for statement in _statements(connection, _POSTGRESQL_REMOVE, _SQLITE_REMOVE):
+    for statement in _guards(connection)[1]:
         connection.exec_driver_sql(statement)
 
 
-def _statements(connection: sa.Connection, postgresql: tuple, sqlite: tuple) -> tuple:
+def _guards(connection: sa.Connection) -> tuple[tuple, tuple]:
+    """The dialect's guards. Another database is refused rather than left with an audit log
+    anyone could change (careobs runs on SQLite and PostgreSQL only)."""
     name = connection.dialect.name
-    if name == "postgresql":
-        return postgresql
-    if name == "sqlite":
-        return sqlite
-    raise NotImplementedError(f"no audit log guard for {name}")
+    if name not in GUARDS:
+        raise UnguardedDatabase(
+            f"careobs runs on SQLite or PostgreSQL; on {name} its audit log could not be"
+            " guarded against changes"
+        )
+    return GUARDS[name]

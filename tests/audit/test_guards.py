@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from careobs.audit import guards
 from tests.audit.tampering import as_attacker, stored_events
 
 
@@ -62,3 +63,11 @@ def test_inserting_is_still_allowed_and_the_attacker_route_exists(data, db, engi
     refused = pytest.raises(sa.exc.DBAPIError, match="UPDATE refused")  # guarded again after
     with refused, engine.begin() as conn:
         conn.exec_driver_sql("UPDATE audit_events SET summary = 'y' WHERE seq = 1")
+
+
+def test_another_database_is_refused_rather_than_left_unguarded():
+    class Elsewhere:
+        dialect = type("Dialect", (), {"name": "mysql"})()
+
+    with pytest.raises(guards.UnguardedDatabase, match="on mysql its audit log could not be"):
+        guards.install(Elsewhere())
