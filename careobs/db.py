@@ -165,12 +165,20 @@ def lock_for_writing(db: Session, column: sa.ColumnElement, row_id: int) -> None
     has one writer at a time: the transaction takes the write lock now (``BEGIN IMMEDIATE``),
     as the sync does, so what it reads next is what it writes after.
     """
-    connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if sqlite_write_lock(db.connection()):
         return
     db.execute(sa.select(column).where(column == row_id).with_for_update())
+
+
+def sqlite_write_lock(connection: sa.Connection) -> bool:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``, unless a transaction
+    is already open) and say True: one writer at a time, so what the transaction reads next is
+    what it writes after. False on PostgreSQL, where the caller locks what it needs."""
+    if connection.dialect.name != "sqlite":
+        return False
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return True
 
 
 def advisory_key(name: str) -> int:
@@ -178,6 +186,13 @@ def advisory_key(name: str) -> int:
     transactions wait for each other)."""
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def advisory_locks(connection: sa.Connection, keys) -> None:
+    """Take PostgreSQL transaction-level advisory locks on ``keys``, always in sorted order, so
+    two transactions naming the same keys queue on the first instead of deadlocking."""
+    for key in sorted(set(keys)):
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def take_turns(db: Session, name: str) -> None:
@@ -189,11 +204,8 @@ def take_turns(db: Session, name: str) -> None:
     IMMEDIATE``), as the sync does.
     """
     connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(name))))
+    if not sqlite_write_lock(connection):
+        advisory_locks(connection, [advisory_key(name)])
 
 
 def insert_for(db: Session):

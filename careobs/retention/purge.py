@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from careobs.accounts.models import LoginFailure
 from careobs.audit.service import record
-from careobs.db import take_turns, utcnow
+from careobs.db import advisory_locks, take_turns, utcnow
 from careobs.retention.periods import LOGIN_FAILURE_DAYS
 from careobs.retention.queries import TypeReport, cutoffs_for, removable, report
 from careobs.retention.targets import TARGETS, Target
@@ -102,8 +102,7 @@ def _lock_documents(db: Session, target: Target, ids: list) -> None:
     if target.sync_kind is None or db.connection().dialect.name != "postgresql":
         return
     uuids = db.scalars(sa.select(target.model.uuid).where(target.model.id.in_(ids))).all()
-    for key in sorted(lock_key(target.sync_kind, u) for u in uuids):
-        db.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    advisory_locks(db.connection(), [lock_key(target.sync_kind, u) for u in uuids])
 
 
 def _lock_records(db: Session, target: Target, ids: list) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.service import events_deferred, record
 from careobs.capture.kinds import DocumentKind, registered
-from careobs.db import advisory_key
+from careobs.db import advisory_key, advisory_locks, sqlite_write_lock
 from careobs.notifications.service import alerts_deferred, managers_remembered
 from careobs.redaction.service import masked_copy
 from careobs.retention.late import past_retention
@@ -130,9 +130,7 @@ def _lock_documents(db: Session, envelopes: list[Envelope]) -> None:
     takes the write lock now (BEGIN IMMEDIATE), so what it reads next is what it writes over.
     """
     connection = db.connection()
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if sqlite_write_lock(connection):
         return
     keys = {lock_key(e.kind_name, e.id) for e in envelopes}
     # Rows that several documents may lock in their kind's clash (a pair shared by two
@@ -141,9 +139,7 @@ def _lock_documents(db: Session, envelopes: list[Envelope]) -> None:
     for e in envelopes:
         if e.kind.lock_keys is not None:
             keys.update(lock_key("shared", name) for name in e.kind.lock_keys(e.raw["data"]))
-    keys = sorted(keys)
-    for key in keys:
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    advisory_locks(connection, keys)
 
 
 def lock_key(kind_name: str, document_id) -> int:
