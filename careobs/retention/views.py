@@ -15,10 +15,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, StopValidation
 
-from careobs.audit.service import record
-from careobs.db import get_session, utcnow
+from careobs.db import get_session
 from careobs.permissions.retention import retention_required
-from careobs.retention.models import RetentionPeriod
 from careobs.retention.periods import (
     BY_KEY,
     MAX_MONTHS,
@@ -28,6 +26,7 @@ from careobs.retention.periods import (
 )
 from careobs.retention.purge import purge_lock
 from careobs.retention.queries import figures_changing, last_run, line_for, periods_for, report
+from careobs.retention.service import set_period
 from careobs.retention.targets import BY_KEY as TARGETS_BY_KEY
 from careobs.wording import plural
 
@@ -117,20 +116,8 @@ def change(record_type: str):
     if new < old and form.confirmed.data != str(new):
         db.rollback()
         return _confirm(db, org_id, form, old, new)
-    saved = db.get(RetentionPeriod, (org_id, record_type), populate_existing=True)
-    if saved is None:
-        saved = RetentionPeriod(organisation_id=org_id, record_type=record_type, months=new)
-        db.add(saved)
-    saved.months, saved.updated_at = new, utcnow()
+    set_period(db, org_id, record_type, old, new, current_user)
     label = BY_KEY[record_type].label
-    record(
-        db,
-        "retention_changed",
-        organisation_id=org_id,
-        actor=current_user,
-        summary=f"{label} ({record_type}): {old} → {new} months"
-        + (" (shorter: confirmed)" if new < old else ""),
-    )
     db.commit()
     flash(f"{label} are now kept {describe_months(new)}.", "success")
     return redirect(url_for("retention.index"))
