@@ -68,9 +68,10 @@ class Outcome:
     copies: int = 0
 
 
-def lock(db: Session, record) -> None:
+def lock(db: Session, record) -> list:
     """Wait for any redaction in the record's organisation, and any sync writing the records
-    of its group (careobs.redaction.links), then read them afresh.
+    of its group (careobs.redaction.links), then read them afresh; returns the group, for
+    :func:`redact`.
 
     Redactions in one organisation take turns (they are rare): two managers redacting the same
     text, or a record and its feedback at once, each read what the other wrote. The group's
@@ -83,13 +84,15 @@ def lock(db: Session, record) -> None:
     one writer at a time: the transaction takes the write lock now.
     """
     take_turns(db, f"redaction:{record.organisation_id}")
+    members = group(db, record)
     if db.connection().dialect.name == "postgresql":
-        for row in group(db, record):
+        for row in members:
             model = type(row)
             db.execute(
                 sa.select(model.id).where(model.id == row.id).with_for_update(key_share=True)
             )
     db.expire_all()
+    return members
 
 
 def _slot(p: Place) -> tuple:
@@ -116,14 +119,17 @@ def targets(members: list, record, chosen: Place) -> list[tuple[object, Place]]:
     return list(found.values())
 
 
-def redact(db: Session, actor, record, ref: str, *, span: str | None, reason: str) -> Outcome:
+def redact(
+    db: Session, actor, record, ref: str, *, span: str | None, reason: str, members: list
+) -> Outcome:
     """Replace ``span`` (None: all of it) in the text ``ref`` of ``record`` with "[redacted]",
     and in every copy careobs keeps: the texts holding copies in the other records of its
     group, and the same texts in the quarantined copies of the group's documents (even where
     the stored text no longer holds the words). One audit event on each record changed, the
     chosen one always; the caller commits.
 
-    Call :func:`lock` first. Raises UnknownText, or NotInText when the words are nowhere.
+    ``members``: the record's group, as :func:`lock` (called first) returned it. Raises
+    UnknownText, or NotInText when the words are nowhere.
     """
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
@@ -134,7 +140,7 @@ def redact(db: Session, actor, record, ref: str, *, span: str | None, reason: st
         span = chosen.text
         if not span.strip() or span == text.MARK:
             raise NotInText(ref)
-    members = group(db, record)
+    members = list(members)
     if _key(record) not in {_key(m) for m in members}:
         members.append(record)
     reached = targets(members, record, chosen)

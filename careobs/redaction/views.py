@@ -107,7 +107,7 @@ def redact(kind: str, record_id: uuid.UUID):
 def redact_post(kind: str, record_id: uuid.UUID):
     found, record = _record(kind, record_id)
     db = get_session()
-    service.lock(db, record)  # then read afresh: another redaction may have just changed it
+    members = service.lock(db, record)  # read afresh: another redaction may just have changed it
     form = redaction_form()
     form.place.choices = [SelectChoice(p.ref, p.label) for p in _offered(record)]
     if not form.validate_on_submit():
@@ -115,7 +115,13 @@ def redact_post(kind: str, record_id: uuid.UUID):
     span = form.words.data if form.what.data == "words" else None
     try:
         outcome = service.redact(
-            db, current_user, record, form.place.data, span=span, reason=form.reason.data
+            db,
+            current_user,
+            record,
+            form.place.data,
+            span=span,
+            reason=form.reason.data,
+            members=members,
         )
     except service.NotInText:
         db.rollback()
