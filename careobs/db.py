@@ -97,11 +97,15 @@ def make_engine(url: str) -> sa.Engine:
 
 def init_app(app: Flask) -> None:
     """Create the engine for this app; sessions close when their request or context ends."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["careobs.engine"] = engine
-    app.extensions["careobs.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    use_engine(app, make_engine(app.config["DATABASE_URL"]))
     app.teardown_request(_close_request_session)
     app.teardown_appcontext(_close_context_session)
+
+
+def use_engine(app: Flask, engine: sa.Engine) -> None:
+    """Serve ``app`` from ``engine`` and its pool (the test suite shares one between apps)."""
+    app.extensions["careobs.engine"] = engine
+    app.extensions["careobs.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
 
 def get_engine() -> sa.Engine:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
 import jinja2
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing.rules import Rule
 
-from careobs import create_app, migrate
+from careobs import migrate
 from careobs.db import make_engine
 from careobs.models import Base
 from tests.factories import DataBuilder
 from tests.support.database import empty_all_tables, test_database_url
 from tests.support.sync import SyncApi
-from tests.support.web import PASSWORD, Auth, CsrfClient
+from tests.support.web import PASSWORD, Auth, CsrfClient, make_test_app
 
 # A random (version 4) UUID in a test's id: such ids differ between processes, and pytest-xdist
 # refuses to run when its workers collect different tests (`make test` runs two or more).
@@ -86,29 +88,51 @@ class SharedTemplateCode(jinja2.BytecodeCache):
 TEMPLATE_CODE = SharedTemplateCode()
 
 
+def _share_url_builders() -> None:
+    """Each URL rule's builder compiled once for the run, not once for each test's new app.
+
+    Werkzeug compiles a Python function per rule to build its URLs (two per rule: with and
+    without unknown arguments as a query string), which was more than half the 50 ms of
+    making an app. The function depends only on the rule's text, its parsed parts, its
+    defaults and which of the two it is, and it reaches the rule's converters through the
+    rule it is bound to, so one compiled for an equal rule of an earlier app is the same."""
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def shared(rule: Rule, append_unknown: bool = True):
+        defaults = tuple(sorted((k, repr(v)) for k, v in (rule.defaults or {}).items()))
+        key = (rule.rule, tuple(rule._trace), defaults, append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
+@pytest.fixture(scope="session")
+def test_engine(database_url) -> Iterator[sa.Engine]:
+    """One engine for every test's app (as one server process keeps its pool): each test's
+    new engine opened new connections, and on PostgreSQL each new connection is a new server
+    process that reads the catalog afresh for every table it touches (about 40 ms a test)."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def app(database_url, tmp_path, monkeypatch):
+def app(database_url, test_engine, tmp_path, monkeypatch):
     """A careobs app on the test database, with CSRF on and a cheap password hash.
 
     Its instance folder (generated keys) is a fresh temporary one, never the developer's.
     """
     monkeypatch.setenv("CAREOBS_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "SERVER_NAME": "careobs.test",
-            "PUSH_DELIVERY_THREAD": False,  # tests deliver pushes explicitly
-        }
-    )
-    app.test_client_class = CsrfClient
+    app = make_test_app(database_url, test_engine)
     app.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield app
-    engine = app.extensions["careobs.engine"]
-    empty_all_tables(engine)
-    engine.dispose()
+    empty_all_tables(test_engine)
 
 
 @pytest.fixture

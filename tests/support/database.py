@@ -64,15 +64,15 @@ def empty_all_tables(engine: sa.Engine) -> None:
             if table.name not in AUDIT_TABLES:
                 conn.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            used = conn.scalars(
+            # setval, not ALTER SEQUENCE … RESTART: the same next value, in one statement for
+            # every sequence used, without DDL.
+            conn.execute(
                 sa.text(
-                    "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-                    "FROM pg_sequences WHERE schemaname = current_schema() "
-                    "AND last_value IS NOT NULL"
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, "
+                    "start_value, false) FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
                 )
-            ).all()
-            for sequence in used:
-                conn.execute(sa.text(f"ALTER SEQUENCE {sequence} RESTART"))
+            )
 
 
 AUDIT_TABLES = {AuditEvent.__tablename__, AuditChainHead.__tablename__}

@@ -6,7 +6,11 @@ import gzip
 import re
 
 import brotli
+import sqlalchemy as sa
 from flask.testing import FlaskClient
+
+from careobs import create_app
+from careobs.db import use_engine
 
 PASSWORD = "correct horse battery"
 
@@ -76,3 +80,24 @@ class Auth:
 
     def logout(self):
         return self.client.post("/logout")
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "SERVER_NAME": "careobs.test",
+    "PUSH_DELIVERY_THREAD": False,  # tests deliver pushes explicitly
+}
+
+
+def make_test_app(database_url: str, engine: sa.Engine | None = None):
+    """A careobs app on the test database as the tests use it: CSRF on, a cheap password hash,
+    pushes delivered by the tests, and the CSRF-aware test client (``engine``: served from that
+    one and its pool instead of its own)."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    if engine is not None:
+        app.extensions["careobs.engine"].dispose()  # never connected
+        use_engine(app, engine)
+    app.test_client_class = CsrfClient
+    return app
