@@ -175,7 +175,7 @@ KIND = DocumentKind(
     model=Audit,
     # Looked up when called, so a function replaced in its module (tests do) is the one run.
     validate=lambda data, rosters: documents.validate(data, rosters),
-    clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
+    clash=lambda db, document_id, clean, _stored: documents.clash(db, document_id, clean),
     create=lambda *args: create(*args),
     update=lambda *args: update(*args),
     export_tables=export.TABLES,

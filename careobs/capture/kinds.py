@@ -42,8 +42,10 @@ class DocumentKind:
     written_with_core: tuple[str, ...] = ()  # the record's relationships those rows belong to
     audit_prefix: str = ""  # its audit events are <prefix>_saved, _updated and _submitted
     summary: Callable | None = None  # (record, clean) -> the audit event's summary
-    # (db, document_id, clean) -> errors when another document already holds what this one
-    # may hold only once (a conversation's draw and person); None: no such rule
+    # (db, document_id, clean, stored) -> errors when another document already holds what this
+    # one may hold only once (a conversation's draw and person); None: no such rule. ``stored``
+    # is the record the copy replaces (read under the batch's lock), None for a new document
+    # (the sync knows exactly which documents it holds, so the kind need not look)
     clash: Callable | None = None
     # (raw data) -> names of rows shared between documents that ``clash`` locks (a paired
     # session's pair): the sync takes them with the batch's document locks, in one sorted

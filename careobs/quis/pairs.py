@@ -83,7 +83,9 @@ def fill_in(
         db.flush()
 
 
-def clash(db: Session, document_id: uuid.UUID, clean: CleanSession) -> dict | None:
+def clash(
+    db: Session, document_id: uuid.UUID, clean: CleanSession, stored: QuisSession | None
+) -> dict | None:
     """The errors that keep a paired session out of its pair, None when it may join it.
 
     The sync calls it only for a copy it is about to write (a new session, or a newer revision
@@ -98,15 +100,15 @@ def clash(db: Session, document_id: uuid.UUID, clean: CleanSession) -> dict | No
     order sent; the sync takes every pair's advisory lock first, sorted, before any document is
     applied (service.KIND's ``lock_keys``), so two batches naming the same pairs in opposite
     orders queue on the first instead of deadlocking on these row locks.
+
+    ``stored`` is the session the copy replaces, as the sync read it under the document's lock
+    (None: a new session, so nothing stored can hold a pair, and nothing is looked up for it).
     """
-    stored = db.execute(
-        sa.select(QuisSession.pair_role, QuisPair.uuid)
-        .outerjoin(QuisPair, QuisPair.id == QuisSession.pair_id)
-        .where(QuisSession.uuid == document_id)
-    ).first()
     user = clean.sender
     pair = clean.pair
-    stored_pair = stored.uuid if stored is not None else None
+    stored_pair = None
+    if stored is not None and stored.pair_id is not None:
+        stored_pair = db.scalar(sa.select(QuisPair.uuid).where(QuisPair.id == stored.pair_id))
     if stored_pair is not None:
         if pair is None:
             return {"pair": ["This observation is part of a paired observation and stays so."]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,14 +12,12 @@ from careobs.capture import storing
 from careobs.capture.kinds import DocumentKind
 from careobs.db import lock_for_writing
 from careobs.feedback.models import Feedback
-from careobs.quis import documents, export, pairs, scoring
+from careobs.quis import documents, export, interaction_rows, pairs, scoring
 from careobs.quis.documents import CleanSession
 from careobs.quis.models import QuisInteraction, QuisPair, QuisSession
 from careobs.wording import plural
 
 KIND_NAME = "quis_session"  # the "kind" devices send; the app factory registers KIND below
-_SESSION_COLUMNS = tuple(c.key for c in QuisSession.__table__.columns if c.key != "id")
-_INSERT_SESSION = QuisSession.__table__.insert().returning(QuisSession.__table__.c.id)
 
 
 def _summary(session: QuisSession, clean: CleanSession) -> str:
@@ -74,75 +71,12 @@ def _apply(db: Session, session: QuisSession, clean: CleanSession) -> None:
     storing.stamp(session, clean.status)
 
 
-INTERACTION_COLUMNS = (
-    "session_id",
-    "uuid",
-    "position",
-    "at",
-    "people",
-    "staff_id",
-    "category",
-    "initiated_by",
-    "communication",
-    "negative_reason",
-    "note",
-)
-
-
-@cache
-def _interaction_insert(dialect) -> tuple[str, list, bool]:
-    """The interaction INSERT compiled for this dialect, the bind processors of the columns that
-    have one (the conversions SQLAlchemy applies: UUIDs, UTC times, JSON) with their position in
-    INTERACTION_COLUMNS, and whether the driver takes positional parameters."""
-    table = QuisInteraction.__table__
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(INTERACTION_COLUMNS))
-    if compiled.positional:
-        assert tuple(compiled.positiontup) == INTERACTION_COLUMNS, compiled.positiontup
-    processors = [
-        (index, process)
-        for index, name in enumerate(INTERACTION_COLUMNS)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    return compiled.string, processors, compiled.positional
-
-
 def _insert_interactions(db: Session, session_id: int, clean: CleanSession) -> None:
-    """One executemany for all interactions: sessions carry hundreds of them.
-
-    Straight to the driver with the columns' own bind processors: the ORM's bulk insert splits
-    rows into separate statements whenever their empty fields differ, and Core's per-row
-    bookkeeping cost as much as the driver's inserts (both measured by bench/sync_ingest.py).
-    """
-    if not clean.interactions:
-        return
-    connection = db.connection()
-    sql, processors, positional = _interaction_insert(connection.dialect)
-    rows = [
-        [
-            session_id,
-            i.uuid,
-            position,
-            i.at,
-            i.people,
-            i.staff_id,
-            i.category,
-            i.initiated_by,
-            i.communication,
-            i.negative_reason,
-            i.note,
-        ]
-        for position, i in enumerate(clean.interactions)
-    ]
-    for row in rows:
-        for index, process in processors:
-            if row[index] is not None:
-                row[index] = process(row[index])
-    if positional:
-        connection.exec_driver_sql(sql, [tuple(row) for row in rows])
-    else:
-        connection.exec_driver_sql(
-            sql, [dict(zip(INTERACTION_COLUMNS, row, strict=True)) for row in rows]
-        )
+    """All of a session's interactions at once, straight to the driver
+    (careobs.quis.interaction_rows): the ORM's bulk insert splits rows into separate
+    statements whenever their empty fields differ, and Core's per-row bookkeeping cost as much
+    as the driver's inserts (both measured by bench/sync_ingest.py)."""
+    interaction_rows.insert(db.connection(), session_id, clean.interactions)
 
 
 def _write_children(db: Session, session_id: int, clean: CleanSession) -> None:
@@ -157,20 +91,6 @@ def _write_children(db: Session, session_id: int, clean: CleanSession) -> None:
         )
         if pair is not None:
             pairs.complete_if_ready(db, pair)
-
-
-def _insert_session(db: Session, session: QuisSession) -> None:
-    """The session's row, with one Core INSERT … RETURNING rather than an ORM flush per
-    document, which bench/sync_ingest.py showed to be a third of the sync time. The object is
-    not attached to the session; re-read it before changing it.
-
-    The values go in as execution parameters, not .values(): the statement is then compiled
-    once per set of columns and cached, instead of being rebuilt for every document.
-    """
-    values = {
-        key: value for key in _SESSION_COLUMNS if (value := getattr(session, key)) is not None
-    }
-    session.id = db.connection().execute(_INSERT_SESSION, values).scalar_one()
 
 
 def create(
@@ -199,12 +119,12 @@ KIND = DocumentKind(
     page=("quis.detail", "session_id"),
     author="observer_id",
     apply=_apply,
-    insert=_insert_session,
+    insert=storing.insert_row,
     children=(QuisInteraction.session_id,),
     insert_children=lambda *args: _write_children(*args),
     audit_prefix="quis_session",
     summary=_summary,
-    clash=lambda db, document_id, clean: pairs.clash(db, document_id, clean),
+    clash=lambda db, document_id, clean, stored: pairs.clash(db, document_id, clean, stored),
     lock_keys=lambda data: pair_lock_keys(data),
 )
 

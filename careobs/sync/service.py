@@ -309,7 +309,7 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
     # share (``DocumentKind.lock_keys``) were locked with the batch's documents, in one sorted
     # order, before any document was applied.
     if stored is None:
-        clashing = _clash(db, kind, document_id, clean)
+        clashing = _clash(db, kind, document_id, clean, None)
         if clashing:
             return result(document_id, "invalid", errors=clashing)
         kind.create(db, user, document_id, revision, clean, fingerprint)
@@ -332,16 +332,17 @@ def process_document(db: Session, user, envelope: Envelope, rosters: Rosters, *,
             fingerprint,
             "The document was already submitted with different content.",
         )
-    clashing = _clash(db, kind, document_id, clean)
+    clashing = _clash(db, kind, document_id, clean, stored)
     if clashing:
         return result(document_id, "invalid", errors=clashing)
     kind.update(db, user, stored, revision, clean, fingerprint)
     return result(document_id, "updated", revision)
 
 
-def _clash(db: Session, kind: DocumentKind, document_id: uuid.UUID, clean) -> dict | None:
-    """The kind's refusal of a copy about to be written (see DocumentKind.clash), or None."""
-    return kind.clash(db, document_id, clean) if kind.clash is not None else None
+def _clash(db: Session, kind: DocumentKind, document_id: uuid.UUID, clean, stored) -> dict | None:
+    """The kind's refusal of a copy about to be written (see DocumentKind.clash), or None.
+    ``stored`` is the record the copy replaces, None for a new document."""
+    return kind.clash(db, document_id, clean, stored) if kind.clash is not None else None
 
 
 def quarantine(

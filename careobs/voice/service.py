@@ -119,7 +119,7 @@ KIND = DocumentKind(
     written_with_core=("answers", "actions"),
     audit_prefix="conversation",
     summary=_summary,
-    clash=lambda db, document_id, clean: documents.clash(db, document_id, clean),
+    clash=lambda db, document_id, clean, _stored: documents.clash(db, document_id, clean),
 )
 
 
