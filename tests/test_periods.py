@@ -13,6 +13,7 @@ from careobs.days import local_midnight
 from careobs.db import UTCDateTime
 from careobs.periods import (
     bucket_index,
+    epoch_seconds,
     local_slot,
     offset_spans,
     period_boundaries,
@@ -279,6 +280,24 @@ def test_slot_columns_group_by_offset_span_and_utc_quarter_of_the_week(stamps):
     ]
     local_slots = [local_slot(spans[s][1], q) for s, q in rows]
     assert local_slots == [(0, 0), (6, 0), (6, 23), (6, 12)]
+
+
+def test_epoch_seconds_in_sql_are_whole_seconds_rounded_down(stamps):
+    """As Python counts them, for instants with a fraction of a second, before 1970, at year 1
+    and at year 9999 (the audits' local days are worked out from them)."""
+    epoch = utc(1970, 1, 1)
+    instants = [
+        epoch,
+        utc(2026, 6, 1, 22, 59, 59) + timedelta(microseconds=999_999),
+        utc(2026, 6, 1, 23),
+        utc(1960, 3, 4, 5, 6, 7) + timedelta(microseconds=500_000),
+        utc(1, 1, 1),
+        utc(9999, 12, 31, 23, 59, 59) + timedelta(microseconds=1),
+    ]
+
+    rows = stamps(instants, epoch_seconds)
+
+    assert [r[0] for r in rows] == [(at - epoch) // timedelta(seconds=1) for at in instants]
 
 
 # -- display, CSV and heat ----------------------------------------------------------------------

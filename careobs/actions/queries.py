@@ -98,12 +98,14 @@ def open_rechecks() -> sa.Select:
     )
 
 
-def rechecks_due(db: Session, staff_ids) -> dict[int, RecheckInfo]:
+def rechecks_due(db: Session, staff_ids: sa.Select | list[int]) -> dict[int, RecheckInfo]:
     """The earliest open targeted re-check of each of these workers (those with none are
     left out): what coverage shows beside the routine due date. Of two due the same day, the
-    one booked after a red visit is named."""
-    staff_ids = list(staff_ids)
-    if not staff_ids:
+    one booked after a red visit is named.
+
+    ``staff_ids``: a list, or a SELECT of them (coverage passes the query that chose its
+    workers: a list of a large provider's 1,500 would be 1,500 bound parameters)."""
+    if isinstance(staff_ids, list) and not staff_ids:
         return {}
     earliest: dict[int, sa.Row] = {}
     for row in db.execute(open_rechecks().where(RecheckBooking.staff_id.in_(staff_ids))):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 Run = tuple[int, int, int]  # (first slot as a day ordinal, step in days, number of slots)
@@ -134,6 +135,9 @@ def walk_days(start: int, cadence: Cadence, days: list[int], since: int | None =
     if since is not None:
         due = max(start, after(since)) if since < start else after(since)
         days = [day for day in days if day > since]
+    if len(cadence.days) == 1:
+        _walk_one_frequency(result, start, cadence.days[0], due, days)
+        return result
     for day in days:
         if day < start:
             due = max(start, after(day))  # before the first due: only moves it
@@ -146,6 +150,22 @@ def walk_days(start: int, cadence: Cadence, days: list[int], since: int | None =
         due = after(day)
     result.due = due
     return result
+
+
+def _walk_one_frequency(result: Trace, start: int, f: int, due: int, days: list[int]) -> None:
+    """:func:`walk_days`'s loop for a frequency never changed, where the due date after day x is
+    x + f and a gap is one run (the same walk, with no call per audit: most schedules)."""
+    done, missed = result.done, result.missed
+    for day in days:
+        if day < start:
+            due = max(start, day + f)
+            continue
+        done.append((due, day))
+        first = due + f  # the slot after the one this audit filled
+        if first < day:
+            missed.append((first, f, (day - first + f - 1) // f))
+        due = day + f
+    result.due = due
 
 
 def counted_from_day(first: int, cadence: Cadence) -> int:
@@ -172,40 +192,57 @@ class Periods:
         return cls(tuple(d.toordinal() for d in starts), last.toordinal())
 
 
-def tally(
-    trace_: Trace,
-    cadence: Cadence,
-    today: date,
-    periods: Periods,
-    on_time: list[int],
-    fell_due: list[int],
-) -> None:
-    """Add to ``on_time`` and ``fell_due`` (one count per period) the audits of the trace done on
-    time and fallen due in each period: nothing after ``today`` counts, nor the slot due today
-    and not yet done. Counted as :func:`careobs.audits.due.fallen_due` lists them, without
-    listing them."""
-    edges = periods.edges
-    lo, hi = edges[0], min(periods.last, today.toordinal())
-    if hi < lo:
-        return
-    for due, day in trace_.done:
-        if lo <= due <= hi:
-            index = bisect_right(edges, due) - 1
-            fell_due[index] += 1
-            on_time[index] += day <= due
-    pending = cadence.runs(trace_.due, today.toordinal())
-    count = len(edges)
-    for s, f, n in (*trace_.missed, *pending) if pending else trace_.missed:
-        first, final = max(s, lo), min(s + (n - 1) * f, hi)
-        if first > final:
-            continue
-        # Slots up to day d: (d - s) // f + 1; each period takes its share of first..final.
-        before = (first - 1 - s) // f + 1 if first > s else 0
-        for i in range(bisect_right(edges, first) - 1, count):
-            end = edges[i + 1] - 1 if i + 1 < count else final
-            if end >= final:
-                fell_due[i] += (final - s) // f + 1 - before
-                break
-            upto = (end - s) // f + 1
-            fell_due[i] += upto - before
-            before = upto
+class Tally:
+    """The audits done on time and fallen due in each period, over any number of traces.
+
+    Counted as :func:`careobs.audits.due.fallen_due` lists them, without listing them: nothing
+    after ``today`` counts, nor the slot due today and not yet done. Every trace adds to counts
+    per day (a run of empty slots is two entries in a difference array of its step), and
+    :meth:`into` sums the days into the periods once: so the cost is one step per audit and per
+    run, not per period a run spans."""
+
+    def __init__(self, periods: Periods, today: date):
+        self.periods = periods
+        self.today = today.toordinal()
+        self.lo, self.hi = periods.edges[0], min(periods.last, self.today)
+        size = max(self.hi - self.lo + 1, 0)
+        self.on_time = [0] * size
+        self.fell_due = [0] * size
+        self.steps: dict[int, list[int]] = {}  # step → difference array over the days
+
+    def add(self, trace_: Trace, cadence: Cadence) -> None:
+        lo, hi = self.lo, self.hi
+        if hi < lo:
+            return
+        on_time, fell_due = self.on_time, self.fell_due
+        for due, day in trace_.done:
+            if lo <= due <= hi:
+                fell_due[due - lo] += 1
+                if day <= due:
+                    on_time[due - lo] += 1
+        pending = cadence.runs(trace_.due, self.today) if trace_.due < self.today else ()
+        for s, f, n in (*trace_.missed, *pending) if pending else trace_.missed:
+            first = s if s >= lo else s + -((s - lo) // f) * f  # the first slot from lo on
+            last = min(s + (n - 1) * f, hi)
+            if first > last:
+                continue
+            last = first + (last - first) // f * f  # the last slot up to hi
+            diff = self.steps.get(f)
+            if diff is None:
+                diff = self.steps[f] = [0] * (len(fell_due) + f)
+            diff[first - lo] += 1
+            diff[last - lo + f] -= 1  # from the slot after the last, the run adds nothing
+
+    def into(self, on_time: list[int], fell_due: list[int]) -> None:
+        """Add the counts, one per period, to ``on_time`` and ``fell_due``."""
+        days = list(self.fell_due)
+        for f, diff in self.steps.items():
+            for r in range(f):  # each residue is a plain prefix sum
+                for i, n in zip(range(r, len(days), f), accumulate(diff[r::f]), strict=False):
+                    days[i] += n
+        edges = [e - self.lo for e in self.periods.edges] + [len(days)]
+        for index, (start, end) in enumerate(pairwise(edges)):
+            start, end = max(start, 0), min(end, len(days))
+            if start < end:
+                fell_due[index] += sum(days[start:end])
+                on_time[index] += sum(self.on_time[start:end])

@@ -55,11 +55,11 @@ from careobs.audits.cadence import (
     Cadence,
     Occurrence,
     Periods,
+    Tally,
     Trace,
     counted_from_day,
     first_due,
     slots,
-    tally,
     trace,
     walk_days,
 )
@@ -69,6 +69,7 @@ from careobs.checklists.models import Checklist, ChecklistVersion
 from careobs.days import local_midnight
 from careobs.org import service as org_service
 from careobs.org.models import Area, Person, Service, StaffMember
+from careobs.periods import epoch_seconds
 
 # Today on the organisation's clock, as the pages that show what is due ask for it.
 organisation_today = org_service.organisation_today
@@ -163,8 +164,13 @@ def on_time_rate(items: list[DueItem], start: date, end: date) -> tuple[int, int
     (never after each item's today); an item not done by its due date counts as fallen due."""
     on_time, fell_due = [0], [0]
     period = Periods.of([start], end)
+    counts: dict[date, Tally] = {}  # one per today (the items of one list share it)
     for item in items:
-        tally(item.trace, item.cadence, item.today, period, on_time, fell_due)
+        if item.today not in counts:
+            counts[item.today] = Tally(period, item.today)
+        counts[item.today].add(item.trace, item.cadence)
+    for tallied in counts.values():
+        tallied.into(on_time, fell_due)
     return on_time[0], fell_due[0]
 
 
@@ -425,21 +431,16 @@ def _done_days(
     scheduled templates were done, per (service, template) and subject key: one query
     (``cutoff``: only the audits from that day's local midnight on)."""
     wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
-    query = _audits_of(
-        chosen,
-        # As the driver gives it (naive UTC on SQLite): local_day reads either, and
-        # converting every row to an aware instant first took a third of this read.
-        sa.type_coerce(Audit.started_at, sa.DateTime()),
-    ).order_by(Audit.started_at)
+    query = _audits_of(chosen, epoch_seconds(Audit.started_at)).order_by(Audit.started_at)
     if cutoff is not None:
         query = query.where(Audit.started_at >= _cutoff_instant(services, cutoff))
     rows = db.connection().execute(query).all()
     days_of = _day_functions(services)
     done: dict = defaultdict(lambda: defaultdict(list))
-    for service_id, checklist_id, kind, subject_id, started_at in rows:
+    for service_id, checklist_id, kind, subject_id, seconds in rows:
         if (service_id, checklist_id) not in wanted:
             continue
-        day = days_of[service_id](started_at)
+        day = days_of[service_id](seconds)
         days = done[(service_id, checklist_id)][(kind, subject_id)]
         if not days or days[-1] != day:  # in order: two on one day close one slot
             days.append(day)
@@ -452,9 +453,8 @@ def _last_days_before(
     """The day each subject's last submitted audit before ``cutoff`` (the instant of
     :func:`_done_days`) was done, per (service, template) and subject key: one grouped query."""
     wanted = {(sid, s.checklist_id) for sid, found in chosen.items() for s in found}
-    latest = sa.type_coerce(sa.func.max(Audit.started_at), sa.DateTime())
     query = (
-        _audits_of(chosen, latest)
+        _audits_of(chosen, epoch_seconds(sa.func.max(Audit.started_at)))
         .where(Audit.started_at < _cutoff_instant(services, cutoff))
         .group_by(
             Audit.service_id,
@@ -465,41 +465,36 @@ def _last_days_before(
     )
     days_of = _day_functions(services)
     found: dict = defaultdict(dict)
-    for service_id, checklist_id, kind, subject_id, started_at in db.execute(query):
+    for service_id, checklist_id, kind, subject_id, seconds in db.connection().execute(query):
         if (service_id, checklist_id) in wanted:
-            found[(service_id, checklist_id)][(kind, subject_id)] = days_of[service_id](
-                _as_instant(started_at)
-            )
+            found[(service_id, checklist_id)][(kind, subject_id)] = days_of[service_id](seconds)
     return found
 
 
-def _as_instant(value) -> datetime:
-    """max() of a timestamp as the driver gives it: PostgreSQL an aware datetime, SQLite the
-    stored text (UTC)."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=None)
-    return value
+EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 def local_day(zone: ZoneInfo):
-    """A function from an instant (aware, or naive in UTC) to its day ordinal on ``zone``'s
-    clock, as ``astimezone(zone)`` gives it, with the offset worked out once per UTC day (a day
-    on which the clocks change is converted instant by instant)."""
-    offsets: dict[int, timedelta | None] = {}
+    """A function from an instant, as whole seconds since 1970-01-01 00:00 UTC
+    (careobs.periods.epoch_seconds), to its day ordinal on ``zone``'s clock, as
+    ``astimezone(zone)`` gives it: the offset is worked out once per UTC day (a day on which the
+    clocks change is converted instant by instant). Integers all the way: reading thousands of
+    audit times as datetimes with their time zone cost more than everything done with them."""
+    offsets: dict[int, int | None] = {}
 
-    def day_of(instant: datetime) -> int:
-        if instant.tzinfo is not None:
-            instant = instant.astimezone(UTC).replace(tzinfo=None)
-        key = instant.toordinal()
-        if key not in offsets:
-            midnight = datetime.combine(date.fromordinal(key), time(0), UTC)
+    def day_of(seconds: int) -> int:
+        key = seconds // 86400
+        try:
+            offset = offsets[key]
+        except KeyError:
+            midnight = datetime.combine(date.fromordinal(key + EPOCH_DAY), time(0), UTC)
             first = midnight.astimezone(zone).utcoffset()
             last = (midnight + timedelta(days=1, microseconds=-1)).astimezone(zone).utcoffset()
-            offsets[key] = first if first == last else None
-        offset = offsets[key]
+            offset = offsets[key] = int(first.total_seconds()) if first == last else None
         if offset is None:
-            return instant.replace(tzinfo=UTC).astimezone(zone).toordinal()
-        return (instant + offset).toordinal()
+            instant = datetime.fromtimestamp(seconds, UTC)
+            return instant.astimezone(zone).toordinal()
+        return (seconds + offset) // 86400 + EPOCH_DAY
 
     return day_of
 

@@ -24,6 +24,21 @@ if TYPE_CHECKING:
     from careobs.org.models import Area, Person, StaffMember
 
 
+# The staff audits (submitted, not co-audits), and the columns read of them by the audits
+# dashboard and the due list (their partial index).
+STAFF_AUDITS_WHERE = "status = 'submitted' AND co_audit_with IS NULL"
+STAFF_AUDIT_COLUMNS = (
+    "id",
+    "checklist_version_id",
+    "subject_type",
+    "person_id",
+    "staff_id",
+    "area_id",
+    "score",
+    "band",
+)
+
+
 class Audit(CapturedRecord, RatingCounts, Base):
     """One audit (document ``audit``): score, band and critical failure are stored when it is
     written, so reports read audits rather than answer rows."""
@@ -31,6 +46,25 @@ class Audit(CapturedRecord, RatingCounts, Base):
     __tablename__ = "audits"
     __table_args__ = (
         sa.Index("ix_audits_service_started", "service_id", "started_at"),
+        # The staff audits the dashboard and the due list read: submitted, not co-audits. On
+        # PostgreSQL it carries what they read of each audit, so it is read alone.
+        sa.Index(
+            "ix_audits_staff_started",
+            "service_id",
+            "started_at",
+            postgresql_include=list(STAFF_AUDIT_COLUMNS),
+            postgresql_where=sa.text(STAFF_AUDITS_WHERE),
+            sqlite_where=sa.text(STAFF_AUDITS_WHERE),
+        ),
+        # The co-audits of a period (careobs.coaudits.queries), without reading the staff
+        # audits among which they are a few.
+        sa.Index(
+            "ix_audits_co_audits_started",
+            "service_id",
+            "started_at",
+            postgresql_where=sa.text("co_audit_with IS NOT NULL"),
+            sqlite_where=sa.text("co_audit_with IS NOT NULL"),
+        ),
         sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
         sa.CheckConstraint(
             "(subject_type = 'person' AND person_id IS NOT NULL AND staff_id IS NULL"

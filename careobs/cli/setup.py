@@ -95,7 +95,7 @@ def _demo_large(password: str) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(str(exc))
     else:
-        refresh_statistics(get_session())
+        refresh_statistics(get_session(), vacuum=True)
         minutes, seconds = divmod(round(made.seconds), 60)
         click.echo(f"Generated in {minutes} min {seconds} s.")
     ensure_push_keys("mailto:admin@large.test")

@@ -98,36 +98,37 @@ def latest(db: Session, scope: Scope) -> tuple[dict, list[dict]]:
     (``person``, ``staff``, ``area``: :func:`name_subjects` names them).
 
     Read from each subject's newest audit as stored (careobs.audits.models.AuditLatest): one row
-    per subject, whatever the number of audits. When the period ends before some subject's
-    newest audit (dates chosen in the past), the audits of the period are ranked instead.
+    per subject, whatever the number of audits, counted by the database; only the subjects to
+    follow up come back row by row. When the period ends before some subject's newest audit
+    (dates chosen in the past), the audits of the period are ranked instead.
     """
-    rows = _stored_latest(db, scope)
-    if rows is None:
-        rows = _ranked_latest(db, scope)
-    templates = _names(db, Checklist, Checklist.name, {r.template_id for r in rows})
-    services = _names(db, Service, Service.name, {r.service_id for r in rows})
+    found = _stored_latest(db, scope)
+    if found is None:
+        found = _counted(_ranked_latest(db, scope))
+    counts, rows = found
+    templates = _names(db, Checklist, Checklist.name, {key[0] for key in counts})
+    services = _names(db, Service, Service.name, {key[1] for key in counts})
     groups: dict[tuple[str, str], dict] = defaultdict(
         lambda: dict.fromkeys(("subjects", "red", "amber", "green", "unscored"), 0)
     )
-    subjects = []
-    for row in rows:
-        group = groups[(templates[row.template_id], services[row.service_id])]
-        group["subjects"] += 1
-        group[row.band or "unscored"] += 1
-        if row.band != "green":
-            subjects.append(
-                {
-                    "template": templates[row.template_id],
-                    "service": services[row.service_id],
-                    "type": row.subject_type,
-                    "person": row.person_id,
-                    "staff": row.staff_id,
-                    "area": row.area_id,
-                    "last": row.started_at,
-                    "score": row.score,
-                    "band": row.band,
-                }
-            )
+    for (template_id, service_id, band), n in counts.items():
+        group = groups[(templates[template_id], services[service_id])]
+        group["subjects"] += n
+        group[band or "unscored"] += n
+    subjects = [
+        {
+            "template": templates[row.template_id],
+            "service": services[row.service_id],
+            "type": row.subject_type,
+            "person": row.person_id,
+            "staff": row.staff_id,
+            "area": row.area_id,
+            "last": row.started_at,
+            "score": row.score,
+            "band": row.band,
+        }
+        for row in rows
+    ]
     subjects.sort(
         key=lambda s: (
             s["template"],
@@ -150,16 +151,35 @@ LATEST_COLUMNS = (
 )
 
 
-def _stored_latest(db: Session, scope: Scope) -> list | None:
-    """Each subject's newest audit from AuditLatest, those started in the period; None when a
-    subject's newest audit started after the period (its latest in the period is an older one)."""
+def _counted(rows: list) -> tuple[dict, list]:
+    """Subjects per (template, service, band) and the rows not green, from every subject's
+    latest audit."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        counts[(row.template_id, row.service_id, row.band)] += 1
+    return dict(counts), [row for row in rows if row.band != "green"]
+
+
+def _stored_latest(db: Session, scope: Scope) -> tuple[dict, list] | None:
+    """From AuditLatest, the subjects whose newest audit started in the period: counted per
+    (template, service, band), and the rows of those not green; None when a subject's newest
+    audit started after the period (its latest in the period is an older one).
+
+    One statement, so one snapshot: the green subjects are counted by the database (one row
+    per template and service), each other subject is a group of its own (its audit's id), so
+    the counts and the list always agree even while audits arrive."""
     template = [] if scope.template_id is None else [AuditLatest.checklist_id == scope.template_id]
+    own_group = sa.case((Audit.band == "green", None), else_=Audit.id)
+    after = sa.case((AuditLatest.started_at >= scope.end, 1), else_=0)
     rows = db.execute(
         sa.select(
             AuditLatest.checklist_id.label("template_id"),
             AuditLatest.service_id,
-            *LATEST_COLUMNS,
-            (AuditLatest.started_at >= scope.end).label("after"),
+            Audit.band,
+            sa.func.count().label("n"),
+            sa.func.max(after).label("after"),
+            # One audit per group but the green ones': its own values.
+            *(sa.func.max(column).label(column.key) for column in LATEST_COLUMNS[:-1]),
         )
         .join(Audit, Audit.id == AuditLatest.audit_id)
         .where(
@@ -167,10 +187,14 @@ def _stored_latest(db: Session, scope: Scope) -> list | None:
             AuditLatest.started_at >= scope.start,
             *template,
         )
+        .group_by(AuditLatest.checklist_id, AuditLatest.service_id, Audit.band, own_group)
     ).all()
     if any(row.after for row in rows):
         return None
-    return rows
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        counts[(row.template_id, row.service_id, row.band)] += row.n
+    return dict(counts), [row for row in rows if row.band != "green"]
 
 
 def _ranked_latest(db: Session, scope: Scope) -> list:

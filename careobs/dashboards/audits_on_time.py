@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from careobs.audits import due
-from careobs.audits.cadence import Periods, tally
+from careobs.audits.cadence import Periods, Tally
 from careobs.audits.schedules import AuditSchedule
 from careobs.checklists.models import Checklist
 from careobs.dashboards.filters import Scope
@@ -108,12 +109,15 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     if scope.template_id is not None:
         template_ids = {s.id: {scope.template_id} for s in services}
     periods = Periods.of([span.first for span in spans], scope.last)
+    counts = {key: Tally(periods, today) for key in pairs}
     # Only slots due in the scope are counted: the audits long before it are not read one by one.
     for walked in due.walks(db, services, template_ids, counted_from=spans[0].first):
-        pair = pairs[(walked.schedule.checklist_id, walked.service.id)]
-        pair.subjects += 1
-        # Counted per period without listing the slots (careobs.audits.cadence).
-        tally(walked.trace, walked.cadence, today, periods, pair.on_time, pair.fell_due)
+        key = (walked.schedule.checklist_id, walked.service.id)
+        pairs[key].subjects += 1
+        # Counted per day without listing the slots, then per period (careobs.audits.cadence).
+        counts[key].add(walked.trace, walked.cadence)
+    for key, pair in pairs.items():
+        counts[key].into(pair.on_time, pair.fell_due)
     scheduled_ids = {checklist_id for _, checklist_id, _ in schedules}
     return OnTime(
         scheduled=sorted(pairs.values(), key=lambda p: (p.template, p.service)),
@@ -121,10 +125,15 @@ def on_time(db: Session, scope: Scope, today: date) -> OnTime:
     )
 
 
+@lru_cache(maxsize=256)
+def _noun(template: str) -> str:
+    return template if template[:2].isupper() else template[:1].lower() + template[1:]
+
+
 def audits_of(template: str, n: int) -> str:
     """``n`` audits of a template in a sentence: "care plan audits" (a name that starts with
     an acronym, "MAR audit", keeps its capitals)."""
-    noun = template if template[:2].isupper() else template[:1].lower() + template[1:]
+    noun = _noun(template)
     return noun if n == 1 else f"{noun}s"
 
 
@@ -216,6 +225,7 @@ def tables(result: OnTime, scope: Scope) -> list[Table]:
         ),
         empty=empty,
     )
+    phrases = [when(span) for span in spans]
     by_period = Table(
         "ontime_periods",
         f"Scheduled audits done on time, by {unit}",
@@ -234,10 +244,11 @@ def tables(result: OnTime, scope: Scope) -> list[Table]:
                 s.on_time[i],
                 s.fell_due[i] - s.on_time[i],
                 _rate(s.on_time[i], s.fell_due[i]),
-                in_words(s.template, s.on_time[i], s.fell_due[i], when(span)),
+                in_words(s.template, s.on_time[i], s.fell_due[i], phrase),
             ]
             for s in result.scheduled
-            for i, span in enumerate(spans)
+            # Each period's phrase once: by week over 40 services this table has 8,000 rows.
+            for i, (span, phrase) in enumerate(zip(spans, phrases, strict=True))
         ],
         caption=(
             f"Each audit counted in the {unit} it fell due, whenever it was done. Each template "

@@ -9,6 +9,7 @@ their order; a section no longer offered still shows when it has entries in the 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 
 import sqlalchemy as sa
@@ -29,19 +30,25 @@ RESPONDED = Column("responded", "Concerns responded to", "int")
 
 
 def received(db: Session, scope: Scope) -> list[tuple]:
-    """(received on, kind, section id, responded) of every entry in the scope."""
+    """(received on, kind, section id, responded, entries) for the entries in the scope,
+    counted by the database per day, kind, section and whether a concern has a response: the
+    rows grow with the days shown, not with the entries logged."""
+    responded = (Compliment.response != "").label("responded")
     return list(
         db.execute(
             sa.select(
                 Compliment.received_on,
                 Compliment.kind,
                 Compliment.section_id,
-                Compliment.response != "",
-            ).where(
+                responded,
+                sa.func.count(),
+            )
+            .where(
                 Compliment.service_id.in_(scope.service_ids),
                 Compliment.received_on >= scope.first,
                 Compliment.received_on <= scope.last,
             )
+            .group_by(Compliment.received_on, Compliment.kind, Compliment.section_id, responded)
         )
     )
 
@@ -54,21 +61,22 @@ def counts(rows: list[tuple], scope: Scope) -> dict:
     (concerns with a response); ``by_period_section`` is keyed by (period index, section id).
     """
     spans = scope.periods()
+    firsts = [p.first for p in spans]
     overall: Counter = Counter()
     sections: dict[int, Counter] = {}
     periods = [Counter() for _ in spans]
     cells: dict[tuple[int, int], Counter] = {}
-    for day, kind, section_id, responded in rows:
-        index = next(i for i, p in enumerate(spans) if p.first <= day <= p.last)
+    for day, kind, section_id, responded, n in rows:
+        index = bisect_right(firsts, day) - 1  # the scope's days only: always a period
         for counter in (
             overall,
             sections.setdefault(section_id, Counter()),
             periods[index],
             cells.setdefault((index, section_id), Counter()),
         ):
-            counter[kind] += 1
+            counter[kind] += n
             if kind == "concern" and responded:
-                counter["responded"] += 1
+                counter["responded"] += n
     return {"overall": overall, "sections": sections, "periods": periods, "cells": cells}
 
 

@@ -106,6 +106,9 @@ def workers(
             .scalar_subquery()
         )
 
+    chosen = [StaffMember.service_id.in_(scope.service_ids), StaffMember.active.is_(True)]
+    if staff_ids is not None:
+        chosen.append(StaffMember.id.in_(staff_ids))
     last_visit = aliased(MonitoringVisit)
     query = (
         sa.select(
@@ -123,12 +126,10 @@ def workers(
         )
         .join(Service, Service.id == StaffMember.service_id)
         .outerjoin(last_visit, last_visit.id == latest(earlier.id))
-        .where(StaffMember.service_id.in_(scope.service_ids), StaffMember.active.is_(True))
+        .where(*chosen)
     )
-    if staff_ids is not None:
-        query = query.where(StaffMember.id.in_(staff_ids))
     rows = db.execute(query).all()
-    rechecks = rechecks_due(db, [row.id for row in rows])
+    rechecks = rechecks_due(db, sa.select(StaffMember.id).where(*chosen))
     result = []
     for row in rows:
         member, service_name = row, row.service_name

@@ -1,10 +1,10 @@
 """``careobs demo --size large``: a provider big enough to exercise the dashboards and benchmarks.
 
 "Large Demo Provider" has 40 services, 1,500 staff, about 20,000 QUIS sessions (a million
-interactions), 60,000 monitoring visits and 24,000 audits over the two years ending today,
-generated from a fixed seed with Core executemany in chunks. Every raw row (interaction, answer)
-exists and the stored aggregates are computed from them with the scoring modules, exactly as a
-sync would.
+interactions), 60,000 monitoring visits, 24,000 audits and 10,000 compliments and concerns over
+the two years ending today, generated from a fixed seed with Core executemany in chunks. Every
+raw row (interaction, answer) exists and the stored aggregates are computed from them with the
+scoring modules, exactly as a sync would.
 It lives beside the small demo; when it already exists nothing is changed (audit events cannot
 be deleted, so it is never regenerated in place).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from careobs.audit.models import AuditEvent
 from careobs.audit.service import record
-from careobs.demo_large import answers, audits, organisation, quis, visits
+from careobs.demo_large import answers, audits, compliments, organisation, quis, visits
 from careobs.demo_large.organisation import LOGINS
 from careobs.demo_large.patterns import Window
 from careobs.org.models import Organisation
@@ -43,10 +43,27 @@ class Scale:
     interactions_per_session: int = 50
     days: int = 730
     audits: int | None = None  # None: two for every five visits
+    compliments: int | None = None  # None: one for every two QUIS sessions
+
+    def times(self, factor: int) -> Scale:
+        """``factor`` times the sessions, visits, audits and compliments in the same services,
+        staff and days: the rows stored grow, the services, subjects and periods a dashboard
+        shows do not (the benchmark's ``--scale``)."""
+        return replace(
+            self,
+            sessions=self.sessions * factor,
+            visits=self.visits * factor,
+            audits=self.audit_total * factor,
+            compliments=self.compliment_total * factor,
+        )
 
     @property
     def audit_total(self) -> int:
         return self.visits * 2 // 5 if self.audits is None else self.audits
+
+    @property
+    def compliment_total(self) -> int:
+        return self.sessions // 2 if self.compliments is None else self.compliments
 
 
 class LargeDemoExists(Exception):
@@ -158,6 +175,16 @@ def generate(
         f"audits: {n_audits:,}, audit answers: {n_audit_answers:,} "
         f"({time.perf_counter() - clock:.1f} s)"
     )
+    n_compliments = compliments.generate(
+        db,
+        rng,
+        org.id,
+        provider.homes + provider.branches,
+        admin.id,
+        window,
+        scale.compliment_total,
+        echo,
+    )
     counts = {
         "services": len(provider.homes) + len(provider.branches),
         "staff": staff,
@@ -167,6 +194,7 @@ def generate(
         "answers": n_answers,
         "audits": n_audits,
         "audit answers": n_audit_answers,
+        "compliments and concerns": n_compliments,
     }
     record(
         db,

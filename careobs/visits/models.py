@@ -43,6 +43,16 @@ class MonitoringVisit(CapturedRecord, RatingCounts, Base):
     __table_args__ = (
         sa.Index("ix_monitoring_visits_service_planned", "service_id", "planned_at"),
         sa.Index("ix_monitoring_visits_staff_planned", "staff_id", "planned_at"),
+        # Each worker's latest check for coverage (careobs.dashboards.coverage.workers), read
+        # from the index alone on PostgreSQL: only scored submitted visits count as checks.
+        sa.Index(
+            "ix_monitoring_visits_staff_scored",
+            "staff_id",
+            "planned_at",
+            postgresql_include=["id", "visit_type"],
+            postgresql_where=sa.text("status = 'submitted' AND score IS NOT NULL"),
+            sqlite_where=sa.text("status = 'submitted' AND score IS NOT NULL"),
+        ),
         sa.CheckConstraint("status IN ('draft', 'submitted')", name="status_allowed"),
         sa.CheckConstraint(
             "visit_type IN ('announced', 'unannounced', 'responsive')", name="visit_type_allowed"

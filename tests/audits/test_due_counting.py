@@ -19,15 +19,23 @@ from careobs.audits.cadence import (
     Cadence,
     Occurrence,
     Periods,
+    Tally,
+    Trace,
     counted_from_day,
     first_due,
     slots,
-    tally,
     trace,
     walk_days,
 )
 
 DAY = timedelta(days=1)
+
+
+def tally(walked: Trace, cadence: Cadence, today: date, periods: Periods, on_time, fell_due):
+    """One trace's counts added to ``on_time`` and ``fell_due``."""
+    counts = Tally(periods, today)
+    counts.add(walked, cadence)
+    counts.into(on_time, fell_due)
 
 
 # --- the reference, day by day -------------------------------------------------------------
@@ -122,8 +130,9 @@ def test_the_arithmetic_agrees_with_the_day_by_day_reference(seed):
         assert walked.due_on == expected_due, case
         assert listed == expected, case
 
-        # Counted per month without listing: the same as counting the listed occurrences.
-        first = starts_on - timedelta(days=rng.randrange(0, 40))
+        # Counted per month without listing: the same as counting the listed occurrences,
+        # periods starting before the schedule or part way through a run of missed slots.
+        first = starts_on + timedelta(days=rng.randrange(-40, 200))
         last = max(first, today + timedelta(days=rng.randrange(-60, 30)))
         starts = [first]
         while starts[-1] + timedelta(days=30) <= last:
@@ -138,6 +147,32 @@ def test_the_arithmetic_agrees_with_the_day_by_day_reference(seed):
                 want_fell[index] += 1
                 want_on_time[index] += o.on_time
         assert (on_time, fell_due) == (want_on_time, want_fell), case
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_traces_tallied_together_count_what_each_counts_alone(seed):
+    """The dashboard adds every subject of a template and service to one Tally: the counts are
+    the sums of each trace's own, whatever the periods, steps and frequency changes."""
+    rng = random.Random(500 + seed)
+    for _ in range(10):
+        today = date(2025, 1, 1) + timedelta(days=rng.randrange(30, 400))
+        first = date(2025, 1, 1) + timedelta(days=rng.randrange(-30, 200))
+        last = first + timedelta(days=rng.randrange(0, 300))
+        starts = [first]
+        while starts[-1] + timedelta(days=7) <= last:
+            starts.append(starts[-1] + timedelta(days=rng.choice((1, 7, 30, 31))))
+        periods = Periods.of([s for s in starts if s <= last], last)
+        together = Tally(periods, today)
+        alone_on_time, alone_fell = [0] * len(periods.edges), [0] * len(periods.edges)
+        for _ in range(rng.randrange(1, 8)):
+            history, starts_on, added_on, done, _ = random_case(rng)
+            cadence = Cadence.of(history)
+            walked = trace(starts_on, cadence, [d for d in done if d <= today], added_on)
+            together.add(walked, cadence)
+            tally(walked, cadence, today, periods, alone_on_time, alone_fell)
+        on_time, fell_due = [0] * len(periods.edges), [0] * len(periods.edges)
+        together.into(on_time, fell_due)
+        assert (on_time, fell_due) == (alone_on_time, alone_fell)
 
 
 def test_the_reference_agrees_with_the_rule_as_written():
@@ -156,25 +191,37 @@ def test_the_reference_agrees_with_the_rule_as_written():
 
 def test_the_local_day_of_an_instant_follows_the_clock_changes():
     """London's clocks go forward at 01:00 UTC on 29 Mar 2026 and back at 01:00 UTC on
-    25 Oct 2026; the shortcut (one offset per UTC day) gives the same days as astimezone."""
+    25 Oct 2026; the shortcut (one offset per UTC day, on whole seconds since the epoch) gives
+    the same days as astimezone, before 1970 too."""
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from careobs.audits.due import local_day
 
+    def seconds(instant: datetime) -> int:
+        return (instant - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(seconds=1)
+
     for name in ("Europe/London", "Australia/Adelaide", "America/St_Johns", "UTC"):
         zone = ZoneInfo(name)
         day_of = local_day(zone)
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        for minutes in range(0, 366 * 24 * 60, 17):
-            instant = start + timedelta(minutes=minutes)
-            expected = instant.astimezone(zone).toordinal()
-            assert day_of(instant) == expected, (name, instant)
-            assert day_of(instant.replace(tzinfo=None)) == expected, (name, instant)  # naive UTC
-            assert day_of(instant.astimezone(ZoneInfo("Asia/Tokyo"))) == expected, name
+        for start in (datetime(2026, 1, 1, tzinfo=UTC), datetime(1960, 1, 1, tzinfo=UTC)):
+            for minutes in range(0, 366 * 24 * 60, 17):
+                instant = start + timedelta(minutes=minutes, seconds=59, microseconds=999_999)
+                expected = instant.astimezone(zone).toordinal()
+                assert day_of(seconds(instant)) == expected, (name, instant)
     london = local_day(ZoneInfo("Europe/London"))
-    assert london(datetime(2026, 3, 28, 23, 30, tzinfo=UTC)) == date(2026, 3, 28).toordinal()
-    assert london(datetime(2026, 3, 29, 23, 30, tzinfo=UTC)) == date(2026, 3, 30).toordinal()
+    assert (
+        london(seconds(datetime(2026, 3, 28, 23, 30, tzinfo=UTC))) == date(2026, 3, 28).toordinal()
+    )
+    assert (
+        london(seconds(datetime(2026, 3, 29, 23, 30, tzinfo=UTC))) == date(2026, 3, 30).toordinal()
+    )
+    # The last second before local midnight, and local midnight itself, in summer time.
+    assert (
+        london(seconds(datetime(2026, 6, 1, 22, 59, 59, tzinfo=UTC)))
+        == date(2026, 6, 1).toordinal()
+    )
+    assert london(seconds(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))) == date(2026, 6, 2).toordinal()
 
 
 @pytest.mark.parametrize("seed", range(12))
