@@ -21,11 +21,10 @@ from careobs.push import keys as vapid
 from tests.e2e import test_push_and_feedback
 from tests.e2e.test_push_and_feedback import (
     _CLICK,
-    _NOTIFICATIONS,
     _SUBSCRIBE_CALLS,
     browser_subscription,
-    deliver_push,
     is_subscription_post,
+    push_and_wait_until_shown,
     push_rows,
     registration_id,
     remove_push_rows,
@@ -34,7 +33,6 @@ from tests.e2e.test_push_and_feedback import (
     user_id,
     wait_until_controlled,
 )
-from tests.e2e.waits import wait_until
 
 # The live app's VAPID keys, in a temporary instance folder (a fixture).
 vapid_keys = test_push_and_feedback.vapid_keys
@@ -319,8 +317,7 @@ def test_a_tap_never_takes_the_recorder_away(open_app, live_server):
     wait_until_controlled(recorder)
     recorder_url = recorder.url
     cdp, registration = registration_id(context, recorder, f"{live_server.base_url}/")
-    deliver_push(cdp, live_server, registration, payload)
-    wait_until(recorder, f"async (tag) => (await ({_NOTIFICATIONS})(tag)).length > 0", "e2e-tap")
+    push_and_wait_until_shown(context, live_server, cdp, registration, payload)
 
     clicked = the_worker(context, live_server).evaluate(_CLICK, "e2e-tap")
 
@@ -358,8 +355,7 @@ def test_a_tap_opens_the_notice_even_when_a_window_already_shows_its_record(open
     record.goto("/quis/")
     wait_until_controlled(record)
     cdp, registration = registration_id(context, record, f"{live_server.base_url}/")
-    deliver_push(cdp, live_server, registration, payload)
-    wait_until(record, f"async (tag) => (await ({_NOTIFICATIONS})(tag)).length > 0", "e2e-rec")
+    push_and_wait_until_shown(context, live_server, cdp, registration, payload)
 
     clicked = the_worker(context, live_server).evaluate(_CLICK, "e2e-rec")
 
