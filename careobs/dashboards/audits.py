@@ -152,11 +152,11 @@ LATEST_COLUMNS = (
 
 
 def _counted(rows: list) -> tuple[dict, list]:
-    """Subjects per (template, service, band) and the rows not green, from every subject's
-    latest audit."""
+    """Subjects per (template, service, band) and the rows not green, from rows of subjects'
+    latest audits each standing for ``row.n`` subjects."""
     counts: dict[tuple, int] = defaultdict(int)
     for row in rows:
-        counts[(row.template_id, row.service_id, row.band)] += 1
+        counts[(row.template_id, row.service_id, row.band)] += row.n
     return dict(counts), [row for row in rows if row.band != "green"]
 
 
@@ -191,14 +191,12 @@ def _stored_latest(db: Session, scope: Scope) -> tuple[dict, list] | None:
     ).all()
     if any(row.after for row in rows):
         return None
-    counts: dict[tuple, int] = defaultdict(int)
-    for row in rows:
-        counts[(row.template_id, row.service_id, row.band)] += row.n
-    return dict(counts), [row for row in rows if row.band != "green"]
+    return _counted(rows)
 
 
 def _ranked_latest(db: Session, scope: Scope) -> list:
-    """Each subject's latest audit in the period, ranked over the period's audits."""
+    """Each subject's latest audit in the period, ranked over the period's audits (one row per
+    subject: ``n`` is 1)."""
     template_id = ChecklistVersion.checklist_id
     subject = (Audit.subject_type, Audit.person_id, Audit.staff_id, Audit.area_id)
     newest = (
@@ -215,7 +213,7 @@ def _ranked_latest(db: Session, scope: Scope) -> list:
         .where(*_where(scope))
         .subquery()
     )
-    return db.execute(sa.select(ranked).where(ranked.c.newest == 1)).all()
+    return db.execute(sa.select(ranked, sa.literal(1).label("n")).where(ranked.c.newest == 1)).all()
 
 
 def _names(db: Session, model, column, ids: set) -> dict:
